@@ -1,0 +1,51 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := APP_ENV=$${APP_ENV:-development} $(BIN)/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test install install-dev setup lint format bench clean
+
+# A stamp per requirements file: re-install only when the pins change.
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# A random secret per checkout, kept out of git in instance/.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+
+setup: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) practices sync
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python bench/sync_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

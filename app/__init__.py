@@ -1,0 +1,72 @@
+"""The application factory: reads like a table of contents of the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the application."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from app.core.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per feature."""
+    from app.api.views import bp as api_bp
+    from app.health.views import bp as health_bp
+    from app.practices.api import bp as practices_api_bp
+    from app.practices.views import bp as practices_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(practices_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(practices_api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors with a generic page, or JSON under /api/."""
+    from app.core.errors import init_app
+
+    init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    """Send the security headers on every response, errors included."""
+    from app.core.security import init_app
+
+    init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make the Markdown filter and level symbols available to templates."""
+    from app.core.templating import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Register the click command groups of each feature."""
+    from app.practices.cli import practices_cli
+
+    app.cli.add_command(practices_cli)

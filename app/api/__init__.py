@@ -1,0 +1,1 @@
+"""The JSON API's shared parts: its OpenAPI document."""

@@ -1,0 +1,17 @@
+"""GET /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from app.api.openapi import build_openapi
+from app.core.vocabularies import vocabularies
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """Serve the OpenAPI document of the API."""
+    return jsonify(build_openapi(vocabularies()))

@@ -1,0 +1,64 @@
+"""Configuration: defaults, then the instance folder, then the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Values that must never be used as a real secret (issue 3 extends the check to DEBUG).
+UNSAFE_SECRET_KEYS = {"", "dev", "changeme", "secret", "change-me"}
+RELAXED_ENVIRONMENTS = {"development", "testing"}
+
+
+def _normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver the project ships."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    """Fill app.config and refuse an unsafe configuration outside development."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        APP_ENV=os.environ.get("APP_ENV", "production"),
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'catalogue.db'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MIGRATIONS_DIR=str(PROJECT_ROOT / "migrations"),
+        PRACTICES_DIR=str(PROJECT_ROOT / "practices"),
+        VOCABULARY_FILE=str(PROJECT_ROOT / "data" / "vocabularies.yml"),
+        PRACTICE_FILE_MAX_BYTES=256 * 1024,
+        PAGE_SIZE=20,
+        MAX_PAGE_SIZE=100,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        for name in ("DATABASE_URL", "SECRET_KEY", "APP_ENV"):
+            if os.environ.get(name):
+                key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
+                app.config[key] = os.environ[name]
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    relaxed = app.config["APP_ENV"] in RELAXED_ENVIRONMENTS
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", not relaxed)
+    if app.config.get("SECRET_KEY") in UNSAFE_SECRET_KEYS or not app.config.get("SECRET_KEY"):
+        if not relaxed:
+            raise RuntimeError(
+                "SECRET_KEY is missing or unsafe: set it in the environment or in "
+                "instance/config.py (make run writes a random one)."
+            )
+        # A per-process random key keeps development usable without a secret in the code.
+        app.config["SECRET_KEY"] = os.urandom(32).hex()

@@ -1,0 +1,49 @@
+"""Error answers: a generic page for people, one JSON shape for the API."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    """Tell whether this request is an API call, which always gets JSON errors."""
+    return request.path.startswith("/api/")
+
+
+def error_payload(status: int, title: str, detail: str, **extra: object) -> dict[str, object]:
+    """Build the one error shape of the API: {"error": {status, title, detail, ...}}."""
+    return {"error": {"status": status, "title": title, "detail": detail, **extra}}
+
+
+def json_error(status: int, title: str, detail: str, **extra: object) -> Response:
+    """Return an API error response of the one shape."""
+    response = jsonify(error_payload(status, title, detail, **extra))
+    response.status_code = status
+    return response
+
+
+def _handle_http_exception(error: HTTPException) -> tuple[object, int]:
+    """Render an HTTP error without leaking internals."""
+    status = error.code or 500
+    if wants_json():
+        return json_error(status, error.name, error.description or error.name), status
+    return render_template(
+        "errors/error.html", status=status, title=error.name, detail=error.description
+    ), status
+
+
+def _handle_unexpected(error: Exception) -> tuple[object, int]:
+    """Log the traceback and answer a generic 500: no traceback, no SQL reaches the user."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,20 @@
+"""Schema objects the migrations own that the models do not describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# SQLite's FTS5 table (and the shadow tables FTS5 makes for it) and PostgreSQL's expression
+# index serve full-text search; no model maps them, so autogenerate and the migration test
+# must leave them alone.
+FULL_TEXT_TABLE_PREFIX = "practices_fts"
+FULL_TEXT_INDEX = "ix_practices_search"
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any
+) -> bool:
+    """Tell Alembic's comparison to skip the full-text search objects."""
+    if type_ == "table" and name and name.startswith(FULL_TEXT_TABLE_PREFIX):
+        return False
+    return not (type_ == "index" and name == FULL_TEXT_INDEX)

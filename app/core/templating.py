@@ -1,0 +1,64 @@
+"""Template filters and globals shared by every feature."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from markupsafe import Markup, escape
+
+from app.core.markdown import render_markdown
+from app.core.vocabularies import vocabularies
+
+LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
+
+
+def level_symbols(value: int, symbol: str = "●") -> Markup:
+    """Show a 1-3 level as filled/empty symbols, with the word for screen readers and print."""
+    value = int(value)
+    filled = symbol * value + "○" * (3 - value)
+    word = LEVEL_WORDS.get(value, str(value))
+    return Markup(
+        '<span class="level level-{v}"><span aria-hidden="true">{f}</span>'
+        '<span class="visually-hidden">{w}</span></span>'
+    ).format(v=value, f=filled, w=word)
+
+
+def url_for_page(**changes: object) -> str:
+    """Return the current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint or "practices.index", **(request.view_args or {}), **args)
+
+
+def url_without(name: str, value: str) -> str:
+    """Return the current URL without one value of a repeated argument, back on page one."""
+    args = request.args.to_dict(flat=False)
+    args[name] = [v for raw in args.get(name, []) for v in raw.split(",") if v and v != value]
+    args.pop("page", None)
+    return url_for(request.endpoint or "practices.index", **(request.view_args or {}), **args)
+
+
+def highlight(text: str) -> Markup:
+    """Escape text and turn the search markers into <mark> elements."""
+    from app.practices.services import HIGHLIGHT_START, HIGHLIGHT_STOP
+
+    escaped = str(escape(text))
+    marked = escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    return Markup(marked)  # noqa: S704 - escaped above; only our own <mark> tags are added
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(level_symbols, "level")
+    app.add_template_filter(highlight, "highlight")
+    app.add_template_global(url_for_page)
+    app.add_template_global(url_without)
+    app.add_template_global(LEVEL_WORDS, "LEVEL_WORDS")
+
+    @app.context_processor
+    def _inject_vocabularies() -> dict[str, object]:
+        return {"vocab": vocabularies()}

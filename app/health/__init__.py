@@ -1,0 +1,1 @@
+"""Liveness: does the app answer, and does its database?"""

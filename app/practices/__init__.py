@@ -1,0 +1,1 @@
+"""The practice catalogue: sheets loaded from practices/, browsed, searched and compared."""

@@ -1,0 +1,96 @@
+"""JSON API of the catalogue: GET /api/v1/practices and /api/v1/practices/<slug>."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from app.core.errors import json_error
+from app.core.vocabularies import vocabularies
+from app.practices import services
+from app.practices.models import Practice
+
+bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
+
+
+def serialize_summary(
+    practice: Practice, highlight: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """Return what a list shows of a practice."""
+    data: dict[str, Any] = {
+        "slug": practice.slug,
+        "title": practice.title,
+        "summary": practice.summary,
+        "url": url_for("practices_api.detail", slug=practice.slug, _external=True),
+        "page_url": url_for("practices.detail", slug=practice.slug, _external=True),
+        **{name: practice.terms_of(name) for name in services.TERM_FIELDS},
+        "delivery_schedule": practice.delivery_schedule,
+        "importance": practice.importance,
+        "scale_of_change": practice.scale_of_change,
+    }
+    for phase in services.PHASES:
+        data[phase] = {
+            level: getattr(practice, f"{phase}_{level}") for level in services.LEVEL_FIELDS
+        }
+    if highlight is not None:
+        marks = str.maketrans({services.HIGHLIGHT_START: "[", services.HIGHLIGHT_STOP: "]"})
+        data["highlight"] = {
+            "title": highlight[0].translate(marks),
+            "snippet": highlight[1].translate(marks),
+        }
+    return data
+
+
+def serialize_detail(practice: Practice) -> dict[str, Any]:
+    """Return every field of a practice sheet."""
+    sheet = services.sheet_from_practice(practice)
+    return {
+        **sheet.front_matter(),
+        "body": sheet.body,
+        "withdrawn": practice.withdrawn,
+        "updated_at": practice.updated_at.isoformat(),
+        "url": url_for("practices_api.detail", slug=practice.slug, _external=True),
+        "page_url": url_for("practices.detail", slug=practice.slug, _external=True),
+    }
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """List practices with the page's filters, search, sort and pagination."""
+    vocab = vocabularies()
+    try:
+        query = services.parse_query(
+            request.args,
+            vocab,
+            current_app.config["PAGE_SIZE"],
+            current_app.config["MAX_PAGE_SIZE"],
+        )
+    except services.QueryError as error:
+        return json_error(400, "Bad Request", "invalid query parameters", fields=error.problems)
+    result = services.search_practices(query, vocab)
+    return jsonify(
+        items=[serialize_summary(p, result.highlights.get(p.id)) for p in result.items],
+        page=query.page,
+        per_page=query.per_page,
+        total=result.total,
+        pages=result.pages,
+        sort=query.effective_sort,
+        facets={
+            name: [
+                {"value": v.key, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in values
+            ]
+            for name, values in result.facets.items()
+        },
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str) -> ResponseReturnValue:
+    """Return one whole practice sheet."""
+    practice = services.get_practice(slug)
+    if practice is None:
+        abort(404, description=f"no practice with slug {slug!r}")
+    return jsonify(serialize_detail(practice))

@@ -1,0 +1,142 @@
+"""The practice catalogue's tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (a callable default, evaluated per row)."""
+    return datetime.now(UTC)
+
+
+LEVEL_CHECK = "BETWEEN 1 AND 3"
+
+
+class Practice(db.Model):  # type: ignore[name-defined, misc]
+    """A practice sheet of the catalogue."""
+
+    __tablename__ = "practices"
+    __table_args__ = tuple(
+        CheckConstraint(f"{column} {LEVEL_CHECK}", name=f"{column}_level")
+        for column in (
+            "scale_of_change",
+            "setup_cost",
+            "setup_time",
+            "setup_effort",
+            "delivery_cost",
+            "delivery_time",
+            "delivery_effort",
+        )
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Body plus the sheet's other prose, kept for the full-text index (see the migrations).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    delivery_schedule: Mapped[str] = mapped_column(String(40), index=True)
+    importance: Mapped[str] = mapped_column(String(40), index=True)
+    scale_of_change: Mapped[int] = mapped_column(Integer, index=True)
+    setup_cost: Mapped[int] = mapped_column(Integer, index=True)
+    setup_time: Mapped[int] = mapped_column(Integer)
+    setup_effort: Mapped[int] = mapped_column(Integer)
+    delivery_cost: Mapped[int] = mapped_column(Integer, index=True)
+    delivery_time: Mapped[int] = mapped_column(Integer)
+    delivery_effort: Mapped[int] = mapped_column(Integer)
+    setup_actors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    setup_partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivery_actors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivery_partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    internal_actors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    external_collaborators: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    activity_types: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    considerations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    challenges: Mapped[list[str]] = mapped_column(JSON, default=list)
+    good_examples: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    related: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # sha256 of the file as last synced: an unchanged file is skipped, so edits made in the
+    # database survive a sync of files nobody touched.
+    source_digest: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    terms: Mapped[list[PracticeTerm]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan", order_by="PracticeTerm.position"
+    )
+    indicators: Mapped[list[PracticeIndicator]] = relationship(
+        back_populates="practice",
+        cascade="all, delete-orphan",
+        order_by="PracticeIndicator.position",
+    )
+
+    def terms_of(self, vocabulary: str) -> list[str]:
+        """Return the keys this sheet holds in one multi-valued vocabulary, in sheet order."""
+        return [term.key for term in self.terms if term.vocabulary == vocabulary]
+
+    def indicators_of(self, phase: str) -> list[PracticeIndicator]:
+        """Return the suggested indicators of one phase (setup or delivery)."""
+        return [item for item in self.indicators if item.phase == phase]
+
+    @property
+    def withdrawn(self) -> bool:
+        """Tell whether the sheet's file is gone from the catalogue folder."""
+        return self.withdrawn_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Practice {self.slug}>"
+
+
+class PracticeTerm(db.Model):  # type: ignore[name-defined, misc]
+    """One value of a multi-valued vocabulary (goal, category, stage, target group) on a sheet."""
+
+    __tablename__ = "practice_terms"
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    vocabulary: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    practice: Mapped[Practice] = relationship(back_populates="terms")
+
+    def __repr__(self) -> str:
+        return f"<PracticeTerm {self.vocabulary}={self.key}>"
+
+
+db.Index("ix_practice_terms_vocabulary_key", PracticeTerm.vocabulary, PracticeTerm.key)
+
+
+class PracticeIndicator(db.Model):  # type: ignore[name-defined, misc]
+    """An indicator a sheet suggests for judging its setup or its delivery."""
+
+    __tablename__ = "practice_indicators"
+    __table_args__ = (CheckConstraint("phase IN ('setup', 'delivery')", name="phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    phase: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(10))
+
+    practice: Mapped[Practice] = relationship(back_populates="indicators")
+
+    def __repr__(self) -> str:
+        return f"<PracticeIndicator {self.phase}: {self.name}>"

@@ -1,0 +1,179 @@
+"""The practice sheet as data: one validated shape shared by files, database, pages and API."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from app.core.vocabularies import Vocabularies
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Level = Annotated[int, Field(ge=1, le=3, strict=True)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
+
+
+def _vocab(info: ValidationInfo) -> Vocabularies:
+    """Return the vocabularies passed as validation context."""
+    if not info.context or "vocab" not in info.context:
+        raise ValueError("validation needs the vocabularies as context")
+    return info.context["vocab"]
+
+
+def _check_keys(values: list[str] | str, vocab: Vocabularies, name: str) -> None:
+    """Refuse a value that is not a key of the named vocabulary list, naming the allowed ones."""
+    allowed = vocab.keys(name)
+    for value in [values] if isinstance(values, str) else values:
+        if value not in allowed:
+            raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
+
+
+def _check_unique(values: list[str]) -> list[str]:
+    """Refuse a list that names a value twice."""
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise ValueError(f"listed twice: {', '.join(seen)}")
+    return values
+
+
+class Strict(BaseModel):
+    """Common settings: unknown fields are errors, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Indicator(Strict):
+    """A suggested indicator: what to measure, in which unit, and which way is better."""
+
+    name: ShortText
+    unit: str
+    direction: str
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str, info: ValidationInfo) -> str:
+        _check_keys(value, _vocab(info), "indicator_units")
+        return value
+
+    @field_validator("direction")
+    @classmethod
+    def _direction(cls, value: str, info: ValidationInfo) -> str:
+        _check_keys(value, _vocab(info), "directions")
+        return value
+
+
+class Phase(Strict):
+    """Setting a practice up, or delivering it: levels, people and indicators."""
+
+    cost: Level
+    time: Level
+    effort: Level
+    actors: Annotated[list[ShortText], Field(min_length=1)]
+    partners: list[ShortText] = []
+    indicators: Annotated[list[Indicator], Field(min_length=1)]
+
+
+class InternalActor(Strict):
+    """A unit of the institution and its role in the practice."""
+
+    unit: ShortText
+    role: Text
+
+
+class ExternalCollaborator(Strict):
+    """An outside organisation and its role in the practice."""
+
+    organisation: ShortText
+    role: Text
+
+
+class ActivityType(Strict):
+    """A variant of the practice."""
+
+    name: ShortText
+    description: Text
+
+
+class GoodExample(Strict):
+    """A named case: who did it and what they did."""
+
+    name: ShortText
+    institution: ShortText
+    description: Text
+
+
+class Source(Strict):
+    """Where the facts of the sheet come from."""
+
+    title: ShortText
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)] | None = None
+
+
+class PracticeSheet(Strict):
+    """A whole practice sheet. The field order is the order of the file format."""
+
+    title: Annotated[str, Field(min_length=3, max_length=200)]
+    slug: Slug
+    summary: Text
+    goals: Annotated[list[str], Field(min_length=1)]
+    categories: Annotated[list[str], Field(min_length=1)]
+    mobility_stages: Annotated[list[str], Field(min_length=1)]
+    delivery_schedule: str
+    importance: str
+    scale_of_change: Level
+    target_groups: Annotated[list[str], Field(min_length=1)]
+    setup: Phase
+    delivery: Phase
+    internal_actors: list[InternalActor] = []
+    external_collaborators: list[ExternalCollaborator] = []
+    activity_types: list[ActivityType] = []
+    considerations: list[Text] = []
+    challenges: list[Text] = []
+    good_examples: list[GoodExample] = []
+    related: list[Slug] = []
+    sources: list[Source] = []
+    body: Annotated[str, Field(max_length=100_000)] = ""
+
+    @field_validator("goals", "categories", "mobility_stages", "target_groups")
+    @classmethod
+    def _vocabulary_lists(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        vocabulary = {
+            "goals": "goals",
+            "categories": "categories",
+            "mobility_stages": "mobility_stages",
+            "target_groups": "target_groups",
+        }
+        _check_keys(values, _vocab(info), vocabulary[info.field_name or ""])
+        return _check_unique(values)
+
+    @field_validator("delivery_schedule")
+    @classmethod
+    def _schedule(cls, value: str, info: ValidationInfo) -> str:
+        _check_keys(value, _vocab(info), "delivery_schedules")
+        return value
+
+    @field_validator("importance")
+    @classmethod
+    def _importance(cls, value: str, info: ValidationInfo) -> str:
+        _check_keys(value, _vocab(info), "importance")
+        return value
+
+    @field_validator("related")
+    @classmethod
+    def _related(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("slug") in values:
+            raise ValueError("a practice cannot be related to itself")
+        return _check_unique(values)
+
+    def front_matter(self) -> dict[str, Any]:
+        """Return every field but the body, in file order, without empty optional values."""
+        return self.model_dump(mode="json", exclude={"body"}, exclude_none=True)
+
+
+def tidy_text(text: str) -> str:
+    """Normalise line endings and trailing blanks so that equal content compares equal."""
+    return re.sub(r"[ \t]+\n", "\n", text.replace("\r\n", "\n")).strip()

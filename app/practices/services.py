@@ -1,0 +1,660 @@
+"""Reads and writes of the practice catalogue. Functions add and flush; the caller commits."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import selectinload
+
+from app.core.extensions import db
+from app.core.markdown import markdown_to_text
+from app.core.vocabularies import Vocabularies
+from app.practices.files import SheetFile
+from app.practices.models import Practice, PracticeIndicator, PracticeTerm, utcnow
+from app.practices.schemas import PracticeSheet
+
+# Private-use characters: they cannot come from a search, and the page escapes everything else.
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_STOP = "\ue001"
+
+TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
+PHASES = ("setup", "delivery")
+LEVEL_FIELDS = ("cost", "time", "effort")
+LIST_COLUMNS = (
+    "internal_actors",
+    "external_collaborators",
+    "activity_types",
+    "considerations",
+    "challenges",
+    "good_examples",
+    "related",
+    "sources",
+)
+
+
+# --- sheets and rows -------------------------------------------------------------------------
+
+
+def sheet_from_practice(practice: Practice) -> PracticeSheet:
+    """Rebuild the sheet a practice row holds (the inverse of apply_sheet)."""
+    data: dict[str, Any] = {
+        "title": practice.title,
+        "slug": practice.slug,
+        "summary": practice.summary,
+        "delivery_schedule": practice.delivery_schedule,
+        "importance": practice.importance,
+        "scale_of_change": practice.scale_of_change,
+        "body": practice.body,
+    }
+    for name in TERM_FIELDS:
+        data[name] = practice.terms_of(name)
+    for phase in PHASES:
+        data[phase] = {
+            **{level: getattr(practice, f"{phase}_{level}") for level in LEVEL_FIELDS},
+            "actors": getattr(practice, f"{phase}_actors"),
+            "partners": getattr(practice, f"{phase}_partners"),
+            "indicators": [
+                {"name": item.name, "unit": item.unit, "direction": item.direction}
+                for item in practice.indicators_of(phase)
+            ],
+        }
+    for name in LIST_COLUMNS:
+        data[name] = getattr(practice, name)
+    # Stored rows were validated on the way in; construct skips validating them again.
+    return PracticeSheet.model_validate(data, context={"vocab": _ANY_VOCABULARY})
+
+
+class _AnyVocabulary(Vocabularies):
+    """A vocabulary that accepts every key: stored sheets keep keys a later file may drop."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def keys(self, name: str) -> list[str]:
+        return _EVERYTHING  # type: ignore[return-value]
+
+
+class _Everything(list[str]):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
+_ANY_VOCABULARY = _AnyVocabulary()
+
+
+def _search_text(sheet: PracticeSheet) -> str:
+    """Collect the prose a full-text search should find besides title and summary."""
+    parts: list[str] = [markdown_to_text(sheet.body)]
+    parts += [f"{item.name} {item.description}" for item in sheet.activity_types]
+    parts += sheet.considerations + sheet.challenges
+    parts += [f"{item.name} {item.institution} {item.description}" for item in sheet.good_examples]
+    parts += [f"{item.unit} {item.role}" for item in sheet.internal_actors]
+    parts += [f"{item.organisation} {item.role}" for item in sheet.external_collaborators]
+    for phase in (sheet.setup, sheet.delivery):
+        parts += phase.actors + phase.partners + [item.name for item in phase.indicators]
+    return "\n".join(parts)
+
+
+def apply_sheet(practice: Practice, sheet: PracticeSheet) -> Practice:
+    """Copy every field of a sheet onto a practice row, replacing its terms and indicators."""
+    practice.slug = sheet.slug
+    practice.title = sheet.title
+    practice.summary = sheet.summary
+    practice.body = sheet.body
+    practice.search_text = _search_text(sheet)
+    practice.delivery_schedule = sheet.delivery_schedule
+    practice.importance = sheet.importance
+    practice.scale_of_change = sheet.scale_of_change
+    for phase_name in PHASES:
+        phase = getattr(sheet, phase_name)
+        for level in LEVEL_FIELDS:
+            setattr(practice, f"{phase_name}_{level}", getattr(phase, level))
+        setattr(practice, f"{phase_name}_actors", list(phase.actors))
+        setattr(practice, f"{phase_name}_partners", list(phase.partners))
+    dumped = sheet.model_dump(mode="json", include=set(LIST_COLUMNS), exclude_none=True)
+    for name in LIST_COLUMNS:
+        setattr(practice, name, dumped[name])
+    practice.terms = [
+        PracticeTerm(vocabulary=name, key=key, position=position)
+        for name in TERM_FIELDS
+        for position, key in enumerate(getattr(sheet, name))
+    ]
+    practice.indicators = [
+        PracticeIndicator(
+            phase=phase_name,
+            position=position,
+            name=item.name,
+            unit=item.unit,
+            direction=item.direction,
+        )
+        for phase_name in PHASES
+        for position, item in enumerate(getattr(sheet, phase_name).indicators)
+    ]
+    return practice
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, by slug."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Say the counts in one line."""
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.withdrawn)} withdrawn, "
+            f"{len(self.restored)} restored"
+        )
+
+
+def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
+    """Make the database hold exactly the given valid sheets; withdraw the ones not given.
+
+    Every file must already be valid: the caller checks all of them before calling this, so the
+    sync is all-or-nothing. A file whose digest matches the last sync is left alone, so that a
+    change made in the database to that sheet survives.
+    """
+    report = SyncReport()
+    existing = {
+        practice.slug: practice
+        for practice in db.session.scalars(
+            select(Practice).options(
+                selectinload(Practice.terms), selectinload(Practice.indicators)
+            )
+        )
+    }
+    seen: set[str] = set()
+    for item in files:
+        sheet = item.sheet
+        assert sheet is not None, "sync_sheets takes validated files only"
+        seen.add(sheet.slug)
+        practice = existing.get(sheet.slug)
+        if practice is None:
+            practice = apply_sheet(Practice(), sheet)
+            practice.source_digest = item.digest
+            db.session.add(practice)
+            report.created.append(sheet.slug)
+        else:
+            if practice.withdrawn_at is not None:
+                practice.withdrawn_at = None
+                report.restored.append(sheet.slug)
+            if practice.source_digest == item.digest:
+                report.unchanged.append(sheet.slug)
+            else:
+                apply_sheet(practice, sheet)
+                practice.source_digest = item.digest
+                report.updated.append(sheet.slug)
+        if progress is not None:
+            progress.update(1)
+    now = utcnow()
+    for slug, practice in existing.items():
+        if slug not in seen and practice.withdrawn_at is None:
+            practice.withdrawn_at = now
+            report.withdrawn.append(slug)
+    db.session.flush()
+    return report
+
+
+def all_practices(include_withdrawn: bool = False) -> list[Practice]:
+    """Return every practice with its terms and indicators loaded, by slug."""
+    query = (
+        select(Practice)
+        .options(selectinload(Practice.terms), selectinload(Practice.indicators))
+        .order_by(Practice.slug)
+    )
+    if not include_withdrawn:
+        query = query.where(Practice.withdrawn_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+# --- reading one or a few --------------------------------------------------------------------
+
+
+def get_practice(slug: str) -> Practice | None:
+    """Return one practice with everything a sheet page shows, withdrawn ones included."""
+    return db.session.scalar(
+        select(Practice)
+        .where(Practice.slug == slug)
+        .options(selectinload(Practice.terms), selectinload(Practice.indicators))
+    )
+
+
+def get_practices(slugs: list[str]) -> list[Practice]:
+    """Return the practices with these slugs, in the order asked (unknown slugs are skipped)."""
+    if not slugs:
+        return []
+    found = {
+        practice.slug: practice
+        for practice in db.session.scalars(
+            select(Practice)
+            .where(Practice.slug.in_(slugs))
+            .options(selectinload(Practice.terms), selectinload(Practice.indicators))
+        )
+    }
+    return [found[slug] for slug in slugs if slug in found]
+
+
+def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
+    """Map the related slugs of some practices to titles of the ones still listed, in one query."""
+    slugs = {slug for practice in practices for slug in practice.related}
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(Practice.slug, Practice.title).where(
+            Practice.slug.in_(slugs), Practice.withdrawn_at.is_(None)
+        )
+    )
+    return {slug: title for slug, title in rows}
+
+
+# --- search and facets -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter of the catalogue: its URL name, label, vocabulary, and where its values live."""
+
+    name: str
+    label: str
+    vocabulary: str
+    term: str | None = None  # the PracticeTerm vocabulary, for multi-valued facets
+    column: str | None = None  # the Practice column, for single-valued facets
+    group: str = "sheet"
+
+    def column_expression(self) -> Any:
+        """Return the Practice column of a single-valued facet."""
+        return getattr(Practice, self.column or "")
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("category", "Category", "categories", term="categories"),
+    Facet("mobility_stage", "Mobility stage", "mobility_stages", term="mobility_stages"),
+    Facet("target_group", "Target group", "target_groups", term="target_groups"),
+    Facet("goal", "Goal", "goals", term="goals"),
+    Facet(
+        "delivery_schedule", "Delivery schedule", "delivery_schedules", column="delivery_schedule"
+    ),
+    Facet("importance", "Importance", "importance", column="importance"),
+    Facet(
+        "scale_of_change",
+        "Scale of organisational change",
+        "scales_of_change",
+        column="scale_of_change",
+    ),
+    Facet("setup_cost", "Cost", "levels", column="setup_cost", group="setup"),
+    Facet("setup_time", "Time required", "levels", column="setup_time", group="setup"),
+    Facet("setup_effort", "Personnel effort", "levels", column="setup_effort", group="setup"),
+    Facet("delivery_cost", "Cost", "levels", column="delivery_cost", group="delivery"),
+    Facet("delivery_time", "Time required", "levels", column="delivery_time", group="delivery"),
+    Facet(
+        "delivery_effort", "Personnel effort", "levels", column="delivery_effort", group="delivery"
+    ),
+)
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+
+SORTS = {
+    "relevance": "Best match",
+    "title": "Title (A–Z)",
+    "setup_cost": "Lowest setup cost",
+    "delivery_cost": "Lowest delivery cost",
+    "effort": "Lowest total effort",
+    "importance": "Most important first",
+    "updated": "Recently updated",
+}
+
+
+class QueryError(ValueError):
+    """A search request with values the catalogue does not know; `problems` names each one."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+@dataclass
+class PracticeQuery:
+    """Everything a catalogue search asks for; the URL holds all of it."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def effective_sort(self) -> str:
+        """Sort by relevance when there is a search, else by title, unless told otherwise."""
+        if self.sort and (self.sort != "relevance" or self.terms):
+            return self.sort
+        return "relevance" if self.terms else "title"
+
+    @property
+    def terms(self) -> list[str]:
+        """Return the words of the search, as the full-text engines will see them."""
+        return re.findall(r"\w+", self.q)[:20]
+
+
+def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int) -> PracticeQuery:
+    """Read a PracticeQuery from request arguments, refusing unknown values with their names."""
+    problems: dict[str, str] = {}
+    filters: dict[str, list[str]] = {}
+    for facet in FACETS:
+        values = [v for raw in args.getlist(facet.name) for v in raw.split(",") if v]
+        if not values:
+            continue
+        allowed = vocab.keys(facet.vocabulary)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            problems[facet.name] = (
+                f"unknown value {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
+            )
+        filters[facet.name] = list(dict.fromkeys(values))
+    sort = args.get("sort", "")
+    if sort and sort not in SORTS:
+        problems["sort"] = f"unknown sort {sort!r}; allowed: {', '.join(SORTS)}"
+    page = _positive_int(args.get("page", "1"), "page", problems)
+    size = _positive_int(args.get("per_page", str(per_page)), "per_page", problems)
+    if size > max_per_page:
+        problems["per_page"] = f"at most {max_per_page}"
+    q = args.get("q", "").strip()
+    if len(q) > 200:
+        problems["q"] = "at most 200 characters"
+    if problems:
+        raise QueryError(problems)
+    return PracticeQuery(q=q, filters=filters, sort=sort, page=page, per_page=size)
+
+
+def _positive_int(raw: str, name: str, problems: dict[str, str]) -> int:
+    """Parse a positive integer argument, noting a problem when it is not one."""
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    problems[name] = "must be a whole number of at least 1"
+    return 1
+
+
+def _facet_condition(facet: Facet, values: list[str]) -> ColumnElement[bool]:
+    """Match sheets having any of the values of one facet (values within a facet are ORed)."""
+    if facet.term:
+        return Practice.id.in_(
+            select(PracticeTerm.practice_id).where(
+                PracticeTerm.vocabulary == facet.term, PracticeTerm.key.in_(values)
+            )
+        )
+    column = facet.column_expression()
+    if facet.vocabulary in {"levels", "scales_of_change"}:
+        return column.in_([int(v) for v in values])
+    return column.in_(values)
+
+
+class SearchBackend:
+    """Full-text search of one database engine: match, rank and highlight."""
+
+    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
+        raise NotImplementedError
+
+
+class SqliteSearch(SearchBackend):
+    """SQLite FTS5 over the `practices_fts` table the migrations create (porter stemming)."""
+
+    FTS = table("practices_fts", column("rowid", Integer))
+    FTS_NAME = literal_column("practices_fts")
+
+    def _expression(self, query: PracticeQuery) -> str:
+        # Each word quoted: the user's text can never be read as FTS5 query syntax.
+        return " ".join('"' + term.replace('"', "") + '"' for term in query.terms)
+
+    def _matching(self, query: PracticeQuery, *columns: Any) -> Select[Any]:
+        return (
+            select(*columns)
+            .select_from(self.FTS)
+            .where(self.FTS_NAME.op("MATCH")(self._expression(query)))
+        )
+
+    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
+        return Practice.id.in_(self._matching(query, self.FTS.c.rowid))
+
+    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
+        # bm25 is lower for better matches; title counts most, then summary, then the rest.
+        return (
+            self._matching(query, func.bm25(self.FTS_NAME, 10.0, 4.0, 1.0))
+            .where(self.FTS.c.rowid == Practice.id)
+            .scalar_subquery()
+        )
+
+    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
+        rows = db.session.execute(
+            self._matching(
+                query,
+                self.FTS.c.rowid,
+                func.highlight(self.FTS_NAME, 0, HIGHLIGHT_START, HIGHLIGHT_STOP),
+                func.snippet(self.FTS_NAME, -1, HIGHLIGHT_START, HIGHLIGHT_STOP, "…", 30),
+            ).where(self.FTS.c.rowid.in_(ids))
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+
+class PostgresSearch(SearchBackend):
+    """PostgreSQL full-text search over the expression index the migrations create."""
+
+    # Constants written inline, not bound, so that the expression matches the index's.
+    CONFIG = literal_column("'english'::regconfig")
+
+    @classmethod
+    def document(cls) -> ColumnElement[Any]:
+        """The weighted document; it must read exactly as in the migration's index."""
+
+        def weighted(column: Any, weight: str) -> ColumnElement[Any]:
+            return func.setweight(
+                func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'")
+            )
+
+        return (
+            weighted(Practice.title, "A")
+            .op("||")(weighted(Practice.summary, "B"))
+            .op("||")(weighted(Practice.search_text, "D"))
+        )
+
+    @classmethod
+    def tsquery(cls, query: PracticeQuery) -> ColumnElement[Any]:
+        return func.plainto_tsquery(cls.CONFIG, " ".join(query.terms))
+
+    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
+        return self.document().op("@@")(self.tsquery(query))
+
+    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
+        # Negated so that, as with bm25, lower sorts first.
+        return -func.ts_rank_cd(self.document(), self.tsquery(query))
+
+    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
+        marks = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}"
+        rows = db.session.execute(
+            select(
+                Practice.id,
+                func.ts_headline(
+                    self.CONFIG, Practice.title, self.tsquery(query), f"HighlightAll=true, {marks}"
+                ),
+                func.ts_headline(
+                    self.CONFIG,
+                    Practice.summary + " " + Practice.search_text,
+                    self.tsquery(query),
+                    f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12",
+                ),
+            ).where(Practice.id.in_(ids))
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def search_backend() -> SearchBackend:
+    """Pick the full-text engine of the database in use."""
+    if db.engine.dialect.name == "postgresql":
+        return PostgresSearch()
+    return SqliteSearch()
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with its count under the other filters and the search."""
+
+    key: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    """A page of practices, with the total, the facet counts and the highlights."""
+
+    query: PracticeQuery
+    items: list[Practice]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    highlights: dict[int, tuple[str, str]]
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages (at least one)."""
+        return max(1, math.ceil(self.total / self.query.per_page))
+
+
+def _conditions(
+    query: PracticeQuery, backend: SearchBackend, skip: str | None = None
+) -> list[ColumnElement[bool]]:
+    """Build the WHERE conditions of a query, leaving out one facet's own filter."""
+    conditions: list[ColumnElement[bool]] = [Practice.withdrawn_at.is_(None)]
+    if query.terms:
+        conditions.append(backend.match(query))
+    for name, values in query.filters.items():
+        if name != skip:
+            conditions.append(_facet_condition(FACETS_BY_NAME[name], values))
+    return conditions
+
+
+def _facet_counts(
+    query: PracticeQuery, backend: SearchBackend, vocab: Vocabularies
+) -> dict[str, list[FacetValue]]:
+    """Count every facet value in one query.
+
+    A value's count applies every filter but its own facet's, so that picking a second value of
+    the same facet (an OR) shows how many more sheets it would add.
+    """
+    parts: list[Select[Any]] = []
+    for facet in FACETS:
+        ids = select(Practice.id).where(and_(*_conditions(query, backend, skip=facet.name)))
+        if facet.term:
+            parts.append(
+                select(
+                    literal(facet.name).label("facet"),
+                    PracticeTerm.key.label("value"),
+                    func.count().label("n"),
+                )
+                .where(PracticeTerm.vocabulary == facet.term, PracticeTerm.practice_id.in_(ids))
+                .group_by(PracticeTerm.key)
+            )
+        else:
+            column = facet.column_expression()
+            parts.append(
+                select(
+                    literal(facet.name).label("facet"),
+                    cast(column, String).label("value"),
+                    func.count().label("n"),
+                )
+                .where(Practice.id.in_(ids))
+                .group_by(column)
+            )
+    counts: dict[tuple[str, str], int] = {
+        (facet, value): n for facet, value, n in db.session.execute(union_all(*parts))
+    }
+    result: dict[str, list[FacetValue]] = {}
+    for facet in FACETS:
+        chosen = set(query.filters.get(facet.name, []))
+        result[facet.name] = [
+            FacetValue(key, label, counts.get((facet.name, key), 0), key in chosen)
+            for key, label in vocab.lists[facet.vocabulary].items()
+        ]
+    return result
+
+
+def _order_by(query: PracticeQuery, backend: SearchBackend, vocab: Vocabularies) -> list[Any]:
+    """Return the ORDER BY of the chosen sort, ties broken by title."""
+    sort = query.effective_sort
+    if sort == "relevance":
+        keys: list[Any] = [backend.rank(query)]
+    elif sort == "setup_cost":
+        keys = [Practice.setup_cost, Practice.setup_effort]
+    elif sort == "delivery_cost":
+        keys = [Practice.delivery_cost, Practice.delivery_effort]
+    elif sort == "effort":
+        keys = [Practice.setup_effort + Practice.delivery_effort]
+    elif sort == "importance":
+        order = {key: position for position, key in enumerate(vocab.keys("importance"))}
+        keys = [case(order, value=Practice.importance, else_=len(order))]
+    elif sort == "updated":
+        keys = [Practice.updated_at.desc()]
+    else:
+        keys = []
+    return [*keys, Practice.title, Practice.id]
+
+
+def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
+    """Run a catalogue search: one page of sheets, the total, facet counts and highlights."""
+    backend = search_backend()
+    where = and_(*_conditions(query, backend))
+    total = db.session.scalar(select(func.count()).select_from(Practice).where(where)) or 0
+    items = list(
+        db.session.scalars(
+            select(Practice)
+            .where(where)
+            .options(selectinload(Practice.terms))
+            .order_by(*_order_by(query, backend, vocab))
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        )
+    )
+    highlights = backend.highlights([p.id for p in items], query) if query.terms and items else {}
+    return SearchResult(query, items, total, _facet_counts(query, backend, vocab), highlights)
+
+
+def catalogue_size() -> int:
+    """Count the practices listed in the catalogue."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
+        )
+        or 0
+    )

@@ -1,0 +1,93 @@
+"""Pages of the catalogue: browse and search, one sheet, compare sheets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+
+from app.core.vocabularies import vocabularies
+from app.practices import services
+
+bp = Blueprint("practices", __name__)
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """Send visitors to the catalogue, the front door of the product for now."""
+    return redirect(url_for("practices.index"))
+
+
+@bp.get("/practices")
+def index() -> ResponseReturnValue:
+    """Browse the catalogue: facets with counts, full-text search, sort and pages."""
+    vocab = vocabularies()
+    args = request.args
+    problems: dict[str, str] = {}
+    try:
+        query = services.parse_query(
+            args, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
+        )
+    except services.QueryError as error:
+        # A stale shared link should still show the catalogue: drop what is unknown, say so.
+        problems = error.problems
+        cleaned = MultiDict((k, v) for k, v in args.items(multi=True) if k not in problems)
+        query = services.parse_query(
+            cleaned, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
+        )
+    result = services.search_practices(query, vocab)
+    status = 400 if problems else 200
+    return render_template(
+        "practices/index.html",
+        result=result,
+        query=query,
+        problems=problems,
+        facets=services.FACETS,
+        sorts=services.SORTS,
+    ), status
+
+
+@bp.get("/practices/compare")
+def compare() -> ResponseReturnValue:
+    """Show two to four sheets side by side, field by field."""
+    slugs = list(
+        dict.fromkeys(
+            slug.strip()
+            for raw in request.args.getlist("slugs")
+            for slug in raw.split(",")
+            if slug.strip()
+        )
+    )
+    if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
+        abort(
+            400,
+            description=f"Choose between {COMPARE_MIN} and {COMPARE_MAX} practices to "
+            f"compare; {len(slugs)} chosen.",
+        )
+    practices = services.get_practices(slugs)
+    missing = [slug for slug in slugs if slug not in {p.slug for p in practices}]
+    if missing:
+        abort(404, description=f"No practice sheet with slug {', '.join(missing)}.")
+    sheets = [services.sheet_from_practice(p) for p in practices]
+    return render_template(
+        "practices/compare.html",
+        practices=practices,
+        sheets=sheets,
+        titles=services.related_titles(practices),
+    )
+
+
+@bp.get("/practices/<slug>")
+def detail(slug: str) -> ResponseReturnValue:
+    """Show one whole practice sheet."""
+    practice = services.get_practice(slug)
+    if practice is None:
+        abort(404, description="There is no practice sheet at this address.")
+    return render_template(
+        "practices/detail.html",
+        practice=practice,
+        sheet=services.sheet_from_practice(practice),
+        titles=services.related_titles([practice]),
+    )

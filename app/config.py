@@ -51,9 +51,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     relaxed = app.config["APP_ENV"] in RELAXED_ENVIRONMENTS
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", not relaxed)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Development serves plain http on 127.0.0.1, where a Secure cookie would never come back.
+    app.config["SESSION_COOKIE_SECURE"] = not relaxed
     if app.config.get("SECRET_KEY") in UNSAFE_SECRET_KEYS or not app.config.get("SECRET_KEY"):
         if not relaxed:
             raise RuntimeError(

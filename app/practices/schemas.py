@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.core.vocabularies import Vocabularies
 
@@ -24,12 +24,26 @@ def _vocab(info: ValidationInfo) -> Vocabularies:
     return info.context["vocab"]
 
 
-def _check_keys(values: list[str] | str, vocab: Vocabularies, name: str) -> None:
-    """Refuse a value that is not a key of the named vocabulary list, naming the allowed ones."""
-    allowed = vocab.keys(name)
-    for value in [values] if isinstance(values, str) else values:
+def vocabulary_key(name: str) -> Any:
+    """Return a string type that must be a key of the named vocabulary list."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        allowed = _vocab(info).keys(name)
         if value not in allowed:
             raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+GoalKey = vocabulary_key("goals")
+CategoryKey = vocabulary_key("categories")
+StageKey = vocabulary_key("mobility_stages")
+TargetGroupKey = vocabulary_key("target_groups")
+ScheduleKey = vocabulary_key("delivery_schedules")
+ImportanceKey = vocabulary_key("importance")
+UnitKey = vocabulary_key("indicator_units")
+DirectionKey = vocabulary_key("directions")
 
 
 def _check_unique(values: list[str]) -> list[str]:
@@ -50,20 +64,8 @@ class Indicator(Strict):
     """A suggested indicator: what to measure, in which unit, and which way is better."""
 
     name: ShortText
-    unit: str
-    direction: str
-
-    @field_validator("unit")
-    @classmethod
-    def _unit(cls, value: str, info: ValidationInfo) -> str:
-        _check_keys(value, _vocab(info), "indicator_units")
-        return value
-
-    @field_validator("direction")
-    @classmethod
-    def _direction(cls, value: str, info: ValidationInfo) -> str:
-        _check_keys(value, _vocab(info), "directions")
-        return value
+    unit: UnitKey
+    direction: DirectionKey
 
 
 class Phase(Strict):
@@ -119,13 +121,13 @@ class PracticeSheet(Strict):
     title: Annotated[str, Field(min_length=3, max_length=200)]
     slug: Slug
     summary: Text
-    goals: Annotated[list[str], Field(min_length=1)]
-    categories: Annotated[list[str], Field(min_length=1)]
-    mobility_stages: Annotated[list[str], Field(min_length=1)]
-    delivery_schedule: str
-    importance: str
+    goals: Annotated[list[GoalKey], Field(min_length=1)]
+    categories: Annotated[list[CategoryKey], Field(min_length=1)]
+    mobility_stages: Annotated[list[StageKey], Field(min_length=1)]
+    delivery_schedule: ScheduleKey
+    importance: ImportanceKey
     scale_of_change: Level
-    target_groups: Annotated[list[str], Field(min_length=1)]
+    target_groups: Annotated[list[TargetGroupKey], Field(min_length=1)]
     setup: Phase
     delivery: Phase
     internal_actors: list[InternalActor] = []
@@ -140,27 +142,8 @@ class PracticeSheet(Strict):
 
     @field_validator("goals", "categories", "mobility_stages", "target_groups")
     @classmethod
-    def _vocabulary_lists(cls, values: list[str], info: ValidationInfo) -> list[str]:
-        vocabulary = {
-            "goals": "goals",
-            "categories": "categories",
-            "mobility_stages": "mobility_stages",
-            "target_groups": "target_groups",
-        }
-        _check_keys(values, _vocab(info), vocabulary[info.field_name or ""])
+    def _no_repeats(cls, values: list[str]) -> list[str]:
         return _check_unique(values)
-
-    @field_validator("delivery_schedule")
-    @classmethod
-    def _schedule(cls, value: str, info: ValidationInfo) -> str:
-        _check_keys(value, _vocab(info), "delivery_schedules")
-        return value
-
-    @field_validator("importance")
-    @classmethod
-    def _importance(cls, value: str, info: ValidationInfo) -> str:
-        _check_keys(value, _vocab(info), "importance")
-        return value
 
     @field_validator("related")
     @classmethod

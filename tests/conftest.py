@@ -1,0 +1,235 @@
+"""Fixtures shared by every test: a migrated database, the app, its client, sheet factories.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(`.ci/run` does both). The schema is built once per session by the real migrations, so every
+test also exercises them; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.core.extensions import db
+from app.core.vocabularies import Vocabularies, load_vocabularies
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_PRACTICES = PROJECT_ROOT / "practices"
+VOCABULARY_FILE = PROJECT_ROOT / "data" / "vocabularies.yml"
+
+
+def _normalise(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the test database: TEST_DATABASE_URL (emptied first) or a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = _normalise(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """Build a test configuration."""
+    return {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "VOCABULARY_FILE": str(VOCABULARY_FILE),
+        "PRACTICES_DIR": str(SHIPPED_PRACTICES),
+        "WTF_CSRF_ENABLED": False,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """Upgrade the empty test database to head with the project's migrations, once."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    """Delete every row, children first (SQLite's FTS triggers follow the deletes)."""
+    db.session.remove()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(migrated_database: str) -> Iterator[Flask]:
+    """Create an app on the migrated test database, and empty its tables afterwards."""
+    app = create_app(make_config(migrated_database))
+    with app.app_context():
+        yield app
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner of the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def vocab() -> Vocabularies:
+    """The shipped vocabularies."""
+    return load_vocabularies(VOCABULARY_FILE)
+
+
+BASE_SHEET: dict[str, Any] = {
+    "title": "Peer learning circle for welcome services",
+    "slug": "peer-learning-circle",
+    "summary": "Advisors from several offices meet to solve real cases together.",
+    "goals": ["better-communication", "improved-skills"],
+    "categories": ["capacity-building-staff"],
+    "mobility_stages": ["institutional-setup"],
+    "delivery_schedule": "periodic",
+    "importance": "important",
+    "scale_of_change": 1,
+    "target_groups": ["administrative-staff"],
+    "setup": {
+        "cost": 1,
+        "time": 2,
+        "effort": 2,
+        "actors": ["International office"],
+        "partners": ["Neighbouring universities"],
+        "indicators": [
+            {"name": "Partner offices committed", "unit": "count", "direction": "higher"}
+        ],
+    },
+    "delivery": {
+        "cost": 1,
+        "time": 1,
+        "effort": 2,
+        "actors": ["Hosting office"],
+        "partners": [],
+        "indicators": [
+            {"name": "Participants per meeting", "unit": "count", "direction": "higher"}
+        ],
+    },
+    "internal_actors": [{"unit": "Human resources", "role": "Counts the time as training."}],
+    "external_collaborators": [{"organisation": "EURAXESS centre", "role": "Brings updates."}],
+    "activity_types": [{"name": "Case clinic", "description": "Each office brings one case."}],
+    "considerations": ["Agree a rhythm that people can keep."],
+    "challenges": ["Busy periods empty the room."],
+    "good_examples": [
+        {
+            "name": "Advisor workshops",
+            "institution": "EURAXESS Germany",
+            "description": "Twice a year.",
+        }
+    ],
+    "related": [],
+    "sources": [{"title": "Team notes"}],
+}
+
+
+@pytest.fixture
+def sheet_data() -> Callable[..., dict[str, Any]]:
+    """Return a factory of valid sheet data: sheet_data(slug=..., setup={...}, ...)."""
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        data = copy.deepcopy(BASE_SHEET)
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return data
+
+    return make
+
+
+def sheet_text(data: dict[str, Any], body: str = "## About\n\nA short body.") -> str:
+    """Write sheet data as a practice file (not necessarily canonical)."""
+    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return f"---\n{front}---\n{body}\n"
+
+
+@pytest.fixture
+def sheet_folder(tmp_path: Path, sheet_data: Callable[..., dict[str, Any]]) -> Callable[..., Path]:
+    """Return a factory that writes sheets into a fresh folder: sheet_folder(data, data, ...)."""
+
+    def make(*sheets: dict[str, Any], name: str = "sheets") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        for data in sheets:
+            (folder / f"{data['slug']}.md").write_text(sheet_text(data), encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def make_practice(app: Flask, sheet_data: Callable[..., dict[str, Any]], vocab: Vocabularies):
+    """Return a factory that stores a practice built from sheet data overrides."""
+    from app.practices.models import Practice
+    from app.practices.schemas import PracticeSheet
+    from app.practices.services import apply_sheet
+
+    def make(body: str = "", **overrides: Any) -> Practice:
+        data = sheet_data(**overrides)
+        data["body"] = body
+        sheet = PracticeSheet.model_validate(data, context={"vocab": vocab})
+        practice = apply_sheet(Practice(), sheet)
+        db.session.add(practice)
+        db.session.commit()
+        return practice
+
+    return make
+
+
+@pytest.fixture
+def catalogue(app: Flask, runner: FlaskCliRunner) -> None:
+    """Load the shipped practices/ folder, as `make run` does."""
+    result = runner.invoke(args=["practices", "sync"])
+    assert result.exit_code == 0, result.output
+
+
+def postgres_only(app: Flask) -> None:
+    """Skip a test unless the suite runs on PostgreSQL."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (see .ci/run)")

@@ -1,0 +1,77 @@
+"""Headers on every response, generic error pages, no unsafe configuration outside development."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort
+
+from app import create_app
+from tests.conftest import make_config
+
+
+@pytest.mark.parametrize("path", ["/practices", "/api/v1/practices", "/no-such-page", "/healthz"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_unexpected_error_shows_a_generic_page_without_internals(migrated_database):
+    app = create_app(make_config(migrated_database, TESTING=False, PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("SELECT secret FROM internals")
+
+    @app.get("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("SELECT secret FROM internals")
+
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "SELECT secret" not in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
+    assert page.headers["Content-Security-Policy"]
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500
+    assert api.get_json()["error"]["status"] == 500
+    assert "SELECT secret" not in api.get_data(as_text=True)
+
+
+def test_production_refuses_a_missing_secret_key(migrated_database):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY=None))
+
+
+@pytest.mark.parametrize("key", ["dev", "changeme", ""])
+def test_production_refuses_a_default_secret_key(migrated_database, key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY=key))
+
+
+def test_production_sends_hsts_and_secure_cookies(migrated_database):
+    app = create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY="x" * 64))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert "max-age" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
+
+
+def test_http_errors_keep_their_status_and_description(app):
+    @app.get("/gone")
+    def gone():
+        abort(410, description="It left.")
+
+    response = app.test_client().get("/gone")
+    assert response.status_code == 410
+    assert "It left." in response.get_data(as_text=True)
+
+
+def test_database_url_of_plain_postgres_uses_psycopg(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@localhost/db")
+    monkeypatch.setenv("SECRET_KEY", "y" * 64)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/db"

@@ -1,0 +1,187 @@
+"""The practice file format: every kind of bad file is refused with its line, field and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.practices.files import check_across_files, read_folder, read_sheet_text, render_sheet
+from app.practices.schemas import PracticeSheet
+from tests.conftest import SHIPPED_PRACTICES, sheet_text
+
+MAX = 256 * 1024
+
+
+def read(text: str | bytes, vocab, name: str = "peer-learning-circle.md"):
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return read_sheet_text(name, raw, vocab, MAX)
+
+
+def only_problem(result) -> str:
+    assert result.sheet is None
+    assert len(result.problems) == 1, result.problems
+    return str(result.problems[0])
+
+
+def test_valid_file_reads_every_field(vocab, sheet_data):
+    result = read(sheet_text(sheet_data(), body="## About\n\nHello."), vocab)
+    assert result.problems == []
+    sheet = result.sheet
+    assert sheet.slug == "peer-learning-circle"
+    assert sheet.setup.cost == 1 and sheet.delivery.time == 1
+    assert sheet.setup.indicators[0].unit == "count"
+    assert sheet.good_examples[0].institution == "EURAXESS Germany"
+    assert sheet.body == "## About\n\nHello."
+    assert len(result.digest) == 64
+
+
+def test_unknown_vocabulary_value_names_line_and_allowed_values(vocab, sheet_data):
+    text = sheet_text(sheet_data(categories=["capacity-building-staff", "astrology"]))
+    message = only_problem(read(text, vocab))
+    line = text.split("\n").index("- astrology") + 1
+    assert message.startswith(
+        f"peer-learning-circle.md:{line}: categories.1: unknown value 'astrology'"
+    )
+    assert "allowed: capacity-building-staff, networking" in message
+
+
+def test_unknown_level_in_a_phase_is_located(vocab, sheet_data):
+    text = sheet_text(sheet_data(setup={"cost": 5}))
+    message = only_problem(read(text, vocab))
+    line = text.split("\n").index("  cost: 5") + 1
+    assert message.startswith(f"peer-learning-circle.md:{line}: setup.cost:")
+    assert "less than or equal to 3" in message
+
+
+def test_missing_required_field_is_reported(vocab, sheet_data):
+    data = sheet_data()
+    del data["summary"]
+    assert only_problem(read(sheet_text(data), vocab)).endswith("summary: missing required field")
+
+
+def test_every_problem_of_a_file_is_listed(vocab, sheet_data):
+    data = sheet_data(importance="vital", delivery_schedule="sometimes")
+    del data["title"]
+    result = read(sheet_text(data), vocab)
+    fields = sorted(problem.field for problem in result.problems)
+    assert fields == ["delivery_schedule", "importance", "title"]
+
+
+def test_unknown_field_is_refused(vocab, sheet_data):
+    message = only_problem(read(sheet_text(sheet_data(colour="blue")), vocab))
+    assert "colour: unknown field" in message
+
+
+def test_malformed_yaml_gives_the_line(vocab):
+    text = "---\ntitle: A title\nslug: [unclosed\nsummary: x\n---\nbody\n"
+    message = only_problem(read(text, vocab))
+    assert message.startswith("peer-learning-circle.md:")
+    assert "front matter: malformed YAML" in message
+    assert int(message.split(":")[1]) >= 3
+
+
+def test_not_utf8_is_refused_with_the_line_of_the_bad_byte(vocab, sheet_data):
+    raw = sheet_text(sheet_data()).encode("utf-8") + b"caf\xe9\n"
+    message = only_problem(read(raw, vocab))
+    line = raw.count(b"\n")
+    assert message.startswith(f"peer-learning-circle.md:{line}: file: not UTF-8 (byte 0xe9")
+
+
+def test_oversized_file_is_refused_before_parsing(vocab, sheet_data):
+    raw = sheet_text(sheet_data(), body="x" * (MAX + 1))
+    assert "file: file is" in only_problem(read(raw, vocab))
+    assert f"the limit is {MAX}" in only_problem(read(raw, vocab))
+
+
+def test_missing_front_matter_is_refused(vocab):
+    assert "front matter: the file must start with a '---' line" in only_problem(
+        read("# Just Markdown\n", vocab)
+    )
+
+
+def test_unclosed_front_matter_is_refused(vocab):
+    assert "no closing '---' line" in only_problem(read("---\ntitle: x\n", vocab))
+
+
+def test_slug_must_match_file_name(vocab, sheet_data):
+    message = only_problem(read(sheet_text(sheet_data()), vocab, name="other-name.md"))
+    assert "slug: must match the file name ('other-name')" in message
+
+
+def test_unsafe_source_url_is_refused(vocab, sheet_data):
+    data = sheet_data(sources=[{"title": "x", "url": "javascript:alert(1)"}])
+    assert "sources.0.url" in only_problem(read(sheet_text(data), vocab))
+
+
+def test_duplicate_slug_is_named_with_the_other_file(vocab, sheet_data):
+    first = read(sheet_text(sheet_data()), vocab, name="x/peer-learning-circle.md")
+    second = read(sheet_text(sheet_data()), vocab, name="y/peer-learning-circle.md")
+    (problem,) = check_across_files([first, second])
+    assert problem.file == "y/peer-learning-circle.md"
+    assert "duplicate slug 'peer-learning-circle', also in x/peer-learning-circle.md" in str(
+        problem
+    )
+
+
+def test_related_slug_must_exist_in_the_folder(vocab, sheet_data):
+    result = read(sheet_text(sheet_data(related=["no-such-sheet"])), vocab)
+    (problem,) = check_across_files([result])
+    assert problem.field == "related.0"
+    assert "no practice sheet with slug 'no-such-sheet'" in problem.message
+
+
+def test_every_shipped_sheet_is_in_canonical_form(vocab):
+    for path in sorted(SHIPPED_PRACTICES.glob("*.md")):
+        result = read_sheet_text(str(path), path.read_bytes(), vocab, MAX)
+        assert result.problems == [], result.problems
+        assert render_sheet(result.sheet) == path.read_text(encoding="utf-8"), path.name
+
+
+line_text = (
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co")),
+        min_size=1,
+        max_size=60,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=line_text.filter(lambda s: len(s) >= 3),
+    summary=line_text,
+    actors=st.lists(line_text, min_size=1, max_size=4),
+    considerations=st.lists(line_text, max_size=4),
+    body=st.text(max_size=300),
+)
+def test_render_then_read_gives_the_same_sheet(
+    vocab, sheet_data, title, summary, actors, considerations, body
+):
+    data = sheet_data(
+        title=title, summary=summary, considerations=considerations, setup={"actors": actors}
+    )
+    data["body"] = body
+    sheet = PracticeSheet.model_validate(data, context={"vocab": vocab})
+    text = render_sheet(sheet)
+    again = read(text, vocab)
+    assert again.problems == []
+    assert again.sheet == sheet.model_copy(update={"body": again.sheet.body})
+    assert render_sheet(again.sheet) == text
+
+
+@pytest.mark.parametrize("name", ["goals", "categories", "mobility_stages", "target_groups"])
+def test_vocabulary_lists_refuse_repeated_values(vocab, sheet_data, name):
+    value = sheet_data()[name][0]
+    message = only_problem(read(sheet_text(sheet_data(**{name: [value, value]})), vocab))
+    assert f"{name}: listed twice: {value}" in message
+
+
+def test_folder_reading_skips_non_markdown(tmp_path: Path, vocab, sheet_data):
+    (tmp_path / "notes.txt").write_text("not a sheet")
+    (tmp_path / "peer-learning-circle.md").write_text(sheet_text(sheet_data()), encoding="utf-8")
+    assert [f.path.name for f in read_folder(tmp_path, vocab, MAX)] == ["peer-learning-circle.md"]

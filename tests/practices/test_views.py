@@ -1,0 +1,157 @@
+"""The catalogue pages: browse, one sheet, compare; all of it without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core.extensions import db
+from app.practices import services
+from app.practices.models import utcnow
+
+
+def test_home_redirects_to_the_catalogue(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/practices")
+
+
+def test_catalogue_lists_the_shipped_sheets_with_facet_counts(client, catalogue):
+    page = client.get("/practices").get_data(as_text=True)
+    assert f"{services.catalogue_size()} practices" in page
+    assert "Sending staff on job shadowing" in page
+    assert re.search(r'name="category"\s+value="capacity-building-staff"', page)
+    assert re.search(r'aria-label="\d+ practices">\d+</span>', page)
+
+
+def test_filters_and_search_live_in_the_url(client, catalogue):
+    response = client.get("/practices?q=job+shadowing&target_group=administrative-staff&sort=title")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "matching “job shadowing”" in page
+    assert 'value="administrative-staff" checked' in page
+    assert '<option value="title" selected>' in page
+    assert "<mark>" in page
+
+
+def test_active_filter_links_remove_one_value(client, catalogue):
+    page = client.get("/practices?category=networking&category=language-support").get_data(
+        as_text=True
+    )
+    assert 'href="/practices?category=language-support"' in page
+    assert 'href="/practices?category=networking"' in page
+
+
+def test_unknown_filter_value_is_named_and_left_out(client, catalogue):
+    response = client.get("/practices?category=astrology")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "unknown value &#39;astrology&#39;" in page
+    assert "Sending staff on job shadowing" in page
+
+
+def test_pagination_links_keep_the_filters(client, catalogue):
+    page = client.get("/practices?per_page=5&goal=improved-skills").get_data(as_text=True)
+    assert "per_page=5&amp;goal=improved-skills&amp;page=2" in page
+
+
+def test_sheet_page_shows_every_part_of_the_sheet(client, catalogue):
+    practice = services.get_practice("sending-staff-on-job-shadowing")
+    sheet = services.sheet_from_practice(practice)
+    page = client.get("/practices/sending-staff-on-job-shadowing").get_data(as_text=True)
+    for text in [
+        "Setting it up",
+        "Delivering it",
+        "What to consider",
+        "Challenges",
+        "Internal actors",
+        "External collaborators",
+        "Good examples",
+        "Types of activity",
+        "Sources",
+        sheet.setup.indicators[0].name,
+        sheet.delivery.actors[0],
+        sheet.good_examples[0].name,
+        sheet.internal_actors[0].unit,
+        sheet.activity_types[0].name,
+    ]:
+        assert text.replace("'", "&#39;") in page, text
+    # Levels as symbols with their words for screen readers.
+    assert (
+        f'<span class="visually-hidden">{["low", "medium", "high"][practice.setup_cost - 1]}</span>'
+        in page
+    )
+    assert "<h2>" in page
+
+
+def test_sheet_body_markdown_is_sanitised(client, make_practice):
+    make_practice(
+        body="Hello <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    )
+    page = client.get("/practices/peer-learning-circle").get_data(as_text=True)
+    body = page.split('class="sheet-body"')[1]
+    assert "<script>alert" not in body
+    assert "javascript:" not in body
+    assert "onerror" not in body
+
+
+def test_withdrawn_sheet_still_answers_with_a_notice(client, make_practice):
+    practice = make_practice()
+    practice.withdrawn_at = utcnow()
+    db.session.commit()
+    page = client.get("/practices/peer-learning-circle").get_data(as_text=True)
+    assert "has been withdrawn" in page
+
+
+def test_unknown_sheet_is_a_404_page(client, catalogue):
+    response = client.get("/practices/no-such-sheet")
+    assert response.status_code == 404
+    assert "Back to the practice catalogue" in response.get_data(as_text=True)
+
+
+def test_compare_shows_sheets_side_by_side(client, catalogue):
+    slugs = "hosting-a-study-visit,sending-staff-on-job-shadowing,regular-gatherings-of-international-office-staff"
+    response = client.get(f"/practices/compare?slugs={slugs}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Compare 3 practices" in page
+    header = page.split("<thead>")[1].split("</thead>")[0]
+    assert header.index("Hosting a study visit") < header.index("Sending staff on job shadowing")
+    assert page.count('<th scope="row">Setup: indicators</th>') == 1
+
+
+def test_compare_accepts_repeated_slugs_from_the_list_form(client, catalogue):
+    response = client.get(
+        "/practices/compare?slugs=hosting-a-study-visit&slugs=sending-staff-on-job-shadowing"
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("slugs", ["hosting-a-study-visit", "a,b,c,d,e"])
+def test_compare_needs_two_to_four_sheets(client, catalogue, slugs):
+    response = client.get(f"/practices/compare?slugs={slugs}")
+    assert response.status_code == 400
+    assert "between 2 and 4" in response.get_data(as_text=True)
+
+
+def test_compare_with_an_unknown_slug_is_a_404(client, catalogue):
+    response = client.get("/practices/compare?slugs=hosting-a-study-visit,nope")
+    assert response.status_code == 404
+
+
+def test_pages_make_a_constant_number_of_queries(client, make_practice, catalogue):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    client.get("/practices?per_page=5")
+    few = len(statements)
+    statements.clear()
+    client.get("/practices?per_page=17")
+    many = len(statements)
+    statements.clear()
+    client.get("/practices/sending-staff-on-job-shadowing")
+    detail = len(statements)
+    assert few == many
+    assert detail <= 4

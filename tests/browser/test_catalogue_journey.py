@@ -1,0 +1,98 @@
+"""An international office manager browses, searches, opens and compares practices in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_manager_filters_searches_opens_and_compares(live_server, page):
+    page.goto(f"{live_server}/practices")
+    assert page.locator("h1").inner_text() == "Practice catalogue"
+    total = int(page.locator("#results-heading").inner_text().split()[0])
+    screenshot(page, "catalogue")
+
+    # Filters: support staff, low setup cost.
+    page.locator("#f-target_group-administrative-staff").check()
+    page.locator("#f-setup_cost-1").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"target_group=administrative-staff"))
+    assert "setup_cost=1" in page.url
+    filtered = int(page.locator("#results-heading").inner_text().split()[0])
+    assert 0 < filtered < total
+    assert page.locator(".active-filters li").count() == 3  # two filters and "Clear all"
+
+    # Search keeps the filters and highlights the words.
+    page.goto(f"{live_server}/practices")
+    page.locator("#q").fill("job shadowing")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=job\+shadowing"))
+    first = page.locator(".practice-card h3 a").first
+    assert "job shadowing" in first.inner_text().lower()
+    assert page.locator(".practice-card mark").count() > 0
+    screenshot(page, "search")
+
+    # Open the best match.
+    first.click()
+    page.wait_for_url(re.compile(r"/practices/sending-staff-on-job-shadowing$"))
+    assert page.get_by_role("heading", name="Setting it up").is_visible()
+    assert page.get_by_role("heading", name="Delivering it").is_visible()
+    assert page.locator(".js-print").is_visible()  # the print button appears with JavaScript
+    screenshot(page, "sheet")
+
+    # Compare three sheets picked from the list.
+    page.goto(f"{live_server}/practices?q=staff")
+    boxes = page.locator(".compare-pick input[type=checkbox]")
+    for index in range(3):
+        boxes.nth(index).check()
+    page.get_by_role("button", name=re.compile("Compare selected")).click()
+    page.wait_for_url(re.compile(r"/practices/compare\?"))
+    assert page.locator("h1").inner_text() == "Compare 3 practices"
+    assert page.locator("table.compare > thead > tr > th").count() == 4
+    screenshot(page, "compare")
+
+
+def test_sheet_prints_without_navigation(live_server, page):
+    page.goto(f"{live_server}/practices/international-staff-training-days")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert page.locator(".phase-setup").is_visible()
+    assert page.locator(".phase-delivery").is_visible()
+    screenshot(page, "sheet-print")
+
+
+def test_catalogue_is_usable_on_a_phone(live_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    compare = "hosting-a-study-visit,sending-staff-on-job-shadowing,supporting-scholars-at-risk"
+    for path in [
+        "/practices",
+        "/practices/hosting-a-study-visit",
+        f"/practices/compare?slugs={compare}",
+    ]:
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone: {width}px"
+    page.goto(f"{live_server}/practices")
+    # Folded on a phone so that results come first; one tap opens the filters.
+    assert not page.locator("#f-category-networking").is_visible()
+    page.locator(".filter-panel summary").click()
+    assert page.locator("#f-category-networking").is_visible()
+    screenshot(page, "catalogue-phone")
+    context.close()
+
+
+def test_pages_work_without_javascript(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/practices")
+    page.locator("#q").fill("workshops")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=workshops"))
+    assert page.locator(".practice-card").count() > 0
+    context.close()

@@ -100,7 +100,8 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
 
 
 class PracticeTerm(db.Model):  # type: ignore[name-defined, misc]
-    """One value of a multi-valued vocabulary (goal, category, stage, target group) on a sheet."""
+    """One facet value of a sheet: each goal, category, stage and target group, and a copy of
+    each single-valued facet (schedule, importance, scale, levels) for counting."""
 
     __tablename__ = "practice_terms"
 
@@ -117,7 +118,13 @@ class PracticeTerm(db.Model):  # type: ignore[name-defined, misc]
         return f"<PracticeTerm {self.vocabulary}={self.key}>"
 
 
-db.Index("ix_practice_terms_vocabulary_key", PracticeTerm.vocabulary, PracticeTerm.key)
+# Covers the facet filters and counts: (vocabulary, key) -> practice ids, from the index alone.
+db.Index(
+    "ix_practice_terms_vocabulary_key",
+    PracticeTerm.vocabulary,
+    PracticeTerm.key,
+    PracticeTerm.practice_id,
+)
 
 
 class PracticeIndicator(db.Model):  # type: ignore[name-defined, misc]

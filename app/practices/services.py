@@ -12,10 +12,8 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    String,
     and_,
     case,
-    cast,
     column,
     func,
     literal,
@@ -38,6 +36,12 @@ HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
 
 TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
+# Single-valued fields that are also written to practice_terms: every facet then counts from
+# that one narrow table instead of scanning the wide practices rows once per facet.
+FACET_COLUMNS = (
+    "delivery_schedule", "importance", "scale_of_change", "setup_cost", "setup_time",
+    "setup_effort", "delivery_cost", "delivery_time", "delivery_effort",
+)
 PHASES = ("setup", "delivery")
 LEVEL_FIELDS = ("cost", "time", "effort")
 LIST_COLUMNS = (
@@ -139,6 +143,9 @@ def apply_sheet(practice: Practice, sheet: PracticeSheet) -> Practice:
         PracticeTerm(vocabulary=name, key=key, position=position)
         for name in TERM_FIELDS
         for position, key in enumerate(getattr(sheet, name))
+    ] + [
+        PracticeTerm(vocabulary=name, key=str(getattr(practice, name)), position=0)
+        for name in FACET_COLUMNS
     ]
     practice.indicators = [
         PracticeIndicator(
@@ -281,43 +288,30 @@ def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Facet:
-    """A filter of the catalogue: its URL name, label, vocabulary, and where its values live."""
+    """A filter of the catalogue: its URL name, label, vocabulary and practice_terms name."""
 
     name: str
     label: str
-    vocabulary: str
-    term: str | None = None  # the PracticeTerm vocabulary, for multi-valued facets
-    column: str | None = None  # the Practice column, for single-valued facets
+    vocabulary: str  # the list of data/vocabularies.yml its values come from
+    term: str  # the PracticeTerm.vocabulary its values are stored under
     group: str = "sheet"
-
-    def column_expression(self) -> Any:
-        """Return the Practice column of a single-valued facet."""
-        return getattr(Practice, self.column or "")
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("category", "Category", "categories", term="categories"),
-    Facet("mobility_stage", "Mobility stage", "mobility_stages", term="mobility_stages"),
-    Facet("target_group", "Target group", "target_groups", term="target_groups"),
-    Facet("goal", "Goal", "goals", term="goals"),
-    Facet(
-        "delivery_schedule", "Delivery schedule", "delivery_schedules", column="delivery_schedule"
-    ),
-    Facet("importance", "Importance", "importance", column="importance"),
-    Facet(
-        "scale_of_change",
-        "Scale of organisational change",
-        "scales_of_change",
-        column="scale_of_change",
-    ),
-    Facet("setup_cost", "Cost", "levels", column="setup_cost", group="setup"),
-    Facet("setup_time", "Time required", "levels", column="setup_time", group="setup"),
-    Facet("setup_effort", "Personnel effort", "levels", column="setup_effort", group="setup"),
-    Facet("delivery_cost", "Cost", "levels", column="delivery_cost", group="delivery"),
-    Facet("delivery_time", "Time required", "levels", column="delivery_time", group="delivery"),
-    Facet(
-        "delivery_effort", "Personnel effort", "levels", column="delivery_effort", group="delivery"
-    ),
+    Facet("category", "Category", "categories", "categories"),
+    Facet("mobility_stage", "Mobility stage", "mobility_stages", "mobility_stages"),
+    Facet("target_group", "Target group", "target_groups", "target_groups"),
+    Facet("goal", "Goal", "goals", "goals"),
+    Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
+    Facet("importance", "Importance", "importance", "importance"),
+    Facet("scale_of_change", "Scale of organisational change", "scales_of_change",
+          "scale_of_change"),
+    Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
+    Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
+    Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
+    Facet("delivery_cost", "Cost", "levels", "delivery_cost", group="delivery"),
+    Facet("delivery_time", "Time required", "levels", "delivery_time", group="delivery"),
+    Facet("delivery_effort", "Personnel effort", "levels", "delivery_effort", group="delivery"),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 
@@ -403,28 +397,22 @@ def _positive_int(raw: str, name: str, problems: dict[str, str]) -> int:
 
 def _facet_condition(facet: Facet, values: list[str]) -> ColumnElement[bool]:
     """Match sheets having any of the values of one facet (values within a facet are ORed)."""
-    if facet.term:
-        return Practice.id.in_(
-            select(PracticeTerm.practice_id).where(
-                PracticeTerm.vocabulary == facet.term, PracticeTerm.key.in_(values)
-            )
+    return Practice.id.in_(
+        select(PracticeTerm.practice_id).where(
+            PracticeTerm.vocabulary == facet.term, PracticeTerm.key.in_(values)
         )
-    column = facet.column_expression()
-    if facet.vocabulary in {"levels", "scales_of_change"}:
-        return column.in_([int(v) for v in values])
-    return column.in_(values)
+    )
 
 
 class SearchBackend:
-    """Full-text search of one database engine: match, rank and highlight."""
+    """Full-text search of one database engine: which sheets match, how well, and where."""
 
-    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
-        raise NotImplementedError
-
-    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
+    def matching(self, query: PracticeQuery) -> Select[Any]:
+        """Select (id, rank) of the matching sheets; a lower rank is a better match."""
         raise NotImplementedError
 
     def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
+        """Return the title and a snippet of each sheet with the matched words marked."""
         raise NotImplementedError
 
 
@@ -434,36 +422,27 @@ class SqliteSearch(SearchBackend):
     FTS = table("practices_fts", column("rowid", Integer))
     FTS_NAME = literal_column("practices_fts")
 
-    def _expression(self, query: PracticeQuery) -> str:
+    @staticmethod
+    def _expression(query: PracticeQuery) -> str:
         # Each word quoted: the user's text can never be read as FTS5 query syntax.
         return " ".join('"' + term.replace('"', "") + '"' for term in query.terms)
 
-    def _matching(self, query: PracticeQuery, *columns: Any) -> Select[Any]:
-        return (
-            select(*columns)
-            .select_from(self.FTS)
-            .where(self.FTS_NAME.op("MATCH")(self._expression(query)))
-        )
-
-    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
-        return Practice.id.in_(self._matching(query, self.FTS.c.rowid))
-
-    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
-        # bm25 is lower for better matches; title counts most, then summary, then the rest.
-        return (
-            self._matching(query, func.bm25(self.FTS_NAME, 10.0, 4.0, 1.0))
-            .where(self.FTS.c.rowid == Practice.id)
-            .scalar_subquery()
-        )
+    def matching(self, query: PracticeQuery) -> Select[Any]:
+        # bm25 weights: the title counts most, then the summary, then the rest of the sheet.
+        return select(
+            self.FTS.c.rowid.label("id"),
+            func.bm25(self.FTS_NAME, 10.0, 4.0, 1.0).label("rank"),
+        ).where(self.FTS_NAME.op("MATCH")(self._expression(query)))
 
     def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
         rows = db.session.execute(
-            self._matching(
-                query,
+            select(
                 self.FTS.c.rowid,
                 func.highlight(self.FTS_NAME, 0, HIGHLIGHT_START, HIGHLIGHT_STOP),
                 func.snippet(self.FTS_NAME, -1, HIGHLIGHT_START, HIGHLIGHT_STOP, "…", 30),
-            ).where(self.FTS.c.rowid.in_(ids))
+            ).where(
+                self.FTS_NAME.op("MATCH")(self._expression(query)), self.FTS.c.rowid.in_(ids)
+            )
         )
         return {row[0]: (row[1], row[2]) for row in rows}
 
@@ -479,9 +458,7 @@ class PostgresSearch(SearchBackend):
         """The weighted document; it must read exactly as in the migration's index."""
 
         def weighted(column: Any, weight: str) -> ColumnElement[Any]:
-            return func.setweight(
-                func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'")
-            )
+            return func.setweight(func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'"))
 
         return (
             weighted(Practice.title, "A")
@@ -493,27 +470,23 @@ class PostgresSearch(SearchBackend):
     def tsquery(cls, query: PracticeQuery) -> ColumnElement[Any]:
         return func.plainto_tsquery(cls.CONFIG, " ".join(query.terms))
 
-    def match(self, query: PracticeQuery) -> ColumnElement[bool]:
-        return self.document().op("@@")(self.tsquery(query))
-
-    def rank(self, query: PracticeQuery) -> ColumnElement[Any]:
+    def matching(self, query: PracticeQuery) -> Select[Any]:
         # Negated so that, as with bm25, lower sorts first.
-        return -func.ts_rank_cd(self.document(), self.tsquery(query))
+        return select(
+            Practice.id.label("id"),
+            (-func.ts_rank_cd(self.document(), self.tsquery(query))).label("rank"),
+        ).where(self.document().op("@@")(self.tsquery(query)))
 
     def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
         marks = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}"
         rows = db.session.execute(
             select(
                 Practice.id,
-                func.ts_headline(
-                    self.CONFIG, Practice.title, self.tsquery(query), f"HighlightAll=true, {marks}"
-                ),
-                func.ts_headline(
-                    self.CONFIG,
-                    Practice.summary + " " + Practice.search_text,
-                    self.tsquery(query),
-                    f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12",
-                ),
+                func.ts_headline(self.CONFIG, Practice.title, self.tsquery(query),
+                                 f"HighlightAll=true, {marks}"),
+                func.ts_headline(self.CONFIG, Practice.summary + " " + Practice.search_text,
+                                 self.tsquery(query),
+                                 f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12"),
             ).where(Practice.id.in_(ids))
         )
         return {row[0]: (row[1], row[2]) for row in rows}
@@ -552,69 +525,62 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.query.per_page))
 
 
-def _conditions(
-    query: PracticeQuery, backend: SearchBackend, skip: str | None = None
-) -> list[ColumnElement[bool]]:
+def _conditions(query: PracticeQuery, matching: Select[Any] | None,
+                skip: str | None = None) -> list[ColumnElement[bool]]:
     """Build the WHERE conditions of a query, leaving out one facet's own filter."""
     conditions: list[ColumnElement[bool]] = [Practice.withdrawn_at.is_(None)]
-    if query.terms:
-        conditions.append(backend.match(query))
+    if matching is not None:
+        conditions.append(Practice.id.in_(select(matching.subquery().c.id)))
     for name, values in query.filters.items():
         if name != skip:
             conditions.append(_facet_condition(FACETS_BY_NAME[name], values))
     return conditions
 
 
-def _facet_counts(
-    query: PracticeQuery, backend: SearchBackend, vocab: Vocabularies
-) -> dict[str, list[FacetValue]]:
+def _facet_counts(query: PracticeQuery, matching: Select[Any] | None,
+                  vocab: Vocabularies) -> dict[str, list[FacetValue]]:
     """Count every facet value in one query.
 
     A value's count applies every filter but its own facet's, so that picking a second value of
-    the same facet (an OR) shows how many more sheets it would add.
+    the same facet (an OR) shows how many more sheets it would add. Facets without a filter of
+    their own share one count over the matching sheets; each filtered facet adds one part.
     """
-    parts: list[Select[Any]] = []
-    for facet in FACETS:
-        ids = select(Practice.id).where(and_(*_conditions(query, backend, skip=facet.name)))
-        if facet.term:
-            parts.append(
-                select(
-                    literal(facet.name).label("facet"),
-                    PracticeTerm.key.label("value"),
-                    func.count().label("n"),
-                )
-                .where(PracticeTerm.vocabulary == facet.term, PracticeTerm.practice_id.in_(ids))
-                .group_by(PracticeTerm.key)
-            )
-        else:
-            column = facet.column_expression()
-            parts.append(
-                select(
-                    literal(facet.name).label("facet"),
-                    cast(column, String).label("value"),
-                    func.count().label("n"),
-                )
-                .where(Practice.id.in_(ids))
-                .group_by(column)
-            )
-    counts: dict[tuple[str, str], int] = {
-        (facet, value): n for facet, value, n in db.session.execute(union_all(*parts))
+    def counts_over(ids: Select[Any], part: str, term: str | None = None) -> Select[Any]:
+        where = [PracticeTerm.practice_id.in_(ids)]
+        if term is not None:
+            where.append(PracticeTerm.vocabulary == term)
+        return (
+            select(literal(part).label("part"), PracticeTerm.vocabulary, PracticeTerm.key,
+                   func.count().label("n"))
+            .where(*where)
+            .group_by(PracticeTerm.vocabulary, PracticeTerm.key)
+        )
+
+    everything = select(Practice.id).where(and_(*_conditions(query, matching)))
+    parts = [counts_over(everything, "")]
+    for name in query.filters:
+        own = select(Practice.id).where(and_(*_conditions(query, matching, skip=name)))
+        parts.append(counts_over(own, name, FACETS_BY_NAME[name].term))
+    counts: dict[tuple[str, str, str], int] = {
+        (part, vocabulary, key): n
+        for part, vocabulary, key, n in db.session.execute(union_all(*parts))
     }
     result: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
+        part = facet.name if facet.name in query.filters else ""
         chosen = set(query.filters.get(facet.name, []))
         result[facet.name] = [
-            FacetValue(key, label, counts.get((facet.name, key), 0), key in chosen)
+            FacetValue(key, label, counts.get((part, facet.term, key), 0), key in chosen)
             for key, label in vocab.lists[facet.vocabulary].items()
         ]
     return result
 
 
-def _order_by(query: PracticeQuery, backend: SearchBackend, vocab: Vocabularies) -> list[Any]:
+def _order_by(query: PracticeQuery, rank: Any, vocab: Vocabularies) -> list[Any]:
     """Return the ORDER BY of the chosen sort, ties broken by title."""
     sort = query.effective_sort
-    if sort == "relevance":
-        keys: list[Any] = [backend.rank(query)]
+    if sort == "relevance" and rank is not None:
+        keys: list[Any] = [rank]
     elif sort == "setup_cost":
         keys = [Practice.setup_cost, Practice.setup_effort]
     elif sort == "delivery_cost":
@@ -634,27 +600,31 @@ def _order_by(query: PracticeQuery, backend: SearchBackend, vocab: Vocabularies)
 def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
     """Run a catalogue search: one page of sheets, the total, facet counts and highlights."""
     backend = search_backend()
-    where = and_(*_conditions(query, backend))
+    matching = backend.matching(query) if query.terms else None
+    where = and_(*_conditions(query, matching))
     total = db.session.scalar(select(func.count()).select_from(Practice).where(where)) or 0
+    page = select(Practice).options(selectinload(Practice.terms))
+    rank = None
+    if matching is None:
+        page = page.where(where)
+    else:
+        # Joined, so that each sheet's rank is computed once rather than once per comparison.
+        ranked = matching.subquery()
+        page = page.join(ranked, ranked.c.id == Practice.id).where(*_conditions(query, None))
+        rank = ranked.c.rank
     items = list(
         db.session.scalars(
-            select(Practice)
-            .where(where)
-            .options(selectinload(Practice.terms))
-            .order_by(*_order_by(query, backend, vocab))
+            page.order_by(*_order_by(query, rank, vocab))
             .limit(query.per_page)
             .offset((query.page - 1) * query.per_page)
         )
     )
-    highlights = backend.highlights([p.id for p in items], query) if query.terms and items else {}
-    return SearchResult(query, items, total, _facet_counts(query, backend, vocab), highlights)
+    highlights = backend.highlights([p.id for p in items], query) if matching is not None and items else {}
+    return SearchResult(query, items, total, _facet_counts(query, matching, vocab), highlights)
 
 
 def catalogue_size() -> int:
     """Count the practices listed in the catalogue."""
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(
+        select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
+    ) or 0

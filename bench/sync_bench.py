@@ -1,0 +1,121 @@
+"""Time `practices sync` of many generated sheets, and the catalogue pages at that size.
+
+    python bench/sync_bench.py [--count 10000] [--database-url URL]
+
+Sheets are made from the shipped ones (new slugs, titles, levels and categories), written to a
+temporary folder, and synced into a fresh database (SQLite in a temporary folder unless
+--database-url points elsewhere; that database is emptied first). Prints seconds per step and
+the latency and query count of the catalogue pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.core.extensions import db  # noqa: E402
+from app.core.vocabularies import load_vocabularies  # noqa: E402
+from app.practices.files import read_folder, render_sheet  # noqa: E402
+
+
+def generate(folder: Path, count: int, seed: int = 7) -> None:
+    """Write `count` valid sheets derived from the shipped ones into `folder`."""
+    vocab = load_vocabularies(ROOT / "data" / "vocabularies.yml")
+    templates = [f.sheet for f in read_folder(ROOT / "practices", vocab, 1 << 20)]
+    rng = random.Random(seed)
+    categories = vocab.keys("categories")
+    for number in range(count):
+        base = templates[number % len(templates)]
+        setup = base.setup.model_copy(update={"cost": rng.randint(1, 3), "effort": rng.randint(1, 3)})
+        sheet = base.model_copy(
+            update={
+                "slug": f"{base.slug}-{number}",
+                "title": f"{base.title} (variant {number})",
+                "categories": rng.sample(categories, 2),
+                "setup": setup,
+                "related": [],
+            }
+        )
+        (folder / f"{sheet.slug}.md").write_text(render_sheet(sheet), encoding="utf-8")
+
+
+def timed(label: str, action):
+    start = time.perf_counter()
+    result = action()
+    print(f"{label:<48} {time.perf_counter() - start:8.2f} s")
+    return result
+
+
+def measure_pages(app, paths: list[str], repeats: int = 5) -> None:
+    """Print the median latency and the number of SQL statements of each page."""
+    client = app.test_client()
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    for path in paths:
+        timings = []
+        for _ in range(repeats):
+            statements.clear()
+            start = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+        print(f"GET {path:<58} {statistics.median(timings) * 1000:8.1f} ms  {len(statements):3d} queries")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    url = args.database_url or f"sqlite:///{work / 'bench.db'}"
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    folder = work / "sheets"
+    folder.mkdir()
+    print(f"{args.count} sheets, database {url.split('@')[-1]}")
+    timed(f"generate {args.count} files", lambda: generate(folder, args.count))
+    app = create_app(
+        {"APP_ENV": "testing", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+         "VOCABULARY_FILE": str(ROOT / "data" / "vocabularies.yml")}
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        timed("migrate an empty database", upgrade)
+    runner = app.test_cli_runner()
+    command = ["practices", "sync", "--dir", str(folder)]
+    check = timed("validate only (sync --check)", lambda: runner.invoke(args=[*command, "--check"]))
+    assert check.exit_code == 0, check.output
+    first = timed("first sync (all created)", lambda: runner.invoke(args=command))
+    assert first.exit_code == 0, first.output
+    print("   ", first.output.strip().splitlines()[-1])
+    again = timed("second sync (nothing changed)", lambda: runner.invoke(args=command))
+    assert "unchanged" in again.output, again.output
+    measure_pages(app, [
+        "/practices",
+        "/practices?category=networking&setup_cost=1",
+        "/practices?q=job+shadowing",
+        "/practices?q=workshops&target_group=administrative-staff&page=3",
+        f"/practices/{sorted(folder.glob('*.md'))[0].stem}",
+        "/api/v1/practices?q=mentoring&per_page=50",
+    ])
+
+
+if __name__ == "__main__":
+    main()

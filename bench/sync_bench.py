@@ -37,7 +37,9 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
     categories = vocab.keys("categories")
     for number in range(count):
         base = templates[number % len(templates)]
-        setup = base.setup.model_copy(update={"cost": rng.randint(1, 3), "effort": rng.randint(1, 3)})
+        setup = base.setup.model_copy(
+            update={"cost": rng.randint(1, 3), "effort": rng.randint(1, 3)}
+        )
         sheet = base.model_copy(
             update={
                 "slug": f"{base.slug}-{number}",
@@ -71,7 +73,9 @@ def measure_pages(app, paths: list[str], repeats: int = 5) -> None:
             response = client.get(path)
             timings.append(time.perf_counter() - start)
             assert response.status_code == 200, (path, response.status_code)
-        print(f"GET {path:<58} {statistics.median(timings) * 1000:8.1f} ms  {len(statements):3d} queries")
+        print(
+            f"GET {path:<58} {statistics.median(timings) * 1000:8.1f} ms  {len(statements):3d} queries"
+        )
 
 
 def main() -> None:
@@ -91,8 +95,12 @@ def main() -> None:
     print(f"{args.count} sheets, database {url.split('@')[-1]}")
     timed(f"generate {args.count} files", lambda: generate(folder, args.count))
     app = create_app(
-        {"APP_ENV": "testing", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-         "VOCABULARY_FILE": str(ROOT / "data" / "vocabularies.yml")}
+        {
+            "APP_ENV": "testing",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "VOCABULARY_FILE": str(ROOT / "data" / "vocabularies.yml"),
+        }
     )
     with app.app_context():
         from flask_migrate import upgrade
@@ -107,14 +115,17 @@ def main() -> None:
     print("   ", first.output.strip().splitlines()[-1])
     again = timed("second sync (nothing changed)", lambda: runner.invoke(args=command))
     assert "unchanged" in again.output, again.output
-    measure_pages(app, [
-        "/practices",
-        "/practices?category=networking&setup_cost=1",
-        "/practices?q=job+shadowing",
-        "/practices?q=workshops&target_group=administrative-staff&page=3",
-        f"/practices/{sorted(folder.glob('*.md'))[0].stem}",
-        "/api/v1/practices?q=mentoring&per_page=50",
-    ])
+    measure_pages(
+        app,
+        [
+            "/practices",
+            "/practices?category=networking&setup_cost=1",
+            "/practices?q=job+shadowing",
+            "/practices?q=workshops&target_group=administrative-staff&page=3",
+            f"/practices/{sorted(folder.glob('*.md'))[0].stem}",
+            "/api/v1/practices?q=mentoring&per_page=50",
+        ],
+    )
 
 
 if __name__ == "__main__":

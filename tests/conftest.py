@@ -233,3 +233,14 @@ def postgres_only(app: Flask) -> None:
     """Skip a test unless the suite runs on PostgreSQL."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (see .ci/run)")
+
+
+def listed_count() -> int:
+    """Count the practices the catalogue lists (not withdrawn), straight from the table."""
+    from sqlalchemy import func, select
+
+    from app.practices.models import Practice
+
+    return db.session.scalar(
+        select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
+    )

@@ -29,7 +29,7 @@ from app.core.markdown import markdown_to_text
 from app.core.vocabularies import Vocabularies
 from app.practices.files import SheetFile
 from app.practices.models import Practice, PracticeIndicator, PracticeTerm, utcnow
-from app.practices.schemas import PracticeSheet
+from app.practices.schemas import TRUSTED, PracticeSheet
 
 # Private-use characters: they cannot come from a search, and the page escapes everything else.
 HIGHLIGHT_START = "\ue000"
@@ -39,8 +39,15 @@ TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
 # Single-valued fields that are also written to practice_terms: every facet then counts from
 # that one narrow table instead of scanning the wide practices rows once per facet.
 FACET_COLUMNS = (
-    "delivery_schedule", "importance", "scale_of_change", "setup_cost", "setup_time",
-    "setup_effort", "delivery_cost", "delivery_time", "delivery_effort",
+    "delivery_schedule",
+    "importance",
+    "scale_of_change",
+    "setup_cost",
+    "setup_time",
+    "setup_effort",
+    "delivery_cost",
+    "delivery_time",
+    "delivery_effort",
 )
 PHASES = ("setup", "delivery")
 LEVEL_FIELDS = ("cost", "time", "effort")
@@ -84,27 +91,7 @@ def sheet_from_practice(practice: Practice) -> PracticeSheet:
         }
     for name in LIST_COLUMNS:
         data[name] = getattr(practice, name)
-    # Stored rows were validated on the way in; construct skips validating them again.
-    return PracticeSheet.model_validate(data, context={"vocab": _ANY_VOCABULARY})
-
-
-class _AnyVocabulary(Vocabularies):
-    """A vocabulary that accepts every key: stored sheets keep keys a later file may drop."""
-
-    def __init__(self) -> None:
-        super().__init__({})
-
-    def keys(self, name: str) -> list[str]:
-        return _EVERYTHING  # type: ignore[return-value]
-
-
-class _Everything(list[str]):
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_EVERYTHING = _Everything()
-_ANY_VOCABULARY = _AnyVocabulary()
+    return PracticeSheet.model_validate(data, context=TRUSTED)
 
 
 def _search_text(sheet: PracticeSheet) -> str:
@@ -304,8 +291,9 @@ FACETS: tuple[Facet, ...] = (
     Facet("goal", "Goal", "goals", "goals"),
     Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
     Facet("importance", "Importance", "importance", "importance"),
-    Facet("scale_of_change", "Scale of organisational change", "scales_of_change",
-          "scale_of_change"),
+    Facet(
+        "scale_of_change", "Scale of organisational change", "scales_of_change", "scale_of_change"
+    ),
     Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
     Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
     Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
@@ -440,9 +428,7 @@ class SqliteSearch(SearchBackend):
                 self.FTS.c.rowid,
                 func.highlight(self.FTS_NAME, 0, HIGHLIGHT_START, HIGHLIGHT_STOP),
                 func.snippet(self.FTS_NAME, -1, HIGHLIGHT_START, HIGHLIGHT_STOP, "…", 30),
-            ).where(
-                self.FTS_NAME.op("MATCH")(self._expression(query)), self.FTS.c.rowid.in_(ids)
-            )
+            ).where(self.FTS_NAME.op("MATCH")(self._expression(query)), self.FTS.c.rowid.in_(ids))
         )
         return {row[0]: (row[1], row[2]) for row in rows}
 
@@ -458,7 +444,9 @@ class PostgresSearch(SearchBackend):
         """The weighted document; it must read exactly as in the migration's index."""
 
         def weighted(column: Any, weight: str) -> ColumnElement[Any]:
-            return func.setweight(func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'"))
+            return func.setweight(
+                func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'")
+            )
 
         return (
             weighted(Practice.title, "A")
@@ -482,11 +470,15 @@ class PostgresSearch(SearchBackend):
         rows = db.session.execute(
             select(
                 Practice.id,
-                func.ts_headline(self.CONFIG, Practice.title, self.tsquery(query),
-                                 f"HighlightAll=true, {marks}"),
-                func.ts_headline(self.CONFIG, Practice.summary + " " + Practice.search_text,
-                                 self.tsquery(query),
-                                 f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12"),
+                func.ts_headline(
+                    self.CONFIG, Practice.title, self.tsquery(query), f"HighlightAll=true, {marks}"
+                ),
+                func.ts_headline(
+                    self.CONFIG,
+                    Practice.summary + " " + Practice.search_text,
+                    self.tsquery(query),
+                    f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12",
+                ),
             ).where(Practice.id.in_(ids))
         )
         return {row[0]: (row[1], row[2]) for row in rows}
@@ -525,8 +517,9 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.query.per_page))
 
 
-def _conditions(query: PracticeQuery, matching: Select[Any] | None,
-                skip: str | None = None) -> list[ColumnElement[bool]]:
+def _conditions(
+    query: PracticeQuery, matching: Select[Any] | None, skip: str | None = None
+) -> list[ColumnElement[bool]]:
     """Build the WHERE conditions of a query, leaving out one facet's own filter."""
     conditions: list[ColumnElement[bool]] = [Practice.withdrawn_at.is_(None)]
     if matching is not None:
@@ -537,21 +530,27 @@ def _conditions(query: PracticeQuery, matching: Select[Any] | None,
     return conditions
 
 
-def _facet_counts(query: PracticeQuery, matching: Select[Any] | None,
-                  vocab: Vocabularies) -> dict[str, list[FacetValue]]:
+def _facet_counts(
+    query: PracticeQuery, matching: Select[Any] | None, vocab: Vocabularies
+) -> dict[str, list[FacetValue]]:
     """Count every facet value in one query.
 
     A value's count applies every filter but its own facet's, so that picking a second value of
     the same facet (an OR) shows how many more sheets it would add. Facets without a filter of
     their own share one count over the matching sheets; each filtered facet adds one part.
     """
+
     def counts_over(ids: Select[Any], part: str, term: str | None = None) -> Select[Any]:
         where = [PracticeTerm.practice_id.in_(ids)]
         if term is not None:
             where.append(PracticeTerm.vocabulary == term)
         return (
-            select(literal(part).label("part"), PracticeTerm.vocabulary, PracticeTerm.key,
-                   func.count().label("n"))
+            select(
+                literal(part).label("part"),
+                PracticeTerm.vocabulary,
+                PracticeTerm.key,
+                func.count().label("n"),
+            )
             .where(*where)
             .group_by(PracticeTerm.vocabulary, PracticeTerm.key)
         )
@@ -619,12 +618,7 @@ def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
             .offset((query.page - 1) * query.per_page)
         )
     )
-    highlights = backend.highlights([p.id for p in items], query) if matching is not None and items else {}
+    highlights = (
+        backend.highlights([p.id for p in items], query) if matching is not None and items else {}
+    )
     return SearchResult(query, items, total, _facet_counts(query, matching, vocab), highlights)
-
-
-def catalogue_size() -> int:
-    """Count the practices listed in the catalogue."""
-    return db.session.scalar(
-        select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
-    ) or 0

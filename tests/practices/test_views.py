@@ -9,6 +9,7 @@ import pytest
 from app.core.extensions import db
 from app.practices import services
 from app.practices.models import utcnow
+from tests.conftest import listed_count
 
 
 def test_home_redirects_to_the_catalogue(client):
@@ -19,7 +20,7 @@ def test_home_redirects_to_the_catalogue(client):
 
 def test_catalogue_lists_the_shipped_sheets_with_facet_counts(client, catalogue):
     page = client.get("/practices").get_data(as_text=True)
-    assert f"{services.catalogue_size()} practices" in page
+    assert f"{listed_count()} practices" in page
     assert "Sending staff on job shadowing" in page
     assert re.search(r'name="category"\s+value="capacity-building-staff"', page)
     assert re.search(r'aria-label="\d+ practices">\d+</span>', page)
@@ -155,3 +156,17 @@ def test_pages_make_a_constant_number_of_queries(client, make_practice, catalogu
     detail = len(statements)
     assert few == many
     assert detail <= 4
+
+
+def test_sheet_whose_key_left_the_vocabulary_still_shows(client, make_practice):
+    practice = make_practice()
+    first_goal = next(term for term in practice.terms if term.vocabulary == "goals")
+    first_goal.key = "a-retired-goal"
+    db.session.commit()
+    response = client.get("/practices/peer-learning-circle")
+    assert response.status_code == 200
+    assert "a-retired-goal" in response.get_data(as_text=True)
+    assert (
+        client.get("/api/v1/practices/peer-learning-circle").get_json()["goals"][0]
+        == "a-retired-goal"
+    )

@@ -30,6 +30,7 @@ def test_full_text_objects_exist_for_the_dialect(app):
         assert "practices_fts" in inspector.get_table_names()
     else:
         assert "ix_practices_search" in {ix["name"] for ix in inspector.get_indexes("practices")}
+        assert "search_vector" in {c["name"] for c in inspector.get_columns("practices")}
 
 
 def test_downgrade_to_base_then_upgrade_again(app):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-# SQLite's FTS5 table (and the shadow tables FTS5 makes for it) and PostgreSQL's expression
-# index serve full-text search; no model maps them, so autogenerate and the migration test
-# must leave them alone.
+# SQLite's FTS5 table (and the shadow tables FTS5 makes for it), and PostgreSQL's generated
+# tsvector column and its index, serve full-text search. No model maps them (the database
+# maintains them), so autogenerate and the migration test must leave them alone.
 FULL_TEXT_TABLE_PREFIX = "practices_fts"
+FULL_TEXT_COLUMN = "search_vector"
 FULL_TEXT_INDEX = "ix_practices_search"
 
 
@@ -16,5 +17,7 @@ def include_object(
 ) -> bool:
     """Tell Alembic's comparison to skip the full-text search objects."""
     if type_ == "table" and name and name.startswith(FULL_TEXT_TABLE_PREFIX):
+        return False
+    if type_ == "column" and name == FULL_TEXT_COLUMN:
         return False
     return not (type_ == "index" and name == FULL_TEXT_INDEX)

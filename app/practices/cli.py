@@ -48,6 +48,9 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     """
     folder = _folder(folder_option)
     files = read_folder(folder, vocabularies(), current_app.config["PRACTICE_FILE_MAX_BYTES"])
+    if not files:
+        # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.
+        raise click.ClickException(f"{folder}: no *.md practice sheets; nothing was changed")
     problems = sorted(p for item in files for p in item.problems) + check_across_files(files)
     if problems:
         for problem in problems:

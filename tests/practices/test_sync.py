@@ -176,3 +176,15 @@ def test_shipped_file_with_crlf_line_endings_reads_the_same(runner, tmp_path, sh
     (folder / "peer-learning-circle.md").write_bytes(text.encode("utf-8"))
     assert sync(runner, folder).exit_code == 0
     assert db.session.scalar(select(Practice.body)) == "## About\n\nA short body."
+
+
+def test_an_empty_folder_is_refused_rather_than_withdrawing_everything(
+    runner, sheet_folder, sheet_data, tmp_path
+):
+    sync(runner, sheet_folder(sheet_data()))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = sync(runner, empty)
+    assert result.exit_code == 1
+    assert "no *.md practice sheets; nothing was changed" in result.output
+    assert db.session.scalar(select(Practice.withdrawn_at)) is None

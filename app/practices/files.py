@@ -202,7 +202,9 @@ def check_across_files(files: list[SheetFile]) -> list[Problem]:
                     f"duplicate slug {item.sheet.slug!r}, also in {other.path}",
                 )
             )
-    known = set(first_by_slug)
+    # A file that failed to read still names its sheet by its file name: count that slug as
+    # known, so that one broken file is not echoed as an unknown related sheet everywhere.
+    known = set(first_by_slug) | {item.path.stem for item in files if item.sheet is None}
     for item in files:
         if item.sheet is None:
             continue

@@ -185,3 +185,10 @@ def test_folder_reading_skips_non_markdown(tmp_path: Path, vocab, sheet_data):
     (tmp_path / "notes.txt").write_text("not a sheet")
     (tmp_path / "peer-learning-circle.md").write_text(sheet_text(sheet_data()), encoding="utf-8")
     assert [f.path.name for f in read_folder(tmp_path, vocab, MAX)] == ["peer-learning-circle.md"]
+
+
+def test_a_broken_file_is_not_echoed_as_an_unknown_related_sheet(vocab, sheet_data):
+    broken = read("---\ntitle: [unclosed\n---\n", vocab, name="other-sheet.md")
+    pointing = read(sheet_text(sheet_data(related=["other-sheet"])), vocab)
+    assert broken.problems and pointing.problems == []
+    assert check_across_files([broken, pointing]) == []

@@ -13,6 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the application."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -20,6 +21,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Make the app's log lines reach stderr."""
+    from app.core.log import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.vocabularies import Vocabularies
-from app.practices.services import FACETS, SORTS
+from app.practices.services import FACETS, LIST_COLUMNS, SORTS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 LEVEL = {"type": "integer", "minimum": 1, "maximum": 3}
@@ -121,14 +121,7 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
             "body",
             "withdrawn",
             "updated_at",
-            "internal_actors",
-            "external_collaborators",
-            "activity_types",
-            "considerations",
-            "challenges",
-            "good_examples",
-            "related",
-            "sources",
+            *LIST_COLUMNS,
         ],
         "properties": {
             **{k: v for k, v in summary["properties"].items() if k != "highlight"},

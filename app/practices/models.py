@@ -16,7 +16,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-LEVEL_CHECK = "BETWEEN 1 AND 3"
+# The 1-3 ratings of a sheet: its scale of change and each phase's cost, time and effort.
+LEVEL_COLUMNS = (
+    "scale_of_change",
+    "setup_cost",
+    "setup_time",
+    "setup_effort",
+    "delivery_cost",
+    "delivery_time",
+    "delivery_effort",
+)
 
 
 class Practice(db.Model):  # type: ignore[name-defined, misc]
@@ -24,16 +33,8 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
 
     __tablename__ = "practices"
     __table_args__ = tuple(
-        CheckConstraint(f"{column} {LEVEL_CHECK}", name=f"{column}_level")
-        for column in (
-            "scale_of_change",
-            "setup_cost",
-            "setup_time",
-            "setup_effort",
-            "delivery_cost",
-            "delivery_time",
-            "delivery_effort",
-        )
+        CheckConstraint(f"{column} BETWEEN 1 AND 3", name=f"{column}_level")
+        for column in LEVEL_COLUMNS
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,13 @@ from app.core.extensions import db
 from app.core.markdown import markdown_to_text
 from app.core.vocabularies import Vocabularies
 from app.practices.files import SheetFile
-from app.practices.models import Practice, PracticeIndicator, PracticeTerm, utcnow
+from app.practices.models import (
+    LEVEL_COLUMNS,
+    Practice,
+    PracticeIndicator,
+    PracticeTerm,
+    utcnow,
+)
 from app.practices.schemas import TRUSTED, PracticeSheet
 
 # Private-use characters: they cannot come from a search, and the page escapes everything else.
@@ -38,17 +44,7 @@ HIGHLIGHT_STOP = "\ue001"
 TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
 # Single-valued fields that are also written to practice_terms: every facet then counts from
 # that one narrow table instead of scanning the wide practices rows once per facet.
-FACET_COLUMNS = (
-    "delivery_schedule",
-    "importance",
-    "scale_of_change",
-    "setup_cost",
-    "setup_time",
-    "setup_effort",
-    "delivery_cost",
-    "delivery_time",
-    "delivery_effort",
-)
+FACET_COLUMNS = ("delivery_schedule", "importance", *LEVEL_COLUMNS)
 PHASES = ("setup", "delivery")
 LEVEL_FIELDS = ("cost", "time", "effort")
 LIST_COLUMNS = (

@@ -310,6 +310,10 @@ SORTS = {
 }
 
 
+# Far beyond any real catalogue, and small enough for every database's integer OFFSET.
+MAX_PAGE = 100_000
+
+
 class QueryError(ValueError):
     """A search request with values the catalogue does not know; `problems` names each one."""
 
@@ -360,12 +364,16 @@ def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int
     if sort and sort not in SORTS:
         problems["sort"] = f"unknown sort {sort!r}; allowed: {', '.join(SORTS)}"
     page = _positive_int(args.get("page", "1"), "page", problems)
+    if page > MAX_PAGE:
+        problems["page"] = f"at most {MAX_PAGE}"
     size = _positive_int(args.get("per_page", str(per_page)), "per_page", problems)
     if size > max_per_page:
         problems["per_page"] = f"at most {max_per_page}"
     q = args.get("q", "").strip()
     if len(q) > 200:
         problems["q"] = "at most 200 characters"
+    elif q and not re.search(r"\w", q):
+        problems["q"] = f"no words to search for in {q!r}"
     if problems:
         raise QueryError(problems)
     return PracticeQuery(q=q, filters=filters, sort=sort, page=page, per_page=size)
@@ -373,7 +381,8 @@ def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int
 
 def _positive_int(raw: str, name: str, problems: dict[str, str]) -> int:
     """Parse a positive integer argument, noting a problem when it is not one."""
-    if raw.isdigit() and int(raw) >= 1:
+    # Nine digits at most: int() of a huge string is slow, and no page number needs more.
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
         return int(raw)
     problems[name] = "must be a whole number of at least 1"
     return 1
@@ -497,6 +506,18 @@ class SearchResult:
     def pages(self) -> int:
         """Return the number of pages (at least one)."""
         return max(1, math.ceil(self.total / self.query.per_page))
+
+    def page_links(self) -> list[int | None]:
+        """Return the page numbers to link, None for a gap: the ends and the current page's
+        neighbours, with a gap of a single page shown as that page rather than as "…"."""
+        near = {1, 2, self.pages - 1, self.pages, *range(self.query.page - 2, self.query.page + 3)}
+        links: list[int | None] = []
+        for number in range(1, self.pages + 1):
+            if number in near or (number - 1 in near and number + 1 in near):
+                links.append(number)
+            elif links and links[-1] is not None:
+                links.append(None)
+        return links
 
 
 def _conditions(

@@ -12,6 +12,24 @@ from app.practices import services
 bp = Blueprint("practices", __name__)
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
+# How the notice on the list names the request arguments it could not use.
+PARAMETER_LABELS = {
+    "q": "Search",
+    "sort": "Sort",
+    "page": "Page",
+    "per_page": "Results per page",
+    **{
+        facet.name: facet.label if facet.group == "sheet" else f"{facet.label} ({facet.group})"
+        for facet in services.FACETS
+    },
+}
+
+
+def _list_url(raw: str | None) -> str:
+    """Return the catalogue list a compare request came from: a path of this site only."""
+    if raw and raw.startswith("/practices") and "\\" not in raw:
+        return raw
+    return url_for("practices.index")
 
 
 @bp.get("/")
@@ -46,6 +64,7 @@ def index() -> ResponseReturnValue:
         problems=problems,
         facets=services.FACETS,
         sorts=services.SORTS,
+        parameter_labels=PARAMETER_LABELS,
     ), status
 
 
@@ -60,22 +79,26 @@ def compare() -> ResponseReturnValue:
             if slug.strip()
         )
     )
+    back = _list_url(request.args.get("from"))
     if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
-        abort(
-            400,
-            description=f"Choose between {COMPARE_MIN} and {COMPARE_MAX} practices to "
-            f"compare; {len(slugs)} chosen.",
+        detail = (
+            f"Choose between {COMPARE_MIN} and {COMPARE_MAX} practices to compare; "
+            f"{len(slugs)} chosen."
         )
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title="Choose 2 to 4 practices",
+            detail=detail,
+            back_url=back,
+        ), 400
     practices = services.get_practices(slugs)
     missing = [slug for slug in slugs if slug not in {p.slug for p in practices}]
     if missing:
         abort(404, description=f"No practice sheet with slug {', '.join(missing)}.")
     sheets = [services.sheet_from_practice(p) for p in practices]
     return render_template(
-        "practices/compare.html",
-        practices=practices,
-        sheets=sheets,
-        titles=services.related_titles(practices),
+        "practices/compare.html", practices=practices, sheets=sheets, back_url=back
     )
 
 

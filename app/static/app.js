@@ -4,9 +4,27 @@ document.addEventListener("DOMContentLoaded", () => {
     button.hidden = false;
     button.addEventListener("click", () => window.print());
   }
-  // On a phone the filters would push the results a long way down: fold them unless in use.
-  const panel = document.querySelector(".filter-panel");
-  if (panel && panel.dataset.active === "0" && window.matchMedia("(max-width: 52rem)").matches) {
-    panel.open = false;
+
+  const filters = document.querySelector("form.filters");
+  if (filters) {
+    // On a phone the filters would push the results a long way down: fold them.
+    const panel = filters.querySelector(".filter-panel");
+    if (panel && window.matchMedia("(max-width: 52rem)").matches) {
+      panel.open = false;
+    }
+    // Apply a sort or a filter as soon as it is chosen.
+    filters.addEventListener("change", (event) => {
+      if (event.target.matches("select, input[type=checkbox]")) {
+        filters.requestSubmit();
+      }
+    });
+    // Leave empty fields out of the address, so that shared links stay short.
+    filters.addEventListener("submit", () => {
+      for (const field of filters.querySelectorAll("input[name], select[name]")) {
+        if (field.value === "") {
+          field.disabled = true;
+        }
+      }
+    });
   }
 });

@@ -17,17 +17,23 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
     total = int(page.locator("#results-heading").inner_text().split()[0])
     screenshot(page, "catalogue")
 
-    # Filters: support staff, low setup cost.
+    # Filters apply as soon as they are ticked: support staff, then low setup cost.
     page.locator("#f-target_group-administrative-staff").check()
-    page.locator("#f-setup_cost-1").check()
-    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"target_group=administrative-staff"))
-    assert "setup_cost=1" in page.url
+    page.locator("#f-setup_cost-1").check()
+    page.wait_for_url(re.compile(r"setup_cost=1"))
+    # Empty fields stay out of the shared address.
+    assert "q=" not in page.url and "sort=" not in page.url
+    assert page.locator("#f-setup_cost-1").is_checked()
     filtered = int(page.locator("#results-heading").inner_text().split()[0])
     assert 0 < filtered < total
     assert page.locator(".active-filters li").count() == 3  # two filters and "Clear all"
 
-    # Search keeps the filters and highlights the words.
+    # Choosing a sort applies it at once.
+    page.locator("#sort").select_option("setup_cost")
+    page.wait_for_url(re.compile(r"sort=setup_cost"))
+
+    # Search ranks the best match first and highlights the words.
     page.goto(f"{live_server}/practices")
     page.locator("#q").fill("job shadowing")
     page.get_by_role("button", name="Search").click()
@@ -78,9 +84,10 @@ def test_catalogue_is_usable_on_a_phone(live_server, browser):
         page.goto(f"{live_server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone: {width}px"
-    page.goto(f"{live_server}/practices")
-    # Folded on a phone so that results come first; one tap opens the filters.
+    page.goto(f"{live_server}/practices?target_group=administrative-staff")
+    # Folded on a phone so that results come first, even with a filter on; one tap opens them.
     assert not page.locator("#f-category-networking").is_visible()
+    assert page.locator(".active-filters").is_visible()
     page.locator(".filter-panel summary").click()
     assert page.locator("#f-category-networking").is_visible()
     screenshot(page, "catalogue-phone")
@@ -94,5 +101,18 @@ def test_pages_work_without_javascript(live_server, browser):
     page.locator("#q").fill("workshops")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"q=workshops"))
+    assert page.locator(".practice-card").count() > 0
+    context.close()
+
+
+def test_manager_without_javascript_applies_filters_with_the_button(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/practices")
+    page.locator("#f-target_group-administrative-staff").check()
+    page.locator("#f-setup_cost-1").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"setup_cost=1"))
+    assert "target_group=administrative-staff" in page.url
     assert page.locator(".practice-card").count() > 0
     context.close()

@@ -109,10 +109,28 @@ def test_search_highlights_the_matched_words(app, vocab, three):
     assert f"{HIGHLIGHT_START}shadowing{HIGHLIGHT_STOP}" in other
 
 
-def test_search_text_with_query_syntax_is_taken_literally(app, vocab, three):
-    for q in ['"', "job OR", "NEAR(job", "*", "job -shadowing", "title:job", "'; DROP TABLE x"]:
-        result = search(vocab, q=q)
-        assert result.total >= 0
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("job -shadowing", "job shadowing"),
+        ("title:job", "title job"),
+        ('"job" OR "shadowing"', "job or shadowing"),
+        ("NEAR(job shadowing)", "near job shadowing"),
+        ("job* shadow^", "job shadow"),
+        ("'; DROP TABLE practices; --", "drop table practices"),
+    ],
+)
+def test_search_syntax_is_read_as_plain_words(app, vocab, three, typed, words):
+    assert [p.slug for p in search(vocab, q=typed).items] == [
+        p.slug for p in search(vocab, q=words).items
+    ]
+
+
+@pytest.mark.parametrize("typed", ["*", '"', "-", "(", "%", "\\", "🙂", "?!"])
+def test_a_search_without_words_is_refused(vocab, typed):
+    with pytest.raises(QueryError) as error:
+        parse_query(MultiDict({"q": typed}), vocab, 20, 100)
+    assert "no words to search for" in error.value.problems["q"]
 
 
 def test_search_without_match_returns_nothing(app, vocab, three):
@@ -152,6 +170,10 @@ def test_pagination_splits_and_counts_pages(app, vocab, three):
         ({"page": "0"}, "page"),
         ({"page": "two"}, "page"),
         ({"per_page": "1000"}, "per_page"),
+        ({"page": "100001"}, "page"),
+        ({"page": "9" * 30}, "page"),
+        ({"page": "9" * 5000}, "page"),
+        ({"page": "٣"}, "page"),
         ({"q": "x" * 201}, "q"),
     ],
 )
@@ -194,3 +216,24 @@ def test_facet_counts_take_one_query_whatever_the_filters(app, vocab, three):
     # total + page + terms of the page + facet counts (+ highlights when searching)
     assert plain == 4
     assert filtered == 5
+
+
+def test_page_links_show_the_ends_and_the_neighbours(app, vocab, make_practice):
+    for number in range(14):
+        make_practice(slug=f"sheet-{number:02d}", title=f"Sheet {number:02d}")
+    # A gap of exactly one page (5) shows that page instead of an ellipsis.
+    assert search(vocab, per_page="2", page="2").page_links() == [1, 2, 3, 4, 5, 6, 7]
+    assert search(vocab, per_page="1", page="4").page_links() == [1, 2, 3, 4, 5, 6, None, 13, 14]
+    assert search(vocab, per_page="1", page="7").page_links() == [
+        1,
+        2,
+        None,
+        5,
+        6,
+        7,
+        8,
+        9,
+        None,
+        13,
+        14,
+    ]

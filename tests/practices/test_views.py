@@ -118,7 +118,9 @@ def test_compare_shows_sheets_side_by_side(client, catalogue):
     assert response.status_code == 200
     assert "Compare 3 practices" in page
     header = page.split("<thead>")[1].split("</thead>")[0]
-    assert header.index("Hosting a study visit") < header.index("Sending staff on job shadowing")
+    titles = [services.get_practice(slug).title for slug in slugs.split(",")]
+    positions = [header.index(title.replace("'", "&#39;")) for title in titles]
+    assert positions == sorted(positions)
     assert page.count('<th scope="row">Setup: indicators</th>') == 1
 
 
@@ -170,3 +172,34 @@ def test_sheet_whose_key_left_the_vocabulary_still_shows(client, make_practice):
         client.get("/api/v1/practices/peer-learning-circle").get_json()["goals"][0]
         == "a-retired-goal"
     )
+
+
+def test_compare_error_links_back_to_the_list_it_came_from(client, catalogue):
+    response = client.get(
+        "/practices/compare?slugs=hosting-a-study-visit&from=/practices?category%3Dnetworking"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="/practices?category=networking">Back to your list' in page
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil.example"])
+def test_compare_back_link_never_leaves_the_site(client, catalogue, target):
+    page = client.get(f"/practices/compare?slugs=a&from={target}").get_data(as_text=True)
+    assert "evil.example" not in page
+
+
+def test_page_past_the_end_offers_the_last_page(client, catalogue):
+    page = client.get("/practices?page=99999").get_data(as_text=True)
+    assert "Page 99999 is past the end of these results." in page
+    assert 'href="/practices?page=1">Go to the last page (1)' in page
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999999", "q=*", "page=0"])
+def test_unusable_arguments_are_named_not_a_crash(client, catalogue, query):
+    response = client.get(f"/practices?{query}")
+    assert response.status_code == 400
+    assert "Part of this address could not be used" in response.get_data(as_text=True)
+    api = client.get(f"/api/v1/practices?{query}")
+    assert api.status_code == 400
+    assert api.get_json()["error"]["fields"]

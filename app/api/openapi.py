@@ -258,7 +258,7 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": ok("PracticePage", "A page of practices with facet counts."),
-                        "400": error_response("A filter, sort or page value is invalid."),
+                        "400": error_response("A search, filter, sort or page value is invalid."),
                     },
                 }
             },

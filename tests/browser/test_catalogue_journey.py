@@ -116,3 +116,18 @@ def test_manager_without_javascript_applies_filters_with_the_button(live_server,
     assert "target_group=administrative-staff" in page.url
     assert page.locator(".practice-card").count() > 0
     context.close()
+
+
+def test_compare_of_four_prints_within_a_portrait_page(live_server, browser):
+    # 700 px is about the printable width of an A4 portrait page.
+    context = browser.new_context(viewport={"width": 700, "height": 1000})
+    page = context.new_page()
+    slugs = (
+        "hosting-a-study-visit,sending-staff-on-job-shadowing,"
+        "supporting-scholars-at-risk,running-capacity-building-events-online"
+    )
+    page.goto(f"{live_server}/practices/compare?slugs={slugs}")
+    page.emulate_media(media="print")
+    right = page.evaluate("document.querySelector('table.compare').getBoundingClientRect().right")
+    assert right <= 700
+    context.close()

@@ -10,31 +10,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from app.core.vocabularies import Vocabularies
+from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
 from app.practices.schemas import PracticeSheet, tidy_text
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 FRONT_MATTER_DELIMITER = "---"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with one file, at one line."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
 
 @dataclass
@@ -49,7 +35,7 @@ class SheetFile:
 
     def line_of(self, *loc: str | int) -> int:
         """Return the 1-based file line of a front-matter field (the '---' line is line 1)."""
-        return _line_of(self.node, loc) + 2 if self.node is not None else 1
+        return line_of(self.node, loc) + 2 if self.node is not None else 1
 
 
 class _Dumper(BaseDumper):  # type: ignore[misc, valid-type]
@@ -79,36 +65,6 @@ def render_sheet(sheet: PracticeSheet) -> str:
     return f"{text}{body}\n" if body else text
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
-    """Find the 0-based line of the deepest node on a validation error's path."""
-    line = node.start_mark.line if node is not None else 0
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                return line
-            line, node = match[0].start_mark.line, match[1]
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            node = node.value[part]
-            line = node.start_mark.line
-        else:
-            return line
-    return line
-
-
-def _message(error: dict[str, Any]) -> str:
-    """Say a pydantic error in the words of a sheet author."""
-    kind = error["type"]
-    if kind == "missing":
-        return "missing required field"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
-
-
 def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) -> SheetFile:
     """Read one file's bytes into a sheet, collecting every problem with its line."""
     result = SheetFile(path=Path(name), digest=hashlib.sha256(raw).hexdigest())
@@ -117,18 +73,10 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
         result.problems.append(Problem(name, line, where, message))
         return result
 
-    if len(raw) > max_bytes:
-        return problem(1, "file", f"file is {len(raw)} bytes; the limit is {max_bytes}")
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return problem(
-            line,
-            "file",
-            f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset "
-            f"{error.start}); save the file as UTF-8",
-        )
+        text = decode(raw, max_bytes)
+    except YamlProblem as error:
+        return problem(error.line, error.field, error.message)
     lines = text.replace("\r\n", "\n").split("\n")
     if lines[0].strip() != FRONT_MATTER_DELIMITER:
         return problem(
@@ -140,22 +88,15 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
     if end is None:
         return problem(1, "front matter", "no closing '---' line after the front matter")
     try:
-        loader = Loader("\n".join(lines[1:end]))
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        detail = getattr(error, "problem", None) or str(error)
-        return problem(line, "front matter", f"malformed YAML: {detail}")
+        data, node = compose("\n".join(lines[1:end]))
+    except YamlProblem as error:
+        # The front matter starts on the file's second line.
+        return problem(error.line + 1, "front matter", error.message)
     if not isinstance(data, dict):
         return problem(2, "front matter", "the front matter must be a mapping of fields")
     if "body" in data:
         return problem(
-            _line_of(node, ("body",)) + 2,
+            line_of(node, ("body",)) + 2,
             "body",
             "the body is the Markdown after the front matter, not a field",
         )
@@ -166,8 +107,10 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
-            line = end + 2 if loc[:1] == ("body",) else _line_of(node, loc) + 2
-            problem(line, ".".join(str(part) for part in loc) or "front matter", _message(item))
+            line = end + 2 if loc[:1] == ("body",) else line_of(node, loc) + 2
+            problem(
+                line, ".".join(str(part) for part in loc) or "front matter", pydantic_message(item)
+            )
         return result
     if result.sheet.slug != Path(name).stem:
         result.sheet = None

@@ -1,0 +1,93 @@
+"""Reading YAML that people write: every problem reported with its file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, at one line."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class YamlProblem(ValueError):
+    """A file that cannot be read as YAML at all; `line` is 1-based within the YAML text."""
+
+    def __init__(self, line: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.line, self.field, self.message = line, field, message
+
+
+def decode(raw: bytes, max_bytes: int) -> str:
+    """Decode a file's bytes as UTF-8 within a size limit, or raise YamlProblem."""
+    if len(raw) > max_bytes:
+        raise YamlProblem(1, "file", f"file is {len(raw)} bytes; the limit is {max_bytes}")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise YamlProblem(
+            line,
+            "file",
+            f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "save the file as UTF-8",
+        ) from None
+
+
+def compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML text into data and the node tree that knows every value's line."""
+    try:
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        detail = getattr(error, "problem", None) or str(error)
+        raise YamlProblem(line, "yaml", f"malformed YAML: {detail}") from None
+    return data, node
+
+
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """Find the 0-based line of the deepest node on a validation error's path."""
+    line = node.start_mark.line if node is not None else 0
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line, node = match[0].start_mark.line, match[1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            return line
+    return line
+
+
+def pydantic_message(error: dict[str, Any]) -> str:
+    """Say a pydantic error in the words of a person editing a file."""
+    kind = error["type"]
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    return str(error["msg"]).removeprefix("Value error, ")

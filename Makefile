@@ -28,6 +28,7 @@ instance/config.py:
 
 setup: install instance/config.py
 	$(FLASK) db upgrade
+	$(FLASK) data load
 	$(FLASK) practices sync
 
 run: setup

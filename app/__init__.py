@@ -43,11 +43,13 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from app.api.views import bp as api_bp
     from app.health.views import bp as health_bp
+    from app.institutions.views import bp as institutions_bp
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(practices_bp)
+    app.register_blueprint(institutions_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
 
@@ -75,6 +77,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the click command groups of each feature."""
+    from app.institutions.cli import data_cli
     from app.practices.cli import practices_cli
 
     app.cli.add_command(practices_cli)
+    app.cli.add_command(data_cli)

@@ -32,6 +32,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         MIGRATIONS_DIR=str(PROJECT_ROOT / "migrations"),
         PRACTICES_DIR=str(PROJECT_ROOT / "practices"),
+        DATA_DIR=str(PROJECT_ROOT / "data"),
         VOCABULARY_FILE=str(PROJECT_ROOT / "data" / "vocabularies.yml"),
         PRACTICE_FILE_MAX_BYTES=256 * 1024,
         PAGE_SIZE=20,

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.extensions import db
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC (a callable default, evaluated per row)."""
-    return datetime.now(UTC)
-
+from app.core.extensions import db, utcnow
 
 # The 1-3 ratings of a sheet: its scale of change and each phase's cost, time and effort.
 LEVEL_COLUMNS = (

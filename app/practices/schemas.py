@@ -5,46 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from app.core.vocabularies import Vocabularies
+from app.core.validation import TRUSTED, HttpUrl, Slug, Strict, vocabulary_key
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+__all__ = ["TRUSTED", "PracticeSheet", "tidy_text"]
 
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Level = Annotated[int, Field(ge=1, le=3, strict=True)]
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
-
-
-# Validation context for data that was checked on its way into the database: stored sheets keep
-# vocabulary keys that a later edit of data/vocabularies.yml may have dropped.
-TRUSTED: dict[str, Any] = {"trusted": True}
-
-
-def _vocab(info: ValidationInfo) -> Vocabularies | None:
-    """Return the vocabularies to check keys against, or None for trusted stored data."""
-    context = info.context or {}
-    if context.get("trusted"):
-        return None
-    if "vocab" not in context:
-        raise ValueError("validation needs the vocabularies as context")
-    return context["vocab"]
-
-
-def vocabulary_key(name: str) -> Any:
-    """Return a string type that must be a key of the named vocabulary list."""
-
-    def check(value: str, info: ValidationInfo) -> str:
-        vocab = _vocab(info)
-        if vocab is None:
-            return value
-        allowed = vocab.keys(name)
-        if value not in allowed:
-            raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
-        return value
-
-    return Annotated[str, AfterValidator(check)]
 
 
 GoalKey = vocabulary_key("goals")
@@ -63,12 +32,6 @@ def _check_unique(values: list[str]) -> list[str]:
     if seen:
         raise ValueError(f"listed twice: {', '.join(seen)}")
     return values
-
-
-class Strict(BaseModel):
-    """Common settings: unknown fields are errors, strings are trimmed."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Indicator(Strict):
@@ -123,7 +86,7 @@ class Source(Strict):
     """Where the facts of the sheet come from."""
 
     title: ShortText
-    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    url: HttpUrl | None = None
 
 
 class PracticeSheet(Strict):

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from app.core.extensions import db
+from app.core.extensions import db, utcnow
 from app.core.markdown import markdown_to_text
 from app.core.vocabularies import Vocabularies
 from app.practices.files import SheetFile
@@ -33,7 +33,6 @@ from app.practices.models import (
     Practice,
     PracticeIndicator,
     PracticeTerm,
-    utcnow,
 )
 from app.practices.schemas import TRUSTED, PracticeSheet
 

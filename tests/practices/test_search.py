@@ -139,8 +139,7 @@ def test_search_without_match_returns_nothing(app, vocab, three):
 
 
 def test_withdrawn_sheets_are_not_listed(app, vocab, three):
-    from app.core.extensions import db
-    from app.practices.models import utcnow
+    from app.core.extensions import db, utcnow
 
     practice = services.get_practice("c-language-cafe")
     practice.withdrawn_at = utcnow()

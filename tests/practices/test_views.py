@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from app.core.extensions import db
+from app.core.extensions import db, utcnow
 from app.practices import services
-from app.practices.models import utcnow
 from tests.conftest import listed_count
 
 

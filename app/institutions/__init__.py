@@ -1,0 +1,1 @@
+"""Institutions with their units, network memberships and strategic partners; the networks."""

@@ -32,22 +32,30 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from app.core.extensions import csrf, db, migrate
+    from app.accounts.services import init_login
+    from app.core.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(login_manager)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.health.views import bp as health_bp
     from app.institutions.views import bp as institutions_bp
+    from app.mail.views import bp as mail_bp
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(mail_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(api_bp)
@@ -77,8 +85,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the click command groups of each feature."""
+    from app.accounts.cli import users_cli
     from app.institutions.cli import data_cli
     from app.practices.cli import practices_cli
 
     app.cli.add_command(practices_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(users_cli)

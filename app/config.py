@@ -38,11 +38,27 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         PAGE_SIZE=20,
         MAX_PAGE_SIZE=100,
         WTF_CSRF_TIME_LIMIT=None,
+        COMMON_PASSWORDS_FILE=str(PROJECT_ROOT / "data" / "common-passwords.txt"),
+        # memory:// counts per process; set redis://... so that gunicorn workers share counts.
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_LIMIT_PER_ACCOUNT="5 per minute; 20 per hour",
+        LOGIN_LIMIT_PER_ADDRESS="20 per minute; 100 per hour",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        PASSWORD_RESET_MAX_AGE=60 * 60,
+        INVITATION_MAX_AGE=7 * 24 * 60 * 60,
+        MAIL_FROM="no-reply@localhost",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()
-        for name in ("DATABASE_URL", "SECRET_KEY", "APP_ENV"):
+        for name in (
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "APP_ENV",
+            "RATELIMIT_STORAGE_URI",
+            "MAIL_SERVER",
+        ):
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
                 app.config[key] = os.environ[name]
@@ -56,6 +72,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # Development serves plain http on 127.0.0.1, where a Secure cookie would never come back.
     app.config["SESSION_COOKIE_SECURE"] = not relaxed
+    if not relaxed and app.config.get("DEBUG"):
+        raise RuntimeError("DEBUG is on outside development: it would expose a debugger.")
     if app.config.get("SECRET_KEY") in UNSAFE_SECRET_KEYS or not app.config.get("SECRET_KEY"):
         if not relaxed:
             raise RuntimeError(

@@ -10,12 +10,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.extensions import db
+from app.permissions import PUBLIC, access
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@access(PUBLIC)
 def healthz() -> ResponseReturnValue:
     """Answer 200 when the database answers a trivial query, 503 otherwise."""
     try:

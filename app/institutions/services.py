@@ -354,3 +354,35 @@ def list_networks() -> list[Network]:
             select(Network).options(selectinload(Network.parent)).order_by(Network.name)
         )
     )
+
+
+def apply_profile(
+    institution: Institution,
+    *,
+    name: str,
+    country: str,
+    kind: str,
+    website: str | None,
+    description: str,
+) -> None:
+    """Store what a manager edited of an institution's profile."""
+    institution.name, institution.country, institution.kind = name, country, kind
+    institution.website, institution.description = website or None, description
+
+
+def add_unit(institution: Institution, *, name: str, kind: str, description: str) -> Unit | None:
+    """Add a unit, or return None when the institution already has one of that name."""
+    if any(unit.name.lower() == name.strip().lower() for unit in institution.units):
+        return None
+    unit = Unit(name=name.strip(), kind=kind, description=description)
+    institution.units.append(unit)
+    db.session.flush()
+    return unit
+
+
+def remove_unit(institution: Institution, unit_id: int) -> Unit | None:
+    """Remove one of the institution's units; None when it has no such unit."""
+    unit = next((u for u in institution.units if u.id == unit_id), None)
+    if unit is not None:
+        institution.units.remove(unit)
+    return unit

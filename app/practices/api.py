@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.core.errors import json_error
 from app.core.vocabularies import vocabularies
+from app.permissions import PUBLIC, access
 from app.practices import services
 from app.practices.models import Practice
 
@@ -57,6 +58,7 @@ def serialize_detail(practice: Practice) -> dict[str, Any]:
 
 
 @bp.get("")
+@access(PUBLIC)
 def index() -> ResponseReturnValue:
     """List practices with the page's filters, search, sort and pagination."""
     vocab = vocabularies()
@@ -88,6 +90,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/<slug>")
+@access(PUBLIC)
 def detail(slug: str) -> ResponseReturnValue:
     """Return one whole practice sheet."""
     practice = services.get_practice(slug)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from app.core.vocabularies import vocabularies
+from app.permissions import PUBLIC, access
 from app.practices import services
 
 bp = Blueprint("practices", __name__)
@@ -33,12 +34,14 @@ def _list_url(raw: str | None) -> str:
 
 
 @bp.get("/")
+@access(PUBLIC)
 def home() -> ResponseReturnValue:
     """Send visitors to the catalogue, the front door of the product for now."""
     return redirect(url_for("practices.index"))
 
 
 @bp.get("/practices")
+@access(PUBLIC)
 def index() -> ResponseReturnValue:
     """Browse the catalogue: facets with counts, full-text search, sort and pages."""
     vocab = vocabularies()
@@ -69,6 +72,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/practices/compare")
+@access(PUBLIC)
 def compare() -> ResponseReturnValue:
     """Show two to four sheets side by side, field by field."""
     slugs = list(
@@ -103,6 +107,7 @@ def compare() -> ResponseReturnValue:
 
 
 @bp.get("/practices/<slug>")
+@access(PUBLIC)
 def detail(slug: str) -> ResponseReturnValue:
     """Show one whole practice sheet."""
     practice = services.get_practice(slug)

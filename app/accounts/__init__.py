@@ -1,0 +1,1 @@
+"""Accounts: users, their institution roles, sign-in, invitations and password resets."""

@@ -1,0 +1,88 @@
+"""Forms of the accounts pages."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.accounts.passwords import MAX_LENGTH, password_problems
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField("Sign in")
+
+
+class NewPasswordMixin:
+    """A new password typed twice, checked against the password rule."""
+
+    password = PasswordField("New password", validators=[DataRequired()])
+    confirm = PasswordField(
+        "New password again", validators=[DataRequired(), EqualTo("password", "The two differ.")]
+    )
+
+    def email_for_rule(self) -> str:
+        """Return the address the password must not equal."""
+        return ""
+
+    def validate_password(self, field: PasswordField) -> None:
+        """Apply the password rule and say every problem."""
+        problems = password_problems(
+            field.data or "", self.email_for_rule(), current_app.config["COMMON_PASSWORDS_FILE"]
+        )
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+    """The current password, then a new one."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    submit = SubmitField("Change password")
+
+    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def email_for_rule(self) -> str:
+        return self._email
+
+
+class EmailForm(FlaskForm):
+    """An address to send a password reset link to."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Send the link")
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password chosen through a reset link."""
+
+    submit = SubmitField("Set the new password")
+
+    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def email_for_rule(self) -> str:
+        return self._email
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    """A name and a password for someone who accepts an invitation without an account."""
+
+    name = StringField("Your name", validators=[Length(max=200)])
+    password = PasswordField("Choose a password", validators=[DataRequired()])
+    submit = SubmitField("Create my account and join")
+
+    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._email = email
+
+    def email_for_rule(self) -> str:
+        return self._email

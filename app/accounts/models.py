@@ -1,0 +1,109 @@
+"""Tables of users and of their roles in institutions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.extensions import db, utcnow
+from app.institutions.models import Institution
+
+INSTITUTION_ROLES = ("manager", "planner", "viewer")
+
+
+def new_session_token() -> str:
+    """Return a fresh random token; changing it ends every session of the user."""
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined, misc]
+    """Someone who signs in: a site admin, a catalogue curator, or an institution's member."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    # None until an invited user chooses a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_curator: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session cookie's user id: rotated at sign-out and password change, so that a
+    # copied or replayed cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    roles: Mapped[list[InstitutionRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Tell Flask-Login whether this account may sign in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: user id and session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class InstitutionRole(db.Model):  # type: ignore[name-defined, misc]
+    """What a user may do in one institution: manage it, plan in it, or read it."""
+
+    __tablename__ = "institution_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "institution_id"),
+        CheckConstraint("role IN ('manager', 'planner', 'viewer')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    institution: Mapped[Institution] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InstitutionRole {self.user_id} {self.role} of {self.institution_id}>"
+
+
+class Invitation(db.Model):  # type: ignore[name-defined, misc]
+    """An invitation to join an institution with a role; the emailed link names it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("role IN ('manager', 'planner', 'viewer')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    institution: Mapped[Institution] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def open(self) -> bool:
+        """Tell whether the invitation can still be accepted (expiry is in the signed link)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.email} as {self.role} of {self.institution_id}>"

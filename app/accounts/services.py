@@ -1,0 +1,284 @@
+"""Reads and writes of accounts. Functions add and flush; the caller commits."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import LoginManager
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import (
+    INSTITUTION_ROLES,
+    InstitutionRole,
+    Invitation,
+    User,
+    new_session_token,
+)
+from app.accounts.passwords import hash_password, verify_password
+from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
+from app.core.extensions import db, utcnow
+from app.institutions.models import Institution
+from app.mail.services import send_mail
+
+log = logging.getLogger(__name__)
+
+
+def init_login(manager: LoginManager) -> None:
+    """Teach Flask-Login how to load a user and what to do for anonymous visitors."""
+
+    @manager.user_loader
+    def _load(user_id: str) -> User | None:
+        return load_session_user(user_id)
+
+    @manager.unauthorized_handler
+    def _unauthorized() -> Any:
+        if request.path.startswith("/api/"):
+            abort(401, description="Sign in or send an API token.")
+        return redirect(url_for("accounts.login", next=request.full_path))
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Return the user a session names, if its token is still the user's current one."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .where(User.id == int(user_id))
+        .options(selectinload(User.roles).selectinload(InstitutionRole.institution))
+    )
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def normalise_email(email: str) -> str:
+    """Compare addresses without regard to case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    """Return the user with this address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user whose password matches, or None (in about the same time)."""
+    user = get_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        log.warning("failed sign-in for %s from %s", normalise_email(email), request.remote_addr)
+        return None
+    if not user.active:
+        log.warning("sign-in refused for inactive account %s", user.email)
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """Note the time of a successful sign-in and log it with the user's institutions."""
+    user.last_login_at = utcnow()
+    institutions = ", ".join(f"{r.institution.slug}:{r.role}" for r in user.roles) or "-"
+    log.info(
+        "sign-in user=%s institutions=%s from %s", user.email, institutions, request.remote_addr
+    )
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie of the user invalid (sign-out, password change)."""
+    user.session_token = new_session_token()
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def create_user(
+    email: str,
+    password: str | None = None,
+    *,
+    name: str = "",
+    is_admin: bool = False,
+    is_curator: bool = False,
+) -> User:
+    """Add a user (an invited one may have no password yet)."""
+    user = User(email=normalise_email(email), name=name, is_admin=is_admin, is_curator=is_curator)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_role(user: User, institution: Institution, role: str | None, *, by: str) -> None:
+    """Give, change or (with None) remove a user's role in an institution; log the change."""
+    if role is not None and role not in INSTITUTION_ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    current = next((r for r in user.roles if r.institution_id == institution.id), None)
+    before = current.role if current else None
+    if role is None and current is not None:
+        user.roles.remove(current)
+    elif current is not None:
+        current.role = role  # type: ignore[assignment]
+    elif role is not None:
+        user.roles.append(InstitutionRole(institution=institution, role=role))
+    log.info(
+        "role change institution=%s user=%s %s -> %s by %s",
+        institution.slug,
+        user.email,
+        before or "none",
+        role or "none",
+        by,
+    )
+
+
+def count_users() -> int:
+    """Count the accounts."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return `target` if it is a path of this site, else `default`.
+
+    Refuses absolute and scheme-relative URLs and the tricks browsers read as such:
+    backslashes, control characters and their percent-encoded forms.
+    """
+    if not target:
+        return default
+    for candidate in (target, unquote(target)):
+        if any(ord(c) < 32 or c == "\\" for c in candidate):
+            return default
+        parts = urlsplit(candidate)
+        if (
+            parts.scheme
+            or parts.netloc
+            or not candidate.startswith("/")
+            or candidate.startswith("//")
+        ):
+            return default
+    return target
+
+
+# --- password resets -------------------------------------------------------------------------
+
+
+def send_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        log.info("password reset asked for unknown or inactive %s", normalise_email(email))
+        return
+    # The link carries part of the session token, which the reset rotates: it works once.
+    token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    send_mail(
+        user.email,
+        "Reset your password",
+        f"Someone asked to reset the password of this account.\n\nTo choose a new password, "
+        f"open this link within {hours} hour(s):\n\n{link}\n\nIf it was not you, ignore this "
+        "email: your password stays as it is.",
+    )
+
+
+def user_for_reset(token: str) -> User:
+    """Return the user a reset link is for, or raise TokenError."""
+    payload = read_token(RESET_SALT, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, payload.get("user"))
+    if user is None or not hmac.compare_digest(user.session_token[:16], str(payload.get("check"))):
+        raise TokenError("This link has been used already. Ask for a new one.")
+    return user
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def invite(institution: Institution, email: str, role: str, inviter: User) -> Invitation:
+    """Record an invitation and email its link."""
+    if role not in INSTITUTION_ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    invitation = Invitation(
+        institution=institution, email=normalise_email(email), role=role, invited_by=inviter
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token(INVITATION_SALT, {"invitation": invitation.id})
+    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    send_mail(
+        invitation.email,
+        f"Invitation to {institution.name}",
+        f"{inviter.name or inviter.email} invites you to join {institution.name} as {role} "
+        f"in the Staff Capacity Planner.\n\nOpen this link within {days} days to accept:\n\n"
+        f"{link}\n",
+    )
+    log.info(
+        "invitation institution=%s email=%s role=%s by %s",
+        institution.slug,
+        invitation.email,
+        role,
+        inviter.email,
+    )
+    return invitation
+
+
+def invitation_for(token: str) -> Invitation:
+    """Return the open invitation a link names, or raise TokenError."""
+    payload = read_token(INVITATION_SALT, token, current_app.config["INVITATION_MAX_AGE"])
+    invitation = db.session.get(Invitation, payload.get("invitation"))
+    if invitation is None or invitation.revoked_at is not None:
+        raise TokenError("This invitation has been withdrawn.")
+    if invitation.accepted_at is not None:
+        raise TokenError("This invitation has been accepted already. Sign in instead.")
+    return invitation
+
+
+def accept(invitation: Invitation, user: User) -> None:
+    """Give the invited role to the user and close the invitation."""
+    set_role(user, invitation.institution, invitation.role, by=f"invitation {invitation.id}")
+    invitation.accepted_at = utcnow()
+
+
+def open_invitations(institution: Institution) -> list[Invitation]:
+    """Return an institution's invitations that are neither accepted nor withdrawn."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.institution_id == institution.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def members(institution: Institution) -> list[InstitutionRole]:
+    """Return an institution's members with their users, by email."""
+    return list(
+        db.session.scalars(
+            select(InstitutionRole)
+            .join(User)
+            .where(InstitutionRole.institution_id == institution.id)
+            .options(selectinload(InstitutionRole.user))
+            .order_by(User.email)
+        )
+    )
+
+
+def leaves_no_manager(institution: Institution, user: User, new_role: str | None) -> bool:
+    """Tell whether changing this user's role would leave the institution without a manager."""
+    managers = [m for m in members(institution) if m.role == "manager"]
+    return new_role != "manager" and [m.user_id for m in managers] == [user.id]
+
+
+def revoke(invitation: Invitation) -> None:
+    """Withdraw an invitation: its link stops working."""
+    invitation.revoked_at = utcnow()

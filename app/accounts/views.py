@@ -1,0 +1,191 @@
+"""Sign in and out, and one's own account."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    AcceptInvitationForm,
+    EmailForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+)
+from app.accounts.passwords import verify_password
+from app.accounts.tokens import TokenError
+from app.core.extensions import db, limiter
+from app.permissions import PUBLIC, SIGNED_IN, access
+
+bp = Blueprint("accounts", __name__)
+
+THROTTLED = "Too many sign-in attempts. Wait a few minutes, then try again."
+
+
+def _account_key() -> str:
+    """Count sign-in attempts per account, whichever address they come from."""
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: object) -> bool:
+    """Count only failed attempts: a success redirects."""
+    return getattr(response, "status_code", 200) != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=THROTTLED,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    error_message=THROTTLED,
+)
+def login() -> ResponseReturnValue:
+    """Sign in with email and password."""
+    target = services.safe_next(request.args.get("next"), url_for("practices.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            # A fresh session: nothing set before sign-in carries over into it.
+            session.clear()
+            login_user(user)
+            services.record_sign_in(user)
+            db.session.commit()
+            return redirect(target)
+        form.password.errors.append("The email or the password is wrong.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@access(PUBLIC)
+def logout() -> ResponseReturnValue:
+    """Sign out: this cookie, and any copy of it, stops working."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("practices.index"))
+
+
+@bp.get("/account")
+@access(SIGNED_IN)
+def account() -> ResponseReturnValue:
+    """Show one's own account and roles."""
+    return render_template("accounts/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def change_password() -> ResponseReturnValue:
+    """Change one's password; every other session of the account ends."""
+    form = PasswordChangeForm(current_user.email)
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data or ""):
+            form.current_password.errors.append("This is not your current password.")
+        else:
+            services.set_password(current_user, form.password.data or "")
+            db.session.commit()
+            # The token changed: sign this browser in again with the new one.
+            session.clear()
+            login_user(current_user)
+            flash("Your password is changed. Other sessions of your account have ended.")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password reset link by email."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data or "")
+        db.session.commit()
+        # The same answer whether or not the account exists.
+        flash("If an account uses this address, a link to reset its password is on its way.")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password through an emailed link (it works once)."""
+    try:
+        user = services.user_for_reset(token)
+    except TokenError as error:
+        return render_template(
+            "errors/error.html", status=400, title="Link not usable", detail=str(error)
+        ), 400
+    form = ResetPasswordForm(user.email)
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data or "")
+        db.session.commit()
+        flash("Your password is set. Sign in with it.")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form, user=user)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def accept_invitation(token: str) -> ResponseReturnValue:
+    """Join an institution through an invitation link."""
+    try:
+        invitation = services.invitation_for(token)
+    except TokenError as error:
+        return render_template(
+            "errors/error.html", status=400, title="Invitation not usable", detail=str(error)
+        ), 400
+    existing = services.get_user_by_email(invitation.email)
+    if current_user.is_authenticated and current_user.email != invitation.email:
+        return render_template(
+            "errors/error.html",
+            status=403,
+            title="Invitation for someone else",
+            detail=f"This invitation is for {invitation.email}. Sign out, then open it again.",
+        ), 403
+    if existing is not None and existing.password_hash:
+        if not current_user.is_authenticated:
+            flash("Sign in to accept the invitation.")
+            return redirect(url_for("accounts.login", next=request.path))
+        if request.method == "POST":
+            services.accept(invitation, current_user)
+            db.session.commit()
+            flash(f"You joined {invitation.institution.name} as {invitation.role}.")
+            return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
+        return render_template("accounts/accept.html", invitation=invitation, form=None)
+    form = AcceptInvitationForm(invitation.email)
+    if form.validate_on_submit():
+        user = existing or services.create_user(invitation.email, name=form.name.data or "")
+        services.set_password(user, form.password.data or "")
+        services.accept(invitation, user)
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash(f"Welcome! You joined {invitation.institution.name} as {invitation.role}.")
+        return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
+    return render_template("accounts/accept.html", invitation=invitation, form=form)

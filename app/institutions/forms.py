@@ -1,0 +1,62 @@
+"""Forms of the institution pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+
+from app.accounts.models import INSTITUTION_ROLES
+from app.core.vocabularies import vocabularies
+
+ROLE_CHOICES = [(role, role.capitalize()) for role in INSTITUTION_ROLES]
+
+
+class InstitutionForm(FlaskForm):
+    """What an institution's manager may edit of its profile."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    country = StringField("Country", validators=[DataRequired(), Length(max=100)])
+    kind = SelectField("Kind", validators=[DataRequired()])
+    website = StringField(
+        "Website", validators=[Optional(), URL(require_tld=False), Length(max=500)]
+    )
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    submit = SubmitField("Save")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(vocabularies().lists["institution_kinds"].items())
+
+    def validate_website(self, field: StringField) -> None:
+        """Only web addresses: no javascript: or data: links on a public page."""
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Give an address starting with http:// or https://.")
+
+
+class UnitForm(FlaskForm):
+    """A unit to add to the institution."""
+
+    name = StringField("Unit name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind of unit", validators=[DataRequired()])
+    description = TextAreaField("What it does", validators=[Length(max=2000)])
+    submit = SubmitField("Add the unit")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = list(vocabularies().lists["unit_kinds"].items())
+
+
+class InviteForm(FlaskForm):
+    """Invite someone by email with a role."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="viewer")
+    submit = SubmitField("Send the invitation")
+
+
+class RoleForm(FlaskForm):
+    """Change a member's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Change")

@@ -1,0 +1,1 @@
+"""Outgoing email: SMTP when MAIL_SERVER is set, otherwise an outbox admins can read."""

@@ -1,0 +1,93 @@
+"""Every permission decision of the app, shared by pages and API.
+
+Each view declares who may reach it with @access(...); institution-scoped views then ask the
+functions below about the object they loaded. An object of another institution is answered as
+if it did not exist (404); a lacking role in one's own institution is a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from app.accounts.models import User
+from app.institutions.models import Institution
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+# The policies a view may declare. The test of the URL map fails on a view without one.
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed-in"  # any signed-in user; institution views then check the role
+CURATOR = "curator"  # catalogue curators and admins
+ADMIN = "admin"  # site admins
+POLICIES = (PUBLIC, SIGNED_IN, CURATOR, ADMIN)
+
+ROLE_RANK = {"viewer": 1, "planner": 2, "manager": 3}
+
+
+def access(policy: str) -> Callable[[View], View]:
+    """Declare and enforce who may reach a view."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown access policy {policy!r}")
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if policy != PUBLIC:
+                if not current_user.is_authenticated:
+                    if request.path.startswith("/api/"):
+                        abort(401, description="Sign in or send an API token.")
+                    return redirect(url_for("accounts.login", next=request.full_path))
+                if policy == CURATOR and not can_curate(current_user):
+                    abort(403, description="Only catalogue curators may do this.")
+                if policy == ADMIN and not current_user.is_admin:
+                    abort(403, description="Only site administrators may do this.")
+            return view(*args, **kwargs)
+
+        guarded.access_policy = policy  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def can_curate(user: Any) -> bool:
+    """Tell whether a user may create and edit practice sheets."""
+    return bool(user.is_authenticated and (user.is_curator or user.is_admin))
+
+
+def role_in(user: Any, institution: Institution) -> str | None:
+    """Return the user's role in an institution (admins act as managers everywhere)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_admin:
+        return "manager"
+    return next((r.role for r in user.roles if r.institution_id == institution.id), None)
+
+
+def has_role(user: Any, institution: Institution, at_least: str) -> bool:
+    """Tell whether a user holds at least the given role in an institution."""
+    role = role_in(user, institution)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[at_least]
+
+
+def can_manage_institution(user: Any, institution: Institution) -> bool:
+    """Tell whether a user may edit an institution, its members and their roles."""
+    return has_role(user, institution, "manager")
+
+
+def require_role(user: Any, institution: Institution, at_least: str) -> None:
+    """Stop the request unless the user holds the role: 404 to outsiders, 403 to members."""
+    role = role_in(user, institution)
+    if role is None:
+        abort(404)
+    if ROLE_RANK[role] < ROLE_RANK[at_least]:
+        abort(403, description=f"This needs the {at_least} role in {institution.name}.")
+
+
+def institutions_of(user: User) -> list[Institution]:
+    """Return the institutions a user has a role in."""
+    return [role.institution for role in user.roles]

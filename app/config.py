@@ -38,6 +38,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         PAGE_SIZE=20,
         MAX_PAGE_SIZE=100,
         WTF_CSRF_TIME_LIMIT=None,
+        # werkzeug's scrypt at its default cost; the tests lower the cost to stay fast.
+        PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 - a method name, not a password
         COMMON_PASSWORDS_FILE=str(PROJECT_ROOT / "data" / "common-passwords.txt"),
         # memory:// counts per process; set redis://... so that gunicorn workers share counts.
         RATELIMIT_STORAGE_URI="memory://",

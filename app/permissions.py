@@ -7,6 +7,7 @@ if it did not exist (404); a lacking role in one's own institution is a 403.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from flask_login import current_user
 from app.accounts.models import User
 from app.institutions.models import Institution
 
+log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
 
 # The policies a view may declare. The test of the URL map fails on a view without one.
@@ -43,9 +45,9 @@ def access(policy: str) -> Callable[[View], View]:
                         abort(401, description="Sign in or send an API token.")
                     return redirect(url_for("accounts.login", next=request.full_path))
                 if policy == CURATOR and not can_curate(current_user):
-                    abort(403, description="Only catalogue curators may do this.")
+                    _refuse(403, "Only catalogue curators may do this.")
                 if policy == ADMIN and not current_user.is_admin:
-                    abort(403, description="Only site administrators may do this.")
+                    _refuse(403, "Only site administrators may do this.")
             return view(*args, **kwargs)
 
         guarded.access_policy = policy  # type: ignore[attr-defined]
@@ -83,9 +85,23 @@ def require_role(user: Any, institution: Institution, at_least: str) -> None:
     """Stop the request unless the user holds the role: 404 to outsiders, 403 to members."""
     role = role_in(user, institution)
     if role is None:
-        abort(404)
-    if ROLE_RANK[role] < ROLE_RANK[at_least]:
-        abort(403, description=f"This needs the {at_least} role in {institution.name}.")
+        _refuse(404, "", institution)
+    elif ROLE_RANK[role] < ROLE_RANK[at_least]:
+        _refuse(403, f"This needs the {at_least} role in {institution.name}.", institution)
+
+
+def _refuse(status: int, description: str, institution: Institution | None = None) -> None:
+    """Log a refused request with who, where and what, then answer it."""
+    who = current_user.email if current_user.is_authenticated else "anonymous"
+    log.warning(
+        "access refused (%s) user=%s institution=%s %s %s",
+        status,
+        who,
+        institution.slug if institution else "-",
+        request.method,
+        request.path,
+    )
+    abort(status, description=description or None)
 
 
 def institutions_of(user: User) -> list[Institution]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
@@ -60,6 +60,8 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "VOCABULARY_FILE": str(VOCABULARY_FILE),
         "PRACTICES_DIR": str(SHIPPED_PRACTICES),
         "WTF_CSRF_ENABLED": False,
+        # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite fast.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         **overrides,
     }
 
@@ -94,6 +96,13 @@ def _empty_tables() -> None:
 def app(migrated_database: str) -> Iterator[Flask]:
     """Create an app on the migrated test database, and empty its tables afterwards."""
     app = create_app(make_config(migrated_database))
+
+    @app.before_request
+    def _forget_previous_user() -> None:
+        # The test keeps one app context open across its requests, and Flask reuses it for
+        # each request, so g would carry the user of the previous request (another client's).
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         _empty_tables()
@@ -244,3 +253,54 @@ def listed_count() -> int:
     return db.session.scalar(
         select(func.count()).select_from(Practice).where(Practice.withdrawn_at.is_(None))
     )
+
+
+PASSWORD = "a sentence nobody guesses"
+
+
+@pytest.fixture
+def make_institution(app: Flask):
+    """Return a factory of institutions: make_institution("uni-a")."""
+    from app.institutions.models import Institution
+
+    def make(slug: str = "uni-a", **overrides: Any) -> Institution:
+        institution = Institution(
+            slug=slug,
+            name=overrides.pop("name", slug.replace("-", " ").title()),
+            country="Finland",
+            kind="research-university",
+            **overrides,
+        )
+        db.session.add(institution)
+        db.session.commit()
+        return institution
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Return a factory of users: make_user("a@x.org", institution=inst, role="planner")."""
+    from app.accounts import services
+
+    def make(
+        email: str = "user@example.org",
+        password: str | None = PASSWORD,
+        *,
+        institution: Any = None,
+        role: str | None = None,
+        **flags: Any,
+    ):
+        user = services.create_user(email, password, **flags)
+        if institution is not None:
+            services.set_role(user, institution, role or "viewer", by="test")
+        db.session.commit()
+        return user
+
+    return make
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD, next_url: str | None = None):
+    """Sign in through the real form."""
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})

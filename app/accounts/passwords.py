@@ -35,9 +35,9 @@ def password_problems(password: str, email: str, common_file: str) -> list[str]:
     return problems
 
 
-def hash_password(password: str) -> str:
-    """Hash a password with werkzeug's scrypt."""
-    return generate_password_hash(password, method="scrypt")
+def hash_password(password: str, method: str = "scrypt") -> str:
+    """Hash a password with werkzeug's scrypt (its default cost unless told otherwise)."""
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

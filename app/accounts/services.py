@@ -95,7 +95,7 @@ def end_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Store a new password and end the user's other sessions."""
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     end_sessions(user)
 
 
@@ -110,7 +110,7 @@ def create_user(
     """Add a user (an invited one may have no password yet)."""
     user = User(email=normalise_email(email), name=name, is_admin=is_admin, is_curator=is_curator)
     if password is not None:
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     return user

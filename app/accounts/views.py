@@ -82,7 +82,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out: this cookie, and any copy of it, stops working."""
     if current_user.is_authenticated:
-        services.end_sessions(current_user)
+        services.end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
     session.clear()
@@ -101,16 +101,17 @@ def account() -> ResponseReturnValue:
 @access(SIGNED_IN)
 def change_password() -> ResponseReturnValue:
     """Change one's password; every other session of the account ends."""
-    form = PasswordChangeForm(current_user.email)
+    user = current_user._get_current_object()  # the proxy cannot be signed in again
+    form = PasswordChangeForm(user.email)
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data or ""):
+        if not verify_password(user.password_hash, form.current_password.data or ""):
             form.current_password.errors.append("This is not your current password.")
         else:
-            services.set_password(current_user, form.password.data or "")
+            services.set_password(user, form.password.data or "")
             db.session.commit()
             # The token changed: sign this browser in again with the new one.
             session.clear()
-            login_user(current_user)
+            login_user(user)
             flash("Your password is changed. Other sessions of your account have ended.")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form)
@@ -173,7 +174,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             flash("Sign in to accept the invitation.")
             return redirect(url_for("accounts.login", next=request.path))
         if request.method == "POST":
-            services.accept(invitation, current_user)
+            services.accept(invitation, current_user._get_current_object())
             db.session.commit()
             flash(f"You joined {invitation.institution.name} as {invitation.role}.")
             return redirect(url_for("institutions.detail", slug=invitation.institution.slug))

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.models import INSTITUTION_ROLES
 from app.core.vocabularies import vocabularies
 
-ROLE_CHOICES = [(role, role.capitalize()) for role in INSTITUTION_ROLES]
+ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in INSTITUTION_ROLES]
+
+
+def _choices(vocabulary: str) -> list[SelectChoice]:
+    """Offer the values of a vocabulary list."""
+    return [SelectChoice(key, label) for key, label in vocabularies().lists[vocabulary].items()]
 
 
 class InstitutionForm(FlaskForm):
@@ -26,7 +32,7 @@ class InstitutionForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = list(vocabularies().lists["institution_kinds"].items())
+        self.kind.choices = _choices("institution_kinds")
 
     def validate_website(self, field: StringField) -> None:
         """Only web addresses: no javascript: or data: links on a public page."""
@@ -44,7 +50,7 @@ class UnitForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = list(vocabularies().lists["unit_kinds"].items())
+        self.kind.choices = _choices("unit_kinds")
 
 
 class InviteForm(FlaskForm):

@@ -143,7 +143,9 @@ def invite(slug: str) -> ResponseReturnValue:
         if existing is not None and any(r.institution_id == institution.id for r in existing.roles):
             form.email.errors.append("This person is already a member; change their role below.")
         else:
-            accounts.invite(institution, email, form.role.data or "viewer", current_user)
+            accounts.invite(
+                institution, email, form.role.data or "viewer", current_user._get_current_object()
+            )
             db.session.commit()
             flash(f"Invitation sent to {email}.")
             return redirect(url_for("institutions.members", slug=slug))

@@ -1,0 +1,52 @@
+"""Every state change needs the form's CSRF token; none happens on GET."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from tests.conftest import PASSWORD, make_config
+
+
+@pytest.fixture
+def csrf_client(migrated_database):
+    app = create_app(make_config(migrated_database, WTF_CSRF_ENABLED=True))
+    return app.test_client()
+
+
+def test_sign_in_without_the_token_is_refused(csrf_client, make_user):
+    make_user("ana@example.org")
+    response = csrf_client.post("/login", data={"email": "ana@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_sign_in_with_the_token_from_the_form_works(csrf_client, make_user):
+    import re
+
+    make_user("ana@example.org")
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = csrf_client.post(
+        "/login", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_sign_out_without_the_token_is_refused(csrf_client):
+    assert csrf_client.post("/logout").status_code == 400
+
+
+def test_no_route_changes_state_on_get(app):
+    changing = {
+        "accounts.logout",
+        "institutions.add_unit",
+        "institutions.remove_unit",
+        "institutions.invite",
+        "institutions.change_role",
+        "institutions.remove_member",
+        "institutions.revoke_invitation",
+    }
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in changing:
+            assert "GET" not in rule.methods, rule.rule

@@ -1,0 +1,155 @@
+"""Who may reach what: every route declares a policy; institutions keep their data to themselves."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.permissions import POLICIES
+from tests.conftest import login
+
+# Flask's own endpoint: files of app/static, public by nature.
+FRAMEWORK_ENDPOINTS = {"static"}
+
+# Every route of an institution that only its managers reach: (method, path template).
+MANAGER_ROUTES = [
+    ("GET", "/institutions/{slug}/edit"),
+    ("POST", "/institutions/{slug}/edit"),
+    ("POST", "/institutions/{slug}/units"),
+    ("POST", "/institutions/{slug}/units/{unit}/delete"),
+    ("GET", "/institutions/{slug}/members"),
+    ("POST", "/institutions/{slug}/invitations"),
+    ("POST", "/institutions/{slug}/members/{member}/role"),
+    ("POST", "/institutions/{slug}/members/{member}/remove"),
+    ("POST", "/institutions/{slug}/invitations/{invitation}/revoke"),
+]
+
+
+def test_every_route_declares_an_access_policy(app):
+    undeclared = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in FRAMEWORK_ENDPOINTS:
+            continue
+        policy = getattr(app.view_functions[rule.endpoint], "access_policy", None)
+        if policy not in POLICIES:
+            undeclared.append(f"{rule.rule} ({rule.endpoint})")
+    assert undeclared == []
+
+
+def test_every_institution_route_is_in_the_matrix_below(app):
+    institution_rules = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/institutions/<slug>/")
+    }
+    listed = {
+        path.replace("{slug}", "<slug>")
+        .replace("{unit}", "<int:unit_id>")
+        .replace("{member}", "<int:user_id>")
+        .replace("{invitation}", "<int:invitation_id>")
+        for _, path in MANAGER_ROUTES
+    }
+    assert institution_rules == listed
+
+
+@pytest.fixture
+def two_institutions(make_institution, make_user):
+    """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
+    from app.accounts import services
+    from app.core.extensions import db
+    from app.institutions.models import Unit
+
+    a, b = make_institution("uni-a"), make_institution("uni-b")
+    people = {
+        role: make_user(f"{role}@a.example", institution=a, role=role)
+        for role in ("manager", "planner", "viewer")
+    }
+    people["outsider"] = make_user("manager@b.example", institution=b, role="manager")
+    people["curator"] = make_user("curator@example.org", is_curator=True)
+    people["admin"] = make_user("admin@example.org", is_admin=True)
+    unit = Unit(name="International office", kind="international-office")
+    a.units.append(unit)
+    db.session.commit()
+    from flask import current_app
+
+    with current_app.test_request_context():
+        invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
+    db.session.commit()
+    ids = {"unit": unit.id, "member": people["viewer"].id, "invitation": invitation.id}
+    return people, ids
+
+
+def _refused(response) -> bool:
+    """Tell whether a response turned the caller away (or sent them to sign in)."""
+    return response.status_code in {401, 403, 404} or response.headers.get(
+        "Location", ""
+    ).startswith("/login")
+
+
+def _call(client, method, template, ids):
+    path = template.format(slug="uni-a", **ids)
+    return client.open(
+        path,
+        method=method,
+        data={
+            "role": "viewer",
+            "email": "x@example.org",
+            "name": "X",
+            "country": "Y",
+            "kind": "other",
+        },
+    )
+
+
+@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+def test_another_institution_gets_404(client, two_institutions, method, template):
+    people, ids = two_institutions
+    login(client, people["outsider"].email)
+    assert _call(client, method, template, ids).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["planner", "viewer", "curator"])
+@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+def test_members_without_the_manager_role_get_403_and_non_members_404(
+    client, two_institutions, method, template, who
+):
+    people, ids = two_institutions
+    login(client, people[who].email)
+    expected = 404 if who == "curator" else 403
+    assert _call(client, method, template, ids).status_code == expected
+
+
+@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, two_institutions, method, template):
+    _, ids = two_institutions
+    response = _call(client, method, template, ids)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+def test_managers_and_admins_get_through(client, two_institutions, method, template, who):
+    people, ids = two_institutions
+    login(client, people[who].email)
+    assert not _refused(_call(client, method, template, ids))
+
+
+def test_refused_access_is_logged(client, two_institutions, caplog):
+    import logging
+
+    people, _ = two_institutions
+    login(client, people["viewer"].email)
+    with caplog.at_level(logging.WARNING, logger="app"):
+        client.get("/institutions/uni-a/members")
+    assert any(
+        "refused" in r.getMessage()
+        and "viewer@a.example" in r.getMessage()
+        and "uni-a" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_admin_only_pages(client, two_institutions):
+    people, _ = two_institutions
+    login(client, people["manager"].email)
+    assert client.get("/admin/outbox").status_code == 403

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db, utcnow
@@ -63,6 +72,9 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
     # database survive a sync of files nobody touched.
     source_digest: Mapped[str | None] = mapped_column(String(64))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # Raised by every save; an edit form carries the version it started from, so that a save
+    # over someone else's newer one is refused instead of silently overwriting it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -75,6 +87,15 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
         back_populates="practice",
         cascade="all, delete-orphan",
         order_by="PracticeIndicator.position",
+    )
+
+    revisions: Mapped[list[PracticeRevision]] = relationship(
+        back_populates="practice",
+        cascade="all, delete-orphan",
+        order_by="PracticeRevision.number",
+        # Never loaded by accident (a sheet may have many); the database deletes them with it.
+        lazy="raise_on_sql",
+        passive_deletes=True,
     )
 
     def terms_of(self, vocabulary: str) -> list[str]:
@@ -142,3 +163,29 @@ class PracticeIndicator(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<PracticeIndicator {self.phase}: {self.name}>"
+
+
+class PracticeRevision(db.Model):  # type: ignore[name-defined, misc]
+    """A saved state of a sheet: who saved it, when, how, what changed, and the whole sheet."""
+
+    __tablename__ = "practice_revisions"
+    __table_args__ = (UniqueConstraint("practice_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    # "sync" (from the files), "browser" (a curator's edit) or "restore" (of an older revision).
+    source: Mapped[str] = mapped_column(String(10))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_email: Mapped[str] = mapped_column(String(254), default="")
+    changed_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="revisions")
+
+    def __repr__(self) -> str:
+        return f"<PracticeRevision {self.practice_id}#{self.number}>"

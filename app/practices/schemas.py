@@ -11,6 +11,9 @@ from app.core.validation import TRUSTED, HttpUrl, Slug, Strict, vocabulary_key
 
 __all__ = ["TRUSTED", "PracticeSheet", "tidy_text"]
 
+# Addresses under /practices/ that pages of the catalogue use.
+RESERVED_SLUGS = frozenset({"new", "compare"})
+
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Level = Annotated[int, Field(ge=1, le=3, strict=True)]
@@ -118,6 +121,13 @@ class PracticeSheet(Strict):
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:
         return _check_unique(values)
+
+    @field_validator("slug")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_SLUGS:
+            raise ValueError(f"{value!r} is taken by a page of the catalogue; choose another")
+        return value
 
     @field_validator("related")
     @classmethod

@@ -32,6 +32,7 @@ from app.practices.models import (
     LEVEL_COLUMNS,
     Practice,
     PracticeIndicator,
+    PracticeRevision,
     PracticeTerm,
 )
 from app.practices.schemas import TRUSTED, PracticeSheet
@@ -182,6 +183,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         )
     }
     seen: set[str] = set()
+    new_revisions: list[tuple[Practice, PracticeSheet, PracticeSheet | None]] = []
     for item in files:
         sheet = item.sheet
         assert sheet is not None, "sync_sheets takes validated files only"
@@ -191,6 +193,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             practice = apply_sheet(Practice(), sheet)
             practice.source_digest = item.digest
             db.session.add(practice)
+            new_revisions.append((practice, sheet, None))
             report.created.append(sheet.slug)
         else:
             if practice.withdrawn_at is not None:
@@ -199,8 +202,11 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             if practice.source_digest == item.digest:
                 report.unchanged.append(sheet.slug)
             else:
+                before = sheet_from_practice(practice)
                 apply_sheet(practice, sheet)
                 practice.source_digest = item.digest
+                practice.version += 1
+                new_revisions.append((practice, sheet, before))
                 report.updated.append(sheet.slug)
         if progress is not None:
             progress.update(1)
@@ -210,7 +216,145 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             practice.withdrawn_at = now
             report.withdrawn.append(slug)
     db.session.flush()
+    numbers = _last_revision_numbers([p.id for p, _, _ in new_revisions])
+    for practice, sheet, before in new_revisions:
+        db.session.add(
+            _revision(
+                practice,
+                sheet,
+                before,
+                numbers.get(practice.id, 0) + 1,
+                source="sync",
+                author=None,
+                note="loaded from its file",
+            )
+        )
+    db.session.flush()
     return report
+
+
+# --- revisions and curation ------------------------------------------------------------------
+
+
+def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[str]:
+    """Name the fields that differ between two states of a sheet (all of them for a new one)."""
+    new = after.model_dump(mode="json")
+    if before is None:
+        return list(new)
+    old = before.model_dump(mode="json")
+    return [name for name in new if new[name] != old.get(name)]
+
+
+def _revision(
+    practice: Practice,
+    sheet: PracticeSheet,
+    before: PracticeSheet | None,
+    number: int,
+    *,
+    source: str,
+    author: Any,
+    note: str = "",
+) -> PracticeRevision:
+    return PracticeRevision(
+        practice=practice,
+        number=number,
+        source=source,
+        author_id=author.id if author is not None else None,
+        author_email=author.email if author is not None else "",
+        changed_fields=changed_fields(before, sheet),
+        note=note,
+        snapshot=sheet.model_dump(mode="json"),
+    )
+
+
+def _last_revision_numbers(practice_ids: list[int]) -> dict[int, int]:
+    """Return the highest revision number of each practice, in one query."""
+    if not practice_ids:
+        return {}
+    rows = db.session.execute(
+        select(PracticeRevision.practice_id, func.max(PracticeRevision.number))
+        .where(PracticeRevision.practice_id.in_(practice_ids))
+        .group_by(PracticeRevision.practice_id)
+    )
+    return {practice_id: number for practice_id, number in rows}
+
+
+class EditConflict(Exception):
+    """The sheet was saved by someone else since the editor opened it."""
+
+    def __init__(self, current: PracticeSheet, version: int) -> None:
+        super().__init__("the sheet changed since it was opened")
+        self.current, self.version = current, version
+
+
+def save_sheet(
+    practice: Practice | None,
+    sheet: PracticeSheet,
+    *,
+    author: Any,
+    base_version: int | None = None,
+    source: str = "browser",
+    note: str = "",
+) -> Practice:
+    """Save a curator's sheet (new or edited) and keep a revision of it.
+
+    `base_version` is the version the editor started from; a different current version means
+    someone else saved in between, and the save is refused with EditConflict.
+    """
+    if practice is None:
+        practice = Practice()
+        before = None
+        db.session.add(practice)
+    else:
+        if base_version is not None and base_version != practice.version:
+            raise EditConflict(sheet_from_practice(practice), practice.version)
+        before = sheet_from_practice(practice)
+        practice.version += 1
+    apply_sheet(practice, sheet)
+    db.session.flush()
+    number = _last_revision_numbers([practice.id]).get(practice.id, 0) + 1
+    db.session.add(
+        _revision(practice, sheet, before, number, source=source, author=author, note=note)
+    )
+    db.session.flush()
+    return practice
+
+
+def revisions_of(practice: Practice) -> list[PracticeRevision]:
+    """Return a sheet's revisions, newest first."""
+    return list(
+        db.session.scalars(
+            select(PracticeRevision)
+            .where(PracticeRevision.practice_id == practice.id)
+            .order_by(PracticeRevision.number.desc())
+        )
+    )
+
+
+def get_revision(practice: Practice, number: int) -> PracticeRevision | None:
+    """Return one revision of a sheet."""
+    return db.session.scalar(
+        select(PracticeRevision).where(
+            PracticeRevision.practice_id == practice.id, PracticeRevision.number == number
+        )
+    )
+
+
+def sheet_of_revision(revision: PracticeRevision) -> PracticeSheet:
+    """Rebuild the sheet a revision keeps."""
+    return PracticeSheet.model_validate(revision.snapshot, context=TRUSTED)
+
+
+def restore_revision(practice: Practice, revision: PracticeRevision, *, author: Any) -> Practice:
+    """Make an older revision the current sheet again, as a new revision."""
+    sheet = sheet_of_revision(revision).model_copy(update={"slug": practice.slug})
+    return save_sheet(
+        practice,
+        sheet,
+        author=author,
+        source="restore",
+        note=f"restored revision {revision.number}",
+    )
 
 
 def all_practices(include_withdrawn: bool = False) -> list[Practice]:
@@ -252,17 +396,22 @@ def get_practices(slugs: list[str]) -> list[Practice]:
     return [found[slug] for slug in slugs if slug in found]
 
 
-def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
-    """Map the related slugs of some practices to titles of the ones still listed, in one query."""
-    slugs = {slug for practice in practices for slug in practice.related}
-    if not slugs:
+def related_titles_for(slugs: Iterable[str]) -> dict[str, str]:
+    """Map slugs of listed sheets to their titles, in one query."""
+    wanted = set(slugs)
+    if not wanted:
         return {}
     rows = db.session.execute(
         select(Practice.slug, Practice.title).where(
-            Practice.slug.in_(slugs), Practice.withdrawn_at.is_(None)
+            Practice.slug.in_(wanted), Practice.withdrawn_at.is_(None)
         )
     )
     return {slug: title for slug, title in rows}
+
+
+def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
+    """Map the related slugs of some practices to titles of the ones still listed."""
+    return related_titles_for(slug for practice in practices for slug in practice.related)
 
 
 # --- search and facets -----------------------------------------------------------------------

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from app.core.extensions import db
+from app.core.markdown import render_markdown
 from app.core.vocabularies import vocabularies
-from app.permissions import PUBLIC, access
+from app.permissions import CURATOR, PUBLIC, access, can_curate
 from app.practices import services
+from app.practices.forms import PracticeForm
+from app.practices.models import Practice
 
 bp = Blueprint("practices", __name__)
 
@@ -118,4 +133,120 @@ def detail(slug: str) -> ResponseReturnValue:
         practice=practice,
         sheet=services.sheet_from_practice(practice),
         titles=services.related_titles([practice]),
+        can_curate=can_curate(current_user),
     )
+
+
+# --- curating ----------------------------------------------------------------------------------
+
+
+def _editor(
+    practice: Practice | None,
+    form: PracticeForm,
+    preview: Markup | None = None,
+    conflict: services.EditConflict | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    return render_template(
+        "practices/edit.html", practice=practice, form=form, preview=preview, conflict=conflict
+    ), status
+
+
+def _submit(practice: Practice | None) -> ResponseReturnValue:
+    """Preview or save the curator's form; on any problem show it again with nothing lost."""
+    form = PracticeForm()
+    if not form.validate_on_submit():
+        return _editor(practice, form, status=400 if request.method == "POST" else 200)
+    if practice is not None:
+        form.slug.data = practice.slug  # the address of an existing sheet does not change
+    sheet = form.to_sheet(vocabularies())
+    if sheet is None:
+        return _editor(practice, form, status=400)
+    if practice is None and services.get_practice(sheet.slug) is not None:
+        form.slug.errors.append("Another sheet already has this address name.")
+        return _editor(practice, form, status=400)
+    unknown = [
+        slug for slug in sheet.related if slug not in services.related_titles_for(sheet.related)
+    ]
+    if unknown:
+        form.related.errors.append(f"No listed sheet has the slug {', '.join(unknown)}.")
+        return _editor(practice, form, status=400)
+    if form.preview.data:
+        return _editor(practice, form, preview=render_markdown(sheet.body))
+    try:
+        saved = services.save_sheet(
+            practice,
+            sheet,
+            author=current_user._get_current_object(),
+            base_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+            note=form.note.data or "",
+        )
+    except services.EditConflict as conflict:
+        return _editor(practice, form, conflict=conflict, status=409)
+    db.session.commit()
+    flash("The sheet is saved. Its history keeps every version.")
+    return redirect(url_for("practices.detail", slug=saved.slug))
+
+
+@bp.route("/practices/new", methods=["GET", "POST"])
+@access(CURATOR)
+def create() -> ResponseReturnValue:
+    """Write a new practice sheet (curators)."""
+    if request.method == "POST":
+        return _submit(None)
+    return _editor(None, PracticeForm(data=PracticeForm.data_from_sheet(None)))
+
+
+@bp.route("/practices/<slug>/edit", methods=["GET", "POST"])
+@access(CURATOR)
+def edit(slug: str) -> ResponseReturnValue:
+    """Edit a practice sheet (curators); a save over a newer one is refused."""
+    practice = services.get_practice(slug)
+    if practice is None:
+        abort(404)
+    if request.method == "POST":
+        return _submit(practice)
+    data = PracticeForm.data_from_sheet(services.sheet_from_practice(practice), practice.version)
+    return _editor(practice, PracticeForm(data=data))
+
+
+@bp.get("/practices/<slug>/history")
+@access(CURATOR)
+def history(slug: str) -> ResponseReturnValue:
+    """List every saved version of a sheet: who, when, how and what changed (curators)."""
+    practice = services.get_practice(slug)
+    if practice is None:
+        abort(404)
+    return render_template(
+        "practices/history.html", practice=practice, revisions=services.revisions_of(practice)
+    )
+
+
+@bp.get("/practices/<slug>/history/<int:number>")
+@access(CURATOR)
+def revision(slug: str, number: int) -> ResponseReturnValue:
+    """Show one saved version of a sheet (curators)."""
+    practice = services.get_practice(slug)
+    found = services.get_revision(practice, number) if practice else None
+    if found is None:
+        abort(404)
+    return render_template(
+        "practices/revision.html",
+        practice=practice,
+        revision=found,
+        sheet=services.sheet_of_revision(found),
+    )
+
+
+@bp.post("/practices/<slug>/history/<int:number>/restore")
+@access(CURATOR)
+def restore(slug: str, number: int) -> ResponseReturnValue:
+    """Make an older version the current sheet again, as a new version (curators)."""
+    practice = services.get_practice(slug)
+    found = services.get_revision(practice, number) if practice else None
+    if found is None:
+        abort(404)
+    services.restore_revision(practice, found, author=current_user._get_current_object())
+    db.session.commit()
+    flash(f"Version {number} is the current sheet again.")
+    return redirect(url_for("practices.detail", slug=slug))

@@ -1,0 +1,291 @@
+"""The curator's form: every field of a practice sheet, checked by the sheet's own schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from pydantic import ValidationError
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.vocabularies import Vocabularies, vocabularies
+from app.core.yamlfile import pydantic_message
+from app.practices.schemas import PracticeSheet
+
+# Choices are checked by the sheet's schema (PracticeSheet), which names the allowed values;
+# WTForms' own choice check is off so that blank rows and missing answers read the same way.
+
+# Blank rows offered under each repeated group, so that rows can be added without JavaScript.
+BLANK_ROWS = 2
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several values of a vocabulary, one checkbox each."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(vocab: Vocabularies, name: str) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in vocab.lists[name].items()]
+
+
+class IndicatorForm(Form):
+    """One suggested indicator."""
+
+    name = StringField("Indicator")
+    unit = SelectField("Unit", validate_choice=False)
+    direction = SelectField("Better when", validate_choice=False)
+
+
+class InternalActorForm(Form):
+    """A unit and its role."""
+
+    unit = StringField("Unit")
+    role = TextAreaField("Role")
+
+
+class ExternalCollaboratorForm(Form):
+    """An organisation and its role."""
+
+    organisation = StringField("Organisation")
+    role = TextAreaField("Role")
+
+
+class ActivityTypeForm(Form):
+    """A variant of the practice."""
+
+    name = StringField("Type of activity")
+    description = TextAreaField("Description")
+
+
+class GoodExampleForm(Form):
+    """A named case."""
+
+    name = StringField("Example")
+    institution = StringField("Institution")
+    description = TextAreaField("What they did")
+
+
+class SourceForm(Form):
+    """A source of the sheet's facts."""
+
+    title = StringField("Source")
+    url = StringField("Address (optional)")
+
+
+LINE_FIELDS = (
+    "setup_actors",
+    "setup_partners",
+    "delivery_actors",
+    "delivery_partners",
+    "considerations",
+    "challenges",
+    "related",
+)
+ROW_FIELDS = {
+    "internal_actors": ("unit", "role"),
+    "external_collaborators": ("organisation", "role"),
+    "activity_types": ("name", "description"),
+    "good_examples": ("name", "institution", "description"),
+    "sources": ("title", "url"),
+}
+INDICATOR_FIELDS = ("setup_indicators", "delivery_indicators")
+
+
+class PracticeForm(FlaskForm):
+    """Every field of a sheet. Lists of words are one item per line."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField("Address name (slug)", validators=[DataRequired(), Length(max=120)])
+    summary = TextAreaField("Summary", validators=[DataRequired()])
+    body = TextAreaField("About this practice (Markdown)")
+    goals = MultiCheckboxField("Goals")
+    categories = MultiCheckboxField("Categories")
+    mobility_stages = MultiCheckboxField("Mobility stages")
+    target_groups = MultiCheckboxField("Target groups")
+    delivery_schedule = SelectField("Delivery schedule", validate_choice=False)
+    importance = SelectField("Importance", validate_choice=False)
+    scale_of_change = RadioField("Scale of organisational change", validate_choice=False)
+    setup_cost = RadioField("Cost", validate_choice=False)
+    setup_time = RadioField("Time required", validate_choice=False)
+    setup_effort = RadioField("Personnel effort", validate_choice=False)
+    setup_actors = TextAreaField("Actors involved (one per line)")
+    setup_partners = TextAreaField("Partners involved (one per line)")
+    setup_indicators = FieldList(FormField(IndicatorForm))
+    delivery_cost = RadioField("Cost", validate_choice=False)
+    delivery_time = RadioField("Time required", validate_choice=False)
+    delivery_effort = RadioField("Personnel effort", validate_choice=False)
+    delivery_actors = TextAreaField("Actors involved (one per line)")
+    delivery_partners = TextAreaField("Partners involved (one per line)")
+    delivery_indicators = FieldList(FormField(IndicatorForm))
+    internal_actors = FieldList(FormField(InternalActorForm))
+    external_collaborators = FieldList(FormField(ExternalCollaboratorForm))
+    activity_types = FieldList(FormField(ActivityTypeForm))
+    considerations = TextAreaField("What to consider (one per line)")
+    challenges = TextAreaField("Challenges (one per line)")
+    good_examples = FieldList(FormField(GoodExampleForm))
+    related = TextAreaField("Related practices (their slugs, one per line)")
+    sources = FieldList(FormField(SourceForm))
+    version = HiddenField()
+    note = StringField("What did you change? (optional)", validators=[Length(max=300)])
+    preview = SubmitField("Preview")
+    save = SubmitField("Save")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vocab = vocabularies()
+        for name in ("goals", "categories", "mobility_stages", "target_groups"):
+            getattr(self, name).choices = _choices(vocab, name)
+        self.delivery_schedule.choices = _choices(vocab, "delivery_schedules")
+        self.importance.choices = _choices(vocab, "importance")
+        self.scale_of_change.choices = _choices(vocab, "scales_of_change")
+        for phase in ("setup", "delivery"):
+            for level in ("cost", "time", "effort"):
+                getattr(self, f"{phase}_{level}").choices = _choices(vocab, "levels")
+        for name in INDICATOR_FIELDS:
+            for entry in getattr(self, name):
+                entry.unit.choices = _choices(vocab, "indicator_units")
+                entry.direction.choices = _choices(vocab, "directions")
+        self.form_errors_extra: list[str] = []
+        self.sheet: PracticeSheet | None = None
+
+    # --- between the form and the sheet ---------------------------------------------------
+
+    @classmethod
+    def data_from_sheet(
+        cls, sheet: PracticeSheet | None, version: int | None = None
+    ) -> dict[str, Any]:
+        """Turn a sheet into the form's data, with blank rows to add more."""
+        data: dict[str, Any] = {}
+        if sheet is not None:
+            dumped = sheet.model_dump(mode="json", exclude_none=True)
+            for key in (
+                "title",
+                "slug",
+                "summary",
+                "body",
+                "goals",
+                "categories",
+                "mobility_stages",
+                "target_groups",
+                "delivery_schedule",
+                "importance",
+                "considerations",
+                "challenges",
+                "related",
+                *ROW_FIELDS,
+            ):
+                data[key] = dumped[key]
+            data["scale_of_change"] = str(dumped["scale_of_change"])
+            for phase in ("setup", "delivery"):
+                for key, value in dumped[phase].items():
+                    data[f"{phase}_{key}"] = str(value) if isinstance(value, int) else value
+        for name in LINE_FIELDS:
+            data[name] = "\n".join(data.get(name) or [])
+        for name in (*ROW_FIELDS, *INDICATOR_FIELDS):
+            data[name] = [*(data.get(name) or []), *([{}] * BLANK_ROWS)]
+        data["version"] = "" if version is None else str(version)
+        return data
+
+    def _lines(self, name: str) -> list[str]:
+        return [
+            line.strip() for line in (getattr(self, name).data or "").splitlines() if line.strip()
+        ]
+
+    def _rows(self, name: str, keys: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[int]]:
+        """Return the filled rows of a repeated group and their positions in the form."""
+        rows, positions = [], []
+        for position, entry in enumerate(getattr(self, name)):
+            row = {key: (entry[key].data or "").strip() for key in keys}
+            if any(row.values()):
+                if name == "sources" and not row.get("url"):
+                    row.pop("url")
+                rows.append(row)
+                positions.append(position)
+        return rows, positions
+
+    def to_sheet(self, vocab: Vocabularies) -> PracticeSheet | None:
+        """Check the form with the sheet's schema; put every problem next to its field."""
+        positions: dict[str, list[int]] = {}
+        data: dict[str, Any] = {
+            "title": self.title.data,
+            "slug": self.slug.data,
+            "summary": self.summary.data,
+            "body": self.body.data or "",
+            "goals": self.goals.data or [],
+            "categories": self.categories.data or [],
+            "mobility_stages": self.mobility_stages.data or [],
+            "target_groups": self.target_groups.data or [],
+            "delivery_schedule": self.delivery_schedule.data,
+            "importance": self.importance.data,
+            "scale_of_change": _int(self.scale_of_change.data),
+            "considerations": self._lines("considerations"),
+            "challenges": self._lines("challenges"),
+            "related": self._lines("related"),
+        }
+        for phase in ("setup", "delivery"):
+            indicators, positions[f"{phase}.indicators"] = self._rows(
+                f"{phase}_indicators", ("name", "unit", "direction")
+            )
+            data[phase] = {
+                "cost": _int(getattr(self, f"{phase}_cost").data),
+                "time": _int(getattr(self, f"{phase}_time").data),
+                "effort": _int(getattr(self, f"{phase}_effort").data),
+                "actors": self._lines(f"{phase}_actors"),
+                "partners": self._lines(f"{phase}_partners"),
+                "indicators": indicators,
+            }
+        for name, keys in ROW_FIELDS.items():
+            data[name], positions[name] = self._rows(name, keys)
+        try:
+            self.sheet = PracticeSheet.model_validate(data, context={"vocab": vocab})
+        except ValidationError as error:
+            for item in error.errors():
+                self._place_error(tuple(item["loc"]), pydantic_message(item), positions)
+            return None
+        return self.sheet
+
+    def _place_error(
+        self, loc: tuple[Any, ...], message: str, positions: dict[str, list[int]]
+    ) -> None:
+        """Attach a schema error to the form field it is about."""
+        head = loc[0] if loc else ""
+        if head in ("setup", "delivery") and len(loc) > 1:
+            if loc[1] == "indicators" and len(loc) > 3:
+                entry = getattr(self, f"{head}_indicators")[positions[f"{head}.indicators"][loc[2]]]
+                entry[loc[3]].errors.append(message)
+                return
+            name = f"{head}_{loc[1]}"
+        elif head in ROW_FIELDS and len(loc) > 2:
+            entry = getattr(self, head)[positions[head][loc[1]]]
+            entry[loc[2]].errors.append(message)
+            return
+        else:
+            name = str(head)
+        field = getattr(self, name, None)
+        if name in LINE_FIELDS and len(loc) > 1 and isinstance(loc[-1], int):
+            message = f"Line {loc[-1] + 1}: {message}"
+        if field is not None and not isinstance(field, FieldList):
+            field.errors.append(message)
+        else:
+            self.form_errors_extra.append(f"{'.'.join(map(str, loc))}: {message}")
+
+
+def _int(value: Any) -> Any:
+    """Read a level from a radio button; leave anything else for the schema to refuse."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value

@@ -74,6 +74,11 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     click.echo(f"Synced {len(files)} file(s) from {folder}: {report.summary()}.")
     for slug in report.withdrawn:
         click.echo(f"withdrawn (file gone): {slug}")
+    for slug in report.overwritten:
+        click.echo(
+            f"overwrote browser edits: {slug} (the file changed; the browser's version "
+            "stays in the sheet's history)"
+        )
 
 
 @practices_cli.command("export")

@@ -156,6 +156,9 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    # Updated sheets whose current version had been edited in the browser: the file won, and
+    # the browser's version stays in the sheet's history.
+    overwritten: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Say the counts in one line."""
@@ -217,6 +220,8 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             report.withdrawn.append(slug)
     db.session.flush()
     numbers = _last_revision_numbers([p.id for p, _, _ in new_revisions])
+    edited = _edited_in_app({p.id: numbers[p.id] for p, _, _ in new_revisions if p.id in numbers})
+    report.overwritten = sorted(p.slug for p, _, _ in new_revisions if p.id in edited)
     for practice, sheet, before in new_revisions:
         db.session.add(
             _revision(
@@ -277,6 +282,18 @@ def _last_revision_numbers(practice_ids: list[int]) -> dict[int, int]:
         .group_by(PracticeRevision.practice_id)
     )
     return {practice_id: number for practice_id, number in rows}
+
+
+def _edited_in_app(latest: dict[int, int]) -> set[int]:
+    """Return the practices whose latest revision was not made by a sync, in one query."""
+    if not latest:
+        return set()
+    rows = db.session.execute(
+        select(
+            PracticeRevision.practice_id, PracticeRevision.number, PracticeRevision.source
+        ).where(PracticeRevision.practice_id.in_(latest), PracticeRevision.source != "sync")
+    )
+    return {practice_id for practice_id, number, _ in rows if latest[practice_id] == number}
 
 
 class EditConflict(Exception):

@@ -16,6 +16,10 @@ MANAGER_ROUTES = [
     ("POST", "/institutions/{slug}/edit"),
     ("POST", "/institutions/{slug}/units"),
     ("POST", "/institutions/{slug}/units/{unit}/delete"),
+    ("POST", "/institutions/{slug}/memberships"),
+    ("POST", "/institutions/{slug}/memberships/{membership}/delete"),
+    ("POST", "/institutions/{slug}/partnerships"),
+    ("POST", "/institutions/{slug}/partnerships/{partnership}/delete"),
     ("GET", "/institutions/{slug}/members"),
     ("POST", "/institutions/{slug}/invitations"),
     ("POST", "/institutions/{slug}/members/{member}/role"),
@@ -41,13 +45,15 @@ def test_every_institution_route_is_in_the_matrix_below(app):
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/institutions/<slug>/")
     }
-    listed = {
-        path.replace("{slug}", "<slug>")
-        .replace("{unit}", "<int:unit_id>")
-        .replace("{member}", "<int:user_id>")
-        .replace("{invitation}", "<int:invitation_id>")
-        for _, path in MANAGER_ROUTES
+    names = {
+        "slug": "<slug>",
+        "unit": "<int:unit_id>",
+        "member": "<int:user_id>",
+        "invitation": "<int:invitation_id>",
+        "membership": "<int:membership_id>",
+        "partnership": "<int:partnership_id>",
     }
+    listed = {path.format(**names) for _, path in MANAGER_ROUTES}
     assert institution_rules == listed
 
 
@@ -56,7 +62,7 @@ def two_institutions(make_institution, make_user):
     """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
     from app.accounts import services
     from app.core.extensions import db
-    from app.institutions.models import Unit
+    from app.institutions.models import Network, NetworkMembership, StrategicPartnership, Unit
 
     a, b = make_institution("uni-a"), make_institution("uni-b")
     people = {
@@ -68,13 +74,24 @@ def two_institutions(make_institution, make_user):
     people["admin"] = make_user("admin@example.org", is_admin=True)
     unit = Unit(name="International office", kind="international-office")
     a.units.append(unit)
+    network = Network(slug="net", name="A network", kind="research-network")
+    membership = NetworkMembership(network=network, role="Member")
+    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
+    a.memberships.append(membership)
+    a.partnerships.append(partnership)
     db.session.commit()
     from flask import current_app
 
     with current_app.test_request_context():
         invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
     db.session.commit()
-    ids = {"unit": unit.id, "member": people["viewer"].id, "invitation": invitation.id}
+    ids = {
+        "unit": unit.id,
+        "member": people["viewer"].id,
+        "invitation": invitation.id,
+        "membership": membership.id,
+        "partnership": partnership.id,
+    }
     return people, ids
 
 

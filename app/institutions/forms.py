@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
@@ -66,3 +66,32 @@ class RoleForm(FlaskForm):
 
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change")
+
+
+class MembershipForm(FlaskForm):
+    """A network the institution belongs to, with its role and since when."""
+
+    network = SelectField("Network", validators=[DataRequired()])
+    role = StringField("Role", default="Member", validators=[DataRequired(), Length(max=200)])
+    since = DateField("Since (optional)", validators=[Optional()])
+    note = StringField("Note", validators=[Length(max=500)])
+    submit = SubmitField("Add the membership")
+
+    def __init__(self, networks: list[tuple[str, str]], *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.network.choices = [SelectChoice(slug, name) for slug, name in networks]
+
+
+class PartnershipForm(FlaskForm):
+    """A strategic partner and the priority areas agreed with it."""
+
+    partner_name = StringField("Partner", validators=[DataRequired(), Length(max=200)])
+    partner_country = StringField("Country", validators=[Length(max=100)])
+    priority_areas = TextAreaField("Priority areas (one per line)", validators=[Length(max=3000)])
+    submit = SubmitField("Add the partner")
+
+    def areas(self) -> list[str]:
+        """Return the priority areas, one per non-empty line."""
+        return [
+            line.strip() for line in (self.priority_areas.data or "").splitlines() if line.strip()
+        ]

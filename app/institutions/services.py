@@ -380,9 +380,44 @@ def add_unit(institution: Institution, *, name: str, kind: str, description: str
     return unit
 
 
-def remove_unit(institution: Institution, unit_id: int) -> Unit | None:
-    """Remove one of the institution's units; None when it has no such unit."""
-    unit = next((u for u in institution.units if u.id == unit_id), None)
-    if unit is not None:
-        institution.units.remove(unit)
-    return unit
+def add_membership(
+    institution: Institution, network: Network, *, role: str, since: Any, note: str
+) -> NetworkMembership | None:
+    """Add a network membership, or return None when the institution already has it."""
+    if any(m.network_id == network.id for m in institution.memberships):
+        return None
+    membership = NetworkMembership(network=network, role=role, since=since, note=note)
+    institution.memberships.append(membership)
+    db.session.flush()
+    return membership
+
+
+def remove_child(rows: list[Any], row_id: int) -> Any | None:
+    """Remove the row with this id from one of an institution's lists; None if absent."""
+    row = next((r for r in rows if r.id == row_id), None)
+    if row is not None:
+        rows.remove(row)
+    return row
+
+
+def add_partnership(
+    institution: Institution, *, partner_name: str, partner_country: str, priority_areas: list[str]
+) -> StrategicPartnership | None:
+    """Add a strategic partner, or return None when it is already listed."""
+    if any(
+        p.partner_name.lower() == partner_name.strip().lower() for p in institution.partnerships
+    ):
+        return None
+    partnership = StrategicPartnership(
+        partner_name=partner_name.strip(),
+        partner_country=partner_country.strip(),
+        priority_areas=priority_areas,
+    )
+    institution.partnerships.append(partnership)
+    db.session.flush()
+    return partnership
+
+
+def get_network(slug: str) -> Network | None:
+    """Return one network."""
+    return db.session.scalar(select(Network).where(Network.slug == slug))

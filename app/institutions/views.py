@@ -10,11 +10,32 @@ from app.accounts import services as accounts
 from app.accounts.models import Invitation, User
 from app.core.extensions import db
 from app.institutions import services
-from app.institutions.forms import InstitutionForm, InviteForm, RoleForm, UnitForm
+from app.institutions.forms import (
+    InstitutionForm,
+    InviteForm,
+    MembershipForm,
+    PartnershipForm,
+    RoleForm,
+    UnitForm,
+)
 from app.institutions.models import Institution
 from app.permissions import PUBLIC, SIGNED_IN, access, can_manage_institution, require_role
 
 bp = Blueprint("institutions", __name__)
+
+
+def _edit_page(institution: Institution, status: int = 200, **forms: object) -> ResponseReturnValue:
+    """Render the edit page with its four forms, keeping the one that was just sent."""
+    networks = [(n.slug, n.name) for n in services.list_networks()]
+    defaults = {
+        "form": InstitutionForm(obj=institution),
+        "unit_form": UnitForm(prefix="unit"),
+        "membership_form": MembershipForm(networks, prefix="membership"),
+        "partnership_form": PartnershipForm(prefix="partner"),
+    }
+    return render_template(
+        "institutions/edit.html", institution=institution, **{**defaults, **forms}
+    ), status
 
 
 def _managed(slug: str) -> Institution:
@@ -54,7 +75,7 @@ def detail(slug: str) -> ResponseReturnValue:
 @bp.route("/institutions/<slug>/edit", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def edit(slug: str) -> ResponseReturnValue:
-    """Edit an institution's profile and units (managers)."""
+    """Edit an institution's profile, units, memberships and partners (managers)."""
     institution = _managed(slug)
     form = InstitutionForm(obj=institution)
     if form.validate_on_submit():
@@ -69,12 +90,7 @@ def edit(slug: str) -> ResponseReturnValue:
         db.session.commit()
         flash("The institution's profile is saved.")
         return redirect(url_for("institutions.detail", slug=slug))
-    return render_template(
-        "institutions/edit.html",
-        institution=institution,
-        form=form,
-        unit_form=UnitForm(prefix="unit"),
-    )
+    return _edit_page(institution, 400 if form.errors else 200, form=form)
 
 
 @bp.post("/institutions/<slug>/units")
@@ -95,12 +111,7 @@ def add_unit(slug: str) -> ResponseReturnValue:
             flash(f"Unit “{unit.name}” added.")
             return redirect(url_for("institutions.edit", slug=slug))
         unit_form.name.errors.append("The institution already has a unit of this name.")
-    return render_template(
-        "institutions/edit.html",
-        institution=institution,
-        form=InstitutionForm(obj=institution),
-        unit_form=unit_form,
-    ), 400
+    return _edit_page(institution, 400, unit_form=unit_form)
 
 
 @bp.post("/institutions/<slug>/units/<int:unit_id>/delete")
@@ -108,11 +119,79 @@ def add_unit(slug: str) -> ResponseReturnValue:
 def remove_unit(slug: str, unit_id: int) -> ResponseReturnValue:
     """Remove a unit of the institution (managers)."""
     institution = _managed(slug)
-    unit = services.remove_unit(institution, unit_id)
+    unit = services.remove_child(institution.units, unit_id)
     if unit is None:
         abort(404)
     db.session.commit()
     flash(f"Unit “{unit.name}” removed.")
+    return redirect(url_for("institutions.edit", slug=slug))
+
+
+@bp.post("/institutions/<slug>/memberships")
+@access(SIGNED_IN)
+def add_membership(slug: str) -> ResponseReturnValue:
+    """Add a network membership (managers)."""
+    institution = _managed(slug)
+    form = MembershipForm([(n.slug, n.name) for n in services.list_networks()], prefix="membership")
+    if form.validate_on_submit():
+        network = services.get_network(form.network.data or "")
+        membership = network and services.add_membership(
+            institution,
+            network,
+            role=form.role.data or "Member",
+            since=form.since.data,
+            note=form.note.data or "",
+        )
+        if membership:
+            db.session.commit()
+            flash(f"Membership of {network.name} added.")
+            return redirect(url_for("institutions.edit", slug=slug))
+        form.network.errors.append("The institution already belongs to this network.")
+    return _edit_page(institution, 400, membership_form=form)
+
+
+@bp.post("/institutions/<slug>/memberships/<int:membership_id>/delete")
+@access(SIGNED_IN)
+def remove_membership(slug: str, membership_id: int) -> ResponseReturnValue:
+    """Remove a network membership (managers)."""
+    institution = _managed(slug)
+    if services.remove_child(institution.memberships, membership_id) is None:
+        abort(404)
+    db.session.commit()
+    flash("Membership removed.")
+    return redirect(url_for("institutions.edit", slug=slug))
+
+
+@bp.post("/institutions/<slug>/partnerships")
+@access(SIGNED_IN)
+def add_partnership(slug: str) -> ResponseReturnValue:
+    """Add a strategic partner with its priority areas (managers)."""
+    institution = _managed(slug)
+    form = PartnershipForm(prefix="partner")
+    if form.validate_on_submit():
+        partnership = services.add_partnership(
+            institution,
+            partner_name=form.partner_name.data or "",
+            partner_country=form.partner_country.data or "",
+            priority_areas=form.areas(),
+        )
+        if partnership:
+            db.session.commit()
+            flash(f"{partnership.partner_name} added as a strategic partner.")
+            return redirect(url_for("institutions.edit", slug=slug))
+        form.partner_name.errors.append("This partner is already listed.")
+    return _edit_page(institution, 400, partnership_form=form)
+
+
+@bp.post("/institutions/<slug>/partnerships/<int:partnership_id>/delete")
+@access(SIGNED_IN)
+def remove_partnership(slug: str, partnership_id: int) -> ResponseReturnValue:
+    """Remove a strategic partner (managers)."""
+    institution = _managed(slug)
+    if services.remove_child(institution.partnerships, partnership_id) is None:
+        abort(404)
+    db.session.commit()
+    flash("Strategic partner removed.")
     return redirect(url_for("institutions.edit", slug=slug))
 
 

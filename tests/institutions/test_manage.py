@@ -1,0 +1,107 @@
+"""An institution's manager edits its profile, units, memberships and partners."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.extensions import db
+from app.institutions.models import Network
+from app.institutions.services import get_institution
+from tests.conftest import login
+
+
+@pytest.fixture
+def manager(client, make_institution, make_user):
+    institution = make_institution("uni-a")
+    make_user("boss@example.org", institution=institution, role="manager")
+    db.session.add(
+        Network(slug="una-europa", name="Una Europa", kind="european-university-alliance")
+    )
+    db.session.commit()
+    login(client, "boss@example.org")
+    return institution
+
+
+def test_profile_edit_is_saved_and_shown(client, manager):
+    response = client.post(
+        "/institutions/uni-a/edit",
+        data={
+            "name": "University A",
+            "country": "Finland",
+            "kind": "applied-sciences-university",
+            "website": "https://uni-a.example",
+            "description": "Edited description.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/institutions/uni-a").get_data(as_text=True)
+    assert "University A" in page and "University of applied sciences" in page
+    assert "Edited description." in page
+
+
+def test_profile_refuses_a_script_address_and_keeps_the_typing(client, manager):
+    response = client.post(
+        "/institutions/uni-a/edit",
+        data={
+            "name": "Kept name",
+            "country": "Finland",
+            "kind": "research-university",
+            "website": "javascript:alert(1)",
+            "description": "",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Kept name"' in page
+    assert "Invalid URL" in page or "http:// or https://" in page
+    db.session.expire_all()
+    assert get_institution("uni-a").website is None
+
+
+def test_units_are_added_once_and_removed(client, manager):
+    data = {"unit-name": "Language centre", "unit-kind": "language-centre", "unit-description": ""}
+    assert client.post("/institutions/uni-a/units", data=data).status_code == 302
+    again = client.post("/institutions/uni-a/units", data=data)
+    assert again.status_code == 400
+    assert "already has a unit of this name" in again.get_data(as_text=True)
+    unit = get_institution("uni-a").units[0]
+    assert client.post(f"/institutions/uni-a/units/{unit.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert get_institution("uni-a").units == []
+
+
+def test_memberships_and_partners_are_added_and_shown(client, manager):
+    client.post(
+        "/institutions/uni-a/memberships",
+        data={
+            "membership-network": "una-europa",
+            "membership-role": "Member",
+            "membership-since": "2019-10-04",
+            "membership-note": "",
+        },
+    )
+    client.post(
+        "/institutions/uni-a/partnerships",
+        data={
+            "partner-partner_name": "University of Edinburgh",
+            "partner-partner_country": "United Kingdom",
+            "partner-priority_areas": "Human genomics\nForestry\n",
+        },
+    )
+    page = client.get("/institutions/uni-a").get_data(as_text=True)
+    assert '<time datetime="2019-10-04">4 October 2019</time>' in page
+    assert "Human genomics, Forestry" in page
+    institution = get_institution("uni-a")
+    client.post(f"/institutions/uni-a/partnerships/{institution.partnerships[0].id}/delete")
+    client.post(f"/institutions/uni-a/memberships/{institution.memberships[0].id}/delete")
+    db.session.expire_all()
+    institution = get_institution("uni-a")
+    assert institution.partnerships == [] and institution.memberships == []
+
+
+def test_institution_page_offers_management_only_to_its_managers(client, manager, make_user):
+    assert "Members and invitations" in client.get("/institutions/uni-a").get_data(as_text=True)
+    client.post("/logout")
+    make_user("ana@example.org", institution=manager, role="planner")
+    login(client, "ana@example.org")
+    assert "Members and invitations" not in client.get("/institutions/uni-a").get_data(as_text=True)

@@ -212,7 +212,9 @@ class PracticeForm(FlaskForm):
         rows, positions = [], []
         for position, entry in enumerate(getattr(self, name)):
             row = {key: (entry[key].data or "").strip() for key in keys}
-            if any(row.values()):
+            # A select always sends a value, so only the typed fields say whether a row is used.
+            typed = [row[key] for key in keys if not isinstance(entry[key], SelectField)]
+            if any(typed):
                 if name == "sources" and not row.get("url"):
                     row.pop("url")
                 rows.append(row)

@@ -277,3 +277,19 @@ def test_sync_records_a_revision_per_created_or_changed_sheet(runner, sheet_fold
         select(Practice.slug, PracticeRevision.number).join(PracticeRevision)
     ).all()
     assert sorted(numbers) == [("peer-learning-circle", 1), ("second-sheet", 1)]
+
+
+def test_blank_rows_are_skipped_even_though_their_selects_send_a_value(client, curator, sheet):
+    practice = services.get_practice(sheet.slug)
+    data = form_data(sheet, practice.version)
+    # What a browser sends for the empty rows under the indicators: the selects' first options.
+    for phase in ("setup", "delivery"):
+        for index in range(
+            len(getattr(sheet, phase).indicators), len(getattr(sheet, phase).indicators) + 2
+        ):
+            data[f"{phase}_indicators-{index}-unit"] = "count"
+            data[f"{phase}_indicators-{index}-direction"] = "higher"
+    response = client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert len(services.get_practice(sheet.slug).indicators) == len(practice.indicators)

@@ -1,0 +1,59 @@
+"""A curator signs in, edits a sheet with a preview, saves it and reads its history, in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_curator_edits_a_sheet_and_reads_its_history(live_server, page, make_user):
+    make_user("curator@example.org", is_curator=True)
+    page.goto(f"{live_server}/practices/hosting-a-study-visit/edit")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    screenshot(page, "sign-in")
+    page.get_by_label("Email").fill("curator@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit/edit$"))
+
+    page.get_by_label("Summary").fill(
+        "A group of peers visits for a few days and learns by watching."
+    )
+    page.get_by_label("About this practice (Markdown)").fill("## Why host\n\nIt **works**.")
+    page.get_by_role("button", name="Preview").click()
+    assert page.locator(".preview .sheet-body h2").inner_text() == "Why host"
+    assert page.locator(".preview strong").inner_text() == "works"
+    screenshot(page, "sheet-editor")
+
+    page.get_by_label("What did you change? (optional)").fill("shorter summary")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit$"))
+    assert "learns by watching" in page.locator(".lead").inner_text()
+
+    page.get_by_role("link", name="History").click()
+    first_row = page.locator("table.data-table tbody tr").first
+    assert "curator@example.org" in first_row.inner_text()
+    assert "shorter summary" in first_row.inner_text()
+    screenshot(page, "sheet-history")
+
+
+def test_manager_invites_a_colleague(live_server, page, make_user, make_institution):
+    institution = make_institution("uni-a", name="University A")
+    make_user("boss@example.org", institution=institution, role="manager")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("boss@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/institutions/uni-a/members")
+    page.get_by_label("Email").fill("colleague@example.org")
+    page.get_by_label("Role", exact=True).select_option("planner")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.wait_for_url(re.compile(r"/institutions/uni-a/members$"))
+    assert "colleague@example.org as planner" in page.locator("main").inner_text()
+    screenshot(page, "members")

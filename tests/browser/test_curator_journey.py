@@ -57,3 +57,28 @@ def test_manager_invites_a_colleague(live_server, page, make_user, make_institut
     page.wait_for_url(re.compile(r"/institutions/uni-a/members$"))
     assert "colleague@example.org as planner" in page.locator("main").inner_text()
     screenshot(page, "members")
+
+
+def test_markdown_payloads_run_nothing_in_the_browser(live_server, page):
+    from app.core.extensions import db
+    from app.practices import services
+    from tests.practices.test_curation import XSS
+
+    practice = services.get_practice("hosting-a-study-visit")
+    sheet = services.sheet_from_practice(practice)
+    body = "\n\n".join(["## Payloads", *XSS, "The end."])
+    services.save_sheet(
+        practice, sheet.model_copy(update={"body": body, "summary": XSS[0]}), author=None
+    )
+    db.session.commit()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path in (
+        "/practices/hosting-a-study-visit",
+        "/practices?q=study+visit",
+        "/practices/compare?slugs=hosting-a-study-visit,supporting-scholars-at-risk",
+    ):
+        page.goto(f"{live_server}{path}")
+        page.wait_for_load_state("load")
+    assert dialogs == []
+    assert page.evaluate("document.querySelectorAll('main script, main iframe').length") == 0

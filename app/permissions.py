@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.accounts.models import User
 from app.institutions.models import Institution
 
 log = logging.getLogger(__name__)
@@ -102,8 +101,3 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
         request.path,
     )
     abort(status, description=description or None)
-
-
-def institutions_of(user: User) -> list[Institution]:
-    """Return the institutions a user has a role in."""
-    return [role.institution for role in user.roles]

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import LoginManager
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import (
@@ -136,11 +136,6 @@ def set_role(user: User, institution: Institution, role: str | None, *, by: str)
         role or "none",
         by,
     )
-
-
-def count_users() -> int:
-    """Count the accounts."""
-    return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def safe_next(target: str | None, default: str) -> str:

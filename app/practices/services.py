@@ -231,7 +231,6 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
                 numbers.get(practice.id, 0) + 1,
                 source="sync",
                 author=None,
-                note="loaded from its file",
             )
         )
     db.session.flush()
@@ -242,10 +241,10 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
 
 
 def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[str]:
-    """Name the fields that differ between two states of a sheet (all of them for a new one)."""
+    """Name the fields that differ between two states of a sheet (none for a new one)."""
     new = after.model_dump(mode="json")
     if before is None:
-        return list(new)
+        return []
     old = before.model_dump(mode="json")
     return [name for name in new if new[name] != old.get(name)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
@@ -35,6 +36,8 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.services import init_login
     from app.core.extensions import csrf, db, limiter, login_manager, migrate
 
+    # Every feature's tables on the metadata, also those no blueprint imports yet (migrations).
+    importlib.import_module("app.models")
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)

@@ -1,0 +1,1 @@
+"""The planner: an institution's plans of activities, built by adopting practices."""

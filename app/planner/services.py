@@ -1,0 +1,207 @@
+"""Reads and writes of plans and activities. Functions add and flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from app.core.vocabularies import Vocabularies
+from app.institutions.models import Institution, Unit
+from app.planner.models import (
+    Activity,
+    ChecklistItem,
+    Plan,
+    ProposedIndicator,
+    StatusChange,
+)
+from app.practices.models import Practice
+
+# A recurring activity never yields more occurrences than this, whatever its rule says.
+MAX_OCCURRENCES = 366
+
+
+class RecurrenceError(ValueError):
+    """A recurrence rule that cannot be read; the message says why."""
+
+
+def create_plan(
+    institution: Institution,
+    *,
+    title: str,
+    period_start: date,
+    period_end: date,
+    owner: Any = None,
+    goals: list[str] | None = None,
+    goals_text: str = "",
+) -> Plan:
+    """Add a draft plan to an institution."""
+    plan = Plan(
+        institution=institution,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        owner=owner,
+        goals=goals or [],
+        goals_text=goals_text,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def _match_units(
+    actors: list[str], units: list[Unit], vocab: Vocabularies
+) -> tuple[list[int], list[str]]:
+    """Map the sheet's actors to the institution's units by name or kind; keep the rest."""
+    unit_ids: list[int] = []
+    others: list[str] = []
+    for actor in actors:
+        text = actor.lower()
+        match = next(
+            (
+                unit
+                for unit in units
+                if unit.name.lower() in text or vocab.label("unit_kinds", unit.kind).lower() in text
+            ),
+            None,
+        )
+        if match is None:
+            others.append(actor)
+        elif match.id not in unit_ids:
+            unit_ids.append(match.id)
+    return unit_ids, others
+
+
+def adopt_practice(
+    plan: Plan, practice: Practice, phases: list[str], vocab: Vocabularies, *, by: str = ""
+) -> list[Activity]:
+    """Create one activity per chosen phase of a practice, pre-filled from its sheet."""
+    units = list(plan.institution.units)
+    activities = []
+    for phase in phases:
+        unit_ids, others = _match_units(getattr(practice, f"{phase}_actors"), units, vocab)
+        verb = "Set up" if phase == "setup" else "Deliver"
+        activity = Activity(
+            plan=plan,
+            practice=practice,
+            phase=phase,
+            title=f"{verb}: {practice.title}",
+            guidance={
+                level: getattr(practice, f"{phase}_{level}") for level in ("cost", "time", "effort")
+            },
+            target_groups=practice.terms_of("target_groups"),
+            mobility_stages=practice.terms_of("mobility_stages"),
+            unit_ids=unit_ids,
+            other_actors=others,
+            partners=list(getattr(practice, f"{phase}_partners")),
+            checklist=[
+                ChecklistItem(position=i, text=text)
+                for i, text in enumerate(practice.considerations)
+            ],
+            indicators=[
+                ProposedIndicator(
+                    position=i, name=item.name, unit=item.unit, direction=item.direction
+                )
+                for i, item in enumerate(practice.indicators_of(phase))
+            ],
+            status_changes=[StatusChange(status="idea", changed_by=by)],
+        )
+        db.session.add(activity)
+        activities.append(activity)
+    db.session.flush()
+    return activities
+
+
+def check_recurrence(rule: str | None) -> str | None:
+    """Return a tidy RRULE, or None for a one-off; raise RecurrenceError if it is unreadable."""
+    if rule is None or not rule.strip():
+        return None
+    text = rule.strip().upper().removeprefix("RRULE:")
+    try:
+        rrulestr(text, dtstart=datetime(2000, 1, 1))
+    except (ValueError, TypeError) as error:
+        raise RecurrenceError(f"not a recurrence rule this planner understands: {error}") from None
+    if "FREQ=" not in text:
+        raise RecurrenceError("a recurrence rule needs FREQ=…, e.g. FREQ=MONTHLY;INTERVAL=6")
+    return text
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time an activity takes place."""
+
+    activity: Activity
+    start: date
+    end: date
+
+
+def occurrences(activity: Activity, until: date | None = None) -> list[Occurrence]:
+    """List when an activity takes place: once, or by its rule up to `until` (the plan's end)."""
+    if activity.start_date is None:
+        return []
+    length = (activity.end_date or activity.start_date) - activity.start_date
+    if not activity.recurrence:
+        return [Occurrence(activity, activity.start_date, activity.start_date + length)]
+    last = until or activity.plan.period_end
+    rule = rrulestr(
+        activity.recurrence, dtstart=datetime.combine(activity.start_date, datetime.min.time())
+    )
+    found = []
+    for moment in rule:
+        day = moment.date()
+        if day > last or len(found) >= MAX_OCCURRENCES:
+            break
+        found.append(Occurrence(activity, day, day + length))
+    return found
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Money and person-days of a plan, planned against actual."""
+
+    budget_planned: Decimal
+    budget_actual: Decimal
+    effort_planned: Decimal
+    effort_actual: Decimal
+
+
+def totals(plan: Plan) -> Totals:
+    """Sum the plan's budget and effort in the database; cancelled activities do not count."""
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(Activity.budget_planned), 0),
+            func.coalesce(func.sum(Activity.budget_actual), 0),
+            func.coalesce(func.sum(Activity.effort_planned), 0),
+            func.coalesce(func.sum(Activity.effort_actual), 0),
+        ).where(Activity.plan_id == plan.id, Activity.status != "cancelled")
+    ).one()
+    return Totals(*(Decimal(str(value)) for value in row))
+
+
+def coverage(plan: Plan, vocab: Vocabularies) -> dict[str, dict[str, int]]:
+    """Count the plan's live activities per mobility stage and target group, gaps included."""
+    result = {
+        "mobility_stages": dict.fromkeys(vocab.keys("mobility_stages"), 0),
+        "target_groups": dict.fromkeys(vocab.keys("target_groups"), 0),
+    }
+    for activity in plan.activities:
+        if activity.status == "cancelled":
+            continue
+        for name, counts in result.items():
+            for key in getattr(activity, name):
+                if key in counts:
+                    counts[key] += 1
+    return result
+
+
+def set_status(activity: Activity, status: str, *, by: str) -> None:
+    """Change an activity's status and record when and by whom."""
+    if status != activity.status:
+        activity.status = status
+        activity.status_changes.append(StatusChange(status=status, changed_by=by))

@@ -53,12 +53,14 @@ def register_blueprints(app: Flask) -> None:
     from app.health.views import bp as health_bp
     from app.institutions.views import bp as institutions_bp
     from app.mail.views import bp as mail_bp
+    from app.planner.views import bp as planner_bp
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(planner_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(api_bp)

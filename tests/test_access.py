@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from app.permissions import POLICIES
+from app.planner.models import Activity
+from app.planner.services import create_plan
 from tests.conftest import login
 
 # Flask's own endpoint: files of app/static, public by nature.
@@ -39,11 +43,24 @@ def test_every_route_declares_an_access_policy(app):
     assert undeclared == []
 
 
+# Routes of a plan or of starting one, for its institution's planners and managers.
+PLANNER_ROUTES = [
+    ("GET", "/institutions/{slug}/plans/new"),
+    ("POST", "/institutions/{slug}/plans/new"),
+    ("GET", "/plans/{plan}/activities/{activity}/edit"),
+    ("POST", "/plans/{plan}/activities/{activity}/edit"),
+    ("GET", "/plans/{plan}/activities/{activity}/delete"),
+    ("POST", "/plans/{plan}/activities/{activity}/delete"),
+]
+VIEWER_ROUTES = [("GET", "/plans/{plan}")]
+ALL_SCOPED = MANAGER_ROUTES + PLANNER_ROUTES + VIEWER_ROUTES
+
+
 def test_every_institution_route_is_in_the_matrix_below(app):
     institution_rules = {
         rule.rule
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/institutions/<slug>/")
+        if rule.rule.startswith(("/institutions/<slug>/", "/plans/<int:plan_id>"))
     }
     names = {
         "slug": "<slug>",
@@ -52,8 +69,10 @@ def test_every_institution_route_is_in_the_matrix_below(app):
         "invitation": "<int:invitation_id>",
         "membership": "<int:membership_id>",
         "partnership": "<int:partnership_id>",
+        "plan": "<int:plan_id>",
+        "activity": "<int:activity_id>",
     }
-    listed = {path.format(**names) for _, path in MANAGER_ROUTES}
+    listed = {path.format(**names) for _, path in ALL_SCOPED}
     assert institution_rules == listed
 
 
@@ -84,6 +103,11 @@ def two_institutions(make_institution, make_user):
 
     with current_app.test_request_context():
         invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
+    plan = create_plan(
+        a, title="Plan A", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    activity = Activity(plan=plan, title="Activity A")
+    db.session.add(activity)
     db.session.commit()
     ids = {
         "unit": unit.id,
@@ -91,6 +115,8 @@ def two_institutions(make_institution, make_user):
         "invitation": invitation.id,
         "membership": membership.id,
         "partnership": partnership.id,
+        "plan": plan.id,
+        "activity": activity.id,
     }
     return people, ids
 
@@ -117,7 +143,7 @@ def _call(client, method, template, ids):
     )
 
 
-@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+@pytest.mark.parametrize(("method", "template"), ALL_SCOPED)
 def test_another_institution_gets_404(client, two_institutions, method, template):
     people, ids = two_institutions
     login(client, people["outsider"].email)
@@ -135,7 +161,7 @@ def test_members_without_the_manager_role_get_403_and_non_members_404(
     assert _call(client, method, template, ids).status_code == expected
 
 
-@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+@pytest.mark.parametrize(("method", "template"), ALL_SCOPED)
 def test_anonymous_visitors_are_sent_to_sign_in(client, two_institutions, method, template):
     _, ids = two_institutions
     response = _call(client, method, template, ids)
@@ -144,7 +170,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, two_institutions, method
 
 
 @pytest.mark.parametrize("who", ["manager", "admin"])
-@pytest.mark.parametrize(("method", "template"), MANAGER_ROUTES)
+@pytest.mark.parametrize(("method", "template"), ALL_SCOPED)
 def test_managers_and_admins_get_through(client, two_institutions, method, template, who):
     people, ids = two_institutions
     login(client, people[who].email)
@@ -170,3 +196,40 @@ def test_admin_only_pages(client, two_institutions):
     people, _ = two_institutions
     login(client, people["manager"].email)
     assert client.get("/admin/outbox").status_code == 403
+
+
+@pytest.mark.parametrize(("method", "template"), PLANNER_ROUTES)
+def test_planners_reach_plan_work_and_viewers_get_403(client, two_institutions, method, template):
+    people, ids = two_institutions
+    login(client, people["planner"].email)
+    assert not _refused(_call(client, method, template, ids))
+    client.post("/logout")
+    login(client, people["viewer"].email)
+    assert _call(client, method, template, ids).status_code == 403
+
+
+def test_viewers_read_plans_and_curators_from_elsewhere_do_not(client, two_institutions):
+    people, ids = two_institutions
+    login(client, people["viewer"].email)
+    assert client.get(f"/plans/{ids['plan']}").status_code == 200
+    client.post("/logout")
+    login(client, people["curator"].email)
+    assert client.get(f"/plans/{ids['plan']}").status_code == 404
+
+
+def test_adopting_into_another_institutions_plan_creates_nothing(
+    client, two_institutions, make_practice
+):
+    from sqlalchemy import func, select
+
+    from app.core.extensions import db
+    from app.planner.models import Activity
+
+    people, ids = two_institutions
+    make_practice()
+    login(client, people["outsider"].email)
+    before = db.session.scalar(select(func.count()).select_from(Activity))
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": ids["plan"], "phases": ["setup"]}
+    )
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == before

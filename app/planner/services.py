@@ -9,11 +9,14 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, Unit
+from app.permissions import ROLE_RANK
 from app.planner.models import (
+    ACTIVITY_STATUSES,
     Activity,
     ChecklistItem,
     Plan,
@@ -205,3 +208,76 @@ def set_status(activity: Activity, status: str, *, by: str) -> None:
     if status != activity.status:
         activity.status = status
         activity.status_changes.append(StatusChange(status=status, changed_by=by))
+
+
+def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
+    """Return the plans of the institutions where a user holds at least a role, newest first."""
+    if not user.is_authenticated:
+        return []
+    query = select(Plan).order_by(Plan.period_start.desc(), Plan.id.desc())
+    if not user.is_admin:
+        institution_ids = [
+            r.institution_id for r in user.roles if ROLE_RANK[r.role] >= ROLE_RANK[at_least]
+        ]
+        query = query.where(Plan.institution_id.in_(institution_ids))
+    return list(db.session.scalars(query.options(selectinload(Plan.institution))))
+
+
+def get_plan(plan_id: int) -> Plan | None:
+    """Return a plan with its institution, units and activities (and what they carry)."""
+    return db.session.scalar(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            selectinload(Plan.institution).selectinload(Institution.units),
+            selectinload(Plan.activities).selectinload(Activity.checklist),
+            selectinload(Plan.activities).selectinload(Activity.indicators),
+            selectinload(Plan.activities).selectinload(Activity.status_changes),
+            selectinload(Plan.activities).selectinload(Activity.practice),
+        )
+    )
+
+
+def get_activity(plan: Plan, activity_id: int) -> Activity | None:
+    """Return one activity of a plan (None if it belongs to another plan)."""
+    return next((a for a in plan.activities if a.id == activity_id), None)
+
+
+class EditConflict(Exception):
+    """Someone else saved the activity since the editor opened it."""
+
+    def __init__(self, current: Activity) -> None:
+        super().__init__("the activity changed since it was opened")
+        self.current = current
+
+
+def update_activity(
+    activity: Activity, changes: dict[str, Any], *, base_version: int | None, by: str
+) -> Activity:
+    """Apply an editor's changes unless someone saved in between (then EditConflict)."""
+    if base_version is not None and base_version != activity.version:
+        raise EditConflict(activity)
+    status = changes.pop("status", None)
+    for name, value in changes.items():
+        setattr(activity, name, value)
+    if status is not None:
+        set_status(activity, status, by=by)
+    activity.version += 1
+    db.session.flush()
+    return activity
+
+
+def group_by_status(activities: list[Activity]) -> list[tuple[str, list[Activity]]]:
+    """Group activities under each status, in the order of a plan's life."""
+    return [(status, [a for a in activities if a.status == status]) for status in ACTIVITY_STATUSES]
+
+
+def group_by_month(activities: list[Activity]) -> list[tuple[str, list[Activity]]]:
+    """Group activities by the month they start in; undated ones last."""
+    groups: dict[str, list[Activity]] = {}
+    for activity in sorted(
+        activities, key=lambda a: (a.start_date is None, a.start_date or date.min)
+    ):
+        key = activity.start_date.strftime("%Y-%m") if activity.start_date else "not dated"
+        groups.setdefault(key, []).append(activity)
+    return list(groups.items())

@@ -21,6 +21,8 @@ from app.core.extensions import db
 from app.core.markdown import render_markdown
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
+from app.planner import services as planner
+from app.planner.forms import AdoptForm
 from app.practices import services
 from app.practices.forms import PracticeForm
 from app.practices.models import Practice
@@ -134,7 +136,18 @@ def detail(slug: str) -> ResponseReturnValue:
         sheet=services.sheet_from_practice(practice),
         titles=services.related_titles([practice]),
         can_curate=can_curate(current_user),
+        adopt_form=_adopt_form(),
     )
+
+
+def _adopt_form() -> AdoptForm | None:
+    """Offer adoption into the plans the user may plan in, if any."""
+    plans = planner.plans_for(current_user, "planner")
+    if not plans:
+        return None
+    form = AdoptForm()
+    form.plan_id.choices = [(p.id, f"{p.title} ({p.institution.name})") for p in plans]
+    return form
 
 
 # --- curating ----------------------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""Forms of the planner."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.planner.models import ACTIVITY_STATUSES, FORMATS
+from app.planner.services import RecurrenceError, check_recurrence
+
+RECURRENCE_PRESETS = [
+    SelectChoice("", "Once"),
+    SelectChoice("FREQ=WEEKLY", "Every week"),
+    SelectChoice("FREQ=MONTHLY", "Every month"),
+    SelectChoice("FREQ=MONTHLY;INTERVAL=3", "Every quarter"),
+    SelectChoice("FREQ=MONTHLY;INTERVAL=6", "Twice a year"),
+    SelectChoice("FREQ=YEARLY", "Every year"),
+]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, one checkbox each."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PlanForm(FlaskForm):
+    """A new plan: title, period and the goals it serves."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    period_start = DateField("From", validators=[DataRequired()])
+    period_end = DateField("To", validators=[DataRequired()])
+    goals_text = TextAreaField("Goals in your words", validators=[Length(max=5000)])
+    submit = SubmitField("Create the plan")
+
+    def validate_period_end(self, field: DateField) -> None:
+        """The period ends on or after its start."""
+        if self.period_start.data and field.data and field.data < self.period_start.data:
+            raise ValidationError("The period ends before it starts.")
+
+
+class AdoptForm(FlaskForm):
+    """Which plan takes the practice, and which of its phases."""
+
+    plan_id = SelectField("Into the plan", coerce=int)
+    phases = CheckboxesField(
+        "Phases",
+        choices=[SelectChoice("setup", "Setting it up"), SelectChoice("delivery", "Delivering it")],
+        default=["setup", "delivery"],
+    )
+    submit = SubmitField("Adopt this practice")
+
+    def validate_phases(self, field: CheckboxesField) -> None:
+        """At least one phase."""
+        if not field.data:
+            raise ValidationError("Choose at least one phase.")
+
+
+class ActivityForm(FlaskForm):
+    """An activity's dates, recurrence, money, people, partners and status."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    format = SelectField("Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS])
+    host = StringField("Host (empty: your institution)", validators=[Length(max=200)])
+    start_date = DateField("Starts", validators=[Optional()])
+    end_date = DateField("Ends", validators=[Optional()])
+    recurrence = SelectField("Repeats", choices=RECURRENCE_PRESETS, validate_choice=False)
+    budget_planned = DecimalField(
+        "Budget planned (€)", places=2, validators=[Optional(), NumberRange(min=0)]
+    )
+    budget_actual = DecimalField(
+        "Budget spent (€)", places=2, validators=[Optional(), NumberRange(min=0)]
+    )
+    effort_planned = DecimalField(
+        "Person-days planned", places=1, validators=[Optional(), NumberRange(min=0)]
+    )
+    effort_actual = DecimalField(
+        "Person-days spent", places=1, validators=[Optional(), NumberRange(min=0)]
+    )
+    partners = TextAreaField("Partners (one per line)")
+    responsible = StringField("Responsible person", validators=[Length(max=200)])
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(s, s.replace("_", " ").capitalize()) for s in ACTIVITY_STATUSES],
+    )
+    notes = TextAreaField("Notes", validators=[Length(max=10000)])
+    evaluation = TextAreaField("Evaluation and dissemination", validators=[Length(max=10000)])
+    version = HiddenField()
+    submit = SubmitField("Save")
+
+    def validate_end_date(self, field: DateField) -> None:
+        """An activity ends on or after its start."""
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError("The activity ends before it starts.")
+
+    def validate_recurrence(self, field: SelectField) -> None:
+        """A readable rule, and a start date to count from."""
+        try:
+            field.data = check_recurrence(field.data)
+        except RecurrenceError as error:
+            raise ValidationError(str(error)) from None
+        if field.data and not self.start_date.data:
+            raise ValidationError("A repeating activity needs a start date.")
+
+    def partner_list(self) -> list[str]:
+        """Return the partners, one per non-empty line."""
+        return [line.strip() for line in (self.partners.data or "").splitlines() if line.strip()]

@@ -1,0 +1,189 @@
+"""Pages of the planner: plans, adopting practices into them, editing activities."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.core.extensions import db
+from app.core.vocabularies import vocabularies
+from app.institutions import services as institutions
+from app.permissions import SIGNED_IN, access, has_role, require_role
+from app.planner import services
+from app.planner.forms import ActivityForm, AdoptForm, PlanForm
+from app.planner.models import Plan
+from app.practices import services as practices
+
+log = logging.getLogger(__name__)
+bp = Blueprint("planner", __name__)
+
+
+def _plan(plan_id: int, at_least: str) -> Plan:
+    """Load a plan the current user may reach: 404 to outsiders, 403 without the role."""
+    plan = services.get_plan(plan_id)
+    if plan is None:
+        abort(404)
+    require_role(current_user, plan.institution, at_least)
+    return plan
+
+
+@bp.get("/plans")
+@access(SIGNED_IN)
+def index() -> ResponseReturnValue:
+    """List the plans of one's institutions."""
+    planner_of = [r.institution for r in current_user.roles if r.role in ("manager", "planner")]
+    return render_template(
+        "planner/index.html", plans=services.plans_for(current_user), planner_of=planner_of
+    )
+
+
+@bp.route("/institutions/<slug>/plans/new", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def create(slug: str) -> ResponseReturnValue:
+    """Start a plan for an institution (planners and managers)."""
+    institution = institutions.get_institution(slug)
+    if institution is None:
+        abort(404)
+    require_role(current_user, institution, "planner")
+    form = PlanForm()
+    if form.validate_on_submit():
+        plan = services.create_plan(
+            institution,
+            title=form.title.data or "",
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+            owner=current_user._get_current_object(),
+            goals_text=form.goals_text.data or "",
+        )
+        db.session.commit()
+        log.info("plan %s created for %s by %s", plan.id, institution.slug, current_user.email)
+        flash("The plan is created. Adopt practices from the catalogue to fill it.")
+        return redirect(url_for("planner.detail", plan_id=plan.id))
+    return render_template("planner/new.html", institution=institution, form=form)
+
+
+@bp.get("/plans/<int:plan_id>")
+@access(SIGNED_IN)
+def detail(plan_id: int) -> ResponseReturnValue:
+    """Show a plan: its activities by status or month, totals and coverage."""
+    plan = _plan(plan_id, "viewer")
+    grouping = "month" if request.args.get("group") == "month" else "status"
+    groups = (services.group_by_month if grouping == "month" else services.group_by_status)(
+        list(plan.activities)
+    )
+    occurrences = sorted(
+        (o for a in plan.activities for o in services.occurrences(a)), key=lambda o: o.start
+    )
+    return render_template(
+        "planner/detail.html",
+        plan=plan,
+        groups=groups,
+        grouping=grouping,
+        totals=services.totals(plan),
+        coverage=services.coverage(plan, vocabularies()),
+        occurrences=occurrences,
+        can_plan=has_role(current_user, plan.institution, "planner"),
+        units={u.id: u.name for u in plan.institution.units},
+    )
+
+
+@bp.post("/practices/<slug>/adopt")
+@access(SIGNED_IN)
+def adopt(slug: str) -> ResponseReturnValue:
+    """Adopt a practice into one of one's plans: one pre-filled activity per chosen phase."""
+    practice = practices.get_practice(slug)
+    if practice is None:
+        abort(404)
+    form = AdoptForm()
+    form.plan_id.choices = [(p.id, p.title) for p in services.plans_for(current_user, "planner")]
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(url_for("practices.detail", slug=slug))
+    plan = _plan(form.plan_id.data, "planner")
+    activities = services.adopt_practice(
+        plan, practice, form.phases.data or [], vocabularies(), by=current_user.email
+    )
+    db.session.commit()
+    flash(
+        f"“{practice.title}” is in the plan as {len(activities)} activit"
+        f"{'y' if len(activities) == 1 else 'ies'}. Set their dates and budget."
+    )
+    return redirect(url_for("planner.detail", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
+    """Edit an activity; a save over someone else's newer one is refused, showing both."""
+    plan = _plan(plan_id, "planner")
+    activity = services.get_activity(plan, activity_id)
+    if activity is None:
+        abort(404)
+    form = ActivityForm(obj=activity) if request.method == "GET" else ActivityForm()
+    if request.method == "GET":
+        form.partners.data = "\n".join(activity.partners)
+        form.recurrence.data = activity.recurrence or ""
+        form.version.data = str(activity.version)
+    if form.validate_on_submit():
+        changes = {
+            "title": form.title.data,
+            "format": form.format.data,
+            "host": form.host.data or None,
+            "start_date": form.start_date.data,
+            "end_date": form.end_date.data,
+            "recurrence": form.recurrence.data,
+            "budget_planned": form.budget_planned.data or 0,
+            "budget_actual": form.budget_actual.data,
+            "effort_planned": form.effort_planned.data or 0,
+            "effort_actual": form.effort_actual.data,
+            "partners": form.partner_list(),
+            "responsible": form.responsible.data or "",
+            "status": form.status.data,
+            "notes": form.notes.data or "",
+            "evaluation": form.evaluation.data or "",
+        }
+        version = form.version.data
+        try:
+            services.update_activity(
+                activity,
+                changes,
+                by=current_user.email,
+                base_version=int(version) if version and version.isdigit() else None,
+            )
+        except services.EditConflict:
+            return render_template(
+                "planner/activity.html", plan=plan, activity=activity, form=form, conflict=True
+            ), 409
+        db.session.commit()
+        flash("The activity is saved.")
+        return redirect(url_for("planner.detail", plan_id=plan.id))
+    return render_template(
+        "planner/activity.html", plan=plan, activity=activity, form=form, conflict=False
+    ), 400 if form.errors else 200
+
+
+@bp.route("/plans/<int:plan_id>/activities/<int:activity_id>/delete", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
+    """Ask, then delete an activity; the deletion is logged."""
+    plan = _plan(plan_id, "planner")
+    activity = services.get_activity(plan, activity_id)
+    if activity is None:
+        abort(404)
+    if request.method == "POST":
+        title = activity.title
+        db.session.delete(activity)
+        db.session.commit()
+        log.info(
+            "activity %s (%s) of plan %s deleted by %s",
+            activity_id,
+            title,
+            plan.id,
+            current_user.email,
+        )
+        flash(f"“{title}” is deleted.")
+        return redirect(url_for("planner.detail", plan_id=plan.id))
+    return render_template("planner/delete.html", plan=plan, activity=activity)

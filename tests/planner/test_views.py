@@ -1,0 +1,141 @@
+"""Planners make plans, adopt practices into them, and edit activities."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.planner.models import Activity, Plan
+from tests.conftest import login
+
+
+@pytest.fixture
+def planner(client, make_institution, make_user, make_practice):
+    institution = make_institution("uni-a", name="University A")
+    make_user("plan@example.org", institution=institution, role="planner")
+    make_practice(target_groups=["administrative-staff"], mobility_stages=["pre-departure"])
+    login(client, "plan@example.org")
+    return institution
+
+
+def _new_plan(client) -> Plan:
+    response = client.post(
+        "/institutions/uni-a/plans/new",
+        data={
+            "title": "Staff growth 2027",
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "goals_text": "Better support for mobile staff",
+        },
+    )
+    assert response.status_code == 302
+    return db.session.scalar(select(Plan))
+
+
+def test_a_plan_period_must_not_end_before_it_starts(client, planner):
+    response = client.post(
+        "/institutions/uni-a/plans/new",
+        data={"title": "Backwards", "period_start": "2027-12-31", "period_end": "2027-01-01"},
+    )
+    assert response.status_code == 200
+    assert "The period ends before it starts." in response.get_data(as_text=True)
+
+
+def test_adopt_from_the_practice_page_into_a_plan(client, planner):
+    plan = _new_plan(client)
+    page = client.get("/practices/peer-learning-circle").get_data(as_text=True)
+    assert "Adopt this practice into a plan" in page and "Staff growth 2027 (University A)" in page
+    response = client.post(
+        "/practices/peer-learning-circle/adopt",
+        data={"plan_id": plan.id, "phases": ["setup", "delivery"]},
+    )
+    assert response.headers["Location"] == f"/plans/{plan.id}"
+    titles = sorted(db.session.scalars(select(Activity.title)))
+    assert titles == [
+        "Deliver: Peer learning circle for welcome services",
+        "Set up: Peer learning circle for welcome services",
+    ]
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Set up: Peer learning circle" in page and 'Idea <span class="muted">(2)</span>' in page
+
+
+def test_setting_dates_recurrence_and_budget_shows_in_totals_and_timeline(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["delivery"]}
+    )
+    activity = db.session.scalar(select(Activity))
+    response = client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit",
+        data={
+            "title": activity.title,
+            "format": "online",
+            "start_date": "2027-03-01",
+            "end_date": "2027-03-02",
+            "recurrence": "FREQ=MONTHLY;INTERVAL=6",
+            "budget_planned": "1500",
+            "effort_planned": "4.5",
+            "status": "planned",
+            "partners": "University B\nEURAXESS centre",
+            "version": str(activity.version),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "<td>1500.00</td>" in page and "<td>4.5</td>" in page
+    assert "<td>2027-03-01</td>" in page and "<td>2027-09-01</td>" in page
+    assert 'Planned <span class="muted">(1)</span>' in page
+    db.session.expire_all()
+    activity = db.session.get(Activity, activity.id)
+    assert activity.partners == ["University B", "EURAXESS centre"]
+    assert [c.status for c in activity.status_changes] == ["idea", "planned"]
+
+
+def test_a_second_save_over_a_newer_one_is_refused_showing_both(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    activity = db.session.scalar(select(Activity))
+    stale = str(activity.version)
+    base = {"format": "on-site", "status": "idea", "version": stale}
+    client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit", data={**base, "title": "First saved"}
+    )
+    response = client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit", data={**base, "title": "Second typed"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this activity" in page
+    assert "First saved" in page and 'value="Second typed"' in page
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).title == "First saved"
+
+
+def test_deleting_asks_first_and_is_logged(client, planner, caplog):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    activity = db.session.scalar(select(Activity))
+    page = client.get(f"/plans/{plan.id}/activities/{activity.id}/delete").get_data(as_text=True)
+    assert "Delete “Set up: Peer learning circle" in page
+    assert db.session.scalar(select(Activity)) is not None
+    with caplog.at_level(logging.INFO, logger="app"):
+        client.post(f"/plans/{plan.id}/activities/{activity.id}/delete")
+    assert db.session.scalar(select(Activity)) is None
+    assert any("deleted by plan@example.org" in r.getMessage() for r in caplog.records)
+
+
+def test_plan_page_shows_coverage_gaps(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "<td>Pre-departure</td><td>1</td>" in page
+    assert '<tr class="gap"><td>Upon arrival</td><td>0</td></tr>' in page

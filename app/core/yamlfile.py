@@ -84,10 +84,40 @@ def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
 
 
 def pydantic_message(error: dict[str, Any]) -> str:
-    """Say a pydantic error in the words of a person editing a file."""
+    """Say a pydantic error in the words of a person editing a file or a form."""
     kind = error["type"]
+    context = error.get("ctx") or {}
+    given = error.get("input")
     if kind == "missing":
         return "missing required field"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind == "too_short":
+        return (
+            "Give at least one."
+            if context.get("min_length") == 1
+            else (f"Give at least {context.get('min_length')}.")
+        )
+    if kind == "string_too_short":
+        if not given:
+            return "Fill this in."
+        return f"Use at least {context.get('min_length')} characters."
+    if kind in ("string_too_long", "too_long"):
+        return (
+            f"Use at most {context.get('max_length')} characters."
+            if kind == "string_too_long"
+            else (f"Give at most {context.get('max_length')}.")
+        )
+    if kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        if pattern.startswith("^[a-z0-9]"):
+            return "Use lowercase letters, digits and hyphens, e.g. peer-learning-circle."
+        if "https?" in pattern:
+            return "Give a web address starting with http:// or https://."
+    if kind in ("int_type", "int_parsing", "int_from_float") and given in (None, ""):
+        return "Choose one."
+    if kind == "string_type" and given is None:
+        return "Fill this in."
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"Choose a level from 1 to 3, not {given!r}."
     return str(error["msg"]).removeprefix("Value error, ")

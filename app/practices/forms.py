@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.vocabularies import Vocabularies, vocabularies
@@ -110,9 +110,10 @@ INDICATOR_FIELDS = ("setup_indicators", "delivery_indicators")
 class PracticeForm(FlaskForm):
     """Every field of a sheet. Lists of words are one item per line."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    slug = StringField("Address name (slug)", validators=[DataRequired(), Length(max=120)])
-    summary = TextAreaField("Summary", validators=[DataRequired()])
+    # Required fields and lengths are the sheet schema's to check, with the rest, in one round.
+    title = StringField("Title")
+    slug = StringField("Address name (slug)")
+    summary = TextAreaField("Summary")
     body = TextAreaField("About this practice (Markdown)")
     goals = MultiCheckboxField("Goals")
     categories = MultiCheckboxField("Categories")
@@ -285,7 +286,18 @@ class PracticeForm(FlaskForm):
         if field is not None and not isinstance(field, FieldList):
             field.errors.append(message)
         else:
-            self.form_errors_extra.append(f"{'.'.join(map(str, loc))}: {message}")
+            self.form_errors_extra.append(f"{_where(loc)}: {message}")
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """Name a place of the sheet in words: ("setup", "indicators") -> "Setting it up, indicators"."""
+    words = {"setup": "Setting it up", "delivery": "Delivering it"}
+    return ", ".join(
+        f"item {part + 1}"
+        if isinstance(part, int)
+        else words.get(part, str(part).replace("_", " "))
+        for part in loc
+    )
 
 
 def _int(value: Any) -> Any:

@@ -122,6 +122,12 @@ class PracticeSheet(Strict):
     def _no_repeats(cls, values: list[str]) -> list[str]:
         return _check_unique(values)
 
+    @field_validator("body")
+    @classmethod
+    def _tidy_body(cls, value: str) -> str:
+        # Browsers send CRLF from text areas; equal text must compare equal.
+        return tidy_text(value)
+
     @field_validator("slug")
     @classmethod
     def _not_reserved(cls, value: str) -> str:

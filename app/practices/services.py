@@ -246,7 +246,14 @@ def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[s
     if before is None:
         return []
     old = before.model_dump(mode="json")
-    return [name for name in new if new[name] != old.get(name)]
+
+    def same(name: str) -> bool:
+        # The order of a sheet's goals, categories, stages and groups carries no meaning.
+        if name in TERM_FIELDS:
+            return sorted(new[name]) == sorted(old.get(name) or [])
+        return new[name] == old.get(name)
+
+    return [name for name in new if not same(name)]
 
 
 def _revision(
@@ -325,6 +332,8 @@ def save_sheet(
         if base_version is not None and base_version != practice.version:
             raise EditConflict(sheet_from_practice(practice), practice.version)
         before = sheet_from_practice(practice)
+        if not changed_fields(before, sheet):
+            return practice  # nothing to save: no new version, no revision
         practice.version += 1
     apply_sheet(practice, sheet)
     db.session.flush()

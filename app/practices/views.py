@@ -168,12 +168,12 @@ def _editor(
 def _submit(practice: Practice | None) -> ResponseReturnValue:
     """Preview or save the curator's form; on any problem show it again with nothing lost."""
     form = PracticeForm()
-    if not form.validate_on_submit():
-        return _editor(practice, form, status=400 if request.method == "POST" else 200)
     if practice is not None:
         form.slug.data = practice.slug  # the address of an existing sheet does not change
+    # Both checks run, so that every problem shows at once rather than in rounds.
+    form_ok = form.validate_on_submit()
     sheet = form.to_sheet(vocabularies())
-    if sheet is None:
+    if not form_ok or sheet is None:
         return _editor(practice, form, status=400)
     if practice is None and services.get_practice(sheet.slug) is not None:
         form.slug.errors.append("Another sheet already has this address name.")

@@ -198,8 +198,8 @@ def test_errors_are_shown_by_their_fields_and_nothing_typed_is_lost(client, cura
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Kept summary" in page
-    assert re.search(r"Categories</legend>.*?List should have at least 1 item", page, re.S)
-    assert "should have at least 1 item" in page  # the emptied indicators
+    assert re.search(r"Categories</legend>.*?Give at least one.", page, re.S)
+    assert page.count("Give at least one.") >= 2  # categories and the emptied indicators
 
 
 def test_unknown_related_slug_is_named(client, curator, sheet):
@@ -293,3 +293,31 @@ def test_blank_rows_are_skipped_even_though_their_selects_send_a_value(client, c
     assert response.status_code == 302
     db.session.expire_all()
     assert len(services.get_practice(sheet.slug).indicators) == len(practice.indicators)
+
+
+def test_every_problem_of_a_new_sheet_shows_in_one_round_in_plain_words(client, curator):
+    response = client.post(
+        "/practices/new",
+        data={"title": "Staff buddy scheme", "slug": "Staff Buddy", "save": "Save"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Use lowercase letters, digits and hyphens, e.g. peer-learning-circle." in page
+    assert "Fill this in." in page  # the summary
+    assert page.count("Choose one.") >= 7  # schedule, importance, scale and six levels
+    assert "Give at least one." in page  # goals, categories, ...
+    assert "validation" not in page and "String should" not in page
+
+
+def test_saving_an_unchanged_sheet_adds_no_version(client, curator, sheet):
+    practice = services.get_practice(sheet.slug)
+    data = form_data(sheet, practice.version)
+    data["body"] = data["body"].replace("\n", "\r\n")  # what a browser's text area sends
+    data["goals"] = list(reversed(data["goals"]))
+    assert (
+        client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    practice = services.get_practice(sheet.slug)
+    assert services.revisions_of(practice) == [] and practice.version == 1

@@ -53,7 +53,7 @@ def test_unknown_level_in_a_phase_is_located(vocab, sheet_data):
     message = only_problem(read(text, vocab))
     line = text.split("\n").index("  cost: 5") + 1
     assert message.startswith(f"peer-learning-circle.md:{line}: setup.cost:")
-    assert "less than or equal to 3" in message
+    assert "Choose a level from 1 to 3, not 5." in message
 
 
 def test_missing_required_field_is_reported(vocab, sheet_data):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.institutions.models import Institution
@@ -42,7 +42,8 @@ def access(policy: str) -> Callable[[View], View]:
                 if not current_user.is_authenticated:
                     if request.path.startswith("/api/"):
                         abort(401, description="Sign in or send an API token.")
-                    return redirect(url_for("accounts.login", next=request.full_path))
+                    flash("Sign in to continue.")
+                    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
                 if policy == CURATOR and not can_curate(current_user):
                     _refuse(403, "Only catalogue curators may do this.")
                 if policy == ADMIN and not current_user.is_admin:

@@ -27,6 +27,7 @@ MANAGER_ROUTES = [
     ("GET", "/institutions/{slug}/members"),
     ("POST", "/institutions/{slug}/invitations"),
     ("POST", "/institutions/{slug}/members/{member}/role"),
+    ("GET", "/institutions/{slug}/members/{member}/remove"),
     ("POST", "/institutions/{slug}/members/{member}/remove"),
     ("POST", "/institutions/{slug}/invitations/{invitation}/revoke"),
 ]

@@ -23,7 +23,8 @@ class NewPasswordMixin:
 
     password = PasswordField("New password", validators=[DataRequired()])
     confirm = PasswordField(
-        "New password again", validators=[DataRequired(), EqualTo("password", "The two differ.")]
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
     )
 
     def email_for_rule(self) -> str:

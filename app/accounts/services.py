@@ -7,7 +7,7 @@ import logging
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import LoginManager
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -39,7 +39,8 @@ def init_login(manager: LoginManager) -> None:
     def _unauthorized() -> Any:
         if request.path.startswith("/api/"):
             abort(401, description="Sign in or send an API token.")
-        return redirect(url_for("accounts.login", next=request.full_path))
+        flash("Sign in to continue.")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -172,12 +173,17 @@ def send_password_reset(email: str) -> None:
     # The link carries part of the session token, which the reset rotates: it works once.
     token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
     link = url_for("accounts.reset_password", token=token, _external=True)
-    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    within = (
+        f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
+        if minutes >= 60
+        else (f"{minutes} minutes")
+    )
     send_mail(
         user.email,
         "Reset your password",
         f"Someone asked to reset the password of this account.\n\nTo choose a new password, "
-        f"open this link within {hours} hour(s):\n\n{link}\n\nIf it was not you, ignore this "
+        f"open this link within {within}:\n\n{link}\n\nIf it was not you, ignore this "
         "email: your password stays as it is.",
     )
 

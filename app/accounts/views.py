@@ -30,7 +30,7 @@ from app.permissions import PUBLIC, SIGNED_IN, access
 
 bp = Blueprint("accounts", __name__)
 
-THROTTLED = "Too many sign-in attempts. Wait a few minutes, then try again."
+THROTTLED = "Too many sign-in attempts. Wait a minute, then try again."
 
 
 def _account_key() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
@@ -41,6 +43,16 @@ def url_without(name: str, value: str) -> str:
     return url_for(request.endpoint or "practices.index", **(request.view_args or {}), **args)
 
 
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str) -> Markup:
+    """Escape plain text and make its web addresses clickable."""
+    escaped = str(escape(text))
+    linked = URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+    return Markup(linked)  # noqa: S704 - escaped first; only http(s) addresses become links
+
+
 def highlight(text: str) -> Markup:
     """Escape text and turn the search markers into <mark> elements."""
     from app.practices.services import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -55,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(level_symbols, "level")
     app.add_template_filter(highlight, "highlight")
+    app.add_template_filter(linkify, "linkify")
     app.add_template_global(url_for_page)
     app.add_template_global(url_without)
     app.add_template_global(LEVEL_WORDS, "LEVEL_WORDS")

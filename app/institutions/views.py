@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ bp = Blueprint("institutions", __name__)
 
 def _edit_page(institution: Institution, status: int = 200, **forms: object) -> ResponseReturnValue:
     """Render the edit page with its four forms, keeping the one that was just sent."""
-    networks = [(n.slug, n.name) for n in services.list_networks()]
+    networks = _joinable(institution)
     defaults = {
         "form": InstitutionForm(obj=institution),
         "unit_form": UnitForm(prefix="unit"),
@@ -36,6 +36,12 @@ def _edit_page(institution: Institution, status: int = 200, **forms: object) -> 
     return render_template(
         "institutions/edit.html", institution=institution, **{**defaults, **forms}
     ), status
+
+
+def _joinable(institution: Institution) -> list[tuple[str, str]]:
+    """Offer the networks the institution does not belong to yet."""
+    joined = {m.network_id for m in institution.memberships}
+    return [(n.slug, n.name) for n in services.list_networks() if n.id not in joined]
 
 
 def _managed(slug: str) -> Institution:
@@ -93,6 +99,22 @@ def edit(slug: str) -> ResponseReturnValue:
     return _edit_page(institution, 400 if form.errors else 200, form=form)
 
 
+@bp.get("/institutions/<slug>/units")
+@bp.get("/institutions/<slug>/memberships")
+@bp.get("/institutions/<slug>/partnerships")
+@access(SIGNED_IN)
+def edit_again(slug: str) -> ResponseReturnValue:
+    """Send a reload of a sub-form's address (after an error was shown) to the edit page."""
+    return redirect(url_for("institutions.edit", slug=slug))
+
+
+@bp.get("/institutions/<slug>/invitations")
+@access(SIGNED_IN)
+def members_again(slug: str) -> ResponseReturnValue:
+    """Send a reload of the invitation form's address to the members page."""
+    return redirect(url_for("institutions.members", slug=slug))
+
+
 @bp.post("/institutions/<slug>/units")
 @access(SIGNED_IN)
 def add_unit(slug: str) -> ResponseReturnValue:
@@ -132,7 +154,7 @@ def remove_unit(slug: str, unit_id: int) -> ResponseReturnValue:
 def add_membership(slug: str) -> ResponseReturnValue:
     """Add a network membership (managers)."""
     institution = _managed(slug)
-    form = MembershipForm([(n.slug, n.name) for n in services.list_networks()], prefix="membership")
+    form = MembershipForm(_joinable(institution), prefix="membership")
     if form.validate_on_submit():
         network = services.get_network(form.network.data or "")
         membership = network and services.add_membership(
@@ -220,13 +242,13 @@ def invite(slug: str) -> ResponseReturnValue:
         email = form.email.data or ""
         existing = accounts.get_user_by_email(email)
         if existing is not None and any(r.institution_id == institution.id for r in existing.roles):
-            form.email.errors.append("This person is already a member; change their role below.")
+            form.email.errors.append("This person is already a member; change their role above.")
         else:
             accounts.invite(
                 institution, email, form.role.data or "viewer", current_user._get_current_object()
             )
             db.session.commit()
-            flash(f"Invitation sent to {email}.")
+            flash(f"Invitation sent to {email.strip().lower()}.")
             return redirect(url_for("institutions.members", slug=slug))
     return render_template(
         "institutions/members.html",
@@ -255,7 +277,9 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400, description="Choose one of the roles.")
     if accounts.leaves_no_manager(institution, user, form.role.data):
-        flash("An institution needs at least one manager: make someone else manager first.")
+        flash(
+            "An institution needs at least one manager: make someone else manager first.", "error"
+        )
     else:
         accounts.set_role(user, institution, form.role.data, by=current_user.email)
         db.session.commit()
@@ -263,14 +287,20 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
     return redirect(url_for("institutions.members", slug=slug))
 
 
-@bp.post("/institutions/<slug>/members/<int:user_id>/remove")
+@bp.route("/institutions/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
-    """Remove a member from the institution (managers); the last manager stays."""
+    """Ask, then remove a member from the institution (managers); the last manager stays."""
     institution = _managed(slug)
     user = _member(institution, user_id)
+    if request.method == "GET":
+        return render_template(
+            "institutions/remove_member.html", institution=institution, user=user
+        )
     if accounts.leaves_no_manager(institution, user, None):
-        flash("An institution needs at least one manager: make someone else manager first.")
+        flash(
+            "An institution needs at least one manager: make someone else manager first.", "error"
+        )
     else:
         accounts.set_role(user, institution, None, by=current_user.email)
         db.session.commit()

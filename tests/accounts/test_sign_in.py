@@ -193,3 +193,9 @@ def test_debug_outside_development_is_refused(migrated_database):
         create_app(
             make_config(migrated_database, APP_ENV="production", SECRET_KEY="k" * 64, DEBUG=True)
         )
+
+
+def test_the_way_to_sign_in_says_why_and_keeps_a_clean_address(client):
+    response = client.get("/account", follow_redirects=True)
+    assert "Sign in to continue." in response.get_data(as_text=True)
+    assert client.get("/account").headers["Location"] == "/login?next=/account"

@@ -38,15 +38,32 @@ def test_sign_out_without_the_token_is_refused(csrf_client):
 
 
 def test_no_route_changes_state_on_get(app):
+    # Views that change something on POST and have no GET page of their own.
     changing = {
         "accounts.logout",
         "institutions.add_unit",
         "institutions.remove_unit",
+        "institutions.add_membership",
+        "institutions.remove_membership",
+        "institutions.add_partnership",
+        "institutions.remove_partnership",
         "institutions.invite",
         "institutions.change_role",
-        "institutions.remove_member",
         "institutions.revoke_invitation",
+        "planner.adopt",
+        "practices.restore",
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint in changing:
             assert "GET" not in rule.methods, rule.rule
+
+
+def test_confirmation_pages_change_nothing_on_get(client, make_user, make_institution):
+    from tests.conftest import login
+
+    institution = make_institution("uni-a")
+    make_user("boss@example.org", institution=institution, role="manager")
+    ana = make_user("ana@example.org", institution=institution, role="viewer")
+    login(client, "boss@example.org")
+    client.get(f"/institutions/uni-a/members/{ana.id}/remove")
+    assert [r.role for r in ana.roles] == ["viewer"]

@@ -105,3 +105,38 @@ def test_institution_page_offers_management_only_to_its_managers(client, manager
     make_user("ana@example.org", institution=manager, role="planner")
     login(client, "ana@example.org")
     assert "Members and invitations" not in client.get("/institutions/uni-a").get_data(as_text=True)
+
+
+def test_removing_a_member_asks_first(client, manager, make_user):
+    ana = make_user("ana@example.org", institution=manager, role="viewer")
+    page = client.get(f"/institutions/uni-a/members/{ana.id}/remove").get_data(as_text=True)
+    assert "Remove ana@example.org from Uni A?" in page
+    assert any(r.institution_id == manager.id for r in ana.roles)
+
+
+def test_refusals_look_like_errors(client, manager):
+    from app.accounts.services import get_user_by_email
+
+    boss = get_user_by_email("boss@example.org")
+    page = client.post(f"/institutions/uni-a/members/{boss.id}/remove", follow_redirects=True)
+    assert (
+        'class="notice notice-error" role="alert"><p>An institution needs at least one manager'
+        in (page.get_data(as_text=True))
+    )
+
+
+def test_reloading_a_sub_form_address_goes_back_to_the_edit_page(client, manager):
+    for path in ("units", "memberships", "partnerships"):
+        assert (
+            client.get(f"/institutions/uni-a/{path}").headers["Location"]
+            == "/institutions/uni-a/edit"
+        )
+
+
+def test_networks_already_joined_are_not_offered_again(client, manager):
+    client.post(
+        "/institutions/uni-a/memberships",
+        data={"membership-network": "una-europa", "membership-role": "Member"},
+    )
+    page = client.get("/institutions/uni-a/edit").get_data(as_text=True)
+    assert '<option value="una-europa"' not in page

@@ -82,3 +82,34 @@ def test_markdown_payloads_run_nothing_in_the_browser(live_server, page):
         page.wait_for_load_state("load")
     assert dialogs == []
     assert page.evaluate("document.querySelectorAll('main script, main iframe').length") == 0
+
+
+def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_institution):
+    institution = make_institution("uni-a", name="University of Somewhere With A Long Name")
+    make_user(
+        "everything@example.org",
+        institution=institution,
+        role="manager",
+        is_admin=True,
+        is_curator=True,
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("everything@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/practices$"))
+    for path in (
+        "/institutions/uni-a/members",
+        "/institutions/uni-a/edit",
+        "/admin/outbox",
+        "/practices/hosting-a-study-visit/history",
+        "/practices/hosting-a-study-visit/edit",
+        "/plans",
+        "/account",
+    ):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone: {width}px"
+    context.close()

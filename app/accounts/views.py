@@ -140,7 +140,12 @@ def reset_password(token: str) -> ResponseReturnValue:
         user = services.user_for_reset(token)
     except TokenError as error:
         return render_template(
-            "errors/error.html", status=400, title="Link not usable", detail=str(error)
+            "errors/error.html",
+            status=400,
+            title="Link not usable",
+            detail=str(error),
+            back_url=url_for("accounts.forgot_password"),
+            back_label="Ask for a new link",
         ), 400
     form = ResetPasswordForm(user.email)
     if form.validate_on_submit():

@@ -43,6 +43,7 @@ def test_forgotten_password_link_sets_a_new_password_once(client, make_user):
     )
     assert again.status_code == 400
     assert "used already" in again.get_data(as_text=True)
+    assert 'href="/password/forgot">Ask for a new link' in again.get_data(as_text=True)
 
 
 def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client):

@@ -140,3 +140,9 @@ def test_networks_already_joined_are_not_offered_again(client, manager):
     )
     page = client.get("/institutions/uni-a/edit").get_data(as_text=True)
     assert '<option value="una-europa"' not in page
+
+
+def test_edit_page_has_a_plain_title_and_each_form_once(client, manager):
+    page = client.get("/institutions/uni-a/edit").get_data(as_text=True)
+    assert "<title>Edit Uni A · Staff Capacity Planner</title>" in page
+    assert page.count('id="memberships-heading"') == 1

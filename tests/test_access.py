@@ -20,10 +20,14 @@ MANAGER_ROUTES = [
     ("POST", "/institutions/{slug}/edit"),
     ("POST", "/institutions/{slug}/units"),
     ("POST", "/institutions/{slug}/units/{unit}/delete"),
+    ("GET", "/institutions/{slug}/units"),
+    ("GET", "/institutions/{slug}/invitations"),
     ("POST", "/institutions/{slug}/memberships"),
     ("POST", "/institutions/{slug}/memberships/{membership}/delete"),
+    ("GET", "/institutions/{slug}/memberships"),
     ("POST", "/institutions/{slug}/partnerships"),
     ("POST", "/institutions/{slug}/partnerships/{partnership}/delete"),
+    ("GET", "/institutions/{slug}/partnerships"),
     ("GET", "/institutions/{slug}/members"),
     ("POST", "/institutions/{slug}/invitations"),
     ("POST", "/institutions/{slug}/members/{member}/role"),
@@ -58,23 +62,27 @@ ALL_SCOPED = MANAGER_ROUTES + PLANNER_ROUTES + VIEWER_ROUTES
 
 
 def test_every_institution_route_is_in_the_matrix_below(app):
-    institution_rules = {
-        rule.rule
+    scoped = {
+        (rule.endpoint, method)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(("/institutions/<slug>/", "/plans/<int:plan_id>"))
+        for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    names = {
-        "slug": "<slug>",
-        "unit": "<int:unit_id>",
-        "member": "<int:user_id>",
-        "invitation": "<int:invitation_id>",
-        "membership": "<int:membership_id>",
-        "partnership": "<int:partnership_id>",
-        "plan": "<int:plan_id>",
-        "activity": "<int:activity_id>",
+    adapter = app.url_map.bind("localhost")
+    ids = {
+        "slug": "uni-a",
+        "unit": 1,
+        "member": 1,
+        "invitation": 1,
+        "membership": 1,
+        "partnership": 1,
+        "plan": 1,
+        "activity": 1,
     }
-    listed = {path.format(**names) for _, path in ALL_SCOPED}
-    assert institution_rules == listed
+    covered = {
+        (adapter.match(path.format(**ids), method=method)[0], method) for method, path in ALL_SCOPED
+    }
+    assert scoped == covered
 
 
 @pytest.fixture

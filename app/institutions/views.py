@@ -105,6 +105,7 @@ def edit(slug: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def edit_again(slug: str) -> ResponseReturnValue:
     """Send a reload of a sub-form's address (after an error was shown) to the edit page."""
+    _managed(slug)
     return redirect(url_for("institutions.edit", slug=slug))
 
 
@@ -112,6 +113,7 @@ def edit_again(slug: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def members_again(slug: str) -> ResponseReturnValue:
     """Send a reload of the invitation form's address to the members page."""
+    _managed(slug)
     return redirect(url_for("institutions.members", slug=slug))
 
 
@@ -134,19 +136,6 @@ def add_unit(slug: str) -> ResponseReturnValue:
             return redirect(url_for("institutions.edit", slug=slug))
         unit_form.name.errors.append("The institution already has a unit of this name.")
     return _edit_page(institution, 400, unit_form=unit_form)
-
-
-@bp.post("/institutions/<slug>/units/<int:unit_id>/delete")
-@access(SIGNED_IN)
-def remove_unit(slug: str, unit_id: int) -> ResponseReturnValue:
-    """Remove a unit of the institution (managers)."""
-    institution = _managed(slug)
-    unit = services.remove_child(institution.units, unit_id)
-    if unit is None:
-        abort(404)
-    db.session.commit()
-    flash(f"Unit “{unit.name}” removed.")
-    return redirect(url_for("institutions.edit", slug=slug))
 
 
 @bp.post("/institutions/<slug>/memberships")
@@ -172,18 +161,6 @@ def add_membership(slug: str) -> ResponseReturnValue:
     return _edit_page(institution, 400, membership_form=form)
 
 
-@bp.post("/institutions/<slug>/memberships/<int:membership_id>/delete")
-@access(SIGNED_IN)
-def remove_membership(slug: str, membership_id: int) -> ResponseReturnValue:
-    """Remove a network membership (managers)."""
-    institution = _managed(slug)
-    if services.remove_child(institution.memberships, membership_id) is None:
-        abort(404)
-    db.session.commit()
-    flash("Membership removed.")
-    return redirect(url_for("institutions.edit", slug=slug))
-
-
 @bp.post("/institutions/<slug>/partnerships")
 @access(SIGNED_IN)
 def add_partnership(slug: str) -> ResponseReturnValue:
@@ -205,15 +182,19 @@ def add_partnership(slug: str) -> ResponseReturnValue:
     return _edit_page(institution, 400, partnership_form=form)
 
 
-@bp.post("/institutions/<slug>/partnerships/<int:partnership_id>/delete")
+# What each kind of an institution's parts is called, for the one removal view below.
+PARTS = {"units": "Unit", "memberships": "Network membership", "partnerships": "Strategic partner"}
+
+
+@bp.post("/institutions/<slug>/<any(units, memberships, partnerships):kind>/<int:row_id>/delete")
 @access(SIGNED_IN)
-def remove_partnership(slug: str, partnership_id: int) -> ResponseReturnValue:
-    """Remove a strategic partner (managers)."""
+def remove_part(slug: str, kind: str, row_id: int) -> ResponseReturnValue:
+    """Remove a unit, network membership or strategic partner of the institution (managers)."""
     institution = _managed(slug)
-    if services.remove_child(institution.partnerships, partnership_id) is None:
+    if services.remove_child(getattr(institution, kind), row_id) is None:
         abort(404)
     db.session.commit()
-    flash("Strategic partner removed.")
+    flash(f"{PARTS[kind]} removed.")
     return redirect(url_for("institutions.edit", slug=slug))
 
 

@@ -57,7 +57,11 @@ PLANNER_ROUTES = [
     ("GET", "/plans/{plan}/activities/{activity}/delete"),
     ("POST", "/plans/{plan}/activities/{activity}/delete"),
 ]
-VIEWER_ROUTES = [("GET", "/plans/{plan}")]
+VIEWER_ROUTES = [
+    ("GET", "/plans/{plan}"),
+    ("GET", "/plans/{plan}/export.csv"),
+    ("GET", "/plans/{plan}/export.xlsx"),
+]
 ALL_SCOPED = MANAGER_ROUTES + PLANNER_ROUTES + VIEWER_ROUTES
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -12,7 +21,7 @@ from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import SIGNED_IN, access, has_role, require_role
-from app.planner import services
+from app.planner import exports, services
 from app.planner.forms import ActivityForm, AdoptForm, PlanForm
 from app.planner.models import Plan
 from app.practices import services as practices
@@ -87,6 +96,22 @@ def detail(plan_id: int) -> ResponseReturnValue:
         occurrences=occurrences,
         can_plan=has_role(current_user, plan.institution, "planner"),
         units={u.id: u.name for u in plan.institution.units},
+    )
+
+
+@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx):kind>")
+@access(SIGNED_IN)
+def export(plan_id: int, kind: str) -> ResponseReturnValue:
+    """Download the plan as CSV or XLSX: one row per activity occurrence, every field."""
+    plan = _plan(plan_id, "viewer")
+    name = f"plan-{plan.id}.{kind}"
+    if kind == "csv":
+        body, mimetype = exports.to_csv(plan).encode("utf-8"), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(plan)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

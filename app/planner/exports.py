@@ -1,0 +1,135 @@
+"""A plan as rows: one per activity occurrence, for CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+
+from app.planner.models import Activity, Plan
+from app.planner.services import occurrences
+
+COLUMNS = (
+    "activity_id",
+    "occurrence_start",
+    "occurrence_end",
+    "title",
+    "practice",
+    "phase",
+    "format",
+    "host",
+    "start_date",
+    "end_date",
+    "recurrence",
+    "status",
+    "budget_planned",
+    "budget_actual",
+    "effort_planned",
+    "effort_actual",
+    "responsible",
+    "target_groups",
+    "mobility_stages",
+    "partners",
+    "units",
+    "notes",
+    "evaluation",
+)
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Keep text from being read as a formula by prefixing an apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _row(
+    activity: Activity, start: date | None, end: date | None, units: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "activity_id": activity.id,
+        "occurrence_start": start,
+        "occurrence_end": end,
+        "title": activity.title,
+        "practice": activity.practice.slug if activity.practice else "",
+        "phase": activity.phase or "",
+        "format": activity.format,
+        "host": activity.host or "",
+        "start_date": activity.start_date,
+        "end_date": activity.end_date,
+        "recurrence": activity.recurrence or "",
+        "status": activity.status,
+        "budget_planned": activity.budget_planned,
+        "budget_actual": activity.budget_actual,
+        "effort_planned": activity.effort_planned,
+        "effort_actual": activity.effort_actual,
+        "responsible": activity.responsible,
+        "target_groups": "; ".join(activity.target_groups),
+        "mobility_stages": "; ".join(activity.mobility_stages),
+        "partners": "; ".join(activity.partners),
+        "units": "; ".join(units[i] for i in activity.unit_ids if i in units),
+        "notes": activity.notes,
+        "evaluation": activity.evaluation,
+    }
+
+
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Return one row per occurrence of each activity (one for an undated activity)."""
+    units = {unit.id: unit.name for unit in plan.institution.units}
+    rows = []
+    for activity in plan.activities:
+        found = occurrences(activity)
+        if not found:
+            rows.append(_row(activity, None, None, units))
+        rows.extend(_row(activity, o.start, o.end, units) for o in found)
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def to_csv(plan: Plan) -> str:
+    """Write the plan's rows as CSV text with a header line."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in plan_rows(plan):
+        writer.writerow({key: neutralise(_text(value)) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def to_xlsx(plan: Plan) -> bytes:
+    """Write the plan's rows as an XLSX workbook; text never becomes a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Activities"
+    sheet.append(list(COLUMNS))
+    for row in plan_rows(plan):
+        values = []
+        for value in row.values():
+            if isinstance(value, Decimal):
+                values.append(float(value))
+            elif value is None or isinstance(value, (int, date)):
+                values.append(value)
+            else:
+                values.append(neutralise(str(value)))
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

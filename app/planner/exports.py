@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from icalendar import Calendar, Event
 from openpyxl import Workbook
 
 from app.planner.models import Activity, Plan
@@ -133,3 +134,32 @@ def to_xlsx(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def to_ical(plan: Plan, domain: str) -> bytes:
+    """Write the plan's dated occurrences as an iCalendar feed of all-day events."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Staff Capacity Planner//plan feed//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{plan.title} ({plan.institution.name})")
+    for activity in plan.activities:
+        if activity.status == "cancelled":
+            continue
+        for occurrence in occurrences(activity):
+            event = Event()
+            event.add("uid", f"activity-{activity.id}-{occurrence.start.isoformat()}@{domain}")
+            event.add("summary", activity.title)
+            event.add("dtstart", occurrence.start)
+            # All-day events end on the day after their last day.
+            event.add("dtend", occurrence.end + timedelta(days=1))
+            event.add("dtstamp", activity.updated_at)
+            event.add(
+                "status",
+                "CONFIRMED"
+                if activity.status in ("planned", "in_progress", "done")
+                else "TENTATIVE",
+            )
+            if activity.notes:
+                event.add("description", activity.notes)
+            calendar.add_component(event)
+    return calendar.to_ical()

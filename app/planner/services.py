@@ -238,6 +238,12 @@ def get_plan(plan_id: int) -> Plan | None:
     )
 
 
+def plan_for_feed(token: str) -> Plan | None:
+    """Return the plan whose calendar feed has this secret, with what the feed shows."""
+    plan_id = db.session.scalar(select(Plan.id).where(Plan.feed_token == token))
+    return get_plan(plan_id) if plan_id is not None else None
+
+
 def get_activity(plan: Plan, activity_id: int) -> Activity | None:
     """Return one activity of a plan (None if it belongs to another plan)."""
     return next((a for a in plan.activities if a.id == activity_id), None)

@@ -20,7 +20,7 @@ from flask_login import current_user
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import SIGNED_IN, access, has_role, require_role
+from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
 from app.planner import exports, services
 from app.planner.forms import ActivityForm, AdoptForm, PlanForm
 from app.planner.models import Plan
@@ -113,6 +113,16 @@ def export(plan_id: int, kind: str) -> ResponseReturnValue:
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@bp.get("/plans/feed/<token>.ics")
+@access(PUBLIC)
+def feed(token: str) -> ResponseReturnValue:
+    """Serve a plan's calendar feed to whoever holds its secret address (calendar apps)."""
+    plan = services.plan_for_feed(token)
+    if plan is None:
+        abort(404)
+    return Response(exports.to_ical(plan, request.host), mimetype="text/calendar; charset=utf-8")
 
 
 @bp.post("/practices/<slug>/adopt")

@@ -99,3 +99,23 @@ def test_other_institutions_cannot_export(client, plan, make_institution, make_u
     client.post("/logout")
     login(client, "someone@example.org")
     assert client.get(f"/plans/{plan.id}/export.csv").status_code == 404
+
+
+def test_calendar_feed_parses_back_with_every_occurrence(client, plan):
+    from icalendar import Calendar
+
+    client.post("/logout")  # calendar apps fetch the secret address without signing in
+    response = client.get(f"/plans/feed/{plan.feed_token}.ics")
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    events = [e for e in calendar.walk("VEVENT")]
+    starts = sorted(e.decoded("dtstart") for e in events)
+    assert starts == [date(2027, 2, 1), date(2027, 8, 1)]
+    first = next(e for e in events if e.decoded("dtstart") == date(2027, 2, 1))
+    assert str(first["summary"]) == "Twice a year"
+    assert first.decoded("dtend") == date(2027, 2, 3)  # the day after the last day
+    assert len({str(e["uid"]) for e in events}) == 2
+
+
+def test_a_wrong_feed_secret_is_a_404(client, plan):
+    assert client.get("/plans/feed/not-the-secret.ics").status_code == 404

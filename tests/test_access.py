@@ -56,6 +56,8 @@ PLANNER_ROUTES = [
     ("POST", "/plans/{plan}/activities/{activity}/edit"),
     ("GET", "/plans/{plan}/activities/{activity}/delete"),
     ("POST", "/plans/{plan}/activities/{activity}/delete"),
+    ("GET", "/plans/{plan}/copy"),
+    ("POST", "/plans/{plan}/copy"),
 ]
 VIEWER_ROUTES = [
     ("GET", "/plans/{plan}"),

@@ -118,3 +118,11 @@ class ActivityForm(FlaskForm):
     def partner_list(self) -> list[str]:
         """Return the partners, one per non-empty line."""
         return [line.strip() for line in (self.partners.data or "").splitlines() if line.strip()]
+
+
+class CopyPlanForm(FlaskForm):
+    """Where a copy of a plan starts, and its title."""
+
+    title = StringField("Title of the copy", validators=[DataRequired(), Length(max=200)])
+    period_start = DateField("The copy starts on", validators=[DataRequired()])
+    submit = SubmitField("Copy the plan")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -287,3 +288,60 @@ def group_by_month(activities: list[Activity]) -> list[tuple[str, list[Activity]
         key = activity.start_date.strftime("%Y-%m") if activity.start_date else "not dated"
         groups.setdefault(key, []).append(activity)
     return list(groups.items())
+
+
+def copy_plan(plan: Plan, *, period_start: date, title: str, by: Any) -> Plan:
+    """Copy a plan to a new period: dates shift with it; actuals and statuses start afresh."""
+    old = plan.period_start
+    months = (period_start.year - old.year) * 12 + period_start.month - old.month
+    # Whole months keep calendar dates (1 March stays 1 March across a leap year); otherwise
+    # everything moves by the same number of days.
+    shift: Any = relativedelta(months=months) if period_start.day == old.day else period_start - old
+    copy = create_plan(
+        plan.institution,
+        title=title,
+        period_start=period_start,
+        period_end=plan.period_end + shift,
+        owner=by,
+        goals=list(plan.goals),
+        goals_text=plan.goals_text,
+    )
+    keep = (
+        "practice",
+        "phase",
+        "title",
+        "format",
+        "host",
+        "recurrence",
+        "budget_planned",
+        "effort_planned",
+        "guidance",
+        "target_groups",
+        "mobility_stages",
+        "unit_ids",
+        "other_actors",
+        "partners",
+        "responsible",
+        "notes",
+    )
+    for activity in plan.activities:
+        db.session.add(
+            Activity(
+                plan=copy,
+                **{name: getattr(activity, name) for name in keep},
+                start_date=activity.start_date + shift if activity.start_date else None,
+                end_date=activity.end_date + shift if activity.end_date else None,
+                checklist=[
+                    ChecklistItem(position=i.position, text=i.text) for i in activity.checklist
+                ],
+                indicators=[
+                    ProposedIndicator(
+                        position=i.position, name=i.name, unit=i.unit, direction=i.direction
+                    )
+                    for i in activity.indicators
+                ],
+                status_changes=[StatusChange(status="idea", changed_by=getattr(by, "email", ""))],
+            )
+        )
+    db.session.flush()
+    return copy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
 from app.planner import exports, services
-from app.planner.forms import ActivityForm, AdoptForm, PlanForm
+from app.planner.forms import ActivityForm, AdoptForm, CopyPlanForm, PlanForm
 from app.planner.models import Plan
 from app.practices import services as practices
 
@@ -113,6 +114,28 @@ def export(plan_id: int, kind: str) -> ResponseReturnValue:
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@bp.route("/plans/<int:plan_id>/copy", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def copy(plan_id: int) -> ResponseReturnValue:
+    """Copy a plan to a new period (planners): dates shift; actuals and statuses are cleared."""
+    plan = _plan(plan_id, "planner")
+    form = CopyPlanForm()
+    if request.method == "GET":
+        form.title.data = f"{plan.title} (copy)"
+        form.period_start.data = plan.period_end + timedelta(days=1)  # the next period
+    if form.validate_on_submit():
+        copied = services.copy_plan(
+            plan,
+            period_start=form.period_start.data,
+            title=form.title.data or "",
+            by=current_user._get_current_object(),
+        )
+        db.session.commit()
+        flash("The plan is copied to its new period. Check the dates, then set it active.")
+        return redirect(url_for("planner.detail", plan_id=copied.id))
+    return render_template("planner/copy.html", plan=plan, form=form)
 
 
 @bp.get("/plans/feed/<token>.ics")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -139,3 +140,39 @@ def test_plan_page_shows_coverage_gaps(client, planner):
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "<td>Pre-departure</td><td>1</td>" in page
     assert '<tr class="gap"><td>Upon arrival</td><td>0</td></tr>' in page
+
+
+def test_copy_to_a_new_period_shifts_dates_and_clears_actuals(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    activity = db.session.scalar(select(Activity))
+    client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit",
+        data={
+            "title": activity.title,
+            "format": "on-site",
+            "start_date": "2027-03-01",
+            "end_date": "2027-03-02",
+            "budget_planned": "100",
+            "budget_actual": "90",
+            "effort_actual": "2",
+            "status": "done",
+            "evaluation": "Went well",
+            "version": str(activity.version),
+        },
+    )
+    page = client.get(f"/plans/{plan.id}/copy").get_data(as_text=True)
+    assert 'value="2028-01-01"' in page  # the day after the period ends
+    response = client.post(
+        f"/plans/{plan.id}/copy", data={"title": "Staff growth 2028", "period_start": "2028-01-01"}
+    )
+    copied = db.session.scalar(select(Plan).where(Plan.title == "Staff growth 2028"))
+    assert response.headers["Location"] == f"/plans/{copied.id}"
+    assert (copied.period_start, copied.period_end) == (date(2028, 1, 1), date(2028, 12, 31))
+    (new,) = copied.activities
+    assert (new.start_date, new.end_date) == (date(2028, 3, 1), date(2028, 3, 2))
+    assert new.budget_planned == 100 and new.budget_actual is None and new.effort_actual is None
+    assert new.status == "idea" and new.evaluation == ""
+    assert [c.text for c in new.checklist] == [c.text for c in activity.checklist]

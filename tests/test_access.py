@@ -57,6 +57,8 @@ PLANNER_ROUTES = [
     ("GET", "/plans/{plan}/activities/{activity}/delete"),
     ("POST", "/plans/{plan}/activities/{activity}/delete"),
     ("GET", "/plans/{plan}/copy"),
+    ("GET", "/plans/{plan}/import"),
+    ("POST", "/plans/{plan}/import"),
     ("POST", "/plans/{plan}/copy"),
 ]
 VIEWER_ROUTES = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
     DecimalField,
@@ -126,3 +127,17 @@ class CopyPlanForm(FlaskForm):
     title = StringField("Title of the copy", validators=[DataRequired(), Length(max=200)])
     period_start = DateField("The copy starts on", validators=[DataRequired()])
     submit = SubmitField("Copy the plan")
+
+
+class ImportForm(FlaskForm):
+    """A CSV or XLSX file of activities in the columns of an export."""
+
+    file = FileField(
+        "File (.csv or .xlsx, at most 2 MB)",
+        validators=[
+            FileRequired("Choose a file."),
+            FileAllowed(["csv", "xlsx"], "Choose a .csv or .xlsx file."),
+            FileSize(max_size=2 * 1024 * 1024, message="The file is larger than 2 MB."),
+        ],
+    )
+    submit = SubmitField("Check and import")

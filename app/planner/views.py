@@ -22,8 +22,8 @@ from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
-from app.planner import exports, services
-from app.planner.forms import ActivityForm, AdoptForm, CopyPlanForm, PlanForm
+from app.planner import exports, imports, services
+from app.planner.forms import ActivityForm, AdoptForm, CopyPlanForm, ImportForm, PlanForm
 from app.planner.models import Plan
 from app.practices import services as practices
 
@@ -136,6 +136,39 @@ def copy(plan_id: int) -> ResponseReturnValue:
         flash("The plan is copied to its new period. Check the dates, then set it active.")
         return redirect(url_for("planner.detail", plan_id=copied.id))
     return render_template("planner/copy.html", plan=plan, form=form)
+
+
+@bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def import_activities(plan_id: int) -> ResponseReturnValue:
+    """Import activities from CSV or XLSX: all rows checked first, all or nothing."""
+    plan = _plan(plan_id, "planner")
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = imports.read_activities(
+            upload.filename or "",
+            upload.read(),
+            vocabularies(),
+            {unit.name: unit.id for unit in plan.institution.units},
+        )
+        if not result.problems:
+            created = imports.create_activities(plan, result.rows, by=current_user.email)
+            db.session.commit()
+            log.info(
+                "%s activities imported into plan %s by %s",
+                len(created),
+                plan.id,
+                current_user.email,
+            )
+            flash(f"{len(created)} activit{'y' if len(created) == 1 else 'ies'} imported.")
+            return redirect(url_for("planner.detail", plan_id=plan.id))
+        problems = result.problems
+    status = 400 if (problems or form.errors) else 200
+    return render_template(
+        "planner/import.html", plan=plan, form=form, problems=problems, columns=exports.COLUMNS
+    ), status
 
 
 @bp.get("/plans/feed/<token>.ics")

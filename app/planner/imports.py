@@ -1,0 +1,261 @@
+"""Importing activities into a plan from CSV or XLSX, in the columns the exports write.
+
+Every row is checked first; if any has a problem nothing is imported and every problem is
+listed by row and column. Rows sharing an activity_id (the occurrences of one repeating
+activity in an export) make one activity.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl import load_workbook
+
+from app.core.extensions import db
+from app.core.vocabularies import Vocabularies
+from app.planner.exports import COLUMNS
+from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
+from app.planner.services import RecurrenceError, check_recurrence
+from app.practices.services import get_practices
+
+MAX_ROWS = 5000
+# An XLSX is a zip: refuse one whose content would unpack far beyond its size (a zip bomb).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+REQUIRED = ("title",)
+
+
+@dataclass
+class ImportResult:
+    """The activities to create, or the problems that stop the import."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _read_csv(raw: bytes) -> list[dict[str, str]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValueError(f"line {line}: the file is not UTF-8; save it as UTF-8 CSV") from None
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _read_xlsx(raw: bytes) -> list[dict[str, str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise ValueError("the workbook unpacks to more than 50 MB; refused")
+    except zipfile.BadZipFile:
+        raise ValueError("not an XLSX workbook") from None
+    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(value or "").strip() for value in next(rows, ())]
+    result = []
+    for values in rows:
+        if len(result) > MAX_ROWS:
+            break
+        result.append(
+            {
+                header[i]: "" if v is None else str(v)
+                for i, v in enumerate(values)
+                if i < len(header)
+            }
+        )
+    workbook.close()
+    return result
+
+
+def _text(value: str) -> str:
+    """Undo the apostrophe the exports put before formula-like text."""
+    value = (value or "").strip()
+    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
+
+
+def _date(value: str, column: str, problems: list[str], where: str) -> date | None:
+    value = _text(value)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        problems.append(f"{where}, column {column}: {value!r} is not a date like 2027-03-01")
+        return None
+
+
+def _amount(value: str, column: str, problems: list[str], where: str) -> Decimal | None:
+    value = _text(value).replace(",", ".").replace("€", "").strip()
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        problems.append(f"{where}, column {column}: {value!r} is not a number")
+        return None
+    if amount < 0:
+        problems.append(f"{where}, column {column}: must not be negative")
+    return amount
+
+
+def _keys(
+    value: str, vocabulary: str, column: str, vocab: Vocabularies, problems: list[str], where: str
+) -> list[str]:
+    keys = [k.strip() for k in _text(value).split(";") if k.strip()]
+    unknown = [k for k in keys if k not in vocab.keys(vocabulary)]
+    if unknown:
+        problems.append(
+            f"{where}, column {column}: unknown {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(vocab.keys(vocabulary))}"
+        )
+    return keys
+
+
+def read_activities(
+    filename: str, raw: bytes, vocab: Vocabularies, units: dict[str, int]
+) -> ImportResult:
+    """Check a CSV or XLSX file of activities; return the rows to create, or every problem."""
+    result = ImportResult()
+    problems = result.problems
+    try:
+        if filename.lower().endswith(".xlsx"):
+            records = _read_xlsx(raw)
+        elif filename.lower().endswith(".csv"):
+            records = _read_csv(raw)
+        else:
+            raise ValueError("choose a .csv or .xlsx file")
+    except ValueError as error:
+        problems.append(f"file: {error}")
+        return result
+    if not records:
+        problems.append("file: no rows under the header")
+        return result
+    missing = [c for c in REQUIRED if c not in records[0]]
+    unknown = [c for c in records[0] if c and c not in COLUMNS]
+    if missing:
+        problems.append(f"header: missing column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(
+            f"header: unknown column(s) {', '.join(unknown)}; the columns are "
+            f"those of an export: {', '.join(COLUMNS)}"
+        )
+    if len(records) > MAX_ROWS:
+        problems.append(f"file: more than {MAX_ROWS} rows")
+    if problems:
+        return result
+    slugs = {_text(r.get("practice", "")) for r in records} - {""}
+    known = {p.slug: p for p in get_practices(sorted(slugs))}
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=2):  # row 1 is the header
+        where = f"row {number}"
+        group = _text(record.get("activity_id", ""))
+        if group and group in seen:
+            continue  # another occurrence of an activity already read
+        if group:
+            seen.add(group)
+        title = _text(record.get("title", ""))
+        if not title:
+            problems.append(f"{where}, column title: missing")
+        elif len(title) > 200:
+            problems.append(f"{where}, column title: at most 200 characters")
+        row: dict[str, Any] = {"title": title}
+        for column, allowed in (
+            ("format", FORMATS),
+            ("status", ACTIVITY_STATUSES),
+            ("phase", PHASES),
+        ):
+            value = _text(record.get(column, ""))
+            if value and value not in allowed:
+                problems.append(
+                    f"{where}, column {column}: {value!r} is not one of {', '.join(allowed)}"
+                )
+            row[column] = value or None
+        row["start_date"] = _date(record.get("start_date", ""), "start_date", problems, where)
+        row["end_date"] = _date(record.get("end_date", ""), "end_date", problems, where)
+        if row["start_date"] and row["end_date"] and row["end_date"] < row["start_date"]:
+            problems.append(f"{where}, column end_date: ends before it starts")
+        try:
+            row["recurrence"] = check_recurrence(_text(record.get("recurrence", "")))
+        except RecurrenceError as error:
+            problems.append(f"{where}, column recurrence: {error}")
+        if row.get("recurrence") and not row["start_date"]:
+            problems.append(f"{where}, column recurrence: a repeating activity needs a start_date")
+        for column in ("budget_planned", "budget_actual", "effort_planned", "effort_actual"):
+            row[column] = _amount(record.get(column, ""), column, problems, where)
+        row["target_groups"] = _keys(
+            record.get("target_groups", ""),
+            "target_groups",
+            "target_groups",
+            vocab,
+            problems,
+            where,
+        )
+        row["mobility_stages"] = _keys(
+            record.get("mobility_stages", ""),
+            "mobility_stages",
+            "mobility_stages",
+            vocab,
+            problems,
+            where,
+        )
+        slug = _text(record.get("practice", ""))
+        if slug and slug not in known:
+            problems.append(f"{where}, column practice: no practice sheet {slug!r}")
+        row["practice"] = known.get(slug)
+        row["partners"] = [
+            p.strip() for p in _text(record.get("partners", "")).split(";") if p.strip()
+        ]
+        names = [n.strip() for n in _text(record.get("units", "")).split(";") if n.strip()]
+        strangers = [n for n in names if n not in units]
+        if strangers:
+            problems.append(
+                f"{where}, column units: the institution has no unit "
+                f"{', '.join(map(repr, strangers))}"
+            )
+        row["unit_ids"] = [units[n] for n in names if n in units]
+        for column in ("host", "responsible", "notes", "evaluation"):
+            row[column] = _text(record.get(column, ""))
+        result.rows.append(row)
+    if problems:
+        result.rows = []
+    return result
+
+
+def create_activities(plan: Plan, rows: list[dict[str, Any]], *, by: str) -> list[Activity]:
+    """Add checked rows to a plan as activities."""
+    created = []
+    for row in rows:
+        activity = Activity(
+            plan=plan,
+            title=row["title"],
+            practice=row["practice"],
+            phase=row["phase"],
+            format=row["format"] or "on-site",
+            host=row["host"] or None,
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            recurrence=row["recurrence"],
+            budget_planned=row["budget_planned"] or 0,
+            budget_actual=row["budget_actual"],
+            effort_planned=row["effort_planned"] or 0,
+            effort_actual=row["effort_actual"],
+            target_groups=row["target_groups"],
+            mobility_stages=row["mobility_stages"],
+            partners=row["partners"],
+            unit_ids=row["unit_ids"],
+            responsible=row["responsible"],
+            notes=row["notes"],
+            evaluation=row["evaluation"],
+            status=row["status"] or "idea",
+            status_changes=[StatusChange(status=row["status"] or "idea", changed_by=by)],
+        )
+        db.session.add(activity)
+        created.append(activity)
+    db.session.flush()
+    return created

@@ -65,6 +65,7 @@ VIEWER_ROUTES = [
     ("GET", "/plans/{plan}"),
     ("GET", "/plans/{plan}/export.csv"),
     ("GET", "/plans/{plan}/export.xlsx"),
+    ("GET", "/plans/{plan}/export.md"),
 ]
 ALL_SCOPED = MANAGER_ROUTES + PLANNER_ROUTES + VIEWER_ROUTES
 

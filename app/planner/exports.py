@@ -163,3 +163,57 @@ def to_ical(plan: Plan, domain: str) -> bytes:
                 event.add("description", activity.notes)
             calendar.add_component(event)
     return calendar.to_ical()
+
+
+def to_markdown(plan: Plan) -> str:
+    """Write the plan as a Markdown document people can read, share and archive."""
+    units = {unit.id: unit.name for unit in plan.institution.units}
+    lines = [
+        f"# {plan.title}",
+        "",
+        f"{plan.institution.name} · {plan.period_start.isoformat()} – {plan.period_end.isoformat()}"
+        f" · {plan.status}",
+        "",
+    ]
+    if plan.goals_text:
+        lines += [plan.goals_text, ""]
+    for activity in plan.activities:
+        lines += [f"## {activity.title}", ""]
+        when = [o.start.isoformat() for o in occurrences(activity)]
+        facts = [
+            ("Status", activity.status.replace("_", " ")),
+            ("Format", activity.format),
+            ("Host", activity.host or plan.institution.name),
+            ("When", ", ".join(when) or "not dated"),
+            (
+                "Budget (€)",
+                f"{activity.budget_planned} planned"
+                + (
+                    f", {activity.budget_actual} spent"
+                    if activity.budget_actual is not None
+                    else ""
+                ),
+            ),
+            (
+                "Person-days",
+                f"{activity.effort_planned} planned"
+                + (
+                    f", {activity.effort_actual} spent"
+                    if activity.effort_actual is not None
+                    else ""
+                ),
+            ),
+            ("Units", ", ".join(units[i] for i in activity.unit_ids if i in units)),
+            ("Partners", ", ".join(activity.partners)),
+            ("Responsible", activity.responsible),
+            ("Practice", activity.practice.title if activity.practice else ""),
+        ]
+        lines += [f"- **{label}:** {value}" for label, value in facts if value]
+        for heading, text in (("Notes", activity.notes), ("Evaluation", activity.evaluation)):
+            if text:
+                lines += ["", f"**{heading}.** {text}"]
+        if activity.checklist:
+            lines += ["", "To consider:", ""]
+            lines += [f"- [{'x' if item.done else ' '}] {item.text}" for item in activity.checklist]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

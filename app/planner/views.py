@@ -100,14 +100,16 @@ def detail(plan_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx):kind>")
+@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx, md):kind>")
 @access(SIGNED_IN)
 def export(plan_id: int, kind: str) -> ResponseReturnValue:
-    """Download the plan as CSV or XLSX: one row per activity occurrence, every field."""
+    """Download the plan: CSV or XLSX (a row per occurrence, every field) or Markdown."""
     plan = _plan(plan_id, "viewer")
     name = f"plan-{plan.id}.{kind}"
     if kind == "csv":
         body, mimetype = exports.to_csv(plan).encode("utf-8"), "text/csv; charset=utf-8"
+    elif kind == "md":
+        body, mimetype = exports.to_markdown(plan).encode("utf-8"), "text/markdown; charset=utf-8"
     else:
         body = exports.to_xlsx(plan)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -119,3 +119,13 @@ def test_calendar_feed_parses_back_with_every_occurrence(client, plan):
 
 def test_a_wrong_feed_secret_is_a_404(client, plan):
     assert client.get("/plans/feed/not-the-secret.ics").status_code == 404
+
+
+def test_markdown_export_reads_as_a_document(client, plan):
+    response = client.get(f"/plans/{plan.id}/export.md")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/markdown"
+    assert text.startswith("# Plan\n")
+    assert "## Twice a year" in text
+    assert "- **When:** 2027-02-01, 2027-08-01" in text
+    assert "- **Budget (€):** 250.50 planned" in text

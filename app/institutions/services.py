@@ -25,6 +25,13 @@ from app.institutions.models import (
 )
 from app.institutions.schemas import InstitutionEntry, NetworkEntry
 
+# The parts of an institution entry that must not list the same thing twice, and by what.
+UNIQUE_PARTS = (
+    ("units", "name", "unit"),
+    ("memberships", "network", "network"),
+    ("partnerships", "partner_name", "partner"),
+)
+
 NETWORKS_FILE = "networks.yml"
 INSTITUTIONS_FILE = "institutions.yml"
 
@@ -141,27 +148,16 @@ def read_reference_data(folder: Path, vocab: Vocabularies, max_bytes: int) -> Re
         )
     for i, entry in institutions:
         where = ("institutions", i)
-        for j, unit in _repeated(list(enumerate(entry.units)), lambda u: u.name):
-            at(
-                institutions_path,
-                inst_node,
-                (*where, "units", j, "name"),
-                f"unit {unit.name!r} listed twice",
-            )
-        for j, member in _repeated(list(enumerate(entry.memberships)), lambda m: m.network):
-            at(
-                institutions_path,
-                inst_node,
-                (*where, "memberships", j, "network"),
-                f"network {member.network!r} listed twice",
-            )
-        for j, partner in _repeated(list(enumerate(entry.partnerships)), lambda p: p.partner_name):
-            at(
-                institutions_path,
-                inst_node,
-                (*where, "partnerships", j, "partner_name"),
-                f"partner {partner.partner_name!r} listed twice",
-            )
+        for part, key, noun in UNIQUE_PARTS:
+            for j, item in _repeated(
+                list(enumerate(getattr(entry, part))), lambda x, key=key: getattr(x, key)
+            ):
+                at(
+                    institutions_path,
+                    inst_node,
+                    (*where, part, j, key),
+                    f"{noun} {getattr(item, key)!r} listed twice",
+                )
         for j, membership in enumerate(entry.memberships):
             if membership.network not in network_slugs:
                 at(

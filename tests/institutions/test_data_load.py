@@ -149,3 +149,15 @@ def test_missing_file_is_reported(runner, data_dir):
     result = load(runner, data_dir)
     assert result.exit_code == 1
     assert "networks.yml:1: file: missing" in result.output
+
+
+def test_a_part_listed_twice_is_located(runner, data_dir):
+    institutions = data_dir / "institutions.yml"
+    text = institutions.read_text()
+    text = text.replace(
+        "  - network: iau\n", "  - network: iau\n    role: Member\n  - network: iau\n", 1
+    )
+    institutions.write_text(text)
+    result = load(runner, data_dir)
+    assert result.exit_code == 1
+    assert "institutions.0.memberships.9.network: network 'iau' listed twice" in result.output

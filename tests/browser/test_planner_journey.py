@@ -1,0 +1,55 @@
+"""A planner finds a practice, adopts it, sets dates and budget, and sees it on the plan."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
+    live_server, page, make_user, make_institution
+):
+    institution = make_institution("uni-a", name="University A")
+    make_user("planner@example.org", institution=institution, role="planner")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("planner@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server}/institutions/uni-a/plans/new")
+    page.get_by_label("Title").fill("Support staff growth 2027")
+    page.get_by_label("From").fill("2027-01-01")
+    page.get_by_label("To").fill("2027-12-31")
+    page.get_by_role("button", name="Create the plan").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+
+    page.goto(f"{live_server}/practices")
+    page.locator("#q").fill("job shadowing")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".practice-card h3 a").first.click()
+    page.locator(".adopt-form input[value=delivery]").uncheck()
+    page.get_by_role("button", name="Adopt this practice").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    assert "Set up: Sending staff on job shadowing" in page.locator("main").inner_text()
+
+    page.get_by_role("link", name=re.compile(r"^Edit Set up: Sending staff")).click()
+    page.get_by_label("Starts").fill("2027-03-01")
+    page.get_by_label("Ends").fill("2027-03-05")
+    page.get_by_label("Repeats").select_option(label="Twice a year")
+    page.get_by_label("Budget planned (€)").fill("2400")
+    page.get_by_label("Person-days planned").fill("6")
+    page.get_by_label("Status").select_option("planned")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+
+    timeline = page.locator("section[aria-labelledby=timeline-heading] tbody").inner_text()
+    assert "2027-03-01" in timeline and "2027-09-01" in timeline
+    totals = page.locator("table.totals").inner_text()
+    assert "2400.00" in totals and "6.0" in totals
+    screenshot(page, "plan")

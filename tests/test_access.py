@@ -56,6 +56,8 @@ PLANNER_ROUTES = [
     ("POST", "/plans/{plan}/activities/{activity}/edit"),
     ("GET", "/plans/{plan}/activities/{activity}/delete"),
     ("POST", "/plans/{plan}/activities/{activity}/delete"),
+    ("GET", "/plans/{plan}/edit"),
+    ("POST", "/plans/{plan}/edit"),
     ("GET", "/plans/{plan}/copy"),
     ("GET", "/plans/{plan}/import"),
     ("POST", "/plans/{plan}/import"),

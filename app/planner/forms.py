@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.planner.models import ACTIVITY_STATUSES, FORMATS
+from app.planner.models import ACTIVITY_STATUSES, FORMATS, PLAN_STATUSES
 from app.planner.services import RecurrenceError, check_recurrence
 
 RECURRENCE_PRESETS = [
@@ -141,3 +141,11 @@ class ImportForm(FlaskForm):
         ],
     )
     submit = SubmitField("Check and import")
+
+
+class PlanEditForm(PlanForm):
+    """A plan's title, period, goals and status."""
+
+    status = SelectField("Status", choices=[SelectChoice(s, s.capitalize()) for s in PLAN_STATUSES])
+    version = HiddenField()
+    submit = SubmitField("Save the plan")

@@ -251,10 +251,10 @@ def get_activity(plan: Plan, activity_id: int) -> Activity | None:
 
 
 class EditConflict(Exception):
-    """Someone else saved the activity since the editor opened it."""
+    """Someone else saved the activity or plan since the editor opened it."""
 
-    def __init__(self, current: Activity) -> None:
-        super().__init__("the activity changed since it was opened")
+    def __init__(self, current: Activity | Plan) -> None:
+        super().__init__("it changed since it was opened")
         self.current = current
 
 
@@ -345,3 +345,14 @@ def copy_plan(plan: Plan, *, period_start: date, title: str, by: Any) -> Plan:
         )
     db.session.flush()
     return copy
+
+
+def update_plan(plan: Plan, changes: dict[str, Any], *, base_version: int | None) -> Plan:
+    """Apply an editor's changes to a plan unless someone saved in between (EditConflict)."""
+    if base_version is not None and base_version != plan.version:
+        raise EditConflict(plan)
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.version += 1
+    db.session.flush()
+    return plan

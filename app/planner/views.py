@@ -23,7 +23,14 @@ from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
 from app.planner import exports, imports, services
-from app.planner.forms import ActivityForm, AdoptForm, CopyPlanForm, ImportForm, PlanForm
+from app.planner.forms import (
+    ActivityForm,
+    AdoptForm,
+    CopyPlanForm,
+    ImportForm,
+    PlanEditForm,
+    PlanForm,
+)
 from app.planner.models import Plan
 from app.practices import services as practices
 
@@ -116,6 +123,41 @@ def export(plan_id: int, kind: str) -> ResponseReturnValue:
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def edit_plan(plan_id: int) -> ResponseReturnValue:
+    """Edit a plan's title, period, goals and status (planners); stale saves are refused."""
+    plan = _plan(plan_id, "planner")
+    form = PlanEditForm(obj=plan) if request.method == "GET" else PlanEditForm()
+    if request.method == "GET":
+        form.version.data = str(plan.version)
+    if form.validate_on_submit():
+        version = form.version.data or ""
+        try:
+            services.update_plan(
+                plan,
+                {
+                    "title": form.title.data,
+                    "period_start": form.period_start.data,
+                    "period_end": form.period_end.data,
+                    "goals_text": form.goals_text.data or "",
+                    "status": form.status.data,
+                },
+                base_version=int(version) if version.isdigit() else None,
+            )
+        except services.EditConflict:
+            flash(
+                "Someone else saved this plan while you were editing it; your changes are "
+                "in the form, the saved plan is on its page.",
+                "error",
+            )
+            return render_template("planner/edit.html", plan=plan, form=form), 409
+        db.session.commit()
+        flash("The plan is saved.")
+        return redirect(url_for("planner.detail", plan_id=plan.id))
+    return render_template("planner/edit.html", plan=plan, form=form), 400 if form.errors else 200
 
 
 @bp.route("/plans/<int:plan_id>/copy", methods=["GET", "POST"])

@@ -176,3 +176,24 @@ def test_copy_to_a_new_period_shifts_dates_and_clears_actuals(client, planner):
     assert new.budget_planned == 100 and new.budget_actual is None and new.effort_actual is None
     assert new.status == "idea" and new.evaluation == ""
     assert [c.text for c in new.checklist] == [c.text for c in activity.checklist]
+
+
+def test_plan_is_edited_and_activated_and_stale_saves_are_refused(client, planner):
+    plan = _new_plan(client)
+    stale = str(plan.version)
+    data = {
+        "title": "Staff growth 2027",
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+        "goals_text": "",
+        "status": "active",
+        "version": stale,
+    }
+    assert client.post(f"/plans/{plan.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).status == "active"
+    again = client.post(f"/plans/{plan.id}/edit", data={**data, "title": "Stale title"})
+    assert again.status_code == 409
+    assert 'value="Stale title"' in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).title == "Staff growth 2027"

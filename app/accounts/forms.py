@@ -27,14 +27,15 @@ class NewPasswordMixin:
         validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
     )
 
-    def email_for_rule(self) -> str:
-        """Return the address the password must not equal."""
-        return ""
+    def __init__(self, email: str = "", *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        # The account's address, which the new password must not equal.
+        self.email_for_rule = email
 
     def validate_password(self, field: PasswordField) -> None:
         """Apply the password rule and say every problem."""
         problems = password_problems(
-            field.data or "", self.email_for_rule(), current_app.config["COMMON_PASSWORDS_FILE"]
+            field.data or "", self.email_for_rule, current_app.config["COMMON_PASSWORDS_FILE"]
         )
         if problems:
             raise ValidationError(" ".join(problems))
@@ -45,13 +46,6 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
 
     current_password = PasswordField("Current password", validators=[DataRequired()])
     submit = SubmitField("Change password")
-
-    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._email = email
-
-    def email_for_rule(self) -> str:
-        return self._email
 
 
 class EmailForm(FlaskForm):
@@ -66,13 +60,6 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 
     submit = SubmitField("Set the new password")
 
-    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._email = email
-
-    def email_for_rule(self) -> str:
-        return self._email
-
 
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     """A name and a password for someone who accepts an invitation without an account."""
@@ -80,10 +67,3 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField("Your name", validators=[Length(max=200)])
     password = PasswordField("Choose a password", validators=[DataRequired()])
     submit = SubmitField("Create my account and join")
-
-    def __init__(self, email: str, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._email = email
-
-    def email_for_rule(self) -> str:
-        return self._email

@@ -188,22 +188,8 @@ def read_activities(
             problems.append(f"{where}, column recurrence: a repeating activity needs a start_date")
         for column in ("budget_planned", "budget_actual", "effort_planned", "effort_actual"):
             row[column] = _amount(record.get(column, ""), column, problems, where)
-        row["target_groups"] = _keys(
-            record.get("target_groups", ""),
-            "target_groups",
-            "target_groups",
-            vocab,
-            problems,
-            where,
-        )
-        row["mobility_stages"] = _keys(
-            record.get("mobility_stages", ""),
-            "mobility_stages",
-            "mobility_stages",
-            vocab,
-            problems,
-            where,
-        )
+        row["target_groups"] = _keys(record, "target_groups", vocab, problems, where)
+        row["mobility_stages"] = _keys(record, "mobility_stages", vocab, problems, where)
         slug = _text(record.get("practice", ""))
         if slug and slug not in known:
             problems.append(f"{where}, column practice: no practice sheet {slug!r}")

@@ -25,7 +25,7 @@ from app.planner import services as planner
 from app.planner.forms import AdoptForm
 from app.practices import services
 from app.practices.forms import PracticeForm
-from app.practices.models import Practice
+from app.practices.models import Practice, PracticeRevision
 
 bp = Blueprint("practices", __name__)
 
@@ -235,14 +235,20 @@ def history(slug: str) -> ResponseReturnValue:
     )
 
 
+def _revision_of(slug: str, number: int) -> tuple[Practice, PracticeRevision]:
+    """Load a sheet and one of its saved versions, or answer 404."""
+    practice = services.get_practice(slug)
+    found = services.get_revision(practice, number) if practice else None
+    if practice is None or found is None:
+        abort(404)
+    return practice, found
+
+
 @bp.get("/practices/<slug>/history/<int:number>")
 @access(CURATOR)
 def revision(slug: str, number: int) -> ResponseReturnValue:
     """Show one saved version of a sheet (curators)."""
-    practice = services.get_practice(slug)
-    found = services.get_revision(practice, number) if practice else None
-    if found is None:
-        abort(404)
+    practice, found = _revision_of(slug, number)
     return render_template(
         "practices/revision.html",
         practice=practice,
@@ -255,10 +261,7 @@ def revision(slug: str, number: int) -> ResponseReturnValue:
 @access(CURATOR)
 def restore(slug: str, number: int) -> ResponseReturnValue:
     """Make an older version the current sheet again, as a new version (curators)."""
-    practice = services.get_practice(slug)
-    found = services.get_revision(practice, number) if practice else None
-    if found is None:
-        abort(404)
+    practice, found = _revision_of(slug, number)
     services.restore_revision(practice, found, author=current_user._get_current_object())
     db.session.commit()
     flash(f"Version {number} is the current sheet again.")

@@ -105,9 +105,11 @@ def _amount(value: str, column: str, problems: list[str], where: str) -> Decimal
 
 
 def _keys(
-    value: str, vocabulary: str, column: str, vocab: Vocabularies, problems: list[str], where: str
+    record: dict[str, str], column: str, vocab: Vocabularies, problems: list[str], where: str
 ) -> list[str]:
-    keys = [k.strip() for k in _text(value).split(";") if k.strip()]
+    """Read a column of vocabulary keys; each such column is named after its vocabulary."""
+    vocabulary = column
+    keys = [k.strip() for k in _text(record.get(column, "")).split(";") if k.strip()]
     unknown = [k for k in keys if k not in vocab.keys(vocabulary)]
     if unknown:
         problems.append(

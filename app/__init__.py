@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
+    from app.charts.views import bp as charts_bp
     from app.health.views import bp as health_bp
     from app.institutions.views import bp as institutions_bp
     from app.mail.views import bp as mail_bp
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(planner_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(institutions_bp)
+    app.register_blueprint(charts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
 

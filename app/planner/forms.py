@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.planner.models import ACTIVITY_STATUSES, FORMATS, PLAN_STATUSES
+from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
 from app.planner.services import RecurrenceError, check_recurrence
 
 RECURRENCE_PRESETS = [
@@ -95,7 +95,7 @@ class ActivityForm(FlaskForm):
     responsible = StringField("Responsible person", validators=[Length(max=200)])
     status = SelectField(
         "Status",
-        choices=[SelectChoice(s, s.replace("_", " ").capitalize()) for s in ACTIVITY_STATUSES],
+        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items()],
     )
     notes = TextAreaField("Notes", validators=[Length(max=10000)])
     evaluation = TextAreaField("Evaluation and dissemination", validators=[Length(max=10000)])

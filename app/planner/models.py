@@ -27,6 +27,7 @@ from app.practices.models import Practice
 
 PLAN_STATUSES = ("draft", "active", "closed")
 ACTIVITY_STATUSES = ("idea", "planned", "in_progress", "done", "cancelled")
+STATUS_LABELS = {status: status.replace("_", " ").capitalize() for status in ACTIVITY_STATUSES}
 FORMATS = ("on-site", "online", "hybrid")
 PHASES = ("setup", "delivery")
 

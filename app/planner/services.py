@@ -12,6 +12,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.charts.services import TimelineRow
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, Unit
@@ -163,6 +164,23 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
             break
         found.append(Occurrence(activity, day, day + length))
     return found
+
+
+def timeline_rows(found: list[Occurrence]) -> list[TimelineRow]:
+    """Turn occurrences into timeline rows, one row per activity even when titles repeat."""
+    labels: dict[int, str] = {}
+    taken: set[str] = set()
+    for occurrence in found:
+        activity = occurrence.activity
+        if activity.id in labels:
+            continue
+        label, n = activity.title, 1
+        while label in taken:
+            n += 1
+            label = f"{activity.title} ({n})"
+        labels[activity.id] = label
+        taken.add(label)
+    return [TimelineRow(labels[o.activity.id], o.start, o.end, o.activity.status) for o in found]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app.charts import services as charts
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
@@ -31,7 +32,7 @@ from app.planner.forms import (
     PlanEditForm,
     PlanForm,
 )
-from app.planner.models import Plan
+from app.planner.models import STATUS_LABELS, Plan
 from app.practices import services as practices
 
 log = logging.getLogger(__name__)
@@ -94,13 +95,20 @@ def detail(plan_id: int) -> ResponseReturnValue:
     occurrences = sorted(
         (o for a in plan.activities for o in services.occurrences(a)), key=lambda o: o.start
     )
+    vocab = vocabularies()
+    timeline = charts.timeline_figure(
+        services.timeline_rows(occurrences),
+        period=(plan.period_start, plan.period_end),
+        status_labels=STATUS_LABELS,
+    )
     return render_template(
         "planner/detail.html",
         plan=plan,
+        timeline=timeline,
         groups=groups,
         grouping=grouping,
         totals=services.totals(plan),
-        coverage=services.coverage(plan, vocabularies()),
+        coverage=services.coverage(plan, vocab),
         occurrences=occurrences,
         can_plan=has_role(current_user, plan.institution, "planner"),
         units={u.id: u.name for u in plan.institution.units},

@@ -28,3 +28,19 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Draw the charts whose figures the page carries as JSON data blocks.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.Plotly) {
+    return;
+  }
+  for (const element of document.querySelectorAll("[data-figure]")) {
+    const source = document.getElementById(element.dataset.figure);
+    if (!source) {
+      continue;
+    }
+    const figure = JSON.parse(source.textContent);
+    element.hidden = false;
+    window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
+  }
+});

@@ -62,6 +62,11 @@ def page(browser):
     """A fresh page that records console errors and CSP violations; fails the test on any."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Chromium logs most CSP refusals to the console, but not all: report every one.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+    )
     problems = PageProblems()
     page.on("console", lambda m: m.type == "error" and problems.messages.append(m.text))
     page.on("pageerror", lambda e: problems.messages.append(str(e)))

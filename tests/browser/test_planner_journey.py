@@ -50,6 +50,12 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
 
     timeline = page.locator("section[aria-labelledby=timeline-heading] tbody").inner_text()
     assert "2027-03-01" in timeline and "2027-09-01" in timeline
+    # The Plotly chart drew one bar per occurrence, under the CSP (the page fixture fails
+    # on any console error or CSP violation).
+    chart = page.locator("#timeline-chart")
+    chart.locator("svg.main-svg").first.wait_for()
+    assert chart.locator(".barlayer .point").count() == 2
+    assert "Set up: Sending staff on job shadowing" in chart.locator(".ytick").first.text_content()
     totals = page.locator("table.totals").inner_text()
     assert "2400.00" in totals and "6.0" in totals
     screenshot(page, "plan")

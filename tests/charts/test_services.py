@@ -1,0 +1,115 @@
+"""Chart builders are pure functions of their rows; Plotly's script is served by the app."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date
+
+import pytest
+
+from app.charts.services import (
+    STATUS_COLOURS,
+    TimelineRow,
+    plotly_js,
+    plotly_styles,
+    plotly_version,
+    timeline_figure,
+)
+
+PERIOD = (date(2027, 1, 1), date(2027, 12, 31))
+DAY_MS = 86_400_000
+
+
+def build(rows: list[TimelineRow]) -> dict:
+    return timeline_figure(rows, period=PERIOD, status_labels={"planned": "Planned"})
+
+
+def test_timeline_has_one_trace_per_status_present_in_life_order():
+    figure = build(
+        [
+            TimelineRow("B", date(2027, 2, 1), date(2027, 2, 1), "done"),
+            TimelineRow("A", date(2027, 1, 5), date(2027, 1, 7), "planned"),
+        ]
+    )
+    assert [trace["name"] for trace in figure["data"]] == ["Planned", "done"]
+    assert figure["data"][0]["marker"]["color"] == STATUS_COLOURS["planned"]
+
+
+def test_timeline_bars_span_whole_days_from_start_to_end():
+    figure = build(
+        [
+            TimelineRow("A", date(2027, 1, 5), date(2027, 1, 7), "planned"),
+            TimelineRow("A", date(2027, 7, 5), date(2027, 7, 5), "planned"),
+        ]
+    )
+    bars = figure["data"][0]
+    assert list(bars["base"]) == ["2027-01-05", "2027-07-05"]
+    assert list(bars["x"]) == [3 * DAY_MS, 1 * DAY_MS]
+    assert bars["orientation"] == "h"
+
+
+def test_timeline_keeps_row_order_top_to_bottom_and_shows_the_whole_period():
+    figure = build(
+        [
+            TimelineRow("Second", date(2027, 3, 1), date(2027, 3, 1), "idea"),
+            TimelineRow("First", date(2027, 1, 1), date(2027, 1, 1), "planned"),
+            TimelineRow("Second", date(2027, 9, 1), date(2027, 9, 1), "idea"),
+        ]
+    )
+    layout = figure["layout"]
+    assert list(layout["yaxis"]["categoryarray"]) == ["Second", "First"]
+    assert layout["yaxis"]["autorange"] == "reversed"
+    assert list(layout["xaxis"]["range"]) == ["2027-01-01", "2028-01-01"]
+
+
+def test_timeline_labels_cannot_carry_plotly_markup():
+    figure = build([TimelineRow('<a href="javascript:x">go</a>', PERIOD[0], PERIOD[0], "idea")])
+    label = figure["data"][0]["y"][0]
+    assert "<a" not in label and label.startswith("&lt;a")
+
+
+def test_timeline_grows_with_its_rows_and_has_no_mode_bar():
+    one = build([TimelineRow("A", PERIOD[0], PERIOD[0], "idea")])
+    rows = [TimelineRow(str(n), PERIOD[0], PERIOD[0], "idea") for n in range(10)]
+    assert build(rows)["layout"]["height"] > one["layout"]["height"]
+    assert one["config"]["displayModeBar"] is False
+
+
+def test_empty_timeline_is_still_a_valid_figure():
+    figure = build([])
+    assert figure["data"] == [] and figure["layout"]["height"] > 0
+
+
+def test_plotly_script_is_the_packaged_one_and_gzips_back_to_it():
+    plain, packed = plotly_js()
+    assert plain.startswith(b"/**") and b"plotly.js v" in plain[:200]
+    assert gzip.decompress(packed) == plain
+
+
+def test_plotly_stylesheets_are_vendored():
+    assert "plotly.js-style-global" in plotly_styles()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", ""])
+def test_plotly_script_is_served_cached_for_a_year(client, encoding):
+    response = client.get(
+        f"/charts/plotly-{plotly_version()}.min.js", headers={"Accept-Encoding": encoding}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "Accept-Encoding" in response.headers["Vary"]
+    body = gzip.decompress(response.data) if encoding else response.data
+    assert body == plotly_js()[0]
+    assert (response.headers.get("Content-Encoding") == "gzip") == bool(encoding)
+
+
+def test_plotly_script_answers_not_modified_to_a_known_etag(client):
+    url = f"/charts/plotly-{plotly_version()}.min.js"
+    etag = client.get(url, headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_plotly_script_of_another_version_is_not_found(client):
+    assert client.get("/charts/plotly-0.0.1.min.js").status_code == 404

@@ -343,6 +343,26 @@ def get_institution(slug: str) -> Institution | None:
     )
 
 
+@dataclass(frozen=True)
+class PartnerChoices:
+    """The partners an institution's plans can name: its strategic partners and networks."""
+
+    strategic: list[str]
+    networks: list[str]
+
+    def all(self) -> list[str]:
+        """Return every known partner's name, strategic partners first."""
+        return [*self.strategic, *(n for n in self.networks if n not in self.strategic)]
+
+
+def partner_choices(institution: Institution) -> PartnerChoices:
+    """Return the names an activity's partners and host can be chosen from."""
+    return PartnerChoices(
+        strategic=sorted(p.partner_name for p in institution.partnerships),
+        networks=sorted(m.network.name for m in institution.memberships),
+    )
+
+
 def list_networks() -> list[Network]:
     """Return every network by name, with its parent."""
     return list(

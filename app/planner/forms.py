@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.institutions.services import PartnerChoices
 from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
 from app.planner.services import RecurrenceError, check_recurrence
 
@@ -75,7 +76,8 @@ class ActivityForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     format = SelectField("Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS])
-    host = StringField("Host (empty: your institution)", validators=[Length(max=200)])
+    host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
+    other_host = StringField("…or another host", validators=[Length(max=200)])
     start_date = DateField("Starts", validators=[Optional()])
     end_date = DateField("Ends", validators=[Optional()])
     recurrence = SelectField("Repeats", choices=RECURRENCE_PRESETS, validate_choice=False)
@@ -91,7 +93,8 @@ class ActivityForm(FlaskForm):
     effort_actual = DecimalField(
         "Person-days spent", places=1, validators=[Optional(), NumberRange(min=0)]
     )
-    partners = TextAreaField("Partners (one per line)")
+    partners = CheckboxesField("Partners from your networks and strategic partners")
+    other_partners = TextAreaField("Other partners (one per line)")
     responsible = StringField("Responsible person", validators=[Length(max=200)])
     status = SelectField(
         "Status",
@@ -116,9 +119,35 @@ class ActivityForm(FlaskForm):
         if field.data and not self.start_date.data:
             raise ValidationError("A repeating activity needs a start date.")
 
+    def offer_partners(self, choices: PartnerChoices, partners: list[str], host: str) -> None:
+        """Offer the institution's partners; keep names it no longer has as choices too.
+
+        Without `partners`, the form keeps what was posted (a re-shown form loses nothing).
+        """
+        known = choices.all()
+        self.partners.choices = [SelectChoice(name, name) for name in known]
+        hosts = [*known, *(p for p in partners if p not in known)]
+        if host and host not in hosts:
+            hosts.append(host)
+        self.host.choices = [
+            SelectChoice("", "Your institution"),
+            *(SelectChoice(name, name) for name in hosts),
+        ]
+
+    def fill_partners(self, known: list[str], partners: list[str], host: str) -> None:
+        """Split an activity's partners between the checkboxes and the free text."""
+        self.partners.data = [p for p in partners if p in known]
+        self.other_partners.data = "\n".join(p for p in partners if p not in known)
+        self.host.data = host
+
     def partner_list(self) -> list[str]:
-        """Return the partners, one per non-empty line."""
-        return [line.strip() for line in (self.partners.data or "").splitlines() if line.strip()]
+        """Return the chosen partners, then the typed ones, each once."""
+        typed = [line.strip() for line in (self.other_partners.data or "").splitlines()]
+        return list(dict.fromkeys([*(self.partners.data or []), *filter(None, typed)]))
+
+    def chosen_host(self) -> str | None:
+        """Return the typed host, else the chosen one; None is the plan's own institution."""
+        return (self.other_host.data or "").strip() or self.host.data or None
 
 
 class CopyPlanForm(FlaskForm):

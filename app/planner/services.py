@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.charts.services import TimelineRow
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies
-from app.institutions.models import Institution, Unit
+from app.institutions.models import Institution, NetworkMembership, Unit
 from app.permissions import ROLE_RANK
 from app.planner.models import (
     ACTIVITY_STATUSES,
@@ -249,6 +249,10 @@ def get_plan(plan_id: int) -> Plan | None:
         .where(Plan.id == plan_id)
         .options(
             selectinload(Plan.institution).selectinload(Institution.units),
+            selectinload(Plan.institution)
+            .selectinload(Institution.memberships)
+            .selectinload(NetworkMembership.network),
+            selectinload(Plan.institution).selectinload(Institution.partnerships),
             selectinload(Plan.activities).selectinload(Activity.checklist),
             selectinload(Plan.activities).selectinload(Activity.indicators),
             selectinload(Plan.activities).selectinload(Activity.status_changes),

@@ -266,15 +266,17 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     if activity is None:
         abort(404)
     form = ActivityForm(obj=activity) if request.method == "GET" else ActivityForm()
+    choices = institutions.partner_choices(plan.institution)
+    form.offer_partners(choices, activity.partners, activity.host or "")
     if request.method == "GET":
-        form.partners.data = "\n".join(activity.partners)
+        form.fill_partners(choices.all(), activity.partners, activity.host or "")
         form.recurrence.data = activity.recurrence or ""
         form.version.data = str(activity.version)
     if form.validate_on_submit():
         changes = {
             "title": form.title.data,
             "format": form.format.data,
-            "host": form.host.data or None,
+            "host": form.chosen_host(),
             "start_date": form.start_date.data,
             "end_date": form.end_date.data,
             "recurrence": form.recurrence.data,

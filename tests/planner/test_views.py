@@ -80,7 +80,7 @@ def test_setting_dates_recurrence_and_budget_shows_in_totals_and_timeline(client
             "budget_planned": "1500",
             "effort_planned": "4.5",
             "status": "planned",
-            "partners": "University B\nEURAXESS centre",
+            "other_partners": "University B\nEURAXESS centre",
             "version": str(activity.version),
         },
     )
@@ -93,6 +93,67 @@ def test_setting_dates_recurrence_and_budget_shows_in_totals_and_timeline(client
     activity = db.session.get(Activity, activity.id)
     assert activity.partners == ["University B", "EURAXESS centre"]
     assert [c.status for c in activity.status_changes] == ["idea", "planned"]
+
+
+@pytest.fixture
+def partnered(planner):
+    """University A is in a network and has a strategic partner."""
+    from app.institutions.models import Network, NetworkMembership, StrategicPartnership
+
+    network = Network(slug="una-europa", name="UNA Europa", kind="university-alliance")
+    planner.memberships.append(NetworkMembership(network=network))
+    planner.partnerships.append(StrategicPartnership(partner_name="Stockholm University"))
+    db.session.commit()
+    return planner
+
+
+def _adopted(client) -> tuple[Plan, Activity]:
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    return plan, db.session.scalar(select(Activity))
+
+
+def test_partners_and_host_are_chosen_from_networks_and_strategic_partners(client, partnered):
+    plan, activity = _adopted(client)
+    url = f"/plans/{plan.id}/activities/{activity.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="UNA Europa"' in page and 'value="Stockholm University"' in page
+    response = client.post(
+        url,
+        data={
+            "title": "Rotating workshop",
+            "format": "hybrid",
+            "status": "planned",
+            "partners": ["Stockholm University", "UNA Europa"],
+            "other_partners": "City of Helsinki\n\nUNA Europa",
+            "host": "Stockholm University",
+            "version": str(activity.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Activity, activity.id)
+    assert saved.partners == ["Stockholm University", "UNA Europa", "City of Helsinki"]
+    assert saved.host == "Stockholm University"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="Stockholm University">' in page
+    assert "City of Helsinki</textarea>" in page
+
+
+def test_a_typed_host_wins_and_an_unknown_chosen_host_is_refused(client, partnered):
+    plan, activity = _adopted(client)
+    url = f"/plans/{plan.id}/activities/{activity.id}/edit"
+    base = {"title": "Workshop", "format": "on-site", "status": "idea"}
+    refused = client.post(url, data={**base, "host": "Nowhere University"})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
+    client.post(url, data={**base, "host": "", "other_host": "University of Tartu"})
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).host == "University of Tartu"
+    # The typed host stays a choice on the next visit, so the form shows it selected.
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="University of Tartu">' in page
 
 
 def test_a_second_save_over_a_newer_one_is_refused_showing_both(client, planner):

@@ -17,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_api_auth(app)
     register_errorhandlers(app)
     register_security(app)
     register_template_helpers(app)
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from app.health.views import bp as health_bp
     from app.institutions.views import bp as institutions_bp
     from app.mail.views import bp as mail_bp
+    from app.planner.api import bp as planner_api_bp
     from app.planner.views import bp as planner_bp
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
@@ -67,6 +69,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(charts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
+    app.register_blueprint(planner_api_bp)
+
+
+def register_api_auth(app: Flask) -> None:
+    """Authenticate API calls by token or session (with CSRF for a session's changes)."""
+    from app.api.auth import init_app
+
+    init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,13 @@ def app(migrated_database: str) -> Iterator[Flask]:
     """Create an app on the migrated test database, and empty its tables afterwards."""
     app = create_app(make_config(migrated_database))
 
-    @app.before_request
     def _forget_previous_user() -> None:
         # The test keeps one app context open across its requests, and Flask reuses it for
         # each request, so g would carry the user of the previous request (another client's).
         g.pop("_login_user", None)
+
+    # First of all hooks: the API's token check sets this request's user after it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)
 
     with app.app_context():
         yield app
@@ -304,3 +307,50 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, next_url: s
     """Sign in through the real form."""
     url = "/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={"email": email, "password": password})
+
+
+@pytest.fixture
+def two_institutions(make_institution, make_user):
+    """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
+    from app.accounts import services
+    from app.core.extensions import db
+    from app.institutions.models import Network, NetworkMembership, StrategicPartnership, Unit
+    from app.planner.models import Activity
+    from app.planner.services import create_plan
+
+    a, b = make_institution("uni-a"), make_institution("uni-b")
+    people = {
+        role: make_user(f"{role}@a.example", institution=a, role=role)
+        for role in ("manager", "planner", "viewer")
+    }
+    people["outsider"] = make_user("manager@b.example", institution=b, role="manager")
+    people["curator"] = make_user("curator@example.org", is_curator=True)
+    people["admin"] = make_user("admin@example.org", is_admin=True)
+    unit = Unit(name="International office", kind="international-office")
+    a.units.append(unit)
+    network = Network(slug="net", name="A network", kind="research-network")
+    membership = NetworkMembership(network=network, role="Member")
+    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
+    a.memberships.append(membership)
+    a.partnerships.append(partnership)
+    db.session.commit()
+    from flask import current_app
+
+    with current_app.test_request_context():
+        invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
+    plan = create_plan(
+        a, title="Plan A", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    activity = Activity(plan=plan, title="Activity A")
+    db.session.add(activity)
+    db.session.commit()
+    ids = {
+        "unit": unit.id,
+        "member": people["viewer"].id,
+        "invitation": invitation.id,
+        "membership": membership.id,
+        "partnership": partnership.id,
+        "plan": plan.id,
+        "activity": activity.id,
+    }
+    return people, ids

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from app.permissions import POLICIES
-from app.planner.models import Activity
-from app.planner.services import create_plan
 from tests.conftest import login
 
 # Flask's own endpoint: files of app/static, public by nature.
@@ -94,51 +90,6 @@ def test_every_institution_route_is_in_the_matrix_below(app):
         (adapter.match(path.format(**ids), method=method)[0], method) for method, path in ALL_SCOPED
     }
     assert scoped == covered
-
-
-@pytest.fixture
-def two_institutions(make_institution, make_user):
-    """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
-    from app.accounts import services
-    from app.core.extensions import db
-    from app.institutions.models import Network, NetworkMembership, StrategicPartnership, Unit
-
-    a, b = make_institution("uni-a"), make_institution("uni-b")
-    people = {
-        role: make_user(f"{role}@a.example", institution=a, role=role)
-        for role in ("manager", "planner", "viewer")
-    }
-    people["outsider"] = make_user("manager@b.example", institution=b, role="manager")
-    people["curator"] = make_user("curator@example.org", is_curator=True)
-    people["admin"] = make_user("admin@example.org", is_admin=True)
-    unit = Unit(name="International office", kind="international-office")
-    a.units.append(unit)
-    network = Network(slug="net", name="A network", kind="research-network")
-    membership = NetworkMembership(network=network, role="Member")
-    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
-    a.memberships.append(membership)
-    a.partnerships.append(partnership)
-    db.session.commit()
-    from flask import current_app
-
-    with current_app.test_request_context():
-        invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
-    plan = create_plan(
-        a, title="Plan A", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
-    )
-    activity = Activity(plan=plan, title="Activity A")
-    db.session.add(activity)
-    db.session.commit()
-    ids = {
-        "unit": unit.id,
-        "member": people["viewer"].id,
-        "invitation": invitation.id,
-        "membership": membership.id,
-        "partnership": partnership.id,
-        "plan": plan.id,
-        "activity": activity.id,
-    }
-    return people, ids
 
 
 def _refused(response) -> bool:

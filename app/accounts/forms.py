@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, password_problems
@@ -67,3 +68,20 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField("Your name", validators=[Length(max=200)])
     password = PasswordField("Choose a password", validators=[DataRequired()])
     submit = SubmitField("Create my account and join")
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token: a name to recognise it by and how long it lives."""
+
+    name = StringField("What it is for", validators=[DataRequired(), Length(max=100)])
+    days = SelectField(
+        "Valid for",
+        coerce=int,
+        choices=[
+            SelectChoice(30, "30 days"),
+            SelectChoice(90, "90 days"),
+            SelectChoice(365, "a year"),
+        ],
+        default=90,
+    )
+    submit = SubmitField("Create the token")

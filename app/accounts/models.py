@@ -107,3 +107,28 @@ class Invitation(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<Invitation {self.email} as {self.role} of {self.institution_id}>"
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined, misc]
+    """A personal API token: the API acts as its user, with the user's roles.
+
+    Only a hash of the secret is stored; the secret is shown once, when the token is made.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The secret's first characters, so its owner can tell tokens apart in the list.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.prefix}… of {self.user_id}>"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import (
     INSTITUTION_ROLES,
+    ApiToken,
     InstitutionRole,
     Invitation,
     User,
@@ -283,3 +287,82 @@ def leaves_no_manager(institution: Institution, user: User, new_role: str | None
 def revoke(invitation: Invitation) -> None:
     """Withdraw an invitation: its link stops working."""
     invitation.revoked_at = utcnow()
+
+
+# Personal API tokens: a recognisable prefix (secret scanners and people can spot a leaked one)
+# and 256 random bits. The secret is random enough for a fast hash to be safe to store.
+API_TOKEN_PREFIX = "scp_"  # noqa: S105 - a public marker, not a secret
+# How stale "last used" may get before a request writes it again: not a write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=10)
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_api_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """Make a token for a user; return it with its secret, which is never stored."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_token_hash(secret),
+        prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    log.info("api token %s (%s) created for %s", token.prefix, name, user.email)
+    return token, secret
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """Return a user's tokens that are not revoked, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the user's own tokens; None if the user has no such token."""
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is not None:
+        token.revoked_at = utcnow()
+        log.info("api token %s revoked by %s", token.prefix, user.email)
+    return token
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """Return the active user of a live token, noting when it was last used."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(secret))
+        .options(
+            selectinload(ApiToken.user)
+            .selectinload(User.roles)
+            .selectinload(InstitutionRole.institution)
+        )
+    )
+    now = utcnow()
+    if token is None or token.revoked_at is not None or _aware(token.expires_at) <= now:
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - _aware(token.last_used_at) > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+    return token.user

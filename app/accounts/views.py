@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -18,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import services
 from app.accounts.forms import (
     AcceptInvitationForm,
+    ApiTokenForm,
     EmailForm,
     LoginForm,
     PasswordChangeForm,
@@ -95,6 +97,36 @@ def logout() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """Show one's own account and roles."""
     return render_template("accounts/account.html")
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def api_tokens() -> ResponseReturnValue:
+    """List one's API tokens and make a new one, whose secret is shown this once."""
+    user = current_user._get_current_object()
+    form = ApiTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        _, secret = services.create_api_token(user, form.name.data or "", form.days.data)
+        db.session.commit()
+        form = ApiTokenForm(formdata=None)
+    # Shown on this response rather than after a redirect: the secret must never be stored,
+    # not even in the session cookie that would carry it across a redirect.
+    return render_template(
+        "accounts/tokens.html", form=form, secret=secret, tokens=services.api_tokens_of(user)
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@access(SIGNED_IN)
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of one's own API tokens."""
+    token = services.revoke_api_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    db.session.commit()
+    flash(f"The token “{token.name}” is revoked; it no longer works.")
+    return redirect(url_for("accounts.api_tokens"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
 from app.core.vocabularies import Vocabularies
+from app.planner import schemas as planner
 from app.practices.services import FACETS, LIST_COLUMNS, SORTS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
@@ -212,10 +215,14 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Capacity-building practice catalogue API",
+            "title": "Staff Capacity Planner API",
             "version": "1.0.0",
             "description": "Read the catalogue of capacity-building practices for international "
-            "offices. Errors always have the Error shape.",
+            "offices; read and write an institution's plans and activities. The catalogue is "
+            "public; plans need a personal API token (made on the account page, sent as "
+            "`Authorization: Bearer <token>`) or a signed-in browser session, whose changes "
+            "also need the page's CSRF token in the X-CSRFToken header. Errors always have the "
+            "Error shape.",
         },
         "servers": [{"url": "/"}],
         "paths": {
@@ -280,6 +287,7 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                     },
                 }
             },
+            **_planner_paths(ok, error_response),
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -299,6 +307,194 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                 "Practice": detail,
                 "PracticePage": page,
                 "Error": error,
-            }
+                "Conflict": {
+                    "type": "object",
+                    "required": ["error", "current"],
+                    "properties": {
+                        "error": error["properties"]["error"],
+                        "current": {
+                            "description": "The saved version (a Plan or an Activity).",
+                            "anyOf": [
+                                {"$ref": "#/components/schemas/PlanOut"},
+                                {"$ref": "#/components/schemas/ActivityOut"},
+                            ],
+                        },
+                    },
+                },
+                **_planner_schemas(),
+            },
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+def _planner_schemas() -> dict[str, Any]:
+    """Describe the planner's requests and responses from the models that validate them."""
+    _, top = models_json_schema(
+        [(model, "validation") for model in planner.REQUEST_MODELS]
+        + [(model, "serialization") for model in planner.RESPONSE_MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    return dict(top["$defs"])
+
+
+def _planner_paths(ok: Any, error_response: Any) -> dict[str, Any]:
+    """Describe the plan and activity endpoints: who may call them and what they answer."""
+    secured = [{"token": []}, {"session": []}]
+
+    def body(ref: str) -> dict[str, Any]:
+        return {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+        }
+
+    def integer(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+    unauthorised = error_response("No valid token or session.")
+    forbidden = error_response("Your role in the plan's institution does not allow this.")
+    invalid = error_response("The body is invalid; `fields` says what is wrong where.")
+    conflict = {
+        "description": "Your version is stale; `current` is the saved one.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conflict"}}},
+    }
+
+    def missing(what: str) -> dict[str, Any]:
+        return error_response(f"No such {what}, or it belongs to another institution.")
+
+    def operation(operation_id: str, summary: str, **responses: Any) -> dict[str, Any]:
+        return {
+            "operationId": operation_id,
+            "summary": summary,
+            "security": secured,
+            "responses": {code.lstrip("_"): value for code, value in responses.items()},
+        }
+
+    plan_id, activity_id = integer("plan_id"), integer("activity_id")
+    return {
+        "/api/v1/plans": {
+            "get": {
+                **operation(
+                    "listPlans",
+                    "List the plans of your institutions, newest first",
+                    _200=ok("PlanList", "The plans you can read."),
+                    _401=unauthorised,
+                ),
+                "parameters": [
+                    {
+                        "name": "institution",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "Only the plans of the institution with this slug.",
+                    }
+                ],
+            },
+            "post": {
+                **operation(
+                    "createPlan",
+                    "Start a draft plan (planners and managers)",
+                    _201=ok("PlanOut", "The new plan."),
+                    _400=invalid,
+                    _401=unauthorised,
+                    _403=forbidden,
+                    _404=missing("institution"),
+                ),
+                "requestBody": body("PlanCreate"),
+            },
+        },
+        "/api/v1/plans/{plan_id}": {
+            "parameters": [plan_id],
+            "get": operation(
+                "getPlan",
+                "Read a plan with its totals and activities",
+                _200=ok("PlanOut", "The plan."),
+                _401=unauthorised,
+                _404=missing("plan"),
+            ),
+            "patch": {
+                **operation(
+                    "updatePlan",
+                    "Change a plan's fields (planners); send the version you based it on",
+                    _200=ok("PlanOut", "The saved plan."),
+                    _400=invalid,
+                    _401=unauthorised,
+                    _403=forbidden,
+                    _404=missing("plan"),
+                    _409=conflict,
+                ),
+                "requestBody": body("PlanPatch"),
+            },
+        },
+        "/api/v1/plans/{plan_id}/activities": {
+            "parameters": [plan_id],
+            "get": operation(
+                "listActivities",
+                "List a plan's activities",
+                _200=ok("ActivityList", "The activities."),
+                _401=unauthorised,
+                _404=missing("plan"),
+            ),
+            "post": {
+                **operation(
+                    "createActivity",
+                    "Add a custom activity (planners)",
+                    _201=ok("ActivityOut", "The new activity."),
+                    _400=invalid,
+                    _401=unauthorised,
+                    _403=forbidden,
+                    _404=missing("plan"),
+                ),
+                "requestBody": body("ActivityCreate"),
+            },
+        },
+        "/api/v1/plans/{plan_id}/adoptions": {
+            "parameters": [plan_id],
+            "post": {
+                **operation(
+                    "adoptPractice",
+                    "Adopt a practice: one pre-filled activity per phase (planners)",
+                    _201=ok("ActivityList", "The activities made from the practice."),
+                    _400=invalid,
+                    _401=unauthorised,
+                    _403=forbidden,
+                    _404=missing("plan"),
+                ),
+                "requestBody": body("AdoptionCreate"),
+            },
+        },
+        "/api/v1/plans/{plan_id}/activities/{activity_id}": {
+            "parameters": [plan_id, activity_id],
+            "get": operation(
+                "getActivity",
+                "Read one activity",
+                _200=ok("ActivityOut", "The activity."),
+                _401=unauthorised,
+                _404=missing("activity"),
+            ),
+            "patch": {
+                **operation(
+                    "updateActivity",
+                    "Change an activity's fields (planners); send the version you based it on",
+                    _200=ok("ActivityOut", "The saved activity."),
+                    _400=invalid,
+                    _401=unauthorised,
+                    _403=forbidden,
+                    _404=missing("activity"),
+                    _409=conflict,
+                ),
+                "requestBody": body("ActivityPatch"),
+            },
+            "delete": operation(
+                "deleteActivity",
+                "Delete an activity (planners)",
+                _204={"description": "Deleted."},
+                _401=unauthorised,
+                _403=forbidden,
+                _404=missing("activity"),
+            ),
         },
     }

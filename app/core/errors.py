@@ -31,7 +31,10 @@ def _handle_http_exception(error: HTTPException) -> tuple[object, int]:
     """Render an HTTP error without leaking internals."""
     status = error.code or 500
     if wants_json():
-        return json_error(status, error.name, error.description or error.name), status
+        response = json_error(status, error.name, error.description or error.name)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response, status
     return render_template(
         "errors/error.html", status=status, title=error.name, detail=error.description
     ), status

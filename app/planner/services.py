@@ -123,6 +123,27 @@ def adopt_practice(
     return activities
 
 
+def add_activity(plan: Plan, fields: dict[str, Any], *, by: str) -> Activity:
+    """Add a custom activity (not from a practice) to a plan, its status recorded."""
+    fields = dict(fields)
+    status = fields.pop("status", "idea")
+    activity = Activity(
+        plan=plan,
+        **fields,
+        status=status,
+        status_changes=[StatusChange(status=status, changed_by=by)],
+    )
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def delete_activity(activity: Activity) -> None:
+    """Remove an activity with its checklist, indicators and status history."""
+    db.session.delete(activity)
+    db.session.flush()
+
+
 def check_recurrence(rule: str | None) -> str | None:
     """Return a tidy RRULE, or None for a one-off; raise RecurrenceError if it is unreadable."""
     if rule is None or not rule.strip():

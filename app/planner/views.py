@@ -320,7 +320,7 @@ def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         abort(404)
     if request.method == "POST":
         title = activity.title
-        db.session.delete(activity)
+        services.delete_activity(activity)
         db.session.commit()
         log.info(
             "activity %s (%s) of plan %s deleted by %s",

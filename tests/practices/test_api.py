@@ -84,16 +84,6 @@ def test_method_not_allowed_is_json(client):
     assert response.get_json()["error"]["status"] == 405
 
 
-def test_openapi_document_lists_every_api_route(app, spec):
-    routes = {
-        rule.rule.replace("<slug>", "{slug}")
-        for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/v1")
-    }
-    assert routes == set(spec["paths"])
-    assert spec["openapi"].startswith("3.1")
-
-
 def test_openapi_filter_enums_come_from_the_vocabularies(spec, vocab):
     parameters = {p["name"]: p for p in spec["paths"]["/api/v1/practices"]["get"]["parameters"]}
     assert parameters["category"]["schema"]["items"]["enum"] == vocab.keys("categories")

@@ -93,6 +93,19 @@ def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_insti
         is_admin=True,
         is_curator=True,
     )
+    from datetime import date
+
+    from app.core.extensions import db
+    from app.planner.models import Activity
+    from app.planner.services import create_plan
+
+    plan = create_plan(
+        institution, title="A plan", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    db.session.add(
+        Activity(plan=plan, title="A long activity title " * 5, start_date=date(2027, 5, 1))
+    )
+    db.session.commit()
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.goto(f"{live_server}/login")
@@ -108,8 +121,36 @@ def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_insti
         "/practices/hosting-a-study-visit/edit",
         "/plans",
         "/account",
+        "/account/tokens",
+        f"/plans/{plan.id}",
+        f"/plans/{plan.id}/activities/{plan.activities[0].id}/edit",
     ):
         page.goto(f"{live_server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone: {width}px"
     context.close()
+
+
+def test_a_user_makes_an_api_token_and_the_api_answers_it(live_server, page, make_user):
+    make_user("ana@example.org")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/account")
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_label("What it is for").fill("Reporting script")
+    page.get_by_role("button", name="Create the token").click()
+    secret = page.locator("#new-token").inner_text()
+    assert secret.startswith("scp_")
+    screenshot(page, "api-tokens")
+    response = page.request.get(
+        f"{live_server}/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status == 200 and response.json()["total"] == 0
+    page.get_by_role("button", name="Revoke Reporting script").click()
+    assert "is revoked" in page.locator("main").inner_text()
+    response = page.request.get(
+        f"{live_server}/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status == 401

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.browser
 def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     live_server, page, make_user, make_institution
 ):
+    from app.core.extensions import db
+    from app.institutions.models import StrategicPartnership
+
     institution = make_institution("uni-a", name="University A")
+    institution.partnerships.append(StrategicPartnership(partner_name="Stockholm University"))
+    db.session.commit()
     make_user("planner@example.org", institution=institution, role="planner")
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill("planner@example.org")
@@ -45,6 +50,9 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     page.get_by_label("Budget planned (€)").fill("2400")
     page.get_by_label("Person-days planned").fill("6")
     page.get_by_label("Status").select_option("planned")
+    page.get_by_label("Stockholm University").check()
+    page.get_by_label("Host", exact=True).select_option("Stockholm University")
+    screenshot(page, "activity-edit")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
 
@@ -59,3 +67,37 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     totals = page.locator("table.totals").inner_text()
     assert "2400.00" in totals and "6.0" in totals
     screenshot(page, "plan")
+
+
+def test_activity_titles_reach_the_chart_as_text(live_server, page, make_user, make_institution):
+    from datetime import date
+
+    from app.core.extensions import db
+    from app.planner.models import Activity
+    from app.planner.services import create_plan
+    from tests.practices.test_curation import XSS
+
+    institution = make_institution("uni-a", name="University A")
+    make_user("viewer@example.org", institution=institution, role="viewer")
+    plan = create_plan(
+        institution, title=XSS[0], period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    for n, payload in enumerate(XSS):
+        db.session.add(
+            Activity(plan=plan, title=payload[:200], start_date=date(2027, 1 + n % 12, 1))
+        )
+    db.session.commit()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("viewer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/plans/{plan.id}")
+    chart = page.locator("#timeline-chart")
+    chart.locator("svg.main-svg").first.wait_for()
+    assert chart.locator(".barlayer .point").count() == len(XSS)
+    assert dialogs == []
+    assert chart.locator("a, script, iframe, img").count() == 0
+    labels = chart.locator(".ytick").all_text_contents()
+    assert any("<" in label for label in labels)  # shown as typed, not interpreted

@@ -48,6 +48,8 @@ def test_every_route_declares_an_access_policy(app):
 PLANNER_ROUTES = [
     ("GET", "/institutions/{slug}/plans/new"),
     ("POST", "/institutions/{slug}/plans/new"),
+    ("GET", "/plans/{plan}/activities/new"),
+    ("POST", "/plans/{plan}/activities/new"),
     ("GET", "/plans/{plan}/activities/{activity}/edit"),
     ("POST", "/plans/{plan}/activities/{activity}/edit"),
     ("GET", "/plans/{plan}/activities/{activity}/delete"),

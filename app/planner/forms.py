@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
 from app.planner.services import RecurrenceError, check_recurrence
@@ -45,8 +46,15 @@ class PlanForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     period_start = DateField("From", validators=[DataRequired()])
     period_end = DateField("To", validators=[DataRequired()])
+    goals = CheckboxesField("Goals it serves")
     goals_text = TextAreaField("Goals in your words", validators=[Length(max=5000)])
     submit = SubmitField("Create the plan")
+
+    def offer_goals(self, vocab: Vocabularies) -> None:
+        """Offer the goals of the practice sheets' vocabulary."""
+        self.goals.choices = [
+            SelectChoice(key, vocab.label("goals", key)) for key in vocab.keys("goals")
+        ]
 
     def validate_period_end(self, field: DateField) -> None:
         """The period ends on or after its start."""

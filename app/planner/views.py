@@ -67,6 +67,7 @@ def create(slug: str) -> ResponseReturnValue:
         abort(404)
     require_role(current_user, institution, "planner")
     form = PlanForm()
+    form.offer_goals(vocabularies())
     if form.validate_on_submit():
         plan = services.create_plan(
             institution,
@@ -74,6 +75,7 @@ def create(slug: str) -> ResponseReturnValue:
             period_start=form.period_start.data,
             period_end=form.period_end.data,
             owner=current_user._get_current_object(),
+            goals=form.goals.data or [],
             goals_text=form.goals_text.data or "",
         )
         db.session.commit()
@@ -139,6 +141,7 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
     """Edit a plan's title, period, goals and status (planners); stale saves are refused."""
     plan = _plan(plan_id, "planner")
     form = PlanEditForm(obj=plan) if request.method == "GET" else PlanEditForm()
+    form.offer_goals(vocabularies())
     if request.method == "GET":
         form.version.data = str(plan.version)
     if form.validate_on_submit():
@@ -150,6 +153,7 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
                     "title": form.title.data,
                     "period_start": form.period_start.data,
                     "period_end": form.period_end.data,
+                    "goals": form.goals.data or [],
                     "goals_text": form.goals_text.data or "",
                     "status": form.status.data,
                 },
@@ -257,6 +261,45 @@ def adopt(slug: str) -> ResponseReturnValue:
     return redirect(url_for("planner.detail", plan_id=plan.id))
 
 
+def _activity_changes(form: ActivityForm) -> dict[str, object]:
+    """Return what the activity editor sets, as model fields."""
+    return {
+        "title": form.title.data,
+        "format": form.format.data,
+        "host": form.chosen_host(),
+        "start_date": form.start_date.data,
+        "end_date": form.end_date.data,
+        "recurrence": form.recurrence.data,
+        "budget_planned": form.budget_planned.data or 0,
+        "budget_actual": form.budget_actual.data,
+        "effort_planned": form.effort_planned.data or 0,
+        "effort_actual": form.effort_actual.data,
+        "partners": form.partner_list(),
+        "responsible": form.responsible.data or "",
+        "status": form.status.data,
+        "notes": form.notes.data or "",
+        "evaluation": form.evaluation.data or "",
+    }
+
+
+@bp.route("/plans/<int:plan_id>/activities/new", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def new_activity(plan_id: int) -> ResponseReturnValue:
+    """Add a custom activity, one that no practice sheet describes."""
+    plan = _plan(plan_id, "planner")
+    form = ActivityForm()
+    form.offer_partners(institutions.partner_choices(plan.institution), [], "")
+    if form.validate_on_submit():
+        activity = services.add_activity(plan, _activity_changes(form), by=current_user.email)
+        db.session.commit()
+        log.info("activity %s added to plan %s by %s", activity.id, plan.id, current_user.email)
+        flash(f"“{activity.title}” is in the plan.")
+        return redirect(url_for("planner.detail", plan_id=plan.id))
+    return render_template(
+        "planner/activity.html", plan=plan, activity=None, form=form, conflict=False
+    ), 400 if form.errors else 200
+
+
 @bp.route("/plans/<int:plan_id>/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
@@ -273,23 +316,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         form.recurrence.data = activity.recurrence or ""
         form.version.data = str(activity.version)
     if form.validate_on_submit():
-        changes = {
-            "title": form.title.data,
-            "format": form.format.data,
-            "host": form.chosen_host(),
-            "start_date": form.start_date.data,
-            "end_date": form.end_date.data,
-            "recurrence": form.recurrence.data,
-            "budget_planned": form.budget_planned.data or 0,
-            "budget_actual": form.budget_actual.data,
-            "effort_planned": form.effort_planned.data or 0,
-            "effort_actual": form.effort_actual.data,
-            "partners": form.partner_list(),
-            "responsible": form.responsible.data or "",
-            "status": form.status.data,
-            "notes": form.notes.data or "",
-            "evaluation": form.evaluation.data or "",
-        }
+        changes = _activity_changes(form)
         version = form.version.data
         try:
             services.update_activity(

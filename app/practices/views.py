@@ -85,6 +85,7 @@ def index() -> ResponseReturnValue:
         facets=services.FACETS,
         sorts=services.SORTS,
         parameter_labels=PARAMETER_LABELS,
+        adopt_form=_adopt_form() if result.items else None,
     ), status
 
 

@@ -29,19 +29,29 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
 
     page.goto(f"{live_server}/institutions/uni-a/plans/new")
     page.get_by_label("Title").fill("Support staff growth 2027")
-    page.get_by_label("From").fill("2027-01-01")
-    page.get_by_label("To").fill("2027-12-31")
+    page.get_by_label("From", exact=True).fill("2027-01-01")
+    page.get_by_label("To", exact=True).fill("2027-12-31")
     page.get_by_role("button", name="Create the plan").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
 
     page.goto(f"{live_server}/practices")
     page.locator("#q").fill("job shadowing")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).click()
     page.locator(".practice-card h3 a").first.click()
     page.locator(".adopt-form input[value=delivery]").uncheck()
     page.get_by_role("button", name="Adopt this practice").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
     assert "Set up: Sending staff on job shadowing" in page.locator("main").inner_text()
+
+    # A second practice straight from the search results, both phases.
+    page.goto(f"{live_server}/practices?q=study+visit")
+    page.get_by_label("Adopt into the plan").select_option(
+        label="Support staff growth 2027 (University A)"
+    )
+    screenshot(page, "adopt-from-results")
+    page.locator(".practice-card").first.get_by_role("button", name=re.compile("^Adopt")).click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    assert page.locator("li.activity").count() == 3
 
     page.get_by_role("link", name=re.compile(r"^Edit Set up: Sending staff")).click()
     page.get_by_label("Starts").fill("2027-03-01")

@@ -258,3 +258,84 @@ def test_plan_is_edited_and_activated_and_stale_saves_are_refused(client, planne
     assert 'value="Stale title"' in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Plan, plan.id).title == "Staff growth 2027"
+
+
+def test_a_planner_adopts_from_a_search_result(client, planner):
+    plan = _new_plan(client)
+    page = client.get("/practices?q=peer").get_data(as_text=True)
+    assert 'form="adopt-form" formaction="/practices/peer-learning-circle/adopt"' in page
+    assert f'<option value="{plan.id}">' in page
+    response = client.post(
+        "/practices/peer-learning-circle/adopt",
+        data={"plan_id": plan.id, "phases": ["setup", "delivery"]},
+    )
+    assert response.status_code == 302
+    assert len(db.session.scalars(select(Activity)).all()) == 2
+
+
+def test_search_results_offer_no_adoption_to_visitors(client, make_practice):
+    make_practice()
+    page = client.get("/practices").get_data(as_text=True)
+    assert "adopt-form" not in page
+
+
+def test_a_planner_adds_a_custom_activity(client, partnered):
+    plan = _new_plan(client)
+    url = f"/plans/{plan.id}/activities/new"
+    page = client.get(url).get_data(as_text=True)
+    assert "New activity" in page and 'value="UNA Europa"' in page
+    response = client.post(
+        url,
+        data={
+            "title": "Welcome-week rehearsal",
+            "format": "on-site",
+            "status": "planned",
+            "start_date": "2027-08-20",
+            "partners": ["UNA Europa"],
+            "budget_planned": "300",
+        },
+    )
+    assert response.status_code == 302
+    activity = db.session.scalar(select(Activity))
+    assert activity.practice is None and activity.phase is None
+    assert activity.partners == ["UNA Europa"] and activity.status == "planned"
+    assert [c.status for c in activity.status_changes] == ["planned"]
+    assert "Welcome-week rehearsal" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_a_custom_activity_with_errors_keeps_what_was_typed(client, planner):
+    plan = _new_plan(client)
+    response = client.post(
+        f"/plans/{plan.id}/activities/new",
+        data={"title": "", "format": "online", "status": "idea", "notes": "Keep me"},
+    )
+    assert response.status_code == 400
+    assert "Keep me</textarea>" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Activity)) is None
+
+
+def test_plan_goals_are_chosen_from_the_sheets_goals(client, planner):
+    client.post(
+        "/institutions/uni-a/plans/new",
+        data={
+            "title": "Goals plan",
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "goals": ["improved-skills", "visibility"],
+        },
+    )
+    plan = db.session.scalar(select(Plan))
+    assert plan.goals == ["improved-skills", "visibility"]
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Improved skills and knowledge" in page
+    refused = client.post(
+        "/institutions/uni-a/plans/new",
+        data={
+            "title": "X",
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "goals": ["world-peace"],
+        },
+    )
+    assert refused.status_code == 200
+    assert "is not a valid choice" in refused.get_data(as_text=True)

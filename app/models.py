@@ -1,6 +1,14 @@
 """Every feature's tables, imported in one place so that the metadata (and Alembic) sees them all."""
 
-from app.accounts.models import InstitutionRole, Invitation, User
+from app.accounts.models import ApiToken, InstitutionRole, Invitation, User
+from app.indicators.models import (
+    EvidenceFile,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    MeasurementChange,
+    PeriodApproval,
+)
 from app.institutions.models import (
     Institution,
     Network,
@@ -14,13 +22,20 @@ from app.practices.models import Practice, PracticeIndicator, PracticeRevision, 
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "ChecklistItem",
+    "EvidenceFile",
+    "Indicator",
+    "IndicatorTarget",
     "Institution",
     "InstitutionRole",
     "Invitation",
+    "Measurement",
+    "MeasurementChange",
     "Network",
     "NetworkMembership",
     "OutboxMessage",
+    "PeriodApproval",
     "Plan",
     "Practice",
     "PracticeIndicator",

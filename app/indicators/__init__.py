@@ -1,0 +1,1 @@
+"""Indicators of plans and activities, their targets, recorded values and approvals."""

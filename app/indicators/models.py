@@ -1,0 +1,224 @@
+"""Tables of indicators, their targets per period, recorded values and period approvals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.core.extensions import db, utcnow
+from app.planner.models import Activity, Plan
+
+UNITS = ("count", "percent", "euros", "score", "yes-no")
+FREQUENCY_LABELS = {
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "term": "Per term",
+    "yearly": "Yearly",
+    "occurrence": "Per occurrence",
+}
+AGGREGATION_LABELS = {"sum": "Sum", "latest": "Latest value", "average": "Average"}
+VALUE = Numeric(14, 2)
+
+
+class Indicator(db.Model):  # type: ignore[name-defined, misc]
+    """What a plan, or one of its activities, is judged by: baseline, targets and values."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (
+        CheckConstraint("unit IN ('count', 'percent', 'euros', 'score', 'yes-no')", name="unit"),
+        CheckConstraint("direction IN ('higher', 'lower')", name="direction"),
+        CheckConstraint("aggregation IN ('sum', 'latest', 'average')", name="aggregation"),
+        CheckConstraint(
+            "frequency IN ('monthly', 'quarterly', 'term', 'yearly', 'occurrence')",
+            name="frequency",
+        ),
+        # Per-occurrence reporting needs an activity whose occurrences make the periods.
+        CheckConstraint(
+            "frequency != 'occurrence' OR activity_id IS NOT NULL", name="occurrence_activity"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # None: the indicator judges the plan as a whole.
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(10), default="count")
+    # The top of the scale for "score" (e.g. 5 for a 1-5 satisfaction score).
+    scale_max: Mapped[Decimal | None] = mapped_column(VALUE)
+    direction: Mapped[str] = mapped_column(String(6), default="higher")
+    aggregation: Mapped[str] = mapped_column(String(8), default="sum")
+    frequency: Mapped[str] = mapped_column(String(12), default="quarterly")
+    baseline_value: Mapped[Decimal | None] = mapped_column(VALUE)
+    baseline_date: Mapped[date | None] = mapped_column(Date)
+    target_value: Mapped[Decimal | None] = mapped_column(VALUE)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    plan: Mapped[Plan] = relationship()
+    activity: Mapped[Activity | None] = relationship()
+    targets: Mapped[list[IndicatorTarget]] = relationship(
+        back_populates="indicator",
+        cascade="all, delete-orphan",
+        order_by="IndicatorTarget.period_key",
+    )
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="indicator",
+        cascade="all, delete-orphan",
+        order_by="Measurement.period_end",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Indicator {self.id} {self.name[:30]}>"
+
+
+class IndicatorTarget(db.Model):  # type: ignore[name-defined, misc]
+    """The value an indicator should reach in one reporting period."""
+
+    __tablename__ = "indicator_targets"
+    # The unique constraint's index also serves lookups by indicator.
+    __table_args__ = (UniqueConstraint("indicator_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Decimal] = mapped_column(VALUE)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+    def __repr__(self) -> str:
+        return f"<IndicatorTarget {self.indicator_id} {self.period_key}={self.value}>"
+
+
+class EvidenceFile(db.Model):  # type: ignore[name-defined, misc]
+    """A file attached to a value as evidence, kept in the database with the value it backs.
+
+    In the database rather than on disk so that a backup of the database is complete.
+    """
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_by: Mapped[str] = mapped_column(String(254), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EvidenceFile {self.id} {self.filename}>"
+
+
+class Measurement(db.Model):  # type: ignore[name-defined, misc]
+    """A value recorded for an indicator and one period (or one occurrence)."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period_key"),
+        # The latest value of each indicator, and values by time, without a table scan.
+        Index("ix_measurements_indicator_id_period_end", "indicator_id", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    value: Mapped[Decimal] = mapped_column(VALUE)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    evidence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_files.id", ondelete="SET NULL")
+    )
+    recorded_by: Mapped[str] = mapped_column(String(254), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="measurements")
+    evidence: Mapped[EvidenceFile | None] = relationship()
+    changes: Mapped[list[MeasurementChange]] = relationship(
+        back_populates="measurement",
+        cascade="all, delete-orphan",
+        order_by="MeasurementChange.id",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Measurement {self.indicator_id} {self.period_key}={self.value}>"
+
+
+class MeasurementChange(db.Model):  # type: ignore[name-defined, misc]
+    """A change of a recorded value: from what, to what, by whom, and whether it was approved."""
+
+    __tablename__ = "measurement_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurements.id", ondelete="CASCADE"), index=True
+    )
+    old_value: Mapped[Decimal | None] = mapped_column(VALUE)
+    new_value: Mapped[Decimal] = mapped_column(VALUE)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # True when the value was in a period that had been approved, then reopened for this.
+    after_approval: Mapped[bool] = mapped_column(default=False)
+    changed_by: Mapped[str] = mapped_column(String(254), default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    measurement: Mapped[Measurement] = relationship(back_populates="changes")
+
+    def __repr__(self) -> str:
+        return f"<MeasurementChange {self.measurement_id} {self.old_value}->{self.new_value}>"
+
+
+class PeriodApproval(db.Model):  # type: ignore[name-defined, misc]
+    """A manager's approval of a plan's values for a window of time, which locks them.
+
+    A value is locked when its period ends within an approved window that has not been
+    reopened. Reopening keeps the row (who approved, who reopened, when).
+    """
+
+    __tablename__ = "period_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    period_key: Mapped[str] = mapped_column(String(10))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(String(254))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reopened_by: Mapped[str | None] = mapped_column(String(254))
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship()
+
+    @property
+    def open(self) -> bool:
+        """Tell whether the approval still locks its window."""
+        return self.reopened_at is None
+
+    def __repr__(self) -> str:
+        return f"<PeriodApproval plan {self.plan_id} {self.period_key}>"

@@ -1,0 +1,122 @@
+"""Reporting periods: the months, quarters, terms and years a plan's period spans.
+
+A period has a key that sorts in time order within its kind ("2027-03", "2027-Q1",
+"2027-T1", "2027"), the dates it covers and a label for people. Terms follow the academic
+half-years: spring (January to June, T1) and autumn (July to December, T2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+FREQUENCIES = ("monthly", "quarterly", "term", "yearly", "occurrence")
+# Kinds of window a manager approves: the same calendar periods, without occurrences.
+WINDOWS = ("monthly", "quarterly", "term", "yearly")
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: its key, first and last day, and label."""
+
+    start: date
+    end: date
+    key: str
+    label: str
+
+    def contains(self, day: date) -> bool:
+        """Tell whether a day falls within the period."""
+        return self.start <= day <= self.end
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def period_of(frequency: str, day: date) -> Period:
+    """Return the calendar period of a kind that contains a day."""
+    year, month = day.year, day.month
+    if frequency == "monthly":
+        return Period(
+            date(year, month, 1),
+            _month_end(year, month),
+            f"{year}-{month:02d}",
+            f"{MONTHS[month - 1]} {year}",
+        )
+    if frequency == "quarterly":
+        quarter = (month - 1) // 3 + 1
+        first = 3 * quarter - 2
+        return Period(
+            date(year, first, 1),
+            _month_end(year, first + 2),
+            f"{year}-Q{quarter}",
+            f"Q{quarter} {year}",
+        )
+    if frequency == "term":
+        term = 1 if month <= 6 else 2
+        first = 1 if term == 1 else 7
+        name = "Spring" if term == 1 else "Autumn"
+        return Period(
+            date(year, first, 1),
+            _month_end(year, first + 5),
+            f"{year}-T{term}",
+            f"{name} term {year}",
+        )
+    if frequency == "yearly":
+        return Period(date(year, 1, 1), date(year, 12, 31), str(year), str(year))
+    raise ValueError(f"no calendar period for frequency {frequency!r}")
+
+
+def periods(frequency: str, start: date, end: date) -> list[Period]:
+    """List the calendar periods of a kind that overlap the days from start to end."""
+    if end < start:
+        return []
+    found = []
+    day = start
+    while day <= end:
+        period = period_of(frequency, day)
+        found.append(period)
+        day = period.end + timedelta(days=1)
+    return found
+
+
+def occurrence_period(start: date, end: date) -> Period:
+    """Return the period of one occurrence of an activity, keyed by its first day."""
+    label = start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
+    return Period(start, end, start.isoformat(), label)
+
+
+KEY_PATTERNS = {
+    "monthly": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "term": re.compile(r"^(\d{4})-T([12])$"),
+    "yearly": re.compile(r"^(\d{4})$"),
+    "occurrence": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+}
+
+
+def parse_key(frequency: str, key: str) -> Period:
+    """Return the calendar period a key names; ValueError if it is not one of that kind."""
+    match = KEY_PATTERNS[frequency].match(key.strip())
+    if match is None:
+        examples = {
+            "monthly": "2027-03",
+            "quarterly": "2027-Q1",
+            "term": "2027-T1 (spring) or 2027-T2 (autumn)",
+            "yearly": "2027",
+            "occurrence": "2027-03-01",
+        }
+        raise ValueError(f"{key!r} is not a {frequency} period like {examples[frequency]}")
+    year = int(match.group(1))
+    if frequency == "occurrence":
+        day = date.fromisoformat(key.strip())
+        return occurrence_period(day, day)
+    if frequency == "monthly":
+        return period_of(frequency, date(year, int(match.group(2)), 1))
+    if frequency == "quarterly":
+        return period_of(frequency, date(year, 3 * int(match.group(2)) - 2, 1))
+    if frequency == "term":
+        return period_of(frequency, date(year, 1 if match.group(2) == "1" else 7, 1))
+    return period_of(frequency, date(year, 1, 1))

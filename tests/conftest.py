@@ -354,3 +354,55 @@ def two_institutions(make_institution, make_user):
         "activity": activity.id,
     }
     return people, ids
+
+
+class QueryCounter:
+    """The SQL statements run while counting."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Return a context manager that records the statements run inside it."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(*args: Any) -> None:
+            counter.statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def make_plan(app: Flask, make_institution):
+    """Return a factory of plans for 2027: make_plan(institution=None, **overrides)."""
+    from app.planner.services import create_plan
+
+    def make(institution: Any = None, **overrides: Any):
+        plan = create_plan(
+            institution or make_institution(),
+            title=overrides.pop("title", "Plan 2027"),
+            period_start=overrides.pop("period_start", date(2027, 1, 1)),
+            period_end=overrides.pop("period_end", date(2027, 12, 31)),
+            **overrides,
+        )
+        db.session.commit()
+        return plan
+
+    return make

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -107,7 +107,7 @@ class PeriodProgress:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where an indicator stands: overall and per period."""
+    """Where an indicator stands: overall, and per period when the values were at hand."""
 
     actual: Decimal | None
     target: Decimal | None
@@ -116,7 +116,8 @@ class Progress:
     expected_percent: Decimal
     status: str
     change: Decimal | None
-    missing: list[str] = field(default_factory=list)
+    missing: int = 0
+    missing_keys: list[str] = field(default_factory=list)
     periods: list[PeriodProgress] = field(default_factory=list)
 
 
@@ -128,6 +129,40 @@ class PeriodSpec:
     label: str
     end: date
     target: Decimal | None = None
+
+
+def overall(
+    *,
+    actual: Decimal | None,
+    missing: int,
+    baseline: Decimal | None,
+    baseline_date: date | None,
+    target: Decimal | None,
+    start: date,
+    end: date,
+    today: date,
+) -> Progress:
+    """Judge an indicator from its combined value (however it was combined, e.g. in SQL).
+
+    `start` and `end` are the plan's period; the path starts at the baseline's date when
+    there is one.
+    """
+    percent = (
+        achievement(actual, target, baseline) if actual is not None and target is not None else None
+    )
+    expected = expected_share(today, baseline_date or start, end)
+    return Progress(
+        actual=actual,
+        target=target,
+        baseline=baseline,
+        percent=percent,
+        expected_percent=expected * HUNDRED,
+        status=status(
+            percent, expected, has_values=actual is not None, has_target=target is not None
+        ),
+        change=actual - baseline if actual is not None and baseline is not None else None,
+        missing=missing,
+    )
 
 
 def progress(
@@ -142,44 +177,36 @@ def progress(
     values: dict[str, Value],
     periods: Sequence[PeriodSpec],
 ) -> Progress:
-    """Compute an indicator's progress from its values by period key and its periods.
+    """Compute an indicator's progress from all its values by period key, period by period.
 
-    `start` and `end` are the plan's period; the path starts at the baseline's date when
-    there is one. Periods that ended by today without a value are listed as missing.
+    Periods that ended by today without a value are missing; in a sum they count as nothing.
     """
-    recorded = list(values.values())
-    actual = combine(recorded, aggregation)
-    percent = (
-        achievement(actual, target, baseline) if actual is not None and target is not None else None
-    )
-    expected = expected_share(today, baseline_date or start, end)
-    rows = []
-    for spec in periods:
-        value = values.get(spec.key)
-        rows.append(
-            PeriodProgress(
-                key=spec.key,
-                label=spec.label,
-                end=spec.end,
-                value=value.value if value else None,
-                target=spec.target,
-                percent=(
-                    achievement(
-                        value.value, spec.target, None if aggregation == "sum" else baseline
-                    )
-                    if value is not None and spec.target is not None
-                    else None
-                ),
-            )
-        )
-    return Progress(
-        actual=actual,
-        target=target,
+    missing = [s.key for s in periods if s.end <= today and s.key not in values]
+    judged = overall(
+        actual=combine(list(values.values()), aggregation),
+        missing=len(missing),
         baseline=baseline,
-        percent=percent,
-        expected_percent=expected * HUNDRED,
-        status=status(percent, expected, has_values=bool(recorded), has_target=target is not None),
-        change=actual - baseline if actual is not None and baseline is not None else None,
-        missing=[s.key for s in periods if s.end <= today and s.key not in values],
-        periods=rows,
+        baseline_date=baseline_date,
+        target=target,
+        start=start,
+        end=end,
+        today=today,
     )
+    # A period's own value against its own target: a sum's periods start from nothing.
+    period_baseline = None if aggregation == "sum" else baseline
+    rows = [
+        PeriodProgress(
+            key=spec.key,
+            label=spec.label,
+            end=spec.end,
+            value=values[spec.key].value if spec.key in values else None,
+            target=spec.target,
+            percent=(
+                achievement(values[spec.key].value, spec.target, period_baseline)
+                if spec.key in values and spec.target is not None
+                else None
+            ),
+        )
+        for spec in periods
+    ]
+    return replace(judged, missing_keys=missing, periods=rows)

@@ -110,13 +110,13 @@ def test_sum_halfway_through_the_year_on_track():
     result = run(**{"2027_Q1": 25, "2027_Q2": 24})
     assert result.actual == D(49) and result.percent == D(49)
     assert result.status == "on_track"
-    assert result.missing == []
+    assert result.missing == 0 and result.missing_keys == []
     assert [p.percent for p in result.periods[:2]] == [D(100), D(96)]
 
 
 def test_missing_periods_are_listed_and_count_as_nothing_in_a_sum():
     result = run(**{"2027_Q1": 25})
-    assert result.missing == ["2027-Q2"]
+    assert result.missing_keys == ["2027-Q2"] and result.missing == 1
     assert result.actual == D(25) and result.status == "off_track"
 
 
@@ -143,7 +143,7 @@ def test_lower_is_better_off_track_when_moving_away():
 def test_no_values_yet():
     result = run()
     assert result.actual is None and result.percent is None and result.status == "no_data"
-    assert result.missing == ["2027-Q1", "2027-Q2"]
+    assert result.missing_keys == ["2027-Q1", "2027-Q2"]
 
 
 @given(

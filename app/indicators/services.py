@@ -1,0 +1,431 @@
+"""Reads and writes of indicators, values and approvals. Functions add and flush; views commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from app.core.extensions import db, utcnow
+from app.indicators import periods as calendar
+from app.indicators.models import (
+    EvidenceFile,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    MeasurementChange,
+    PeriodApproval,
+)
+from app.indicators.periods import Period
+from app.indicators.progress import PeriodSpec, Progress, Value, overall, progress
+from app.planner.models import Activity, Plan, ProposedIndicator
+from app.planner.services import occurrences
+
+# How a proposed indicator's values combine, by unit: counts and money add up over the
+# year; a percentage, a yes/no or a score describes a state, read from its latest value or
+# as an average.
+DEFAULT_AGGREGATION = {
+    "count": "sum",
+    "euros": "sum",
+    "percent": "latest",
+    "yes-no": "latest",
+    "score": "average",
+}
+
+
+class Locked(Exception):
+    """The value's period is approved; a manager must reopen it before it changes."""
+
+    def __init__(self, approval: PeriodApproval) -> None:
+        super().__init__(f"{approval.period_key} is approved")
+        self.approval = approval
+
+
+class EditConflict(Exception):
+    """Someone else saved the indicator since the editor opened it."""
+
+    def __init__(self, current: Indicator) -> None:
+        super().__init__("it changed since it was opened")
+        self.current = current
+
+
+def indicators_of(plan: Plan) -> list[Indicator]:
+    """Return a plan's indicators with their targets: the plan's own first, then by activity."""
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .where(Indicator.plan_id == plan.id)
+            .options(selectinload(Indicator.targets))
+            .order_by(
+                Indicator.activity_id.is_not(None),
+                Indicator.activity_id,
+                Indicator.position,
+                Indicator.id,
+            )
+        )
+    )
+
+
+def get_indicator(plan: Plan, indicator_id: int) -> Indicator | None:
+    """Return one indicator of a plan (None if it belongs to another plan)."""
+    return db.session.scalar(
+        select(Indicator)
+        .where(Indicator.id == indicator_id, Indicator.plan_id == plan.id)
+        .options(
+            selectinload(Indicator.targets),
+            selectinload(Indicator.measurements).selectinload(Measurement.changes),
+            selectinload(Indicator.measurements).selectinload(Measurement.evidence),
+        )
+    )
+
+
+def _next_position(plan: Plan) -> int:
+    highest = db.session.scalar(
+        select(func.max(Indicator.position)).where(Indicator.plan_id == plan.id)
+    )
+    return (highest or 0) + 1
+
+
+def add_indicator(plan: Plan, fields: dict[str, Any], targets: dict[str, Decimal]) -> Indicator:
+    """Add an indicator to a plan (or to one of its activities, by activity_id)."""
+    indicator = Indicator(plan=plan, position=_next_position(plan), **fields)
+    indicator.targets = [IndicatorTarget(period_key=k, value=v) for k, v in targets.items()]
+    db.session.add(indicator)
+    db.session.flush()
+    return indicator
+
+
+def accept_proposed(plan: Plan, proposed: ProposedIndicator) -> Indicator:
+    """Turn an indicator a practice sheet proposed into one of the plan's, with defaults.
+
+    A dated activity reports per occurrence; otherwise quarterly. The proposal is used up.
+    """
+    activity = proposed.activity
+    indicator = add_indicator(
+        plan,
+        {
+            "activity_id": activity.id,
+            "name": proposed.name,
+            "unit": proposed.unit,
+            "direction": proposed.direction,
+            "aggregation": DEFAULT_AGGREGATION.get(proposed.unit, "sum"),
+            "frequency": "occurrence" if activity.start_date else "quarterly",
+            "scale_max": Decimal(5) if proposed.unit == "score" else None,
+        },
+        {},
+    )
+    db.session.delete(proposed)
+    db.session.flush()
+    return indicator
+
+
+def update_indicator(
+    indicator: Indicator,
+    fields: dict[str, Any],
+    targets: dict[str, Decimal],
+    *,
+    base_version: int | None,
+) -> Indicator:
+    """Apply an editor's changes and targets unless someone saved in between."""
+    if base_version is not None and base_version != indicator.version:
+        raise EditConflict(indicator)
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    by_key = {t.period_key: t for t in indicator.targets}
+    for key, value in targets.items():
+        if key in by_key:
+            by_key[key].value = value
+        else:
+            indicator.targets.append(IndicatorTarget(period_key=key, value=value))
+    for key, target in by_key.items():
+        if key not in targets:
+            indicator.targets.remove(target)
+    indicator.version += 1
+    db.session.flush()
+    return indicator
+
+
+def delete_indicator(indicator: Indicator) -> None:
+    """Remove an indicator with its targets, values and their history."""
+    db.session.delete(indicator)
+    db.session.flush()
+
+
+def reporting_periods(indicator: Indicator, plan: Plan) -> list[Period]:
+    """List the periods an indicator reports for over its plan's period."""
+    if indicator.frequency == "occurrence":
+        activity = next((a for a in plan.activities if a.id == indicator.activity_id), None)
+        if activity is None:
+            return []
+        return [calendar.occurrence_period(o.start, o.end) for o in occurrences(activity)]
+    return calendar.periods(indicator.frequency, plan.period_start, plan.period_end)
+
+
+def period_specs(indicator: Indicator, plan: Plan) -> list[PeriodSpec]:
+    """Return the indicator's periods with their targets, for progress."""
+    targets = {t.period_key: t.value for t in indicator.targets}
+    return [
+        PeriodSpec(p.key, p.label, p.end, targets.get(p.key))
+        for p in reporting_periods(indicator, plan)
+    ]
+
+
+def indicator_progress(indicator: Indicator, plan: Plan, today: date) -> Progress:
+    """Compute one indicator's progress period by period, from all its values."""
+    return progress(
+        aggregation=indicator.aggregation,
+        baseline=indicator.baseline_value,
+        baseline_date=indicator.baseline_date,
+        target=indicator.target_value,
+        start=plan.period_start,
+        end=plan.period_end,
+        today=today,
+        values={m.period_key: Value(m.period_end, m.value) for m in indicator.measurements},
+        periods=period_specs(indicator, plan),
+    )
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """An indicator's values as the database combines them."""
+
+    total: Decimal
+    average: Decimal
+    latest: Decimal
+    count: int
+    due_recorded: int
+
+    def combined(self, aggregation: str) -> Decimal:
+        """Return the value the indicator's rule picks."""
+        return {"sum": self.total, "average": self.average, "latest": self.latest}[aggregation]
+
+
+def aggregates(indicator_ids: Iterable[int], today: date) -> dict[int, Aggregate]:
+    """Combine the values of many indicators in two queries, however many values there are."""
+    ids = list(indicator_ids)
+    if not ids:
+        return {}
+    sums = db.session.execute(
+        select(
+            Measurement.indicator_id,
+            func.sum(Measurement.value),
+            func.count(),
+            func.sum(case((Measurement.period_end <= today, 1), else_=0)),
+        )
+        .where(Measurement.indicator_id.in_(ids))
+        .group_by(Measurement.indicator_id)
+    ).all()
+    ranked = (
+        select(
+            Measurement.indicator_id,
+            Measurement.value,
+            func.row_number()
+            .over(
+                partition_by=Measurement.indicator_id,
+                order_by=(Measurement.period_end.desc(), Measurement.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Measurement.indicator_id.in_(ids))
+        .subquery()
+    )
+    latest = dict(
+        db.session.execute(
+            select(ranked.c.indicator_id, ranked.c.value).where(ranked.c.rank == 1)
+        ).all()
+    )
+    return {
+        indicator_id: Aggregate(
+            total=_decimal(total),
+            # From the exact sum rather than AVG(), which SQLite computes in floating point.
+            average=_decimal(total) / count,
+            latest=_decimal(latest[indicator_id]),
+            count=int(count),
+            due_recorded=int(due or 0),
+        )
+        for indicator_id, total, count, due in sums
+    }
+
+
+def _decimal(value: Any) -> Decimal:
+    """SQLite hands back floats for sums and averages of NUMERIC columns; keep cents exact."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def plan_progress(
+    plan: Plan, indicators: list[Indicator], today: date
+) -> list[tuple[Indicator, Progress]]:
+    """Judge every indicator of a plan from database aggregates, in a fixed number of queries."""
+    combined = aggregates((i.id for i in indicators), today)
+    result = []
+    for indicator in indicators:
+        due = sum(1 for p in reporting_periods(indicator, plan) if p.end <= today)
+        found = combined.get(indicator.id)
+        result.append(
+            (
+                indicator,
+                overall(
+                    actual=found.combined(indicator.aggregation) if found else None,
+                    missing=due - (found.due_recorded if found else 0),
+                    baseline=indicator.baseline_value,
+                    baseline_date=indicator.baseline_date,
+                    target=indicator.target_value,
+                    start=plan.period_start,
+                    end=plan.period_end,
+                    today=today,
+                ),
+            )
+        )
+    return result
+
+
+# --- values and approvals ----------------------------------------------------------------------
+
+
+def approvals_of(plan: Plan) -> list[PeriodApproval]:
+    """Return a plan's approvals, newest first (reopened ones too, for the record)."""
+    return list(
+        db.session.scalars(
+            select(PeriodApproval)
+            .where(PeriodApproval.plan_id == plan.id)
+            .order_by(PeriodApproval.approved_at.desc(), PeriodApproval.id.desc())
+        )
+    )
+
+
+def lock_for(approvals: Iterable[PeriodApproval], period_end: date) -> PeriodApproval | None:
+    """Return the open approval whose window holds a period's last day, if any."""
+    return next(
+        (a for a in approvals if a.open and a.window_start <= period_end <= a.window_end), None
+    )
+
+
+def record_value(
+    indicator: Indicator,
+    period: Period,
+    value: Decimal,
+    *,
+    existing: Measurement | None,
+    note: str,
+    evidence_url: str | None,
+    evidence: EvidenceFile | None,
+    by: str,
+    approvals: list[PeriodApproval],
+) -> Measurement | None:
+    """Record or change the value of a period; None if nothing changed.
+
+    `existing` is the period's value if it has one (from measurements_of). Refused with
+    Locked inside an approved window. Every new value or change is kept in the value's
+    history, marked when it follows a reopened approval.
+    """
+    approval = lock_for(approvals, period.end)
+    if approval is not None:
+        raise Locked(approval)
+    reopened = any(not a.open and a.window_start <= period.end <= a.window_end for a in approvals)
+    measurement = existing
+    if measurement is None:
+        measurement = Measurement(
+            indicator_id=indicator.id,
+            period_key=period.key,
+            period_start=period.start,
+            period_end=period.end,
+            value=value,
+            note=note,
+            evidence_url=evidence_url,
+            evidence=evidence,
+            recorded_by=by,
+        )
+        db.session.add(measurement)
+        old = None
+    else:
+        unchanged = (
+            measurement.value == value
+            and measurement.note == note
+            and measurement.evidence_url == evidence_url
+            and evidence is None
+        )
+        if unchanged:
+            return None
+        old = measurement.value
+        measurement.value = value
+        measurement.note = note
+        measurement.evidence_url = evidence_url
+        if evidence is not None:
+            measurement.evidence = evidence
+        measurement.recorded_by = by
+        measurement.recorded_at = utcnow()
+        measurement.version += 1
+    db.session.add(
+        MeasurementChange(
+            measurement=measurement,
+            old_value=old,
+            new_value=value,
+            note=note,
+            after_approval=reopened,
+            changed_by=by,
+        )
+    )
+    db.session.flush()
+    return measurement
+
+
+def approve(plan: Plan, window: Period, *, by: str) -> PeriodApproval:
+    """Approve a window of a plan's values, which locks them."""
+    approval = PeriodApproval(
+        plan=plan,
+        period_key=window.key,
+        window_start=window.start,
+        window_end=window.end,
+        approved_by=by,
+    )
+    db.session.add(approval)
+    db.session.flush()
+    return approval
+
+
+def reopen(approval: PeriodApproval, *, by: str, reason: str) -> None:
+    """Reopen an approved window so its values can change again; the approval is kept."""
+    approval.reopened_by = by
+    approval.reopened_at = utcnow()
+    approval.reopen_reason = reason
+    db.session.flush()
+
+
+def due_in(
+    indicators: list[Indicator], plan: Plan, window: Period
+) -> list[tuple[Indicator, Period]]:
+    """List every (indicator, period) whose period ends within a window: what to report."""
+    return [
+        (indicator, period)
+        for indicator in indicators
+        for period in reporting_periods(indicator, plan)
+        if window.start <= period.end <= window.end
+    ]
+
+
+def measurements_of(indicators: list[Indicator]) -> dict[tuple[int, str], Measurement]:
+    """Return the values of indicators by (indicator id, period key), in one query."""
+    ids = [i.id for i in indicators]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Measurement)
+        .where(Measurement.indicator_id.in_(ids))
+        .options(selectinload(Measurement.evidence))
+    )
+    return {(m.indicator_id, m.period_key): m for m in rows}
+
+
+def activities_by_status(plan: Plan) -> dict[str, int]:
+    """Count a plan's activities per status in the database."""
+    rows = db.session.execute(
+        select(Activity.status, func.count())
+        .where(Activity.plan_id == plan.id)
+        .group_by(Activity.status)
+    ).all()
+    return {status: int(n) for status, n in rows}

@@ -124,3 +124,270 @@ def timeline_figure(
         },
     )
     return _figure(figure)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A chart's data as rows: shown beside the chart and offered as CSV."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with the table of the same data."""
+
+    name: str
+    title: str
+    figure: dict[str, Any]
+    table: Table
+
+
+PROGRESS_COLOURS = {
+    "on_track": "#15803d",
+    "at_risk": "#b45309",
+    "off_track": "#b91c1c",
+    "no_data": "#6b7280",
+    "no_target": "#6b7280",
+}
+
+
+def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
+    figure.update_layout(
+        template="none",
+        font=FONT,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        **extra,
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One period of an indicator: when it ends, its value and its target."""
+
+    label: str
+    end: date
+    value: Any
+    target: Any
+
+
+def indicator_chart(
+    name: str, points: list[SeriesPoint], *, baseline: Any, target: Any, unit: str
+) -> Chart:
+    """Values over time with the baseline and overall target as lines, period targets as marks."""
+    ends = [p.end.isoformat() for p in points]
+    figure = go.Figure()
+    recorded = [p for p in points if p.value is not None]
+    figure.add_trace(
+        go.Scatter(
+            name="Value",
+            x=[p.end.isoformat() for p in recorded],
+            y=[_number(p.value) for p in recorded],
+            mode="lines+markers",
+            line={"color": "#1d4ed8", "width": 3},
+            marker={"size": 9},
+            hovertemplate="%{x}: %{y}<extra>Value</extra>",
+        )
+    )
+    with_target = [p for p in points if p.target is not None]
+    if with_target:
+        figure.add_trace(
+            go.Scatter(
+                name="Period target",
+                x=[p.end.isoformat() for p in with_target],
+                y=[_number(p.target) for p in with_target],
+                mode="markers",
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 18,
+                    "color": "#15803d",
+                    "line": {"width": 3},
+                },
+                hovertemplate="%{x}: target %{y}<extra></extra>",
+            )
+        )
+    span = [ends[0], ends[-1]] if ends else []
+    for value, label, colour, dash in (
+        (baseline, "Baseline", "#6b7280", "dot"),
+        (target, "Target", "#15803d", "dash"),
+    ):
+        if value is not None and span:
+            figure.add_trace(
+                go.Scatter(
+                    name=label,
+                    x=span,
+                    y=[_number(value)] * 2,
+                    mode="lines",
+                    line={"color": colour, "dash": dash, "width": 2},
+                    hovertemplate=f"{label}: %{{y}}<extra></extra>",
+                )
+            )
+    _layout(
+        figure,
+        320,
+        xaxis={"type": "date", "gridcolor": "#e5e7eb"},
+        yaxis={"title": {"text": plain_text(unit)}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
+    )
+    return Chart(
+        name="values",
+        title=f"{name}: values over time",
+        figure=_figure(figure),
+        table=Table(
+            ["Period", "Ends", "Value", "Target"],
+            [[p.label, p.end.isoformat(), _number(p.value), _number(p.target)] for p in points],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """An indicator's achievement for the dashboard."""
+
+    name: str
+    percent: Any
+    expected: Any
+    status: str
+    status_label: str
+
+
+def progress_chart(rows: list[ProgressRow]) -> Chart:
+    """Each indicator's achievement as a bar coloured by status, with where it should be."""
+    labels = list(dict.fromkeys(plain_text(r.name) for r in rows))
+    figure = go.Figure()
+    for status, colour in PROGRESS_COLOURS.items():
+        mine = [r for r in rows if r.status == status]
+        if not mine:
+            continue
+        figure.add_trace(
+            go.Bar(
+                name=mine[0].status_label,
+                orientation="h",
+                y=[plain_text(r.name) for r in mine],
+                x=[_number(r.percent) or 0 for r in mine],
+                marker={"color": colour},
+                hovertemplate="%{y}: %{x:.0f} %<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            name="Expected by now",
+            orientation="h",
+            y=[plain_text(r.name) for r in rows],
+            x=[_number(r.expected) for r in rows],
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 20, "color": "#111827", "line": {"width": 3}},
+            hovertemplate="%{y}: %{x:.0f} % expected<extra></extra>",
+        )
+    )
+    _layout(
+        figure,
+        140 + 34 * max(len(labels), 1),
+        barmode="overlay",
+        showlegend=True,
+        xaxis={
+            "title": {"text": "% of the way from baseline to target"},
+            "ticksuffix": " %",
+            "gridcolor": "#e5e7eb",
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+        shapes=[
+            {
+                "type": "line",
+                "x0": 100,
+                "x1": 100,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#15803d", "dash": "dash"},
+            }
+        ],
+    )
+    return Chart(
+        name="progress",
+        title="Indicators: progress towards their targets",
+        figure=_figure(figure),
+        table=Table(
+            ["Indicator", "Achieved (%)", "Expected by now (%)", "Status"],
+            [[r.name, _rounded(r.percent), _rounded(r.expected), r.status_label] for r in rows],
+        ),
+    )
+
+
+def _rounded(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def planned_actual_chart(
+    name: str, title: str, groups: list[tuple[str, Any, Any]], unit: str
+) -> Chart:
+    """Planned against actual for a few groups (e.g. budget by plan), as paired bars."""
+    figure = go.Figure()
+    for index, (label, colour) in enumerate((("Planned", "#93c5fd"), ("Actual", "#1d4ed8"))):
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                x=[plain_text(g[0]) for g in groups],
+                y=[_number(g[1 + index]) or 0 for g in groups],
+                marker={"color": colour},
+                hovertemplate=f"%{{x}}: %{{y}} {unit}<extra>{label}</extra>",
+            )
+        )
+    _layout(
+        figure,
+        300,
+        barmode="group",
+        yaxis={"title": {"text": plain_text(unit)}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
+        xaxis={"type": "category", "automargin": True},
+    )
+    return Chart(
+        name=name,
+        title=title,
+        figure=_figure(figure),
+        table=Table(
+            ["", f"Planned ({unit})", f"Actual ({unit})"],
+            [[g[0], _number(g[1]), _number(g[2])] for g in groups],
+        ),
+    )
+
+
+def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart:
+    """Activities by status, in the order of an activity's life."""
+    keys = [k for k in STATUS_COLOURS if k in status_labels]
+    figure = go.Figure(
+        go.Bar(
+            x=[status_labels[k] for k in keys],
+            y=[counts.get(k, 0) for k in keys],
+            marker={"color": [STATUS_COLOURS[k] for k in keys]},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    _layout(
+        figure,
+        280,
+        showlegend=False,
+        yaxis={
+            "title": {"text": "activities"},
+            "gridcolor": "#e5e7eb",
+            "rangemode": "tozero",
+            "dtick": 1 if max(counts.values(), default=0) <= 10 else None,
+        },
+    )
+    return Chart(
+        name="activities",
+        title="Activities by status",
+        figure=_figure(figure),
+        table=Table(["Status", "Activities"], [[status_labels[k], counts.get(k, 0)] for k in keys]),
+    )

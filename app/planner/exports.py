@@ -11,6 +11,7 @@ from typing import Any
 from icalendar import Calendar, Event
 from openpyxl import Workbook
 
+from app.core.spreadsheets import cell_text, neutralise
 from app.planner.models import Activity, Plan
 from app.planner.services import occurrences
 
@@ -39,15 +40,6 @@ COLUMNS = (
     "notes",
     "evaluation",
 )
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Keep text from being read as a formula by prefixing an apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _row(
@@ -92,23 +84,13 @@ def plan_rows(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 def to_csv(plan: Plan) -> str:
     """Write the plan's rows as CSV text with a header line."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for row in plan_rows(plan):
-        writer.writerow({key: neutralise(_text(value)) for key, value in row.items()})
+        writer.writerow({key: neutralise(cell_text(value)) for key, value in row.items()})
     return buffer.getvalue()
 
 

@@ -7,17 +7,13 @@ activity in an export) make one activity.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import load_workbook
-
 from app.core.extensions import db
+from app.core.spreadsheets import read_records, read_text
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
@@ -25,8 +21,6 @@ from app.planner.services import RecurrenceError, check_recurrence
 from app.practices.services import get_practices
 
 MAX_ROWS = 5000
-# An XLSX is a zip: refuse one whose content would unpack far beyond its size (a zip bomb).
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 REQUIRED = ("title",)
 
 
@@ -38,45 +32,8 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _read_csv(raw: bytes) -> list[dict[str, str]]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ValueError(f"line {line}: the file is not UTF-8; save it as UTF-8 CSV") from None
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _read_xlsx(raw: bytes) -> list[dict[str, str]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise ValueError("the workbook unpacks to more than 50 MB; refused")
-    except zipfile.BadZipFile:
-        raise ValueError("not an XLSX workbook") from None
-    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(value or "").strip() for value in next(rows, ())]
-    result = []
-    for values in rows:
-        if len(result) > MAX_ROWS:
-            break
-        result.append(
-            {
-                header[i]: "" if v is None else str(v)
-                for i, v in enumerate(values)
-                if i < len(header)
-            }
-        )
-    workbook.close()
-    return result
-
-
 def _text(value: str) -> str:
-    """Undo the apostrophe the exports put before formula-like text."""
-    value = (value or "").strip()
-    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
+    return read_text(value)
 
 
 def _date(value: str, column: str, problems: list[str], where: str) -> date | None:
@@ -126,12 +83,7 @@ def read_activities(
     result = ImportResult()
     problems = result.problems
     try:
-        if filename.lower().endswith(".xlsx"):
-            records = _read_xlsx(raw)
-        elif filename.lower().endswith(".csv"):
-            records = _read_csv(raw)
-        else:
-            raise ValueError("choose a .csv or .xlsx file")
+        records = read_records(filename, raw, MAX_ROWS)
     except ValueError as error:
         problems.append(f"file: {error}")
         return result

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.core.extensions import db
+from app.core.spreadsheets import FORMULA_STARTS
 from app.planner import exports
 from app.planner.models import Activity
 from app.planner.services import create_plan
@@ -74,7 +75,7 @@ def test_csv_cells_never_start_a_formula(client, plan):
     )
     for row in rows:
         for value in row.values():
-            assert not value.startswith(exports.FORMULA_STARTS), value
+            assert not value.startswith(FORMULA_STARTS), value
     payload_row = next(r for r in rows if r["title"].startswith("'="))
     assert payload_row["notes"] == "'+1+1"
 
@@ -88,7 +89,7 @@ def test_xlsx_reads_back_without_formula_cells(client, plan):
         for cell in row:
             assert cell.data_type != "f", cell.value
             if isinstance(cell.value, str):
-                assert not cell.value.startswith(exports.FORMULA_STARTS), cell.value
+                assert not cell.value.startswith(FORMULA_STARTS), cell.value
     titles = [row[3].value for row in sheet.iter_rows(min_row=2)]
     assert titles.count("Twice a year") == 2
 

@@ -1,0 +1,103 @@
+"""CSV and XLSX in and out, safely: no formula cells out, bounded reads in.
+
+Shared by every export and import of the app (plans, indicator values, chart data).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# An XLSX is a zip: refuse one whose content would unpack far beyond its size (a zip bomb).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def neutralise(value: Any) -> Any:
+    """Keep text from being read as a formula by prefixing an apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """Write a value as the text of a cell: dates in ISO form, decimals without exponent."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Write rows under a header as CSV text, with every text cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(cell_text(value)) for value in row])
+    return buffer.getvalue()
+
+
+def read_text(value: str | None) -> str:
+    """Read a cell back: trimmed, without the apostrophe an export put before a formula."""
+    value = (value or "").strip()
+    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
+
+
+def _read_csv(raw: bytes) -> list[dict[str, str]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValueError(f"line {line}: the file is not UTF-8; save it as UTF-8 CSV") from None
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise ValueError("the workbook unpacks to more than 50 MB; refused")
+    except zipfile.BadZipFile:
+        raise ValueError("not an XLSX workbook") from None
+    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(value or "").strip() for value in next(rows, ())]
+    result = []
+    for values in rows:
+        if len(result) > max_rows:
+            break
+        result.append(
+            {
+                header[i]: "" if v is None else str(v)
+                for i, v in enumerate(values)
+                if i < len(header)
+            }
+        )
+    workbook.close()
+    return result
+
+
+def read_records(filename: str, raw: bytes, max_rows: int) -> list[dict[str, str]]:
+    """Read a .csv or .xlsx upload into rows by column name; ValueError says what is wrong.
+
+    Reads at most one row past max_rows, so the caller can tell the file is too long.
+    """
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _read_xlsx(raw, max_rows)
+    if name.endswith(".csv"):
+        return _read_csv(raw)
+    raise ValueError("choose a .csv or .xlsx file")

@@ -59,6 +59,24 @@ def plain_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+LABEL_WIDTH = 40
+
+
+def short_labels(labels: list[str], width: int = LABEL_WIDTH) -> dict[str, str]:
+    """Shorten long axis labels (the full text is in the hover and the table), kept distinct."""
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for label in labels:
+        short = label if len(label) <= width else label[: width - 1].rstrip() + "…"
+        candidate, n = short, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{short} ({n})"
+        taken.add(candidate)
+        result[label] = plain_text(candidate)
+    return result
+
+
 def _figure(figure: go.Figure) -> dict[str, Any]:
     """Return a validated figure as a dict the page can hand to Plotly.newPlot."""
     data = figure.to_plotly_json()
@@ -83,7 +101,8 @@ def timeline_figure(
     Each bar spans whole days: from its start to the day after its end, so that a one-day
     event has a visible width. Rows keep their order, top to bottom.
     """
-    labels = list(dict.fromkeys(plain_text(row.label) for row in rows))
+    short = short_labels(list(dict.fromkeys(row.label for row in rows)))
+    labels = list(short.values())
     figure = go.Figure()
     for status, colour in STATUS_COLOURS.items():
         mine = [row for row in rows if row.status == status]
@@ -93,12 +112,15 @@ def timeline_figure(
             go.Bar(
                 name=status_labels.get(status, status),
                 orientation="h",
-                y=[plain_text(row.label) for row in mine],
+                y=[short[row.label] for row in mine],
                 base=[row.start.isoformat() for row in mine],
                 x=[((row.end - row.start).days + 1) * 86_400_000 for row in mine],
-                customdata=[[row.start.isoformat(), row.end.isoformat()] for row in mine],
-                hovertemplate="%{y}<br>%{customdata[0]} – %{customdata[1]}<extra>%{fullData.name}"
-                "</extra>",
+                customdata=[
+                    [row.start.isoformat(), row.end.isoformat(), plain_text(row.label)]
+                    for row in mine
+                ],
+                hovertemplate="%{customdata[2]}<br>%{customdata[0]} – %{customdata[1]}"
+                "<extra>%{fullData.name}</extra>",
                 marker={"color": colour},
             )
         )

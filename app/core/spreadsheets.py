@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import load_workbook
@@ -47,6 +47,20 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([neutralise(cell_text(value)) for value in row])
     return buffer.getvalue()
+
+
+def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Decimal:
+    """Read a number as people type it (1 234,5 or 1234.5 or €12); ValueError in plain words."""
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").rstrip("%")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text.strip()!r} is not a number; write it like 1500.50") from None
+    if not value.is_finite() or abs(value) > limit:
+        raise ValueError(f"{text.strip()!r} is out of range")
+    return value
 
 
 def read_text(value: str | None) -> str:

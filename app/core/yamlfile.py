@@ -119,5 +119,10 @@ def pydantic_message(error: dict[str, Any]) -> str:
     if kind == "string_type" and given is None:
         return "Fill this in."
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"Choose a level from 1 to 3, not {given!r}."
+        low, high = context.get("ge"), context.get("le")
+        if (low, high) == (1, 3) or (kind == "less_than_equal" and high == 3):
+            return f"Choose a level from 1 to 3, not {given!r}."
+        if kind == "greater_than_equal":
+            return f"Must be at least {low}, not {given!r}."
+        return f"Must be at most {high}, not {given!r}."
     return str(error["msg"]).removeprefix("Value error, ")

@@ -159,9 +159,24 @@ def to_markdown(plan: Plan) -> str:
     ]
     if plan.goals_text:
         lines += [plan.goals_text, ""]
+    live = [a for a in plan.activities if a.status != "cancelled"]
+    lines += [
+        "| | Planned | Actual |",
+        "| --- | --- | --- |",
+        f"| Budget (€) | {sum((a.budget_planned for a in live), Decimal(0))} | {sum((a.budget_actual or Decimal(0) for a in live), Decimal(0))} |",
+        f"| Person-days | {sum((a.effort_planned for a in live), Decimal(0))} | {sum((a.effort_actual or Decimal(0) for a in live), Decimal(0))} |",
+        "",
+        "Cancelled activities are left out of the totals.",
+        "",
+    ]
     for activity in plan.activities:
         lines += [f"## {activity.title}", ""]
-        when = [o.start.isoformat() for o in occurrences(activity)]
+        when = [
+            o.start.isoformat()
+            if o.start == o.end
+            else f"{o.start.isoformat()} – {o.end.isoformat()}"
+            for o in occurrences(activity)
+        ]
         facts = [
             ("Status", activity.status.replace("_", " ")),
             ("Format", activity.format),
@@ -186,7 +201,8 @@ def to_markdown(plan: Plan) -> str:
                 ),
             ),
             ("Units", ", ".join(units[i] for i in activity.unit_ids if i in units)),
-            ("Partners", ", ".join(activity.partners)),
+            ("Repeats", activity.recurrence or ""),
+            ("Partners", "; ".join(activity.partners)),
             ("Responsible", activity.responsible),
             ("Practice", activity.practice.title if activity.practice else ""),
         ]

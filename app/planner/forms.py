@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
@@ -85,7 +87,9 @@ class ActivityForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     format = SelectField("Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS])
     host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
-    other_host = StringField("…or another host", validators=[Length(max=200)])
+    other_host = StringField(
+        "…or another host (replaces the choice above)", validators=[Length(max=200)]
+    )
     start_date = DateField("Starts", validators=[Optional()])
     end_date = DateField("Ends", validators=[Optional()])
     recurrence = SelectField("Repeats", choices=RECURRENCE_PRESETS, validate_choice=False)
@@ -110,6 +114,7 @@ class ActivityForm(FlaskForm):
     )
     notes = TextAreaField("Notes", validators=[Length(max=10000)])
     evaluation = TextAreaField("Evaluation and dissemination", validators=[Length(max=10000)])
+    checklist = CheckboxesField("What to consider: tick what is dealt with", coerce=int)
     version = HiddenField()
     submit = SubmitField("Save")
 
@@ -126,6 +131,16 @@ class ActivityForm(FlaskForm):
             raise ValidationError(str(error)) from None
         if field.data and not self.start_date.data:
             raise ValidationError("A repeating activity needs a start date.")
+
+    def offer_checklist(self, items: list[Any]) -> None:
+        """Offer the activity's points to consider as boxes to tick."""
+        self.checklist.choices = [SelectChoice(item.id, item.text) for item in items]
+
+    def offer_recurrence(self, current: str | None) -> None:
+        """Keep a rule the presets do not list (imported or set by the API) as a choice."""
+        self.recurrence.choices = list(RECURRENCE_PRESETS)
+        if current and current not in {c.value for c in RECURRENCE_PRESETS}:
+            self.recurrence.choices.append(SelectChoice(current, f"As set elsewhere: {current}"))
 
     def offer_partners(self, choices: PartnerChoices, partners: list[str], host: str) -> None:
         """Offer the institution's partners; keep names it no longer has as choices too.

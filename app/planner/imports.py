@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.core.extensions import db
-from app.core.spreadsheets import read_records, read_text
+from app.core.spreadsheets import parse_number, read_records, read_text
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
@@ -48,13 +48,13 @@ def _date(value: str, column: str, problems: list[str], where: str) -> date | No
 
 
 def _amount(value: str, column: str, problems: list[str], where: str) -> Decimal | None:
-    value = _text(value).replace(",", ".").replace("€", "").strip()
+    value = _text(value)
     if not value:
         return None
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        problems.append(f"{where}, column {column}: {value!r} is not a number")
+        amount = parse_number(value)
+    except ValueError as error:
+        problems.append(f"{where}, column {column}: {error}")
         return None
     if amount < 0:
         problems.append(f"{where}, column {column}: must not be negative")

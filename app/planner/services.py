@@ -104,7 +104,9 @@ def adopt_practice(
             mobility_stages=practice.terms_of("mobility_stages"),
             unit_ids=unit_ids,
             other_actors=others,
-            partners=list(getattr(practice, f"{phase}_partners")),
+            # The sheet's partners describe kinds of partner ("nearby universities"), not
+            # names; the editor shows them as suggestions, and the planner names real ones.
+            partners=[],
             checklist=[
                 ChecklistItem(position=i, text=text)
                 for i, text in enumerate(practice.considerations)
@@ -144,17 +146,33 @@ def delete_activity(activity: Activity) -> None:
     db.session.flush()
 
 
+# Capacity-building activities repeat weekly at most often; a finer rule (hourly, daily)
+# would flood the timeline and the calendar with hundreds of occurrences.
+ALLOWED_FREQUENCIES = ("WEEKLY", "MONTHLY", "YEARLY")
+RULE_EXAMPLE = "FREQ=MONTHLY;INTERVAL=6 for twice a year"
+
+
 def check_recurrence(rule: str | None) -> str | None:
     """Return a tidy RRULE, or None for a one-off; raise RecurrenceError if it is unreadable."""
     if rule is None or not rule.strip():
         return None
     text = rule.strip().upper().removeprefix("RRULE:")
+    parts = {}
+    for part in text.split(";"):
+        name, separator, value = part.partition("=")
+        if not separator or not name or not value:
+            raise RecurrenceError(f"write a rule like {RULE_EXAMPLE}, not {rule.strip()!r}")
+        parts[name] = value
+    if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
+        raise RecurrenceError(
+            f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)} (e.g. {RULE_EXAMPLE})"
+        )
+    if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and int(parts["INTERVAL"]) >= 1):
+        raise RecurrenceError("INTERVAL must be a whole number of at least 1")
     try:
         rrulestr(text, dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError) as error:
-        raise RecurrenceError(f"not a recurrence rule this planner understands: {error}") from None
-    if "FREQ=" not in text:
-        raise RecurrenceError("a recurrence rule needs FREQ=…, e.g. FREQ=MONTHLY;INTERVAL=6")
+    except (ValueError, TypeError, KeyError) as error:
+        raise RecurrenceError(f"not a rule this planner understands ({error})") from None
     return text
 
 
@@ -174,7 +192,9 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
     length = (activity.end_date or activity.start_date) - activity.start_date
     if not activity.recurrence:
         return [Occurrence(activity, activity.start_date, activity.start_date + length)]
-    last = until or activity.plan.period_end
+    # Repeats stop at the plan's end; an activity that starts after it still shows its first
+    # time, as a one-off out of the period does, so that nothing vanishes from the timeline.
+    last = max(until or activity.plan.period_end, activity.start_date)
     rule = rrulestr(
         activity.recurrence, dtstart=datetime.combine(activity.start_date, datetime.min.time())
     )
@@ -185,6 +205,16 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
             break
         found.append(Occurrence(activity, day, day + length))
     return found
+
+
+def outside_period(plan: Plan) -> list[Activity]:
+    """Return the dated activities that start or end outside the plan's period."""
+    return [
+        a
+        for a in plan.activities
+        if a.start_date is not None
+        and (a.start_date < plan.period_start or (a.end_date or a.start_date) > plan.period_end)
+    ]
 
 
 def timeline_rows(found: list[Occurrence]) -> list[TimelineRow]:
@@ -302,14 +332,25 @@ class EditConflict(Exception):
 
 
 def update_activity(
-    activity: Activity, changes: dict[str, Any], *, base_version: int | None, by: str
+    activity: Activity,
+    changes: dict[str, Any],
+    *,
+    base_version: int | None,
+    by: str,
+    checklist_done: set[int] | None = None,
 ) -> Activity:
-    """Apply an editor's changes unless someone saved in between (then EditConflict)."""
+    """Apply an editor's changes unless someone saved in between (then EditConflict).
+
+    `checklist_done` names the checklist items now ticked; None leaves them as they are.
+    """
     if base_version is not None and base_version != activity.version:
         raise EditConflict(activity)
     status = changes.pop("status", None)
     for name, value in changes.items():
         setattr(activity, name, value)
+    if checklist_done is not None:
+        for item in activity.checklist:
+            item.done = item.id in checklist_done
     if status is not None:
         set_status(activity, status, by=by)
     activity.version += 1

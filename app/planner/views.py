@@ -98,15 +98,21 @@ def detail(plan_id: int) -> ResponseReturnValue:
         (o for a in plan.activities for o in services.occurrences(a)), key=lambda o: o.start
     )
     vocab = vocabularies()
+    # The chart spans the plan's period, widened to show activities dated outside it.
+    shown = (
+        min([plan.period_start, *(o.start for o in occurrences)]),
+        max([plan.period_end, *(o.end for o in occurrences)]),
+    )
     timeline = charts.timeline_figure(
         services.timeline_rows(occurrences),
-        period=(plan.period_start, plan.period_end),
+        period=shown,
         status_labels=STATUS_LABELS,
     )
     return render_template(
         "planner/detail.html",
         plan=plan,
         timeline=timeline,
+        outside=services.outside_period(plan),
         groups=groups,
         grouping=grouping,
         totals=services.totals(plan),
@@ -131,7 +137,9 @@ def export(plan_id: int, kind: str) -> ResponseReturnValue:
         body = exports.to_xlsx(plan)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        content_type=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -168,6 +176,13 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
             return render_template("planner/edit.html", plan=plan, form=form), 409
         db.session.commit()
         flash("The plan is saved.")
+        outside = services.outside_period(plan)
+        if outside:
+            flash(
+                f"{len(outside)} activit{'y is' if len(outside) == 1 else 'ies are'} dated "
+                "outside the plan's new period; they are listed on the plan's page.",
+                "error",
+            )
         return redirect(url_for("planner.detail", plan_id=plan.id))
     return render_template("planner/edit.html", plan=plan, form=form), 400 if form.errors else 200
 
@@ -234,7 +249,7 @@ def feed(token: str) -> ResponseReturnValue:
     plan = services.plan_for_feed(token)
     if plan is None:
         abort(404)
-    return Response(exports.to_ical(plan, request.host), mimetype="text/calendar; charset=utf-8")
+    return Response(exports.to_ical(plan, request.host), mimetype="text/calendar")
 
 
 @bp.post("/practices/<slug>/adopt")
@@ -289,6 +304,8 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id, "planner")
     form = ActivityForm()
     form.offer_partners(institutions.partner_choices(plan.institution), [], "")
+    form.offer_recurrence(None)
+    form.offer_checklist([])
     if form.validate_on_submit():
         activity = services.add_activity(plan, _activity_changes(form), by=current_user.email)
         db.session.commit()
@@ -311,8 +328,11 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     form = ActivityForm(obj=activity) if request.method == "GET" else ActivityForm()
     choices = institutions.partner_choices(plan.institution)
     form.offer_partners(choices, activity.partners, activity.host or "")
+    form.offer_recurrence(activity.recurrence)
+    form.offer_checklist(activity.checklist)
     if request.method == "GET":
         form.fill_partners(choices.all(), activity.partners, activity.host or "")
+        form.checklist.data = [item.id for item in activity.checklist if item.done]
         form.recurrence.data = activity.recurrence or ""
         form.version.data = str(activity.version)
     if form.validate_on_submit():
@@ -324,6 +344,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
                 changes,
                 by=current_user.email,
                 base_version=int(version) if version and version.isdigit() else None,
+                checklist_done=set(form.checklist.data or []),
             )
         except services.EditConflict:
             return render_template(

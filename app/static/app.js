@@ -41,6 +41,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const figure = JSON.parse(source.textContent);
     element.hidden = false;
+    // On a phone, axis labels beside the bars would leave the bars no room: draw them
+    // inside the plot area, over the grid, and let the bars use the whole width.
+    if (element.clientWidth < 600 && figure.layout.yaxis && figure.layout.yaxis.type === "category") {
+      figure.layout.yaxis.ticklabelposition = "inside";
+      figure.layout.yaxis.automargin = false;
+      figure.layout.margin = { ...figure.layout.margin, l: 0 };
+    }
     window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
   }
 });

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -111,3 +111,54 @@ def test_activity_titles_reach_the_chart_as_text(live_server, page, make_user, m
     assert chart.locator("a, script, iframe, img").count() == 0
     labels = chart.locator(".ytick").all_text_contents()
     assert any("<" in label for label in labels)  # shown as typed, not interpreted
+
+
+def test_the_timeline_leaves_its_bars_room_on_a_phone(
+    live_server, browser, make_user, make_institution
+):
+    from datetime import date
+
+    from app.core.extensions import db
+    from app.planner.models import Activity
+    from app.planner.services import create_plan
+
+    institution = make_institution("uni-a", name="University A")
+    make_user("viewer@example.org", institution=institution, role="viewer")
+    plan = create_plan(
+        institution,
+        title="Phone plan",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 12, 31),
+    )
+    db.session.add_all(
+        [
+            Activity(
+                plan=plan,
+                title="Deliver: Inter-institutional trainings and workshops for support staff",
+                start_date=date(2027, 3, 1),
+                end_date=date(2027, 3, 5),
+                recurrence="FREQ=MONTHLY;INTERVAL=6",
+            ),
+            Activity(plan=plan, title="Welcome week", start_date=date(2027, 8, 20)),
+        ]
+    )
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("viewer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/plans/{plan.id}")
+    chart = page.locator("#timeline-chart")
+    chart.locator("svg.main-svg").first.wait_for()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    assert plot["width"] > 300, plot  # the bars get nearly the whole width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    chart.scroll_into_view_if_needed()
+    screenshot(page, "plan-timeline-phone")
+    chart.screenshot(path=str(ARTIFACTS / "plan-timeline-phone-chart.png"))
+    context.close()
+    assert errors == []

@@ -113,3 +113,19 @@ def test_plotly_script_answers_not_modified_to_a_known_etag(client):
 
 def test_plotly_script_of_another_version_is_not_found(client):
     assert client.get("/charts/plotly-0.0.1.min.js").status_code == 404
+
+
+def test_long_labels_are_shortened_but_stay_distinct():
+    long_a = "Inter-institutional trainings and workshops for support staff, spring"
+    long_b = "Inter-institutional trainings and workshops for support staff, autumn"
+    figure = build(
+        [
+            TimelineRow(long_a, PERIOD[0], PERIOD[0], "idea"),
+            TimelineRow(long_b, PERIOD[0], PERIOD[0], "idea"),
+        ]
+    )
+    shown = list(figure["layout"]["yaxis"]["categoryarray"])
+    assert len(set(shown)) == 2 and all(len(label) <= 45 for label in shown)
+    assert shown[0].endswith("…")
+    # The hover still names the whole activity.
+    assert [row[2] for row in figure["data"][0]["customdata"]] == [long_a, long_b]

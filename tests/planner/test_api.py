@@ -414,3 +414,15 @@ def test_every_api_route_is_in_the_openapi_document(app, spec):
             path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
         routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
+
+
+def test_number_limits_are_said_in_plain_words(client, tokens):
+    headers, ids = tokens
+    response = client.post(
+        f"/api/v1/plans/{ids['plan']}/activities",
+        headers=headers["planner"],
+        json={"title": "x", "budget_planned": -3, "recurrence": "FREQ=HOURLY"},
+    )
+    fields = response.get_json()["error"]["fields"]
+    assert fields["budget_planned"] == "Must be at least 0, not -3."
+    assert "FREQ must be one of WEEKLY, MONTHLY, YEARLY" in fields["recurrence"]

@@ -128,5 +128,7 @@ def test_markdown_export_reads_as_a_document(client, plan):
     assert response.mimetype == "text/markdown"
     assert text.startswith("# Plan\n")
     assert "## Twice a year" in text
-    assert "- **When:** 2027-02-01, 2027-08-01" in text
+    assert "- **When:** 2027-02-01 – 2027-02-02, 2027-08-01 – 2027-08-02" in text
+    assert "| Budget (€) | 250.50 | 0 |" in text
+    assert "- **Repeats:** FREQ=MONTHLY;INTERVAL=6" in text
     assert "- **Budget (€):** 250.50 planned" in text

@@ -339,3 +339,100 @@ def test_plan_goals_are_chosen_from_the_sheets_goals(client, planner):
     )
     assert refused.status_code == 200
     assert "is not a valid choice" in refused.get_data(as_text=True)
+
+
+def test_the_editor_keeps_a_rule_its_presets_do_not_list(client, planner):
+    plan, activity = _adopted(client)
+    activity.start_date = date(2027, 2, 2)
+    activity.recurrence = "FREQ=WEEKLY;INTERVAL=2"
+    db.session.commit()
+    url = f"/plans/{plan.id}/activities/{activity.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="FREQ=WEEKLY;INTERVAL=2">' in page
+    client.post(
+        url,
+        data={
+            "title": activity.title,
+            "format": "on-site",
+            "status": "idea",
+            "start_date": "2027-02-02",
+            "recurrence": "FREQ=WEEKLY;INTERVAL=2",
+            "version": str(activity.version),
+        },
+    )
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).recurrence == "FREQ=WEEKLY;INTERVAL=2"
+
+
+@pytest.mark.parametrize("rule", ["FREQ=HOURLY", "FREQ=DAILY", "FREQ=WEEKLY;INTERVAL=0", "often"])
+def test_rules_finer_than_weekly_or_unreadable_are_refused(client, planner, rule):
+    plan, activity = _adopted(client)
+    response = client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit",
+        data={
+            "title": "X",
+            "format": "on-site",
+            "status": "idea",
+            "start_date": "2027-02-02",
+            "recurrence": rule,
+        },
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).recurrence is None
+
+
+def test_checklist_items_are_ticked_in_the_editor(client, planner):
+    plan, activity = _adopted(client)
+    item = activity.checklist[0]
+    url = f"/plans/{plan.id}/activities/{activity.id}/edit"
+    base = {"title": "X", "format": "on-site", "status": "idea"}
+    assert f'value="{item.id}"' in client.get(url).get_data(as_text=True)
+    client.post(url, data={**base, "checklist": [item.id]})
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).checklist[0].done is True
+    page = client.get(url).get_data(as_text=True)
+    assert f'checked id="checklist-0" name="checklist" type="checkbox" value="{item.id}"' in page
+    client.post(url, data=base)
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).checklist[0].done is False
+
+
+def test_the_editor_suggests_the_sheets_partners_without_adding_them(client, planner):
+    plan, activity = _adopted(client)
+    assert activity.partners == []
+    page = client.get(f"/plans/{plan.id}/activities/{activity.id}/edit").get_data(as_text=True)
+    assert "The sheet suggests:" in page
+
+
+def test_shortening_the_period_warns_about_activities_left_outside(client, planner):
+    plan, activity = _adopted(client)
+    activity.start_date = date(2027, 11, 20)
+    activity.recurrence = "FREQ=MONTHLY;INTERVAL=6"
+    db.session.commit()
+    response = client.post(
+        f"/plans/{plan.id}/edit",
+        data={
+            "title": plan.title,
+            "period_start": "2027-01-01",
+            "period_end": "2027-06-30",
+            "status": "draft",
+            "version": str(plan.version),
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert (
+        "dated outside the plan&#39;s new period" in page or "outside the plan's new period" in page
+    )
+    assert "1 activity is dated outside the plan" in page
+    # It stays on the timeline: its first time, though past the new end.
+    assert "<td>2027-11-20</td>" in page
+
+
+def test_the_calendar_feed_names_its_charset_once(client, planner):
+    plan = _new_plan(client)
+    response = client.get(f"/plans/feed/{plan.feed_token}.ics")
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    export = client.get(f"/plans/{plan.id}/export.csv")
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"

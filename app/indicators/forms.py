@@ -1,0 +1,256 @@
+"""Forms of indicators, value entry, imports and approvals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from werkzeug.datastructures import FileStorage, MultiDict
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.core.spreadsheets import parse_number
+from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
+from app.indicators.periods import Period
+from app.planner.models import Activity
+
+UNIT_CHOICES = [
+    SelectChoice("count", "Count"),
+    SelectChoice("percent", "Percent"),
+    SelectChoice("euros", "Euros"),
+    SelectChoice("score", "Score on a scale"),
+    SelectChoice("yes-no", "Yes/no (1 or 0)"),
+]
+MAX_VALUE = Decimal("999999999999.99")
+# Evidence: documents and pictures people keep as proof, at most 5 MB each.
+EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class IndicatorForm(FlaskForm):
+    """An indicator's definition: what, in which unit, which way is better, and its targets."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
+    activity_id = SelectField("Judges", coerce=str, default="")
+    unit = SelectField("Unit", choices=UNIT_CHOICES)
+    scale_max = DecimalField(
+        "Top of the scale (for a score)", places=2, validators=[Optional(), NumberRange(min=1)]
+    )
+    direction = SelectField(
+        "Better when",
+        choices=[SelectChoice("higher", "Higher"), SelectChoice("lower", "Lower")],
+    )
+    aggregation = SelectField(
+        "Values combine as",
+        choices=[SelectChoice(k, v) for k, v in AGGREGATION_LABELS.items()],
+    )
+    frequency = SelectField(
+        "Reported", choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()]
+    )
+    baseline_value = DecimalField(
+        "Baseline value", places=2, validators=[Optional(), NumberRange(max=MAX_VALUE)]
+    )
+    baseline_date = DateField("Baseline date", validators=[Optional()])
+    target_value = DecimalField(
+        "Overall target", places=2, validators=[Optional(), NumberRange(max=MAX_VALUE)]
+    )
+    version = HiddenField()
+    submit = SubmitField("Save the indicator")
+
+    def offer_activities(self, activities: list[Activity]) -> None:
+        """Offer the plan itself or one of its activities."""
+        self.activity_id.choices = [
+            SelectChoice("", "The plan as a whole"),
+            *(SelectChoice(str(a.id), a.title) for a in activities),
+        ]
+
+    def validate_frequency(self, field: SelectField) -> None:
+        """Only an activity has occurrences to report per."""
+        if field.data == "occurrence" and not self.activity_id.data:
+            raise ValidationError("Per occurrence needs an activity: choose one under Judges.")
+
+    def fields(self) -> dict[str, Any]:
+        """Return the model fields the form sets."""
+        return {
+            "name": self.name.data,
+            "description": self.description.data or "",
+            "activity_id": int(self.activity_id.data) if self.activity_id.data else None,
+            "unit": self.unit.data,
+            "scale_max": self.scale_max.data if self.unit.data == "score" else None,
+            "direction": self.direction.data,
+            "aggregation": self.aggregation.data,
+            "frequency": self.frequency.data,
+            "baseline_value": self.baseline_value.data,
+            "baseline_date": self.baseline_date.data,
+            "target_value": self.target_value.data,
+        }
+
+
+def parse_value(text: str) -> Decimal:
+    """Read a typed value to the cent; ValueError in plain words."""
+    return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
+
+
+def read_targets(
+    form: MultiDict[str, str], periods: list[Period]
+) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """Read the per-period targets typed on the indicator editor (target-<period key>)."""
+    targets, problems = {}, {}
+    for period in periods:
+        text = (form.get(f"target-{period.key}") or "").strip()
+        if not text:
+            continue
+        try:
+            targets[period.key] = parse_value(text)
+        except ValueError as error:
+            problems[period.key] = str(error)
+    return targets, problems
+
+
+@dataclass
+class EnteredValue:
+    """A value typed on the entry page for one indicator and period."""
+
+    indicator_id: int
+    period: Period
+    value: Decimal
+    note: str
+    evidence_url: str | None
+    evidence: FileStorage | None
+
+
+@dataclass
+class EntryResult:
+    """What the entry page sent: values to record, and problems by field name."""
+
+    values: list[EnteredValue] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def field_name(kind: str, indicator_id: int, period: Period) -> str:
+    """Name a field of the entry page after its indicator and period."""
+    return f"{kind}-{indicator_id}-{period.key}"
+
+
+def read_entries(
+    form: MultiDict[str, str],
+    files: MultiDict[str, FileStorage],
+    due: list[tuple[Any, Period]],
+    locked: set[tuple[int, str]],
+) -> EntryResult:
+    """Read the values typed for every due (indicator, period); empty value fields are skipped."""
+    result = EntryResult()
+    for indicator, period in due:
+        if (indicator.id, period.key) in locked:
+            continue
+        text = (form.get(field_name("value", indicator.id, period)) or "").strip()
+        note = (form.get(field_name("note", indicator.id, period)) or "").strip()
+        url = (form.get(field_name("url", indicator.id, period)) or "").strip() or None
+        upload = files.get(field_name("file", indicator.id, period))
+        if upload is not None and not upload.filename:
+            upload = None
+        if not text:
+            if note or url or upload:
+                result.problems[field_name("value", indicator.id, period)] = (
+                    "Give the value the note or evidence is for."
+                )
+            continue
+        name = field_name("value", indicator.id, period)
+        try:
+            value = parse_value(text)
+        except ValueError as error:
+            result.problems[name] = str(error)
+            continue
+        if indicator.unit == "yes-no" and value not in (0, 1):
+            result.problems[name] = "Give 1 for yes or 0 for no."
+            continue
+        if indicator.unit == "percent" and not 0 <= value <= 100:
+            result.problems[name] = "A percentage is between 0 and 100."
+            continue
+        if (
+            indicator.unit == "score"
+            and indicator.scale_max
+            and not 0 <= value <= indicator.scale_max
+        ):
+            result.problems[name] = f"A score on this scale is between 0 and {indicator.scale_max}."
+            continue
+        if len(note) > 5000:
+            result.problems[field_name("note", indicator.id, period)] = "At most 5000 characters."
+            continue
+        if url and not (url.startswith(("https://", "http://")) and len(url) <= 500):
+            result.problems[field_name("url", indicator.id, period)] = (
+                "Give a web address starting with https:// (at most 500 characters)."
+            )
+            continue
+        if upload is not None:
+            problem = evidence_problem(upload)
+            if problem:
+                result.problems[field_name("file", indicator.id, period)] = problem
+                continue
+        result.values.append(EnteredValue(indicator.id, period, value, note, url, upload))
+    return result
+
+
+def evidence_problem(upload: FileStorage) -> str | None:
+    """Say what is wrong with an evidence file, or None: its type and size."""
+    name = upload.filename or ""
+    if name.rsplit(".", 1)[-1].lower() not in EVIDENCE_TYPES or "." not in name:
+        return f"Attach one of: {', '.join(EVIDENCE_TYPES)}."
+    upload.stream.seek(0, 2)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    if size > EVIDENCE_MAX_BYTES:
+        return "The file is larger than 5 MB."
+    if size == 0:
+        return "The file is empty."
+    return None
+
+
+class EntryForm(FlaskForm):
+    """The entry page's CSRF token; the value fields are read by read_entries."""
+
+    submit = SubmitField("Save the values")
+
+
+class ApproveForm(FlaskForm):
+    """Approve the values of a window, which locks them."""
+
+    window = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Approve and lock these values")
+
+
+class ReopenForm(FlaskForm):
+    """Reopen an approved window, saying why."""
+
+    reason = StringField(
+        "Why reopen",
+        validators=[DataRequired("Say why the values need to change."), Length(max=500)],
+    )
+    submit = SubmitField("Reopen")
+
+
+class ValuesImportForm(FlaskForm):
+    """A CSV or XLSX file of values: indicator_id, period, value, note, evidence_url."""
+
+    file = FileField(
+        "File (.csv or .xlsx, at most 2 MB)",
+        validators=[
+            FileRequired("Choose a file."),
+            FileAllowed(["csv", "xlsx"], "Choose a .csv or .xlsx file."),
+            FileSize(max_size=2 * 1024 * 1024, message="The file is larger than 2 MB."),
+        ],
+    )
+    submit = SubmitField("Check and import")

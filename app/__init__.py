@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.charts.views import bp as charts_bp
     from app.health.views import bp as health_bp
+    from app.indicators.views import bp as indicators_bp
     from app.institutions.views import bp as institutions_bp
     from app.mail.views import bp as mail_bp
     from app.planner.api import bp as planner_api_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(planner_bp)
+    app.register_blueprint(indicators_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(charts_bp)

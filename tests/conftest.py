@@ -343,6 +343,38 @@ def two_institutions(make_institution, make_user):
     )
     activity = Activity(plan=plan, title="Activity A")
     db.session.add(activity)
+    db.session.flush()
+    from app.indicators.models import (
+        EvidenceFile,
+        Indicator,
+        Measurement,
+        PeriodApproval,
+    )
+    from app.planner.models import ProposedIndicator
+
+    proposed = ProposedIndicator(
+        activity=activity, name="Participants", unit="count", direction="higher"
+    )
+    indicator = Indicator(plan=plan, name="Partners represented", frequency="quarterly")
+    evidence = EvidenceFile(
+        filename="list.pdf", content_type="application/pdf", size=4, content=b"%PDF"
+    )
+    measurement = Measurement(
+        indicator=indicator,
+        period_key="2027-Q1",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 3, 31),
+        value=3,
+        evidence=evidence,
+    )
+    approval = PeriodApproval(
+        plan=plan,
+        period_key="2027-Q4",
+        window_start=date(2027, 10, 1),
+        window_end=date(2027, 12, 31),
+        approved_by="manager@a.example",
+    )
+    db.session.add_all([proposed, indicator, measurement, approval])
     db.session.commit()
     ids = {
         "unit": unit.id,
@@ -352,6 +384,10 @@ def two_institutions(make_institution, make_user):
         "partnership": partnership.id,
         "plan": plan.id,
         "activity": activity.id,
+        "proposed": proposed.id,
+        "indicator": indicator.id,
+        "evidence": evidence.id,
+        "approval": approval.id,
     }
     return people, ids
 

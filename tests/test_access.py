@@ -30,6 +30,8 @@ MANAGER_ROUTES = [
     ("GET", "/institutions/{slug}/members/{member}/remove"),
     ("POST", "/institutions/{slug}/members/{member}/remove"),
     ("POST", "/institutions/{slug}/invitations/{invitation}/revoke"),
+    ("POST", "/plans/{plan}/approvals"),
+    ("POST", "/plans/{plan}/approvals/{approval}/reopen"),
 ]
 
 
@@ -60,12 +62,32 @@ PLANNER_ROUTES = [
     ("GET", "/plans/{plan}/import"),
     ("POST", "/plans/{plan}/import"),
     ("POST", "/plans/{plan}/copy"),
+    ("POST", "/plans/{plan}/indicators/proposed/{proposed}/accept"),
+    ("GET", "/plans/{plan}/indicators/new"),
+    ("POST", "/plans/{plan}/indicators/new"),
+    ("GET", "/plans/{plan}/indicators/{indicator}/edit"),
+    ("POST", "/plans/{plan}/indicators/{indicator}/edit"),
+    ("GET", "/plans/{plan}/indicators/{indicator}/delete"),
+    ("POST", "/plans/{plan}/indicators/{indicator}/delete"),
+    ("POST", "/plans/{plan}/values"),
+    ("GET", "/plans/{plan}/values/import"),
+    ("POST", "/plans/{plan}/values/import"),
 ]
 VIEWER_ROUTES = [
     ("GET", "/plans/{plan}"),
     ("GET", "/plans/{plan}/export.csv"),
     ("GET", "/plans/{plan}/export.xlsx"),
     ("GET", "/plans/{plan}/export.md"),
+    ("GET", "/plans/{plan}/indicators"),
+    ("GET", "/plans/{plan}/indicators/{indicator}"),
+    ("GET", "/plans/{plan}/indicators/{indicator}/values.csv"),
+    ("GET", "/plans/{plan}/values"),
+    ("GET", "/plans/{plan}/evidence/{evidence}"),
+    ("GET", "/plans/{plan}/dashboard"),
+    ("GET", "/plans/{plan}/dashboard/progress.csv"),
+    ("GET", "/plans/{plan}/report"),
+    ("GET", "/institutions/{slug}/overview"),
+    ("GET", "/institutions/{slug}/overview/budget-by-year.csv"),
 ]
 ALL_SCOPED = MANAGER_ROUTES + PLANNER_ROUTES + VIEWER_ROUTES
 
@@ -87,6 +109,10 @@ def test_every_institution_route_is_in_the_matrix_below(app):
         "partnership": 1,
         "plan": 1,
         "activity": 1,
+        "proposed": 1,
+        "indicator": 1,
+        "evidence": 1,
+        "approval": 1,
     }
     covered = {
         (adapter.match(path.format(**ids), method=method)[0], method) for method, path in ALL_SCOPED

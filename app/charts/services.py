@@ -255,7 +255,12 @@ def indicator_chart(
         figure,
         320,
         xaxis={"type": "date", "gridcolor": "#e5e7eb"},
-        yaxis={"title": {"text": plain_text(unit)}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": plain_text(unit)},
+            "gridcolor": "#e5e7eb",
+            "rangemode": "tozero",
+            "automargin": True,
+        },
     )
     return Chart(
         name="values",
@@ -371,7 +376,12 @@ def planned_actual_chart(
         figure,
         300,
         barmode="group",
-        yaxis={"title": {"text": plain_text(unit)}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": plain_text(unit)},
+            "gridcolor": "#e5e7eb",
+            "rangemode": "tozero",
+            "automargin": True,
+        },
         xaxis={"type": "category", "automargin": True},
     )
     return Chart(
@@ -404,6 +414,7 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
             "title": {"text": "activities"},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
+            "automargin": True,
             "dtick": 1 if max(counts.values(), default=0) <= 10 else None,
         },
     )
@@ -412,4 +423,49 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
         title="Activities by status",
         figure=_figure(figure),
         table=Table(["Status", "Activities"], [[status_labels[k], counts.get(k, 0)] for k in keys]),
+    )
+
+
+def status_mix_chart(
+    name: str, title: str, groups: list[tuple[str, dict[str, int]]], labels: dict[str, str]
+) -> Chart:
+    """How many indicators of each group (e.g. plan) stand at each status, stacked."""
+    names = list(dict.fromkeys(plain_text(g[0]) for g in groups))
+    figure = go.Figure()
+    for status, colour in PROGRESS_COLOURS.items():
+        if status == "no_target":
+            colour = "#d1d5db"  # told apart from "no values yet"
+        figure.add_trace(
+            go.Bar(
+                name=labels[status],
+                orientation="h",
+                y=[plain_text(g[0]) for g in groups],
+                x=[g[1].get(status, 0) for g in groups],
+                marker={"color": colour},
+                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+            )
+        )
+    _layout(
+        figure,
+        140 + 34 * max(len(names), 1),
+        barmode="stack",
+        showlegend=True,
+        xaxis={"title": {"text": "indicators"}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": names,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+    )
+    statuses = list(PROGRESS_COLOURS)
+    return Chart(
+        name=name,
+        title=title,
+        figure=_figure(figure),
+        table=Table(
+            ["", *(labels[s] for s in statuses)],
+            [[g[0], *(g[1].get(s, 0) for s in statuses)] for g in groups],
+        ),
     )

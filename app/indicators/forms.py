@@ -145,6 +145,17 @@ def field_name(kind: str, indicator_id: int, period: Period) -> str:
     return f"{kind}-{indicator_id}-{period.key}"
 
 
+def unit_problem(indicator: Any, value: Decimal) -> str | None:
+    """Say why a value does not fit the indicator's unit, or None."""
+    if indicator.unit == "yes-no" and value not in (0, 1):
+        return "give 1 for yes or 0 for no"
+    if indicator.unit == "percent" and not 0 <= value <= 100:
+        return "a percentage is between 0 and 100"
+    if indicator.unit == "score" and indicator.scale_max and not 0 <= value <= indicator.scale_max:
+        return f"a score on this scale is between 0 and {indicator.scale_max}"
+    return None
+
+
 def read_entries(
     form: MultiDict[str, str],
     files: MultiDict[str, FileStorage],
@@ -174,18 +185,9 @@ def read_entries(
         except ValueError as error:
             result.problems[name] = str(error)
             continue
-        if indicator.unit == "yes-no" and value not in (0, 1):
-            result.problems[name] = "Give 1 for yes or 0 for no."
-            continue
-        if indicator.unit == "percent" and not 0 <= value <= 100:
-            result.problems[name] = "A percentage is between 0 and 100."
-            continue
-        if (
-            indicator.unit == "score"
-            and indicator.scale_max
-            and not 0 <= value <= indicator.scale_max
-        ):
-            result.problems[name] = f"A score on this scale is between 0 and {indicator.scale_max}."
+        problem = unit_problem(indicator, value)
+        if problem:
+            result.problems[name] = problem[0].upper() + problem[1:] + "."
             continue
         if len(note) > 5000:
             result.problems[field_name("note", indicator.id, period)] = "At most 5000 characters."

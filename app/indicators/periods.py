@@ -120,3 +120,16 @@ def parse_key(frequency: str, key: str) -> Period:
     if frequency == "term":
         return period_of(frequency, date(year, 1 if match.group(2) == "1" else 7, 1))
     return period_of(frequency, date(year, 1, 1))
+
+
+def parse_window(key: str) -> Period:
+    """Return the month, quarter, term or year a key names; ValueError if none."""
+    for frequency in WINDOWS:
+        if KEY_PATTERNS[frequency].match(key.strip()):
+            return parse_key(frequency, key)
+    raise ValueError(f"{key!r} is not a month (2027-03), quarter (2027-Q1), term or year")
+
+
+def windows_of(start: date, end: date) -> list[Period]:
+    """List the quarters and years a plan's period spans, for choosing what to report on."""
+    return [*periods("quarterly", start, end), *periods("yearly", start, end)]

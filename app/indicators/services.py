@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from app.core.extensions import db, utcnow
 from app.indicators import periods as calendar
@@ -23,6 +23,7 @@ from app.indicators.models import (
 )
 from app.indicators.periods import Period
 from app.indicators.progress import PeriodSpec, Progress, Value, overall, progress
+from app.institutions.models import Institution
 from app.planner.models import Activity, Plan, ProposedIndicator
 from app.planner.services import occurrences
 
@@ -261,7 +262,12 @@ def plan_progress(
     plan: Plan, indicators: list[Indicator], today: date
 ) -> list[tuple[Indicator, Progress]]:
     """Judge every indicator of a plan from database aggregates, in a fixed number of queries."""
-    combined = aggregates((i.id for i in indicators), today)
+    return _judge(plan, indicators, aggregates((i.id for i in indicators), today), today)
+
+
+def _judge(
+    plan: Plan, indicators: list[Indicator], combined: dict[int, Aggregate], today: date
+) -> list[tuple[Indicator, Progress]]:
     result = []
     for indicator in indicators:
         due = sum(1 for p in reporting_periods(indicator, plan) if p.end <= today)
@@ -429,3 +435,82 @@ def activities_by_status(plan: Plan) -> dict[str, int]:
         .group_by(Activity.status)
     ).all()
     return {status: int(n) for status, n in rows}
+
+
+def evidence_of(plan: Plan, evidence_id: int) -> EvidenceFile | None:
+    """Return an evidence file if it backs a value of this plan (else None: not the plan's)."""
+    return db.session.scalar(
+        select(EvidenceFile)
+        .join(Measurement, Measurement.evidence_id == EvidenceFile.id)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .where(EvidenceFile.id == evidence_id, Indicator.plan_id == plan.id)
+        .options(undefer(EvidenceFile.content))
+    )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One plan of an institution: money, people and its indicators by status."""
+
+    plan: Plan
+    budget_planned: Decimal
+    budget_actual: Decimal
+    effort_planned: Decimal
+    effort_actual: Decimal
+    activities: int
+    statuses: dict[str, int]
+
+
+def overview(institution: Institution, today: date) -> list[OverviewRow]:
+    """Sum every plan of an institution in the database, in a fixed number of queries."""
+    plans = list(
+        db.session.scalars(
+            select(Plan)
+            .where(Plan.institution_id == institution.id)
+            .options(selectinload(Plan.activities))
+            .order_by(Plan.period_start, Plan.id)
+        )
+    )
+    if not plans:
+        return []
+    sums = {
+        plan_id: rest
+        for plan_id, *rest in db.session.execute(
+            select(
+                Activity.plan_id,
+                func.coalesce(func.sum(Activity.budget_planned), 0),
+                func.coalesce(func.sum(Activity.budget_actual), 0),
+                func.coalesce(func.sum(Activity.effort_planned), 0),
+                func.coalesce(func.sum(Activity.effort_actual), 0),
+                func.count(),
+            )
+            .where(Activity.plan_id.in_([p.id for p in plans]), Activity.status != "cancelled")
+            .group_by(Activity.plan_id)
+        )
+    }
+    indicators = list(
+        db.session.scalars(
+            select(Indicator)
+            .where(Indicator.plan_id.in_([p.id for p in plans]))
+            .options(selectinload(Indicator.targets))
+        )
+    )
+    by_plan: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_plan.setdefault(indicator.plan_id, []).append(indicator)
+    combined = aggregates((i.id for i in indicators), today)
+    rows = []
+    for plan in plans:
+        statuses: dict[str, int] = {}
+        for _, judged in _judge(plan, by_plan.get(plan.id, []), combined, today):
+            statuses[judged.status] = statuses.get(judged.status, 0) + 1
+        money = sums.get(plan.id, [0, 0, 0, 0, 0])
+        rows.append(
+            OverviewRow(
+                plan,
+                *(Decimal(str(v)) for v in money[:4]),
+                activities=int(money[4]),
+                statuses=statuses,
+            )
+        )
+    return rows

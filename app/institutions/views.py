@@ -19,7 +19,14 @@ from app.institutions.forms import (
     UnitForm,
 )
 from app.institutions.models import Institution
-from app.permissions import PUBLIC, SIGNED_IN, access, can_manage_institution, require_role
+from app.permissions import (
+    PUBLIC,
+    SIGNED_IN,
+    access,
+    can_manage_institution,
+    has_role,
+    require_role,
+)
 
 bp = Blueprint("institutions", __name__)
 
@@ -75,6 +82,7 @@ def detail(slug: str) -> ResponseReturnValue:
         "institutions/detail.html",
         institution=institution,
         can_manage=can_manage_institution(current_user, institution),
+        is_member=has_role(current_user, institution, "viewer"),
     )
 
 

@@ -1,0 +1,595 @@
+"""Pages of indicators: definitions, value entry, approvals, charts, dashboard and report."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.charts import services as charts
+from app.core.extensions import db
+from app.core.spreadsheets import to_csv
+from app.core.vocabularies import vocabularies
+from app.indicators import imports, services
+from app.indicators.forms import (
+    ApproveForm,
+    EntryForm,
+    IndicatorForm,
+    ReopenForm,
+    ValuesImportForm,
+    field_name,
+    read_entries,
+    read_targets,
+)
+from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS, EvidenceFile
+from app.indicators.periods import Period, parse_window, period_of, windows_of
+from app.indicators.progress import STATUS_LABELS
+from app.institutions import services as institutions
+from app.permissions import SIGNED_IN, access, has_role, require_role
+from app.planner import services as planner
+from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
+from app.planner.models import Plan
+
+log = logging.getLogger(__name__)
+bp = Blueprint("indicators", __name__)
+
+
+def today() -> date:
+    """Return today's date (one place, so tests can move time)."""
+    return date.today()
+
+
+def _plan(plan_id: int, at_least: str) -> Plan:
+    """Load a plan the current user may reach: 404 to outsiders, 403 without the role."""
+    plan = planner.get_plan(plan_id)
+    if plan is None:
+        abort(404)
+    require_role(current_user, plan.institution, at_least)
+    return plan
+
+
+def _indicator(plan: Plan, indicator_id: int):  # type: ignore[no-untyped-def]
+    indicator = services.get_indicator(plan, indicator_id)
+    if indicator is None:
+        abort(404)
+    return indicator
+
+
+def _csv(name: str, table: charts.Table) -> Response:
+    return Response(
+        to_csv(table.columns, table.rows).encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@bp.get("/plans/<int:plan_id>/indicators")
+@access(SIGNED_IN)
+def index(plan_id: int) -> ResponseReturnValue:
+    """List a plan's indicators with where each stands, and the ones adoption proposed."""
+    plan = _plan(plan_id, "viewer")
+    indicators = services.indicators_of(plan)
+    return render_template(
+        "indicators/index.html",
+        plan=plan,
+        judged=services.plan_progress(plan, indicators, today()),
+        proposed=[(a, p) for a in plan.activities for p in a.indicators],
+        activities={a.id: a for a in plan.activities},
+        can_plan=has_role(current_user, plan.institution, "planner"),
+        status_labels=STATUS_LABELS,
+        frequency_labels=FREQUENCY_LABELS,
+        form=ApproveForm(),
+    )
+
+
+@bp.post("/plans/<int:plan_id>/indicators/proposed/<int:proposed_id>/accept")
+@access(SIGNED_IN)
+def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
+    """Accept an indicator the practice sheet proposed for an activity."""
+    plan = _plan(plan_id, "planner")
+    proposed = next((p for a in plan.activities for p in a.indicators if p.id == proposed_id), None)
+    if proposed is None:
+        abort(404)
+    form = ApproveForm()  # only for its CSRF token
+    del form.window
+    if not form.validate_on_submit():
+        abort(400)
+    indicator = services.accept_proposed(plan, proposed)
+    db.session.commit()
+    flash(f"“{indicator.name}” is an indicator of the plan now. Give it a baseline and targets.")
+    return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
+
+
+def _editor(plan: Plan, form: IndicatorForm, indicator=None, problems=None, status=200):  # type: ignore[no-untyped-def]
+    periods = services.reporting_periods(indicator, plan) if indicator is not None else []
+    targets = {t.period_key: t.value for t in indicator.targets} if indicator is not None else {}
+    typed = {p.key: request.form.get(f"target-{p.key}", "") for p in periods}
+    return render_template(
+        "indicators/edit.html",
+        plan=plan,
+        indicator=indicator,
+        form=form,
+        periods=periods,
+        targets=typed if request.method == "POST" else targets,
+        problems=problems or {},
+    ), status
+
+
+@bp.route("/plans/<int:plan_id>/indicators/new", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def new(plan_id: int) -> ResponseReturnValue:
+    """Add an indicator of one's own to the plan or to one of its activities."""
+    plan = _plan(plan_id, "planner")
+    form = IndicatorForm()
+    form.offer_activities(list(plan.activities))
+    if form.validate_on_submit():
+        indicator = services.add_indicator(plan, form.fields(), {})
+        db.session.commit()
+        flash("The indicator is added. Set its targets per period below.")
+        return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
+    return _editor(plan, form, status=400 if form.errors else 200)
+
+
+@bp.route("/plans/<int:plan_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
+    """Edit an indicator and its targets per period; stale saves are refused."""
+    plan = _plan(plan_id, "planner")
+    indicator = _indicator(plan, indicator_id)
+    form = IndicatorForm(obj=indicator) if request.method == "GET" else IndicatorForm()
+    form.offer_activities(list(plan.activities))
+    if request.method == "GET":
+        form.activity_id.data = str(indicator.activity_id or "")
+        form.version.data = str(indicator.version)
+    if form.validate_on_submit():
+        targets, problems = read_targets(request.form, services.reporting_periods(indicator, plan))
+        if problems:
+            return _editor(plan, form, indicator, problems, 400)
+        version = form.version.data or ""
+        try:
+            services.update_indicator(
+                indicator,
+                form.fields(),
+                targets,
+                base_version=int(version) if version.isdigit() else None,
+            )
+        except services.EditConflict:
+            flash(
+                "Someone else saved this indicator while you were editing it; your changes "
+                "are in the form, the saved indicator is on its page.",
+                "error",
+            )
+            return _editor(plan, form, indicator, status=409)
+        db.session.commit()
+        flash("The indicator is saved.")
+        return redirect(url_for("indicators.detail", plan_id=plan.id, indicator_id=indicator.id))
+    return _editor(plan, form, indicator, status=400 if form.errors else 200)
+
+
+@bp.route("/plans/<int:plan_id>/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
+    """Ask, then delete an indicator with its values; the deletion is logged."""
+    plan = _plan(plan_id, "planner")
+    indicator = _indicator(plan, indicator_id)
+    if request.method == "POST":
+        name = indicator.name
+        services.delete_indicator(indicator)
+        db.session.commit()
+        log.info(
+            "indicator %s (%s) of plan %s deleted by %s",
+            indicator_id,
+            name,
+            plan.id,
+            current_user.email,
+        )
+        flash(f"“{name}” and its values are deleted.")
+        return redirect(url_for("indicators.index", plan_id=plan.id))
+    return render_template("indicators/delete.html", plan=plan, indicator=indicator)
+
+
+def _values_chart(plan: Plan, indicator) -> tuple[charts.Chart, object]:  # type: ignore[no-untyped-def]
+    judged = services.indicator_progress(indicator, plan, today())
+    unit = vocabularies().label("indicator_units", indicator.unit)
+    chart = charts.indicator_chart(
+        indicator.name,
+        [charts.SeriesPoint(p.label, p.end, p.value, p.target) for p in judged.periods],
+        baseline=indicator.baseline_value,
+        target=indicator.target_value,
+        unit=unit,
+    )
+    return chart, judged
+
+
+@bp.get("/plans/<int:plan_id>/indicators/<int:indicator_id>")
+@access(SIGNED_IN)
+def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
+    """Show an indicator: its values over time against baseline and targets, and history."""
+    plan = _plan(plan_id, "viewer")
+    indicator = _indicator(plan, indicator_id)
+    chart, judged = _values_chart(plan, indicator)
+    return render_template(
+        "indicators/detail.html",
+        plan=plan,
+        indicator=indicator,
+        chart=chart,
+        judged=judged,
+        activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
+        status_labels=STATUS_LABELS,
+        frequency_labels=FREQUENCY_LABELS,
+        aggregation_labels=AGGREGATION_LABELS,
+        can_plan=has_role(current_user, plan.institution, "planner"),
+    )
+
+
+@bp.get("/plans/<int:plan_id>/indicators/<int:indicator_id>/values.csv")
+@access(SIGNED_IN)
+def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
+    """Download an indicator chart's data."""
+    plan = _plan(plan_id, "viewer")
+    chart, _ = _values_chart(plan, _indicator(plan, indicator_id))
+    return _csv(f"indicator-{indicator_id}", chart.table)
+
+
+def _window(plan: Plan) -> Period:
+    """Return the window the entry page shows: asked for, or the quarter of today."""
+    key = request.values.get("window", "")
+    if key:
+        try:
+            return parse_window(key)
+        except ValueError:
+            abort(400, description=f"{key!r} is not a month, quarter, term or year.")
+    day = min(max(today(), plan.period_start), plan.period_end)
+    return period_of("quarterly", day)
+
+
+@bp.route("/plans/<int:plan_id>/values", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def values(plan_id: int) -> ResponseReturnValue:
+    """Record the values due in a window (planners), all indicators on one page."""
+    plan = _plan(plan_id, "viewer" if request.method == "GET" else "planner")
+    window = _window(plan)
+    indicators = services.indicators_of(plan)
+    due = services.due_in(indicators, plan, window)
+    approvals = services.approvals_of(plan)
+    existing = services.measurements_of(indicators)
+    locks = {
+        (i.id, p.key): lock
+        for i, p in due
+        if (lock := services.lock_for(approvals, p.end)) is not None
+    }
+    form = EntryForm()
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        entered = read_entries(request.form, request.files, due, set(locks))
+        problems = entered.problems
+        if not problems:
+            by_id = {i.id: i for i in indicators}
+            changed = 0
+            for item in entered.values:
+                evidence = None
+                if item.evidence is not None:
+                    content = item.evidence.read()
+                    evidence = EvidenceFile(
+                        filename=(item.evidence.filename or "evidence")[-200:],
+                        content_type=item.evidence.mimetype or "application/octet-stream",
+                        size=len(content),
+                        content=content,
+                        uploaded_by=current_user.email,
+                    )
+                result = services.record_value(
+                    by_id[item.indicator_id],
+                    item.period,
+                    item.value,
+                    existing=existing.get((item.indicator_id, item.period.key)),
+                    note=item.note,
+                    evidence_url=item.evidence_url,
+                    evidence=evidence,
+                    by=current_user.email,
+                    approvals=approvals,
+                )
+                changed += result is not None
+            db.session.commit()
+            log.info(
+                "%s values recorded for plan %s (%s) by %s",
+                changed,
+                plan.id,
+                window.key,
+                current_user.email,
+            )
+            flash(f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}.")
+            return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+    status = 400 if problems or form.errors else 200
+    return render_template(
+        "indicators/values.html",
+        plan=plan,
+        window=window,
+        windows=windows_of(plan.period_start, plan.period_end),
+        due=due,
+        existing=existing,
+        locks=locks,
+        approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
+        history=[a for a in approvals if a.period_key == window.key],
+        problems=problems,
+        form=form,
+        approve_form=ApproveForm(window=window.key),
+        reopen_form=ReopenForm(),
+        field_name=field_name,
+        can_plan=has_role(current_user, plan.institution, "planner"),
+        can_approve=has_role(current_user, plan.institution, "manager"),
+    ), status
+
+
+@bp.post("/plans/<int:plan_id>/approvals")
+@access(SIGNED_IN)
+def approve(plan_id: int) -> ResponseReturnValue:
+    """Approve a window's values (managers): they are locked until reopened."""
+    plan = _plan(plan_id, "manager")
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        window = parse_window(form.window.data or "")
+    except ValueError as error:
+        abort(400, description=str(error))
+    if any(a.open and a.period_key == window.key for a in services.approvals_of(plan)):
+        flash(f"{window.label} is already approved.")
+    else:
+        services.approve(plan, window, by=current_user.email)
+        db.session.commit()
+        log.info("plan %s values of %s approved by %s", plan.id, window.key, current_user.email)
+        flash(f"The values of {window.label} are approved and locked.")
+    return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+
+
+@bp.post("/plans/<int:plan_id>/approvals/<int:approval_id>/reopen")
+@access(SIGNED_IN)
+def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
+    """Reopen an approved window (managers), saying why; the change is recorded."""
+    plan = _plan(plan_id, "manager")
+    approval = next(
+        (a for a in services.approvals_of(plan) if a.id == approval_id and a.open), None
+    )
+    if approval is None:
+        abort(404)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("indicators.values", plan_id=plan.id, window=approval.period_key))
+    services.reopen(approval, by=current_user.email, reason=form.reason.data or "")
+    db.session.commit()
+    log.info(
+        "plan %s values of %s reopened by %s: %s",
+        plan.id,
+        approval.period_key,
+        current_user.email,
+        approval.reopen_reason,
+    )
+    flash("The values are open for changes again; changes now are marked in their history.")
+    return redirect(url_for("indicators.values", plan_id=plan.id, window=approval.period_key))
+
+
+@bp.route("/plans/<int:plan_id>/values/import", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def import_values(plan_id: int) -> ResponseReturnValue:
+    """Import values from CSV or XLSX: every row checked first, all or nothing."""
+    plan = _plan(plan_id, "planner")
+    form = ValuesImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        indicators = services.indicators_of(plan)
+        approvals = services.approvals_of(plan)
+        result = imports.read_values(
+            upload.filename or "", upload.read(), plan, indicators, approvals
+        )
+        if not result.problems:
+            existing = services.measurements_of(indicators)
+            by_id = {i.id: i for i in indicators}
+            changed = 0
+            for row in result.rows:
+                changed += (
+                    services.record_value(
+                        by_id[row.indicator_id],
+                        row.period,
+                        row.value,
+                        existing=existing.get((row.indicator_id, row.period.key)),
+                        note=row.note,
+                        evidence_url=row.evidence_url,
+                        evidence=None,
+                        by=current_user.email,
+                        approvals=approvals,
+                    )
+                    is not None
+                )
+            db.session.commit()
+            log.info("%s values imported into plan %s by %s", changed, plan.id, current_user.email)
+            flash(f"{len(result.rows)} rows checked; {changed} values saved.")
+            return redirect(url_for("indicators.index", plan_id=plan.id))
+        problems = result.problems
+    return render_template(
+        "indicators/import.html",
+        plan=plan,
+        form=form,
+        problems=problems,
+        columns=imports.COLUMNS,
+        indicators=services.indicators_of(plan),
+    ), 400 if (problems or form.errors) else 200
+
+
+@bp.get("/plans/<int:plan_id>/evidence/<int:evidence_id>")
+@access(SIGNED_IN)
+def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
+    """Download an evidence file of one of the plan's values."""
+    plan = _plan(plan_id, "viewer")
+    found = services.evidence_of(plan, evidence_id)
+    if found is None:
+        abort(404)
+    # Always a download, never shown inline: an uploaded file must not run in the app's origin.
+    return Response(
+        found.content,
+        content_type="application/octet-stream",
+        headers={
+            "Content-Disposition": "attachment; filename*=UTF-8''" + _quote(found.filename),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+def _dashboard_charts(plan: Plan) -> list[charts.Chart]:
+    """Build the dashboard's charts from database aggregates (a fixed number of queries)."""
+    indicators = services.indicators_of(plan)
+    judged = services.plan_progress(plan, indicators, today())
+    totals = planner.totals(plan)
+    return [
+        charts.progress_chart(
+            [
+                charts.ProgressRow(
+                    i.name, p.percent, p.expected_percent, p.status, STATUS_LABELS[p.status]
+                )
+                for i, p in judged
+            ]
+        ),
+        charts.planned_actual_chart(
+            "budget",
+            "Budget: planned and spent",
+            [("Budget", totals.budget_planned, totals.budget_actual)],
+            "€",
+        ),
+        charts.planned_actual_chart(
+            "effort",
+            "Person-days: planned and spent",
+            [("Person-days", totals.effort_planned, totals.effort_actual)],
+            "person-days",
+        ),
+        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
+    ]
+
+
+@bp.get("/plans/<int:plan_id>/dashboard")
+@access(SIGNED_IN)
+def dashboard(plan_id: int) -> ResponseReturnValue:
+    """Show whether the plan is working: indicators, money, people and activities."""
+    plan = _plan(plan_id, "viewer")
+    return render_template(
+        "indicators/dashboard.html", plan=plan, charts=_dashboard_charts(plan), today=today()
+    )
+
+
+@bp.get("/plans/<int:plan_id>/dashboard/<name>.csv")
+@access(SIGNED_IN)
+def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
+    """Download the data of one dashboard chart."""
+    plan = _plan(plan_id, "viewer")
+    chart = next((c for c in _dashboard_charts(plan) if c.name == name), None)
+    if chart is None:
+        abort(404)
+    return _csv(f"plan-{plan.id}-{name}", chart.table)
+
+
+@bp.get("/plans/<int:plan_id>/report")
+@access(SIGNED_IN)
+def report(plan_id: int) -> ResponseReturnValue:
+    """A printable report of the plan: its charts, tables, activities and indicators."""
+    plan = _plan(plan_id, "viewer")
+    indicators = services.indicators_of(plan)
+    return render_template(
+        "indicators/report.html",
+        plan=plan,
+        charts=_dashboard_charts(plan),
+        judged=services.plan_progress(plan, indicators, today()),
+        totals=planner.totals(plan),
+        status_labels=STATUS_LABELS,
+        today=today(),
+    )
+
+
+def _overview_charts(institution) -> list[charts.Chart]:  # type: ignore[no-untyped-def]
+    rows = services.overview(institution, today())
+    years: dict[int, list] = {}
+    for row in rows:
+        years.setdefault(row.plan.period_start.year, []).append(row)
+    by_year = sorted(years.items())
+    return [
+        charts.planned_actual_chart(
+            "budget-by-year",
+            "Budget by year: planned and spent",
+            [
+                (
+                    str(year),
+                    sum(r.budget_planned for r in group),
+                    sum(r.budget_actual for r in group),
+                )
+                for year, group in by_year
+            ],
+            "€",
+        ),
+        charts.planned_actual_chart(
+            "effort-by-year",
+            "Person-days by year: planned and spent",
+            [
+                (
+                    str(year),
+                    sum(r.effort_planned for r in group),
+                    sum(r.effort_actual for r in group),
+                )
+                for year, group in by_year
+            ],
+            "person-days",
+        ),
+        charts.status_mix_chart(
+            "indicators-by-plan",
+            "Indicators of each plan by status",
+            [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
+            STATUS_LABELS,
+        ),
+    ]
+
+
+@bp.get("/institutions/<slug>/overview")
+@access(SIGNED_IN)
+def overview(slug: str) -> ResponseReturnValue:
+    """Compare an institution's plans across years: money, people and indicator statuses."""
+    institution = institutions.get_institution(slug)
+    if institution is None:
+        abort(404)
+    require_role(current_user, institution, "viewer")
+    return render_template(
+        "indicators/overview.html",
+        institution=institution,
+        rows=services.overview(institution, today()),
+        charts=_overview_charts(institution),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/institutions/<slug>/overview/<name>.csv")
+@access(SIGNED_IN)
+def overview_csv(slug: str, name: str) -> ResponseReturnValue:
+    """Download the data of one overview chart."""
+    institution = institutions.get_institution(slug)
+    if institution is None:
+        abort(404)
+    require_role(current_user, institution, "viewer")
+    chart = next((c for c in _overview_charts(institution) if c.name == name), None)
+    if chart is None:
+        abort(404)
+    return _csv(f"{slug}-{name}", chart.table)

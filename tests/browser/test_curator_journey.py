@@ -100,7 +100,10 @@ def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_insti
     from app.planner.services import create_plan
 
     plan = create_plan(
-        institution, title="A plan", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+        institution,
+        title="Staff capacity building 2028 with a long title",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 12, 31),
     )
     db.session.add(
         Activity(plan=plan, title="A long activity title " * 5, start_date=date(2027, 5, 1))
@@ -122,6 +125,10 @@ def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_insti
         "/plans",
         "/account",
         "/account/tokens",
+        "/practices/inter-institutional-trainings-and-workshops",
+        f"/plans/{plan.id}/dashboard",
+        f"/plans/{plan.id}/values",
+        "/institutions/uni-a/overview",
         f"/plans/{plan.id}",
         f"/plans/{plan.id}/activities/{plan.activities[0].id}/edit",
     ):

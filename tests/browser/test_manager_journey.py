@@ -96,3 +96,14 @@ def test_manager_records_approves_and_reads_the_dashboard(
     page.goto(f"{live_server}/institutions/uni-a/overview")
     page.locator("#budget-by-year-chart svg.main-svg").first.wait_for()
     screenshot(page, "overview")
+
+    # The printable report: charts and tables, without the site's navigation.
+    page.goto(f"{live_server}/plans/{plan.id}/report")
+    page.locator("#progress-chart svg.main-svg").first.wait_for()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert page.locator("#progress-chart svg.main-svg").first.is_visible()
+    assert page.locator("table").count() >= 6
+    screenshot(page, "report-print")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

@@ -47,6 +47,7 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/sync_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

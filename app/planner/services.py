@@ -281,15 +281,21 @@ def set_status(activity: Activity, status: str, *, by: str) -> None:
 
 
 def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
-    """Return the plans of the institutions where a user holds at least a role, newest first."""
+    """Return the plans of the institutions where a user holds at least a role, newest first.
+
+    Site admins may open any plan, but lists show the plans of their own institutions only:
+    every plan of every institution would bury them (and a page) under thousands.
+    """
     if not user.is_authenticated:
         return []
-    query = select(Plan).order_by(Plan.period_start.desc(), Plan.id.desc())
-    if not user.is_admin:
-        institution_ids = [
-            r.institution_id for r in user.roles if ROLE_RANK[r.role] >= ROLE_RANK[at_least]
-        ]
-        query = query.where(Plan.institution_id.in_(institution_ids))
+    institution_ids = [
+        r.institution_id for r in user.roles if ROLE_RANK[r.role] >= ROLE_RANK[at_least]
+    ]
+    query = (
+        select(Plan)
+        .where(Plan.institution_id.in_(institution_ids))
+        .order_by(Plan.period_start.desc(), Plan.id.desc())
+    )
     return list(db.session.scalars(query.options(selectinload(Plan.institution))))
 
 

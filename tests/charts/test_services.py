@@ -8,11 +8,19 @@ from datetime import date
 import pytest
 
 from app.charts.services import (
+    PROGRESS_COLOURS,
     STATUS_COLOURS,
+    ProgressRow,
+    SeriesPoint,
     TimelineRow,
+    indicator_chart,
+    planned_actual_chart,
     plotly_js,
     plotly_styles,
     plotly_version,
+    progress_chart,
+    status_chart,
+    status_mix_chart,
     timeline_figure,
 )
 
@@ -129,3 +137,89 @@ def test_long_labels_are_shortened_but_stay_distinct():
     assert shown[0].endswith("…")
     # The hover still names the whole activity.
     assert [row[2] for row in figure["data"][0]["customdata"]] == [long_a, long_b]
+
+
+# Dashboard and indicator charts: pure functions of their rows, each with its table.
+
+
+def test_indicator_chart_draws_values_baseline_and_target():
+    points = [
+        SeriesPoint("Q1 2027", date(2027, 3, 31), 5, 10),
+        SeriesPoint("Q2 2027", date(2027, 6, 30), None, 10),
+    ]
+    chart = indicator_chart("Participants", points, baseline=2, target=40, unit="Count")
+    traces = {t["name"]: t for t in chart.figure["data"]}
+    assert list(traces["Value"]["x"]) == ["2027-03-31"] and list(traces["Value"]["y"]) == [5.0]
+    assert list(traces["Period target"]["y"]) == [10.0, 10.0]
+    assert list(traces["Baseline"]["y"]) == [2.0, 2.0]
+    assert list(traces["Target"]["x"]) == ["2027-03-31", "2027-06-30"]
+    assert chart.table.rows == [
+        ["Q1 2027", "2027-03-31", 5.0, 10.0],
+        ["Q2 2027", "2027-06-30", None, 10.0],
+    ]
+
+
+def test_indicator_chart_without_baseline_or_target_has_only_values():
+    chart = indicator_chart(
+        "X",
+        [SeriesPoint("2027", date(2027, 12, 31), 1, None)],
+        baseline=None,
+        target=None,
+        unit="Count",
+    )
+    assert [t["name"] for t in chart.figure["data"]] == ["Value"]
+
+
+def test_progress_chart_colours_bars_by_status_and_marks_the_expected_point():
+    rows = [
+        ProgressRow("A", 95, 50, "on_track", "On track"),
+        ProgressRow("B", 10, 50, "off_track", "Off track"),
+        ProgressRow("C", None, 50, "no_data", "No values yet"),
+    ]
+    chart = progress_chart(rows)
+    bars = {t["name"]: t for t in chart.figure["data"] if t["type"] == "bar"}
+    assert bars["On track"]["marker"]["color"] == PROGRESS_COLOURS["on_track"]
+    assert list(bars["Off track"]["y"]) == ["B"] and list(bars["Off track"]["x"]) == [10.0]
+    assert list(bars["No values yet"]["x"]) == [0]
+    expected = next(t for t in chart.figure["data"] if t["type"] == "scatter")
+    assert list(expected["x"]) == [50.0, 50.0, 50.0]
+    assert chart.table.rows[2] == ["C", None, 50.0, "No values yet"]
+
+
+def test_planned_actual_chart_pairs_the_bars():
+    chart = planned_actual_chart("budget", "Budget", [("2027", 100, 80), ("2028", 50, None)], "€")
+    planned, actual = chart.figure["data"]
+    assert list(planned["y"]) == [100.0, 50.0] and list(actual["y"]) == [80.0, 0]
+    assert chart.figure["layout"]["barmode"] == "group"
+    assert chart.table.columns == ["", "Planned (€)", "Actual (€)"]
+
+
+def test_status_chart_lists_every_status_in_life_order():
+    labels = {
+        "idea": "Idea",
+        "planned": "Planned",
+        "in_progress": "In progress",
+        "done": "Done",
+        "cancelled": "Cancelled",
+    }
+    chart = status_chart({"done": 3}, labels)
+    bar = chart.figure["data"][0]
+    assert list(bar["x"]) == ["Idea", "Planned", "In progress", "Done", "Cancelled"]
+    assert list(bar["y"]) == [0, 0, 0, 3, 0]
+
+
+def test_status_mix_chart_stacks_each_plans_statuses():
+    labels = {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "off_track": "Off track",
+        "no_data": "No values yet",
+        "no_target": "No target",
+    }
+    chart = status_mix_chart(
+        "mix", "Mix", [("Plan 2027", {"on_track": 2, "at_risk": 1}), ("Plan 2028", {})], labels
+    )
+    on_track = next(t for t in chart.figure["data"] if t["name"] == "On track")
+    assert list(on_track["x"]) == [2, 0]
+    assert chart.figure["layout"]["barmode"] == "stack"
+    assert chart.table.rows[0] == ["Plan 2027", 2, 1, 0, 0, 0]

@@ -102,3 +102,18 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
         request.path,
     )
     abort(status, description=description or None)
+
+
+def require_plan(plan_id: int, user: Any, at_least: str) -> Any:
+    """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
+
+    Shared by the planner's and the indicators' pages and the API, so that a plan is guarded
+    the same way wherever it is reached.
+    """
+    from app.planner.services import get_plan  # the planner imports this module
+
+    plan = get_plan(plan_id)
+    if plan is None:
+        abort(404, description=f"There is no plan {plan_id}.")
+    require_role(user, plan.institution, at_least)
+    return plan

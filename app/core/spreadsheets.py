@@ -115,3 +115,23 @@ def read_records(filename: str, raw: bytes, max_rows: int) -> list[dict[str, str
     if name.endswith(".csv"):
         return _read_csv(raw)
     raise ValueError("choose a .csv or .xlsx file")
+
+
+def header_problems(
+    records: list[dict[str, str]], required: Sequence[str], columns: Sequence[str], max_rows: int
+) -> list[str]:
+    """Say what is wrong with an upload as a whole: no rows, missing or unknown columns, length."""
+    if not records:
+        return ["file: no rows under the header"]
+    problems = []
+    missing = [c for c in required if c not in records[0]]
+    unknown = [c for c in records[0] if c and c not in columns]
+    if missing:
+        problems.append(f"header: missing column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(
+            f"header: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(columns)}"
+        )
+    if len(records) > max_rows:
+        problems.append(f"file: more than {max_rows} rows")
+    return problems

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     DateField,
@@ -242,17 +241,3 @@ class ReopenForm(FlaskForm):
         validators=[DataRequired("Say why the values need to change."), Length(max=500)],
     )
     submit = SubmitField("Reopen")
-
-
-class ValuesImportForm(FlaskForm):
-    """A CSV or XLSX file of values: indicator_id, period, value, note, evidence_url."""
-
-    file = FileField(
-        "File (.csv or .xlsx, at most 2 MB)",
-        validators=[
-            FileRequired("Choose a file."),
-            FileAllowed(["csv", "xlsx"], "Choose a .csv or .xlsx file."),
-            FileSize(max_size=2 * 1024 * 1024, message="The file is larger than 2 MB."),
-        ],
-    )
-    submit = SubmitField("Check and import")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.core.spreadsheets import parse_number, read_records, read_text
+from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.indicators.forms import MAX_VALUE, unit_problem
 from app.indicators.models import Indicator, PeriodApproval
 from app.indicators.periods import Period
@@ -56,19 +56,7 @@ def read_values(
     except ValueError as error:
         problems.append(f"file: {error}")
         return result
-    if not records:
-        problems.append("file: no rows under the header")
-        return result
-    missing = [c for c in REQUIRED if c not in records[0]]
-    unknown = [c for c in records[0] if c and c not in COLUMNS]
-    if missing:
-        problems.append(f"header: missing column(s) {', '.join(missing)}")
-    if unknown:
-        problems.append(
-            f"header: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}"
-        )
-    if len(records) > MAX_ROWS:
-        problems.append(f"file: more than {MAX_ROWS} rows")
+    problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
     if problems:
         return result
     by_id = {i.id: i for i in indicators}

@@ -28,7 +28,6 @@ from app.indicators.forms import (
     EntryForm,
     IndicatorForm,
     ReopenForm,
-    ValuesImportForm,
     field_name,
     read_entries,
     read_targets,
@@ -37,8 +36,11 @@ from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS, Evidence
 from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import STATUS_LABELS
 from app.institutions import services as institutions
-from app.permissions import SIGNED_IN, access, has_role, require_role
+from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
 from app.planner import services as planner
+
+# The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
+from app.planner.forms import ImportForm as ValuesImportForm
 from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
 from app.planner.models import Plan
 
@@ -52,12 +54,8 @@ def today() -> date:
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach: 404 to outsiders, 403 without the role."""
-    plan = planner.get_plan(plan_id)
-    if plan is None:
-        abort(404)
-    require_role(current_user, plan.institution, at_least)
-    return plan
+    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
+    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
 def _indicator(plan: Plan, indicator_id: int):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.core.yamlfile import pydantic_message
 from app.institutions import services as institutions
-from app.permissions import SIGNED_IN, access, require_role
+from app.permissions import SIGNED_IN, access, require_plan, require_role
 from app.planner import schemas, services
 from app.planner.models import Activity, Plan
 from app.practices import services as practices
@@ -62,12 +62,8 @@ def _body(model: type[Model]) -> Model:
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the caller may reach: 404 to outsiders, 403 without the role."""
-    plan = services.get_plan(plan_id)
-    if plan is None:
-        abort(404, description=f"no plan {plan_id}")
-    require_role(current_user, plan.institution, at_least)
-    return plan
+    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
+    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
 def _activity(plan: Plan, activity_id: int) -> Activity:

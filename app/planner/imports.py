@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.core.extensions import db
-from app.core.spreadsheets import parse_number, read_records, read_text
+from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
@@ -87,20 +87,7 @@ def read_activities(
     except ValueError as error:
         problems.append(f"file: {error}")
         return result
-    if not records:
-        problems.append("file: no rows under the header")
-        return result
-    missing = [c for c in REQUIRED if c not in records[0]]
-    unknown = [c for c in records[0] if c and c not in COLUMNS]
-    if missing:
-        problems.append(f"header: missing column(s) {', '.join(missing)}")
-    if unknown:
-        problems.append(
-            f"header: unknown column(s) {', '.join(unknown)}; the columns are "
-            f"those of an export: {', '.join(COLUMNS)}"
-        )
-    if len(records) > MAX_ROWS:
-        problems.append(f"file: more than {MAX_ROWS} rows")
+    problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
     if problems:
         return result
     slugs = {_text(r.get("practice", "")) for r in records} - {""}

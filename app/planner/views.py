@@ -22,7 +22,7 @@ from app.charts import services as charts
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
+from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_plan, require_role
 from app.planner import exports, imports, services
 from app.planner.forms import (
     ActivityForm,
@@ -40,12 +40,8 @@ bp = Blueprint("planner", __name__)
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach: 404 to outsiders, 403 without the role."""
-    plan = services.get_plan(plan_id)
-    if plan is None:
-        abort(404)
-    require_role(current_user, plan.institution, at_least)
-    return plan
+    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
+    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
 @bp.get("/plans")

@@ -220,6 +220,10 @@ def evidence_problem(upload: FileStorage) -> str | None:
     return None
 
 
+class CsrfForm(FlaskForm):
+    """A button that changes something: the CSRF token is all it carries."""
+
+
 class EntryForm(FlaskForm):
     """The entry page's CSRF token; the value fields are read by read_entries."""
 

@@ -25,6 +25,7 @@ from app.core.vocabularies import vocabularies
 from app.indicators import imports, services
 from app.indicators.forms import (
     ApproveForm,
+    CsrfForm,
     EntryForm,
     IndicatorForm,
     ReopenForm,
@@ -100,9 +101,7 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     proposed = next((p for a in plan.activities for p in a.indicators if p.id == proposed_id), None)
     if proposed is None:
         abort(404)
-    form = ApproveForm()  # only for its CSRF token
-    del form.window
-    if not form.validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     indicator = services.accept_proposed(plan, proposed)
     db.session.commit()

@@ -96,7 +96,7 @@ def test_public_pages_have_no_violations(live_server, browser):
 
 
 def test_signed_in_pages_have_no_violations(live_server, browser, rich_plan, make_user):
-    people, ids = rich_plan
+    _, ids = rich_plan
     make_user("all@a.example", is_admin=True, is_curator=True)
     context = browser.new_context()
     page = context.new_page()

@@ -105,9 +105,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the click command groups of each feature."""
     from app.accounts.cli import users_cli
+    from app.backup.cli import backup_command, restore_command
     from app.institutions.cli import data_cli
     from app.practices.cli import practices_cli
 
     app.cli.add_command(practices_cli)
     app.cli.add_command(data_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

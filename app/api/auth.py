@@ -8,11 +8,15 @@ is ignored: the token alone says who is calling.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, abort, current_app, g, request
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.services import user_for_api_token
 from app.core.extensions import csrf, db
 
+log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -32,8 +36,13 @@ def authenticate() -> None:
     user = user_for_api_token(secret.strip())
     if user is None:
         abort(401, description="The API token is unknown, expired or revoked.")
-    # Keep the token's "last used" time even when the view fails or changes nothing.
-    db.session.commit()
+    # Keep the token's "last used" time even when the view fails or changes nothing. It is a
+    # courtesy: when the database is busy with a writer, skip it rather than fail the call.
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.info("api token use not recorded: the database was busy")
     # Flask-Login answers current_user from here for the rest of the request.
     g._login_user = user
 

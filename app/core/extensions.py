@@ -54,3 +54,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        # SQLAlchemy, not the driver, begins transactions (see _begin_sqlite).
+        dbapi_connection.isolation_level = None
+
+
+# Requests that change something start their SQLite transaction with the write lock taken
+# (BEGIN IMMEDIATE), waiting up to the busy timeout for it. A transaction that starts as a
+# reader and later writes would instead fail at once with "database is locked" whenever
+# another writer committed in between: the busy timeout cannot help that case.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: Any) -> None:
+    """Begin SQLite transactions ourselves: immediate for requests that write."""
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    writing = has_request_context() and request.method in WRITE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

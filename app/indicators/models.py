@@ -71,7 +71,10 @@ class Indicator(db.Model):  # type: ignore[name-defined, misc]
     baseline_date: Mapped[date | None] = mapped_column(Date)
     target_value: Mapped[Decimal | None] = mapped_column(VALUE)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,
+    # so of two concurrent saves of the same version exactly one succeeds (no lost update).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

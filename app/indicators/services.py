@@ -25,7 +25,9 @@ from app.indicators.periods import Period
 from app.indicators.progress import PeriodSpec, Progress, Value, overall, progress
 from app.institutions.models import Institution
 from app.planner.models import Activity, Plan, ProposedIndicator
-from app.planner.services import occurrences
+
+# One conflict for every versioned edit: the planner's.
+from app.planner.services import EditConflict, flush_or_conflict, occurrences
 
 # How a proposed indicator's values combine, by unit: counts and money add up over the
 # year; a percentage, a yes/no or a score describes a state, read from its latest value or
@@ -45,14 +47,6 @@ class Locked(Exception):
     def __init__(self, approval: PeriodApproval) -> None:
         super().__init__(f"{approval.period_key} is approved")
         self.approval = approval
-
-
-class EditConflict(Exception):
-    """Someone else saved the indicator since the editor opened it."""
-
-    def __init__(self, current: Indicator) -> None:
-        super().__init__("it changed since it was opened")
-        self.current = current
 
 
 def indicators_of(plan: Plan) -> list[Indicator]:
@@ -146,8 +140,7 @@ def update_indicator(
     for key, target in by_key.items():
         if key not in targets:
             indicator.targets.remove(target)
-    indicator.version += 1
-    db.session.flush()
+    flush_or_conflict(indicator)
     return indicator
 
 

@@ -59,7 +59,10 @@ class Plan(db.Model):  # type: ignore[name-defined, misc]
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(10), default="draft")
     feed_token: Mapped[str] = mapped_column(String(64), default=new_feed_token, unique=True)
+    # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,
+    # so of two concurrent saves of the same version exactly one succeeds (no lost update).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -124,7 +127,10 @@ class Activity(db.Model):  # type: ignore[name-defined, misc]
     status: Mapped[str] = mapped_column(String(12), default="idea")
     notes: Mapped[str] = mapped_column(Text, default="")
     evaluation: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,
+    # so of two concurrent saves of the same version exactly one succeeds (no lost update).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.charts.services import TimelineRow
 from app.core.extensions import db
@@ -330,11 +331,23 @@ def get_activity(plan: Plan, activity_id: int) -> Activity | None:
 
 
 class EditConflict(Exception):
-    """Someone else saved the activity or plan since the editor opened it."""
+    """Someone else saved the activity, plan or indicator since the editor opened it."""
 
-    def __init__(self, current: Activity | Plan) -> None:
+    def __init__(self, current: Any) -> None:
         super().__init__("it changed since it was opened")
         self.current = current
+
+
+def flush_or_conflict(edited: Any) -> None:
+    """Write an edit; if another save of the same version won the race, raise EditConflict.
+
+    The session is rolled back then, so `edited` reads the saved version afresh.
+    """
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(edited) from None
 
 
 def update_activity(
@@ -359,8 +372,7 @@ def update_activity(
             item.done = item.id in checklist_done
     if status is not None:
         set_status(activity, status, by=by)
-    activity.version += 1
-    db.session.flush()
+    flush_or_conflict(activity)
     return activity
 
 
@@ -443,6 +455,5 @@ def update_plan(plan: Plan, changes: dict[str, Any], *, base_version: int | None
         raise EditConflict(plan)
     for name, value in changes.items():
         setattr(plan, name, value)
-    plan.version += 1
-    db.session.flush()
+    flush_or_conflict(plan)
     return plan

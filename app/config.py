@@ -36,8 +36,10 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         VOCABULARY_FILE=str(PROJECT_ROOT / "data" / "vocabularies.yml"),
         PRACTICE_FILE_MAX_BYTES=256 * 1024,
         PAGE_SIZE=20,
-        # Uploads (imports) larger than this are refused with 413 before they are read.
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # A request larger than this is refused with 413 before it is read. Each file has its
+        # own, smaller limit (imports 2 MB, evidence 5 MB); this leaves room for a values page
+        # that carries several evidence files at once.
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         MAX_PAGE_SIZE=100,
         WTF_CSRF_TIME_LIMIT=None,
         # werkzeug's scrypt at its default cost; the tests lower the cost to stay fast.

@@ -176,13 +176,16 @@ PROGRESS_COLOURS = {
 
 
 def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
+    """Lay a chart out in the app's style; `extra` adds to or replaces the defaults."""
     figure.update_layout(
-        template="none",
-        font=FONT,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.2, "x": 0},
-        **extra,
+        **{
+            "template": "none",
+            "font": FONT,
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+            "legend": {"orientation": "h", "y": -0.2, "x": 0},
+            **extra,
+        }
     )
 
 
@@ -201,9 +204,19 @@ class SeriesPoint:
 
 
 def indicator_chart(
-    name: str, points: list[SeriesPoint], *, baseline: Any, target: Any, unit: str
+    name: str,
+    points: list[SeriesPoint],
+    *,
+    baseline: Any,
+    target: Any,
+    unit: str,
+    cumulative: bool = False,
 ) -> Chart:
-    """Values over time with the baseline and overall target as lines, period targets as marks."""
+    """Values over time with the baseline and overall target as lines, period targets as marks.
+
+    For a sum (`cumulative`), the running total is drawn too: it is what meets the overall
+    target, while each period's value meets the period's target.
+    """
     ends = [p.end.isoformat() for p in points]
     figure = go.Figure()
     recorded = [p for p in points if p.value is not None]
@@ -218,6 +231,21 @@ def indicator_chart(
             hovertemplate="%{x}: %{y}<extra>Value</extra>",
         )
     )
+    if cumulative and recorded:
+        running, totals = 0.0, []
+        for point in recorded:
+            running += _number(point.value) or 0
+            totals.append(running)
+        figure.add_trace(
+            go.Scatter(
+                name="Running total",
+                x=[p.end.isoformat() for p in recorded],
+                y=totals,
+                mode="lines+markers",
+                line={"color": "#7c3aed", "width": 2},
+                hovertemplate="%{x}: %{y} so far<extra>Running total</extra>",
+            )
+        )
     with_target = [p for p in points if p.target is not None]
     if with_target:
         figure.add_trace(
@@ -302,25 +330,43 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
                 hovertemplate="%{y}: %{x:.0f} %<extra>%{fullData.name}</extra>",
             )
         )
+    names = [plain_text(r.name) for r in rows]
     figure.add_trace(
         go.Scatter(
             name="Expected by now",
             orientation="h",
-            y=[plain_text(r.name) for r in rows],
+            y=names,
             x=[_number(r.expected) for r in rows],
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 20, "color": "#111827", "line": {"width": 3}},
             hovertemplate="%{y}: %{x:.0f} % expected<extra></extra>",
         )
     )
+    if names:
+        figure.add_trace(
+            go.Scatter(
+                name="Target (100 %)",
+                x=[100, 100],
+                y=[names[0], names[-1]],
+                mode="lines",
+                line={"color": "#15803d", "dash": "dash", "width": 2},
+                hoverinfo="skip",
+            )
+        )
+    highest = max([100.0, *(_number(r.percent) or 0 for r in rows)])
     _layout(
         figure,
-        140 + 34 * max(len(labels), 1),
+        170 + 34 * max(len(labels), 1),
         barmode="overlay",
         showlegend=True,
+        # The legend above the plot, clear of the axis title below it.
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 40, "b": 50},
         xaxis={
             "title": {"text": "% of the way from baseline to target"},
             "ticksuffix": " %",
+            "range": [min([0.0, *(_number(r.percent) or 0 for r in rows)]) - 5, highest + 10],
+            "dtick": 20 if highest <= 200 else None,
             "gridcolor": "#e5e7eb",
         },
         yaxis={
@@ -330,17 +376,6 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             "autorange": "reversed",
             "automargin": True,
         },
-        shapes=[
-            {
-                "type": "line",
-                "x0": 100,
-                "x1": 100,
-                "yref": "paper",
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#15803d", "dash": "dash"},
-            }
-        ],
     )
     return Chart(
         name="progress",

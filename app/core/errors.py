@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,36 @@ def _handle_http_exception(error: HTTPException) -> tuple[object, int]:
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
+    detail = error.description
+    if status == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        detail = (
+            f"What you sent is larger than {limit} MB altogether, so nothing was saved. "
+            "Go back and send smaller or fewer files."
+        )
     return render_template(
-        "errors/error.html", status=status, title=error.name, detail=error.description
+        "errors/error.html",
+        status=status,
+        title=error.name,
+        detail=detail,
+        back_url=request.referrer if status == 413 else None,
+        back_label="Go back",
     ), status
+
+
+def _same_site(address: str | None) -> str | None:
+    """Return the page the visitor came from if it is on this site, else None."""
+    from urllib.parse import urlsplit
+
+    from app.accounts.services import safe_next
+
+    if not address:
+        return None
+    parts = urlsplit(address)
+    if parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(path, "") or None
 
 
 def _handle_unexpected(error: Exception) -> tuple[object, int]:

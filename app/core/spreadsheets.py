@@ -9,7 +9,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -78,6 +78,20 @@ def _read_csv(raw: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _xlsx_text(value: Any) -> str:
+    """Read a cell as the text a person typed: a date cell (Excel makes one of 2027-03-01)
+    as its ISO date, a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -93,13 +107,7 @@ def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     for values in rows:
         if len(result) > max_rows:
             break
-        result.append(
-            {
-                header[i]: "" if v is None else str(v)
-                for i, v in enumerate(values)
-                if i < len(header)
-            }
-        )
+        result.append({header[i]: _xlsx_text(v) for i, v in enumerate(values) if i < len(header)})
     workbook.close()
     return result
 

@@ -146,6 +146,8 @@ def field_name(kind: str, indicator_id: int, period: Period) -> str:
 
 def unit_problem(indicator: Any, value: Decimal) -> str | None:
     """Say why a value does not fit the indicator's unit, or None."""
+    if indicator.unit in ("count", "euros") and value < 0:
+        return "a count or an amount is not negative"
     if indicator.unit == "yes-no" and value not in (0, 1):
         return "give 1 for yes or 0 for no"
     if indicator.unit == "percent" and not 0 <= value <= 100:

@@ -2,12 +2,15 @@
 
 - Values combine over time by the indicator's rule: summed (participants over the year),
   the latest one (satisfaction this term), or averaged.
-- Achievement is how far the value has come from the baseline towards the target, as a
-  percentage; it reads the same for "higher is better" and "lower is better", because both
-  distances carry their sign. Without a baseline the way starts at zero.
-- The status compares that achievement with where a straight path from the baseline (at
-  its date, or the start) to the target (at the end) expects it to be today: on track
-  from 90 % of the expected way, at risk from 60 %, off track below.
+- Achievement is how far the combined value has come from the baseline towards the overall
+  target, as a percentage; it reads the same for "higher is better" and "lower is better",
+  because both distances carry their sign. Without a baseline the way starts at zero.
+- The status compares the value with where it should stand today. With targets for the
+  periods that have ended, that is their sum (for a sum), their average (for an average) or
+  the last one (for the latest value). Without them, a straight path from the baseline (at its
+  date, or the plan's start) to the overall target at the plan's end; an average of values on
+  that path stands halfway along it. On track from 90 % of the expected way, at risk from
+  60 %, off track below.
 """
 
 from __future__ import annotations
@@ -75,24 +78,6 @@ def expected_share(today: date, start: date, end: date) -> Decimal:
     return Decimal((today - start).days) / Decimal((end - start).days)
 
 
-def status(
-    achieved: Decimal | None, expected: Decimal, *, has_values: bool, has_target: bool
-) -> str:
-    """Say whether the value stands on, near or off the expected path."""
-    if not has_target:
-        return "no_target"
-    if not has_values or achieved is None:
-        return "no_data"
-    if achieved >= HUNDRED or expected == 0:
-        return "on_track"
-    ratio = achieved / (expected * HUNDRED)
-    if ratio >= ON_TRACK:
-        return "on_track"
-    if ratio >= AT_RISK:
-        return "at_risk"
-    return "off_track"
-
-
 @dataclass(frozen=True)
 class PeriodProgress:
     """One period's value against its target."""
@@ -131,43 +116,119 @@ class PeriodSpec:
     target: Decimal | None = None
 
 
+def expected_value(
+    *,
+    aggregation: str,
+    baseline: Decimal | None,
+    baseline_date: date | None,
+    target: Decimal | None,
+    due_targets: Sequence[Decimal],
+    start: date,
+    end: date,
+    today: date,
+) -> Decimal | None:
+    """Return where the combined value should stand today (None: nothing to expect)."""
+    if due_targets:
+        if aggregation == "sum":
+            return sum(due_targets, Decimal(0))
+        if aggregation == "average":
+            return sum(due_targets, Decimal(0)) / len(due_targets)
+        return due_targets[-1]
+    if target is None:
+        return None
+    origin = baseline if baseline is not None else Decimal(0)
+    share = expected_share(today, baseline_date or start, end)
+    if aggregation == "average":
+        share /= 2
+    return origin + (target - origin) * share
+
+
 def overall(
     *,
     actual: Decimal | None,
     missing: int,
+    aggregation: str = "sum",
     baseline: Decimal | None,
     baseline_date: date | None,
     target: Decimal | None,
+    due_targets: Sequence[Decimal] = (),
     start: date,
     end: date,
     today: date,
 ) -> Progress:
     """Judge an indicator from its combined value (however it was combined, e.g. in SQL).
 
-    `start` and `end` are the plan's period; the path starts at the baseline's date when
-    there is one.
+    `due_targets` are the targets of the periods ended by today, in time order; `start` and
+    `end` are the plan's period.
     """
     percent = (
         achievement(actual, target, baseline) if actual is not None and target is not None else None
     )
-    expected = expected_share(today, baseline_date or start, end)
+    expected = expected_value(
+        aggregation=aggregation,
+        baseline=baseline,
+        baseline_date=baseline_date,
+        target=target,
+        due_targets=due_targets,
+        start=start,
+        end=end,
+        today=today,
+    )
+    # A sum counts up from nothing; a level starts from its baseline.
+    origin = Decimal(0) if aggregation == "sum" or baseline is None else baseline
+    if target is None and not due_targets:
+        judged = "no_target"
+    elif actual is None or expected is None:
+        judged = "no_data"
+    else:
+        judged = _judge(actual, expected, origin, target)
+    expected_percent = (
+        achievement(expected, target, baseline)
+        if expected is not None and target is not None
+        else None
+    )
     return Progress(
         actual=actual,
         target=target,
         baseline=baseline,
         percent=percent,
-        expected_percent=expected * HUNDRED,
-        status=status(
-            percent, expected, has_values=actual is not None, has_target=target is not None
-        ),
+        expected_percent=expected_percent if expected_percent is not None else Decimal(0),
+        status=judged,
         change=actual - baseline if actual is not None and baseline is not None else None,
         missing=missing,
     )
 
 
+def _judge(actual: Decimal, expected: Decimal, origin: Decimal, target: Decimal | None) -> str:
+    """On track, at risk or off track: how much of the expected way the value has come."""
+    way = expected - origin
+    if target is not None and achievement(actual, target, origin) is not None:
+        done = achievement(actual, target, origin)
+        if done is not None and done >= HUNDRED:
+            return "on_track"  # the whole target is reached
+    if way == 0:
+        # Nothing expected yet: fine unless the value went the wrong way.
+        direction = (target - origin) if target is not None else Decimal(1)
+        return "off_track" if (actual - origin) * direction < 0 else "on_track"
+    ratio = (actual - origin) / way
+    if ratio >= ON_TRACK:
+        return "on_track"
+    if ratio >= AT_RISK:
+        return "at_risk"
+    return "off_track"
+
+
+def period_percent(value: Decimal, target: Decimal, direction: str) -> Decimal | None:
+    """Say how a period's value compares with its own target, in percent (100: met)."""
+    if direction == "lower":
+        return None if value == 0 else target / value * HUNDRED
+    return None if target == 0 else value / target * HUNDRED
+
+
 def progress(
     *,
     aggregation: str,
+    direction: str = "higher",
     baseline: Decimal | None,
     baseline_date: date | None,
     target: Decimal | None,
@@ -185,15 +246,15 @@ def progress(
     judged = overall(
         actual=combine(list(values.values()), aggregation),
         missing=len(missing),
+        aggregation=aggregation,
         baseline=baseline,
         baseline_date=baseline_date,
         target=target,
+        due_targets=[s.target for s in periods if s.end <= today and s.target is not None],
         start=start,
         end=end,
         today=today,
     )
-    # A period's own value against its own target: a sum's periods start from nothing.
-    period_baseline = None if aggregation == "sum" else baseline
     rows = [
         PeriodProgress(
             key=spec.key,
@@ -202,7 +263,7 @@ def progress(
             value=values[spec.key].value if spec.key in values else None,
             target=spec.target,
             percent=(
-                achievement(values[spec.key].value, spec.target, period_baseline)
+                period_percent(values[spec.key].value, spec.target, direction)
                 if spec.key in values and spec.target is not None
                 else None
             ),

@@ -108,7 +108,10 @@ def accept_proposed(plan: Plan, proposed: ProposedIndicator) -> Indicator:
             "name": proposed.name,
             "unit": proposed.unit,
             "direction": proposed.direction,
-            "aggregation": DEFAULT_AGGREGATION.get(proposed.unit, "sum"),
+            # "Participants per event" is a level to average, not a total to add up.
+            "aggregation": "average"
+            if " per " in f" {proposed.name.lower()} " and proposed.unit == "count"
+            else DEFAULT_AGGREGATION.get(proposed.unit, "sum"),
             "frequency": "occurrence" if activity.start_date else "quarterly",
             "scale_max": Decimal(5) if proposed.unit == "score" else None,
         },
@@ -173,6 +176,7 @@ def indicator_progress(indicator: Indicator, plan: Plan, today: date) -> Progres
     """Compute one indicator's progress period by period, from all its values."""
     return progress(
         aggregation=indicator.aggregation,
+        direction=indicator.direction,
         baseline=indicator.baseline_value,
         baseline_date=indicator.baseline_date,
         target=indicator.target_value,
@@ -263,14 +267,17 @@ def _judge(
 ) -> list[tuple[Indicator, Progress]]:
     result = []
     for indicator in indicators:
-        due = sum(1 for p in reporting_periods(indicator, plan) if p.end <= today)
+        due = [p for p in reporting_periods(indicator, plan) if p.end <= today]
+        targets = {t.period_key: t.value for t in indicator.targets}
         found = combined.get(indicator.id)
         result.append(
             (
                 indicator,
                 overall(
                     actual=found.combined(indicator.aggregation) if found else None,
-                    missing=due - (found.due_recorded if found else 0),
+                    missing=len(due) - (found.due_recorded if found else 0),
+                    aggregation=indicator.aggregation,
+                    due_targets=[targets[p.key] for p in due if p.key in targets],
                     baseline=indicator.baseline_value,
                     baseline_date=indicator.baseline_date,
                     target=indicator.target_value,

@@ -206,6 +206,7 @@ def _values_chart(plan: Plan, indicator) -> tuple[charts.Chart, object]:  # type
         baseline=indicator.baseline_value,
         target=indicator.target_value,
         unit=unit,
+        cumulative=indicator.aggregation == "sum",
     )
     return chart, judged
 
@@ -385,9 +386,9 @@ def import_values(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id, "planner")
     form = ValuesImportForm()
     problems: list[str] = []
+    indicators = services.indicators_of(plan)
     if form.validate_on_submit():
         upload = form.file.data
-        indicators = services.indicators_of(plan)
         approvals = services.approvals_of(plan)
         result = imports.read_values(
             upload.filename or "", upload.read(), plan, indicators, approvals
@@ -422,7 +423,11 @@ def import_values(plan_id: int) -> ResponseReturnValue:
         form=form,
         problems=problems,
         columns=imports.COLUMNS,
-        indicators=services.indicators_of(plan),
+        indicators=indicators,
+        # The first periods of each indicator, as the file names them.
+        examples={
+            i.id: [p.key for p in services.reporting_periods(i, plan)[:3]] for i in indicators
+        },
     ), 400 if (problems or form.errors) else 200
 
 

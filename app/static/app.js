@@ -41,6 +41,12 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const figure = JSON.parse(source.textContent);
     element.hidden = false;
+    // A fixed width (the printable report): the same drawing on screen and on paper.
+    if (element.dataset.width) {
+      figure.layout.width = Number(element.dataset.width);
+      figure.layout.autosize = false;
+      figure.config.responsive = false;
+    }
     // On a phone, axis labels beside the bars would leave the bars no room: draw them
     // inside the plot area, over the grid, and let the bars use the whole width.
     if (element.clientWidth < 600 && figure.layout.yaxis && figure.layout.yaxis.type === "category") {

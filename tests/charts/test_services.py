@@ -223,3 +223,13 @@ def test_status_mix_chart_stacks_each_plans_statuses():
     assert list(on_track["x"]) == [2, 0]
     assert chart.figure["layout"]["barmode"] == "stack"
     assert chart.table.rows[0] == ["Plan 2027", 2, 1, 0, 0, 0]
+
+
+def test_a_sum_indicator_also_draws_its_running_total():
+    points = [
+        SeriesPoint("Q1", date(2027, 3, 31), 10, None),
+        SeriesPoint("Q2", date(2027, 6, 30), 15, None),
+    ]
+    chart = indicator_chart("P", points, baseline=None, target=40, unit="Count", cumulative=True)
+    running = next(t for t in chart.figure["data"] if t["name"] == "Running total")
+    assert list(running["y"]) == [10.0, 25.0]

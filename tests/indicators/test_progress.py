@@ -15,8 +15,9 @@ from app.indicators.progress import (
     achievement,
     combine,
     expected_share,
+    overall,
+    period_percent,
     progress,
-    status,
 )
 
 Q = [
@@ -25,6 +26,8 @@ Q = [
     PeriodSpec("2027-Q3", "Q3 2027", date(2027, 9, 30), D(25)),
     PeriodSpec("2027-Q4", "Q4 2027", date(2027, 12, 31), D(25)),
 ]
+# The same quarters without targets of their own: the straight path judges them.
+UNTARGETED = [PeriodSpec(p.key, p.label, p.end) for p in Q]
 
 
 def values(**by_key: int) -> dict[str, Value]:
@@ -34,7 +37,9 @@ def values(**by_key: int) -> dict[str, Value]:
     }
 
 
-def run(aggregation="sum", baseline=None, target=D(100), today=date(2027, 7, 1), **by_key):
+def run(
+    aggregation="sum", baseline=None, target=D(100), today=date(2027, 7, 1), periods=Q, **by_key
+):
     return progress(
         aggregation=aggregation,
         baseline=baseline,
@@ -44,7 +49,7 @@ def run(aggregation="sum", baseline=None, target=D(100), today=date(2027, 7, 1),
         end=date(2027, 12, 31),
         today=today,
         values=values(**by_key),
-        periods=Q,
+        periods=periods,
     )
 
 
@@ -84,26 +89,81 @@ def test_expected_share_is_a_straight_path():
     assert expected_share(date(2027, 7, 2), start, end) == D(182) / D(364)
 
 
+def judge(
+    actual, *, due=(), aggregation="sum", baseline=None, target=D(100), today=date(2027, 7, 2)
+):
+    return overall(
+        actual=None if actual is None else D(actual),
+        missing=0,
+        aggregation=aggregation,
+        baseline=baseline,
+        baseline_date=None,
+        target=target,
+        due_targets=[D(t) for t in due],
+        start=date(2027, 1, 1),
+        end=date(2027, 12, 31),
+        today=today,
+    )
+
+
 @pytest.mark.parametrize(
-    ("achieved", "expected", "result"),
+    ("actual", "result"),
     [
-        (D(50), D("0.5"), "on_track"),
-        (D(45), D("0.5"), "on_track"),
-        (D(44), D("0.5"), "at_risk"),
-        (D(30), D("0.5"), "at_risk"),
-        (D(29), D("0.5"), "off_track"),
-        (D(-10), D("0.5"), "off_track"),
-        (D(100), D(1), "on_track"),
-        (D(0), D(0), "on_track"),
+        (50, "on_track"),
+        (45, "on_track"),
+        (44, "at_risk"),
+        (30, "at_risk"),
+        (29, "off_track"),
+        (-10, "off_track"),
+        (100, "on_track"),
     ],
 )
-def test_status_thresholds(achieved, expected, result):
-    assert status(achieved, expected, has_values=True, has_target=True) == result
+def test_status_thresholds_on_a_straight_path_halfway(actual, result):
+    # On 2 July 2027 a straight path to 100 expects half the way (182 of 364 days).
+    assert judge(actual).status == result
+
+
+def test_nothing_expected_yet_is_on_track_unless_it_went_backwards():
+    assert judge(0, today=date(2026, 12, 1)).status == "on_track"
+    assert judge(-1, today=date(2026, 12, 1)).status == "off_track"
 
 
 def test_status_without_values_or_target():
-    assert status(None, D("0.5"), has_values=False, has_target=True) == "no_data"
-    assert status(D(10), D("0.5"), has_values=True, has_target=False) == "no_target"
+    assert judge(None).status == "no_data"
+    assert judge(10, target=None).status == "no_target"
+
+
+def test_period_targets_set_the_expected_value_of_a_sum():
+    # 40 per event, three events held: 120 expected; 115 is 96 % of that.
+    result = judge(115, due=[40, 40, 40], target=D(160))
+    assert result.status == "on_track"
+    assert judge(70, due=[40, 40, 40], target=D(160)).status == "off_track"
+
+
+def test_an_average_is_judged_against_the_average_of_its_period_targets():
+    result = judge(
+        "3.87", due=["3.5", "3.8", "4.2"], aggregation="average", baseline=D(3), target=D("4.5")
+    )
+    assert result.status == "on_track"
+
+
+def test_an_average_on_the_straight_path_stands_halfway_along_it():
+    # Values that follow the path from 3 to 5 average 3.5 by mid-year, not 4.
+    result = judge("3.5", aggregation="average", baseline=D(3), target=D(5))
+    assert result.status == "on_track"
+    assert result.expected_percent == pytest.approx(D(25), abs=1)
+
+
+def test_latest_is_judged_against_the_last_due_period_target():
+    assert judge(70, due=[60, 80], aggregation="latest", baseline=D(50)).status == "at_risk"
+    assert judge(80, due=[60, 80], aggregation="latest", baseline=D(50)).status == "on_track"
+
+
+def test_a_period_is_compared_with_its_own_target():
+    assert period_percent(D(10), D(9), "higher") == pytest.approx(D("111.11"), abs=D("0.01"))
+    assert period_percent(D(6), D(11), "higher") == pytest.approx(D("54.55"), abs=D("0.01"))
+    # Lower is better: 4 complaints against a target of 5 beats it.
+    assert period_percent(D(4), D(5), "lower") == D(125)
 
 
 def test_sum_halfway_through_the_year_on_track():
@@ -122,7 +182,11 @@ def test_missing_periods_are_listed_and_count_as_nothing_in_a_sum():
 
 def test_latest_uses_the_last_period_and_the_change_against_the_baseline():
     result = run(
-        aggregation="latest", baseline=D(60), target=D(80), **{"2027_Q1": 65, "2027_Q2": 70}
+        periods=UNTARGETED,
+        aggregation="latest",
+        baseline=D(60),
+        target=D(80),
+        **{"2027_Q1": 65, "2027_Q2": 70},
     )
     assert result.actual == D(70)
     assert result.change == D(10)
@@ -131,12 +195,24 @@ def test_latest_uses_the_last_period_and_the_change_against_the_baseline():
 
 
 def test_average_of_a_satisfaction_score():
-    result = run(aggregation="average", baseline=D(3), target=D(4), **{"2027_Q1": 3, "2027_Q2": 4})
+    result = run(
+        periods=UNTARGETED,
+        aggregation="average",
+        baseline=D(3),
+        target=D(4),
+        **{"2027_Q1": 3, "2027_Q2": 4},
+    )
     assert result.actual == D("3.5") and result.percent == D(50)
 
 
 def test_lower_is_better_off_track_when_moving_away():
-    result = run(aggregation="latest", baseline=D(10), target=D(5), **{"2027_Q1": 9, "2027_Q2": 11})
+    result = run(
+        periods=UNTARGETED,
+        aggregation="latest",
+        baseline=D(10),
+        target=D(5),
+        **{"2027_Q1": 9, "2027_Q2": 11},
+    )
     assert result.percent == D(-20) and result.status == "off_track"
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -416,7 +416,7 @@ def test_the_indicator_page_charts_values_against_baseline_and_target(client, se
     )
     page = client.get(f"/plans/{ids['plan']}/indicators/{indicator.id}").get_data(as_text=True)
     traces = {t["name"]: t for t in _figures(page)["values-chart"]["data"]}
-    assert set(traces) == {"Value", "Baseline", "Target"}
+    assert set(traces) == {"Value", "Running total", "Baseline", "Target"}
     assert traces["Value"]["y"] == [5.0] and traces["Target"]["y"] == [20.0, 20.0]
     data = client.get(f"/plans/{ids['plan']}/indicators/{indicator.id}/values.csv").get_data(
         as_text=True
@@ -480,3 +480,75 @@ def test_the_overview_compares_plans_across_years(client, setup, make_plan):
     assert rows[2] == ["2028", "300.0", "100.0"]
     _as(client, people, "outsider")
     assert client.get("/institutions/uni-a/overview").status_code == 404
+
+
+def test_a_file_just_under_5_mb_is_accepted_as_evidence(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    indicator = _plan_indicator(client, ids)
+    almost = io.BytesIO(b"%PDF" + b"x" * (5 * 1024 * 1024 - 100))
+    response = client.post(
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data={
+            f"value-{indicator.id}-2027-Q1": "4",
+            f"file-{indicator.id}-2027-Q1": (almost, "a.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert _count(Measurement) == 1
+
+
+def test_negative_counts_are_refused(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    indicator = _plan_indicator(client, ids)
+    response = client.post(
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data={f"value-{indicator.id}-2027-Q1": "-3"},
+    )
+    assert response.status_code == 400
+    assert "A count or an amount is not negative." in response.get_data(as_text=True)
+
+
+def test_an_xlsx_date_cell_is_read_as_its_date(client, setup):
+    from openpyxl import Workbook
+
+    people, ids = setup
+    _as(client, people, "planner")
+    activity = db.session.get(Activity, ids["activity"])
+    indicator = _plan_indicator(
+        client, ids, frequency="occurrence", activity_id=str(activity.id), name="Per event"
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["indicator_id", "period", "value"])
+    sheet.append([indicator.id, datetime(2027, 3, 1), 12])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    response = client.post(
+        f"/plans/{ids['plan']}/values/import",
+        data={"file": (buffer, "values.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert db.session.scalar(select(Measurement.period_key)) == "2027-03-01"
+
+
+def test_the_import_page_shows_each_indicators_own_periods(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    _plan_indicator(client, ids)
+    page = client.get(f"/plans/{ids['plan']}/values/import").get_data(as_text=True)
+    assert "2027-Q1, 2027-Q2, 2027-Q3" in page
+
+
+def test_a_per_event_count_is_averaged_when_accepted(client, setup):
+    people, ids = setup
+    proposed = db.session.scalar(select(ProposedIndicator))
+    proposed.name = "Participants per event"
+    db.session.commit()
+    _as(client, people, "planner")
+    client.post(f"/plans/{ids['plan']}/indicators/proposed/{proposed.id}/accept")
+    assert db.session.scalar(select(Indicator.aggregation)) == "average"

@@ -159,8 +159,9 @@ def test_wrong_type_and_oversized_files_are_refused(client, plans):
     )
     big = upload(client, target, "plan.csv", b"title\n" + b"x" * (3 * 1024 * 1024))
     assert big.status_code == 400 and "larger than 2 MB" in big.get_data(as_text=True)
-    huge = upload(client, target, "plan.csv", b"x" * (6 * 1024 * 1024))
+    huge = upload(client, target, "plan.csv", b"x" * (33 * 1024 * 1024))
     assert huge.status_code == 413
+    assert "larger than 32 MB altogether, so nothing was saved" in huge.get_data(as_text=True)
     assert count(target) == 0
 
 

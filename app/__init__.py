@@ -15,6 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_logging(app)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_api_auth(app)
@@ -28,6 +29,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     """Make the app's log lines reach stderr."""
     from app.core.log import init_app
+
+    init_app(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Bound the ids in addresses to what the id columns hold (before any route exists)."""
+    from app.core.routing import init_app
 
     init_app(app)
 

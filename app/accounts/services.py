@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -25,7 +25,7 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
-from app.core.extensions import db, utcnow
+from app.core.extensions import aware, db, utcnow
 from app.institutions.models import Institution
 from app.mail.services import send_mail
 
@@ -340,11 +340,6 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
     return token
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def user_for_api_token(secret: str) -> User | None:
     """Return the active user of a live token, noting when it was last used."""
     if not secret.startswith(API_TOKEN_PREFIX):
@@ -359,10 +354,10 @@ def user_for_api_token(secret: str) -> User | None:
         )
     )
     now = utcnow()
-    if token is None or token.revoked_at is not None or _aware(token.expires_at) <= now:
+    if token is None or token.revoked_at is not None or aware(token.expires_at) <= now:
         return None
     if not token.user.is_active:
         return None
-    if token.last_used_at is None or now - _aware(token.last_used_at) > LAST_USED_RESOLUTION:
+    if token.last_used_at is None or now - aware(token.last_used_at) > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token.user

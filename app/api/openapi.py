@@ -8,7 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.core.vocabularies import Vocabularies
 from app.planner import schemas as planner
-from app.practices.services import FACETS, LIST_COLUMNS, SORTS
+from app.practices.services import FACETS, LIST_COLUMNS, MAX_PAGE, SORTS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 LEVEL = {"type": "integer", "minimum": 1, "maximum": 3}
@@ -27,12 +27,12 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
             "in": "query",
             "required": False,
             "description": f"{facet.label} ({facet.group}); repeat or comma-separate for any of "
-            "several values.",
+            "several values. An empty value is ignored (a form's empty field).",
             "schema": {
                 "type": "array",
                 "items": {
                     "type": "string",
-                    "enum": vocab.keys(facet.vocabulary),
+                    "enum": ["", *vocab.keys(facet.vocabulary)],
                 },
             },
             "style": "form",
@@ -235,8 +235,10 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                             "name": "q",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 200},
-                            "description": "Full-text search over title, summary and body.",
+                            # Empty for no search; otherwise at least one word character.
+                            "schema": {"type": "string", "maxLength": 200, "pattern": "^$|\\w"},
+                            "description": "Full-text search over title, summary and body: "
+                            "at least one letter or digit.",
                         },
                         *filter_parameters,
                         {
@@ -249,7 +251,12 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                             "name": "page",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "integer", "minimum": 1, "default": 1},
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": MAX_PAGE,
+                                "default": 1,
+                            },
                         },
                         {
                             "name": "per_page",
@@ -321,7 +328,7 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                         },
                     },
                 },
-                **_planner_schemas(),
+                **_planner_schemas(vocab),
             },
             "securitySchemes": {
                 "token": {"type": "http", "scheme": "bearer"},
@@ -331,14 +338,40 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
     }
 
 
-def _planner_schemas() -> dict[str, Any]:
+# Request fields whose items are keys of a vocabulary list (checked against it).
+VOCABULARY_FIELDS = {
+    "goals": "goals",
+    "target_groups": "target_groups",
+    "mobility_stages": "mobility_stages",
+}
+
+
+def _with_enums(node: Any, keys: list[str]) -> None:
+    """Give every list of strings inside a property's schema the vocabulary's keys as enum."""
+    if isinstance(node, dict):
+        if node.get("type") == "array" and node.get("items", {}).get("type") == "string":
+            node["items"]["enum"] = keys
+        for value in node.values():
+            _with_enums(value, keys)
+    elif isinstance(node, list):
+        for value in node:
+            _with_enums(value, keys)
+
+
+def _planner_schemas(vocab: Vocabularies) -> dict[str, Any]:
     """Describe the planner's requests and responses from the models that validate them."""
     _, top = models_json_schema(
         [(model, "validation") for model in planner.REQUEST_MODELS]
         + [(model, "serialization") for model in planner.RESPONSE_MODELS],
         ref_template="#/components/schemas/{model}",
     )
-    return dict(top["$defs"])
+    schemas = dict(top["$defs"])
+    for model in planner.REQUEST_MODELS:
+        properties = schemas[model.__name__].get("properties", {})
+        for field, vocabulary in VOCABULARY_FIELDS.items():
+            if field in properties:
+                _with_enums(properties[field], vocab.keys(vocabulary))
+    return schemas
 
 
 def _planner_paths(ok: Any, error_response: Any) -> dict[str, Any]:

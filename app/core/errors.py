@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,14 @@ def json_error(status: int, title: str, detail: str, **extra: object) -> Respons
     return response
 
 
-def _handle_http_exception(error: HTTPException) -> tuple[object, int]:
+def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
     """Render an HTTP error without leaking internals."""
     status = error.code or 500
+    # Headers the error carries, such as Allow on a 405 (HTTP requires it there).
+    extra = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
         response = json_error(status, error.name, error.description or error.name)
+        response.headers.extend(extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
@@ -42,14 +46,18 @@ def _handle_http_exception(error: HTTPException) -> tuple[object, int]:
             f"What you sent is larger than {limit} MB altogether, so nothing was saved. "
             "Go back and send smaller or fewer files."
         )
-    return render_template(
-        "errors/error.html",
-        status=status,
-        title=error.name,
-        detail=detail,
-        back_url=request.referrer if status == 413 else None,
-        back_label="Go back",
-    ), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=error.name,
+            detail=detail,
+            back_url=_same_site(request.referrer) if status == 413 else None,
+            back_label="Go back",
+        ),
+        status,
+        extra,
+    )
 
 
 def _same_site(address: str | None) -> str | None:
@@ -67,7 +75,7 @@ def _same_site(address: str | None) -> str | None:
     return safe_next(path, "") or None
 
 
-def _handle_unexpected(error: Exception) -> tuple[object, int]:
+def _handle_unexpected(error: Exception) -> ResponseReturnValue:
     """Log the traceback and answer a generic 500: no traceback, no SQL reaches the user."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _handle_http_exception(InternalServerError())

@@ -16,7 +16,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
 from app.core.errors import error_payload, json_error
-from app.core.extensions import db
+from app.core.extensions import aware, db
 from app.core.vocabularies import vocabularies
 from app.core.yamlfile import pydantic_message
 from app.institutions import services as institutions
@@ -114,7 +114,7 @@ def serialize_activity(activity: Activity, units: dict[int, str]) -> schemas.Act
         status_changes=[
             schemas.StatusChangeOut(
                 status=c.status,  # type: ignore[arg-type]
-                changed_at=c.changed_at,
+                changed_at=aware(c.changed_at),
                 changed_by=c.changed_by,
             )
             for c in activity.status_changes
@@ -127,8 +127,8 @@ def serialize_activity(activity: Activity, units: dict[int, str]) -> schemas.Act
             for i in activity.indicators
         ],
         version=activity.version,
-        created_at=activity.created_at,
-        updated_at=activity.updated_at,
+        created_at=aware(activity.created_at),
+        updated_at=aware(activity.updated_at),
     )
 
 
@@ -147,8 +147,8 @@ def serialize_summary(plan: Plan) -> dict[str, Any]:
         "status": plan.status,
         "owner": plan.owner.email if plan.owner else None,
         "version": plan.version,
-        "created_at": plan.created_at,
-        "updated_at": plan.updated_at,
+        "created_at": aware(plan.created_at),
+        "updated_at": aware(plan.updated_at),
     }
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.core.errors import json_error
+from app.core.extensions import aware
 from app.core.vocabularies import vocabularies
 from app.permissions import PUBLIC, access
 from app.practices import services
@@ -51,7 +52,7 @@ def serialize_detail(practice: Practice) -> dict[str, Any]:
         **sheet.front_matter(),
         "body": sheet.body,
         "withdrawn": practice.withdrawn,
-        "updated_at": practice.updated_at.isoformat(),
+        "updated_at": aware(practice.updated_at).isoformat(),
         "url": url_for("practices_api.detail", slug=practice.slug, _external=True),
         "page_url": url_for("practices.detail", slug=practice.slug, _external=True),
     }

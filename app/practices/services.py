@@ -542,11 +542,12 @@ def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int
     size = _positive_int(args.get("per_page", str(per_page)), "per_page", problems)
     if size > max_per_page:
         problems["per_page"] = f"at most {max_per_page}"
-    q = args.get("q", "").strip()
+    raw = args.get("q", "")
+    q = raw.strip()
     if len(q) > 200:
         problems["q"] = "at most 200 characters"
-    elif q and not re.search(r"\w", q):
-        problems["q"] = f"no words to search for in {q!r}"
+    elif raw and not re.search(r"\w", raw):
+        problems["q"] = f"no words to search for in {raw!r}"
     if problems:
         raise QueryError(problems)
     return PracticeQuery(q=q, filters=filters, sort=sort, page=page, per_page=size)

@@ -1,0 +1,29 @@
+"""URL converters shared by every route."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit integers in both databases.
+MAX_ID = 2**31 - 1
+# No row has this id: an address with a larger number than any id names nothing.
+NO_ID = 0
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number too large for an id column names no row.
+
+    It becomes 0, which the views answer with 404, instead of reaching the database driver,
+    which cannot bind it (a 500). A `max=` on the converter would be cleaner, but werkzeug's
+    matcher then answers 405 rather than 404 for the other methods of the same address.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else NO_ID
+
+
+def init_app(app: Flask) -> None:
+    """Replace the int converter before any route is added."""
+    app.url_map.converters["int"] = IdConverter

@@ -33,10 +33,11 @@ from app.indicators.forms import (
     read_entries,
     read_targets,
 )
-from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS, EvidenceFile
+from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS, EvidenceFile, Indicator
 from app.indicators.periods import Period, parse_window, period_of, windows_of
-from app.indicators.progress import STATUS_LABELS
+from app.indicators.progress import STATUS_LABELS, Progress
 from app.institutions import services as institutions
+from app.institutions.models import Institution
 from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
 from app.planner import services as planner
 
@@ -59,7 +60,7 @@ def _plan(plan_id: int, at_least: str) -> Plan:
     return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
-def _indicator(plan: Plan, indicator_id: int):  # type: ignore[no-untyped-def]
+def _indicator(plan: Plan, indicator_id: int) -> Indicator:
     indicator = services.get_indicator(plan, indicator_id)
     if indicator is None:
         abort(404)
@@ -109,7 +110,13 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
 
 
-def _editor(plan: Plan, form: IndicatorForm, indicator=None, problems=None, status=200):  # type: ignore[no-untyped-def]
+def _editor(
+    plan: Plan,
+    form: IndicatorForm,
+    indicator: Indicator | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     periods = services.reporting_periods(indicator, plan) if indicator is not None else []
     targets = {t.period_key: t.value for t in indicator.targets} if indicator is not None else {}
     typed = {p.key: request.form.get(f"target-{p.key}", "") for p in periods}
@@ -197,7 +204,7 @@ def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     return render_template("indicators/delete.html", plan=plan, indicator=indicator)
 
 
-def _values_chart(plan: Plan, indicator) -> tuple[charts.Chart, object]:  # type: ignore[no-untyped-def]
+def _values_chart(plan: Plan, indicator: Indicator) -> tuple[charts.Chart, Progress]:
     judged = services.indicator_progress(indicator, plan, today())
     unit = vocabularies().label("indicator_units", indicator.unit)
     chart = charts.indicator_chart(
@@ -524,7 +531,7 @@ def report(plan_id: int) -> ResponseReturnValue:
     )
 
 
-def _overview_charts(institution) -> list[charts.Chart]:  # type: ignore[no-untyped-def]
+def _overview_charts(institution: Institution) -> list[charts.Chart]:
     rows = services.overview(institution, today())
     years: dict[int, list] = {}
     for row in rows:

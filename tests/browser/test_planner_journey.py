@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
 
+from tests.browser.axe import violations
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import PASSWORD
 
@@ -76,7 +79,45 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     assert "Set up: Sending staff on job shadowing" in chart.locator(".ytick").first.text_content()
     totals = page.locator("table.totals").inner_text()
     assert "2400.00" in totals and "6.0" in totals
+    assert violations(page) == []
     screenshot(page, "plan")
+
+    # Import two more activities from a CSV file.
+    page.get_by_role("link", name="Import activities").click()
+    page.get_by_label(re.compile("^File")).set_input_files(
+        files=[
+            {
+                "name": "activities.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "title,start_date,budget_planned\n"
+                    "Welcome-week rehearsal,2027-08-20,300\nStaff café,2027-10-05,150\n"
+                ).encode(),
+            }
+        ]
+    )
+    assert violations(page) == []
+    page.get_by_role("button", name="Check and import").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    assert "2 activities imported." in page.locator("main").inner_text()
+    assert "2850.00" in page.locator("table.totals").inner_text()
+
+    # Export the plan to XLSX and read it back.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as XLSX").click()
+    saved = ARTIFACTS / "plan.xlsx"
+    download.value.save_as(saved)
+    workbook = load_workbook(saved, read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    titles = [row[rows[0].index("title")] for row in rows[1:]]
+    assert "Welcome-week rehearsal" in titles and len(titles) >= 4
+
+    # Subscribe to the calendar: the feed's address answers with the occurrences.
+    feed = page.locator("code").filter(has_text=".ics").inner_text()
+    response = page.request.get(feed)
+    assert response.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.body()).walk("VEVENT")
+    assert {str(e.decoded("dtstart")) for e in events} >= {"2027-03-01", "2027-09-01", "2027-08-20"}
 
 
 def test_activity_titles_reach_the_chart_as_text(live_server, page, make_user, make_institution):

@@ -76,9 +76,9 @@ def page(browser):
     assert problems.messages == [], problems.messages
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under tests/artifacts/ (ignored by git)."""
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot under tests/artifacts/ (ignored by git): the page, or what shows."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

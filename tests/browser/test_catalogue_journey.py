@@ -16,6 +16,7 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
     assert page.locator("h1").inner_text() == "Practice catalogue"
     total = int(page.locator("#results-heading").inner_text().split()[0])
     screenshot(page, "catalogue")
+    screenshot(page, "readme-catalogue", full_page=False)  # the README shows it
 
     # Filters apply as soon as they are ticked: support staff, then low setup cost.
     page.locator("#f-target_group-administrative-staff").check()

@@ -87,6 +87,7 @@ def test_manager_records_approves_and_reads_the_dashboard(
     table = page.locator("#progress-heading ~ .table-scroll table").inner_text()
     assert "Participants" in table and "Satisfaction" in table
     screenshot(page, "dashboard")
+    screenshot(page, "readme-dashboard", full_page=False)  # the README shows it
 
     page.goto(f"{live_server}/plans/{plan.id}/indicators")
     page.get_by_role("link", name="Satisfaction").click()

@@ -81,6 +81,8 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     assert "2400.00" in totals and "6.0" in totals
     assert violations(page) == []
     screenshot(page, "plan")
+    page.locator("#timeline-heading").scroll_into_view_if_needed()
+    screenshot(page, "readme-plan", full_page=False)  # the README shows it
 
     # Import two more activities from a CSV file.
     page.get_by_role("link", name="Import activities").click()

@@ -463,11 +463,17 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
-def _dashboard_charts(plan: Plan) -> list[charts.Chart]:
-    """Build the dashboard's charts from database aggregates (a fixed number of queries)."""
-    indicators = services.indicators_of(plan)
-    judged = services.plan_progress(plan, indicators, today())
-    totals = planner.totals(plan)
+def _judged(plan: Plan) -> list[tuple[Indicator, Progress]]:
+    """Judge every indicator of a plan from database aggregates."""
+    return services.plan_progress(plan, services.indicators_of(plan), today())
+
+
+def _dashboard_charts(
+    plan: Plan,
+    judged: list[tuple[Indicator, Progress]],
+    totals: planner.Totals,
+) -> list[charts.Chart]:
+    """Build the dashboard's charts from what the page has already judged and summed."""
     return [
         charts.progress_chart(
             [
@@ -499,7 +505,10 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
     plan = _plan(plan_id, "viewer")
     return render_template(
-        "indicators/dashboard.html", plan=plan, charts=_dashboard_charts(plan), today=today()
+        "indicators/dashboard.html",
+        plan=plan,
+        charts=_dashboard_charts(plan, _judged(plan), planner.totals(plan)),
+        today=today(),
     )
 
 
@@ -508,7 +517,8 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
 def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
     """Download the data of one dashboard chart."""
     plan = _plan(plan_id, "viewer")
-    chart = next((c for c in _dashboard_charts(plan) if c.name == name), None)
+    found = _dashboard_charts(plan, _judged(plan), planner.totals(plan))
+    chart = next((c for c in found if c.name == name), None)
     if chart is None:
         abort(404)
     return _csv(f"plan-{plan.id}-{name}", chart.table)
@@ -519,20 +529,29 @@ def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
 def report(plan_id: int) -> ResponseReturnValue:
     """A printable report of the plan: its charts, tables, activities and indicators."""
     plan = _plan(plan_id, "viewer")
-    indicators = services.indicators_of(plan)
+    judged, totals = _judged(plan), planner.totals(plan)
     return render_template(
         "indicators/report.html",
         plan=plan,
-        charts=_dashboard_charts(plan),
-        judged=services.plan_progress(plan, indicators, today()),
-        totals=planner.totals(plan),
+        charts=_dashboard_charts(plan, judged, totals),
+        judged=judged,
+        totals=totals,
         status_labels=STATUS_LABELS,
         today=today(),
     )
 
 
-def _overview_charts(institution: Institution) -> list[charts.Chart]:
-    rows = services.overview(institution, today())
+def _member_institution(slug: str) -> Institution:
+    """Load an institution whose overview the current user may read (members only)."""
+    institution = institutions.get_institution(slug)
+    if institution is None:
+        abort(404)
+    require_role(current_user, institution, "viewer")
+    return institution
+
+
+def _overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
+    """Build the overview's charts from its rows (one per plan)."""
     years: dict[int, list] = {}
     for row in rows:
         years.setdefault(row.plan.period_start.year, []).append(row)
@@ -577,15 +596,13 @@ def _overview_charts(institution: Institution) -> list[charts.Chart]:
 @access(SIGNED_IN)
 def overview(slug: str) -> ResponseReturnValue:
     """Compare an institution's plans across years: money, people and indicator statuses."""
-    institution = institutions.get_institution(slug)
-    if institution is None:
-        abort(404)
-    require_role(current_user, institution, "viewer")
+    institution = _member_institution(slug)
+    rows = services.overview(institution, today())
     return render_template(
         "indicators/overview.html",
         institution=institution,
-        rows=services.overview(institution, today()),
-        charts=_overview_charts(institution),
+        rows=rows,
+        charts=_overview_charts(rows),
         status_labels=STATUS_LABELS,
     )
 
@@ -594,11 +611,8 @@ def overview(slug: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def overview_csv(slug: str, name: str) -> ResponseReturnValue:
     """Download the data of one overview chart."""
-    institution = institutions.get_institution(slug)
-    if institution is None:
-        abort(404)
-    require_role(current_user, institution, "viewer")
-    chart = next((c for c in _overview_charts(institution) if c.name == name), None)
+    rows = services.overview(_member_institution(slug), today())
+    chart = next((c for c in _overview_charts(rows) if c.name == name), None)
     if chart is None:
         abort(404)
     return _csv(f"{slug}-{name}", chart.table)

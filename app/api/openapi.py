@@ -245,7 +245,10 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
                             "name": "sort",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "enum": list(SORTS)},
+                            # Empty (a form's untouched field) means the default order.
+                            "schema": {"type": "string", "enum": ["", *SORTS]},
+                            "description": "The order; empty or absent: best match when "
+                            "searching, else by title.",
                         },
                         {
                             "name": "page",

@@ -282,7 +282,7 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
     """Ask, then remove a member from the institution (managers); the last manager stays."""
     institution = _managed(slug)
     user = _member(institution, user_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
         return render_template(
             "institutions/remove_member.html", institution=institution, user=user
         )

@@ -264,7 +264,7 @@ def _window(plan: Plan) -> Period:
 @access(SIGNED_IN)
 def values(plan_id: int) -> ResponseReturnValue:
     """Record the values due in a window (planners), all indicators on one page."""
-    plan = _plan(plan_id, "viewer" if request.method == "GET" else "planner")
+    plan = _plan(plan_id, "planner" if request.method == "POST" else "viewer")  # HEAD reads too
     window = _window(plan)
     indicators = services.indicators_of(plan)
     due = services.due_in(indicators, plan, window)

@@ -255,12 +255,14 @@ def adopt(slug: str) -> ResponseReturnValue:
     practice = practices.get_practice(slug)
     if practice is None:
         abort(404)
+    chosen = request.form.get("plan_id", type=int)
+    # As everywhere, another institution's plan is a 404 and a plan one only reads is a 403.
+    plan = _plan(chosen, "planner") if chosen is not None else None
     form = AdoptForm()
     form.plan_id.choices = [(p.id, p.title) for p in services.plans_for(current_user, "planner")]
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors))
+    if plan is None or not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose a plan.")
         return redirect(url_for("practices.detail", slug=slug))
-    plan = _plan(form.plan_id.data, "planner")
     activities = services.adopt_practice(
         plan, practice, form.phases.data or [], vocabularies(), by=current_user.email
     )

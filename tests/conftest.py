@@ -444,3 +444,23 @@ def make_plan(app: Flask, make_institution):
         return plan
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the size of the access matrix when it ran (tests/test_access_matrix.py)."""
+    import sys
+
+    matrix = sys.modules.get("tests.test_access_matrix")
+    tally = getattr(matrix, "TALLY", None)
+    if not tally:
+        return
+    outcomes = ", ".join(
+        f"{key.removeprefix('expected ')}: {count}"
+        for key, count in sorted(tally.items())
+        if key.startswith("expected ")
+    )
+    terminalreporter.write_line(
+        f"access matrix: {tally['cells']} cells checked, expecting {outcomes}; "
+        f"{tally['not applicable']} not applicable (routes owned by no institution or person "
+        "have no 'other' column)"
+    )

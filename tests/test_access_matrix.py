@@ -1,0 +1,639 @@
+"""The complete access matrix: every route, method, role and institution, with its status.
+
+Each row of ROUTES is one route of the URL map with one method, and the rule of who may call
+it. Every row is tried by six callers (anonymous, a viewer, a planner and a manager of
+institution A, a curator who is a viewer of A, a site admin), each on an object of A ("own")
+and on the same kind of object of institution B ("other"). B holds the same objects as A, so a
+404 there is the permission check speaking, not a missing row (the admin's 200 on B proves it).
+
+Every cell signs in afresh, so cells do not share a session, and every cell also checks the
+database: a refused request, and any GET, HEAD or OPTIONS, must change no row. A permitted
+change dirties the world, which is built again before the next cell.
+
+The count of cells is printed at the end of the run (see pytest_terminal_summary in
+tests/conftest.py). Bearer tokens on the API are checked by tests/planner/test_api.py; here
+the API is called with the browser's session, which reaches the same checks.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import PASSWORD, _empty_tables
+
+ROLES = ("anonymous", "viewer", "planner", "manager", "curator", "admin")
+OWNERS = ("own", "other")
+RANK = {"viewer": 1, "planner": 2, "manager": 3}
+# The role each caller holds in institution A. The curator is a viewer there, so the matrix
+# also shows that curating the catalogue gives no extra right over an institution's data.
+ROLE_IN_A = {"viewer": "viewer", "planner": "planner", "manager": "manager", "curator": "viewer"}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+# Placeholders that name something owned by an institution or a person: a route that uses one
+# has an "own" and an "other" column; the others (the catalogue, one's account) have one.
+OWNED = {
+    "slug",
+    "plan",
+    "plan_version",
+    "activity",
+    "activity_version",
+    "indicator_version",
+    "unit",
+    "membership",
+    "partnership",
+    "invitation",
+    "member",
+    "proposed",
+    "indicator",
+    "evidence",
+    "approval",
+    "feed",
+    "token_id",
+    "invite_token",
+    "reset_token",
+}
+
+# The outcomes a cell can expect.
+OK = "ok"  # 200, 201, 204, or a redirect that is not to the sign-in page
+LOGIN = "login"  # 302 to /login?next=…
+UNAUTHORISED, FORBIDDEN, NOT_FOUND = "401", "403", "404"
+
+# Who may call a route.
+PUBLIC = "public"  # anyone
+SIGNED_IN = "signed-in"  # anyone signed in
+OWN_TOKEN = "own-token"  # the signed-in owner of an API token
+INVITEE = "invitee"  # whoever the invitation is addressed to (or anyone, for a new address)
+CURATOR = "curator"
+ADMIN = "admin"
+VIEWER, PLANNER, MANAGER = "viewer", "planner", "manager"  # that role in the institution
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    rule: str
+    data: dict[str, Any] | str | None = None  # form fields, or a placeholder of them
+    json: dict[str, Any] | None = None  # API body
+
+    @property
+    def placeholders(self) -> set[str]:
+        text = self.path + repr(self.data) + repr(self.json)
+        return set(re.findall(r"\{(\w+)\}", text))
+
+    @property
+    def owned(self) -> bool:
+        return bool(self.placeholders & OWNED)
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+_NEW_PLAN = {"title": "Matrix plan", "period_start": "2028-01-01", "period_end": "2028-12-31"}
+# Valid form bodies, so that a permitted cell goes all the way to its change.
+_INSTITUTION = {"name": "Renamed", "country": "Finland", "kind": "research-university"}
+_UNIT = {"unit-name": "New unit", "unit-kind": "international-office"}
+_MEMBERSHIP = {"membership-network": "net-2", "membership-role": "Member"}
+_PARTNER = {"partner-partner_name": "New partner"}
+_PLAN_EDIT = {**_NEW_PLAN, "status": "active", "version": "{plan_version}"}
+_COPY = {"title": "Copy", "period_start": "2029-01-01"}
+_ACTIVITY = {"title": "New activity", "format": "online", "status": "idea", "recurrence": ""}
+_INDICATOR = {
+    "name": "Matrix indicator",
+    "activity_id": "",
+    "unit": "count",
+    "direction": "higher",
+    "aggregation": "sum",
+    "frequency": "quarterly",
+}
+
+ROUTES: list[Route] = [
+    # The catalogue and the site's public pages.
+    Route("GET", "/", PUBLIC),
+    Route("GET", "/healthz", PUBLIC),
+    Route("GET", "/static/style.css", PUBLIC),
+    Route("GET", "/charts/plotly-{plotly_version}.min.js", PUBLIC),
+    Route("GET", "/practices", PUBLIC),
+    Route("GET", "/practices/compare?slugs={practice}&slugs={practice2}", PUBLIC),
+    Route("GET", "/practices/{practice}", PUBLIC),
+    Route("GET", "/api/v1/openapi.json", PUBLIC),
+    Route("GET", "/api/v1/practices", PUBLIC),
+    Route("GET", "/api/v1/practices/{practice}", PUBLIC),
+    Route("GET", "/institutions", PUBLIC),
+    Route("GET", "/institutions/{slug}", PUBLIC),
+    Route("GET", "/plans/feed/{feed}.ics", PUBLIC),  # the secret address is the credential
+    # Accounts.
+    Route("GET", "/login", PUBLIC),
+    Route("POST", "/login", PUBLIC, data={"email": "viewer@a.example", "password": PASSWORD}),
+    Route("POST", "/logout", PUBLIC),
+    Route("GET", "/password/forgot", PUBLIC),
+    Route("POST", "/password/forgot", PUBLIC, data={"email": "viewer@a.example"}),
+    Route("GET", "/password/reset/{reset_token}", PUBLIC),
+    Route("POST", "/password/reset/{reset_token}", PUBLIC, data={"password": PASSWORD + "!"}),
+    Route("GET", "/invitations/{invite_token}", INVITEE),
+    Route("POST", "/invitations/{invite_token}", INVITEE, data={"name": "G", "password": "x"}),
+    Route("GET", "/account", SIGNED_IN),
+    Route("GET", "/account/password", SIGNED_IN),
+    Route("POST", "/account/password", SIGNED_IN, data={"current_password": "wrong"}),
+    Route("GET", "/account/tokens", SIGNED_IN),
+    Route("POST", "/account/tokens", SIGNED_IN, data={"name": "matrix", "days": "30"}),
+    Route("POST", "/account/tokens/{token_id}/revoke", OWN_TOKEN),
+    Route("GET", "/admin/outbox", ADMIN),
+    # Curating the catalogue.
+    Route("GET", "/practices/new", CURATOR),
+    Route("POST", "/practices/new", CURATOR, data="{new_sheet_form}"),
+    Route("GET", "/practices/{practice}/edit", CURATOR),
+    Route("POST", "/practices/{practice}/edit", CURATOR, data="{edit_sheet_form}"),
+    Route("GET", "/practices/{practice}/history", CURATOR),
+    Route("GET", "/practices/{practice}/history/1", CURATOR),
+    Route("POST", "/practices/{practice}/history/1/restore", CURATOR),
+    # An institution's settings and people: its managers.
+    Route("GET", "/institutions/{slug}/edit", MANAGER),
+    Route("POST", "/institutions/{slug}/edit", MANAGER, data=_INSTITUTION),
+    Route("GET", "/institutions/{slug}/units", MANAGER),
+    Route("POST", "/institutions/{slug}/units", MANAGER, data=_UNIT),
+    Route("POST", "/institutions/{slug}/units/{unit}/delete", MANAGER),
+    Route("GET", "/institutions/{slug}/memberships", MANAGER),
+    Route("POST", "/institutions/{slug}/memberships", MANAGER, data=_MEMBERSHIP),
+    Route("POST", "/institutions/{slug}/memberships/{membership}/delete", MANAGER),
+    Route("GET", "/institutions/{slug}/partnerships", MANAGER),
+    Route("POST", "/institutions/{slug}/partnerships", MANAGER, data=_PARTNER),
+    Route("POST", "/institutions/{slug}/partnerships/{partnership}/delete", MANAGER),
+    Route("GET", "/institutions/{slug}/members", MANAGER),
+    Route("GET", "/institutions/{slug}/invitations", MANAGER),
+    Route(
+        "POST",
+        "/institutions/{slug}/invitations",
+        MANAGER,
+        data={"email": "new@example.org", "role": "viewer"},
+    ),
+    Route("POST", "/institutions/{slug}/invitations/{invitation}/revoke", MANAGER),
+    Route("POST", "/institutions/{slug}/members/{member}/role", MANAGER, data={"role": "planner"}),
+    Route("GET", "/institutions/{slug}/members/{member}/remove", MANAGER),
+    Route("POST", "/institutions/{slug}/members/{member}/remove", MANAGER),
+    Route("GET", "/institutions/{slug}/overview", VIEWER),
+    Route("GET", "/institutions/{slug}/overview/budget-by-year.csv", VIEWER),
+    # Plans and activities.
+    Route("GET", "/plans", SIGNED_IN),
+    Route("GET", "/institutions/{slug}/plans/new", PLANNER),
+    Route("POST", "/institutions/{slug}/plans/new", PLANNER, data=_NEW_PLAN),
+    Route("POST", "/practices/{practice}/adopt", PLANNER, data={"plan_id": "{plan}"}),
+    Route("GET", "/plans/{plan}", VIEWER),
+    Route("GET", "/plans/{plan}/edit", PLANNER),
+    Route("POST", "/plans/{plan}/edit", PLANNER, data=_PLAN_EDIT),
+    Route("GET", "/plans/{plan}/copy", PLANNER),
+    Route("POST", "/plans/{plan}/copy", PLANNER, data=_COPY),
+    Route("GET", "/plans/{plan}/import", PLANNER),
+    Route("POST", "/plans/{plan}/import", PLANNER, data={"file": "{activities_csv}"}),
+    Route("GET", "/plans/{plan}/export.csv", VIEWER),
+    Route("GET", "/plans/{plan}/export.xlsx", VIEWER),
+    Route("GET", "/plans/{plan}/export.md", VIEWER),
+    Route("GET", "/plans/{plan}/activities/new", PLANNER),
+    Route("POST", "/plans/{plan}/activities/new", PLANNER, data=_ACTIVITY),
+    Route("GET", "/plans/{plan}/activities/{activity}/edit", PLANNER),
+    Route(
+        "POST",
+        "/plans/{plan}/activities/{activity}/edit",
+        PLANNER,
+        data={**_ACTIVITY, "version": "{activity_version}"},
+    ),
+    Route("GET", "/plans/{plan}/activities/{activity}/delete", PLANNER),
+    Route("POST", "/plans/{plan}/activities/{activity}/delete", PLANNER),
+    # Indicators, values and their approval.
+    Route("GET", "/plans/{plan}/indicators", VIEWER),
+    Route("GET", "/plans/{plan}/indicators/new", PLANNER),
+    Route("POST", "/plans/{plan}/indicators/new", PLANNER, data=_INDICATOR),
+    Route("POST", "/plans/{plan}/indicators/proposed/{proposed}/accept", PLANNER),
+    Route("GET", "/plans/{plan}/indicators/{indicator}", VIEWER),
+    Route("GET", "/plans/{plan}/indicators/{indicator}/values.csv", VIEWER),
+    Route("GET", "/plans/{plan}/indicators/{indicator}/edit", PLANNER),
+    Route(
+        "POST",
+        "/plans/{plan}/indicators/{indicator}/edit",
+        PLANNER,
+        data={**_INDICATOR, "version": "{indicator_version}"},
+    ),
+    Route("GET", "/plans/{plan}/indicators/{indicator}/delete", PLANNER),
+    Route("POST", "/plans/{plan}/indicators/{indicator}/delete", PLANNER),
+    Route("GET", "/plans/{plan}/values", VIEWER),
+    Route("POST", "/plans/{plan}/values", PLANNER),
+    Route("GET", "/plans/{plan}/values/import", PLANNER),
+    Route("POST", "/plans/{plan}/values/import", PLANNER, data={"file": "{values_csv}"}),
+    Route("GET", "/plans/{plan}/evidence/{evidence}", VIEWER),
+    Route("POST", "/plans/{plan}/approvals", MANAGER, data={"window": "2027-Q1"}),
+    Route("POST", "/plans/{plan}/approvals/{approval}/reopen", MANAGER, data={"reason": "Fix"}),
+    Route("GET", "/plans/{plan}/dashboard", VIEWER),
+    Route("GET", "/plans/{plan}/dashboard/progress.csv", VIEWER),
+    Route("GET", "/plans/{plan}/report", VIEWER),
+    # The JSON API, with the same rules as the pages.
+    Route("GET", "/api/v1/plans", SIGNED_IN),
+    Route("POST", "/api/v1/plans", PLANNER, json={**_NEW_PLAN, "institution": "{slug}"}),
+    Route("GET", "/api/v1/plans/{plan}", VIEWER),
+    Route("PATCH", "/api/v1/plans/{plan}", PLANNER, json={"version": "{plan_version}"}),
+    Route("GET", "/api/v1/plans/{plan}/activities", VIEWER),
+    Route("POST", "/api/v1/plans/{plan}/activities", PLANNER, json={"title": "API activity"}),
+    Route("POST", "/api/v1/plans/{plan}/adoptions", PLANNER, json={"practice": "{practice}"}),
+    Route("GET", "/api/v1/plans/{plan}/activities/{activity}", VIEWER),
+    Route(
+        "PATCH",
+        "/api/v1/plans/{plan}/activities/{activity}",
+        PLANNER,
+        json={"version": "{activity_version}", "notes": "x"},
+    ),
+    Route("DELETE", "/api/v1/plans/{plan}/activities/{activity}", PLANNER),
+]
+
+
+def _with_automatic_methods(routes: list[Route]) -> list[Route]:
+    """Add the HEAD of every GET and the OPTIONS of every address, which Flask answers too.
+
+    Flask answers OPTIONS itself, before any view, with the allowed methods and no data: it is
+    the same for everyone, and tells nothing about the object.
+    """
+    cells = list(routes)
+    cells += [Route("HEAD", r.path, r.rule) for r in routes if r.method == "GET"]
+    paths = dict.fromkeys(r.path for r in routes)
+    cells += [Route("OPTIONS", path, PUBLIC) for path in paths]
+    return cells
+
+
+CELL_ROUTES = _with_automatic_methods(ROUTES)
+
+# Filled as the cells run; tests/conftest.py prints it at the end of the run.
+TALLY: Counter[str] = Counter()
+
+
+def expected(route: Route, role: str, owner: str) -> str:
+    """The outcome the rules of the product promise for one cell."""
+    if route.rule == PUBLIC:
+        return OK
+    if route.rule == INVITEE:
+        # The link alone lets a new person join. An account that exists signs in first, and a
+        # signed-in person may accept only an invitation addressed to them.
+        if role == "anonymous":
+            return OK if owner == "own" else LOGIN
+        return OK if owner == "own" else FORBIDDEN
+    if role == "anonymous":
+        return UNAUTHORISED if route.api else LOGIN
+    if route.rule == SIGNED_IN:
+        return OK
+    if route.rule == OWN_TOKEN:
+        return OK if owner == "own" else NOT_FOUND
+    if route.rule == CURATOR:
+        return OK if role in ("curator", "admin") else FORBIDDEN
+    if route.rule == ADMIN:
+        return OK if role == "admin" else FORBIDDEN
+    # An institution's data: admins act as its managers, outsiders learn nothing of it.
+    if role == "admin":
+        return OK
+    if owner == "other":
+        return NOT_FOUND
+    return OK if RANK[ROLE_IN_A[role]] >= RANK[route.rule] else FORBIDDEN
+
+
+def outcome(response: Any) -> str:
+    """Name what a response did, in the terms of expected()."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status in (301, 302, 303, 307, 308):
+        return LOGIN if location.startswith("/login?next=") else OK
+    if status in (200, 201, 204):
+        return OK
+    return str(status)
+
+
+# --- the world: two institutions holding the same objects ----------------------------------
+
+
+@dataclass
+class World:
+    ids: dict[str, dict[str, Any]] = field(default_factory=dict)  # "own"/"other" → ids
+    shared: dict[str, Any] = field(default_factory=dict)  # the catalogue's, the same for all
+    personal: dict[str, dict[str, Any]] = field(default_factory=dict)  # role → own/other ids
+
+    def values(self, role: str, owner: str) -> dict[str, Any]:
+        return {**self.shared, **self.ids[owner], **self.personal[role][owner]}
+
+
+def _sheet_form(sheet: Any, version: int | None = None, **changes: Any) -> dict[str, Any]:
+    """The body the sheet editor posts for a sheet."""
+    from tests.practices.test_curation import form_data
+
+    return {**form_data(sheet, version, **changes), "save": "Save"}
+
+
+def _objects_of(institution: Any, manager: Any, network: Any) -> dict[str, Any]:
+    """Give an institution a unit, a network membership, a partnership, an invitation and a
+    plan with an activity, a proposed indicator, an indicator, a value with evidence and an
+    approved window; return their ids."""
+    from app.accounts import services as accounts
+    from app.indicators.models import EvidenceFile, Indicator, Measurement, PeriodApproval
+    from app.institutions.models import NetworkMembership, StrategicPartnership, Unit
+    from app.planner.models import Activity, ProposedIndicator
+    from app.planner.services import create_plan
+
+    unit = Unit(name="International office", kind="international-office")
+    membership = NetworkMembership(network=network, role="Member")
+    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
+    institution.units.append(unit)
+    institution.memberships.append(membership)
+    institution.partnerships.append(partnership)
+    invitation = accounts.invite(
+        institution, f"guest@{institution.slug}.example", "viewer", manager
+    )
+    plan = create_plan(
+        institution, title="Plan", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    activity = Activity(plan=plan, title="Activity")
+    proposed = ProposedIndicator(
+        activity=activity, name="Participants", unit="count", direction="higher"
+    )
+    indicator = Indicator(plan=plan, name="Partners represented", frequency="quarterly")
+    evidence = EvidenceFile(
+        filename="list.pdf", content_type="application/pdf", size=4, content=b"%PDF"
+    )
+    measurement = Measurement(
+        indicator=indicator,
+        period_key="2027-Q1",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 3, 31),
+        value=3,
+        evidence=evidence,
+    )
+    approval = PeriodApproval(
+        plan=plan,
+        period_key="2027-Q4",
+        window_start=date(2027, 10, 1),
+        window_end=date(2027, 12, 31),
+        approved_by=manager.email,
+    )
+    db.session.add_all([activity, proposed, indicator, measurement, approval])
+    db.session.flush()
+    return {
+        "slug": institution.slug,
+        "unit": unit.id,
+        "membership": membership.id,
+        "partnership": partnership.id,
+        "invitation": invitation.id,
+        "plan": plan.id,
+        "plan_version": plan.version,
+        "activity": activity.id,
+        "activity_version": activity.version,
+        "indicator_version": indicator.version,
+        "proposed": proposed.id,
+        "indicator": indicator.id,
+        "evidence": evidence.id,
+        "approval": approval.id,
+        "feed": plan.feed_token,
+    }
+
+
+def build_world(sheet: dict[str, Any]) -> World:
+    """Build both institutions, their people, one catalogue sheet with a revision, and tokens."""
+    from flask import current_app
+
+    from app.accounts import services as accounts
+    from app.accounts.tokens import INVITATION_SALT, RESET_SALT, make_token
+    from app.core.vocabularies import load_vocabularies
+    from app.institutions.models import Institution, Network
+    from app.practices.schemas import PracticeSheet
+    from app.practices.services import save_sheet
+
+    def institution(slug: str) -> Institution:
+        made = Institution(slug=slug, name=slug.title(), country="Finland", kind="other")
+        db.session.add(made)
+        return made
+
+    a, b = institution("uni-a"), institution("uni-b")
+    users = {}
+    for role in ("viewer", "planner", "manager", "curator"):
+        email = f"{role}@a.example"
+        users[role] = accounts.create_user(email, PASSWORD, is_curator=role == "curator")
+        accounts.set_role(users[role], a, ROLE_IN_A[role], by="matrix")
+    users["admin"] = accounts.create_user("admin@example.org", PASSWORD, is_admin=True)
+    b_people = {}
+    for role in ("viewer", "manager"):
+        b_people[role] = accounts.create_user(f"{role}@b.example", PASSWORD)
+        accounts.set_role(b_people[role], b, role, by="matrix")
+    network = Network(slug="net", name="A network", kind="research-network")
+    db.session.add(Network(slug="net-2", name="Another network", kind="research-network"))
+    vocab = load_vocabularies(current_app.config["VOCABULARY_FILE"])
+    parsed = PracticeSheet.model_validate(sheet, context={"vocab": vocab})
+    practice = save_sheet(None, parsed, author=users["admin"])
+    second = parsed.model_copy(update={"slug": "second-sheet", "title": "A second sheet"})
+    save_sheet(None, second, author=users["admin"])
+    third = parsed.model_copy(update={"slug": "third-sheet", "title": "A third sheet"})
+    with current_app.test_request_context():
+        world = World(
+            ids={
+                "own": _objects_of(a, users["manager"], network),
+                "other": _objects_of(b, b_people["manager"], network),
+            },
+            shared={
+                "practice": parsed.slug,
+                "practice2": second.slug,
+                "new_sheet_form": _sheet_form(third),
+                "edit_sheet_form": _sheet_form(parsed, practice.version, summary="Better."),
+                "activities_csv": b"title\nImported activity\n",
+            },
+        )
+        world.ids["own"]["member"] = users["viewer"].id
+        world.ids["other"]["member"] = b_people["viewer"].id
+        for owner in OWNERS:
+            indicator = world.ids[owner]["indicator"]
+            world.ids[owner]["values_csv"] = f"indicator_id,period,value\n{indicator},2027-Q2,5\n"
+        # Invitations to B addressed to each signed-in caller: their "own" invitation. A
+        # caller's "other" invitation is one to a stranger; the anonymous visitor's own one is
+        # to a new address, and their "other" one to somebody who has an account.
+        addressed = {
+            role: accounts.invite(b, user.email, "viewer", b_people["manager"])
+            for role, user in users.items()
+        }
+        db.session.flush()
+        tokens = {
+            role: accounts.create_api_token(user, "matrix", 30)[0] for role, user in users.items()
+        }
+        stranger_token = accounts.create_api_token(b_people["manager"], "matrix", 30)[0]
+        db.session.flush()
+
+        def invitation_link(invitation_id: int) -> str:
+            return make_token(INVITATION_SALT, {"invitation": invitation_id})
+
+        def reset_link(user: Any) -> str:
+            return make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
+
+        stranger_invite = invitation_link(world.ids["own"]["invitation"])
+        for role in ROLES:
+            user = users.get(role, users["viewer"])
+            own_invite = (
+                stranger_invite if role == "anonymous" else invitation_link(addressed[role].id)
+            )
+            other_invite = (
+                invitation_link(addressed["viewer"].id) if role == "anonymous" else stranger_invite
+            )
+            token = tokens.get(role, tokens["viewer"])
+            world.personal[role] = {
+                "own": {"token_id": token.id, "invite_token": own_invite, "reset_token": ""},
+                "other": {
+                    "token_id": stranger_token.id,
+                    "invite_token": other_invite,
+                    "reset_token": reset_link(b_people["viewer"]),
+                },
+            }
+            world.personal[role]["own"]["reset_token"] = reset_link(user)
+    db.session.commit()
+    return world
+
+
+# --- one database fingerprint per cell -----------------------------------------------------
+
+# Signing in notes its time; that is the one change a cell's sign-in may make.
+IGNORED_COLUMNS = {("users", "last_login_at")}
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary key order."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if (table.name, c.name) not in IGNORED_COLUMNS]
+        statement = select(*columns).order_by(*table.primary_key.columns)
+        rows[table.name] = [tuple(row) for row in db.session.execute(statement)]
+    db.session.rollback()  # end the read, so that requests see a fresh database
+    return rows
+
+
+def changed_tables(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+# --- the matrix ----------------------------------------------------------------------------
+
+
+def _fill(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        if whole:  # a placeholder alone keeps its type (an int stays an int in JSON)
+            return values[whole.group(1)]
+        return value.format(**values)
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    return value
+
+
+def _sign_in(client: Any, role: str) -> None:
+    if role == "anonymous":
+        return
+    email = "admin@example.org" if role == "admin" else f"{role}@a.example"
+    response = client.post("/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, f"{role} could not sign in"
+
+
+def _cells(route: Route) -> list[tuple[str, str]]:
+    """The cells of a route: refused and read-only ones first, so fewer rebuilds are needed."""
+    owners = OWNERS if route.owned else ("own",)
+    cells = list(itertools.product(ROLES, owners))
+
+    def changes(cell: tuple[str, str]) -> bool:
+        return route.method not in SAFE and expected(route, *cell) == OK
+
+    return sorted(cells, key=changes)
+
+
+@pytest.fixture
+def sheet(sheet_data: Any) -> dict[str, Any]:
+    data = sheet_data()
+    data["body"] = "## About\n\nA short body."
+    return data
+
+
+def _body(route: Route, values: dict[str, Any]) -> dict[str, Any]:
+    """The request's body: the route's form fields or JSON, with files as uploads."""
+    if route.json is not None:
+        return {"json": _fill(route.json, values)}
+    data = _fill(route.data, values)
+    if data and "file" in data:
+        content = data["file"]
+        content = content.encode() if isinstance(content, str) else content
+        data = {**data, "file": (io.BytesIO(content), "upload.csv", "text/csv")}
+    return {"data": data}
+
+
+@pytest.mark.parametrize("route", CELL_ROUTES, ids=str)
+def test_access_matrix(app: Flask, sheet: dict[str, Any], route: Route) -> None:
+    from app.charts.services import plotly_version
+
+    world = build_world(sheet)
+    before = snapshot()
+    changed: list[str] = []
+    wrong = []
+    for role, owner in _cells(route):
+        want = expected(route, role, owner)
+        if changed:  # only permitted changes run after the first change: see _cells
+            _empty_tables()
+            world = build_world(sheet)
+            before = snapshot()
+        client = app.test_client()
+        _sign_in(client, role)  # changes nothing the snapshot keeps
+        values = {"plotly_version": plotly_version(), **world.values(role, owner)}
+        response = client.open(
+            _fill(route.path, values), method=route.method, **_body(route, values)
+        )
+        got = outcome(response)
+        after = snapshot()
+        changed = changed_tables(before, after)
+        before = after
+        TALLY["cells"] += 1
+        TALLY[f"expected {want}"] += 1
+        if got != want:
+            wrong.append(f"{role}/{owner}: expected {want}, got {response.status_code}")
+        elif changed and (want != OK or route.method in SAFE):
+            wrong.append(f"{role}/{owner}: {want}, yet it changed {changed}")
+    if not route.owned:
+        TALLY["not applicable"] += len(ROLES)  # no "other" object for this route
+    assert wrong == [], f"{route}: " + "; ".join(wrong)
+
+
+ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
+
+
+def test_the_matrix_covers_every_route_and_method_of_the_url_map(app: Flask) -> None:
+    from app.charts.services import plotly_version
+
+    def choices(rule: Any) -> list[tuple[str, ...]]:
+        """Each choice of a rule's any() parts: one address per choice."""
+        options = [[o.strip() for o in items.split(",")] for items, _ in ANY.findall(rule.rule)]
+        return list(itertools.product(*options))
+
+    # Keyed by the rule's text: OPTIONS answers for an address, whichever endpoints share it.
+    in_map = {
+        (rule.rule, combo, method)
+        for rule in app.url_map.iter_rules()
+        for combo in choices(rule)
+        for method in rule.methods
+    }
+    adapter = app.url_map.bind("localhost")
+    values = {name: "1" for name in OWNED} | {"plotly_version": plotly_version()}
+    values |= {"practice": "x", "practice2": "y"}
+    covered = []
+    for route in CELL_ROUTES:
+        path = _fill(route.path, values).split("?")[0]
+        rule, arguments = adapter.match(path, method=route.method, return_rule=True)
+        combo = tuple(str(arguments[name]) for _, name in ANY.findall(rule.rule))
+        covered.append((rule.rule, combo, route.method))
+    assert in_map - set(covered) == set()
+    assert len(covered) == len(set(covered))  # no route is listed twice

@@ -40,3 +40,23 @@ def violations(page) -> list[str]:
         for v in result
         if v["id"] not in EXCEPTIONS
     ]
+
+
+def address(url: str) -> str:
+    """A page's address without its fragment: the same document, however it is scrolled."""
+    return url.split("#", 1)[0]
+
+
+def audit(page) -> None:
+    """Check the page as it is now (its charts drawn) with axe; mark its address as checked.
+
+    The `journey` fixture of tests/browser/conftest.py fails a test that loaded a page it did
+    not check, so every page a journey visits is audited.
+    """
+    if page.locator("[data-figure]").count():
+        page.locator(".chart svg.main-svg").first.wait_for()
+    problems = violations(page)
+    checked = getattr(page, "audited", None)
+    if checked is not None:
+        checked.add(address(page.url))
+    assert problems == [], f"axe found on {page.url}: {problems}"

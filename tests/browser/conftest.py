@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -71,9 +72,37 @@ def page(browser):
     page.on("console", lambda m: m.type == "error" and problems.messages.append(m.text))
     page.on("pageerror", lambda e: problems.messages.append(str(e)))
     page.problems = problems
+    page.loaded = []  # every document the page loaded, for the journey fixture
+    page.on("load", lambda loaded: page.loaded.append(loaded.url))
     yield page
     context.close()
     assert problems.messages == [], problems.messages
+
+
+@pytest.fixture
+def journey(page):
+    """The page of a user journey: each page it loads must be checked by axe (axe.audit)."""
+    from tests.browser.axe import address
+
+    page.audited = set()
+    yield page
+    loaded = {address(url) for url in page.loaded if not url.startswith("about:")}
+    assert sorted(loaded - page.audited) == [], "pages the journey left without an axe check"
+
+
+def sign_in(page, base: str, email: str, *, landing: str = r"/practices$") -> None:
+    """Sign in through the form, then wait for the page it lands on; audit both on the way."""
+    from tests.browser.axe import audit
+    from tests.conftest import PASSWORD
+
+    if not re.search(r"/login(\?|$)", page.url):
+        page.goto(f"{base}/login")
+    audit(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(landing))
+    audit(page)
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:

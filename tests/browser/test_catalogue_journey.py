@@ -6,13 +6,16 @@ import re
 
 import pytest
 
+from tests.browser.axe import audit
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def test_manager_filters_searches_opens_and_compares(live_server, page):
+def test_manager_filters_searches_opens_and_compares(live_server, journey):
+    page = journey
     page.goto(f"{live_server}/practices")
+    audit(page)
     assert page.locator("h1").inner_text() == "Practice catalogue"
     total = int(page.locator("#results-heading").inner_text().split()[0])
     screenshot(page, "catalogue")
@@ -21,8 +24,10 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
     # Filters apply as soon as they are ticked: support staff, then low setup cost.
     page.locator("#f-target_group-administrative-staff").check()
     page.wait_for_url(re.compile(r"target_group=administrative-staff"))
+    audit(page)
     page.locator("#f-setup_cost-1").check()
     page.wait_for_url(re.compile(r"setup_cost=1"))
+    audit(page)
     # Empty fields stay out of the shared address.
     assert "q=" not in page.url and "sort=" not in page.url
     assert page.locator("#f-setup_cost-1").is_checked()
@@ -33,12 +38,14 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
     # Choosing a sort applies it at once.
     page.locator("#sort").select_option("setup_cost")
     page.wait_for_url(re.compile(r"sort=setup_cost"))
+    audit(page)
 
     # Search ranks the best match first and highlights the words.
     page.goto(f"{live_server}/practices")
     page.locator("#q").fill("job shadowing")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"q=job\+shadowing"))
+    audit(page)
     first = page.locator(".practice-card h3 a").first
     assert "job shadowing" in first.inner_text().lower()
     assert page.locator(".practice-card mark").count() > 0
@@ -47,6 +54,7 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
     # Open the best match.
     first.click()
     page.wait_for_url(re.compile(r"/practices/sending-staff-on-job-shadowing$"))
+    audit(page)
     assert page.get_by_role("heading", name="Setting it up").is_visible()
     assert page.get_by_role("heading", name="Delivering it").is_visible()
     assert page.locator(".js-print").is_visible()  # the print button appears with JavaScript
@@ -54,18 +62,22 @@ def test_manager_filters_searches_opens_and_compares(live_server, page):
 
     # Compare three sheets picked from the list.
     page.goto(f"{live_server}/practices?q=staff")
+    audit(page)
     boxes = page.locator(".compare-pick input[type=checkbox]")
     for index in range(3):
         boxes.nth(index).check()
     page.get_by_role("button", name=re.compile("Compare selected")).click()
     page.wait_for_url(re.compile(r"/practices/compare\?"))
+    audit(page)
     assert page.locator("h1").inner_text() == "Compare 3 practices"
     assert page.locator("table.compare > thead > tr > th").count() == 4
     screenshot(page, "compare")
 
 
-def test_sheet_prints_without_navigation(live_server, page):
+def test_sheet_prints_without_navigation(live_server, journey):
+    page = journey
     page.goto(f"{live_server}/practices/international-staff-training-days")
+    audit(page)
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert page.locator(".phase-setup").is_visible()

@@ -6,21 +6,22 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.axe import audit
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_curator_edits_a_sheet_and_reads_its_history(live_server, page, make_user):
+def test_curator_edits_a_sheet_and_reads_its_history(live_server, journey, make_user):
+    page = journey
     make_user("curator@example.org", is_curator=True)
     page.goto(f"{live_server}/practices/hosting-a-study-visit/edit")
     page.wait_for_url(re.compile(r"/login\?next="))
     screenshot(page, "sign-in")
-    page.get_by_label("Email").fill("curator@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit/edit$"))
+    sign_in(
+        page, live_server, "curator@example.org", landing=r"/practices/hosting-a-study-visit/edit$"
+    )
 
     page.get_by_label("Summary").fill(
         "A group of peers visits for a few days and learns by watching."
@@ -29,33 +30,37 @@ def test_curator_edits_a_sheet_and_reads_its_history(live_server, page, make_use
     page.get_by_role("button", name="Preview").click()
     assert page.locator(".preview .sheet-body h2").inner_text() == "Why host"
     assert page.locator(".preview strong").inner_text() == "works"
+    audit(page)
     screenshot(page, "sheet-editor")
 
     page.get_by_label("What did you change? (optional)").fill("shorter summary")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit$"))
     assert "learns by watching" in page.locator(".lead").inner_text()
+    audit(page)
 
     page.get_by_role("link", name="History").click()
+    page.wait_for_url(re.compile(r"/history$"))
+    audit(page)
     first_row = page.locator("table.data-table tbody tr").first
     assert "curator@example.org" in first_row.inner_text()
     assert "shorter summary" in first_row.inner_text()
     screenshot(page, "sheet-history")
 
 
-def test_manager_invites_a_colleague(live_server, page, make_user, make_institution):
+def test_manager_invites_a_colleague(live_server, journey, make_user, make_institution):
+    page = journey
     institution = make_institution("uni-a", name="University A")
     make_user("boss@example.org", institution=institution, role="manager")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("boss@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "boss@example.org")
     page.goto(f"{live_server}/institutions/uni-a/members")
+    audit(page)
     page.get_by_label("Email").fill("colleague@example.org")
     page.get_by_label("Role", exact=True).select_option("planner")
     page.get_by_role("button", name="Send the invitation").click()
     page.wait_for_url(re.compile(r"/institutions/uni-a/members$"))
     assert "colleague@example.org as planner" in page.locator("main").inner_text()
+    audit(page)
     screenshot(page, "members")
 
 
@@ -138,18 +143,20 @@ def test_signed_in_pages_fit_a_phone(live_server, browser, make_user, make_insti
     context.close()
 
 
-def test_a_user_makes_an_api_token_and_the_api_answers_it(live_server, page, make_user):
+def test_a_user_makes_an_api_token_and_the_api_answers_it(live_server, journey, make_user):
+    page = journey
     make_user("ana@example.org")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("ana@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "ana@example.org")
     page.goto(f"{live_server}/account")
+    audit(page)
     page.get_by_role("link", name="API tokens").click()
+    page.wait_for_url(re.compile(r"/account/tokens$"))
+    audit(page)
     page.get_by_label("What it is for").fill("Reporting script")
     page.get_by_role("button", name="Create the token").click()
     secret = page.locator("#new-token").inner_text()
     assert secret.startswith("scp_")
+    audit(page)  # the page that shows the new secret once
     screenshot(page, "api-tokens")
     response = page.request.get(
         f"{live_server}/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}
@@ -157,6 +164,7 @@ def test_a_user_makes_an_api_token_and_the_api_answers_it(live_server, page, mak
     assert response.status == 200 and response.json()["total"] == 0
     page.get_by_role("button", name="Revoke Reporting script").click()
     assert "is revoked" in page.locator("main").inner_text()
+    audit(page)
     response = page.request.get(
         f"{live_server}/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}
     )

@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.axe import audit
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_manager_records_approves_and_reads_the_dashboard(
-    live_server, page, make_user, make_institution
+    live_server, journey, make_user, make_institution
 ):
     from app.core.extensions import db
     from app.indicators.models import Indicator
@@ -64,20 +64,21 @@ def test_manager_records_approves_and_reads_the_dashboard(
     )
     db.session.commit()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("manager@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = journey
+    sign_in(page, live_server, "manager@example.org")
 
     page.goto(f"{live_server}/plans/{plan.id}/values?window=2026-Q1")
+    audit(page)
     page.get_by_label("Participants, Q1 2026: value").fill("12")
     page.get_by_label("Participants, Q1 2026: note").fill("Staff week, day one")
     page.get_by_label("Satisfaction, Q1 2026: value").fill("4,2")
     page.get_by_role("button", name="Save the values").click()
     page.wait_for_url(re.compile(r"window=2026-Q1"))
     assert "2 values saved for Q1 2026" in page.locator("main").inner_text()
+    audit(page)
     page.get_by_role("button", name="Approve and lock these values").click()
     assert "Approved and locked" in page.locator("main").inner_text()
+    audit(page)
     screenshot(page, "values-approved")
 
     page.get_by_role("link", name="Dashboard").first.click()
@@ -86,21 +87,26 @@ def test_manager_records_approves_and_reads_the_dashboard(
     assert page.locator("#progress-chart .barlayer .point").count() == 2
     table = page.locator("#progress-heading ~ .table-scroll table").inner_text()
     assert "Participants" in table and "Satisfaction" in table
+    audit(page)
     screenshot(page, "dashboard")
     screenshot(page, "readme-dashboard", full_page=False)  # the README shows it
 
     page.goto(f"{live_server}/plans/{plan.id}/indicators")
+    audit(page)
     page.get_by_role("link", name="Satisfaction").click()
     page.locator("#values-chart svg.main-svg").first.wait_for()
+    audit(page)
     screenshot(page, "indicator")
 
     page.goto(f"{live_server}/institutions/uni-a/overview")
     page.locator("#budget-by-year-chart svg.main-svg").first.wait_for()
+    audit(page)
     screenshot(page, "overview")
 
     # The printable report: charts and tables, without the site's navigation.
     page.goto(f"{live_server}/plans/{plan.id}/report")
     page.locator("#progress-chart svg.main-svg").first.wait_for()
+    audit(page)
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert page.locator("#progress-chart svg.main-svg").first.is_visible()

@@ -8,16 +8,17 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from tests.browser.axe import violations
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.axe import audit
+from tests.browser.conftest import ARTIFACTS, screenshot, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
-    live_server, page, make_user, make_institution
+    live_server, journey, make_user, make_institution
 ):
+    page = journey
     from app.core.extensions import db
     from app.institutions.models import StrategicPartnership
 
@@ -25,22 +26,26 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     institution.partnerships.append(StrategicPartnership(partner_name="Stockholm University"))
     db.session.commit()
     make_user("planner@example.org", institution=institution, role="planner")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("planner@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "planner@example.org")
 
     page.goto(f"{live_server}/institutions/uni-a/plans/new")
+    audit(page)
     page.get_by_label("Title").fill("Support staff growth 2027")
     page.get_by_label("From", exact=True).fill("2027-01-01")
     page.get_by_label("To", exact=True).fill("2027-12-31")
     page.get_by_role("button", name="Create the plan").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
+    audit(page)
 
     page.goto(f"{live_server}/practices")
+    audit(page)
     page.locator("#q").fill("job shadowing")
     page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"q=job\+shadowing"))
+    audit(page)
     page.locator(".practice-card h3 a").first.click()
+    page.wait_for_url(re.compile(r"/practices/sending-staff-on-job-shadowing$"))
+    audit(page)
     page.locator(".adopt-form input[value=delivery]").uncheck()
     page.get_by_role("button", name="Adopt this practice").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
@@ -48,6 +53,7 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
 
     # A second practice straight from the search results, both phases.
     page.goto(f"{live_server}/practices?q=study+visit")
+    audit(page)
     page.get_by_label("Adopt into the plan").select_option(
         label="Support staff growth 2027 (University A)"
     )
@@ -57,6 +63,8 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     assert page.locator("li.activity").count() == 3
 
     page.get_by_role("link", name=re.compile(r"^Edit Set up: Sending staff")).click()
+    page.wait_for_url(re.compile(r"/activities/\d+/edit$"))
+    audit(page)
     page.get_by_label("Starts").fill("2027-03-01")
     page.get_by_label("Ends").fill("2027-03-05")
     page.get_by_label("Repeats").select_option(label="Twice a year")
@@ -79,13 +87,14 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     assert "Set up: Sending staff on job shadowing" in chart.locator(".ytick").first.text_content()
     totals = page.locator("table.totals").inner_text()
     assert "2400.00" in totals and "6.0" in totals
-    assert violations(page) == []
+    audit(page)
     screenshot(page, "plan")
     page.locator("#timeline-heading").scroll_into_view_if_needed()
     screenshot(page, "readme-plan", full_page=False)  # the README shows it
 
     # Import two more activities from a CSV file.
     page.get_by_role("link", name="Import activities").click()
+    page.wait_for_url(re.compile(r"/import$"))
     page.get_by_label(re.compile("^File")).set_input_files(
         files=[
             {
@@ -98,11 +107,12 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
             }
         ]
     )
-    assert violations(page) == []
+    audit(page)
     page.get_by_role("button", name="Check and import").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
     assert "2 activities imported." in page.locator("main").inner_text()
     assert "2850.00" in page.locator("table.totals").inner_text()
+    audit(page)  # the plan again, with the import's message
 
     # Export the plan to XLSX and read it back.
     with page.expect_download() as download:

@@ -120,6 +120,23 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def server(app: Flask) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, answering requests in threads (for races)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     """A CLI runner of the app's commands."""
     return app.test_cli_runner()

@@ -329,6 +329,9 @@ def save_sheet(
         before = None
         db.session.add(practice)
     else:
+        # Lock the sheet's row until commit: of two saves of one version, the second waits
+        # and then sees the first's version (PostgreSQL; SQLite's writers already queue).
+        db.session.refresh(practice, with_for_update=True)
         if base_version is not None and base_version != practice.version:
             raise EditConflict(sheet_from_practice(practice), practice.version)
         before = sheet_from_practice(practice)

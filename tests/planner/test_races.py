@@ -9,28 +9,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-import pytest
-from werkzeug.serving import make_server
-
 from app.accounts.services import create_api_token
 from app.core.extensions import db
 from app.planner.models import Activity
 
 EDITS = 100
 CLIENTS = 16
-
-
-@pytest.fixture
-def server(app):
-    """The app on a free port of 127.0.0.1, answering requests in threads."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
 
 
 def _call(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:

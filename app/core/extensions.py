@@ -56,7 +56,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # Long, because SQLite's waiting is not first come, first served: with many writers
+        # on a busy machine, one of them waited over 10 s while later ones got the lock.
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
         # SQLAlchemy, not the driver, begins transactions (see _begin_sqlite).

@@ -11,7 +11,7 @@ from typing import Any
 from icalendar import Calendar, Event
 from openpyxl import Workbook
 
-from app.core.spreadsheets import cell_text, neutralise
+from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.planner.models import Activity, Plan
 from app.planner.services import occurrences
 
@@ -108,11 +108,14 @@ def to_xlsx(plan: Plan) -> bytes:
             elif value is None or isinstance(value, (int, date)):
                 values.append(value)
             else:
-                values.append(neutralise(str(value)))
+                values.append(str(value))
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+                # Excel's own mark of text typed with a leading apostrophe: shown as typed, and
+                # still text when the cell is edited (an apostrophe in the value would show).
+                cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

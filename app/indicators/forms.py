@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -81,6 +82,24 @@ class IndicatorForm(FlaskForm):
         if field.data == "occurrence" and not self.activity_id.data:
             raise ValidationError("Per occurrence needs an activity: choose one under Judges.")
 
+    def measure(self) -> SimpleNamespace:
+        """The unit and scale chosen on the form, as unit_problem() reads them."""
+        scale_max = self.scale_max.data if self.unit.data == "score" else None
+        return SimpleNamespace(unit=self.unit.data, scale_max=scale_max)
+
+    def _fits_the_unit(self, field: DecimalField) -> None:
+        problem = None if field.data is None else unit_problem(self.measure(), field.data)
+        if problem:
+            raise ValidationError(problem[0].upper() + problem[1:] + ".")
+
+    def validate_baseline_value(self, field: DecimalField) -> None:
+        """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
+        self._fits_the_unit(field)
+
+    def validate_target_value(self, field: DecimalField) -> None:
+        """A target is a value of the unit too."""
+        self._fits_the_unit(field)
+
     def fields(self) -> dict[str, Any]:
         """Return the model fields the form sets."""
         return {
@@ -104,9 +123,10 @@ def parse_value(text: str) -> Decimal:
 
 
 def read_targets(
-    form: MultiDict[str, str], periods: list[Period]
+    form: MultiDict[str, str], periods: list[Period], measure: Any
 ) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Read the per-period targets typed on the indicator editor (target-<period key>)."""
+    """Read the per-period targets typed on the indicator editor (target-<period key>), each
+    a value of the indicator's unit (`measure`, see IndicatorForm.measure)."""
     targets, problems = {}, {}
     for period in periods:
         text = (form.get(f"target-{period.key}") or "").strip()
@@ -116,6 +136,10 @@ def read_targets(
             targets[period.key] = parse_value(text)
         except ValueError as error:
             problems[period.key] = str(error)
+            continue
+        problem = unit_problem(measure, targets[period.key])
+        if problem:
+            problems[period.key] = problem
     return targets, problems
 
 

@@ -158,7 +158,8 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         form.activity_id.data = str(indicator.activity_id or "")
         form.version.data = str(indicator.version)
     if form.validate_on_submit():
-        targets, problems = read_targets(request.form, services.reporting_periods(indicator, plan))
+        periods = services.reporting_periods(indicator, plan)
+        targets, problems = read_targets(request.form, periods, form.measure())
         if problems:
             return _editor(plan, form, indicator, problems, 400)
         version = form.version.data or ""

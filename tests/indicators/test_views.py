@@ -132,6 +132,32 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
     assert stale.status_code == 409
 
 
+def test_baselines_and_targets_fit_the_unit_as_values_do(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    base = {
+        "name": "Share of staff trained",
+        "unit": "percent",
+        "direction": "higher",
+        "aggregation": "latest",
+        "frequency": "quarterly",
+    }
+    url = f"/plans/{ids['plan']}/indicators/new"
+    too_high = client.post(url, data={**base, "target_value": "180", "baseline_value": "-5"})
+    assert too_high.status_code == 400
+    assert too_high.get_data(as_text=True).count("A percentage is between 0 and 100.") == 2
+    assert _count(Indicator) == 0
+    indicator = _plan_indicator(client, ids, **base, target_value="80", baseline_value="20")
+    edit = client.post(
+        f"/plans/{ids['plan']}/indicators/{indicator.id}/edit",
+        data={**base, "target_value": "80", "version": "1", "target-2027-Q2": "150"},
+    )
+    assert edit.status_code == 400
+    assert "a percentage is between 0 and 100" in edit.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Indicator, indicator.id).targets == []
+
+
 def test_values_of_a_quarter_are_recorded_on_one_page(client, setup):
     people, ids = setup
     _as(client, people, "planner")

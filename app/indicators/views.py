@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -278,6 +279,11 @@ def values(plan_id: int) -> ResponseReturnValue:
     }
     form = EntryForm()
     problems: dict[str, str] = {}
+    # "Approve and lock" sits in the values form, so that values typed but not yet saved are
+    # saved first rather than lost; it needs the manager role.
+    approving = request.method == "POST" and "approve" in request.form
+    if approving:
+        require_role(current_user, plan.institution, "manager")
     if request.method == "POST" and form.validate_on_submit():
         entered = read_entries(request.form, request.files, due, set(locks))
         problems = entered.problems
@@ -307,6 +313,8 @@ def values(plan_id: int) -> ResponseReturnValue:
                     approvals=approvals,
                 )
                 changed += result is not None
+            saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
+            outcome = _approve_window(plan, window, approvals) if approving else ""
             db.session.commit()
             log.info(
                 "%s values recorded for plan %s (%s) by %s",
@@ -315,7 +323,7 @@ def values(plan_id: int) -> ResponseReturnValue:
                 window.key,
                 current_user.email,
             )
-            flash(f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}.")
+            flash(f"{saved} {outcome}".strip())
             return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
     status = 400 if problems or form.errors else 200
     return render_template(
@@ -330,7 +338,6 @@ def values(plan_id: int) -> ResponseReturnValue:
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
         form=form,
-        approve_form=ApproveForm(window=window.key),
         reopen_form=ReopenForm(),
         field_name=field_name,
         can_plan=has_role(current_user, plan.institution, "planner"),
@@ -350,14 +357,21 @@ def approve(plan_id: int) -> ResponseReturnValue:
         window = parse_window(form.window.data or "")
     except ValueError as error:
         abort(400, description=str(error))
-    if any(a.open and a.period_key == window.key for a in services.approvals_of(plan)):
-        flash(f"{window.label} is already approved.")
-    else:
-        services.approve(plan, window, by=current_user.email)
-        db.session.commit()
-        log.info("plan %s values of %s approved by %s", plan.id, window.key, current_user.email)
-        flash(f"The values of {window.label} are approved and locked.")
+    outcome = _approve_window(plan, window, services.approvals_of(plan))
+    db.session.commit()
+    flash(outcome)
     return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+
+
+def _approve_window(plan: Plan, window: Period, approvals: list[Any]) -> str:
+    """Approve a window unless it is approved already or has not begun; say what happened."""
+    if any(a.open and a.period_key == window.key for a in approvals):
+        return f"{window.label} is already approved."
+    if window.start > today():
+        return f"{window.label} has not begun yet, so it is not approved: approve it once it has."
+    services.approve(plan, window, by=current_user.email)
+    log.info("plan %s values of %s approved by %s", plan.id, window.key, current_user.email)
+    return f"The values of {window.label} are approved and locked."
 
 
 @bp.post("/plans/<int:plan_id>/approvals/<int:approval_id>/reopen")

@@ -245,6 +245,40 @@ def test_approval_locks_values_until_a_manager_reopens(client, setup):
     assert "after reopening" in detail
 
 
+def test_approving_saves_the_values_typed_first(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    indicator = _plan_indicator(client, ids)
+    field = f"value-{indicator.id}-2027-Q1"
+    url = f"/plans/{ids['plan']}/values?window=2027-Q1"
+    assert client.post(url, data={field: "7", "approve": "2027-Q1"}).status_code == 403
+    assert _count(Measurement) == 0 and _count(PeriodApproval) == 0
+    _as(client, people, "manager")
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="approve"' in page and 'action="/plans' not in page  # one form, two buttons
+    # A problem in what was typed: nothing is saved, nothing approved, the typing is kept.
+    bad = client.post(url, data={field: "seven", "approve": "2027-Q1"})
+    assert bad.status_code == 400 and 'value="seven"' in bad.get_data(as_text=True)
+    assert _count(Measurement) == 0 and _count(PeriodApproval) == 0
+    response = client.post(url, data={field: "7", "approve": "2027-Q1"}, follow_redirects=True)
+    assert "1 value saved for Q1 2027. The values of Q1 2027 are approved and locked." in (
+        response.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(Measurement.value)) == D(7)
+    assert db.session.scalar(select(PeriodApproval.period_key)) == "2027-Q1"
+
+
+def test_a_window_that_has_not_begun_is_not_approved(client, setup):
+    people, ids = setup
+    _as(client, people, "manager")
+    _plan_indicator(client, ids)
+    response = client.post(
+        f"/plans/{ids['plan']}/approvals", data={"window": "2027-Q4"}, follow_redirects=True
+    )
+    assert "Q4 2027 has not begun yet" in response.get_data(as_text=True)
+    assert _count(PeriodApproval) == 0
+
+
 def test_viewers_read_values_but_cannot_record_them(client, setup):
     people, ids = setup
     _as(client, people, "planner")

@@ -72,15 +72,27 @@ def _row(
     }
 
 
+# An activity's money and days are for the whole activity, not for each occurrence.
+PER_ACTIVITY = ("budget_planned", "budget_actual", "effort_planned", "effort_actual")
+
+
 def plan_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Return one row per occurrence of each activity (one for an undated activity)."""
+    """Return one row per occurrence of each activity (one for an undated activity).
+
+    The money and days stand on an activity's first row only, so that the sum of a column in
+    a spreadsheet is the plan's total; an import reads each activity from its first row.
+    """
     units = {unit.id: unit.name for unit in plan.institution.units}
     rows = []
     for activity in plan.activities:
         found = occurrences(activity)
         if not found:
             rows.append(_row(activity, None, None, units))
-        rows.extend(_row(activity, o.start, o.end, units) for o in found)
+        for index, occurrence in enumerate(found):
+            row = _row(activity, occurrence.start, occurrence.end, units)
+            if index:
+                row.update(dict.fromkeys(PER_ACTIVITY))
+            rows.append(row)
     return rows
 
 

@@ -65,6 +65,9 @@ def test_csv_has_a_row_per_occurrence_and_every_column(client, plan):
         ("2027-08-01", "2027-08-02"),
     ]
     assert dated[0]["budget_planned"] == "250.50" and dated[0]["partners"] == "University B"
+    # The budget is the activity's: on its first row only, so the column sums to the plan's.
+    assert dated[1]["budget_planned"] == "" and dated[1]["partners"] == "University B"
+    assert sum(Decimal(r["budget_planned"] or 0) for r in rows) == Decimal("250.50")
 
 
 def test_csv_cells_never_start_a_formula(client, plan):

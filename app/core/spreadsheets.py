@@ -131,6 +131,11 @@ def header_problems(
     """Say what is wrong with an upload as a whole: no rows, missing or unknown columns, length."""
     if not records:
         return ["file: no rows under the header"]
+    if any(";" in name for name in records[0]):
+        return [
+            "header: the columns are separated by semicolons; save the file as CSV with commas "
+            "(or as XLSX)"
+        ]
     problems = []
     missing = [c for c in required if c not in records[0]]
     unknown = [c for c in records[0] if c and c not in columns]

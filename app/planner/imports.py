@@ -23,6 +23,37 @@ from app.practices.services import get_practices
 MAX_ROWS = 5000
 REQUIRED = ("title",)
 
+# What each column takes, shown on the import page; the keys are the export's columns.
+_NUMBER = "A number such as 1500.50 or 1 500,50; not negative."
+COLUMN_HELP = {
+    "activity_id": "Rows with the same id are the occurrences of one activity, read from its "
+    "first row (as the export writes them). It never points to an activity already in the "
+    "plan: every activity in the file is added.",
+    "occurrence_start": "Written by the export; ignored.",
+    "occurrence_end": "Written by the export; ignored.",
+    "title": "Required, up to 200 characters.",
+    "practice": "The address name of a practice sheet, e.g. sending-staff-on-job-shadowing.",
+    "phase": f"One of: {', '.join(PHASES)}.",
+    "format": f"One of: {', '.join(FORMATS)} (empty: on-site).",
+    "host": "Who hosts it; empty for your own institution.",
+    "start_date": "A date such as 2027-03-01.",
+    "end_date": "A date such as 2027-03-05, not before start_date.",
+    "recurrence": "How it repeats, weekly or less often: FREQ=MONTHLY;INTERVAL=6 is twice a "
+    "year, FREQ=YEARLY once a year, FREQ=WEEKLY;COUNT=4 four weeks in a row. Needs a start_date.",
+    "status": f"One of: {', '.join(ACTIVITY_STATUSES)} (empty: idea).",
+    "budget_planned": f"Euros for the whole activity. {_NUMBER}",
+    "budget_actual": f"Euros spent. {_NUMBER}",
+    "effort_planned": f"Person-days for the whole activity. {_NUMBER}",
+    "effort_actual": f"Person-days spent. {_NUMBER}",
+    "responsible": "A person's name.",
+    "target_groups": "Keys separated by semicolons (see the allowed ones in a problem list).",
+    "mobility_stages": "Keys separated by semicolons.",
+    "partners": "Names separated by semicolons.",
+    "units": "Names of your institution's units, separated by semicolons.",
+    "notes": "Free text.",
+    "evaluation": "Free text.",
+}
+
 
 @dataclass
 class ImportResult:

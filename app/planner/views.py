@@ -234,7 +234,7 @@ def import_activities(plan_id: int) -> ResponseReturnValue:
         problems = result.problems
     status = 400 if (problems or form.errors) else 200
     return render_template(
-        "planner/import.html", plan=plan, form=form, problems=problems, columns=exports.COLUMNS
+        "planner/import.html", plan=plan, form=form, problems=problems, columns=imports.COLUMN_HELP
     ), status
 
 

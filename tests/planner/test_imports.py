@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -110,6 +111,27 @@ def test_export_then_import_into_an_empty_plan_gives_the_same_activities(client,
     assert after == before
 
 
+def test_the_import_page_says_what_each_column_takes(client, plans):
+    from app.planner.exports import COLUMNS
+    from app.planner.imports import COLUMN_HELP
+
+    _, target = plans
+    assert tuple(COLUMN_HELP) == COLUMNS
+    page = client.get(f"/plans/{target.id}/import").get_data(as_text=True)
+    assert "is <strong>added</strong> to the plan" in page
+    assert "FREQ=MONTHLY;INTERVAL=6 is twice a year" in page and "in_progress" in page
+
+
+def test_a_file_separated_by_semicolons_is_named_as_such(client, plans):
+    _, target = plans
+    response = upload(client, target, "plan.csv", b"title;status\nStaff week;planned\n")
+    assert response.status_code == 400
+    assert "separated by semicolons; save the file as CSV with commas" in response.get_data(
+        as_text=True
+    )
+    assert count(target) == 0
+
+
 def test_bad_rows_import_nothing_and_every_problem_is_listed(client, plans):
     _, target = plans
     csv_text = (
@@ -184,4 +206,5 @@ def test_not_a_workbook_is_refused(client, plans):
 def test_columns_of_the_form_are_those_of_the_export(client, plans):
     source, _ = plans
     page = client.get(f"/plans/{source.id}/import").get_data(as_text=True)
-    assert ", ".join(exports.COLUMNS) in page
+    listed = re.findall(r"<dt><code>(\w+)</code></dt>", page)
+    assert tuple(listed) == exports.COLUMNS

@@ -403,6 +403,24 @@ def test_evidence_files_are_checked_stored_and_downloaded_by_members_only(client
     assert client.get(f"/plans/{ids['plan']}/evidence/{measurement.evidence_id}").status_code == 404
 
 
+def test_a_file_chosen_beside_a_problem_is_asked_for_again(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    first = _plan_indicator(client, ids)
+    second = _plan_indicator(client, ids, name="Second")
+    response = client.post(
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data={
+            f"value-{first.id}-2027-Q1": "4",
+            f"file-{first.id}-2027-Q1": (io.BytesIO(b"%PDF-1.4 list"), "list.pdf"),
+            f"value-{second.id}-2027-Q1": "four",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and _count(Measurement) == 0
+    assert "Choose list.pdf again" in response.get_data(as_text=True)
+
+
 def test_an_oversized_evidence_file_is_refused(client, setup, app):
     people, ids = setup
     _as(client, people, "planner")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as md
 import nh3
@@ -58,7 +59,16 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
+# A heading that ends without punctuation, closed: it gets a full stop in plain text.
+_BARE_HEADING_END = re.compile(r"(?<![.!?:])</h([1-6])>")
+
+
 def markdown_to_text(text: str) -> str:
-    """Reduce Markdown to its plain words, for search indexes and snippets."""
+    """Reduce Markdown to its plain words, for search indexes and snippets.
+
+    Headings end with a full stop, so that a snippet, where line breaks are spaces, does not
+    run a heading into the sentence after it.
+    """
     html_text = md.markdown(text or "", extensions=["tables", "sane_lists"])
+    html_text = _BARE_HEADING_END.sub(r".</h\1>", html_text)
     return html.unescape(nh3.clean(html_text, tags=set())).strip()

@@ -54,4 +54,5 @@ def test_ordinary_markdown_keeps_its_structure():
 
 
 def test_plain_text_keeps_words_and_drops_syntax():
-    assert markdown_to_text("## Title\n\n- one & two") == "Title\n\none & two"
+    assert markdown_to_text("## Title\n\n- one & two") == "Title.\n\none & two"
+    assert markdown_to_text("## Why?\n\nBecause") == "Why?\nBecause"  # ends as it did

@@ -94,27 +94,27 @@ def read_values(
                 "a manager must reopen it first"
             )
             continue
+        # The value, the link and the note are checked independently: every problem of the
+        # row is listed at once.
+        found = len(problems)
         text = read_text(record.get("value"))
         try:
             value = parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
         except ValueError as error:
             problems.append(f"{where}, column value: {error if text else 'missing'}")
-            continue
-        problem = unit_problem(indicator, value)
-        if problem:
-            problems.append(f"{where}, column value: {problem}")
-            continue
+        else:
+            if problem := unit_problem(indicator, value):
+                problems.append(f"{where}, column value: {problem}")
         url = read_text(record.get("evidence_url")) or None
         if url and not (url.startswith(("https://", "http://")) and len(url) <= 500):
             problems.append(
                 f"{where}, column evidence_url: give a web address starting with https://"
             )
-            continue
         note = read_text(record.get("note"))
         if len(note) > 5000:
             problems.append(f"{where}, column note: at most 5000 characters")
-            continue
-        result.rows.append(ValueRow(indicator.id, period, value, note, url))
+        if len(problems) == found:
+            result.rows.append(ValueRow(indicator.id, period, value, note, url))
     if problems:
         result.rows = []
     return result

@@ -310,6 +310,8 @@ def test_an_import_with_bad_rows_imports_nothing_and_lists_every_problem(client,
         [str(indicator.id), "Partners", "2027-Q2", "lots", ""],
         [str(indicator.id), "Partners", "2027-Q1", "4", "again"],
     ]
+    rows[0].append("evidence_url")
+    rows[5].append("ftp://x")  # two problems in one row: both are listed
     response = client.post(
         f"/plans/{ids['plan']}/values/import",
         data={"file": _csv_file(rows)},
@@ -322,6 +324,7 @@ def test_an_import_with_bad_rows_imports_nothing_and_lists_every_problem(client,
         "row 4, column indicator_id: &#39;999&#39; is not an indicator of this plan",
         "row 5, column value: a percentage is between 0 and 100",
         "row 6, column value: &#39;lots&#39; is not a number",
+        "row 6, column evidence_url: give a web address",
         "row 7, column period: indicator",
     ):
         assert expected in text, expected

@@ -314,6 +314,7 @@ def values(plan_id: int) -> ResponseReturnValue:
                 )
                 changed += result is not None
             saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
+            saved = "" if approving and not changed else saved
             outcome = _approve_window(plan, window, approvals) if approving else ""
             db.session.commit()
             log.info(

@@ -139,7 +139,7 @@ def read_targets(
             continue
         problem = unit_problem(measure, targets[period.key])
         if problem:
-            problems[period.key] = problem
+            problems[period.key] = problem[0].upper() + problem[1:] + "."
     return targets, problems
 
 

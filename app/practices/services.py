@@ -90,14 +90,22 @@ def sheet_from_practice(practice: Practice) -> PracticeSheet:
     return PracticeSheet.model_validate(data, context=TRUSTED)
 
 
+def _sentences(*parts: str) -> str:
+    """Join a name and its description as sentences, so that a snippet reads them apart."""
+    ended = [p.strip() + ("" if p.strip()[-1:] in ".!?:" else ".") for p in parts if p.strip()]
+    return " ".join(ended)
+
+
 def _search_text(sheet: PracticeSheet) -> str:
     """Collect the prose a full-text search should find besides title and summary."""
     parts: list[str] = [markdown_to_text(sheet.body)]
-    parts += [f"{item.name} {item.description}" for item in sheet.activity_types]
+    parts += [_sentences(item.name, item.description) for item in sheet.activity_types]
     parts += sheet.considerations + sheet.challenges
-    parts += [f"{item.name} {item.institution} {item.description}" for item in sheet.good_examples]
-    parts += [f"{item.unit} {item.role}" for item in sheet.internal_actors]
-    parts += [f"{item.organisation} {item.role}" for item in sheet.external_collaborators]
+    parts += [
+        _sentences(item.name, item.institution, item.description) for item in sheet.good_examples
+    ]
+    parts += [_sentences(item.unit, item.role) for item in sheet.internal_actors]
+    parts += [_sentences(item.organisation, item.role) for item in sheet.external_collaborators]
     for phase in (sheet.setup, sheet.delivery):
         parts += phase.actors + phase.partners + [item.name for item in phase.indicators]
     return "\n".join(parts)

@@ -153,7 +153,7 @@ def test_baselines_and_targets_fit_the_unit_as_values_do(client, setup):
         data={**base, "target_value": "80", "version": "1", "target-2027-Q2": "150"},
     )
     assert edit.status_code == 400
-    assert "a percentage is between 0 and 100" in edit.get_data(as_text=True)
+    assert "A percentage is between 0 and 100." in edit.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Indicator, indicator.id).targets == []
 

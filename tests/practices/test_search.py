@@ -109,6 +109,14 @@ def test_search_highlights_the_matched_words(app, vocab, three):
     assert f"{HIGHLIGHT_START}shadowing{HIGHLIGHT_STOP}" in other
 
 
+def test_snippets_keep_a_name_apart_from_its_description(app, make_practice):
+    practice = make_practice(body="## Before departure\n\nAgree the goals.")
+    # Snippets are cut from this text, where line breaks read as spaces.
+    assert "Before departure.\nAgree the goals." in practice.search_text
+    assert "Case clinic. Each office brings one case." in practice.search_text
+    assert "Advisor workshops. EURAXESS Germany. Twice a year." in practice.search_text
+
+
 @pytest.mark.parametrize(
     ("typed", "words"),
     [

@@ -404,7 +404,7 @@ def _objects_of(institution: Any, manager: Any, network: Any) -> dict[str, Any]:
 
 
 def build_world(sheet: dict[str, Any]) -> World:
-    """Build both institutions, their people, one catalogue sheet with a revision, and tokens."""
+    """Build both institutions, their people, two catalogue sheets with revisions, and tokens."""
     from flask import current_app
 
     from app.accounts import services as accounts
@@ -488,14 +488,17 @@ def build_world(sheet: dict[str, Any]) -> World:
             )
             token = tokens.get(role, tokens["viewer"])
             world.personal[role] = {
-                "own": {"token_id": token.id, "invite_token": own_invite, "reset_token": ""},
+                "own": {
+                    "token_id": token.id,
+                    "invite_token": own_invite,
+                    "reset_token": reset_link(user),
+                },
                 "other": {
                     "token_id": stranger_token.id,
                     "invite_token": other_invite,
                     "reset_token": reset_link(b_people["viewer"]),
                 },
             }
-            world.personal[role]["own"]["reset_token"] = reset_link(user)
     db.session.commit()
     return world
 

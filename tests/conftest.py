@@ -326,49 +326,41 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, next_url: s
     return client.post(url, data={"email": email, "password": password})
 
 
-@pytest.fixture
-def two_institutions(make_institution, make_user):
-    """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
-    from app.accounts import services
-    from app.core.extensions import db
-    from app.institutions.models import Network, NetworkMembership, StrategicPartnership, Unit
-    from app.planner.models import Activity
-    from app.planner.services import create_plan
-
-    a, b = make_institution("uni-a"), make_institution("uni-b")
-    people = {
-        role: make_user(f"{role}@a.example", institution=a, role=role)
-        for role in ("manager", "planner", "viewer")
-    }
-    people["outsider"] = make_user("manager@b.example", institution=b, role="manager")
-    people["curator"] = make_user("curator@example.org", is_curator=True)
-    people["admin"] = make_user("admin@example.org", is_admin=True)
-    unit = Unit(name="International office", kind="international-office")
-    a.units.append(unit)
-    network = Network(slug="net", name="A network", kind="research-network")
-    membership = NetworkMembership(network=network, role="Member")
-    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
-    a.memberships.append(membership)
-    a.partnerships.append(partnership)
-    db.session.commit()
+def institution_objects(
+    institution: Any,
+    manager: Any,
+    network: Any,
+    *,
+    guest: str,
+    plan_title: str = "Plan",
+    activity_title: str = "Activity",
+) -> dict[str, Any]:
+    """Give an institution a unit, a network membership, a partnership, an invitation, and a
+    plan with an activity, a proposed indicator, an indicator, a value with evidence and an
+    approved window; flush, and return their ids (and the plan's feed token and versions)."""
     from flask import current_app
 
-    with current_app.test_request_context():
-        invitation = services.invite(a, "guest@example.org", "viewer", people["manager"])
-    plan = create_plan(
-        a, title="Plan A", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
-    )
-    activity = Activity(plan=plan, title="Activity A")
-    db.session.add(activity)
-    db.session.flush()
-    from app.indicators.models import (
-        EvidenceFile,
-        Indicator,
-        Measurement,
-        PeriodApproval,
-    )
-    from app.planner.models import ProposedIndicator
+    from app.accounts import services
+    from app.indicators.models import EvidenceFile, Indicator, Measurement, PeriodApproval
+    from app.institutions.models import NetworkMembership, StrategicPartnership, Unit
+    from app.planner.models import Activity, ProposedIndicator
+    from app.planner.services import create_plan
 
+    unit = Unit(name="International office", kind="international-office")
+    membership = NetworkMembership(network=network, role="Member")
+    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
+    institution.units.append(unit)
+    institution.memberships.append(membership)
+    institution.partnerships.append(partnership)
+    with current_app.test_request_context():  # the invitation's email holds a link
+        invitation = services.invite(institution, guest, "viewer", manager)
+    plan = create_plan(
+        institution,
+        title=plan_title,
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 12, 31),
+    )
+    activity = Activity(plan=plan, title=activity_title)
     proposed = ProposedIndicator(
         activity=activity, name="Participants", unit="count", direction="higher"
     )
@@ -389,23 +381,53 @@ def two_institutions(make_institution, make_user):
         period_key="2027-Q4",
         window_start=date(2027, 10, 1),
         window_end=date(2027, 12, 31),
-        approved_by="manager@a.example",
+        approved_by=manager.email,
     )
-    db.session.add_all([proposed, indicator, measurement, approval])
-    db.session.commit()
-    ids = {
+    db.session.add_all([activity, proposed, indicator, measurement, approval])
+    db.session.flush()
+    return {
+        "slug": institution.slug,
         "unit": unit.id,
-        "member": people["viewer"].id,
-        "invitation": invitation.id,
         "membership": membership.id,
         "partnership": partnership.id,
+        "invitation": invitation.id,
         "plan": plan.id,
+        "plan_version": plan.version,
         "activity": activity.id,
+        "activity_version": activity.version,
+        "indicator_version": indicator.version,
         "proposed": proposed.id,
         "indicator": indicator.id,
         "evidence": evidence.id,
         "approval": approval.id,
+        "feed": plan.feed_token,
     }
+
+
+@pytest.fixture
+def two_institutions(make_institution, make_user):
+    """Institution A with a manager, a planner, a viewer, a unit and an invitation; and B."""
+    from app.institutions.models import Network
+
+    a, b = make_institution("uni-a"), make_institution("uni-b")
+    people = {
+        role: make_user(f"{role}@a.example", institution=a, role=role)
+        for role in ("manager", "planner", "viewer")
+    }
+    people["outsider"] = make_user("manager@b.example", institution=b, role="manager")
+    people["curator"] = make_user("curator@example.org", is_curator=True)
+    people["admin"] = make_user("admin@example.org", is_admin=True)
+    network = Network(slug="net", name="A network", kind="research-network")
+    ids = institution_objects(
+        a,
+        people["manager"],
+        network,
+        guest="guest@example.org",
+        plan_title="Plan A",
+        activity_title="Activity A",
+    )
+    db.session.commit()
+    ids["member"] = people["viewer"].id
     return people, ids
 
 

@@ -22,7 +22,6 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
@@ -30,7 +29,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import PASSWORD, _empty_tables
+from tests.conftest import PASSWORD, _empty_tables, institution_objects
 
 ROLES = ("anonymous", "viewer", "planner", "manager", "curator", "admin")
 OWNERS = ("own", "other")
@@ -337,72 +336,6 @@ def _sheet_form(sheet: Any, version: int | None = None, **changes: Any) -> dict[
     return {**form_data(sheet, version, **changes), "save": "Save"}
 
 
-def _objects_of(institution: Any, manager: Any, network: Any) -> dict[str, Any]:
-    """Give an institution a unit, a network membership, a partnership, an invitation and a
-    plan with an activity, a proposed indicator, an indicator, a value with evidence and an
-    approved window; return their ids."""
-    from app.accounts import services as accounts
-    from app.indicators.models import EvidenceFile, Indicator, Measurement, PeriodApproval
-    from app.institutions.models import NetworkMembership, StrategicPartnership, Unit
-    from app.planner.models import Activity, ProposedIndicator
-    from app.planner.services import create_plan
-
-    unit = Unit(name="International office", kind="international-office")
-    membership = NetworkMembership(network=network, role="Member")
-    partnership = StrategicPartnership(partner_name="Partner U", priority_areas=["Forestry"])
-    institution.units.append(unit)
-    institution.memberships.append(membership)
-    institution.partnerships.append(partnership)
-    invitation = accounts.invite(
-        institution, f"guest@{institution.slug}.example", "viewer", manager
-    )
-    plan = create_plan(
-        institution, title="Plan", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
-    )
-    activity = Activity(plan=plan, title="Activity")
-    proposed = ProposedIndicator(
-        activity=activity, name="Participants", unit="count", direction="higher"
-    )
-    indicator = Indicator(plan=plan, name="Partners represented", frequency="quarterly")
-    evidence = EvidenceFile(
-        filename="list.pdf", content_type="application/pdf", size=4, content=b"%PDF"
-    )
-    measurement = Measurement(
-        indicator=indicator,
-        period_key="2027-Q1",
-        period_start=date(2027, 1, 1),
-        period_end=date(2027, 3, 31),
-        value=3,
-        evidence=evidence,
-    )
-    approval = PeriodApproval(
-        plan=plan,
-        period_key="2027-Q4",
-        window_start=date(2027, 10, 1),
-        window_end=date(2027, 12, 31),
-        approved_by=manager.email,
-    )
-    db.session.add_all([activity, proposed, indicator, measurement, approval])
-    db.session.flush()
-    return {
-        "slug": institution.slug,
-        "unit": unit.id,
-        "membership": membership.id,
-        "partnership": partnership.id,
-        "invitation": invitation.id,
-        "plan": plan.id,
-        "plan_version": plan.version,
-        "activity": activity.id,
-        "activity_version": activity.version,
-        "indicator_version": indicator.version,
-        "proposed": proposed.id,
-        "indicator": indicator.id,
-        "evidence": evidence.id,
-        "approval": approval.id,
-        "feed": plan.feed_token,
-    }
-
-
 def build_world(sheet: dict[str, Any]) -> World:
     """Build both institutions, their people, two catalogue sheets with revisions, and tokens."""
     from flask import current_app
@@ -441,8 +374,12 @@ def build_world(sheet: dict[str, Any]) -> World:
     with current_app.test_request_context():
         world = World(
             ids={
-                "own": _objects_of(a, users["manager"], network),
-                "other": _objects_of(b, b_people["manager"], network),
+                "own": institution_objects(
+                    a, users["manager"], network, guest="guest@uni-a.example"
+                ),
+                "other": institution_objects(
+                    b, b_people["manager"], network, guest="guest@uni-b.example"
+                ),
             },
             shared={
                 "practice": parsed.slug,

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,16 +36,9 @@ def browser():
 
 
 @pytest.fixture
-def live_server(app, catalogue) -> Iterator[str]:
-    """Serve the app with the shipped catalogue on a free port of 127.0.0.1, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+def live_server(server, catalogue) -> str:
+    """The threaded server of tests/conftest.py, serving the shipped catalogue."""
+    return server
 
 
 @dataclass

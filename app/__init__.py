@@ -43,7 +43,7 @@ def register_url_converters(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from app.accounts.services import init_login
-    from app.core.extensions import csrf, db, limiter, login_manager, migrate
+    from app.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     # Every feature's tables on the metadata, also those no blueprint imports yet (migrations).
     importlib.import_module("app.models")
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     limiter.init_app(app)
+    babel.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -104,10 +105,11 @@ def register_security(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Make the Markdown filter and level symbols available to templates."""
-    from app.core.templating import init_app
+    """Make the Markdown filter, level symbols and number and date formats available to templates."""
+    from app.core import formatting, templating
 
-    init_app(app)
+    templating.init_app(app)
+    formatting.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -54,6 +55,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         PASSWORD_RESET_MAX_AGE=60 * 60,
         INVITATION_MAX_AGE=7 * 24 * 60 * 60,
         MAIL_FROM="no-reply@localhost",
+        # Where people reach the app: every absolute link (emails, feeds, the API's url
+        # fields) starts here, never with the request's Host header. Required in production;
+        # development and tests use http://127.0.0.1:5000 unless it is set.
+        PUBLIC_BASE_URL=None,
+        BABEL_DEFAULT_LOCALE="en_GB",
+        BABEL_DEFAULT_TIMEZONE="UTC",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -64,6 +71,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             "APP_ENV",
             "RATELIMIT_STORAGE_URI",
             "MAIL_SERVER",
+            "PUBLIC_BASE_URL",
         ):
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
@@ -88,3 +96,27 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             )
         # A per-process random key keeps development usable without a secret in the code.
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    _check_public_base_url(app, relaxed)
+
+
+def _check_public_base_url(app: Flask, relaxed: bool) -> None:
+    """Require PUBLIC_BASE_URL outside development, and trust only its host.
+
+    Links come from PUBLIC_BASE_URL; TRUSTED_HOSTS (Flask's own check) additionally answers
+    400 to a request naming another host, so nothing that reads request.host can be misled.
+    """
+    url = app.config.get("PUBLIC_BASE_URL")
+    if not url:
+        if not relaxed:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL is not set: set it to the address people use to reach the app, "
+                "such as https://planner.example.org."
+            )
+        url = app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    parts = urlsplit(str(url))
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+        raise RuntimeError(
+            "PUBLIC_BASE_URL must be an http(s) address such as https://planner.example.org."
+        )
+    if not relaxed and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]

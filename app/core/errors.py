@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ def json_error(status: int, title: str, detail: str, **extra: object) -> Respons
 def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
     """Render an HTTP error without leaking internals."""
     status = error.code or 500
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no address can be built for it, so no page either.
+        return Response(
+            "400 Bad Request: this server does not answer for that host name.\n",
+            status=400,
+            mimetype="text/plain",
+        )
     # Headers the error carries, such as Allow on a 405 (HTTP requires it there).
     extra = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():

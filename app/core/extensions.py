@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -46,6 +47,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# One locale (English) until the interface is translated; Babel formats numbers and dates.
+babel = Babel()
 # Limits are declared on the views that need them (sign-in); none applies by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

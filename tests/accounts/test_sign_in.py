@@ -182,7 +182,15 @@ def test_session_cookie_is_httponly_and_lax(client, make_user):
 
 
 def test_session_cookie_is_secure_outside_development(migrated_database, make_user):
-    app = create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY="k" * 64))
+    app = create_app(
+        make_config(
+            migrated_database,
+            APP_ENV="production",
+            SECRET_KEY="k" * 64,
+            PUBLIC_BASE_URL="https://planner.example.org",
+            TRUSTED_HOSTS=["localhost"],
+        )
+    )
     make_user("ana@example.org")
     response = login(app.test_client(), "ana@example.org")
     assert "Secure" in response.headers["Set-Cookie"]
@@ -191,7 +199,13 @@ def test_session_cookie_is_secure_outside_development(migrated_database, make_us
 def test_debug_outside_development_is_refused(migrated_database):
     with pytest.raises(RuntimeError, match="DEBUG"):
         create_app(
-            make_config(migrated_database, APP_ENV="production", SECRET_KEY="k" * 64, DEBUG=True)
+            make_config(
+                migrated_database,
+                APP_ENV="production",
+                SECRET_KEY="k" * 64,
+                PUBLIC_BASE_URL="https://planner.example.org",
+                DEBUG=True,
+            )
         )
 
 

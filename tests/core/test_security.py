@@ -6,6 +6,7 @@ import pytest
 from flask import abort
 
 from app import create_app
+from app.core.urls import external_url
 from tests.conftest import make_config
 
 
@@ -55,9 +56,42 @@ def test_production_refuses_a_default_secret_key(migrated_database, key):
 
 
 def test_production_sends_hsts_and_secure_cookies(migrated_database):
-    app = create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY="x" * 64))
+    app = create_app(
+        make_config(
+            migrated_database,
+            APP_ENV="production",
+            SECRET_KEY="x" * 64,
+            PUBLIC_BASE_URL="https://planner.example.org",
+        )
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert "max-age" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
+    response = app.test_client().get("/healthz", base_url="https://planner.example.org")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_production_refuses_a_missing_public_base_url(migrated_database):
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app(make_config(migrated_database, APP_ENV="production", SECRET_KEY="x" * 64))
+
+
+def test_production_answers_400_to_a_host_it_does_not_serve(migrated_database):
+    app = create_app(
+        make_config(
+            migrated_database,
+            APP_ENV="production",
+            SECRET_KEY="x" * 64,
+            PUBLIC_BASE_URL="https://planner.example.org",
+        )
+    )
+    response = app.test_client().get("/healthz", base_url="https://evil.example")
+    assert response.status_code == 400
+
+
+def test_external_links_come_from_configuration_not_the_host_header(app):
+    app.config["PUBLIC_BASE_URL"] = "https://planner.example.org/base"
+    with app.test_request_context("/", base_url="http://evil.example"):
+        link = external_url("practices.detail", slug="a-sheet")
+    assert link == "https://planner.example.org/base/practices/a-sheet"
 
 
 def test_http_errors_keep_their_status_and_description(app):
@@ -73,5 +107,6 @@ def test_http_errors_keep_their_status_and_description(app):
 def test_database_url_of_plain_postgres_uses_psycopg(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@localhost/db")
     monkeypatch.setenv("SECRET_KEY", "y" * 64)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://planner.example.org")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/db"

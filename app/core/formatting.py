@@ -1,0 +1,65 @@
+"""Numbers, money and dates as people read them, through Babel (English for now).
+
+Templates, exports and emails use these filters rather than `'%.2f'|format`, so that a
+thousands separator, the currency sign and the locale's date order come from one place.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+
+Number = int | float | Decimal
+
+CURRENCY = "EUR"
+
+
+def _finite(value: Number | None) -> bool:
+    return value is not None and math.isfinite(float(value))
+
+
+def number(value: Number | None, digits: int | None = None) -> str:
+    """Format a number with separators; `digits` fixes the decimals, else up to three are kept."""
+    if not _finite(value):
+        return "—"
+    if digits is None:
+        return format_decimal(value, format="#,##0.###")
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern)
+
+
+def money(value: Number | None, cents: bool = True) -> str:
+    """Format an amount of euros ("€25,000.00"); without cents for chart labels and totals."""
+    if not _finite(value):
+        return "—"
+    if cents:
+        return format_currency(value, CURRENCY)
+    return format_currency(value, CURRENCY, format="¤#,##0", currency_digits=False)
+
+
+def day(value: date | datetime | None, style: str = "medium") -> str:
+    """Format a date ("30 Nov 2026" in English); a time of day is dropped."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=style)
+
+
+def moment(value: datetime | None, style: str = "medium") -> str:
+    """Format a date and time in the configured time zone (UTC unless set)."""
+    if value is None:
+        return "—"
+    return format_datetime(value, format=style)
+
+
+def init_app(app: Flask) -> None:
+    """Register the formatting filters."""
+    app.add_template_filter(number, "number")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")

@@ -1,11 +1,21 @@
-"""Pieces shared by the pydantic schemas of files people write (sheets, reference data)."""
+"""Pieces shared by every schema and form of user input: text, numbers, dates, ids, versions.
+
+A rule lives here once; the pydantic schemas (API, imports, forms) and the WTForms fields take
+it from here, so no door into the database forgets one.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from wtforms import DecimalField, HiddenField
+from wtforms.validators import ValidationError
 
+from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -46,3 +56,160 @@ def vocabulary_key(name: str) -> Any:
         return value
 
     return Annotated[str, AfterValidator(check)]
+
+
+# Text. Control characters (Unicode category Cc) break feeds, mail headers, XLSX files and, for
+# NUL, PostgreSQL's text columns: a single line holds none, a longer text only tab and newlines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SINGLE_LINE_MESSAGE = "must be a single line, without line breaks, tabs or control characters"
+TEXT_MESSAGE = "must not contain control characters (other than tabs and line breaks)"
+
+
+def single_line_problem(value: str) -> str | None:
+    """Return why a value is not one line of text, or None."""
+    return SINGLE_LINE_MESSAGE if _CONTROL.search(value) else None
+
+
+def text_problem(value: str) -> str | None:
+    """Return why a value is not acceptable free text, or None."""
+    return TEXT_MESSAGE if _CONTROL_IN_TEXT.search(value) else None
+
+
+def _single_line(value: str) -> str:
+    problem = single_line_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+"""One line of text: no CR, LF, NUL, tab or other control character (titles, names)."""
+MultiLine = Annotated[str, AfterValidator(_text)]
+"""Free text: line breaks and tabs, but no other control character (notes, descriptions)."""
+
+
+def single_line(max_length: int, *, min_length: int = 0) -> Any:
+    """Return a single-line text type of bounded length."""
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_single_line)
+    ]
+
+
+def multi_line(max_length: int) -> Any:
+    """Return a free-text type of bounded length."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_text)]
+
+
+# Numbers. Decimal reads "NaN", "sNaN", "Infinity" and "1e400"; none is an amount, and NaN
+# cannot even be compared (InvalidOperation), so every number is finite and bounded.
+FiniteNumber = Annotated[Decimal, Field(allow_inf_nan=False)]
+"""A finite decimal number (no NaN, no infinity); bound it with bounded_number()."""
+
+
+def bounded_number(*, ge: Decimal | int = 0, le: Decimal | int, places: int) -> Any:
+    """Return a finite decimal type between ge and le with at most `places` decimals.
+
+    The bounds must fit the column (Numeric(12, 2) holds up to 9,999,999,999.99).
+    """
+    return Annotated[
+        Decimal,
+        Field(ge=Decimal(ge), le=Decimal(le), decimal_places=places, allow_inf_nan=False),
+    ]
+
+
+class FiniteDecimalField(DecimalField):
+    """A WTForms decimal field that refuses NaN, infinities and numbers of absurd size.
+
+    WTForms' DecimalField takes whatever Decimal() reads, "Infinity" and "sNaN" included, and a
+    NumberRange check on NaN then raises InvalidOperation (a 500). `limit` bounds the size.
+    """
+
+    def __init__(self, *args: Any, limit: Decimal | int = Decimal("1e12"), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = Decimal(limit)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Read the typed number; refuse one that is not finite or is out of size."""
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal):
+            try:
+                out_of_range = not self.data.is_finite() or abs(self.data) > self.limit
+            except InvalidOperation:
+                out_of_range = True
+            if out_of_range:
+                self.data = None
+                raise ValueError(self.gettext("Not a number of a sensible size."))
+
+
+# Dates: what planning needs. Far dates (9999-12-31) overflow date arithmetic and long periods
+# make pages of megabytes, so every date of a plan, an activity or a value lies in this range.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+PlanningDate = Annotated[
+    date,
+    Field(
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+        description=f"A day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+    ),
+]
+"""A date between 2000-01-01 and 2100-12-31."""
+
+
+def planning_date_problem(value: date | None) -> str | None:
+    """Return why a date is outside the planning range, or None (also for no date)."""
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        return f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+    return None
+
+
+# Ids and versions taken from a form or a JSON body fit the 32-bit id columns.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""The id of a row: a positive 32-bit integer."""
+Version = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID, description="The version the change is based on; a newer one is a 409."),
+]
+
+
+def form_id(value: Any) -> int | None:
+    """Read a row id sent by a form: a whole number that fits the id column, or None."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text[:12])  # more digits than any id has: refuse, without a huge int
+    return number if len(text) <= 12 and 1 <= number <= MAX_ID else None
+
+
+class VersionField(HiddenField):
+    """The version an HTML editor was opened at, for the optimistic-concurrency check.
+
+    A form without a readable version would skip the conflict check and overwrite someone
+    else's save, so a missing, empty or non-numeric version is a form error (the page is shown
+    again with what was typed). A valid one is kept as the digits of a whole number.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Keep the posted text; pre_validate checks it."""
+        self.data = valuelist[0] if valuelist else None
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse a submission that does not say which version it edits."""
+        number = form_id(self.data)
+        self.data = None if number is None else str(number)
+        if number is None:
+            raise ValidationError(
+                "This form was sent without the version it edits, so it cannot be checked "
+                "against other saves. Reload the page and make your changes again."
+            )

@@ -1,15 +1,32 @@
 """Recurrence rules in people's words: "twice a year" to an RRULE, and whether a rule ever occurs.
 
 Bottom of the planner: it imports nothing of the app, so schemas, imports and exports all use it.
+
+`describe()` is the one wording of a rule that pages and exports show ("every 6 months",
+"weekly on Monday and Thursday", "monthly on the 15th", "every year"): `rule_from_words()`
+should read back what `describe()` writes, so that an export imports again.
+
+`expand()` lists a rule's days up to a last day, and never works longer than the window asks:
+python-dateutil stops only when a date matches, so a rule that never matches
+(`FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31`) would be searched up to the year 9999 (a second per
+activity on every render). There every day dateutil examines is counted, and the search ends
+once it has examined as many days as the window holds (plus a period on either side).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
+
+log = logging.getLogger(__name__)
 
 _COUNTS = {"once": 1, "twice": 2, "three times": 3, "four times": 4, "six times": 6}
 _UNITS = {"week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
@@ -101,3 +118,236 @@ def first_occurrence(rule: str, start: date, last: date) -> date | None:
         day = moment.date() - shift
         return day if day <= last else None
     return None
+
+
+# A recurring activity never yields more occurrences than this, whatever its rule says.
+MAX_OCCURRENCES = 366
+# However long a window, no expansion examines more days than this (planning dates span a
+# century at most, and 366 occurrences of the rarest allowed rule fit well within it).
+MAX_EXAMINED_DAYS = 366 * 100
+# A period of the rule (a year at most) may be examined on either side of the window.
+MARGIN_DAYS = 2 * 366
+
+WEEKDAYS = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+UNITS = {"WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+ADVERBS = {"WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}
+# Parts of a rule that describe() puts into words; a rule with others is shown as written.
+WORDED = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "COUNT", "UNTIL", "WKST"}
+
+
+def _parts(rule: str) -> dict[str, str] | None:
+    """Split a rule into its parts, or None if it is not NAME=VALUE;… ."""
+    parts: dict[str, str] = {}
+    for part in rule.strip().upper().removeprefix("RRULE:").split(";"):
+        name, separator, value = part.partition("=")
+        if not separator or not name or not value or name in parts:
+            return None
+        parts[name] = value
+    return parts
+
+
+def _ordinal(n: int) -> str:
+    """Return 1st, 2nd, 3rd, 4th, 11th, 21st …"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _nth(n: int) -> str:
+    """Return first, second, … last, second to last for a position counted from either end."""
+    names = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+    if n == -1:
+        return "last"
+    if n < 0:
+        return f"{_ordinal(-n)} to last" if -n not in names else f"{names[-n]} to last"
+    return names.get(n, _ordinal(n))
+
+
+def _join(items: list[str]) -> str:
+    """Join words as English does: a, b and c."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _weekdays(value: str) -> str | None:
+    """Put BYDAY into words (MO,TH → Monday and Thursday; -1FR → the last Friday)."""
+    words = []
+    for item in value.split(","):
+        code, prefix = item[-2:], item[:-2]
+        if code not in WEEKDAYS:
+            return None
+        if not prefix:
+            words.append(WEEKDAYS[code])
+            continue
+        try:
+            n = int(prefix)
+        except ValueError:
+            return None
+        if n == 0:
+            return None
+        words.append(f"the {_nth(n)} {WEEKDAYS[code]}")
+    return _join(words)
+
+
+def _monthdays(value: str) -> str | None:
+    """Put BYMONTHDAY into words (15 → the 15th; -1 → the last day)."""
+    words = []
+    for item in value.split(","):
+        try:
+            n = int(item)
+        except ValueError:
+            return None
+        if n == 0 or abs(n) > 31:
+            return None
+        words.append("last day" if n == -1 else _nth(n) if n < 0 else _ordinal(n))
+    return "the " + _join(words)
+
+
+def _months(value: str) -> str | None:
+    """Put BYMONTH into words (3,9 → March and September)."""
+    words = []
+    for item in value.split(","):
+        if not item.isdigit() or not 1 <= int(item) <= 12:
+            return None
+        words.append(format_date(date(2000, int(item), 1), "MMMM", locale="en_GB"))
+    return _join(words)
+
+
+def _until(value: str) -> str | None:
+    """Put UNTIL (a date, or a date and time) into words."""
+    try:
+        day = datetime.strptime(value[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return "until " + format_date(day, "d MMM y", locale="en_GB")
+
+
+def describe(rule: str | None) -> str:
+    """Say how often a rule repeats ("every 6 months"); "once" for none; the rule if unusual."""
+    if rule is None or not rule.strip():
+        return "once"
+    parts = _parts(rule)
+    if parts is None or parts.get("FREQ") not in UNITS or set(parts) - WORDED:
+        return rule.strip()
+    freq = parts["FREQ"]
+    interval_text = parts.get("INTERVAL", "1")
+    if not interval_text.isdigit() or int(interval_text) < 1:
+        return rule.strip()
+    interval = int(interval_text)
+    qualifiers = []
+    for name, wording in (("BYDAY", _weekdays), ("BYMONTHDAY", _monthdays)):
+        if name in parts:
+            words = wording(parts[name])
+            if words is None:
+                return rule.strip()
+            qualifiers.append("on " + words)
+    if "BYMONTH" in parts:
+        words = _months(parts["BYMONTH"])
+        if words is None:
+            return rule.strip()
+        qualifiers.append("in " + words)
+    if interval == 1:
+        text = ADVERBS[freq] if qualifiers else f"every {UNITS[freq]}"
+    else:
+        text = f"every {interval} {UNITS[freq]}s"
+    text = " ".join([text, *qualifiers])
+    if "COUNT" in parts:
+        if not parts["COUNT"].isdigit():
+            return rule.strip()
+        count = int(parts["COUNT"])
+        text += ", once" if count == 1 else f", {count} times"
+    if "UNTIL" in parts:
+        words = _until(parts["UNTIL"])
+        if words is None:
+            return rule.strip()
+        text += ", " + words
+    return text
+
+
+class _Exhausted(Exception):
+    """The search examined as many days as its window allows."""
+
+
+class _Counter(Collection[int]):
+    """dateutil's month filter, wrapped to count the days dateutil examines.
+
+    dateutil tests every day of every period it visits against its month filter first, so
+    counting the tests counts the work; past the budget the search is stopped (by raising
+    inside dateutil's generator, which ends it). A rule without a month filter gets one that
+    lets every month through.
+    """
+
+    def __init__(self, months: Collection[int] | None, budget: int) -> None:
+        self.months = months
+        self.budget = budget
+        self.examined = 0
+
+    def __contains__(self, month: object) -> bool:
+        self.examined += 1
+        if self.examined > self.budget:
+            raise _Exhausted
+        return not self.months or month in self.months
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Any:
+        return iter(self.months or ())
+
+    def __len__(self) -> int:
+        return len(self.months or ())
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """The days a rule yields in a window, and how much work finding them took."""
+
+    days: list[date]
+    examined: int
+    # False when the search was cut short (by the day budget or the cap on occurrences).
+    complete: bool
+
+
+def expand(rule: str, start: date, last: date, *, limit: int = MAX_OCCURRENCES) -> Expansion:
+    """List the days a rule yields from `start` to `last`, at most `limit` of them.
+
+    A rule that cannot be read yields its start only, as a one-off does: a page shows what
+    was stored rather than fail on it.
+    """
+    if last < start:
+        last = start
+    try:
+        parsed = rrulestr(rule, dtstart=datetime.combine(start, datetime.min.time()))
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        log.warning("unreadable recurrence %r shown as a one-off", rule)
+        return Expansion([start], 0, False)
+    if not isinstance(parsed, rrule):
+        return Expansion([start], 0, False)
+    budget = min((last - start).days, MAX_EXAMINED_DAYS) + MARGIN_DAYS
+    # dateutil keeps its filters in private attributes; the counter wraps the month filter,
+    # the first one it tests each day against (tests/planner/test_services.py checks it).
+    counter = _Counter(parsed._bymonth, budget)
+    parsed._bymonth = counter
+    days: list[date] = []
+    complete = True
+    try:
+        for moment in parsed:
+            day = moment.date()
+            if day > last:
+                break
+            if len(days) >= limit:
+                complete = False
+                break
+            days.append(day)
+    except _Exhausted:
+        # Having examined more days than the window holds, the search is past `last`.
+        log.info("recurrence %r searched %s days without reaching %s", rule, budget, last)
+    except (ValueError, OverflowError):
+        complete = False
+    return Expansion(days, counter.examined, complete)

@@ -26,10 +26,8 @@ from app.planner.models import (
     ProposedIndicator,
     StatusChange,
 )
+from app.planner.recurrence import MAX_OCCURRENCES, expand
 from app.practices.models import Practice
-
-# A recurring activity never yields more occurrences than this, whatever its rule says.
-MAX_OCCURRENCES = 366
 
 
 class RecurrenceError(ValueError):
@@ -187,7 +185,11 @@ class Occurrence:
 
 
 def occurrences(activity: Activity, until: date | None = None) -> list[Occurrence]:
-    """List when an activity takes place: once, or by its rule up to `until` (the plan's end)."""
+    """List when an activity takes place: once, or by its rule up to `until` (the plan's end).
+
+    The expansion is bounded (recurrence.expand): at most MAX_OCCURRENCES, and no more work
+    than the window holds, whatever rule was stored.
+    """
     if activity.start_date is None:
         return []
     length = (activity.end_date or activity.start_date) - activity.start_date
@@ -196,16 +198,8 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
     # Repeats stop at the plan's end; an activity that starts after it still shows its first
     # time, as a one-off out of the period does, so that nothing vanishes from the timeline.
     last = max(until or activity.plan.period_end, activity.start_date)
-    rule = rrulestr(
-        activity.recurrence, dtstart=datetime.combine(activity.start_date, datetime.min.time())
-    )
-    found = []
-    for moment in rule:
-        day = moment.date()
-        if day > last or len(found) >= MAX_OCCURRENCES:
-            break
-        found.append(Occurrence(activity, day, day + length))
-    return found
+    found = expand(activity.recurrence, activity.start_date, last, limit=MAX_OCCURRENCES)
+    return [Occurrence(activity, day, day + length) for day in found.days]
 
 
 def outside_period(plan: Plan) -> list[Activity]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import sys
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
 from app.core.extensions import db
 from app.institutions.models import Unit
-from app.planner import services
+from app.planner import recurrence, services
 from app.planner.models import Activity
 
 
@@ -164,3 +165,149 @@ def test_status_changes_are_dated_and_attributed(plan):
     assert [(c.status, c.changed_by) for c in activity.status_changes] == [
         ("planned", "ana@example.org")
     ]
+
+
+# Recurrence in words and bounded expansion (app/planner/recurrence.py).
+
+DESCRIBED = [
+    (None, "once"),
+    ("", "once"),
+    ("FREQ=WEEKLY", "every week"),
+    ("FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+    ("FREQ=MONTHLY", "every month"),
+    ("FREQ=MONTHLY;INTERVAL=3", "every 3 months"),
+    ("FREQ=MONTHLY;INTERVAL=6", "every 6 months"),
+    ("freq=monthly;interval=6", "every 6 months"),
+    ("RRULE:FREQ=YEARLY", "every year"),
+    ("FREQ=YEARLY;INTERVAL=2", "every 2 years"),
+    ("FREQ=MONTHLY;BYMONTHDAY=15", "monthly on the 15th"),
+    ("FREQ=MONTHLY;BYMONTHDAY=1,2,3,21,22,23", "monthly on the 1st, 2nd, 3rd, 21st, 22nd and 23rd"),
+    ("FREQ=MONTHLY;BYMONTHDAY=-1", "monthly on the last day"),
+    ("FREQ=MONTHLY;BYMONTHDAY=11,12,13", "monthly on the 11th, 12th and 13th"),
+    ("FREQ=WEEKLY;BYDAY=MO,TH", "weekly on Monday and Thursday"),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "every 2 weeks on Friday"),
+    ("FREQ=MONTHLY;BYDAY=-1FR", "monthly on the last Friday"),
+    ("FREQ=MONTHLY;BYDAY=1MO", "monthly on the first Monday"),
+    ("FREQ=MONTHLY;BYDAY=+2TU", "monthly on the second Tuesday"),
+    ("FREQ=YEARLY;BYMONTH=3,9", "yearly in March and September"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=14", "yearly on the 14th in February"),
+    ("FREQ=WEEKLY;COUNT=4", "every week, 4 times"),
+    ("FREQ=WEEKLY;COUNT=1", "every week, once"),
+    ("FREQ=MONTHLY;UNTIL=20270630", "every month, until 30 Jun 2027"),
+    ("FREQ=MONTHLY;UNTIL=20270630T000000Z", "every month, until 30 Jun 2027"),
+    # What words cannot say well is shown as written rather than said wrongly.
+    ("FREQ=YEARLY;BYWEEKNO=20", "FREQ=YEARLY;BYWEEKNO=20"),
+    ("FREQ=DAILY", "FREQ=DAILY"),
+    ("FREQ=WEEKLY;INTERVAL=0", "FREQ=WEEKLY;INTERVAL=0"),
+    ("FREQ=WEEKLY;BYDAY=XX", "FREQ=WEEKLY;BYDAY=XX"),
+    ("FREQ=MONTHLY;BYMONTHDAY=32", "FREQ=MONTHLY;BYMONTHDAY=32"),
+    ("FREQ=YEARLY;BYMONTH=13", "FREQ=YEARLY;BYMONTH=13"),
+    ("nonsense", "nonsense"),
+]
+
+
+@pytest.mark.parametrize(("rule", "words"), DESCRIBED)
+def test_a_rule_is_said_in_words(rule, words):
+    assert recurrence.describe(rule) == words
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;INTERVAL=3",
+        "FREQ=MONTHLY;INTERVAL=6",
+        "FREQ=YEARLY",
+        "FREQ=YEARLY;INTERVAL=2",
+    ],
+)
+def test_the_words_of_a_simple_rule_read_back_as_the_rule(rule):
+    assert recurrence.rule_from_words(recurrence.describe(rule)) == rule
+
+
+NEVER = "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31"
+
+
+def test_a_rule_that_never_matches_is_searched_over_its_window_only():
+    found = recurrence.expand(NEVER, date(2027, 1, 1), date(2027, 12, 31))
+    assert found.days == []
+    # Without the bound dateutil examines every week up to the year 9999 (2.9 million days).
+    assert found.examined <= 364 + recurrence.MARGIN_DAYS + 1
+
+
+def test_a_rarely_matching_rule_stops_at_the_window():
+    # 29 February falls on a Monday in 2044, then not until 2072.
+    found = recurrence.expand(
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", date(2027, 1, 1), date(2045, 12, 31)
+    )
+    assert found.days == [date(2044, 2, 29)]
+    assert found.examined <= (date(2045, 12, 31) - date(2027, 1, 1)).days + 2 * 366 + 1
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,WE",
+        "FREQ=MONTHLY;INTERVAL=6",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYMONTHDAY=31",
+        "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=2",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=YEARLY;BYWEEKNO=1,20;BYDAY=MO",
+        "FREQ=YEARLY;BYYEARDAY=1,-1",
+        "FREQ=MONTHLY;COUNT=3",
+        "FREQ=WEEKLY;UNTIL=20270301",
+    ],
+)
+def test_bounded_expansion_finds_what_dateutil_finds(rule):
+    from dateutil.rrule import rrulestr
+
+    start, last = date(2027, 1, 31), date(2031, 12, 31)
+    expected = []
+    for moment in rrulestr(rule, dtstart=datetime(2027, 1, 31)):
+        if moment.date() > last:
+            break
+        expected.append(moment.date())
+    found = recurrence.expand(rule, start, last)
+    assert found.days == expected[: recurrence.MAX_OCCURRENCES] and found.days
+
+
+def test_occurrences_are_capped():
+    found = recurrence.expand("FREQ=WEEKLY", date(2027, 1, 1), date(2099, 12, 31))
+    assert len(found.days) == recurrence.MAX_OCCURRENCES and not found.complete
+
+
+def test_an_unreadable_stored_rule_shows_as_a_one_off():
+    found = recurrence.expand("FREQ=WEEKLY;BYDAY=XX", date(2027, 1, 1), date(2027, 12, 31))
+    assert found.days == [date(2027, 1, 1)]
+
+
+class DateutilPeriods:
+    """Count the periods dateutil's rule iterator visits (a profile hook, no wall time)."""
+
+    def __init__(self) -> None:
+        self.visited = 0
+
+    def __enter__(self) -> DateutilPeriods:
+        sys.setprofile(self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(None)
+
+    def _count(self, frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_name in ("wdayset", "mdayset", "ydayset"):
+            self.visited += 1
+
+
+def test_a_stored_rule_that_never_matches_costs_only_its_window(plan):
+    activity = Activity(plan=plan, title="Never", start_date=date(2027, 1, 4), recurrence=NEVER)
+    db.session.add(activity)
+    db.session.flush()
+    with DateutilPeriods() as periods:
+        assert services.occurrences(activity) == []
+    # The plan's year holds 52 weeks; unbounded, dateutil visits 416,000 up to the year 9999.
+    assert 0 < periods.visited < 200

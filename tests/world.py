@@ -1,0 +1,418 @@
+"""A fully populated world: every optional field of every object set, at its allowed extremes.
+
+Minimal factories (tests/conftest.py) test one behaviour at a time; this world is for the tests
+that must see the product as a busy institution leaves it: units, partners and hosts on
+activities, repeating activities, evidence files, reopened approvals, withdrawn sheets,
+revisions, long and non-ASCII text, the earliest and latest dates and the largest numbers the
+rules allow. `tests/test_world.py` checks that every column of every table holds a value
+somewhere in it, so a column added later without a value here fails there first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from app.core.extensions import db
+
+# Text that is long, not ASCII, and looks like markup, so that escaping, truncation and
+# encodings are all exercised. Each is cut to the column it goes into.
+NON_ASCII = "Jyväskylän ammattikorkeakoulu – Åbo Akademi · Łódź · Ελληνικά · 日本語 · <b>&amp;</b> "
+LONG = (NON_ASCII * 40).strip()
+
+
+def text(limit: int) -> str:
+    """Return long non-ASCII text cut to a column's length."""
+    return LONG[:limit].strip()
+
+
+@dataclass
+class World:
+    """The ids of everything in the world, and who is who."""
+
+    slug: str  # institution A's slug
+    other_slug: str  # institution B's slug
+    people: dict[str, Any]  # role -> User
+    plans: list[int]
+    activities: list[tuple[int, int]]  # (plan id, activity id)
+    indicators: list[tuple[int, int]]
+    evidence: list[tuple[int, int]]
+    approvals: list[tuple[int, int]]
+    proposed: list[tuple[int, int]]
+    practices: list[str]
+    revisions: list[tuple[str, int]]
+    invitations: list[int]
+    tokens: list[int]
+    feeds: list[str]
+    windows: list[tuple[int, str]] = field(default_factory=list)  # (plan id, window key)
+    secrets: dict[str, str] = field(default_factory=dict)  # reset / invitation tokens
+
+
+def _institution(slug: str, kind: str = "research-university") -> Any:
+    from app.institutions.models import Institution
+
+    return Institution(
+        slug=slug,
+        name=text(200),
+        country="Finland",
+        kind=kind,
+        website="https://www.example.fi/" + "a" * 100,
+        description=LONG,
+        source_digest="0" * 64,
+    )
+
+
+def build_world(app: Flask, runner: FlaskCliRunner) -> World:
+    """Load the shipped reference data and catalogue, then add a busy institution of each kind."""
+    from app.accounts import services as accounts
+    from app.accounts.tokens import INVITATION_SALT, RESET_SALT, make_token
+    from app.core.vocabularies import vocabularies
+    from app.indicators import services as indicators
+    from app.indicators.models import (
+        EvidenceFile,
+        Indicator,
+        IndicatorTarget,
+        Measurement,
+        MeasurementChange,
+        PeriodApproval,
+    )
+    from app.institutions.models import (
+        Network,
+        NetworkMembership,
+        StrategicPartnership,
+        Unit,
+    )
+    from app.mail.models import OutboxMessage
+    from app.planner.models import (
+        Activity,
+        ChecklistItem,
+        ProposedIndicator,
+        StatusChange,
+    )
+    from app.planner.services import adopt_practice, create_plan
+    from app.practices.models import Practice
+    from app.practices.services import get_practice, save_sheet, sheet_from_practice
+
+    for args in (["data", "load"], ["practices", "sync"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+
+    # A network with a parent, so the alliance tree is not flat.
+    parent = Network(slug="world-alliance", name=text(200), kind="alliance", url="https://x.eu")
+    network = Network(
+        slug="world-network",
+        name=text(200),
+        kind="research-network",
+        url="https://network.example.eu/" + "b" * 200,
+        description=LONG,
+        parent=parent,
+        source_digest="1" * 64,
+    )
+    a, b = _institution("world-a"), _institution("world-b", kind="university-of-applied-sciences")
+    db.session.add_all([parent, network, a, b])
+    for institution in (a, b):
+        for kind in ("international-office", "human-resources", "faculty"):
+            institution.units.append(
+                Unit(name=f"{kind}: {text(200)}"[:200], kind=kind, description=LONG)
+            )
+        institution.memberships.append(
+            NetworkMembership(network=network, role=text(200), since=date(2000, 1, 1), note=LONG)
+        )
+        institution.partnerships.append(
+            StrategicPartnership(
+                partner_name=text(200),
+                partner_country=text(100),
+                priority_areas=[text(80), "Forestry", "Sámi studies"],
+                note=LONG,
+            )
+        )
+    db.session.flush()
+
+    people: dict[str, Any] = {}
+    for role in ("manager", "planner", "viewer"):
+        people[role] = accounts.create_user(f"{role}@world-a.example", "a sentence nobody guesses")
+        accounts.set_role(people[role], a, role, by="world")
+    people["curator"] = accounts.create_user(
+        "curator@world.example", "a sentence nobody guesses", is_curator=True
+    )
+    accounts.set_role(people["curator"], a, "viewer", by="world")
+    people["admin"] = accounts.create_user(
+        "admin@world.example", "a sentence nobody guesses", is_admin=True
+    )
+    people["outsider"] = accounts.create_user(
+        "manager@world-b.example", "a sentence nobody guesses"
+    )
+    accounts.set_role(people["outsider"], b, "manager", by="world")
+    now = datetime.now(UTC)
+    for person in people.values():
+        person.name = text(200)
+        person.last_login_at = now
+    inactive = accounts.create_user("left@world-a.example", None, name="Left the office")
+    inactive.active = False
+    db.session.flush()
+
+    with app.test_request_context():
+        pending = accounts.invite(a, "guest@world.example", "planner", people["manager"])
+        accepted = accounts.invite(a, "viewer@world-a.example", "viewer", people["manager"])
+        revoked = accounts.invite(a, "gone@world.example", "viewer", people["manager"])
+    accepted.accepted_at = now
+    revoked.revoked_at = now
+    token, _secret = accounts.create_api_token(people["planner"], text(100), 365)
+    token.last_used_at = now
+    old_token, _ = accounts.create_api_token(people["planner"], "old", 30)
+    old_token.revoked_at = now
+    db.session.add(
+        OutboxMessage(
+            recipient="guest@world.example", subject=text(300), body=LONG, delivery="outbox"
+        )
+    )
+    db.session.flush()
+
+    # The catalogue: a curator's edit (a revision from the browser) and a withdrawn sheet.
+    practices = list(db.session.scalars(db.select(Practice).order_by(Practice.slug)))
+    edited = practices[0]
+    sheet = sheet_from_practice(edited).model_copy(update={"body": edited.body + "\n\n" + LONG})
+    save_sheet(edited, sheet, author=people["curator"], base_version=edited.version, note=text(300))
+    withdrawn = practices[-1]
+    withdrawn.withdrawn_at = now
+
+    # Plans: one over the longest period the rules allow, one ordinary, one copied.
+    plans = []
+    for title, start, end in (
+        (text(200), date(2027, 1, 1), date(2027, 12, 31)),
+        ("Longest allowed plan", *_longest_period()),
+    ):
+        plan = create_plan(a, title=title, period_start=start, period_end=end)
+        plan.goals_text = LONG
+        plan.goals = ["improved-skills", "better-communication"]
+        plan.owner = people["planner"]
+        plan.status = "active"
+        plans.append(plan)
+    other_plan = create_plan(
+        b, title="Plan of B", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    db.session.flush()
+
+    main = plans[0]
+    unit_ids = [unit.id for unit in a.units]
+    # Adopting gives activities with a practice, a phase, guidance, a checklist and proposals.
+    adopted = adopt_practice(
+        main, practices[1], ["setup", "delivery"], vocabularies(), by=people["planner"].email
+    )
+    largest = _largest_numbers()
+    recurrences = [
+        "FREQ=MONTHLY;INTERVAL=6",
+        "FREQ=WEEKLY;BYDAY=MO,WE",
+        "FREQ=YEARLY",
+        "FREQ=MONTHLY;BYMONTHDAY=15",
+        None,
+    ]
+    statuses = ["idea", "planned", "in_progress", "done", "cancelled"]
+    for index, activity in enumerate(list(adopted)):
+        _fill_activity(activity, unit_ids, recurrences[index % 5], statuses[index % 5], largest)
+    for index, status in enumerate(statuses):
+        activity = Activity(plan=main, title=f"{text(150)} {index}")
+        _fill_activity(activity, unit_ids, recurrences[index], status, largest)
+        activity.practice = practices[2]
+        activity.phase = ("setup", "delivery")[index % 2]
+        activity.guidance = {"cost": 3, "time": 1, "effort": 2}
+        activity.checklist.append(ChecklistItem(text=LONG, done=index % 2 == 0, position=index))
+        activity.indicators.append(
+            ProposedIndicator(name=text(300), unit="count", direction="higher", position=index)
+        )
+        activity.status_changes.append(
+            StatusChange(status=status, changed_by="planner@world-a.example")
+        )
+        db.session.add(activity)
+    for plan in plans[1:] + [other_plan]:
+        activity = Activity(plan=plan, title="A repeating activity")
+        _fill_activity(activity, unit_ids, "FREQ=MONTHLY", "planned", largest)
+        activity.start_date, activity.end_date = plan.period_start, plan.period_end
+        db.session.add(activity)
+    db.session.flush()
+
+    # Indicators of every unit, direction, combination and frequency, with values and evidence.
+    kinds = [
+        ("count", "higher", "sum", "quarterly"),
+        ("percent", "higher", "latest", "yearly"),
+        ("euros", "lower", "average", "monthly"),
+        ("score", "higher", "average", "term"),
+        ("yes-no", "higher", "latest", "quarterly"),
+        ("count", "higher", "sum", "occurrence"),
+    ]
+    evidence = EvidenceFile(
+        filename=text(150) + ".pdf",
+        content_type="application/pdf",
+        size=4,
+        content=b"%PDF",
+        uploaded_by="planner@world-a.example",
+    )
+    for plan in [main, *plans[1:], other_plan]:
+        for position, (unit, direction, aggregation, frequency) in enumerate(kinds):
+            activity = next(iter(plan.activities), None) if frequency == "occurrence" else None
+            indicator = Indicator(
+                plan=plan,
+                activity=activity,
+                name=text(300),
+                description=LONG,
+                unit=unit,
+                scale_max=Decimal(10) if unit == "score" else None,
+                direction=direction,
+                aggregation=aggregation,
+                frequency=frequency,
+                baseline_value=Decimal(1) if unit == "yes-no" else Decimal(0),
+                baseline_date=plan.period_start,
+                target_value=_target(unit),
+                position=position,
+            )
+            db.session.add(indicator)
+            db.session.flush()
+            for period in indicators.reporting_periods(indicator, plan)[:4]:
+                indicator.targets.append(
+                    IndicatorTarget(period_key=period.key, value=_target(unit))
+                )
+            periods = [
+                p for p in indicators.reporting_periods(indicator, plan) if p.end < date.today()
+            ][:2]
+            for period in periods:
+                measurement = Measurement(
+                    indicator=indicator,
+                    period_key=period.key,
+                    period_start=period.start,
+                    period_end=period.end,
+                    value=_target(unit),
+                    note=LONG,
+                    evidence_url="https://evidence.example.org/" + "c" * 200,
+                    evidence=evidence,
+                    recorded_by="planner@world-a.example",
+                )
+                for after_approval in (False, True):
+                    measurement.changes.append(
+                        MeasurementChange(
+                            old_value=Decimal(0),
+                            new_value=_target(unit),
+                            note=LONG,
+                            after_approval=after_approval,
+                            changed_by="planner@world-a.example",
+                        )
+                    )
+                db.session.add(measurement)
+    db.session.flush()
+
+    approvals = []
+    for plan in (main, other_plan):
+        kept = PeriodApproval(
+            plan=plan,
+            period_key="2027-Q1",
+            window_start=date(2027, 1, 1),
+            window_end=date(2027, 3, 31),
+            approved_by="manager@world-a.example",
+        )
+        reopened = PeriodApproval(
+            plan=plan,
+            period_key="2027-Q2",
+            window_start=date(2027, 4, 1),
+            window_end=date(2027, 6, 30),
+            approved_by="manager@world-a.example",
+            reopened_by="manager@world-a.example",
+            reopened_at=now,
+            reopen_reason=LONG,
+        )
+        db.session.add_all([kept, reopened])
+        approvals += [kept, reopened]
+    db.session.commit()
+
+    with app.test_request_context():
+        reset = make_token(
+            RESET_SALT, {"user": people["viewer"].id, "check": people["viewer"].session_token[:16]}
+        )
+        invitation = make_token(INVITATION_SALT, {"invitation": pending.id})
+    a_plans = [main, *plans[1:]]
+    return World(
+        slug=a.slug,
+        other_slug=b.slug,
+        people=people,
+        plans=[plan.id for plan in a_plans],
+        activities=[(p.id, act.id) for p in a_plans for act in p.activities],
+        indicators=[(i.plan_id, i.id) for i in db.session.scalars(db.select(Indicator))],
+        evidence=[(main.id, evidence.id)],
+        approvals=[(x.plan_id, x.id) for x in approvals if x.plan_id == main.id],
+        proposed=[(main.id, p.id) for act in main.activities for p in act.indicators],
+        practices=[p.slug for p in practices[:3]]
+        + [withdrawn.slug, get_practice(edited.slug).slug],
+        revisions=[(edited.slug, 1), (edited.slug, 2)],
+        invitations=[pending.id, revoked.id],
+        tokens=[token.id, old_token.id],
+        feeds=[plan.feed_token for plan in a_plans],
+        windows=[(main.id, key) for key in ("2027-Q1", "2027-Q2", "2027-01", "2027", "2027-T1")],
+        secrets={"reset": reset, "invitation": invitation},
+    )
+
+
+def _longest_period() -> tuple[date, date]:
+    """Return the widest plan period the rules allow (or a ten-year one before they exist)."""
+    try:
+        from app.planner import schemas
+
+        first = getattr(schemas, "EARLIEST_DATE", None)
+        last = getattr(schemas, "LATEST_DATE", None)
+        longest = getattr(schemas, "MAX_PLAN_YEARS", None)
+    except ImportError:  # pragma: no cover - the schemas module always exists
+        first = last = longest = None
+    start = date(2026, 1, 1)
+    years = longest or 10
+    end = date(start.year + years, 1, 1) - timedelta(days=1)
+    if first and start < first:
+        start = first
+    if last and end > last:
+        end = last
+    return start, end
+
+
+def _largest_numbers() -> dict[str, Decimal]:
+    """Return the largest budget and person-days the rules allow."""
+    from app.planner import schemas
+
+    return {
+        "budget": Decimal(str(getattr(schemas, "MAX_BUDGET", "9999999999.99"))),
+        "effort": Decimal(str(getattr(schemas, "MAX_EFFORT", "9999999.9"))),
+    }
+
+
+def _target(unit: str) -> Decimal:
+    return {"percent": Decimal(100), "yes-no": Decimal(1), "score": Decimal(10)}.get(
+        unit, Decimal("123456.5")
+    )
+
+
+def _fill_activity(
+    activity: Any,
+    unit_ids: list[int],
+    recurrence: str | None,
+    status: str,
+    largest: dict[str, Decimal],
+) -> None:
+    """Set every optional field of an activity."""
+    activity.format = "hybrid"
+    activity.host = text(200)
+    activity.start_date = date(2027, 2, 1)
+    activity.end_date = date(2027, 11, 30)
+    activity.recurrence = recurrence
+    activity.budget_planned = largest["budget"]
+    activity.budget_actual = largest["budget"]
+    activity.effort_planned = largest["effort"]
+    activity.effort_actual = Decimal("0.5")
+    activity.target_groups = ["administrative-staff", "academic-staff"]
+    activity.mobility_stages = ["institutional-setup"]
+    activity.unit_ids = unit_ids
+    activity.other_actors = [text(200), "Rector's office"]
+    activity.partners = [text(200), "EURAXESS"]
+    activity.responsible = text(200)
+    activity.status = status
+    activity.notes = LONG
+    activity.evaluation = LONG

@@ -191,7 +191,7 @@ def test_no_page_answers_a_server_error_to_anybody(app, world, caller):
             continue
         if caller not in SPIDERS or response.status_code != 200:
             continue
-        if not response.mimetype == "text/html":
+        if response.mimetype != "text/html":
             continue
         for link in _links(response.get_data(as_text=True), url):
             if link in seen or followed >= MAX_FOLLOWED or re.search(r"/logout|/static/", link):

@@ -6,6 +6,8 @@ other tests that use the world keep seeing every optional field filled in.
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import JSON, Boolean, func, select
 
 from app.core.extensions import db
@@ -27,10 +29,8 @@ def _is_set(column):
     if isinstance(column.type, Boolean):
         return condition
     python_type = None
-    try:
+    with contextlib.suppress(NotImplementedError):
         python_type = column.type.python_type
-    except NotImplementedError:
-        pass
     if python_type is str:
         return condition & (column != "")
     return condition

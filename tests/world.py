@@ -229,7 +229,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
             StatusChange(status=status, changed_by="planner@world-a.example")
         )
         db.session.add(activity)
-    for plan in plans[1:] + [other_plan]:
+    for plan in [*plans[1:], other_plan]:
         activity = Activity(plan=plan, title="A repeating activity")
         _fill_activity(activity, unit_ids, "FREQ=MONTHLY", "planned", largest)
         activity.start_date, activity.end_date = plan.period_start, plan.period_end

@@ -127,6 +127,8 @@ def server(app: Flask) -> Iterator[str]:
     from werkzeug.serving import make_server
 
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    # Absolute links (emails, the feed's address) name this server, as PUBLIC_BASE_URL would.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{httpd.server_port}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

@@ -26,6 +26,7 @@ from app.accounts.models import (
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
 from app.core.extensions import aware, db, utcnow
+from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.services import send_mail
 
@@ -176,7 +177,7 @@ def send_password_reset(email: str) -> None:
         return
     # The link carries part of the session token, which the reset rotates: it works once.
     token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = external_url("accounts.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     within = (
         f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
@@ -214,7 +215,7 @@ def invite(institution: Institution, email: str, role: str, inviter: User) -> In
     db.session.add(invitation)
     db.session.flush()
     token = make_token(INVITATION_SALT, {"invitation": invitation.id})
-    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    link = external_url("accounts.accept_invitation", token=token)
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     send_mail(
         invitation.email,

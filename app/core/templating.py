@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from app.core.markdown import render_markdown
+from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 
 LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
@@ -70,6 +71,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(linkify, "linkify")
     app.add_template_global(url_for_page)
     app.add_template_global(url_without)
+    # Absolute links (a feed's address) come from PUBLIC_BASE_URL, never from the request.
+    app.add_template_global(external_url)
     app.add_template_global(LEVEL_WORDS, "LEVEL_WORDS")
 
     @app.context_processor

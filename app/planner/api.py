@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.core.errors import error_payload, json_error
 from app.core.extensions import aware, db
+from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 from app.core.yamlfile import pydantic_message
 from app.institutions import services as institutions
@@ -82,12 +83,7 @@ def serialize_activity(activity: Activity, units: dict[int, str]) -> schemas.Act
     return schemas.ActivityOut(
         id=activity.id,
         plan_id=activity.plan_id,
-        url=url_for(
-            "planner_api.activity",
-            plan_id=activity.plan_id,
-            activity_id=activity.id,
-            _external=True,
-        ),
+        url=external_url("planner_api.activity", plan_id=activity.plan_id, activity_id=activity.id),
         practice=activity.practice.slug if activity.practice else None,
         phase=activity.phase,  # type: ignore[arg-type]
         title=activity.title,
@@ -136,8 +132,8 @@ def serialize_summary(plan: Plan) -> dict[str, Any]:
     """Return a plan's own fields, without its activities."""
     return {
         "id": plan.id,
-        "url": url_for("planner_api.plan", plan_id=plan.id, _external=True),
-        "page_url": url_for("planner.detail", plan_id=plan.id, _external=True),
+        "url": external_url("planner_api.plan", plan_id=plan.id),
+        "page_url": external_url("planner.detail", plan_id=plan.id),
         "institution": {"slug": plan.institution.slug, "name": plan.institution.name},
         "title": plan.title,
         "period_start": plan.period_start,

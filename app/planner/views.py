@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -245,7 +247,9 @@ def feed(token: str) -> ResponseReturnValue:
     plan = services.plan_for_feed(token)
     if plan is None:
         abort(404)
-    return Response(exports.to_ical(plan, request.host), mimetype="text/calendar")
+    # The UIDs' domain is the public one: the request's Host header is the caller's choice.
+    domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    return Response(exports.to_ical(plan, domain), mimetype="text/calendar")
 
 
 @bp.post("/practices/<slug>/adopt")

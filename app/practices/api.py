@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.core.errors import json_error
 from app.core.extensions import aware
+from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 from app.permissions import PUBLIC, access
 from app.practices import services
@@ -25,8 +26,8 @@ def serialize_summary(
         "slug": practice.slug,
         "title": practice.title,
         "summary": practice.summary,
-        "url": url_for("practices_api.detail", slug=practice.slug, _external=True),
-        "page_url": url_for("practices.detail", slug=practice.slug, _external=True),
+        "url": external_url("practices_api.detail", slug=practice.slug),
+        "page_url": external_url("practices.detail", slug=practice.slug),
         **{name: practice.terms_of(name) for name in services.TERM_FIELDS},
         "delivery_schedule": practice.delivery_schedule,
         "importance": practice.importance,
@@ -53,8 +54,8 @@ def serialize_detail(practice: Practice) -> dict[str, Any]:
         "body": sheet.body,
         "withdrawn": practice.withdrawn,
         "updated_at": aware(practice.updated_at).isoformat(),
-        "url": url_for("practices_api.detail", slug=practice.slug, _external=True),
-        "page_url": url_for("practices.detail", slug=practice.slug, _external=True),
+        "url": external_url("practices_api.detail", slug=practice.slug),
+        "page_url": external_url("practices.detail", slug=practice.slug),
     }
 
 

@@ -19,7 +19,6 @@ from app.core.errors import error_payload, json_error
 from app.core.extensions import aware, db
 from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
-from app.core.yamlfile import pydantic_message
 from app.institutions import services as institutions
 from app.permissions import SIGNED_IN, access, require_plan, require_role
 from app.planner import schemas, services
@@ -44,22 +43,21 @@ def _invalid(error: Invalid) -> ResponseReturnValue:
     return json_error(400, "Bad Request", "the request body is invalid", fields=error.fields)
 
 
-def _body(model: type[Model]) -> Model:
-    """Validate the JSON body against a request model, or raise Invalid with every problem."""
+def _body(model: type[Model], plan: Plan | None = None) -> Model:
+    """Validate the JSON body against a request model, or raise Invalid with every problem.
+
+    With a plan, an activity's dates are checked against its period.
+    """
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise Invalid({"body": "send a JSON object (Content-Type: application/json)"})
+    context: dict[str, Any] = {"vocab": vocabularies()}
+    if plan is not None:
+        context["period"] = (plan.period_start, plan.period_end)
     try:
-        return model.model_validate(data, context={"vocab": vocabularies()})
+        return model.model_validate(data, context=context)
     except ValidationError as error:
-        raise Invalid(
-            {
-                ".".join(str(part) for part in problem["loc"]) or "body": pydantic_message(
-                    dict(problem)
-                )
-                for problem in error.errors()
-            }
-        ) from None
+        raise Invalid(schemas.problems_by_field(error)) from None
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:
@@ -226,9 +224,13 @@ def update_plan(plan_id: int) -> ResponseReturnValue:
     if any(changes.get(name, "") is None for name in ("title", "period_start", "period_end")):
         raise Invalid({k: "may not be null" for k, v in changes.items() if v is None})
     changes = {k: v for k, v in changes.items() if v is not None}
-    start = changes.get("period_start", plan.period_start)
-    if changes.get("period_end", plan.period_end) < start:
-        raise Invalid({"period_end": "the period ends before it starts"})
+    try:
+        schemas.check_period(
+            changes.get("period_start", plan.period_start),
+            changes.get("period_end", plan.period_end),
+        )
+    except ValueError as error:
+        raise Invalid({"period_end": str(error)}) from None
     try:
         services.update_plan(plan, changes, base_version=body.version)
     except services.EditConflict:
@@ -258,7 +260,7 @@ def activities(plan_id: int) -> ResponseReturnValue:
 def create_activity(plan_id: int) -> ResponseReturnValue:
     """Add a custom activity (not from a practice) to a plan."""
     plan = _plan(plan_id, "planner")
-    body = _body(schemas.ActivityCreate)
+    body = _body(schemas.ActivityCreate, plan)
     activity = services.add_activity(plan, body.model_dump(), by=current_user.email)
     db.session.commit()
     return _activity_response(plan, activity, 201)
@@ -296,7 +298,7 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Change an activity's fields; a change based on an older version is refused (409)."""
     plan = _plan(plan_id, "planner")
     activity = _activity(plan, activity_id)
-    body = _body(schemas.ActivityPatch)
+    body = _body(schemas.ActivityPatch, plan)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     nullable = {"host", "start_date", "end_date", "recurrence", "budget_actual", "effort_actual"}
     refused = {k: "may not be null" for k, v in changes.items() if v is None and k not in nullable}
@@ -307,11 +309,14 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         for name in ("start_date", "end_date", "recurrence")
     }
     try:
-        schemas.check_dates(merged["start_date"], merged["end_date"], merged["recurrence"])
-    except ValueError as error:
-        raise Invalid(
-            {"end_date" if "end_date" in str(error) else "start_date": str(error)}
-        ) from None
+        schemas.check_dates(
+            merged["start_date"],
+            merged["end_date"],
+            merged["recurrence"],
+            (plan.period_start, plan.period_end),
+        )
+    except schemas.DateProblem as error:
+        raise Invalid({error.field: str(error)}) from None
     try:
         services.update_activity(
             activity, changes, base_version=body.version, by=current_user.email

@@ -7,27 +7,73 @@ assigned): a client cannot set an id, an institution or a version it does not ow
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy import Numeric
 
-from app.core.validation import Slug, Strict, vocabulary_key
+from app.core.validation import (
+    PlanningDate,
+    Slug,
+    Strict,
+    Version,
+    bounded_number,
+    multi_line,
+    single_line,
+    vocabulary_key,
+)
+from app.core.yamlfile import pydantic_message
+from app.planner.models import Activity
+from app.planner.recurrence import first_occurrence
 from app.planner.services import RecurrenceError, check_recurrence
 
 PlanStatus = Literal["draft", "active", "closed"]
 ActivityStatus = Literal["idea", "planned", "in_progress", "done", "cancelled"]
 Format = Literal["on-site", "online", "hybrid"]
 Phase = Literal["setup", "delivery"]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=10_000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-Days = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=1)]
-Version = Annotated[
-    int, Field(ge=1, description="The version the change is based on; a newer one is a 409.")
-]
+Title = single_line(200, min_length=1)
+Name = single_line(200, min_length=1)
+Person = single_line(200)
+LongText = multi_line(10_000)
+GoalsText = multi_line(5000)
+
+# A plan spans at most this long, and its activities lie within this margin of its period
+# (a preparatory meeting the autumn before, a follow-up after it ends).
+MAX_PLAN_YEARS = 10
+ACTIVITY_MARGIN = timedelta(days=366)
+# Lists a person fills: more than this is no plan but a flood.
+MAX_PARTNERS = 100
+MAX_KEYS = 50
+
+
+def _column_max(column: Any) -> Decimal:
+    """Return the largest number a Numeric column holds, e.g. 9999999999.99 for (12, 2)."""
+    kind: Numeric = column.type  # type: ignore[type-arg]
+    digits, places = kind.precision or 0, kind.scale or 0
+    return Decimal(10) ** (digits - places) - Decimal(1).scaleb(-places)
+
+
+Money = bounded_number(le=_column_max(Activity.__table__.c.budget_planned), places=2)
+Days = bounded_number(le=_column_max(Activity.__table__.c.effort_planned), places=1)
+
+
+def _keys(name: str) -> Any:
+    return Annotated[list[vocabulary_key(name)], Field(max_length=MAX_KEYS)]  # type: ignore[misc]
+
+
+Goals = _keys("goals")
+TargetGroups = _keys("target_groups")
+MobilityStages = _keys("mobility_stages")
+Partners = Annotated[list[Name], Field(max_length=MAX_PARTNERS)]
 
 
 def _ordered(start: date | None, end: date | None, message: str) -> None:
@@ -35,19 +81,30 @@ def _ordered(start: date | None, end: date | None, message: str) -> None:
         raise ValueError(message)
 
 
+def check_period(start: date, end: date) -> None:
+    """A plan's period ends on or after its start, at most MAX_PLAN_YEARS later."""
+    _ordered(start, end, "the period ends before it starts")
+    try:
+        longest = start.replace(year=start.year + MAX_PLAN_YEARS)
+    except ValueError:  # 29 February
+        longest = start.replace(year=start.year + MAX_PLAN_YEARS, day=28)
+    if end >= longest:
+        raise ValueError(f"a plan spans at most {MAX_PLAN_YEARS} years")
+
+
 class PlanCreate(Strict):
     """A new plan of an institution the caller plans for."""
 
     institution: Slug
     title: Title
-    period_start: date
-    period_end: date
-    goals_text: Annotated[str, Field(max_length=5000)] = ""
-    goals: list[vocabulary_key("goals")] = []  # type: ignore[valid-type]
+    period_start: PlanningDate
+    period_end: PlanningDate
+    goals_text: GoalsText = ""
+    goals: Goals = []
 
     @model_validator(mode="after")
     def _period(self) -> Self:
-        _ordered(self.period_start, self.period_end, "the period ends before it starts")
+        check_period(self.period_start, self.period_end)
         return self
 
 
@@ -56,10 +113,10 @@ class PlanPatch(Strict):
 
     version: Version
     title: Title | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    goals_text: Annotated[str, Field(max_length=5000)] | None = None
-    goals: list[vocabulary_key("goals")] | None = None  # type: ignore[valid-type]
+    period_start: PlanningDate | None = None
+    period_end: PlanningDate | None = None
+    goals_text: GoalsText | None = None
+    goals: Goals | None = None
     status: PlanStatus | None = None
 
 
@@ -68,22 +125,24 @@ class _ActivityFields(Strict):
 
     format: Format = "on-site"
     host: Name | None = Field(None, description="A partner's name; null is the own institution.")
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: PlanningDate | None = None
+    end_date: PlanningDate | None = None
     recurrence: Annotated[str, Field(max_length=200)] | None = Field(
-        None, description="An iCalendar RRULE, e.g. FREQ=MONTHLY;INTERVAL=6 for twice a year."
+        None,
+        description="An iCalendar RRULE, e.g. FREQ=MONTHLY;INTERVAL=6 for twice a year, "
+        "weekly at most often; it must give a day between the start and the plan's end.",
     )
     budget_planned: Money = Decimal(0)
     budget_actual: Money | None = None
     effort_planned: Days = Decimal(0)
     effort_actual: Days | None = None
-    partners: list[Name] = []
-    responsible: Annotated[str, Field(max_length=200)] = ""
+    partners: Partners = []
+    responsible: Person = ""
     status: ActivityStatus = "idea"
     notes: LongText = ""
     evaluation: LongText = ""
-    target_groups: list[vocabulary_key("target_groups")] = []  # type: ignore[valid-type]
-    mobility_stages: list[vocabulary_key("mobility_stages")] = []  # type: ignore[valid-type]
+    target_groups: TargetGroups = []
+    mobility_stages: MobilityStages = []
 
     @field_validator("recurrence")
     @classmethod
@@ -93,6 +152,19 @@ class _ActivityFields(Strict):
         except RecurrenceError as error:
             raise ValueError(str(error)) from None
 
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _near_the_plan(cls, value: date | None, info: ValidationInfo) -> date | None:
+        period = (info.context or {}).get("period")
+        if value is not None and period is not None:
+            first, last = period[0] - ACTIVITY_MARGIN, period[1] + ACTIVITY_MARGIN
+            if not first <= value <= last:
+                raise ValueError(
+                    f"must lie within a year of the plan's period, from {first.isoformat()} "
+                    f"to {last.isoformat()}"
+                )
+        return value
+
 
 class ActivityCreate(_ActivityFields):
     """A custom activity, not adopted from a practice."""
@@ -100,8 +172,10 @@ class ActivityCreate(_ActivityFields):
     title: Title
 
     @model_validator(mode="after")
-    def _dates(self) -> Self:
-        check_dates(self.start_date, self.end_date, self.recurrence)
+    def _dates(self, info: ValidationInfo) -> Self:
+        check_dates(
+            self.start_date, self.end_date, self.recurrence, (info.context or {}).get("period")
+        )
         return self
 
 
@@ -113,20 +187,67 @@ class ActivityPatch(_ActivityFields):
     format: Format | None = None  # type: ignore[assignment]
     budget_planned: Money | None = None  # type: ignore[assignment]
     effort_planned: Days | None = None  # type: ignore[assignment]
-    partners: list[Name] | None = None  # type: ignore[assignment]
-    responsible: Annotated[str, Field(max_length=200)] | None = None  # type: ignore[assignment]
+    partners: Partners | None = None  # type: ignore[assignment]
+    responsible: Person | None = None  # type: ignore[assignment]
     status: ActivityStatus | None = None  # type: ignore[assignment]
     notes: LongText | None = None  # type: ignore[assignment]
     evaluation: LongText | None = None  # type: ignore[assignment]
-    target_groups: list[vocabulary_key("target_groups")] | None = None  # type: ignore[valid-type,assignment]
-    mobility_stages: list[vocabulary_key("mobility_stages")] | None = None  # type: ignore[valid-type,assignment]
+    target_groups: TargetGroups | None = None  # type: ignore[assignment]
+    mobility_stages: MobilityStages | None = None  # type: ignore[assignment]
 
 
-def check_dates(start: date | None, end: date | None, recurrence: str | None) -> None:
-    """An activity ends on or after its start, and a repeating one has a start."""
-    _ordered(start, end, "end_date is before start_date")
-    if recurrence and start is None:
-        raise ValueError("a repeating activity needs a start_date")
+class ActivityRow(ActivityCreate):
+    """A row of an imported file: an activity, with the sheet and units it names."""
+
+    practice: Slug | None = None
+    phase: Phase | None = None
+    units: Annotated[list[Name], Field(max_length=MAX_KEYS)] = []
+
+
+class DateProblem(ValueError):
+    """An activity's dates do not fit together; `field` names the one to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_dates(
+    start: date | None,
+    end: date | None,
+    recurrence: str | None,
+    period: tuple[date, date] | None = None,
+) -> None:
+    """An activity ends on or after its start; a repeating one has a start and occurs.
+
+    A rule must give a day from the start to the plan's end (or within ten years when the plan
+    is not known), as the timeline shows it: one that never occurs there would vanish.
+    """
+    if start is not None and end is not None and end < start:
+        raise DateProblem("end_date", "end_date is before start_date")
+    if not recurrence:
+        return
+    if start is None:
+        raise DateProblem("start_date", "a repeating activity needs a start_date")
+    last = max(period[1], start) if period else start + timedelta(days=3653)
+    if first_occurrence(recurrence, start, last) is None:
+        raise DateProblem(
+            "recurrence",
+            f"the rule gives no day from {start.isoformat()} to {last.isoformat()}"
+            + (" (the plan's end)" if period else ""),
+        )
+
+
+def problems_by_field(error: ValidationError) -> dict[str, str]:
+    """Say every problem of a validation in plain words, by field ("body" for the whole)."""
+    found: dict[str, str] = {}
+    for problem in error.errors():
+        cause = (problem.get("ctx") or {}).get("error")
+        where = ".".join(str(part) for part in problem["loc"])
+        if isinstance(cause, DateProblem):
+            where = cause.field
+        found.setdefault(where or "body", pydantic_message(dict(problem)))
+    return found
 
 
 class AdoptionCreate(Strict):

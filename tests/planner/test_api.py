@@ -254,9 +254,9 @@ def test_plan_detail_has_totals_activities_and_occurrences(client, tokens, spec)
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"title": "X", "start_date": "2027-03-05", "end_date": "2027-03-01"}, "body"),
+        ({"title": "X", "start_date": "2027-03-05", "end_date": "2027-03-01"}, "end_date"),
         ({"title": "X", "recurrence": "FREQ=SOMETIMES"}, "recurrence"),
-        ({"title": "X", "recurrence": "FREQ=WEEKLY"}, "body"),
+        ({"title": "X", "recurrence": "FREQ=WEEKLY"}, "start_date"),
         ({"title": "X", "budget_planned": -1}, "budget_planned"),
         ({"title": "X", "format": "by-pigeon"}, "format"),
         ({"title": "X", "target_groups": ["cats"]}, "target_groups.0"),

@@ -51,6 +51,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_LIMIT_PER_ACCOUNT="5 per minute; 20 per hour",
         LOGIN_LIMIT_PER_ADDRESS="20 per minute; 100 per hour",
+        # Imports each person may send: each reads and checks up to thousands of rows.
+        IMPORT_LIMIT_PER_USER="10 per minute; 60 per hour",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PASSWORD_RESET_MAX_AGE=60 * 60,
         INVITATION_MAX_AGE=7 * 24 * 60 * 60,

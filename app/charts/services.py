@@ -172,6 +172,7 @@ PROGRESS_COLOURS = {
     "off_track": "#b91c1c",
     "no_data": "#6b7280",
     "no_target": "#6b7280",
+    "not_started": "#0e7490",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -24,6 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from app.core.spreadsheets import parse_number
 from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
 from app.indicators.periods import Period
+from app.indicators.services import not_begun
 from app.planner.models import Activity
 
 UNIT_CHOICES = [
@@ -39,6 +41,29 @@ EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "cs
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
 
+def parse_value(text: str) -> Decimal:
+    """Read a typed value to the cent: finite and within ±MAX_VALUE; ValueError in plain words.
+
+    Every number of an indicator goes through here (baseline, targets, scale, values typed or
+    imported), so NaN, Infinity or 1e400 are refused alike wherever they are typed.
+    """
+    return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
+
+
+class IndicatorNumberField(DecimalField):
+    """A number field of an indicator, read by parse_value (not Decimal(), which takes NaN)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Read the typed text; empty is None, anything else must be a finite number."""
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if text:
+            try:
+                self.data = parse_value(text)
+            except ValueError as error:
+                raise ValueError(str(error)[0].upper() + str(error)[1:] + ".") from None
+
+
 class IndicatorForm(FlaskForm):
     """An indicator's definition: what, in which unit, which way is better, and its targets."""
 
@@ -46,7 +71,7 @@ class IndicatorForm(FlaskForm):
     description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
     activity_id = SelectField("Judges", coerce=str, default="")
     unit = SelectField("Unit", choices=UNIT_CHOICES)
-    scale_max = DecimalField(
+    scale_max = IndicatorNumberField(
         "Top of the scale (for a score)", places=2, validators=[Optional(), NumberRange(min=1)]
     )
     direction = SelectField(
@@ -60,13 +85,9 @@ class IndicatorForm(FlaskForm):
     frequency = SelectField(
         "Reported", choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()]
     )
-    baseline_value = DecimalField(
-        "Baseline value", places=2, validators=[Optional(), NumberRange(max=MAX_VALUE)]
-    )
+    baseline_value = IndicatorNumberField("Baseline value", places=2, validators=[Optional()])
     baseline_date = DateField("Baseline date", validators=[Optional()])
-    target_value = DecimalField(
-        "Overall target", places=2, validators=[Optional(), NumberRange(max=MAX_VALUE)]
-    )
+    target_value = IndicatorNumberField("Overall target", places=2, validators=[Optional()])
     version = HiddenField()
     submit = SubmitField("Save the indicator")
 
@@ -87,16 +108,16 @@ class IndicatorForm(FlaskForm):
         scale_max = self.scale_max.data if self.unit.data == "score" else None
         return SimpleNamespace(unit=self.unit.data, scale_max=scale_max)
 
-    def _fits_the_unit(self, field: DecimalField) -> None:
+    def _fits_the_unit(self, field: IndicatorNumberField) -> None:
         problem = None if field.data is None else unit_problem(self.measure(), field.data)
         if problem:
             raise ValidationError(problem[0].upper() + problem[1:] + ".")
 
-    def validate_baseline_value(self, field: DecimalField) -> None:
+    def validate_baseline_value(self, field: IndicatorNumberField) -> None:
         """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
         self._fits_the_unit(field)
 
-    def validate_target_value(self, field: DecimalField) -> None:
+    def validate_target_value(self, field: IndicatorNumberField) -> None:
         """A target is a value of the unit too."""
         self._fits_the_unit(field)
 
@@ -115,11 +136,6 @@ class IndicatorForm(FlaskForm):
             "baseline_date": self.baseline_date.data,
             "target_value": self.target_value.data,
         }
-
-
-def parse_value(text: str) -> Decimal:
-    """Read a typed value to the cent; ValueError in plain words."""
-    return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
 
 
 def read_targets(
@@ -186,8 +202,12 @@ def read_entries(
     files: MultiDict[str, FileStorage],
     due: list[tuple[Any, Period]],
     locked: set[tuple[int, str]],
+    today: date,
 ) -> EntryResult:
-    """Read the values typed for every due (indicator, period); empty value fields are skipped."""
+    """Read the values typed for every due (indicator, period); empty value fields are skipped.
+
+    A value for a period that has not begun is refused (services.not_begun), not dropped.
+    """
     result = EntryResult()
     for indicator, period in due:
         if (indicator.id, period.key) in locked:
@@ -210,7 +230,7 @@ def read_entries(
         except ValueError as error:
             result.problems[name] = str(error)
             continue
-        problem = unit_problem(indicator, value)
+        problem = not_begun(period, today) or unit_problem(indicator, value)
         if problem:
             result.problems[name] = problem[0].upper() + problem[1:] + "."
             continue

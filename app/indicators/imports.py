@@ -8,13 +8,14 @@ ignored: it only helps people fill the file).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
-from app.indicators.forms import MAX_VALUE, unit_problem
+from app.core.spreadsheets import header_problems, read_records, read_text
+from app.indicators.forms import parse_value, unit_problem
 from app.indicators.models import Indicator, PeriodApproval
 from app.indicators.periods import Period
-from app.indicators.services import lock_for, reporting_periods
+from app.indicators.services import lock_for, not_begun, reporting_periods
 from app.planner.models import Plan
 
 COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url")
@@ -47,6 +48,7 @@ def read_values(
     plan: Plan,
     indicators: list[Indicator],
     approvals: list[PeriodApproval],
+    today: date,
 ) -> ValuesResult:
     """Check a file of values for a plan; return the rows to record, or every problem."""
     result = ValuesResult()
@@ -87,6 +89,9 @@ def read_values(
             )
             continue
         seen[(indicator.id, key)] = number
+        if problem := not_begun(period, today):
+            problems.append(f"{where}, column period: {problem}")
+            continue
         lock = lock_for(approvals, period.end)
         if lock is not None:
             problems.append(
@@ -99,7 +104,7 @@ def read_values(
         found = len(problems)
         text = read_text(record.get("value"))
         try:
-            value = parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
+            value = parse_value(text)
         except ValueError as error:
             problems.append(f"{where}, column value: {error if text else 'missing'}")
         else:

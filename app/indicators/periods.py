@@ -32,7 +32,10 @@ class Period:
 
 
 def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+    # December directly: the day after it in year 9999 does not exist.
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 def period_of(frequency: str, day: date) -> Period:
@@ -69,15 +72,26 @@ def period_of(frequency: str, day: date) -> Period:
     raise ValueError(f"no calendar period for frequency {frequency!r}")
 
 
+# A page never lists more periods than this, whatever a stored plan's period: 50 years of
+# months. Plans are bounded at input far below it; this keeps a plan stored before those
+# bounds (ending in 9999, say) from costing a page minutes and megabytes.
+MAX_PERIODS = 600
+
+
 def periods(frequency: str, start: date, end: date) -> list[Period]:
-    """List the calendar periods of a kind that overlap the days from start to end."""
+    """List the calendar periods of a kind that overlap the days from start to end.
+
+    At most MAX_PERIODS, the first ones: a longer span is cut short rather than listed.
+    """
     if end < start:
         return []
-    found = []
+    found: list[Period] = []
     day = start
-    while day <= end:
+    while day <= end and len(found) < MAX_PERIODS:
         period = period_of(frequency, day)
         found.append(period)
+        if period.end == date.max:
+            break
         day = period.end + timedelta(days=1)
     return found
 

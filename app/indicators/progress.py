@@ -11,6 +11,11 @@
   date, or the plan's start) to the overall target at the plan's end; an average of values on
   that path stands halfway along it. On track from 90 % of the expected way, at risk from
   60 %, off track below.
+- An indicator of a dated activity (a one-off event, or one that repeats) does not move
+  between occurrences: its expected path steps at each occurrence that has ended, by an equal
+  share of the way (participants of the only event are all expected once it is over, none
+  before).
+- Before the plan's period begins nothing is judged: the status is "not started".
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from decimal import Decimal
 
 AGGREGATIONS = ("sum", "latest", "average")
 DIRECTIONS = ("higher", "lower")
-STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target")
+STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target", "not_started")
 STATUS_LABELS = {
     "on_track": "On track",
     "at_risk": "At risk",
     "off_track": "Off track",
     "no_data": "No values yet",
     "no_target": "No target",
+    "not_started": "Not started",
 }
 ON_TRACK = Decimal("0.9")
 AT_RISK = Decimal("0.6")
@@ -76,6 +82,21 @@ def expected_share(today: date, start: date, end: date) -> Decimal:
     if today >= end or end <= start:
         return Decimal(1)
     return Decimal((today - start).days) / Decimal((end - start).days)
+
+
+def stepped_share(today: date, occurrence_ends: Sequence[date], aggregation: str) -> Decimal:
+    """Return the share of the way expected by today when the way steps at occurrences.
+
+    After k of n occurrences a total or a latest level is expected k/n of the way; an average
+    of the values so far, each expected at its own step (i/n), is expected (k+1)/2n of it.
+    """
+    total = len(occurrence_ends)
+    happened = sum(1 for end in occurrence_ends if end <= today)
+    if happened == 0:
+        return Decimal(0)
+    if aggregation == "average":
+        return Decimal(happened + 1) / (2 * total)
+    return Decimal(happened) / total
 
 
 @dataclass(frozen=True)
@@ -126,8 +147,13 @@ def expected_value(
     start: date,
     end: date,
     today: date,
+    occurrence_ends: Sequence[date] = (),
 ) -> Decimal | None:
-    """Return where the combined value should stand today (None: nothing to expect)."""
+    """Return where the combined value should stand today (None: nothing to expect).
+
+    `occurrence_ends` are the last days of the occurrences of the indicator's activity, if it
+    has dated ones: the path steps at them instead of running straight through the period.
+    """
     if due_targets:
         if aggregation == "sum":
             return sum(due_targets, Decimal(0))
@@ -137,9 +163,12 @@ def expected_value(
     if target is None:
         return None
     origin = baseline if baseline is not None else Decimal(0)
-    share = expected_share(today, baseline_date or start, end)
-    if aggregation == "average":
-        share /= 2
+    if occurrence_ends:
+        share = stepped_share(today, occurrence_ends, aggregation)
+    else:
+        share = expected_share(today, baseline_date or start, end)
+        if aggregation == "average":
+            share /= 2
     return origin + (target - origin) * share
 
 
@@ -155,11 +184,12 @@ def overall(
     start: date,
     end: date,
     today: date,
+    occurrence_ends: Sequence[date] = (),
 ) -> Progress:
     """Judge an indicator from its combined value (however it was combined, e.g. in SQL).
 
     `due_targets` are the targets of the periods ended by today, in time order; `start` and
-    `end` are the plan's period.
+    `end` are the plan's period; `occurrence_ends` see expected_value.
     """
     percent = (
         achievement(actual, target, baseline) if actual is not None and target is not None else None
@@ -173,10 +203,15 @@ def overall(
         start=start,
         end=end,
         today=today,
+        occurrence_ends=occurrence_ends,
     )
     # A sum counts up from nothing; a level starts from its baseline.
     origin = Decimal(0) if aggregation == "sum" or baseline is None else baseline
-    if target is None and not due_targets:
+    if today < start:
+        # Nothing is expected of a plan whose period has not begun, and nothing recorded.
+        judged = "not_started"
+        expected = None
+    elif target is None and not due_targets:
         judged = "no_target"
     elif actual is None or expected is None:
         judged = "no_data"
@@ -237,6 +272,7 @@ def progress(
     today: date,
     values: dict[str, Value],
     periods: Sequence[PeriodSpec],
+    occurrence_ends: Sequence[date] = (),
 ) -> Progress:
     """Compute an indicator's progress from all its values by period key, period by period.
 
@@ -254,6 +290,7 @@ def progress(
         start=start,
         end=end,
         today=today,
+        occurrence_ends=occurrence_ends,
     )
     rows = [
         PeriodProgress(

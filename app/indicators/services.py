@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.core.extensions import db, utcnow
+from app.core.formatting import day
 from app.indicators import periods as calendar
 from app.indicators.models import (
     EvidenceFile,
@@ -47,6 +48,24 @@ class Locked(Exception):
     def __init__(self, approval: PeriodApproval) -> None:
         super().__init__(f"{approval.period_key} is approved")
         self.approval = approval
+
+
+class NotBegun(Exception):
+    """The value's period has not begun: there is nothing to measure yet."""
+
+
+def not_begun(period: Period, today: date) -> str | None:
+    """Say why no value can be recorded for a period yet, or None when it has begun.
+
+    The one rule for the values page, the import and any other way in: a value measures
+    what happened, so a period that starts after today has none (its value would make a
+    plan that has not started look on track).
+    """
+    if period.start <= today:
+        return None
+    return (
+        f"{period.label} has not begun yet: record its value once it has (from {day(period.start)})"
+    )
 
 
 def indicators_of(plan: Plan) -> list[Indicator]:
@@ -153,14 +172,30 @@ def delete_indicator(indicator: Indicator) -> None:
     db.session.flush()
 
 
+def _activity(indicator: Indicator, plan: Plan) -> Activity | None:
+    return next((a for a in plan.activities if a.id == indicator.activity_id), None)
+
+
 def reporting_periods(indicator: Indicator, plan: Plan) -> list[Period]:
-    """List the periods an indicator reports for over its plan's period."""
+    """List the periods an indicator reports for over its plan's period (at most MAX_PERIODS)."""
     if indicator.frequency == "occurrence":
-        activity = next((a for a in plan.activities if a.id == indicator.activity_id), None)
+        activity = _activity(indicator, plan)
         if activity is None:
             return []
         return [calendar.occurrence_period(o.start, o.end) for o in occurrences(activity)]
     return calendar.periods(indicator.frequency, plan.period_start, plan.period_end)
+
+
+def occurrence_ends(indicator: Indicator, plan: Plan) -> list[date]:
+    """Return the last days of the occurrences of the activity an indicator judges, if dated.
+
+    Its expected path steps at them (see progress.expected_value); empty for the plan's own
+    indicators and undated activities, which follow a straight path.
+    """
+    activity = _activity(indicator, plan) if indicator.activity_id is not None else None
+    if activity is None:
+        return []
+    return [o.end for o in occurrences(activity)]
 
 
 def period_specs(indicator: Indicator, plan: Plan) -> list[PeriodSpec]:
@@ -185,6 +220,7 @@ def indicator_progress(indicator: Indicator, plan: Plan, today: date) -> Progres
         today=today,
         values={m.period_key: Value(m.period_end, m.value) for m in indicator.measurements},
         periods=period_specs(indicator, plan),
+        occurrence_ends=occurrence_ends(indicator, plan),
     )
 
 
@@ -284,6 +320,7 @@ def _judge(
                     start=plan.period_start,
                     end=plan.period_end,
                     today=today,
+                    occurrence_ends=occurrence_ends(indicator, plan),
                 ),
             )
         )
@@ -322,13 +359,17 @@ def record_value(
     evidence: EvidenceFile | None,
     by: str,
     approvals: list[PeriodApproval],
+    today: date,
 ) -> Measurement | None:
     """Record or change the value of a period; None if nothing changed.
 
     `existing` is the period's value if it has one (from measurements_of). Refused with
-    Locked inside an approved window. Every new value or change is kept in the value's
-    history, marked when it follows a reopened approval.
+    NotBegun for a period after today, and with Locked inside an approved window. Every new
+    value or change is kept in the value's history, marked when it follows a reopened approval.
     """
+    problem = not_begun(period, today)
+    if problem is not None:
+        raise NotBegun(problem)
     approval = lock_for(approvals, period.end)
     if approval is not None:
         raise Locked(approval)

@@ -285,7 +285,7 @@ def values(plan_id: int) -> ResponseReturnValue:
     if approving:
         require_role(current_user, plan.institution, "manager")
     if request.method == "POST" and form.validate_on_submit():
-        entered = read_entries(request.form, request.files, due, set(locks))
+        entered = read_entries(request.form, request.files, due, set(locks), today())
         problems = entered.problems
         if not problems:
             by_id = {i.id: i for i in indicators}
@@ -311,6 +311,7 @@ def values(plan_id: int) -> ResponseReturnValue:
                     evidence=evidence,
                     by=current_user.email,
                     approvals=approvals,
+                    today=today(),
                 )
                 changed += result is not None
             saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
@@ -335,6 +336,8 @@ def values(plan_id: int) -> ResponseReturnValue:
         due=due,
         existing=existing,
         locks=locks,
+        # Periods after today take no value yet (services.not_begun): shown without a field.
+        not_begun={(i.id, p.key) for i, p in due if services.not_begun(p, today())},
         approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
@@ -414,7 +417,7 @@ def import_values(plan_id: int) -> ResponseReturnValue:
         upload = form.file.data
         approvals = services.approvals_of(plan)
         result = imports.read_values(
-            upload.filename or "", upload.read(), plan, indicators, approvals
+            upload.filename or "", upload.read(), plan, indicators, approvals, today()
         )
         if not result.problems:
             existing = services.measurements_of(indicators)
@@ -432,6 +435,7 @@ def import_values(plan_id: int) -> ResponseReturnValue:
                         evidence=None,
                         by=current_user.email,
                         approvals=approvals,
+                        today=today(),
                     )
                     is not None
                 )

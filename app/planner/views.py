@@ -21,7 +21,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.charts import services as charts
-from app.core.extensions import db
+from app.core.extensions import db, limiter
+from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_plan, require_role
@@ -207,8 +208,19 @@ def copy(plan_id: int) -> ResponseReturnValue:
     return render_template("planner/copy.html", plan=plan, form=form)
 
 
+def _import_key() -> str:
+    """Count imports per person, whichever address they come from."""
+    return f"import-user:{current_user.get_id()}"
+
+
 @bp.route("/plans/<int:plan_id>/import", methods=["GET", "POST"])
 @access(SIGNED_IN)
+@limiter.limit(
+    lambda: current_app.config["IMPORT_LIMIT_PER_USER"],
+    methods=["POST"],
+    key_func=_import_key,
+    error_message="Too many imports in a short time. Wait a minute, then try again.",
+)
 def import_activities(plan_id: int) -> ResponseReturnValue:
     """Import activities from CSV or XLSX: all rows checked first, all or nothing."""
     plan = _plan(plan_id, "planner")
@@ -221,6 +233,7 @@ def import_activities(plan_id: int) -> ResponseReturnValue:
             upload.read(),
             vocabularies(),
             {unit.name: unit.id for unit in plan.institution.units},
+            (plan.period_start, plan.period_end),
         )
         if not result.problems:
             created = imports.create_activities(plan, result.rows, by=current_user.email)
@@ -259,7 +272,7 @@ def adopt(slug: str) -> ResponseReturnValue:
     practice = practices.get_practice(slug)
     if practice is None:
         abort(404)
-    chosen = request.form.get("plan_id", type=int)
+    chosen = form_id(request.form.get("plan_id"))
     # As everywhere, another institution's plan is a 404 and a plan one only reads is a 403.
     plan = _plan(chosen, "planner") if chosen is not None else None
     form = AdoptForm()

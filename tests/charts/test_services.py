@@ -23,6 +23,7 @@ from app.charts.services import (
     status_mix_chart,
     timeline_figure,
 )
+from app.indicators.progress import STATUS_LABELS
 
 PERIOD = (date(2027, 1, 1), date(2027, 12, 31))
 DAY_MS = 86_400_000
@@ -209,20 +210,14 @@ def test_status_chart_lists_every_status_in_life_order():
 
 
 def test_status_mix_chart_stacks_each_plans_statuses():
-    labels = {
-        "on_track": "On track",
-        "at_risk": "At risk",
-        "off_track": "Off track",
-        "no_data": "No values yet",
-        "no_target": "No target",
-    }
+    labels = STATUS_LABELS
     chart = status_mix_chart(
         "mix", "Mix", [("Plan 2027", {"on_track": 2, "at_risk": 1}), ("Plan 2028", {})], labels
     )
     on_track = next(t for t in chart.figure["data"] if t["name"] == "On track")
     assert list(on_track["x"]) == [2, 0]
     assert chart.figure["layout"]["barmode"] == "stack"
-    assert chart.table.rows[0] == ["Plan 2027", 2, 1, 0, 0, 0]
+    assert chart.table.rows[0] == ["Plan 2027", 2, 1, 0, 0, 0, 0]
 
 
 def test_a_sum_indicator_also_draws_its_running_total():

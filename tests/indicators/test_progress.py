@@ -124,8 +124,18 @@ def test_status_thresholds_on_a_straight_path_halfway(actual, result):
 
 
 def test_nothing_expected_yet_is_on_track_unless_it_went_backwards():
-    assert judge(0, today=date(2026, 12, 1)).status == "on_track"
-    assert judge(-1, today=date(2026, 12, 1)).status == "off_track"
+    # On the plan's first day the path expects nothing yet.
+    assert judge(0, today=date(2027, 1, 1)).status == "on_track"
+    assert judge(-1, today=date(2027, 1, 1)).status == "off_track"
+
+
+@pytest.mark.parametrize("actual", [None, 0, 58, 100])
+@pytest.mark.parametrize("aggregation", ["sum", "latest", "average"])
+def test_a_plan_that_has_not_started_is_not_started_whatever_its_values(actual, aggregation):
+    result = judge(actual, aggregation=aggregation, today=date(2026, 11, 30))
+    assert result.status == "not_started"
+    assert result.expected_percent == 0
+    assert judge(actual, target=None, today=date(2026, 12, 31)).status == "not_started"
 
 
 def test_status_without_values_or_target():
@@ -239,4 +249,80 @@ def test_reaching_the_target_is_exactly_100_percent_whichever_the_direction(
     step = 1 if target > baseline else -1
     assert achievement(D(actual + step), D(target), D(baseline)) > achievement(
         D(actual), D(target), D(baseline)
+    )
+
+
+def stepped(actual, today, ends, aggregation="sum", target=D(60), baseline=None):
+    """Judge an indicator of an activity held on the given days (its occurrences' last days)."""
+    return overall(
+        actual=None if actual is None else D(actual),
+        missing=0,
+        aggregation=aggregation,
+        baseline=baseline,
+        baseline_date=None,
+        target=target,
+        start=date(2027, 1, 1),
+        end=date(2027, 12, 31),
+        today=today,
+        occurrence_ends=ends,
+    )
+
+
+ONE_OFF = [date(2027, 3, 10)]
+
+
+def test_before_a_one_off_event_nothing_is_expected():
+    # A straight path would expect 11 participants by 1 March: the event has not happened.
+    assert stepped(None, date(2027, 3, 1), ONE_OFF).expected_percent == 0
+    assert stepped(0, date(2027, 3, 1), ONE_OFF).status == "on_track"
+
+
+@pytest.mark.parametrize("aggregation", ["sum", "latest", "average"])
+def test_after_a_one_off_event_its_whole_target_is_expected(aggregation):
+    # On 15 April the straight path expects 17 of 60, so 30 looked on track; the event is
+    # over, so all 60 are expected and 30 is half of it.
+    after = date(2027, 4, 15)
+    assert stepped(30, after, ONE_OFF, aggregation).expected_percent == 100
+    assert stepped(30, after, ONE_OFF, aggregation).status == "off_track"
+    assert stepped(58, after, ONE_OFF, aggregation).status == "on_track"
+    assert stepped(45, after, ONE_OFF, aggregation).status == "at_risk"
+
+
+def test_the_event_counts_from_its_last_day():
+    two_days = [date(2027, 3, 11)]
+    assert stepped(None, date(2027, 3, 10), two_days).expected_percent == 0
+    assert stepped(None, date(2027, 3, 11), two_days).expected_percent == 100
+
+
+FOUR = [date(2027, 2, 1), date(2027, 5, 1), date(2027, 8, 1), date(2027, 11, 1)]
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "today", "expected"),
+    [
+        # A total or a latest level: k of n occurrences held, k/n of the way.
+        ("sum", date(2027, 1, 31), D(0)),
+        ("sum", date(2027, 2, 1), D(25)),
+        ("sum", date(2027, 7, 31), D(50)),
+        ("sum", date(2027, 8, 1), D(75)),
+        ("sum", date(2028, 1, 1), D(100)),
+        ("latest", date(2027, 5, 2), D(50)),
+        # An average of the values so far, each at its own step: (k+1)/2n of the way.
+        ("average", date(2027, 2, 1), D("25")),
+        ("average", date(2027, 5, 1), D("37.5")),
+        ("average", date(2027, 11, 1), D("62.5")),
+    ],
+)
+def test_several_occurrences_step_the_expected_path(aggregation, today, expected):
+    result = stepped(None, today, FOUR, aggregation, target=D(100))
+    assert result.expected_percent == expected
+
+
+def test_a_stepped_path_starts_from_the_baseline_for_a_level():
+    # A level from 40 to 80, half the occurrences held: 60 expected; 58 is on track.
+    assert stepped(58, date(2027, 6, 1), FOUR, "latest", target=D(80), baseline=D(40)).status == (
+        "on_track"
+    )
+    assert stepped(50, date(2027, 6, 1), FOUR, "latest", target=D(80), baseline=D(40)).status == (
+        "off_track"
     )

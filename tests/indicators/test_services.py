@@ -25,7 +25,7 @@ def _indicator(plan, **fields) -> Indicator:
     return indicator
 
 
-def _record(indicator, key, value, approvals=(), by="planner@example.org"):
+def _record(indicator, key, value, approvals=(), by="planner@example.org", today=date(2028, 1, 1)):
     period = parse_key(indicator.frequency, key)
     existing = services.measurements_of([indicator]).get((indicator.id, key))
     result = services.record_value(
@@ -38,6 +38,7 @@ def _record(indicator, key, value, approvals=(), by="planner@example.org"):
         evidence=None,
         by=by,
         approvals=list(approvals),
+        today=today,
     )
     db.session.commit()
     return result
@@ -208,3 +209,25 @@ def test_activities_are_counted_by_status_in_the_database(make_plan):
     )
     db.session.commit()
     assert services.activities_by_status(plan) == {"idea": 1, "done": 2}
+
+
+def test_an_indicator_of_a_one_off_event_expects_its_target_once_the_event_is_over(make_plan):
+    plan = make_plan()
+    event = Activity(plan=plan, title="Staff week", start_date=date(2027, 3, 8))
+    event.end_date = date(2027, 3, 12)
+    db.session.add(event)
+    db.session.commit()
+    indicator = _indicator(
+        plan, activity_id=event.id, frequency="occurrence", target_value=D(60), aggregation="sum"
+    )
+    _record(indicator, "2027-03-08", 30)
+    db.session.expire_all()
+    indicator = services.get_indicator(plan, indicator.id)
+    # A straight path through the year would expect 17 by 15 April: 30 looked on track.
+    for today in (date(2027, 4, 15), date(2027, 12, 1)):
+        judged = services.indicator_progress(indicator, plan, today)
+        [(_, summed)] = services.plan_progress(plan, [indicator], today)
+        assert (judged.status, judged.expected_percent) == ("off_track", 100)
+        assert (summed.status, summed.expected_percent) == ("off_track", 100)
+    before = services.indicator_progress(indicator, plan, date(2027, 3, 11))
+    assert before.expected_percent == 0

@@ -10,12 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.indicators import views
 from app.indicators.models import (
-    EvidenceFile,
     Indicator,
     Measurement,
     MeasurementChange,
@@ -28,20 +27,6 @@ from tests.conftest import login
 @pytest.fixture(autouse=True)
 def mid_2027(monkeypatch):
     monkeypatch.setattr(views, "today", lambda: date(2027, 7, 15))
-
-
-@pytest.fixture
-def setup(client, two_institutions):
-    """Plan A of the two-institution fixture, with an activity proposing an indicator."""
-    people, ids = two_institutions
-    # Start without the fixture's own indicator, value and approval (the access matrix's).
-    for model in (Indicator, PeriodApproval, EvidenceFile):
-        db.session.execute(delete(model))
-    activity = db.session.get(Activity, ids["activity"])
-    activity.start_date = date(2027, 3, 1)
-    activity.indicators = [ProposedIndicator(name="Participants", unit="count", direction="higher")]
-    db.session.commit()
-    return people, ids
 
 
 def _as(client, people, who):

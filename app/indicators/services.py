@@ -29,6 +29,7 @@ from app.planner.models import Activity, Plan, ProposedIndicator
 
 # One conflict for every versioned edit: the planner's.
 from app.planner.services import EditConflict, flush_or_conflict, occurrences
+from app.planner.signals import plan_copied
 
 # How a proposed indicator's values combine, by unit: counts and money add up over the
 # year; a percentage, a yes/no or a score describes a state, read from its latest value or
@@ -164,6 +165,63 @@ def update_indicator(
             indicator.targets.remove(target)
     flush_or_conflict(indicator)
     return indicator
+
+
+def _shifted_key(
+    indicator: Indicator, key: str, shift: Any, occurrence_keys: dict[str, str]
+) -> str:
+    """Return the period key a target moves to when its plan's dates move by `shift`."""
+    if indicator.frequency == "occurrence":
+        # The n-th occurrence's target stays the n-th's: a rule such as "the first Monday"
+        # does not move by exactly the shift.
+        if key in occurrence_keys:
+            return occurrence_keys[key]
+        return (date.fromisoformat(key) + shift).isoformat()
+    period = calendar.parse_key(indicator.frequency, key)
+    return calendar.period_of(indicator.frequency, period.start + shift).key
+
+
+@plan_copied.connect
+def copy_indicators(
+    plan: Plan, *, copy: Plan, activities: dict[int, Activity], shift: Any, **_: Any
+) -> None:
+    """Give a copied plan the indicators of the original, with baselines and shifted targets.
+
+    Values and approvals stay with the original: they record what happened in its period.
+    The baseline's date moves with the plan like every other date, so the path to the target
+    keeps its shape.
+    """
+    for indicator in indicators_of(plan):
+        activity = activities.get(indicator.activity_id) if indicator.activity_id else None
+        if indicator.activity_id is not None and activity is None:
+            continue  # an activity of another plan cannot be; nothing to judge in the copy
+        occurrence_keys: dict[str, str] = {}
+        if indicator.frequency == "occurrence" and activity is not None:
+            old = [o.start.isoformat() for o in occurrences(indicator.activity)]
+            new = [o.start.isoformat() for o in occurrences(activity)]
+            occurrence_keys = dict(zip(old, new, strict=False))
+        targets: dict[str, Decimal] = {}
+        for target in indicator.targets:
+            key = _shifted_key(indicator, target.period_key, shift, occurrence_keys)
+            targets.setdefault(key, target.value)  # two periods into one: the earlier's
+        copied = Indicator(
+            plan=copy,
+            activity=activity,
+            position=indicator.position,
+            name=indicator.name,
+            description=indicator.description,
+            unit=indicator.unit,
+            scale_max=indicator.scale_max,
+            direction=indicator.direction,
+            aggregation=indicator.aggregation,
+            frequency=indicator.frequency,
+            baseline_value=indicator.baseline_value,
+            baseline_date=indicator.baseline_date + shift if indicator.baseline_date else None,
+            target_value=indicator.target_value,
+            targets=[IndicatorTarget(period_key=k, value=v) for k, v in sorted(targets.items())],
+        )
+        db.session.add(copied)
+    db.session.flush()
 
 
 def delete_indicator(indicator: Indicator) -> None:

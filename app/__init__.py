@@ -117,10 +117,12 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.backup.cli import backup_command, restore_command
     from app.institutions.cli import data_cli
+    from app.mail.cli import mail_cli
     from app.practices.cli import practices_cli
 
     app.cli.add_command(practices_cli)
     app.cli.add_command(data_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -57,6 +57,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         PASSWORD_RESET_MAX_AGE=60 * 60,
         INVITATION_MAX_AGE=7 * 24 * 60 * 60,
         MAIL_FROM="no-reply@localhost",
+        MAIL_PORT=25,
+        MAIL_TIMEOUT=10,
+        # Email leaves after the commit: "thread" delivers it from a thread of each process;
+        # "off" leaves it to `flask mail worker` (or `flask mail send` from cron).
+        MAIL_WORKER="thread",
+        MAIL_POLL_SECONDS=30,
+        # A failed delivery is tried again after 1, 2, 4 … minutes, MAIL_MAX_ATTEMPTS times.
+        MAIL_RETRY_SECONDS=60,
+        MAIL_MAX_ATTEMPTS=8,
+        # Reset emails per account and hour, whatever addresses ask (the answer stays the same).
+        PASSWORD_RESETS_PER_HOUR=3,
         # Where people reach the app: every absolute link (emails, feeds, the API's url
         # fields) starts here, never with the request's Host header. Required in production;
         # development and tests use http://127.0.0.1:5000 unless it is set.

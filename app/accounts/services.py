@@ -28,7 +28,8 @@ from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_to
 from app.core.extensions import aware, db, utcnow
 from app.core.urls import external_url
 from app.institutions.models import Institution
-from app.mail.services import send_mail
+from app.mail.models import MailKind
+from app.mail.services import queue_mail, recent_count
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +171,20 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def send_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way (no enumeration)."""
+    """Queue a reset link if the account exists; say nothing either way (no enumeration).
+
+    The caller answers the same whatever happens here: the email leaves after the commit, by
+    the outbox's worker, so neither a slow nor a broken mail server shows in the answer.
+    """
     user = get_user_by_email(email)
     if user is None or not user.active:
         log.info("password reset asked for unknown or inactive %s", normalise_email(email))
+        return
+    # Per account, whatever address asks: the per-address limit of the view does not stop
+    # many addresses from filling one person's mailbox. Silent, as the answer must not vary.
+    limit = current_app.config["PASSWORD_RESETS_PER_HOUR"]
+    if recent_count(user.email, MailKind.PASSWORD_RESET, timedelta(hours=1)) >= limit:
+        log.info("password reset for %s not sent: %s sent in the last hour", user.email, limit)
         return
     # The link carries part of the session token, which the reset rotates: it works once.
     token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
@@ -184,12 +195,13 @@ def send_password_reset(email: str) -> None:
         if minutes >= 60
         else (f"{minutes} minutes")
     )
-    send_mail(
+    queue_mail(
         user.email,
         "Reset your password",
         f"Someone asked to reset the password of this account.\n\nTo choose a new password, "
         f"open this link within {within}:\n\n{link}\n\nIf it was not you, ignore this "
         "email: your password stays as it is.",
+        MailKind.PASSWORD_RESET,
     )
 
 
@@ -217,12 +229,14 @@ def invite(institution: Institution, email: str, role: str, inviter: User) -> In
     token = make_token(INVITATION_SALT, {"invitation": invitation.id})
     link = external_url("accounts.accept_invitation", token=token)
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    send_mail(
+    # The institution's name goes into the subject as stored; queue_mail keeps it one line.
+    queue_mail(
         invitation.email,
         f"Invitation to {institution.name}",
         f"{inviter.name or inviter.email} invites you to join {institution.name} as {role} "
         f"in the Staff Capacity Planner.\n\nOpen this link within {days} days to accept:\n\n"
         f"{link}\n",
+        MailKind.INVITATION,
     )
     log.info(
         "invitation institution=%s email=%s role=%s by %s",

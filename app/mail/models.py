@@ -1,27 +1,72 @@
-"""The record of every email the app sent or queued."""
+"""The outbox: every email the app queued, with where it stands in its delivery."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.extensions import db, utcnow
 
 
+class Delivery(StrEnum):
+    """How a message reaches its recipient, chosen when it is queued."""
+
+    SMTP = "smtp"  # by the mail server (MAIL_SERVER), from the delivery worker
+    OUTBOX = "outbox"  # no mail server: it stays on the outbox page for an administrator
+
+
+class MailStatus(StrEnum):
+    """Where a message stands: waiting (or retrying), handed to the server, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailKind(StrEnum):
+    """What a message is for, so that limits can count one kind per recipient."""
+
+    OTHER = "other"
+    PASSWORD_RESET = "password-reset"  # noqa: S105 - a kind of email, not a password
+    INVITATION = "invitation"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """Build the check constraint of an enumerated column from its enum."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
 class OutboxMessage(db.Model):  # type: ignore[name-defined, misc]
-    """An email, kept whether it went out by SMTP or stayed in the outbox."""
+    """An email, written in the transaction that asks for it and delivered after its commit."""
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        _one_of("delivery", Delivery),
+        _one_of("status", MailStatus),
+        _one_of("kind", MailKind),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    # "smtp" when handed to the mail server, "outbox" when there is none.
+    kind: Mapped[str] = mapped_column(String(20), default=MailKind.OTHER)
     delivery: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the worker may next try: the retry's time after a failure, or the end of the lease
+    # of a worker that claimed it (a worker that dies mid-delivery leaves it to be tried again).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    # The last failure's kind and the server's answer; never the message itself.
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<OutboxMessage to {self.recipient}: {self.subject}>"
+        return f"<OutboxMessage {self.id} to {self.recipient}: {self.status}>"

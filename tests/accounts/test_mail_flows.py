@@ -186,21 +186,6 @@ def test_outbox_is_for_admins_only(client, make_user):
     assert "Reset your password" in page and "kept in the outbox" in page
 
 
-def test_password_reset_by_smtp_when_a_mail_server_is_set(migrated_database, make_user):
-    from app import create_app
-    from tests.accounts.smtp import smtp_server
-    from tests.conftest import make_config
-
-    with smtp_server() as (port, received):
-        app = create_app(make_config(migrated_database, MAIL_SERVER="127.0.0.1", MAIL_PORT=port))
-        make_user("ana@example.org")
-        app.test_client().post("/password/forgot", data={"email": "ana@example.org"})
-    assert len(received) == 1
-    assert received[0]["To"] == "ana@example.org"
-    assert "/password/reset/" in received[0].get_content()
-    assert db.session.scalar(select(OutboxMessage.delivery)) == "smtp"
-
-
 def test_password_rule(app):
     from app.accounts.passwords import password_problems
 

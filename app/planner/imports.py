@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
+
+from pydantic import ValidationError
 
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
-from app.planner.services import RecurrenceError, check_recurrence
+from app.planner.recurrence import NotWords, rule_from_words
+from app.planner.schemas import ActivityRow, problems_by_field
 from app.practices.services import get_practices
 
-MAX_ROWS = 5000
+# A file holds at most this many rows (an export writes a row per occurrence) and activities.
+MAX_ROWS = 10_000
+MAX_ACTIVITIES = 2000
 REQUIRED = ("title",)
 
 # What each column takes, shown on the import page; the keys are the export's columns.
@@ -31,16 +35,19 @@ COLUMN_HELP = {
     "plan: every activity in the file is added.",
     "occurrence_start": "Written by the export; ignored.",
     "occurrence_end": "Written by the export; ignored.",
-    "title": "Required, up to 200 characters.",
+    "title": "Required: one line of up to 200 characters.",
     "practice": "The address name of a practice sheet, e.g. sending-staff-on-job-shadowing.",
     "phase": f"One of: {', '.join(PHASES)}.",
     "format": f"One of: {', '.join(FORMATS)} (empty: on-site).",
     "host": "Who hosts it; empty for your own institution.",
-    "start_date": "A date such as 2027-03-01.",
+    "start_date": "A date such as 2027-03-01, within a year of the plan's period.",
     "end_date": "A date such as 2027-03-05, not before start_date.",
-    "recurrence": "How it repeats, weekly or less often: FREQ=MONTHLY;INTERVAL=6 is twice a "
-    "year, FREQ=YEARLY once a year, FREQ=WEEKLY;COUNT=4 four weeks in a row. Needs a start_date.",
-    "status": f"One of: {', '.join(ACTIVITY_STATUSES)} (empty: idea).",
+    "recurrence": "How it repeats, weekly or less often, in words (weekly, every 2 weeks, "
+    "monthly, quarterly, twice a year, yearly; any case) or as an iCalendar rule: "
+    "FREQ=MONTHLY;INTERVAL=6 is twice a year, FREQ=WEEKLY;COUNT=4 four weeks in a row. Needs a "
+    "start_date, and must give a day before the plan ends.",
+    "status": f"One of: {', '.join(ACTIVITY_STATUSES)}, in any case (Planned, IN PROGRESS); "
+    "empty: idea.",
     "budget_planned": f"Euros for the whole activity. {_NUMBER}",
     "budget_actual": f"Euros spent. {_NUMBER}",
     "effort_planned": f"Person-days for the whole activity. {_NUMBER}",
@@ -63,54 +70,81 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _text(value: str) -> str:
-    return read_text(value)
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(";") if item.strip()]
 
 
-def _date(value: str, column: str, problems: list[str], where: str) -> date | None:
-    value = _text(value)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        problems.append(f"{where}, column {column}: {value!r} is not a date like 2027-03-01")
-        return None
+def _choice(value: str, allowed: tuple[str, ...]) -> str:
+    """Match a typed value to an enumeration whatever its case: "IN PROGRESS" is in_progress."""
+    typed = "_".join(value.lower().split())
+    for key in allowed:
+        if typed in (key, key.replace("-", "_")):
+            return key
+    return value
 
 
-def _amount(value: str, column: str, problems: list[str], where: str) -> Decimal | None:
-    value = _text(value)
-    if not value:
-        return None
-    try:
-        amount = parse_number(value)
-    except ValueError as error:
-        problems.append(f"{where}, column {column}: {error}")
-        return None
-    if amount < 0:
-        problems.append(f"{where}, column {column}: must not be negative")
-    return amount
+def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[str, Any]:
+    """Turn a row's cells into the fields of ActivityRow, reading numbers, dates and
+    recurrences as people type them; leave every rule to the schema."""
+    data: dict[str, Any] = {}
+    for column in ("title", "host", "responsible", "notes", "evaluation", "practice"):
+        value = read_text(record.get(column))
+        if value or column == "title":
+            data[column] = value
+    for column, allowed in (("format", FORMATS), ("status", ACTIVITY_STATUSES), ("phase", PHASES)):
+        value = read_text(record.get(column))
+        if value:
+            data[column] = _choice(value, allowed)
+    for column in ("start_date", "end_date"):
+        value = read_text(record.get(column))
+        if not value:
+            continue
+        try:
+            data[column] = date.fromisoformat(value[:10])
+        except ValueError:
+            problems.append(
+                f"{where}, column {column}: {value[:40]!r} is not a date like 2027-03-01"
+            )
+    value = read_text(record.get("recurrence"))
+    if value:
+        try:
+            data["recurrence"] = rule_from_words(value)
+        except NotWords:
+            data["recurrence"] = value
+    for column in ("budget_planned", "budget_actual", "effort_planned", "effort_actual"):
+        value = read_text(record.get(column))
+        if not value:
+            continue
+        try:
+            data[column] = parse_number(value)
+        except ValueError as error:
+            problems.append(f"{where}, column {column}: {error}")
+    for column in ("target_groups", "mobility_stages", "partners", "units"):
+        data[column] = _list(read_text(record.get(column)))
+    return data
 
 
-def _keys(
-    record: dict[str, str], column: str, vocab: Vocabularies, problems: list[str], where: str
-) -> list[str]:
-    """Read a column of vocabulary keys; each such column is named after its vocabulary."""
-    vocabulary = column
-    keys = [k.strip() for k in _text(record.get(column, "")).split(";") if k.strip()]
-    unknown = [k for k in keys if k not in vocab.keys(vocabulary)]
-    if unknown:
-        problems.append(
-            f"{where}, column {column}: unknown {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(vocab.keys(vocabulary))}"
-        )
-    return keys
+def _say(message: str) -> str:
+    """Word a schema's problem for a file: "Must be at least 0" reads as a rule of the column."""
+    if message in ("missing required field", "Fill this in."):
+        return "missing"
+    if message.startswith("Must be at least 0,"):
+        return "must not be negative"
+    return message
 
 
 def read_activities(
-    filename: str, raw: bytes, vocab: Vocabularies, units: dict[str, int]
+    filename: str,
+    raw: bytes,
+    vocab: Vocabularies,
+    units: dict[str, int],
+    period: tuple[date, date] | None = None,
 ) -> ImportResult:
-    """Check a CSV or XLSX file of activities; return the rows to create, or every problem."""
+    """Check a CSV or XLSX file of activities; return the rows to create, or every problem.
+
+    Each row goes through the API's schema (ActivityRow), with the plan's `period`: a file
+    cannot store what the API or the form would refuse.
+    """
     result = ImportResult()
     problems = result.problems
     try:
@@ -121,64 +155,45 @@ def read_activities(
     problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
     if problems:
         return result
-    slugs = {_text(r.get("practice", "")) for r in records} - {""}
-    known = {p.slug: p for p in get_practices(sorted(slugs))}
+    groups = {read_text(r.get("activity_id")) or f"row {n}" for n, r in enumerate(records)}
+    if len(groups) > MAX_ACTIVITIES:
+        problems.append(
+            f"file: more than {MAX_ACTIVITIES} activities; split the file and import it in parts"
+        )
+        return result
+    slugs = {read_text(r.get("practice")) for r in records} - {""}
+    known = {p.slug: p for p in get_practices(sorted(slugs)[:MAX_ACTIVITIES])}
+    context: dict[str, Any] = {"vocab": vocab}
+    if period is not None:
+        context["period"] = period
     seen: set[str] = set()
     for number, record in enumerate(records, start=2):  # row 1 is the header
         where = f"row {number}"
-        group = _text(record.get("activity_id", ""))
+        group = read_text(record.get("activity_id"))
         if group and group in seen:
             continue  # another occurrence of an activity already read
         if group:
             seen.add(group)
-        title = _text(record.get("title", ""))
-        if not title:
-            problems.append(f"{where}, column title: missing")
-        elif len(title) > 200:
-            problems.append(f"{where}, column title: at most 200 characters")
-        row: dict[str, Any] = {"title": title}
-        for column, allowed in (
-            ("format", FORMATS),
-            ("status", ACTIVITY_STATUSES),
-            ("phase", PHASES),
-        ):
-            value = _text(record.get(column, ""))
-            if value and value not in allowed:
-                problems.append(
-                    f"{where}, column {column}: {value!r} is not one of {', '.join(allowed)}"
-                )
-            row[column] = value or None
-        row["start_date"] = _date(record.get("start_date", ""), "start_date", problems, where)
-        row["end_date"] = _date(record.get("end_date", ""), "end_date", problems, where)
-        if row["start_date"] and row["end_date"] and row["end_date"] < row["start_date"]:
-            problems.append(f"{where}, column end_date: ends before it starts")
-        try:
-            row["recurrence"] = check_recurrence(_text(record.get("recurrence", "")))
-        except RecurrenceError as error:
-            problems.append(f"{where}, column recurrence: {error}")
-        if row.get("recurrence") and not row["start_date"]:
-            problems.append(f"{where}, column recurrence: a repeating activity needs a start_date")
-        for column in ("budget_planned", "budget_actual", "effort_planned", "effort_actual"):
-            row[column] = _amount(record.get(column, ""), column, problems, where)
-        row["target_groups"] = _keys(record, "target_groups", vocab, problems, where)
-        row["mobility_stages"] = _keys(record, "mobility_stages", vocab, problems, where)
-        slug = _text(record.get("practice", ""))
+        data = _row_data(record, where, problems)
+        slug = data.pop("practice", "")
         if slug and slug not in known:
-            problems.append(f"{where}, column practice: no practice sheet {slug!r}")
-        row["practice"] = known.get(slug)
-        row["partners"] = [
-            p.strip() for p in _text(record.get("partners", "")).split(";") if p.strip()
-        ]
-        names = [n.strip() for n in _text(record.get("units", "")).split(";") if n.strip()]
-        strangers = [n for n in names if n not in units]
+            problems.append(f"{where}, column practice: no practice sheet {slug[:120]!r}")
+        strangers = [n for n in data["units"] if n not in units]
         if strangers:
             problems.append(
                 f"{where}, column units: the institution has no unit "
-                f"{', '.join(map(repr, strangers))}"
+                f"{', '.join(repr(n[:200]) for n in strangers[:10])}"
             )
-        row["unit_ids"] = [units[n] for n in names if n in units]
-        for column in ("host", "responsible", "notes", "evaluation"):
-            row[column] = _text(record.get(column, ""))
+        try:
+            checked = ActivityRow.model_validate(data, context=context)
+        except ValidationError as error:
+            for name, message in problems_by_field(error).items():
+                column = name.split(".")[0]
+                problems.append(f"{where}, column {column}: {_say(message)}")
+            continue
+        row = checked.model_dump(exclude={"units"})
+        row["practice"] = known.get(slug)
+        row["unit_ids"] = list(dict.fromkeys(units[n] for n in checked.units if n in units))
         result.rows.append(row)
     if problems:
         result.rows = []
@@ -194,14 +209,14 @@ def create_activities(plan: Plan, rows: list[dict[str, Any]], *, by: str) -> lis
             title=row["title"],
             practice=row["practice"],
             phase=row["phase"],
-            format=row["format"] or "on-site",
-            host=row["host"] or None,
+            format=row["format"],
+            host=row["host"],
             start_date=row["start_date"],
             end_date=row["end_date"],
             recurrence=row["recurrence"],
-            budget_planned=row["budget_planned"] or 0,
+            budget_planned=row["budget_planned"],
             budget_actual=row["budget_actual"],
-            effort_planned=row["effort_planned"] or 0,
+            effort_planned=row["effort_planned"],
             effort_actual=row["effort_actual"],
             target_groups=row["target_groups"],
             mobility_stages=row["mobility_stages"],
@@ -210,8 +225,8 @@ def create_activities(plan: Plan, rows: list[dict[str, Any]], *, by: str) -> lis
             responsible=row["responsible"],
             notes=row["notes"],
             evaluation=row["evaluation"],
-            status=row["status"] or "idea",
-            status_changes=[StatusChange(status=row["status"] or "idea", changed_by=by)],
+            status=row["status"],
+            status_changes=[StatusChange(status=row["status"], changed_by=by)],
         )
         db.session.add(activity)
         created.append(activity)

@@ -197,9 +197,8 @@ class ActivityPatch(_ActivityFields):
 
 
 class ActivityRow(ActivityCreate):
-    """A row of an imported file: an activity, with the sheet and units it names."""
+    """A row of an imported file: an activity, with its phase and the units it names."""
 
-    practice: Slug | None = None
     phase: Phase | None = None
     units: Annotated[list[Name], Field(max_length=MAX_KEYS)] = []
 
@@ -246,8 +245,16 @@ def problems_by_field(error: ValidationError) -> dict[str, str]:
         where = ".".join(str(part) for part in problem["loc"])
         if isinstance(cause, DateProblem):
             where = cause.field
-        found.setdefault(where or "body", pydantic_message(dict(problem)))
+        found.setdefault(where or "body", _message(dict(problem)))
     return found
+
+
+def _message(problem: dict[str, Any]) -> str:
+    """Name the value refused and the allowed ones when a choice is wrong."""
+    if problem["type"] == "literal_error":
+        allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
+        return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
+    return pydantic_message(problem)
 
 
 class AdoptionCreate(Strict):

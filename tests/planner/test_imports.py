@@ -150,7 +150,7 @@ def test_bad_rows_import_nothing_and_every_problem_is_listed(client, plans):
         "row 4, column start_date: &#39;2027-02-30&#39; is not a date",
         "row 4, column budget_planned: must not be negative",
         "row 4, column status: &#39;finished&#39; is not one of",
-        "row 4, column target_groups: unknown &#39;aliens&#39;",
+        "row 4, column target_groups: unknown value &#39;aliens&#39;",
         "row 4, column recurrence:",
         "row 4, column practice: no practice sheet &#39;no-such&#39;",
         "row 4, column units: the institution has no unit &#39;Kitchen&#39;",

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import LoginManager
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import (
@@ -101,9 +101,21 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and end the user's other sessions."""
+    """Store a new password, end every session and revoke every API token of the user.
+
+    Whoever knew the old password may have made a token or kept a session with it; a reset
+    or a change is when its owner takes the account back. The view signs the current browser
+    in again when the owner changed the password from it.
+    """
     user.password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     end_sessions(user)
+    revoked = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+    if revoked:
+        log.info("%s api token(s) of %s revoked with the password change", revoked, user.email)
 
 
 def create_user(

@@ -144,7 +144,10 @@ def change_password() -> ResponseReturnValue:
             # The token changed: sign this browser in again with the new one.
             session.clear()
             login_user(user)
-            flash("Your password is changed. Other sessions of your account have ended.")
+            flash(
+                "Your password is changed. Other sessions of your account have ended, and "
+                "your API tokens are revoked: make new ones if you need them."
+            )
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form)
 

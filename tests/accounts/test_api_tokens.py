@@ -168,3 +168,46 @@ def test_a_bearer_change_needs_no_csrf_token_and_ignores_the_session(csrf_client
     )
     assert response.status_code == 201
     assert response.get_json()["owner"] == people["planner"].email
+
+
+def _api_status(client, secret: str) -> int:
+    return client.get("/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}).status_code
+
+
+def test_a_password_reset_revokes_the_tokens_and_ends_every_session(app, client, make_user):
+    from app.accounts.tokens import RESET_SALT, make_token
+
+    user = make_user("ana@example.org")
+    secret = _token_for(user)
+    signed_in = app.test_client()
+    login(signed_in, "ana@example.org")
+    assert _api_status(client, secret) == 200
+    link = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
+    new = {"password": "a brand new sentence", "confirm": "a brand new sentence"}
+    assert client.post(f"/password/reset/{link}", data=new).status_code == 302
+    assert _api_status(client, secret) == 401
+    assert signed_in.get("/account").status_code == 302
+    assert db.session.scalar(select(ApiToken.revoked_at)) is not None
+
+
+def test_a_password_change_revokes_the_tokens_but_keeps_this_session(app, client, make_user):
+    user = make_user("ana@example.org")
+    secret = _token_for(user)
+    other = app.test_client()
+    login(other, "ana@example.org")
+    login(client, "ana@example.org")
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "a sentence nobody guesses",
+            "password": "another fine sentence",
+            "confirm": "another fine sentence",
+        },
+        follow_redirects=True,
+    )
+    assert "API tokens" in response.get_data(as_text=True)  # the person is told
+    assert _api_status(app.test_client(), secret) == 401
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+    # A token made after the change works: only the earlier ones were revoked.
+    assert _api_status(app.test_client(), _token_for(user)) == 200

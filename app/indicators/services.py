@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -115,6 +116,31 @@ def add_indicator(plan: Plan, fields: dict[str, Any], targets: dict[str, Decimal
     return indicator
 
 
+# A count "per event" (per workshop, per session, per visit) is already one occasion's
+# figure: the values of several occasions are averaged against the same per-occasion target
+# (30 participants per event stays 30, not 30 times the events). A count per year, semester
+# or other stretch of time is a total over that time, and adds up like every other count.
+PER_OCCASION = re.compile(
+    r"\bper (?!(?:academic )?(?:year|semester|term|quarter|month|week|day)\b)"
+)
+
+
+def proposed_aggregation(name: str, unit: str) -> str:
+    """Return how a proposed indicator's values combine: by its unit, and for a count, its name."""
+    if unit == "count" and PER_OCCASION.search(name.lower()):
+        return "average"
+    return DEFAULT_AGGREGATION.get(unit, "sum")
+
+
+def dismiss_proposed(proposed: ProposedIndicator) -> None:
+    """Dismiss an indicator a practice sheet proposed: it is removed and does not come back.
+
+    Only adopting the sheet again proposes it again (a new, deliberate choice).
+    """
+    db.session.delete(proposed)
+    db.session.flush()
+
+
 def accept_proposed(plan: Plan, proposed: ProposedIndicator) -> Indicator:
     """Turn an indicator a practice sheet proposed into one of the plan's, with defaults.
 
@@ -128,10 +154,7 @@ def accept_proposed(plan: Plan, proposed: ProposedIndicator) -> Indicator:
             "name": proposed.name,
             "unit": proposed.unit,
             "direction": proposed.direction,
-            # "Participants per event" is a level to average, not a total to add up.
-            "aggregation": "average"
-            if " per " in f" {proposed.name.lower()} " and proposed.unit == "count"
-            else DEFAULT_AGGREGATION.get(proposed.unit, "sum"),
+            "aggregation": proposed_aggregation(proposed.name, proposed.unit),
             "frequency": "occurrence" if activity.start_date else "quarterly",
             "scale_max": Decimal(5) if proposed.unit == "score" else None,
         },

@@ -111,6 +111,26 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
 
 
+@bp.post("/plans/<int:plan_id>/indicators/proposed/<int:proposed_id>/dismiss")
+@access(SIGNED_IN)
+def dismiss(plan_id: int, proposed_id: int) -> ResponseReturnValue:
+    """Dismiss an indicator the practice sheet proposed that the plan will not use."""
+    plan = _plan(plan_id, "planner")
+    proposed = next((p for a in plan.activities for p in a.indicators if p.id == proposed_id), None)
+    if proposed is None:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    name = proposed.name
+    services.dismiss_proposed(proposed)
+    db.session.commit()
+    log.info(
+        "proposed indicator %s of plan %s dismissed by %s", proposed_id, plan.id, current_user.email
+    )
+    flash(f"“{name}” is dismissed; it will not be proposed again for this plan.")
+    return redirect(url_for("indicators.index", plan_id=plan.id))
+
+
 def _editor(
     plan: Plan,
     form: IndicatorForm,

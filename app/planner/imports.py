@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.vocabularies import Vocabularies
-from app.planner.exports import COLUMNS
+from app.planner.exports import COLUMNS, column_named
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
 from app.planner.recurrence import NotWords, rule_from_words
 from app.planner.schemas import ActivityRow, problems_by_field
@@ -148,7 +148,11 @@ def read_activities(
     result = ImportResult()
     problems = result.problems
     try:
-        records = read_records(filename, raw, MAX_ROWS)
+        # An XLSX export heads its columns in words; either form reads.
+        records = [
+            {column_named(k): v for k, v in record.items()}
+            for record in read_records(filename, raw, MAX_ROWS)
+        ]
     except ValueError as error:
         problems.append(f"file: {error}")
         return result

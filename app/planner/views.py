@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from app.charts import services as charts
 from app.core.extensions import db, limiter
+from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
@@ -87,58 +88,59 @@ def create(slug: str) -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>")
 @access(SIGNED_IN)
 def detail(plan_id: int) -> ResponseReturnValue:
-    """Show a plan: its activities by status or month, totals and coverage."""
-    plan = _plan(plan_id, "viewer")
+    """Show a plan: its activities by status or month, page by page, totals and coverage."""
+    # The outline only (not every activity with all it carries): a large plan is listed page
+    # by page. Guarded as require_plan guards: 404 to outsiders.
+    plan = services.get_plan_outline(plan_id)
+    if plan is None:
+        abort(404, description=f"There is no plan {plan_id}.")
+    require_role(current_user, plan.institution, "viewer")
     grouping = "month" if request.args.get("group") == "month" else "status"
-    groups = (services.group_by_month if grouping == "month" else services.group_by_status)(
-        list(plan.activities)
+    shown = services.plan_page(
+        plan, vocabularies(), grouping=grouping, page=request.args.get("page", 1, type=int) or 1
     )
-    occurrences = sorted(
-        (o for a in plan.activities for o in services.occurrences(a)), key=lambda o: o.start
-    )
-    vocab = vocabularies()
+    occurrences = shown.occurrences
     # The chart spans the plan's period, widened to show activities dated outside it.
-    shown = (
+    span = (
         min([plan.period_start, *(o.start for o in occurrences)]),
         max([plan.period_end, *(o.end for o in occurrences)]),
     )
     timeline = charts.timeline_figure(
         services.timeline_rows(occurrences),
-        period=shown,
+        period=span,
         status_labels=STATUS_LABELS,
     )
     return render_template(
         "planner/detail.html",
         plan=plan,
+        shown=shown,
         timeline=timeline,
-        outside=services.outside_period(plan),
-        groups=groups,
         grouping=grouping,
         totals=services.totals(plan),
-        coverage=services.coverage(plan, vocab),
         occurrences=occurrences,
         can_plan=has_role(current_user, plan.institution, "planner"),
-        units={u.id: u.name for u in plan.institution.units},
     )
 
 
-@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx, md):kind>")
+@bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx, md, ics):kind>")
 @access(SIGNED_IN)
 def export(plan_id: int, kind: str) -> ResponseReturnValue:
-    """Download the plan: CSV or XLSX (a row per occurrence, every field) or Markdown."""
+    """Download the plan: CSV or XLSX (a row per occurrence), Markdown, or an iCalendar file."""
     plan = _plan(plan_id, "viewer")
-    name = f"plan-{plan.id}.{kind}"
     if kind == "csv":
         body, mimetype = exports.to_csv(plan).encode("utf-8"), "text/csv; charset=utf-8"
     elif kind == "md":
         body, mimetype = exports.to_markdown(plan).encode("utf-8"), "text/markdown; charset=utf-8"
+    elif kind == "ics":
+        domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+        body, mimetype = exports.to_ical(plan, domain), "text/calendar; charset=utf-8"
     else:
         body = exports.to_xlsx(plan)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
         content_type=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": exports.content_disposition(plan, kind)},
     )
 
 

@@ -56,7 +56,7 @@ def plan(client, make_institution, make_user):
 
 def test_csv_has_a_row_per_occurrence_and_every_column(client, plan):
     response = client.get(f"/plans/{plan.id}/export.csv")
-    assert response.headers["Content-Disposition"] == f'attachment; filename="plan-{plan.id}.csv"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="plan-2027.csv"'
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert tuple(rows[0]) == exports.COLUMNS
     dated = [r for r in rows if r["title"] == "Twice a year"]
@@ -87,7 +87,7 @@ def test_xlsx_reads_back_without_formula_cells(client, plan):
     response = client.get(f"/plans/{plan.id}/export.xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook["Activities"]
-    assert [c.value for c in sheet[1]] == list(exports.COLUMNS)
+    assert [c.value for c in sheet[1]] == [exports.LABELS[c] for c in exports.COLUMNS]
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", cell.value
@@ -132,7 +132,170 @@ def test_markdown_export_reads_as_a_document(client, plan):
     assert response.mimetype == "text/markdown"
     assert text.startswith("# Plan\n")
     assert "## Twice a year" in text
-    assert "- **When:** 2027-02-01 – 2027-02-02, 2027-08-01 – 2027-08-02" in text
-    assert "| Budget (€) | 250.50 | 0 |" in text
-    assert "- **Repeats:** FREQ=MONTHLY;INTERVAL=6" in text
-    assert "- **Budget (€):** 250.50 planned" in text
+    assert "- **When:** 1 Feb 2027 – 2 Feb 2027, 1 Aug 2027 – 2 Aug 2027" in text
+    assert "| Budget | €250.50 | €0.00 |" in text
+    assert "- **Repeats:** every 6 months" in text and "FREQ=" not in text
+    assert "- **Budget:** €250.50 planned" in text
+
+
+def test_exports_say_the_recurrence_in_words(client, plan):
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True))
+        )
+    )
+    assert {r["recurrence"] for r in rows if r["title"] == "Twice a year"} == {"every 6 months"}
+    sheet = load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data)).active
+    column = {name: i + 1 for i, name in enumerate(exports.COLUMNS)}
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value == "Twice a year")
+    assert sheet.cell(row, column["recurrence"]).value == "every 6 months"
+
+
+def test_xlsx_is_laid_out_for_people(client, plan):
+    sheet = load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.cell(1, 1).font.bold
+    column = {name: i + 1 for i, name in enumerate(exports.COLUMNS)}
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 4).value == "Twice a year")
+    assert sheet.cell(row, column["budget_planned"]).number_format == exports.MONEY_FORMAT
+    assert sheet.cell(row, column["effort_planned"]).number_format == exports.DAYS_FORMAT
+    assert sheet.cell(row, column["start_date"]).number_format == exports.DATE_FORMAT
+    assert sheet.cell(row, column["budget_planned"]).value == 250.5
+    widths = [sheet.column_dimensions[letter].width for letter in ("A", "D", "V")]
+    assert widths == [13, 40, 50]  # the id, the title, the notes
+
+
+@pytest.mark.parametrize(
+    ("title", "start", "end", "disposition"),
+    [
+        (
+            "International week plan",
+            date(2027, 1, 1),
+            date(2027, 12, 31),
+            'attachment; filename="international-week-plan-2027.{kind}"',
+        ),
+        (
+            "International week plan 2027",
+            date(2027, 1, 1),
+            date(2027, 12, 31),
+            'attachment; filename="international-week-plan-2027.{kind}"',
+        ),
+        (
+            "Academic year",
+            date(2027, 9, 1),
+            date(2028, 8, 31),
+            'attachment; filename="academic-year-2027-2028.{kind}"',
+        ),
+        (
+            "Semaine d'accueil à Zürich",
+            date(2027, 1, 1),
+            date(2027, 12, 31),
+            'attachment; filename="semaine-d-accueil-a-zurich-2027.{kind}"; '
+            "filename*=UTF-8''semaine-d-accueil-%C3%A0-z%C3%BCrich-2027.{kind}",
+        ),
+        (
+            '"; evil="\r\n../../x',
+            date(2027, 1, 1),
+            date(2027, 12, 31),
+            'attachment; filename="evil-x-2027.{kind}"',
+        ),
+        ("東京", date(2027, 1, 1), date(2027, 12, 31), None),
+    ],
+)
+def test_downloads_are_named_after_the_plan(client, plan, title, start, end, disposition):
+    plan.title, plan.period_start, plan.period_end = title, start, end
+    db.session.commit()
+    for kind in ("csv", "xlsx", "md", "ics"):
+        response = client.get(f"/plans/{plan.id}/export.{kind}")
+        assert response.status_code == 200
+        header = response.headers["Content-Disposition"]
+        if disposition is None:  # nothing ASCII in the title: the fallback says "plan"
+            assert header == (
+                f'attachment; filename="plan-2027.{kind}"; '
+                f"filename*=UTF-8''%E6%9D%B1%E4%BA%AC-2027.{kind}"
+            )
+        else:
+            assert header == disposition.format(kind=kind)
+
+
+CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]] + ["\u2028", "\r\n"]
+TEXT_FIELDS = ("title", "host", "responsible", "notes", "evaluation")
+
+
+@pytest.fixture
+def controlled(plan):
+    """Every text of the plan, its institution, its units and its activities holds every
+    control character."""
+    from app.institutions.models import Unit
+
+    junk = "A" + "".join(CONTROLS) + "Z"
+    plan.title = f"Plan{junk}"
+    plan.goals_text = junk
+    plan.institution.name = f"Uni{junk}"
+    plan.institution.units.append(Unit(name=f"Unit{junk}", kind="international-office"))
+    db.session.flush()
+    for activity in plan.activities:
+        for name in TEXT_FIELDS:
+            setattr(activity, name, f"{name}{junk}")
+        activity.partners = [f"Partner{junk}"]
+        activity.unit_ids = [plan.institution.units[-1].id]
+        activity.start_date = activity.start_date or date(2027, 5, 1)
+    db.session.commit()
+    return plan
+
+
+def test_xlsx_export_survives_every_control_character(client, controlled):
+    response = client.get(f"/plans/{controlled.id}/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    texts = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    titles = [t for t in texts if t.startswith("title")]
+    assert titles and all(t.startswith("titleA") and t.endswith("Z") for t in titles)
+    for text in texts:
+        assert not any(ch in text for ch in map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, 0x0E]))
+
+
+def test_csv_and_markdown_survive_every_control_character(client, controlled):
+    response = client.get(f"/plans/{controlled.id}/export.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {r["title"][:6] for r in rows} <= {"titleA", "'title"} and rows
+    assert all("\x00" not in value for row in rows for value in row.values())
+    text = client.get(f"/plans/{controlled.id}/export.md").get_data(as_text=True)
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    # Each title is one heading line: a line break in it cannot start a new paragraph.
+    assert headings[0].startswith("# PlanA") and headings[0].endswith("Z")
+    assert all(line.endswith("Z") for line in headings[1:])
+    assert not any(ch in text for ch in map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, 0x7F]))
+
+
+def test_calendar_survives_every_control_character(client, controlled):
+    from icalendar import Calendar
+
+    response = client.get(f"/plans/{controlled.id}/export.ics")
+    assert response.status_code == 200
+    body = response.data
+    # No control character in any value; lines end with CRLF and nothing else.
+    for line in body.split(b"\r\n"):
+        assert not any(b < 0x20 and b != 0x09 for b in line), line
+    calendar = Calendar.from_ical(body)
+    assert str(calendar["x-wr-calname"]).startswith("PlanA")
+    for event in calendar.walk("VEVENT"):
+        assert str(event["summary"]).startswith("titleA")
+        assert str(event["location"]).startswith(("hostA", "UniA"))
+
+
+def test_calendar_events_say_what_where_and_link_to_the_plan(client, plan, app):
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(client.get(f"/plans/{plan.id}/export.ics").data)
+    event = next(e for e in calendar.walk("VEVENT") if str(e["summary"]) == "Twice a year")
+    link = f"{app.config['PUBLIC_BASE_URL'].rstrip('/')}/plans/{plan.id}"
+    assert str(event["url"]) == link
+    assert str(event["location"]) == plan.institution.name  # hosted at home
+    description = str(event["description"])
+    assert "Repeats: every 6 months" in description and "Partners: University B" in description
+    assert description.endswith(f"Plan: Plan\n{link}")
+    # The link comes from the configuration, never from the Host the caller sent.
+    other = client.get(f"/plans/{plan.id}/export.ics", headers={"Host": "evil.example"})
+    assert b"evil.example" not in other.data

@@ -86,8 +86,9 @@ def test_setting_dates_recurrence_and_budget_shows_in_totals_and_timeline(client
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    assert "<td>1500.00</td>" in page and "<td>4.5</td>" in page
-    assert "<td>2027-03-01</td>" in page and "<td>2027-09-01</td>" in page
+    assert "<td>€1,500.00</td>" in page and "<td>4.5</td>" in page
+    assert "<td>1 Mar 2027</td>" in page and "<td>1 Sept 2027</td>" in page
+    assert "repeats every 6 months" in page and "FREQ=" not in page
     assert 'Planned <span class="muted">(1)</span>' in page
     db.session.expire_all()
     activity = db.session.get(Activity, activity.id)
@@ -427,7 +428,7 @@ def test_shortening_the_period_warns_about_activities_left_outside(client, plann
     )
     assert "1 activity is dated outside the plan" in page
     # It stays on the timeline: its first time, though past the new end.
-    assert "<td>2027-11-20</td>" in page
+    assert "<td>20 Nov 2027</td>" in page
 
 
 def test_the_calendar_feed_names_its_charset_once(client, planner):
@@ -436,3 +437,115 @@ def test_the_calendar_feed_names_its_charset_once(client, planner):
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     export = client.get(f"/plans/{plan.id}/export.csv")
     assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.fixture
+def with_units(planner):
+    """University A has two units."""
+    from app.institutions.models import Unit
+
+    planner.units.append(Unit(name="International Office", kind="international-office"))
+    planner.units.append(Unit(name="Staff Development", kind="human-resources"))
+    db.session.commit()
+    return planner
+
+
+def test_a_plan_page_names_the_units_of_its_activities(client, with_units):
+    plan = _new_plan(client)
+    unit_ids = [unit.id for unit in with_units.units]
+    db.session.add(Activity(plan=plan, title="With units", unit_ids=unit_ids))
+    db.session.commit()
+    for group in ("status", "month"):
+        response = client.get(f"/plans/{plan.id}?group={group}")
+        assert response.status_code == 200
+        assert "International Office, Staff Development" in response.get_data(as_text=True)
+
+
+def test_grouping_by_month_lists_a_repeating_activity_under_every_month(client, planner):
+    plan = _new_plan(client)
+    db.session.add(
+        Activity(
+            plan=plan,
+            title="Quarterly meeting",
+            start_date=date(2026, 11, 10),  # its first time is before the plan's period
+            recurrence="FREQ=MONTHLY;INTERVAL=3",
+        )
+    )
+    db.session.add(Activity(plan=plan, title="Once in March", start_date=date(2027, 3, 5)))
+    db.session.add(Activity(plan=plan, title="Some day"))
+    db.session.commit()
+    page = client.get(f"/plans/{plan.id}?group=month").get_data(as_text=True)
+    headings = [
+        line.split("<h3>")[1].split(" <span")[0] for line in page.splitlines() if "<h3>" in line
+    ]
+    assert headings == [
+        "November 2026",
+        "February 2027",
+        "March 2027",
+        "May 2027",
+        "August 2027",
+        "November 2027",
+        "Not dated",
+    ]
+    assert page.count("<strong>Quarterly meeting</strong>") == 5
+    assert "10 Aug 2027" in page  # under August, the August occurrence's date
+
+
+def test_a_large_plan_is_listed_page_by_page_with_the_same_queries(client, planner, count_queries):
+    from app.planner.services import PAGE_SIZE, TIMELINE_LIMIT
+
+    plan = _new_plan(client)
+
+    def add(n: int) -> None:
+        db.session.add_all(
+            Activity(
+                plan=plan,
+                title=f"Activity {i}",
+                start_date=date(2027, 1 + i % 12, 1),
+                recurrence="FREQ=WEEKLY" if i % 10 == 0 else None,
+                budget_planned=1000,
+            )
+            for i in range(n)
+        )
+        db.session.commit()
+
+    def measure() -> tuple[int, int]:
+        with count_queries() as queries:
+            response = client.get(f"/plans/{plan.id}")
+        assert response.status_code == 200
+        return len(queries), len(response.data)
+
+    add(PAGE_SIZE * 2)
+    small_queries, small_size = measure()
+    add(PAGE_SIZE * 10)
+    large_queries, large_size = measure()
+    assert large_queries == small_queries
+    assert large_size < small_size * 1.05
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert page.count('<li class="activity">') == PAGE_SIZE
+    assert f"1–{PAGE_SIZE} of 600 activities" in page and "page 1 of 12" in page
+    assert f"The timeline shows the first {TIMELINE_LIMIT} of" in page
+    assert "<td>€600,000.00</td>" in page  # the totals count every activity
+    last = client.get(f"/plans/{plan.id}?page=12").get_data(as_text=True)
+    assert last.count('<li class="activity">') == PAGE_SIZE and "Previous page" in last
+    assert "Next page" not in last
+    # A page past the end shows the last; a nonsense page the first.
+    assert client.get(f"/plans/{plan.id}?page=999999999999").status_code == 200
+    assert "page 1 of 12" in client.get(f"/plans/{plan.id}?page=x").get_data(as_text=True)
+
+
+def test_a_stored_rule_that_never_matches_leaves_the_page_correct(client, planner):
+    plan = _new_plan(client)
+    db.session.add(
+        Activity(
+            plan=plan,
+            title="Never",
+            start_date=date(2027, 1, 4),
+            recurrence="FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31",
+        )
+    )
+    db.session.commit()
+    for url in (f"/plans/{plan.id}", f"/plans/{plan.id}?group=month"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<strong>Never</strong>" in page and "Give activities dates" in page
+    assert client.get(f"/plans/{plan.id}/export.ics").status_code == 200

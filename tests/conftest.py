@@ -346,7 +346,7 @@ def institution_objects(
     from app.indicators.models import EvidenceFile, Indicator, Measurement, PeriodApproval
     from app.institutions.models import NetworkMembership, StrategicPartnership, Unit
     from app.planner.models import Activity, ProposedIndicator
-    from app.planner.services import create_plan
+    from app.planner.services import create_plan, feed_token
 
     unit = Unit(name="International office", kind="international-office")
     membership = NetworkMembership(network=network, role="Member")
@@ -402,7 +402,7 @@ def institution_objects(
         "indicator": indicator.id,
         "evidence": evidence.id,
         "approval": approval.id,
-        "feed": plan.feed_token,
+        "feed": feed_token(plan, manager),  # the manager's own address of the plan's feed
     }
 
 

@@ -202,6 +202,7 @@ ROUTES: list[Route] = [
     Route("GET", "/plans/{plan}/export.csv", VIEWER),
     Route("GET", "/plans/{plan}/export.xlsx", VIEWER),
     Route("GET", "/plans/{plan}/export.md", VIEWER),
+    Route("POST", "/plans/{plan}/feed/new", VIEWER),  # one's own feed addresses
     Route("GET", "/plans/{plan}/activities/new", PLANNER),
     Route("POST", "/plans/{plan}/activities/new", PLANNER, data=_ACTIVITY),
     Route("GET", "/plans/{plan}/activities/{activity}/edit", PLANNER),

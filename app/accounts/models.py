@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined, misc]
     # Part of the session cookie's user id: rotated at sign-out and password change, so that a
     # copied or replayed cookie stops working.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Part of the user's calendar feed addresses (one per plan): a new key gives new addresses
+    # and stops the old ones, also where they were shared.
+    feed_key: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -100,6 +100,12 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+def new_feed_addresses(user: User) -> None:
+    """Give the user new calendar feed addresses; the old ones stop working at once."""
+    user.feed_key = new_session_token()
+    log.info("calendar feed addresses of %s renewed", user.email)
+
+
 def set_password(user: User, password: str) -> None:
     """Store a new password, end every session and revoke every API token of the user.
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,10 +13,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.accounts.models import User
 from app.charts.services import TimelineRow
 from app.core.extensions import db
 from app.core.formatting import day as format_day
@@ -318,10 +324,43 @@ def get_plan(plan_id: int) -> Plan | None:
     )
 
 
-def plan_for_feed(token: str) -> Plan | None:
-    """Return the plan whose calendar feed has this secret, with what the feed shows."""
-    plan_id = db.session.scalar(select(Plan.id).where(Plan.feed_token == token))
-    return get_plan(plan_id) if plan_id is not None else None
+def _feed_signature(plan_id: int, user_id: int, plan_key: str, user_key: str) -> str:
+    message = f"plan-feed:{plan_id}:{user_id}:{plan_key}:{user_key}".encode()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode("ascii")
+
+
+def feed_token(plan: Plan, user: User) -> str:
+    """Return the secret part of a member's own calendar feed address of a plan.
+
+    It names the plan and the member and is signed with the app's secret key, the plan's
+    feed key and the member's: computed, never stored. A new member key (one's "new address")
+    or a new SECRET_KEY stops it; removing the member stops it too, since every request
+    checks the member's role (see plan_for_feed's caller).
+    """
+    return (
+        f"{plan.id}-{user.id}-{_feed_signature(plan.id, user.id, plan.feed_token, user.feed_key)}"
+    )
+
+
+FEED_TOKEN = re.compile(r"([0-9]{1,18})-([0-9]{1,18})-([A-Za-z0-9_-]{32})")
+
+
+def plan_for_feed(token: str) -> tuple[Plan, User] | None:
+    """Return the plan and the member a feed address names, if its signature holds."""
+    parts = FEED_TOKEN.fullmatch(token)
+    if parts is None:
+        return None
+    plan_id, user_id = int(parts.group(1)), int(parts.group(2))
+    plan_key = db.session.scalar(select(Plan.feed_token).where(Plan.id == plan_id))
+    user_key = db.session.scalar(select(User.feed_key).where(User.id == user_id))
+    if plan_key is None or user_key is None:
+        return None
+    expected = _feed_signature(plan_id, user_id, plan_key, user_key)
+    if not hmac.compare_digest(expected, parts.group(3)):
+        return None
+    plan, user = get_plan(plan_id), db.session.get(User, user_id)
+    return (plan, user) if plan is not None and user is not None else None
 
 
 def get_activity(plan: Plan, activity_id: int) -> Activity | None:

@@ -20,8 +20,10 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app.accounts import services as accounts
 from app.charts import services as charts
 from app.core.extensions import db, limiter
+from app.core.urls import external_url
 from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
@@ -255,16 +257,44 @@ def import_activities(plan_id: int) -> ResponseReturnValue:
     ), status
 
 
+@bp.app_template_global()
+def feed_address(plan: Plan) -> str:
+    """Return the signed-in member's own address of a plan's calendar feed."""
+    return external_url("planner.feed", token=services.feed_token(plan, current_user))
+
+
 @bp.get("/plans/feed/<token>.ics")
 @access(PUBLIC)
 def feed(token: str) -> ResponseReturnValue:
-    """Serve a plan's calendar feed to whoever holds its secret address (calendar apps)."""
-    plan = services.plan_for_feed(token)
-    if plan is None:
+    """Serve a member's calendar feed of a plan to whoever holds its address (calendar apps).
+
+    Calendar apps cannot sign in, so the address is the credential; it names its member, who
+    must still read the plan on every request: a removed or deactivated member's address
+    stops at once (404, as for an address that never existed).
+    """
+    found = services.plan_for_feed(token)
+    if found is None:
+        abort(404)
+    plan, member = found
+    if not member.is_active or not has_role(member, plan.institution, "viewer"):
         abort(404)
     # The UIDs' domain is the public one: the request's Host header is the caller's choice.
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
     return Response(exports.to_ical(plan, domain), mimetype="text/calendar")
+
+
+@bp.post("/plans/<int:plan_id>/feed/new")
+@access(SIGNED_IN)
+def new_feed_address(plan_id: int) -> ResponseReturnValue:
+    """Give oneself new calendar feed addresses: the old ones stop working."""
+    plan = _plan(plan_id, "viewer")
+    accounts.new_feed_addresses(current_user._get_current_object())
+    db.session.commit()
+    flash(
+        "Your calendar addresses are new and the old ones no longer work. Subscribe again "
+        "with the address below (and with the new ones of your other plans)."
+    )
+    return redirect(url_for("planner.detail", plan_id=plan.id, _anchor="calendar-feed"))
 
 
 @bp.post("/practices/<slug>/adopt")

@@ -1,9 +1,12 @@
-"""Accounts and mail: an outbox delivered after the commit, with status and retries.
+"""Accounts and mail: an outbox delivered after the commit, with status and retries; each
+user's key of their personal calendar feed addresses.
 
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-30
 """
+
+import secrets
 
 import sqlalchemy as sa
 from alembic import op
@@ -15,6 +18,18 @@ depends_on = None
 
 
 def upgrade():
+    # Every user gets a key of their own; addresses signed with it replace the plan-wide ones.
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("feed_key", sa.String(length=64), nullable=True))
+    users = sa.table("users", sa.column("id", sa.Integer()), sa.column("feed_key", sa.String()))
+    connection = op.get_bind()
+    for (user_id,) in connection.execute(sa.select(users.c.id)).all():
+        connection.execute(
+            users.update().where(users.c.id == user_id).values(feed_key=secrets.token_urlsafe(32))
+        )
+    with op.batch_alter_table("users") as batch:
+        batch.alter_column("feed_key", existing_type=sa.String(length=64), nullable=False)
+
     # Existing messages were sent (or kept) when they were written: they are done.
     with op.batch_alter_table("outbox_messages") as batch:
         batch.add_column(
@@ -57,3 +72,5 @@ def downgrade():
         batch.drop_column("attempts")
         batch.drop_column("status")
         batch.drop_column("kind")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("feed_key")

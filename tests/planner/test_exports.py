@@ -110,7 +110,11 @@ def test_calendar_feed_parses_back_with_every_occurrence(client, plan):
     from icalendar import Calendar
 
     client.post("/logout")  # calendar apps fetch the secret address without signing in
-    response = client.get(f"/plans/feed/{plan.feed_token}.ics")
+    from app.accounts.services import get_user_by_email
+    from app.planner.services import feed_token
+
+    viewer = get_user_by_email("viewer@example.org")  # an address is a member's own
+    response = client.get(f"/plans/feed/{feed_token(plan, viewer)}.ics")
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     events = [e for e in calendar.walk("VEVENT")]

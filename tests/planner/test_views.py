@@ -433,7 +433,11 @@ def test_shortening_the_period_warns_about_activities_left_outside(client, plann
 
 def test_the_calendar_feed_names_its_charset_once(client, planner):
     plan = _new_plan(client)
-    response = client.get(f"/plans/feed/{plan.feed_token}.ics")
+    from app.accounts.services import get_user_by_email
+    from app.planner.services import feed_token
+
+    member = get_user_by_email("plan@example.org")  # an address is a member's own
+    response = client.get(f"/plans/feed/{feed_token(plan, member)}.ics")
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     export = client.get(f"/plans/{plan.id}/export.csv")
     assert export.headers["Content-Type"] == "text/csv; charset=utf-8"

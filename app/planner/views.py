@@ -24,7 +24,6 @@ from app.accounts import services as accounts
 from app.charts import services as charts
 from app.core.extensions import db, limiter
 from app.core.urls import external_url
-from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions

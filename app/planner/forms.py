@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
+from app.planner.recurrence import describe
 from app.planner.services import RecurrenceError, check_recurrence
 
 RECURRENCE_PRESETS = [
@@ -106,6 +107,7 @@ class ActivityForm(FlaskForm):
         "Person-days spent", places=1, validators=[Optional(), NumberRange(min=0)]
     )
     partners = CheckboxesField("Partners from your networks and strategic partners")
+    units = CheckboxesField("Units involved", coerce=int)
     other_partners = TextAreaField("Other partners (one per line)")
     responsible = StringField("Responsible person", validators=[Length(max=200)])
     status = SelectField(
@@ -140,7 +142,15 @@ class ActivityForm(FlaskForm):
         """Keep a rule the presets do not list (imported or set by the API) as a choice."""
         self.recurrence.choices = list(RECURRENCE_PRESETS)
         if current and current not in {c.value for c in RECURRENCE_PRESETS}:
-            self.recurrence.choices.append(SelectChoice(current, f"As set elsewhere: {current}"))
+            self.recurrence.choices.append(
+                SelectChoice(current, f"{describe(current).capitalize()} (set elsewhere)")
+            )
+
+    def offer_units(self, units: list[Any], chosen: list[int] | None = None) -> None:
+        """Offer the institution's units; `chosen` (an activity's) fills the boxes."""
+        self.units.choices = [SelectChoice(unit.id, unit.name) for unit in units]
+        if chosen is not None:
+            self.units.data = [unit.id for unit in units if unit.id in chosen]
 
     def offer_partners(self, choices: PartnerChoices, partners: list[str], host: str) -> None:
         """Offer the institution's partners; keep names it no longer has as choices too.

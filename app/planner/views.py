@@ -38,10 +38,17 @@ from app.planner.forms import (
     PlanForm,
 )
 from app.planner.models import STATUS_LABELS, Plan
+from app.planner.recurrence import describe
 from app.practices import services as practices
 
 log = logging.getLogger(__name__)
 bp = Blueprint("planner", __name__)
+
+
+@bp.app_template_filter("repeats")
+def repeats(rule: str | None) -> str:
+    """Say how often a rule repeats, in words ("every 6 months"; "once" for none)."""
+    return describe(rule)
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:
@@ -336,6 +343,7 @@ def _activity_changes(form: ActivityForm) -> dict[str, object]:
         "effort_planned": form.effort_planned.data or 0,
         "effort_actual": form.effort_actual.data,
         "partners": form.partner_list(),
+        "unit_ids": form.units.data or [],
         "responsible": form.responsible.data or "",
         "status": form.status.data,
         "notes": form.notes.data or "",
@@ -350,6 +358,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id, "planner")
     form = ActivityForm()
     form.offer_partners(institutions.partner_choices(plan.institution), [], "")
+    form.offer_units(plan.institution.units)
     form.offer_recurrence(None)
     form.offer_checklist([])
     if form.validate_on_submit():
@@ -376,6 +385,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     form.offer_partners(choices, activity.partners, activity.host or "")
     form.offer_recurrence(activity.recurrence)
     form.offer_checklist(activity.checklist)
+    form.offer_units(plan.institution.units, activity.unit_ids if request.method == "GET" else None)
     if request.method == "GET":
         form.fill_partners(choices.all(), activity.partners, activity.host or "")
         form.checklist.data = [item.id for item in activity.checklist if item.done]

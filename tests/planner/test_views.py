@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
 import pytest
@@ -553,3 +554,55 @@ def test_a_stored_rule_that_never_matches_leaves_the_page_correct(client, planne
         page = client.get(url).get_data(as_text=True)
         assert "<strong>Never</strong>" in page and "Give activities dates" in page
     assert client.get(f"/plans/{plan.id}/export.ics").status_code == 200
+
+
+def test_units_are_chosen_in_the_activity_editor(client, with_units, make_institution):
+    from app.institutions.models import Unit
+
+    plan = _new_plan(client)
+    office, staff = with_units.units
+    elsewhere = make_institution("uni-b")
+    elsewhere.units.append(Unit(name="Their office", kind="international-office"))
+    db.session.commit()
+    form = client.get(f"/plans/{plan.id}/activities/new").get_data(as_text=True)
+    assert "Units involved" in form and "Staff Development" in form
+    assert "Their office" not in form
+    response = client.post(
+        f"/plans/{plan.id}/activities/new",
+        data={"title": "Training", "format": "online", "status": "idea", "units": [staff.id]},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    activity = db.session.scalar(select(Activity))
+    assert activity.unit_ids == [staff.id]
+    editor = client.get(f"/plans/{plan.id}/activities/{activity.id}/edit").get_data(as_text=True)
+    assert re.search(
+        rf'<input checked id="units-\d" name="units" type="checkbox" value="{staff.id}">', editor
+    ), editor[editor.find("Units involved") :][:800]
+    # Another institution's unit is not a choice: refused, nothing saved.
+    data = {
+        "title": "Training",
+        "format": "online",
+        "status": "idea",
+        "units": [office.id, elsewhere.units[0].id],
+        "version": str(activity.version),
+    }
+    response = client.post(f"/plans/{plan.id}/activities/{activity.id}/edit", data=data)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).unit_ids == [staff.id]
+    data["units"] = [office.id, staff.id]
+    client.post(f"/plans/{plan.id}/activities/{activity.id}/edit", data=data)
+    db.session.expire_all()
+    assert sorted(db.session.get(Activity, activity.id).unit_ids) == sorted([office.id, staff.id])
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "International Office, Staff Development" in page
+
+
+def test_the_activity_editor_links_to_its_deletion(client, planner):
+    plan, activity = _adopted(client)
+    editor = client.get(f"/plans/{plan.id}/activities/{activity.id}/edit").get_data(as_text=True)
+    delete = f"/plans/{plan.id}/activities/{activity.id}/delete"
+    assert f'href="{delete}"' in editor
+    assert "Delete “" in client.get(delete).get_data(as_text=True)  # it asks first
+    assert client.post(delete).status_code == 302
+    assert db.session.get(Activity, activity.id) is None

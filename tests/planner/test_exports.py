@@ -303,3 +303,9 @@ def test_calendar_events_say_what_where_and_link_to_the_plan(client, plan, app):
     # The link comes from the configuration, never from the Host the caller sent.
     other = client.get(f"/plans/{plan.id}/export.ics", headers={"Host": "evil.example"})
     assert b"evil.example" not in other.data
+
+
+def test_the_plan_page_offers_every_download(client, plan):
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    for kind in ("csv", "xlsx", "md", "ics"):
+        assert f'href="/plans/{plan.id}/export.{kind}"' in page

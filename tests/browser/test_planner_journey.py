@@ -20,10 +20,11 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
 ):
     page = journey
     from app.core.extensions import db
-    from app.institutions.models import StrategicPartnership
+    from app.institutions.models import StrategicPartnership, Unit
 
     institution = make_institution("uni-a", name="University A")
     institution.partnerships.append(StrategicPartnership(partner_name="Stockholm University"))
+    institution.units.append(Unit(name="Welcome Centre", kind="international-office"))
     db.session.commit()
     make_user("planner@example.org", institution=institution, role="planner")
     sign_in(page, live_server, "planner@example.org")
@@ -72,13 +73,14 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     page.get_by_label("Person-days planned").fill("6")
     page.get_by_label("Status").select_option("planned")
     page.get_by_label("Stockholm University").check()
+    page.get_by_label("Welcome Centre").check()
     page.get_by_label("Host", exact=True).select_option("Stockholm University")
     screenshot(page, "activity-edit")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
 
     timeline = page.locator("section[aria-labelledby=timeline-heading] tbody").inner_text()
-    assert "2027-03-01" in timeline and "2027-09-01" in timeline
+    assert "1 Mar 2027" in timeline and "1 Sept 2027" in timeline
     # The Plotly chart drew one bar per occurrence, under the CSP (the page fixture fails
     # on any console error or CSP violation).
     chart = page.locator("#timeline-chart")
@@ -86,7 +88,10 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     assert chart.locator(".barlayer .point").count() == 2
     assert "Set up: Sending staff on job shadowing" in chart.locator(".ytick").first.text_content()
     totals = page.locator("table.totals").inner_text()
-    assert "2400.00" in totals and "6.0" in totals
+    assert "€2,400.00" in totals and "6.0" in totals
+    listed = page.locator("li.activity").filter(has_text="Set up: Sending staff").inner_text()
+    assert "repeats every 6 months" in listed and "Welcome Centre" in listed
+    assert "€2,400.00 planned" in listed
     audit(page)
     screenshot(page, "plan")
     page.locator("#timeline-heading").scroll_into_view_if_needed()
@@ -111,7 +116,7 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     page.get_by_role("button", name="Check and import").click()
     page.wait_for_url(re.compile(r"/plans/\d+$"))
     assert "2 activities imported." in page.locator("main").inner_text()
-    assert "2850.00" in page.locator("table.totals").inner_text()
+    assert "€2,850.00" in page.locator("table.totals").inner_text()
     audit(page)  # the plan again, with the import's message
 
     # Export the plan to XLSX and read it back.
@@ -121,8 +126,19 @@ def test_planner_adopts_a_practice_and_sees_it_on_the_timeline(
     download.value.save_as(saved)
     workbook = load_workbook(saved, read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    titles = [row[rows[0].index("title")] for row in rows[1:]]
+    titles = [row[rows[0].index("Title")] for row in rows[1:]]
     assert "Welcome-week rehearsal" in titles and len(titles) >= 4
+    assert download.value.suggested_filename == "support-staff-growth-2027.xlsx"
+    repeats = {row[rows[0].index("Repeats")] for row in rows[1:]}
+    assert "every 6 months" in repeats
+
+    # On a phone: the plan reads without sideways scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    audit(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    screenshot(page, "plan-phone")
 
     # Subscribe to the calendar: the feed's address answers with the occurrences.
     feed = page.locator("code").filter(has_text=".ics").inner_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -169,6 +170,8 @@ class EnteredValue:
     note: str
     evidence_url: str | None
     evidence: FileStorage | None
+    # The version of the period's value the page showed (0: it had none).
+    base_version: int = 0
 
 
 @dataclass
@@ -197,6 +200,19 @@ def unit_problem(indicator: Any, value: Decimal) -> str | None:
     return None
 
 
+def shown(value: Any, note: str, url: str | None) -> str:
+    """Fingerprint what a row of the entry page showed, to tell the rows someone changed."""
+    return json.dumps(["" if value is None else str(value), note, url or ""])
+
+
+def _untouched(form: MultiDict[str, str], name: str, typed: list[str]) -> bool:
+    """Tell whether a row was sent as the page showed it (then it is not saved again)."""
+    try:
+        return bool(json.loads(form.get(name) or "null") == typed)
+    except ValueError:
+        return False
+
+
 def read_entries(
     form: MultiDict[str, str],
     files: MultiDict[str, FileStorage],
@@ -218,6 +234,19 @@ def read_entries(
         upload = files.get(field_name("file", indicator.id, period))
         if upload is not None and not upload.filename:
             upload = None
+        # A row sent as shown is left alone: saving it would only risk a conflict with
+        # someone who changed it meanwhile.
+        if upload is None and _untouched(
+            form, field_name("shown", indicator.id, period), [text, note, url or ""]
+        ):
+            continue
+        # No version sent means the page showed no value: it never overwrites one.
+        version = (form.get(field_name("version", indicator.id, period)) or "0").strip()
+        if not (version.isdigit() and len(version) < 10):
+            result.problems[field_name("value", indicator.id, period)] = (
+                "This page is out of date or damaged: open it again."
+            )
+            continue
         if not text:
             if note or url or upload:
                 result.problems[field_name("value", indicator.id, period)] = (
@@ -247,7 +276,9 @@ def read_entries(
             if problem:
                 result.problems[field_name("file", indicator.id, period)] = problem
                 continue
-        result.values.append(EnteredValue(indicator.id, period, value, note, url, upload))
+        result.values.append(
+            EnteredValue(indicator.id, period, value, note, url, upload, int(version))
+        )
     return result
 
 

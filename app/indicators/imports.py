@@ -1,8 +1,13 @@
 """Importing indicator values from CSV or XLSX: all rows checked first, all or nothing.
 
 Columns: indicator_id, period (a key such as 2027-Q1, 2027-03, 2027-T1, 2027 or an
-occurrence's first day), value, and optionally note, evidence_url and indicator (the name,
-ignored: it only helps people fill the file).
+occurrence's first day), value, and optionally note, evidence_url, indicator (the name,
+ignored: it only helps people fill the file) and version.
+
+A file never silently overwrites a value: a row that would change a period's existing value
+must name the version it replaces (the values file the import page offers carries them), and
+that version must still be the current one. Otherwise the row is listed as a problem, with
+the value saved now and who saved it.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from datetime import date
 from decimal import Decimal
 
 from app.core.spreadsheets import header_problems, read_records, read_text
+from app.indicators import services
 from app.indicators.forms import parse_value, unit_problem
-from app.indicators.models import Indicator, PeriodApproval
+from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.periods import Period
 from app.indicators.services import lock_for, not_begun, reporting_periods
 from app.planner.models import Plan
 
-COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url")
+COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url", "version")
 REQUIRED = ("indicator_id", "period", "value")
 MAX_ROWS = 5000
 
@@ -32,6 +38,8 @@ class ValueRow:
     value: Decimal
     note: str
     evidence_url: str | None
+    # The version of the period's value the row replaces (0: there was none).
+    base_version: int = 0
 
 
 @dataclass
@@ -49,8 +57,12 @@ def read_values(
     indicators: list[Indicator],
     approvals: list[PeriodApproval],
     today: date,
+    existing: dict[tuple[int, str], Measurement],
 ) -> ValuesResult:
-    """Check a file of values for a plan; return the rows to record, or every problem."""
+    """Check a file of values for a plan; return the rows to record, or every problem.
+
+    `existing` holds the plan's values now (services.measurements_of).
+    """
     result = ValuesResult()
     problems = result.problems
     try:
@@ -66,6 +78,8 @@ def read_values(
     seen: dict[tuple[int, str], int] = {}
     for number, record in enumerate(records, start=2):  # row 1 is the header
         where = f"row {number}"
+        if not any(read_text(record.get(c)) for c in ("value", "note", "evidence_url")):
+            continue  # a period of the values file left empty: nothing to record
         text_id = read_text(record.get("indicator_id"))
         indicator = by_id.get(int(text_id)) if text_id.isdigit() else None
         if indicator is None:
@@ -118,8 +132,28 @@ def read_values(
         note = read_text(record.get("note"))
         if len(note) > 5000:
             problems.append(f"{where}, column note: at most 5000 characters")
+        current = existing.get((indicator.id, key))
+        version = read_text(record.get("version"))
+        if version and not (version.isdigit() and len(version) < 10):
+            problems.append(f"{where}, column version: {version!r} is not a version number")
+        elif len(problems) == found and current is not None:
+            same = (current.value, current.note, current.evidence_url) == (value, note, url)
+            if not same and not version:
+                problems.append(
+                    f"{where}: {period.label} of indicator {indicator.id} already has the value "
+                    f"{current.value} (version {current.version}); to replace it, give "
+                    f"{current.version} in the version column"
+                )
+            elif not same and int(version) != current.version:
+                problems.append(
+                    f"{where}, column version: {period.label} of indicator {indicator.id} changed "
+                    f"since version {version}: it is {current.value} now (version "
+                    f"{current.version}, by {current.recorded_by})"
+                )
         if len(problems) == found:
-            result.rows.append(ValueRow(indicator.id, period, value, note, url))
+            result.rows.append(
+                ValueRow(indicator.id, period, value, note, url, services.version_of(current))
+            )
     if problems:
         result.rows = []
     return result

@@ -159,7 +159,10 @@ class Measurement(db.Model):  # type: ignore[name-defined, misc]
     )
     recorded_by: Mapped[str] = mapped_column(String(254), default="")
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Optimistic locking, as for indicators: a save states the version its page showed, and
+    # of two saves of the same version the UPDATE ... WHERE version = <read> of one fails.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
 
     indicator: Mapped[Indicator] = relationship(back_populates="measurements")
     evidence: Mapped[EvidenceFile | None] = relationship()

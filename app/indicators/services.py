@@ -10,8 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.accounts.models import User
 from app.core.extensions import db, utcnow
 from app.core.formatting import day
 from app.indicators import periods as calendar
@@ -50,6 +53,19 @@ class Locked(Exception):
     def __init__(self, approval: PeriodApproval) -> None:
         super().__init__(f"{approval.period_key} is approved")
         self.approval = approval
+
+
+class ValueConflict(Exception):
+    """Someone saved the period's value since the page or file that changes it was made."""
+
+    def __init__(self, current: Measurement | None) -> None:
+        super().__init__("the value changed since it was read")
+        self.current = current
+
+
+def version_of(existing: Measurement | None) -> int:
+    """Return the version of a period's value as pages and files carry it: 0 for none yet."""
+    return existing.version if existing is not None else 0
 
 
 class NotBegun(Exception):
@@ -441,16 +457,22 @@ def record_value(
     by: str,
     approvals: list[PeriodApproval],
     today: date,
+    base_version: int,
 ) -> Measurement | None:
     """Record or change the value of a period; None if nothing changed.
 
-    `existing` is the period's value if it has one (from measurements_of). Refused with
-    NotBegun for a period after today, and with Locked inside an approved window. Every new
-    value or change is kept in the value's history, marked when it follows a reopened approval.
+    `existing` is the period's value if it has one (from measurements_of), `base_version`
+    the version the change was made from (version_of; 0: there was none). Refused with
+    NotBegun for a period after today, with Locked inside an approved window and with
+    ValueConflict when someone saved since (also when two saves race: the session is rolled
+    back then). Every new value or change is kept in the value's history, marked when it
+    follows a reopened approval.
     """
     problem = not_begun(period, today)
     if problem is not None:
         raise NotBegun(problem)
+    if version_of(existing) != base_version:
+        raise ValueConflict(existing)
     approval = lock_for(approvals, period.end)
     if approval is not None:
         raise Locked(approval)
@@ -487,7 +509,6 @@ def record_value(
             measurement.evidence = evidence
         measurement.recorded_by = by
         measurement.recorded_at = utcnow()
-        measurement.version += 1
     db.session.add(
         MeasurementChange(
             measurement=measurement,
@@ -498,7 +519,12 @@ def record_value(
             changed_by=by,
         )
     )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        # Another save of the same version, or a first value of the same period, won.
+        db.session.rollback()
+        raise ValueConflict(None) from None
     return measurement
 
 
@@ -547,6 +573,20 @@ def measurements_of(indicators: list[Indicator]) -> dict[tuple[int, str], Measur
         .options(selectinload(Measurement.evidence))
     )
     return {(m.indicator_id, m.period_key): m for m in rows}
+
+
+def names_of(emails: Iterable[str]) -> dict[str, str]:
+    """Return the name of each person by the email address values and approvals record.
+
+    People without a name, and addresses of no account (any longer), keep the address.
+    """
+    wanted = {e for e in emails if e}
+    if not wanted:
+        return {}
+    found = dict(
+        db.session.execute(select(User.email, User.name).where(User.email.in_(wanted))).all()
+    )
+    return {email: (found.get(email) or "").strip() or email for email in wanted}
 
 
 def activities_by_status(plan: Plan) -> dict[str, int]:

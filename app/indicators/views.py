@@ -24,17 +24,26 @@ from app.core.extensions import db
 from app.core.spreadsheets import to_csv
 from app.core.vocabularies import vocabularies
 from app.indicators import imports, services
+from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
+    EnteredValue,
     EntryForm,
     IndicatorForm,
     ReopenForm,
     field_name,
     read_entries,
     read_targets,
+    shown,
 )
-from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS, EvidenceFile, Indicator
+from app.indicators.models import (
+    AGGREGATION_LABELS,
+    FREQUENCY_LABELS,
+    EvidenceFile,
+    Indicator,
+    Measurement,
+)
 from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import STATUS_LABELS, Progress
 from app.institutions import services as institutions
@@ -49,6 +58,7 @@ from app.planner.models import Plan
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
+bp.add_app_template_filter(measure, "measure")
 
 
 def today() -> date:
@@ -304,50 +314,35 @@ def values(plan_id: int) -> ResponseReturnValue:
     approving = request.method == "POST" and "approve" in request.form
     if approving:
         require_role(current_user, plan.institution, "manager")
+    conflicts: dict[tuple[int, str], Any] = {}
     if request.method == "POST" and form.validate_on_submit():
         entered = read_entries(request.form, request.files, due, set(locks), today())
         problems = entered.problems
         if not problems:
-            by_id = {i.id: i for i in indicators}
-            changed = 0
-            for item in entered.values:
-                evidence = None
-                if item.evidence is not None:
-                    content = item.evidence.read()
-                    evidence = EvidenceFile(
-                        filename=(item.evidence.filename or "evidence")[-200:],
-                        content_type=item.evidence.mimetype or "application/octet-stream",
-                        size=len(content),
-                        content=content,
-                        uploaded_by=current_user.email,
-                    )
-                result = services.record_value(
-                    by_id[item.indicator_id],
-                    item.period,
-                    item.value,
-                    existing=existing.get((item.indicator_id, item.period.key)),
-                    note=item.note,
-                    evidence_url=item.evidence_url,
-                    evidence=evidence,
-                    by=current_user.email,
-                    approvals=approvals,
-                    today=today(),
+            conflicts = _stale(entered.values, existing)
+        if not problems and not conflicts:
+            try:
+                changed = _save_entries(entered.values, indicators, existing, approvals)
+            except services.ValueConflict:
+                # Another save won the race since this request read the values (the session
+                # is rolled back): read them again and show what changed.
+                existing = services.measurements_of(indicators)
+                conflicts = _stale(entered.values, existing)
+            else:
+                saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
+                saved = "" if approving and not changed else saved
+                outcome = _approve_window(plan, window, approvals) if approving else ""
+                db.session.commit()
+                log.info(
+                    "%s values recorded for plan %s (%s) by %s",
+                    changed,
+                    plan.id,
+                    window.key,
+                    current_user.email,
                 )
-                changed += result is not None
-            saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
-            saved = "" if approving and not changed else saved
-            outcome = _approve_window(plan, window, approvals) if approving else ""
-            db.session.commit()
-            log.info(
-                "%s values recorded for plan %s (%s) by %s",
-                changed,
-                plan.id,
-                window.key,
-                current_user.email,
-            )
-            flash(f"{saved} {outcome}".strip())
-            return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
-    status = 400 if problems or form.errors else 200
+                flash(f"{saved} {outcome}".strip())
+                return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+    status = 409 if conflicts else 400 if problems or form.errors else 200
     return render_template(
         "indicators/values.html",
         plan=plan,
@@ -361,12 +356,68 @@ def values(plan_id: int) -> ResponseReturnValue:
         approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
+        conflicts=conflicts,
+        names=services.names_of(
+            [m.recorded_by for m in existing.values()]
+            + [a.approved_by for a in approvals]
+            + [a.reopened_by or "" for a in approvals]
+        ),
+        shown=shown,
         form=form,
         reopen_form=ReopenForm(),
         field_name=field_name,
         can_plan=has_role(current_user, plan.institution, "planner"),
         can_approve=has_role(current_user, plan.institution, "manager"),
     ), status
+
+
+def _stale(
+    entered: list[EnteredValue], existing: dict[tuple[int, str], Measurement]
+) -> dict[tuple[int, str], Measurement]:
+    """Return the values saved by someone else since the page was shown, by row."""
+    return {
+        (item.indicator_id, item.period.key): current
+        for item in entered
+        if (current := existing.get((item.indicator_id, item.period.key))) is not None
+        and current.version != item.base_version
+    }
+
+
+def _save_entries(
+    entered: list[EnteredValue],
+    indicators: list[Indicator],
+    existing: dict[tuple[int, str], Measurement],
+    approvals: list[Any],
+) -> int:
+    """Record the values typed on the entry page; return how many changed."""
+    by_id = {i.id: i for i in indicators}
+    changed = 0
+    for item in entered:
+        evidence = None
+        if item.evidence is not None:
+            content = item.evidence.read()
+            evidence = EvidenceFile(
+                filename=(item.evidence.filename or "evidence")[-200:],
+                content_type=item.evidence.mimetype or "application/octet-stream",
+                size=len(content),
+                content=content,
+                uploaded_by=current_user.email,
+            )
+        result = services.record_value(
+            by_id[item.indicator_id],
+            item.period,
+            item.value,
+            existing=existing.get((item.indicator_id, item.period.key)),
+            note=item.note,
+            evidence_url=item.evidence_url,
+            evidence=evidence,
+            by=current_user.email,
+            approvals=approvals,
+            today=today(),
+            base_version=item.base_version,
+        )
+        changed += result is not None
+    return changed
 
 
 @bp.post("/plans/<int:plan_id>/approvals")
@@ -436,34 +487,44 @@ def import_values(plan_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         upload = form.file.data
         approvals = services.approvals_of(plan)
+        existing = services.measurements_of(indicators)
         result = imports.read_values(
-            upload.filename or "", upload.read(), plan, indicators, approvals, today()
+            upload.filename or "", upload.read(), plan, indicators, approvals, today(), existing
         )
-        if not result.problems:
-            existing = services.measurements_of(indicators)
+        problems = result.problems
+        if not problems:
             by_id = {i.id: i for i in indicators}
             changed = 0
-            for row in result.rows:
-                changed += (
-                    services.record_value(
-                        by_id[row.indicator_id],
-                        row.period,
-                        row.value,
-                        existing=existing.get((row.indicator_id, row.period.key)),
-                        note=row.note,
-                        evidence_url=row.evidence_url,
-                        evidence=None,
-                        by=current_user.email,
-                        approvals=approvals,
-                        today=today(),
+            try:
+                for row in result.rows:
+                    changed += (
+                        services.record_value(
+                            by_id[row.indicator_id],
+                            row.period,
+                            row.value,
+                            existing=existing.get((row.indicator_id, row.period.key)),
+                            note=row.note,
+                            evidence_url=row.evidence_url,
+                            evidence=None,
+                            by=current_user.email,
+                            approvals=approvals,
+                            today=today(),
+                            base_version=row.base_version,
+                        )
+                        is not None
                     )
-                    is not None
+            except services.ValueConflict:
+                problems = [
+                    "Someone saved values of this plan while the file was being imported; "
+                    "nothing was imported. Import the file again to see what changed."
+                ]
+            else:
+                db.session.commit()
+                log.info(
+                    "%s values imported into plan %s by %s", changed, plan.id, current_user.email
                 )
-            db.session.commit()
-            log.info("%s values imported into plan %s by %s", changed, plan.id, current_user.email)
-            flash(f"{len(result.rows)} rows checked; {changed} values saved.")
-            return redirect(url_for("indicators.index", plan_id=plan.id))
-        problems = result.problems
+                flash(f"{len(result.rows)} rows checked; {changed} values saved.")
+                return redirect(url_for("indicators.index", plan_id=plan.id))
     return render_template(
         "indicators/import.html",
         plan=plan,
@@ -476,6 +537,33 @@ def import_values(plan_id: int) -> ResponseReturnValue:
             i.id: [p.key for p in services.reporting_periods(i, plan)[:3]] for i in indicators
         },
     ), 400 if (problems or form.errors) else 200
+
+
+@bp.get("/plans/<int:plan_id>/values/file.csv")
+@access(SIGNED_IN)
+def values_file(plan_id: int) -> ResponseReturnValue:
+    """Download every period that has begun, with its value and version, to fill and import."""
+    plan = _plan(plan_id, "viewer")
+    indicators = services.indicators_of(plan)
+    existing = services.measurements_of(indicators)
+    rows = []
+    for indicator in indicators:
+        for period in services.reporting_periods(indicator, plan):
+            if services.not_begun(period, today()):
+                break
+            saved = existing.get((indicator.id, period.key))
+            rows.append(
+                [
+                    indicator.id,
+                    indicator.name,
+                    period.key,
+                    saved.value if saved else "",
+                    saved.note if saved else "",
+                    (saved.evidence_url or "") if saved else "",
+                    saved.version if saved else "",
+                ]
+            )
+    return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
 
 
 @bp.get("/plans/<int:plan_id>/evidence/<int:evidence_id>")

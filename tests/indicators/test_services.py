@@ -39,6 +39,7 @@ def _record(indicator, key, value, approvals=(), by="planner@example.org", today
         by=by,
         approvals=list(approvals),
         today=today,
+        base_version=services.version_of(existing),
     )
     db.session.commit()
     return result

@@ -79,6 +79,7 @@ def test_recording_a_value_for_a_period_that_has_not_begun_is_refused_below_the_
             by="x@example.org",
             approvals=[],
             today=date(2027, 3, 31),
+            base_version=0,
         )
 
 

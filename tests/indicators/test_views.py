@@ -221,7 +221,8 @@ def test_approval_locks_values_until_a_manager_reopens(client, setup):
     db.session.expire_all()
     assert db.session.get(PeriodApproval, approval.id).reopen_reason == "Late list"
     _as(client, people, "planner")
-    client.post(url, data={field: "9"})
+    # The change states the version it replaces, as the page sends it.
+    client.post(url, data={field: "9", field.replace("value-", "version-", 1): "1"})
     db.session.expire_all()
     assert db.session.scalar(select(Measurement.value)) == D(9)
     last = db.session.scalars(select(MeasurementChange).order_by(MeasurementChange.id)).all()[-1]

@@ -48,6 +48,7 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python bench/sync_bench.py
 	$(BIN)/python bench/scale_bench.py
+	$(BIN)/python bench/markdown_bench.py
 
 # 50 users for 60 s against gunicorn (4 workers) with the large data set: on SQLite, and on
 # PostgreSQL too when LOAD_DATABASE_URL names a database (emptied first).

@@ -8,6 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.core.vocabularies import Vocabularies
 from app.planner import schemas as planner
+from app.practices.schemas import ESTIMABLE
 from app.practices.services import FACETS, LIST_COLUMNS, MAX_PAGE, SORTS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
@@ -94,6 +95,7 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
             "scale_of_change",
             "setup",
             "delivery",
+            "estimated",
         ],
         "properties": {
             "slug": {"type": "string"},
@@ -110,6 +112,12 @@ def build_openapi(vocab: Vocabularies) -> dict[str, Any]:
             "scale_of_change": LEVEL,
             "setup": phase_levels,
             "delivery": phase_levels,
+            "estimated": {
+                "type": "array",
+                "description": "The ratings that are the editors' estimates, not facts of the "
+                "sources: importance, scale_of_change, or a phase's level as setup.cost.",
+                "items": {"type": "string", "enum": list(ESTIMABLE)},
+            },
             "highlight": {
                 "type": "object",
                 "description": "Present when q is given; matched words are in [brackets].",

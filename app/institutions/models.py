@@ -103,6 +103,8 @@ class NetworkMembership(db.Model):  # type: ignore[name-defined, misc]
     )
     role: Mapped[str] = mapped_column(String(200), default="Member")
     since: Mapped[date | None] = mapped_column(Date)
+    # How much of `since` is known: "year" (2014), "month" (October 2019) or "day".
+    since_precision: Mapped[str] = mapped_column(String(5), default="day", server_default="day")
     note: Mapped[str] = mapped_column(Text, default="")
 
     institution: Mapped[Institution] = relationship(back_populates="memberships")

@@ -18,8 +18,13 @@ from app.practices.models import Practice
 bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
 
 
+def _bracketed(parts: services.Marked) -> str:
+    """Write a highlighted text with its matched words in square brackets."""
+    return "".join(f"[{text}]" if is_match else text for text, is_match in parts)
+
+
 def serialize_summary(
-    practice: Practice, highlight: tuple[str, str] | None = None
+    practice: Practice, highlight: tuple[services.Marked, services.Marked] | None = None
 ) -> dict[str, Any]:
     """Return what a list shows of a practice."""
     data: dict[str, Any] = {
@@ -37,12 +42,9 @@ def serialize_summary(
         data[phase] = {
             level: getattr(practice, f"{phase}_{level}") for level in services.LEVEL_FIELDS
         }
+    data["estimated"] = list(practice.estimated)
     if highlight is not None:
-        marks = str.maketrans({services.HIGHLIGHT_START: "[", services.HIGHLIGHT_STOP: "]"})
-        data["highlight"] = {
-            "title": highlight[0].translate(marks),
-            "snippet": highlight[1].translate(marks),
-        }
+        data["highlight"] = {"title": _bracketed(highlight[0]), "snippet": _bracketed(highlight[1])}
     return data
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
 from app.practices.schemas import PracticeSheet, tidy_text
@@ -30,6 +31,8 @@ class SheetFile:
     path: Path
     sheet: PracticeSheet | None = None
     digest: str = ""
+    # The body rendered as it is read, so that a sync renders nothing while it writes.
+    body_html: str = ""
     problems: list[Problem] = field(default_factory=list)
     node: yaml.Node | None = field(default=None, repr=False)
 
@@ -117,6 +120,7 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({Path(name).stem!r})"
         )
+    result.body_html = str(render_markdown(result.sheet.body))
     return result
 
 

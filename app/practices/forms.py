@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.vocabularies import Vocabularies, vocabularies
 from app.core.yamlfile import pydantic_message
-from app.practices.schemas import PracticeSheet
+from app.practices.schemas import ESTIMABLE, PracticeSheet
 
 # Choices are checked by the sheet's schema (PracticeSheet), which names the allowed values;
 # WTForms' own choice check is off so that blank rows and missing answers read the same way.
@@ -38,6 +38,19 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# How the editor names each rating that can be marked as an estimate.
+ESTIMABLE_LABELS = {
+    "importance": "Importance",
+    "scale_of_change": "Scale of organisational change",
+    "setup.cost": "Setting it up: cost",
+    "setup.time": "Setting it up: time required",
+    "setup.effort": "Setting it up: personnel effort",
+    "delivery.cost": "Delivering it: cost",
+    "delivery.time": "Delivering it: time required",
+    "delivery.effort": "Delivering it: personnel effort",
+}
 
 
 def _choices(vocab: Vocabularies, name: str) -> list[SelectChoice]:
@@ -142,6 +155,11 @@ class PracticeForm(FlaskForm):
     good_examples = FieldList(FormField(GoodExampleForm))
     related = TextAreaField("Related practices (their slugs, one per line)")
     sources = FieldList(FormField(SourceForm))
+    estimated = MultiCheckboxField(
+        "Ratings that are your estimates (the sources do not give them)",
+        choices=[SelectChoice(key, ESTIMABLE_LABELS[key]) for key in ESTIMABLE],
+        validate_choice=False,
+    )
     version = HiddenField()
     note = StringField("What did you change? (optional)", validators=[Length(max=300)])
     preview = SubmitField("Preview")
@@ -189,6 +207,7 @@ class PracticeForm(FlaskForm):
                 "considerations",
                 "challenges",
                 "related",
+                "estimated",
                 *ROW_FIELDS,
             ):
                 data[key] = dumped[key]
@@ -240,6 +259,7 @@ class PracticeForm(FlaskForm):
             "considerations": self._lines("considerations"),
             "challenges": self._lines("challenges"),
             "related": self._lines("related"),
+            "estimated": self.estimated.data or [],
         }
         for phase in ("setup", "delivery"):
             indicators, positions[f"{phase}.indicators"] = self._rows(

@@ -45,6 +45,9 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered and sanitised when saved, so that no page view parses Markdown; None
+    # for a row that never went through a save (a restored old backup): rendered when shown.
+    body_html: Mapped[str | None] = mapped_column(Text)
     # Body plus the sheet's other prose, kept for the full-text index (see the migrations).
     search_text: Mapped[str] = mapped_column(Text, default="")
     delivery_schedule: Mapped[str] = mapped_column(String(40), index=True)
@@ -67,6 +70,8 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
     challenges: Mapped[list[str]] = mapped_column(JSON, default=list)
     good_examples: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     related: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The ratings that are the editors' estimates rather than facts of the sources.
+    estimated: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # sha256 of the file as last synced: an unchanged file is skipped, so edits made in the
     # database survive a sync of files nobody touched.

@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.core.validation import TRUSTED, HttpUrl, Slug, Strict, vocabulary_key
 
-__all__ = ["TRUSTED", "PracticeSheet", "tidy_text"]
+__all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text"]
 
 # Addresses under /practices/ that pages of the catalogue use.
 RESERVED_SLUGS = frozenset({"new", "compare"})
+
+# The private-use characters the catalogue search marks matches with: removed from every text
+# of a sheet and from a search, so that no text can pose as a mark.
+MARKER_CHARACTERS = "\ue000\ue001"
+_NO_MARKERS = str.maketrans(dict.fromkeys(MARKER_CHARACTERS))
+
+# The longest body: 20 times the longest shipped one. Rendering grows linearly with the text,
+# and at this size the worst shapes (runs of `[` or `![[`) take well under a second.
+BODY_MAX_CHARS = 50_000
+
+# The ratings of a sheet that can be the editors' estimates rather than facts of its sources.
+Estimable = Literal[
+    "importance",
+    "scale_of_change",
+    "setup.cost",
+    "setup.time",
+    "setup.effort",
+    "delivery.cost",
+    "delivery.time",
+    "delivery.effort",
+]
+ESTIMABLE: tuple[str, ...] = get_args(Estimable)
 
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
@@ -115,9 +137,15 @@ class PracticeSheet(Strict):
     good_examples: list[GoodExample] = []
     related: list[Slug] = []
     sources: list[Source] = []
-    body: Annotated[str, Field(max_length=100_000)] = ""
+    estimated: list[Estimable] = []
+    body: Annotated[str, Field(max_length=BODY_MAX_CHARS)] = ""
 
-    @field_validator("goals", "categories", "mobility_stages", "target_groups")
+    @model_validator(mode="before")
+    @classmethod
+    def _strip_markers(cls, data: Any) -> Any:
+        return _without_markers(data)
+
+    @field_validator("goals", "categories", "mobility_stages", "target_groups", "estimated")
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:
         return _check_unique(values)
@@ -145,6 +173,22 @@ class PracticeSheet(Strict):
     def front_matter(self) -> dict[str, Any]:
         """Return every field but the body, in file order, without empty optional values."""
         return self.model_dump(mode="json", exclude={"body"}, exclude_none=True)
+
+
+def strip_markers(text: str) -> str:
+    """Remove the search's marker characters from a text."""
+    return text.translate(_NO_MARKERS)
+
+
+def _without_markers(data: Any) -> Any:
+    """Remove the marker characters from every string of nested lists and mappings."""
+    if isinstance(data, str):
+        return strip_markers(data)
+    if isinstance(data, dict):
+        return {key: _without_markers(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_without_markers(value) for value in data]
+    return data
 
 
 def tidy_text(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db, utcnow
-from app.core.markdown import markdown_to_text
+from app.core.markdown import html_to_text, render_markdown
 from app.core.vocabularies import Vocabularies
 from app.practices.files import SheetFile
 from app.practices.models import (
@@ -35,11 +36,7 @@ from app.practices.models import (
     PracticeRevision,
     PracticeTerm,
 )
-from app.practices.schemas import TRUSTED, PracticeSheet
-
-# Private-use characters: they cannot come from a search, and the page escapes everything else.
-HIGHLIGHT_START = "\ue000"
-HIGHLIGHT_STOP = "\ue001"
+from app.practices.schemas import MARKER_CHARACTERS, TRUSTED, PracticeSheet, strip_markers
 
 TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
 # Single-valued fields that are also written to practice_terms: every facet then counts from
@@ -56,6 +53,7 @@ LIST_COLUMNS = (
     "good_examples",
     "related",
     "sources",
+    "estimated",
 )
 
 
@@ -96,9 +94,9 @@ def _sentences(*parts: str) -> str:
     return " ".join(ended)
 
 
-def _search_text(sheet: PracticeSheet) -> str:
+def _search_text(sheet: PracticeSheet, body_html: str) -> str:
     """Collect the prose a full-text search should find besides title and summary."""
-    parts: list[str] = [markdown_to_text(sheet.body)]
+    parts: list[str] = [html_to_text(body_html)]
     parts += [_sentences(item.name, item.description) for item in sheet.activity_types]
     parts += sheet.considerations + sheet.challenges
     parts += [
@@ -111,13 +109,32 @@ def _search_text(sheet: PracticeSheet) -> str:
     return "\n".join(parts)
 
 
-def apply_sheet(practice: Practice, sheet: PracticeSheet) -> Practice:
-    """Copy every field of a sheet onto a practice row, replacing its terms and indicators."""
+def render_body(sheet: PracticeSheet) -> str:
+    """Render a sheet's body to sanitised HTML: do it before a writing transaction begins."""
+    return str(render_markdown(sheet.body))
+
+
+def body_html_of(practice: Practice) -> str:
+    """Return the stored HTML of a sheet's body (rendered here only for a row never saved)."""
+    if practice.body_html is None:
+        return str(render_markdown(practice.body))
+    return practice.body_html
+
+
+def apply_sheet(practice: Practice, sheet: PracticeSheet, body_html: str | None = None) -> Practice:
+    """Copy every field of a sheet onto a practice row, replacing its terms and indicators.
+
+    `body_html` is render_body(sheet), rendered by the caller ahead of its writes; without it
+    the body is rendered here.
+    """
+    if body_html is None:
+        body_html = render_body(sheet)
     practice.slug = sheet.slug
     practice.title = sheet.title
     practice.summary = sheet.summary
     practice.body = sheet.body
-    practice.search_text = _search_text(sheet)
+    practice.body_html = body_html
+    practice.search_text = _search_text(sheet, body_html)
     practice.delivery_schedule = sheet.delivery_schedule
     practice.importance = sheet.importance
     practice.scale_of_change = sheet.scale_of_change
@@ -201,7 +218,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         seen.add(sheet.slug)
         practice = existing.get(sheet.slug)
         if practice is None:
-            practice = apply_sheet(Practice(), sheet)
+            practice = apply_sheet(Practice(), sheet, item.body_html)
             practice.source_digest = item.digest
             db.session.add(practice)
             new_revisions.append((practice, sheet, None))
@@ -214,7 +231,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
                 report.unchanged.append(sheet.slug)
             else:
                 before = sheet_from_practice(practice)
-                apply_sheet(practice, sheet)
+                apply_sheet(practice, sheet, item.body_html)
                 practice.source_digest = item.digest
                 practice.version += 1
                 new_revisions.append((practice, sheet, before))
@@ -326,12 +343,16 @@ def save_sheet(
     base_version: int | None = None,
     source: str = "browser",
     note: str = "",
+    body_html: str | None = None,
 ) -> Practice:
     """Save a curator's sheet (new or edited) and keep a revision of it.
 
     `base_version` is the version the editor started from; a different current version means
-    someone else saved in between, and the save is refused with EditConflict.
+    someone else saved in between, and the save is refused with EditConflict. `body_html` is
+    render_body(sheet), done by the caller before its writing transaction (else done here).
     """
+    if body_html is None:
+        body_html = render_body(sheet)
     if practice is None:
         practice = Practice()
         before = None
@@ -346,7 +367,7 @@ def save_sheet(
         if not changed_fields(before, sheet):
             return practice  # nothing to save: no new version, no revision
         practice.version += 1
-    apply_sheet(practice, sheet)
+    apply_sheet(practice, sheet, body_html)
     db.session.flush()
     number = _last_revision_numbers([practice.id]).get(practice.id, 0) + 1
     db.session.add(
@@ -381,15 +402,28 @@ def sheet_of_revision(revision: PracticeRevision) -> PracticeSheet:
     return PracticeSheet.model_validate(revision.snapshot, context=TRUSTED)
 
 
-def restore_revision(practice: Practice, revision: PracticeRevision, *, author: Any) -> Practice:
-    """Make an older revision the current sheet again, as a new revision."""
-    sheet = sheet_of_revision(revision).model_copy(update={"slug": practice.slug})
+def restore_revision(
+    practice: Practice,
+    revision: PracticeRevision,
+    *,
+    author: Any,
+    sheet: PracticeSheet | None = None,
+    body_html: str | None = None,
+) -> Practice:
+    """Make an older revision the current sheet again, as a new revision.
+
+    `sheet` and `body_html` are the revision's sheet and rendered body, when the caller read
+    and rendered them before its writing transaction.
+    """
+    if sheet is None:
+        sheet = sheet_of_revision(revision)
     return save_sheet(
         practice,
-        sheet,
+        sheet.model_copy(update={"slug": practice.slug}),
         author=author,
         source="restore",
         note=f"restored revision {revision.number}",
+        body_html=body_html,
     )
 
 
@@ -553,7 +587,7 @@ def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int
     size = _positive_int(args.get("per_page", str(per_page)), "per_page", problems)
     if size > max_per_page:
         problems["per_page"] = f"at most {max_per_page}"
-    raw = args.get("q", "")
+    raw = strip_markers(args.get("q", ""))
     q = raw.strip()
     if len(q) > 200:
         problems["q"] = "at most 200 characters"
@@ -589,8 +623,10 @@ class SearchBackend:
         """Select (id, rank) of the matching sheets; a lower rank is a better match."""
         raise NotImplementedError
 
-    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
-        """Return the title and a snippet of each sheet with the matched words marked."""
+    def highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str]
+    ) -> dict[int, tuple[str, str]]:
+        """Return the title and a snippet of each sheet with the matched words between marks."""
         raise NotImplementedError
 
 
@@ -612,12 +648,14 @@ class SqliteSearch(SearchBackend):
             func.bm25(self.FTS_NAME, 10.0, 4.0, 1.0).label("rank"),
         ).where(self.FTS_NAME.op("MATCH")(self._expression(query)))
 
-    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
+    def highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str]
+    ) -> dict[int, tuple[str, str]]:
         rows = db.session.execute(
             select(
                 self.FTS.c.rowid,
-                func.highlight(self.FTS_NAME, 0, HIGHLIGHT_START, HIGHLIGHT_STOP),
-                func.snippet(self.FTS_NAME, -1, HIGHLIGHT_START, HIGHLIGHT_STOP, "…", 30),
+                func.highlight(self.FTS_NAME, 0, *marks),
+                func.snippet(self.FTS_NAME, -1, *marks, "…", 30),
             ).where(self.FTS_NAME.op("MATCH")(self._expression(query)), self.FTS.c.rowid.in_(ids))
         )
         return {row[0]: (row[1], row[2]) for row in rows}
@@ -641,19 +679,24 @@ class PostgresSearch(SearchBackend):
             (-func.ts_rank_cd(self.DOCUMENT, self.tsquery(query))).label("rank"),
         ).where(self.DOCUMENT.op("@@")(self.tsquery(query)))
 
-    def highlights(self, ids: list[int], query: PracticeQuery) -> dict[int, tuple[str, str]]:
-        marks = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}"
+    def highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str]
+    ) -> dict[int, tuple[str, str]]:
+        selections = f"StartSel={marks[0]}, StopSel={marks[1]}"
         rows = db.session.execute(
             select(
                 Practice.id,
                 func.ts_headline(
-                    self.CONFIG, Practice.title, self.tsquery(query), f"HighlightAll=true, {marks}"
+                    self.CONFIG,
+                    Practice.title,
+                    self.tsquery(query),
+                    f"HighlightAll=true, {selections}",
                 ),
                 func.ts_headline(
                     self.CONFIG,
                     Practice.summary + " " + Practice.search_text,
                     self.tsquery(query),
-                    f"{marks}, MaxFragments=1, MaxWords=30, MinWords=12",
+                    f"{selections}, MaxFragments=1, MaxWords=30, MinWords=12",
                 ),
             ).where(Practice.id.in_(ids))
         )
@@ -677,6 +720,35 @@ class FacetValue:
     selected: bool
 
 
+# A highlighted text as its parts, each with whether it is a matched word.
+Marked = list[tuple[str, bool]]
+
+
+def new_marks() -> tuple[str, str]:
+    """Return start and stop markers for one search, that no stored text can contain.
+
+    Made of the private-use characters removed from every sheet at input, and of a random
+    part besides, so that a text stored before that removal cannot pose as a mark either.
+    """
+    start, stop = MARKER_CHARACTERS
+    return f"{start}{secrets.token_hex(4)}{stop}", f"{stop}{secrets.token_hex(4)}{start}"
+
+
+def split_marked(text: str, marks: tuple[str, str]) -> Marked:
+    """Split a highlighted text into plain and marked parts at this search's own markers."""
+    start, stop = marks
+    parts: Marked = []
+    rest = text
+    while rest:
+        plain, found, rest = rest.partition(start)
+        parts.append((strip_markers(plain), False))
+        if not found:
+            break
+        marked, _, rest = rest.partition(stop)
+        parts.append((strip_markers(marked), True))
+    return [(part, marked) for part, marked in parts if part]
+
+
 @dataclass
 class SearchResult:
     """A page of practices, with the total, the facet counts and the highlights."""
@@ -685,7 +757,8 @@ class SearchResult:
     items: list[Practice]
     total: int
     facets: dict[str, list[FacetValue]]
-    highlights: dict[int, tuple[str, str]]
+    # The title and snippet of each sheet of the page, by id, when there is a search.
+    highlights: dict[int, tuple[Marked, Marked]]
 
     @property
     def pages(self) -> int:
@@ -806,7 +879,13 @@ def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
             .offset((query.page - 1) * query.per_page)
         )
     )
-    highlights = (
-        backend.highlights([p.id for p in items], query) if matching is not None and items else {}
-    )
+    highlights: dict[int, tuple[Marked, Marked]] = {}
+    if matching is not None and items:
+        marks = new_marks()
+        highlights = {
+            practice_id: (split_marked(title, marks), split_marked(snippet, marks))
+            for practice_id, (title, snippet) in backend.highlights(
+                [p.id for p in items], query, marks
+            ).items()
+        }
     return SearchResult(query, items, total, _facet_counts(query, matching, vocab), highlights)

@@ -18,7 +18,6 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.core.extensions import db
-from app.core.markdown import render_markdown
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
 from app.planner import services as planner
@@ -135,6 +134,8 @@ def detail(slug: str) -> ResponseReturnValue:
         "practices/detail.html",
         practice=practice,
         sheet=services.sheet_from_practice(practice),
+        # Sanitised when it was saved (see services.apply_sheet).
+        body_html=Markup(services.body_html_of(practice)),  # noqa: S704
         titles=services.related_titles([practice]),
         can_curate=can_curate(current_user),
         adopt_form=_adopt_form(),
@@ -166,15 +167,34 @@ def _editor(
     ), status
 
 
-def _submit(practice: Practice | None) -> ResponseReturnValue:
-    """Preview or save the curator's form; on any problem show it again with nothing lost."""
+def _end_transaction() -> None:
+    """End the transaction the sign-in check began, before slow work that needs no database.
+
+    For a POST, SQLite's transaction began with the write lock (BEGIN IMMEDIATE, see
+    core/extensions.py): held while a long body is checked and rendered, it would make every
+    other writer wait. Nothing has been changed yet, so there is nothing to lose.
+    """
+    db.session.rollback()
+
+
+def _submit(slug: str | None) -> ResponseReturnValue:
+    """Preview or save the curator's form; on any problem show it again with nothing lost.
+
+    The form is checked and its body rendered first, outside any transaction; only then is
+    the database read and written.
+    """
+    _end_transaction()
     form = PracticeForm()
-    if practice is not None:
-        form.slug.data = practice.slug  # the address of an existing sheet does not change
+    if slug is not None:
+        form.slug.data = slug  # the address of an existing sheet does not change
     # Both checks run, so that every problem shows at once rather than in rounds.
     form_ok = form.validate_on_submit()
     sheet = form.to_sheet(vocabularies())
-    if not form_ok or sheet is None:
+    body_html = services.render_body(sheet) if form_ok and sheet is not None else None
+    practice = services.get_practice(slug) if slug is not None else None
+    if slug is not None and practice is None:
+        abort(404)
+    if not form_ok or sheet is None or body_html is None:
         return _editor(practice, form, status=400)
     if practice is None and services.get_practice(sheet.slug) is not None:
         form.slug.errors.append("Another sheet already has this address name.")
@@ -186,7 +206,7 @@ def _submit(practice: Practice | None) -> ResponseReturnValue:
         form.related.errors.append(f"No listed sheet has the slug {', '.join(unknown)}.")
         return _editor(practice, form, status=400)
     if form.preview.data:
-        return _editor(practice, form, preview=render_markdown(sheet.body))
+        return _editor(practice, form, preview=Markup(body_html))  # noqa: S704 - sanitised
     try:
         saved = services.save_sheet(
             practice,
@@ -194,6 +214,7 @@ def _submit(practice: Practice | None) -> ResponseReturnValue:
             author=current_user._get_current_object(),
             base_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
             note=form.note.data or "",
+            body_html=body_html,
         )
     except services.EditConflict as conflict:
         return _editor(practice, form, conflict=conflict, status=409)
@@ -215,11 +236,11 @@ def create() -> ResponseReturnValue:
 @access(CURATOR)
 def edit(slug: str) -> ResponseReturnValue:
     """Edit a practice sheet (curators); a save over a newer one is refused."""
+    if request.method == "POST":
+        return _submit(slug)
     practice = services.get_practice(slug)
     if practice is None:
         abort(404)
-    if request.method == "POST":
-        return _submit(practice)
     data = PracticeForm.data_from_sheet(services.sheet_from_practice(practice), practice.version)
     return _editor(practice, PracticeForm(data=data))
 
@@ -263,7 +284,13 @@ def revision(slug: str, number: int) -> ResponseReturnValue:
 def restore(slug: str, number: int) -> ResponseReturnValue:
     """Make an older version the current sheet again, as a new version (curators)."""
     practice, found = _revision_of(slug, number)
-    services.restore_revision(practice, found, author=current_user._get_current_object())
+    sheet = services.sheet_of_revision(found)
+    _end_transaction()  # the lock is not held while the old body is rendered
+    body_html = services.render_body(sheet)
+    practice, found = _revision_of(slug, number)
+    services.restore_revision(
+        practice, found, author=current_user._get_current_object(), sheet=sheet, body_html=body_html
+    )
     db.session.commit()
     flash(f"Version {number} is the current sheet again.")
     return redirect(url_for("practices.detail", slug=slug))

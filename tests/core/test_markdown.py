@@ -1,10 +1,15 @@
-"""User Markdown is rendered and sanitised: no script, handler or unsafe URL survives."""
+"""User Markdown is rendered and sanitised: no script, handler or unsafe URL survives, and
+rendering takes time in proportion to the text whatever its shape."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from app.core.markdown import markdown_to_text, render_markdown
+from app.practices.schemas import BODY_MAX_CHARS
+from tests.html_safety import unsafe_parts
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -21,26 +26,21 @@ PAYLOADS = [
     "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
     "<form action='javascript:alert(1)'><button>x</button></form>",
     "<details open ontoggle=alert(1)>",
+    "[x]: javascript:alert(1)\n\n[click][x]",
+    '<http://x.example/" onmouseover="alert(1)>',
+    "| a |\n|---|\n| <td style='x' onclick=alert(1)>b |",
 ]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payload_is_neutralised(payload):
-    html = str(render_markdown(f"Text before.\n\n{payload}\n\nText after.")).lower()
-    for marker in (
-        "<script",
-        "onerror",
-        "onload",
-        "ontoggle",
-        "javascript:",
-        "data:text",
-        "<iframe",
-        "<svg",
-        "style=",
-        "<form",
-    ):
-        assert marker not in html, (payload, html)
-    assert "text after." in html
+    html = str(render_markdown(f"Text before.\n\n{payload}\n\nText after."))
+    assert unsafe_parts(html) == [], (payload, html)
+    # Kept as text at most: never as a tag or attribute.
+    for tag in ("<img", "<iframe", "<div", "<details", "<button", "<mi"):
+        assert tag not in html.lower()
+    assert "style=" not in html and "onclick" not in html.split(">", 1)[0]
+    assert "Text after." in html
 
 
 def test_ordinary_markdown_keeps_its_structure():
@@ -53,6 +53,67 @@ def test_ordinary_markdown_keeps_its_structure():
     assert "<strong>bold</strong>" in html
 
 
+def test_tables_lists_and_strikethrough_are_kept():
+    html = str(render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n3. three\n4. four\n\n~~old~~"))
+    assert '<th style="text-align:left">a</th>' in html
+    assert '<td style="text-align:right">2</td>' in html
+    assert '<ol start="3">' in html
+    assert "<s>old</s>" in html
+
+
 def test_plain_text_keeps_words_and_drops_syntax():
     assert markdown_to_text("## Title\n\n- one & two") == "Title.\n\none & two"
     assert markdown_to_text("## Why?\n\nBecause") == "Why?\nBecause"  # ends as it did
+
+
+# Shapes that made Python-Markdown's time grow with the square of the text (or worse).
+SHAPES = {
+    "brackets": "[",
+    "image brackets": "![[",
+    "link openers": "[a](",
+    "empty links": "[](",
+    "asterisks": "*a",
+    "underscores": "_a ",
+    "strong": "**a",
+    "angles": "<",
+    "autolinks": "<http://",
+    "tags": "<a ",
+    "backticks": "`a",
+    "backtick runs": "``` ",
+    "entities": "&#",
+    "backslashes": "\\",
+    "quotes": "> ",
+    "nested lists": "- ",
+    "ordered lists": "1. ",
+    "reference uses": "[x]\n",
+    "long reference": "[a]: <",
+    "table pipes": "a|b\n-|-\n",
+    "strikethrough": "~~a",
+}
+
+
+def _cpu_seconds(text: str) -> float:
+    start = time.process_time()
+    render_markdown(text)
+    return time.process_time() - start
+
+
+@pytest.mark.parametrize("unit", SHAPES.values(), ids=SHAPES.keys())
+def test_rendering_grows_linearly_with_the_text(unit):
+    # Four times the text must cost about four times the work, not sixteen: a ratio of the
+    # process's own CPU time, so neither the machine's speed nor its load decides.
+    n = 2_500
+    small = (unit * (n // len(unit) + 1))[:n]
+    large = (unit * (4 * n // len(unit) + 1))[: 4 * n]
+    _cpu_seconds(small)  # warm up
+    ratio = min(_cpu_seconds(large) for _ in range(2)) / max(
+        min(_cpu_seconds(small) for _ in range(3)), 1e-4
+    )
+    assert ratio < 9, f"{ratio:.1f} times the work for four times the text"
+
+
+@pytest.mark.parametrize("unit", SHAPES.values(), ids=SHAPES.keys())
+def test_deep_nesting_is_capped(unit):
+    # A body at the size limit renders, and its nesting stays shallow whatever the shape.
+    html = str(render_markdown((unit * BODY_MAX_CHARS)[:BODY_MAX_CHARS]))
+    assert html.count("<blockquote>") <= 20 and html.count("<ul>") <= 20

@@ -56,7 +56,13 @@ def sheet(make_practice):
 
 
 def test_curator_creates_a_sheet_with_every_field(client, curator, sheet):
-    new = sheet.model_copy(update={"slug": "brand-new-sheet", "title": "A brand new sheet"})
+    new = sheet.model_copy(
+        update={
+            "slug": "brand-new-sheet",
+            "title": "A brand new sheet",
+            "estimated": ["importance", "setup.cost"],
+        }
+    )
     response = client.post("/practices/new", data={**form_data(new), "save": "Save"})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     created = services.get_practice("brand-new-sheet")
@@ -321,3 +327,108 @@ def test_saving_an_unchanged_sheet_adds_no_version(client, curator, sheet):
     db.session.expire_all()
     practice = services.get_practice(sheet.slug)
     assert services.revisions_of(practice) == [] and practice.version == 1
+
+
+# --- the rendered body: stored, rendered outside the write lock, bounded --------------------
+
+
+def test_sheet_page_shows_the_stored_html_without_rendering_again(client, make_practice):
+    practice = make_practice(body="## About\n\nThe first body.")
+    assert practice.body_html == "<h2>About</h2>\n<p>The first body.</p>\n"
+    # Changed behind the app's back: the page shows what was stored, proving no render per view.
+    practice.body_html = "<p>Stored rendering.</p>"
+    db.session.commit()
+    page = client.get(f"/practices/{practice.slug}").get_data(as_text=True)
+    assert "<p>Stored rendering.</p>" in page and "The first body." not in page
+
+
+def test_a_row_without_stored_html_is_rendered_when_shown(client, make_practice):
+    # As after restoring a backup made before the column existed.
+    practice = make_practice(body="Some *old* body.")
+    practice.body_html = None
+    db.session.commit()
+    page = client.get(f"/practices/{practice.slug}").get_data(as_text=True)
+    assert "<em>old</em>" in page
+
+
+def test_save_sync_and_restore_store_the_rendered_body(
+    client, curator, sheet, runner, sheet_folder, sheet_data
+):
+    for version, body in ((1, "Saved **here**."), (2, "Saved again.")):
+        data = form_data(sheet, version, body=body)
+        client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"})
+    db.session.expire_all()
+    assert services.get_practice(sheet.slug).body_html == "<p>Saved again.</p>\n"
+    assert client.post(f"/practices/{sheet.slug}/history/1/restore").status_code == 302
+    db.session.expire_all()
+    restored = services.get_practice(sheet.slug)
+    assert restored.body == "Saved **here**."
+    assert restored.body_html == "<p>Saved <strong>here</strong>.</p>\n"
+    folder = sheet_folder(sheet_data(slug="synced-sheet"))
+    assert runner.invoke(args=["practices", "sync", "--dir", str(folder)]).exit_code == 0
+    db.session.expire_all()
+    assert "<h2>About</h2>" in services.get_practice("synced-sheet").body_html
+
+
+@pytest.mark.parametrize("button", ["preview", "save"])
+def test_the_body_is_rendered_while_no_transaction_is_open(
+    client, curator, sheet, monkeypatch, button
+):
+    # For a POST, SQLite's transaction holds the write lock from its first query: a long render
+    # inside it would make every other writer wait. The real renderer runs; we note the state.
+    seen: list[bool] = []
+    real = services.render_body
+
+    def noting(sheet_):
+        seen.append(db.session().in_transaction())
+        return real(sheet_)
+
+    monkeypatch.setattr(services, "render_body", noting)
+    practice = services.get_practice(sheet.slug)
+    data = form_data(sheet, practice.version, body="A *new* body.")
+    db.session.commit()
+    response = client.post(f"/practices/{sheet.slug}/edit", data={**data, button: button})
+    assert response.status_code in (200, 302)
+    assert seen == [False]
+
+
+def test_restore_renders_while_no_transaction_is_open(client, curator, sheet, monkeypatch):
+    seen: list[bool] = []
+    real = services.render_body
+
+    def noting(sheet_):
+        seen.append(db.session().in_transaction())
+        return real(sheet_)
+
+    data = form_data(sheet, 1, body="A saved body.")
+    client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"})
+    monkeypatch.setattr(services, "render_body", noting)
+    db.session.commit()
+    assert client.post(f"/practices/{sheet.slug}/history/1/restore").status_code == 302
+    assert seen == [False]
+
+
+def test_a_body_over_the_size_limit_is_refused_by_its_field(client, curator, sheet):
+    from app.practices.schemas import BODY_MAX_CHARS
+
+    practice = services.get_practice(sheet.slug)
+    data = form_data(sheet, practice.version, body="[" * (BODY_MAX_CHARS + 1))
+    response = client.post(f"/practices/{sheet.slug}/edit", data={**data, "preview": "Preview"})
+    assert response.status_code == 400
+    assert f"at most {BODY_MAX_CHARS:,}" in response.get_data(as_text=True) or str(
+        BODY_MAX_CHARS
+    ) in response.get_data(as_text=True)
+
+
+def test_a_body_of_brackets_at_the_limit_previews_and_saves(client, curator, sheet):
+    # 20,000 of them took Python-Markdown a minute; the parser now takes linear time.
+    from app.practices.schemas import BODY_MAX_CHARS
+
+    practice = services.get_practice(sheet.slug)
+    data = form_data(sheet, practice.version, body="[" * BODY_MAX_CHARS)
+    preview = client.post(f"/practices/{sheet.slug}/edit", data={**data, "preview": "Preview"})
+    assert preview.status_code == 200 and "[[[[" in preview.get_data(as_text=True)
+    assert (
+        client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"}).status_code
+        == 302
+    )

@@ -192,3 +192,16 @@ def test_a_broken_file_is_not_echoed_as_an_unknown_related_sheet(vocab, sheet_da
     pointing = read(sheet_text(sheet_data(related=["other-sheet"])), vocab)
     assert broken.problems and pointing.problems == []
     assert check_across_files([broken, pointing]) == []
+
+
+def test_shipped_ratings_that_the_sources_do_not_give_are_marked_as_estimates(vocab):
+    # The source documents show the levels only as pictures without values, and give an
+    # importance for the inter-institutional events practice alone.
+    levels = {"scale_of_change", "setup.cost", "setup.time", "setup.effort"}
+    levels |= {"delivery.cost", "delivery.time", "delivery.effort"}
+    for path in sorted(SHIPPED_PRACTICES.glob("*.md")):
+        sheet = read_sheet_text(str(path), path.read_bytes(), vocab, MAX).sheet
+        expected = levels | (
+            set() if sheet.slug == "inter-institutional-trainings-and-workshops" else {"importance"}
+        )
+        assert set(sheet.estimated) == expected, path.name

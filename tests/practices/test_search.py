@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
+from app.core.extensions import db
 from app.practices import services
-from app.practices.services import HIGHLIGHT_START, HIGHLIGHT_STOP, QueryError, parse_query
+from app.practices.models import Practice
+from app.practices.schemas import PracticeSheet
+from app.practices.services import QueryError, parse_query
+
+# The private-use characters the search once marked matches with, as a text could hold them.
+FORGED = "\ue000forged\ue001"
 
 
 def search(vocab, **args):
@@ -104,9 +111,56 @@ def test_search_stems_words(app, vocab, three):
 def test_search_highlights_the_matched_words(app, vocab, three):
     result = search(vocab, q="shadowing")
     title, _snippet = result.highlights[result.items[0].id]
-    assert f"{HIGHLIGHT_START}shadowing{HIGHLIGHT_STOP}" in title
+    assert title == [("Job ", False), ("shadowing", True), (" abroad", False)]
     other = result.highlights[result.items[1].id][1]
-    assert f"{HIGHLIGHT_START}shadowing{HIGHLIGHT_STOP}" in other
+    assert ("shadowing", True) in other
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"title": f"Job {FORGED} shadowing"},
+        {"summary": f"A summary {FORGED}."},
+        {"body": f"A body {FORGED}."},
+        {"considerations": [f"Consider {FORGED}."]},
+        {"challenges": [f"A challenge {FORGED}."]},
+        {"setup": {"actors": [f"Office {FORGED}"]}},
+        {"activity_types": [{"name": f"Type {FORGED}", "description": "Words."}]},
+        {"good_examples": [{"name": "Case", "institution": FORGED, "description": "Words."}]},
+        {"internal_actors": [{"unit": "Office", "role": f"Role {FORGED}"}]},
+        {"sources": [{"title": f"Notes {FORGED}"}]},
+    ],
+)
+def test_marker_characters_are_removed_from_every_text_of_a_sheet(sheet_data, vocab, field):
+    sheet = PracticeSheet.model_validate(sheet_data(**field), context={"vocab": vocab})
+    dumped = sheet.model_dump_json()
+    assert "forged" in dumped
+    assert "\ue000" not in dumped and "\ue001" not in dumped
+
+
+def test_marker_characters_are_removed_from_a_search(vocab):
+    query = parse_query(MultiDict({"q": f"job {FORGED}"}), vocab, 20, 100)
+    assert query.q == "job forged"
+
+
+def test_marker_characters_stored_before_never_become_marks(app, client, vocab, three):
+    # A text stored before the markers were removed at input still holds them.
+    db.session.execute(
+        update(Practice)
+        .where(Practice.slug == "a-job-shadowing")
+        .values(title=f"Job shadowing {FORGED}", search_text=f"Staff {FORGED} shadowing.")
+    )
+    db.session.commit()
+    result = search(vocab, q="shadowing")
+    for title, snippet in result.highlights.values():
+        marked = [text for text, is_match in title + snippet if is_match]
+        assert marked and set(marked) == {"shadowing"}
+        assert not any("\ue000" in text or "\ue001" in text for text, _ in title + snippet)
+    page = client.get("/practices?q=shadowing").get_data(as_text=True)
+    assert "<mark>forged</mark>" not in page and "forged" in page
+    api = client.get("/api/v1/practices?q=shadowing").get_json()
+    assert "[Job shadowing forged]" not in api["items"][0]["highlight"]["title"]
+    assert api["items"][0]["highlight"]["title"] == "Job [shadowing] forged"
 
 
 def test_snippets_keep_a_name_apart_from_its_description(app, make_practice):

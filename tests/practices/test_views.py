@@ -9,6 +9,7 @@ import pytest
 from app.core.extensions import db, utcnow
 from app.practices import services
 from tests.conftest import listed_count
+from tests.html_safety import unsafe_parts
 
 
 def test_home_redirects_to_the_catalogue(client):
@@ -90,10 +91,9 @@ def test_sheet_body_markdown_is_sanitised(client, make_practice):
         body="Hello <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
     )
     page = client.get("/practices/peer-learning-circle").get_data(as_text=True)
-    body = page.split('class="sheet-body"')[1]
-    assert "<script>alert" not in body
-    assert "javascript:" not in body
-    assert "onerror" not in body
+    body = page.split('class="sheet-body"')[1].split("</section>")[0]
+    assert unsafe_parts(body) == []
+    assert "<script" not in body and "<img" not in body
 
 
 def test_withdrawn_sheet_still_answers_with_a_notice(client, make_practice):
@@ -207,3 +207,51 @@ def test_unusable_arguments_are_named_not_a_crash(client, catalogue, query):
     api = client.get(f"/api/v1/practices?{query}")
     assert api.status_code == 400
     assert api.get_json()["error"]["fields"]
+
+
+# --- ratings that are estimates ---------------------------------------------------------------
+
+
+def test_estimated_ratings_are_marked_on_the_sheet_compare_and_api(client, make_practice):
+    make_practice(estimated=["importance", "setup.cost"])
+    make_practice(slug="other-sheet", title="Another sheet")
+    page = client.get("/practices/peer-learning-circle").get_data(as_text=True)
+    assert page.count("(estimate)") == 2 + 1  # two marks and the note that explains them
+    facts = page.split('class="sheet-facts"')[1].split("</dl>")[0]
+    importance = facts.split("<dt>Importance</dt>")[1].split("</dd>")[0]
+    assert "(estimate)" in importance
+    setup = page.split('id="setup-heading"')[1].split("</dl>")[0]
+    cost = setup.split("<dt>Cost</dt>")[1].split("</dd>")[0]
+    effort = setup.split("<dt>Personnel effort</dt>")[1].split("</dd>")[0]
+    assert "(estimate)" in cost and "(estimate)" not in effort
+    compare = client.get("/practices/compare?slugs=peer-learning-circle,other-sheet")
+    assert compare.get_data(as_text=True).count('class="estimate"') == 2
+    detail = client.get("/api/v1/practices/peer-learning-circle").get_json()
+    assert detail["estimated"] == ["importance", "setup.cost"]
+    listed = client.get("/api/v1/practices").get_json()["items"]
+    assert {item["slug"]: item["estimated"] for item in listed} == {
+        "peer-learning-circle": ["importance", "setup.cost"],
+        "other-sheet": [],
+    }
+
+
+def test_a_sheet_without_estimates_shows_no_note(client, make_practice):
+    make_practice()
+    assert "(estimate)" not in client.get("/practices/peer-learning-circle").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("estimated", "message"),
+    [
+        (["setup.price"], "setup.price"),
+        (["importance", "importance"], "listed twice"),
+    ],
+)
+def test_estimated_takes_known_ratings_once(sheet_data, vocab, estimated, message):
+    from pydantic import ValidationError
+
+    from app.practices.schemas import PracticeSheet
+
+    with pytest.raises(ValidationError) as caught:
+        PracticeSheet.model_validate(sheet_data(estimated=estimated), context={"vocab": vocab})
+    assert message in str(caught.value)

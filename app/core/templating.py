@@ -54,20 +54,10 @@ def linkify(text: str) -> Markup:
     return Markup(linked)  # noqa: S704 - escaped first; only http(s) addresses become links
 
 
-def highlight(text: str) -> Markup:
-    """Escape text and turn the search markers into <mark> elements."""
-    from app.practices.services import HIGHLIGHT_START, HIGHLIGHT_STOP
-
-    escaped = str(escape(text))
-    marked = escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
-    return Markup(marked)  # noqa: S704 - escaped above; only our own <mark> tags are added
-
-
 def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(level_symbols, "level")
-    app.add_template_filter(highlight, "highlight")
     app.add_template_filter(linkify, "linkify")
     app.add_template_global(url_for_page)
     app.add_template_global(url_without)

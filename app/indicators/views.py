@@ -193,13 +193,14 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         targets, problems = read_targets(request.form, periods, form.measure())
         if problems:
             return _editor(plan, form, indicator, problems, 400)
-        version = form.version.data or ""
+        version = (form.version.data or "").strip()
         try:
             services.update_indicator(
                 indicator,
                 form.fields(),
                 targets,
-                base_version=int(version) if version.isdigit() else None,
+                # A missing or damaged version is stale, never a reason to skip the check.
+                base_version=int(version) if version.isdigit() and len(version) < 10 else 0,
             )
         except services.EditConflict:
             flash(

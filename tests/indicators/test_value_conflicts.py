@@ -204,3 +204,20 @@ def test_racing_saves_of_one_value_lose_nothing(server, two_institutions, make_u
     assert measurement.value == D(3 + 12)  # every save counted once
     assert statuses.count(302) == 12 and set(statuses) <= {302, 409}
     assert len(measurement.changes) == 12 and measurement.version == 13
+
+
+def test_the_indicator_editor_refuses_a_save_without_a_valid_version(client, setup):
+    people, ids = setup
+    login(client, people["planner"].email)
+    indicator = _plan_indicator(client, ids)
+    url = f"/plans/{ids['plan']}/indicators/{indicator.id}/edit"
+    base = {"name": "Renamed", "unit": "count", "direction": "higher"}
+    base |= {"aggregation": "sum", "frequency": "quarterly"}
+    for version in (None, "", "x", "-1", "9" * 30, "2"):
+        data = base if version is None else {**base, "version": version}
+        response = client.post(url, data=data)
+        assert response.status_code == 409, version
+        assert 'value="Renamed"' in response.get_data(as_text=True)  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(Indicator, indicator.id).name == "Partner institutions represented"
+    assert client.post(url, data={**base, "version": "1"}).status_code == 302

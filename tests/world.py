@@ -166,10 +166,31 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
     token.last_used_at = now
     old_token, _ = accounts.create_api_token(people["planner"], "old", 30)
     old_token.revoked_at = now
-    db.session.add(
-        OutboxMessage(
-            recipient="guest@world.example", subject=text(300), body=LONG, delivery="outbox"
-        )
+    # Mail in every state of its delivery: kept, sent, and given up after retries.
+    db.session.add_all(
+        [
+            OutboxMessage(
+                recipient="guest@world.example", subject=text(300), body=LONG, delivery="outbox"
+            ),
+            OutboxMessage(
+                recipient="guest@world.example",
+                subject=text(300),
+                body=LONG,
+                delivery="smtp",
+                status="sent",
+                attempts=1,
+                sent_at=now,
+            ),
+            OutboxMessage(
+                recipient="gone@world.example",
+                subject=text(300),
+                body=LONG,
+                delivery="smtp",
+                status="failed",
+                attempts=8,
+                last_error=text(300),
+            ),
+        ]
     )
     db.session.flush()
 

@@ -1,4 +1,4 @@
-"""Signed, expiring links: password resets and invitations."""
+"""Signed, expiring tokens: password reset and invitation links, known-device cookies."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 RESET_SALT = "password-reset"
 INVITATION_SALT = "invitation"
+# The cookie of a browser that proved it is its owner's (see views._account_key).
+DEVICE_SALT = "known-device"
 
 
 class TokenError(ValueError):

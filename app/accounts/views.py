@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -26,18 +31,60 @@ from app.accounts.forms import (
     ResetPasswordForm,
 )
 from app.accounts.passwords import verify_password
-from app.accounts.tokens import TokenError
+from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.extensions import db, limiter
 from app.permissions import PUBLIC, SIGNED_IN, access
 
 bp = Blueprint("accounts", __name__)
 
 THROTTLED = "Too many sign-in attempts. Wait a minute, then try again."
+DEVICE_COOKIE = "known_device"
+DEVICE_MAX_AGE = 365 * 24 * 60 * 60
 
 
 def _account_key() -> str:
-    """Count sign-in attempts per account, whichever address they come from."""
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+    """Count sign-in attempts per account, whichever address they come from.
+
+    Except from a browser that proved to be the owner's (the device cookie): its attempts
+    count on their own, so a stranger who keeps the account locked does not lock the owner
+    out of the browser they use (README, "Security").
+    """
+    email = services.normalise_email(request.form.get("email", ""))
+    device = _known_device(email)
+    return f"login-device:{device}" if device else f"login-account:{email}"
+
+
+def _email_mark(email: str) -> str:
+    """Name an account in a cookie without writing its address there."""
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+def _known_device(email: str) -> str | None:
+    """Return the id of this browser if it proved to be the owner's of the account."""
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    if not cookie or len(cookie) > 300:
+        return None
+    try:
+        payload = read_token(DEVICE_SALT, cookie, DEVICE_MAX_AGE)
+    except TokenError:
+        return None
+    if not hmac.compare_digest(str(payload.get("account")), _email_mark(email)):
+        return None
+    return str(payload.get("device"))
+
+
+def _remember_device(response: Response, email: str) -> Response:
+    """Mark this browser as the account owner's: after a sign-in or a completed reset."""
+    device = _known_device(email) or secrets.token_urlsafe(16)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        make_token(DEVICE_SALT, {"account": _email_mark(email), "device": device}),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+    return response
 
 
 def _failed(response: object) -> bool:
@@ -74,7 +121,7 @@ def login() -> ResponseReturnValue:
             login_user(user)
             services.record_sign_in(user)
             db.session.commit()
-            return redirect(target)
+            return _remember_device(redirect(target), user.email)
         form.password.errors.append("The email or the password is wrong.")
     return render_template("accounts/login.html", form=form)
 
@@ -187,7 +234,9 @@ def reset_password(token: str) -> ResponseReturnValue:
         services.set_password(user, form.password.data or "")
         db.session.commit()
         flash("Your password is set. Sign in with it.")
-        return redirect(url_for("accounts.login"))
+        # Opening the emailed link proved this browser is the owner's: it may sign in even
+        # while a stranger keeps the account locked.
+        return _remember_device(redirect(url_for("accounts.login")), user.email)
     return render_template("accounts/reset.html", form=form, user=user)
 
 

@@ -134,7 +134,13 @@ def timeline_figure(
         legend={"orientation": "h", "y": -0.15, "x": 0},
         xaxis={
             "type": "date",
-            "range": [period[0].isoformat(), (period[1] + timedelta(days=1)).isoformat()],
+            # To the end of the last day (there is no day after 31 December 9999).
+            "range": [
+                period[0].isoformat(),
+                (period[1] + timedelta(days=1)).isoformat()
+                if period[1] < date.max
+                else "9999-12-31 23:59:59",
+            ],
             "gridcolor": "#e5e7eb",
         },
         yaxis={

@@ -228,3 +228,12 @@ def test_a_sum_indicator_also_draws_its_running_total():
     chart = indicator_chart("P", points, baseline=None, target=40, unit="Count", cumulative=True)
     running = next(t for t in chart.figure["data"] if t["name"] == "Running total")
     assert list(running["y"]) == [10.0, 25.0]
+
+
+def test_a_timeline_ending_on_the_last_day_there_is_draws():
+    figure = timeline_figure(
+        [TimelineRow("A", date(9999, 12, 30), date(9999, 12, 31), "planned")],
+        period=(date(9999, 1, 1), date(9999, 12, 31)),
+        status_labels={"planned": "Planned"},
+    )
+    assert figure["layout"]["xaxis"]["range"][1] == "9999-12-31 23:59:59"

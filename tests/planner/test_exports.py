@@ -232,7 +232,9 @@ def controlled(plan):
     control character."""
     from app.institutions.models import Unit
 
-    junk = "A" + "".join(CONTROLS) + "Z"
+    # PostgreSQL stores no NUL in text (SQLite does, so an export meets it there).
+    stored = [c for c in CONTROLS if c != "\x00" or db.engine.dialect.name == "sqlite"]
+    junk = "A" + "".join(stored) + "Z"
     plan.title = f"Plan{junk}"
     plan.goals_text = junk
     plan.institution.name = f"Uni{junk}"

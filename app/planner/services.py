@@ -532,7 +532,8 @@ def plan_page(
             select(Activity)
             .where(Activity.plan_id == plan.id)
             .options(load_only(*_LISTED))
-            .order_by(Activity.start_date, Activity.id)
+            # Undated last on both databases (SQLite sorts NULL first, PostgreSQL last).
+            .order_by(Activity.start_date.is_(None), Activity.start_date, Activity.id)
         )
     )
     period = (plan.period_start, plan.period_end)

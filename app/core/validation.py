@@ -11,12 +11,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from flask import flash
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import ValidationError as SchemaError
 from wtforms import DecimalField, HiddenField
 from wtforms.validators import ValidationError
 
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
+from app.core.yamlfile import pydantic_message
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
@@ -189,6 +192,12 @@ def form_id(value: Any) -> int | None:
     return number if len(text) <= 12 and 1 <= number <= MAX_ID else None
 
 
+VERSION_MESSAGE = (
+    "This form was sent without the version it edits, so it cannot be checked against other "
+    "saves and nothing was saved. Reload the page and make your changes again."
+)
+
+
 class VersionField(HiddenField):
     """The version an HTML editor was opened at, for the optimistic-concurrency check.
 
@@ -209,7 +218,73 @@ class VersionField(HiddenField):
         number = form_id(self.data)
         self.data = None if number is None else str(number)
         if number is None:
-            raise ValidationError(
-                "This form was sent without the version it edits, so it cannot be checked "
-                "against other saves. Reload the page and make your changes again."
-            )
+            # A hidden field's error shows nowhere on the page: say it at the top too.
+            flash(VERSION_MESSAGE, "error")
+            raise ValidationError(VERSION_MESSAGE)
+
+
+# One schema, every door: the API, imports and forms report a schema's problems by field.
+
+
+class FieldProblem(ValueError):
+    """A problem a model-wide check finds, blamed on one field (e.g. an end before a start)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _message(problem: dict[str, Any]) -> str:
+    """Say a problem in plain words, naming the value refused when a choice is wrong."""
+    if problem["type"] == "literal_error":
+        allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
+        return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
+    return pydantic_message(problem)
+
+
+def problems_by_field(error: SchemaError) -> dict[str, str]:
+    """Say every problem of a validation in plain words, by field ("body" for the whole).
+
+    A list item's problem is under "field.N"; the first problem of each place is kept.
+    """
+    found: dict[str, str] = {}
+    for problem in error.errors():
+        cause = (problem.get("ctx") or {}).get("error")
+        where = ".".join(str(part) for part in problem["loc"])
+        if isinstance(cause, FieldProblem):
+            where = cause.field
+        found.setdefault(where or "body", _message(dict(problem)))
+    return found
+
+
+def _sentence(message: str) -> str:
+    """Write a problem as a form shows it: a capital first, a full stop last."""
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def check_form(
+    form: Any,
+    model: type[BaseModel],
+    data: dict[str, Any],
+    *,
+    context: dict[str, Any] | None = None,
+    fields: dict[str, str] | None = None,
+) -> BaseModel | None:
+    """Validate what a form read through the schema of the thing it edits.
+
+    Each problem goes next to its field (`fields` maps a schema field to a form field of
+    another name); a field that already has an error of its own keeps only that one. Return
+    the checked model, or None if there is a problem.
+    """
+    try:
+        return model.model_validate(data, context=context or {})
+    except SchemaError as error:
+        for where, message in problems_by_field(error).items():
+            name = where.split(".")[0]
+            field = getattr(form, (fields or {}).get(name, name), None)
+            if field is None:
+                form.form_errors.append(_sentence(message))
+            elif not field.errors:
+                field.errors = [_sentence(message)]
+        return None

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from app.core.errors import error_payload, json_error
 from app.core.extensions import aware, db
 from app.core.urls import external_url
+from app.core.validation import problems_by_field
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import SIGNED_IN, access, require_plan, require_role
@@ -57,7 +58,7 @@ def _body(model: type[Model], plan: Plan | None = None) -> Model:
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
-        raise Invalid(schemas.problems_by_field(error)) from None
+        raise Invalid(problems_by_field(error)) from None
 
 
 def _plan(plan_id: int, at_least: str) -> Plan:

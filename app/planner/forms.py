@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
-    DecimalField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,14 +16,20 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.validation import FiniteDecimalField, VersionField, check_form
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
 from app.planner.recurrence import describe
+from app.planner.schemas import ActivityCreate, PlanCopy, PlanFields
 from app.planner.services import RecurrenceError, check_recurrence
+
+# Every rule of what a form takes is the schema's (app/planner/schemas.py): the forms read
+# what was typed, then validate it through the model the API and the imports use too. The
+# few WTForms validators left only shape the page (required, maxlength).
 
 RECURRENCE_PRESETS = [
     SelectChoice("", "Once"),
@@ -55,14 +60,30 @@ class PlanForm(FlaskForm):
 
     def offer_goals(self, vocab: Vocabularies) -> None:
         """Offer the goals of the practice sheets' vocabulary."""
+        self.vocab = vocab
         self.goals.choices = [
             SelectChoice(key, vocab.label("goals", key)) for key in vocab.keys("goals")
         ]
 
-    def validate_period_end(self, field: DateField) -> None:
-        """The period ends on or after its start."""
-        if self.period_start.data and field.data and field.data < self.period_start.data:
-            raise ValidationError("The period ends before it starts.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Read the fields, then check them through the plan's schema."""
+        valid = super().validate(extra_validators)
+        checked = check_form(
+            self,
+            PlanFields,
+            {
+                "title": self.title.data or "",
+                "period_start": self.period_start.data,
+                "period_end": self.period_end.data,
+                "goals_text": self.goals_text.data or "",
+                "goals": self.goals.data or [],
+            },
+            context={"vocab": getattr(self, "vocab", None)},
+        )
+        if checked is None:
+            return False
+        self.title.data, self.goals_text.data = checked.title, checked.goals_text
+        return valid
 
 
 class AdoptForm(FlaskForm):
@@ -86,7 +107,9 @@ class ActivityForm(FlaskForm):
     """An activity's dates, recurrence, money, people, partners and status."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    format = SelectField("Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS])
+    format = SelectField(
+        "Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS], validate_choice=False
+    )
     host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
     other_host = StringField(
         "…or another host (replaces the choice above)", validators=[Length(max=200)]
@@ -94,18 +117,10 @@ class ActivityForm(FlaskForm):
     start_date = DateField("Starts", validators=[Optional()])
     end_date = DateField("Ends", validators=[Optional()])
     recurrence = SelectField("Repeats", choices=RECURRENCE_PRESETS, validate_choice=False)
-    budget_planned = DecimalField(
-        "Budget planned (€)", places=2, validators=[Optional(), NumberRange(min=0)]
-    )
-    budget_actual = DecimalField(
-        "Budget spent (€)", places=2, validators=[Optional(), NumberRange(min=0)]
-    )
-    effort_planned = DecimalField(
-        "Person-days planned", places=1, validators=[Optional(), NumberRange(min=0)]
-    )
-    effort_actual = DecimalField(
-        "Person-days spent", places=1, validators=[Optional(), NumberRange(min=0)]
-    )
+    budget_planned = FiniteDecimalField("Budget planned (€)", places=2, validators=[Optional()])
+    budget_actual = FiniteDecimalField("Budget spent (€)", places=2, validators=[Optional()])
+    effort_planned = FiniteDecimalField("Person-days planned", places=1, validators=[Optional()])
+    effort_actual = FiniteDecimalField("Person-days spent", places=1, validators=[Optional()])
     partners = CheckboxesField("Partners from your networks and strategic partners")
     units = CheckboxesField("Units involved", coerce=int)
     other_partners = TextAreaField("Other partners (one per line)")
@@ -113,26 +128,70 @@ class ActivityForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items()],
+        validate_choice=False,
     )
     notes = TextAreaField("Notes", validators=[Length(max=10000)])
     evaluation = TextAreaField("Evaluation and dissemination", validators=[Length(max=10000)])
     checklist = CheckboxesField("What to consider: tick what is dealt with", coerce=int)
-    version = HiddenField()
     submit = SubmitField("Save")
-
-    def validate_end_date(self, field: DateField) -> None:
-        """An activity ends on or after its start."""
-        if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValidationError("The activity ends before it starts.")
+    # The plan's period, which the activity's dates and rule are checked against.
+    period: tuple[date, date] | None = None
 
     def validate_recurrence(self, field: SelectField) -> None:
-        """A readable rule, and a start date to count from."""
+        """A readable rule (tidied as it is stored)."""
         try:
             field.data = check_recurrence(field.data)
         except RecurrenceError as error:
             raise ValidationError(str(error)) from None
-        if field.data and not self.start_date.data:
-            raise ValidationError("A repeating activity needs a start date.")
+
+    def within(self, period_start: date, period_end: date) -> None:
+        """Check the activity's dates and rule against the plan's period."""
+        self.period = (period_start, period_end)
+
+    def activity_data(self) -> dict[str, Any]:
+        """Return what was typed as the fields of the activity schema."""
+        data: dict[str, Any] = {
+            "title": self.title.data or "",
+            "format": self.format.data,
+            "host": self.chosen_host(),
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "recurrence": self.recurrence.data or None,
+            "budget_actual": self.budget_actual.data,
+            "effort_actual": self.effort_actual.data,
+            "partners": self.partner_list(),
+            "responsible": self.responsible.data or "",
+            "status": self.status.data,
+            "notes": self.notes.data or "",
+            "evaluation": self.evaluation.data or "",
+        }
+        for name in ("budget_planned", "effort_planned"):
+            if getattr(self, name).data is not None:
+                data[name] = getattr(self, name).data
+        return data
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Read the fields, then check them through the activity's schema (as the API does)."""
+        valid = super().validate(extra_validators)
+        typed_host = bool((self.other_host.data or "").strip())
+        checked = check_form(
+            self,
+            ActivityCreate,
+            self.activity_data(),
+            context={"period": self.period} if self.period else None,
+            fields={"host": "other_host" if typed_host else "host", "partners": "other_partners"},
+        )
+        if checked is None:
+            return False
+        # Keep what the schema made of the text (trimmed), so that what is stored is what
+        # was checked.
+        self.title.data, self.responsible.data = checked.title, checked.responsible
+        self.notes.data, self.evaluation.data = checked.notes, checked.evaluation
+        if typed_host:
+            self.other_host.data = checked.host
+        chosen = set(self.partners.data or [])
+        self.other_partners.data = "\n".join(p for p in checked.partners if p not in chosen)
+        return valid
 
     def offer_checklist(self, items: list[Any]) -> None:
         """Offer the activity's points to consider as boxes to tick."""
@@ -183,12 +242,31 @@ class ActivityForm(FlaskForm):
         return (self.other_host.data or "").strip() or self.host.data or None
 
 
+class ActivityEditForm(ActivityForm):
+    """An activity's editor: as a new one, with the version it was opened at."""
+
+    version = VersionField()
+
+
 class CopyPlanForm(FlaskForm):
     """Where a copy of a plan starts, and its title."""
 
     title = StringField("Title of the copy", validators=[DataRequired(), Length(max=200)])
     period_start = DateField("The copy starts on", validators=[DataRequired()])
     submit = SubmitField("Copy the plan")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Read the fields, then check them through the copy's schema."""
+        valid = super().validate(extra_validators)
+        checked = check_form(
+            self,
+            PlanCopy,
+            {"title": self.title.data or "", "period_start": self.period_start.data},
+        )
+        if checked is None:
+            return False
+        self.title.data = checked.title
+        return valid
 
 
 class ImportForm(FlaskForm):
@@ -209,5 +287,5 @@ class PlanEditForm(PlanForm):
     """A plan's title, period, goals and status."""
 
     status = SelectField("Status", choices=[SelectChoice(s, s.capitalize()) for s in PLAN_STATUSES])
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save the plan")

@@ -15,11 +15,12 @@ from pydantic import ValidationError
 
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
+from app.core.validation import problems_by_field
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS, column_named
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
 from app.planner.recurrence import NotWords, rule_from_words
-from app.planner.schemas import ActivityRow, problems_by_field
+from app.planner.schemas import ActivityRow
 from app.practices.services import get_practices
 
 # A file holds at most this many rows (an export writes a row per occurrence) and activities.

@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     BaseModel,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -22,6 +21,7 @@ from pydantic import (
 from sqlalchemy import Numeric
 
 from app.core.validation import (
+    FieldProblem,
     PlanningDate,
     Slug,
     Strict,
@@ -31,7 +31,6 @@ from app.core.validation import (
     single_line,
     vocabulary_key,
 )
-from app.core.yamlfile import pydantic_message
 from app.planner.models import Activity
 from app.planner.recurrence import first_occurrence
 from app.planner.services import RecurrenceError, check_recurrence
@@ -92,10 +91,9 @@ def check_period(start: date, end: date) -> None:
         raise ValueError(f"a plan spans at most {MAX_PLAN_YEARS} years")
 
 
-class PlanCreate(Strict):
-    """A new plan of an institution the caller plans for."""
+class PlanFields(Strict):
+    """A plan's title, period and goals, as a person sets them (form and API)."""
 
-    institution: Slug
     title: Title
     period_start: PlanningDate
     period_end: PlanningDate
@@ -104,8 +102,24 @@ class PlanCreate(Strict):
 
     @model_validator(mode="after")
     def _period(self) -> Self:
-        check_period(self.period_start, self.period_end)
+        try:
+            check_period(self.period_start, self.period_end)
+        except ValueError as error:
+            raise FieldProblem("period_end", str(error)) from None
         return self
+
+
+class PlanCreate(PlanFields):
+    """A new plan of an institution the caller plans for."""
+
+    institution: Slug
+
+
+class PlanCopy(Strict):
+    """Where a copy of a plan starts, and its title."""
+
+    title: Title
+    period_start: PlanningDate
 
 
 class PlanPatch(Strict):
@@ -203,12 +217,8 @@ class ActivityRow(ActivityCreate):
     units: Annotated[list[Name], Field(max_length=MAX_KEYS)] = []
 
 
-class DateProblem(ValueError):
+class DateProblem(FieldProblem):
     """An activity's dates do not fit together; `field` names the one to correct."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def check_dates(
@@ -235,26 +245,6 @@ def check_dates(
             f"the rule gives no day from {start.isoformat()} to {last.isoformat()}"
             + (" (the plan's end)" if period else ""),
         )
-
-
-def problems_by_field(error: ValidationError) -> dict[str, str]:
-    """Say every problem of a validation in plain words, by field ("body" for the whole)."""
-    found: dict[str, str] = {}
-    for problem in error.errors():
-        cause = (problem.get("ctx") or {}).get("error")
-        where = ".".join(str(part) for part in problem["loc"])
-        if isinstance(cause, DateProblem):
-            where = cause.field
-        found.setdefault(where or "body", _message(dict(problem)))
-    return found
-
-
-def _message(problem: dict[str, Any]) -> str:
-    """Name the value refused and the allowed ones when a choice is wrong."""
-    if problem["type"] == "literal_error":
-        allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
-        return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
-    return pydantic_message(problem)
 
 
 class AdoptionCreate(Strict):

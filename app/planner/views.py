@@ -30,6 +30,7 @@ from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_plan, require_role
 from app.planner import exports, imports, services
 from app.planner.forms import (
+    ActivityEditForm,
     ActivityForm,
     AdoptForm,
     CopyPlanForm,
@@ -357,6 +358,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
     """Add a custom activity, one that no practice sheet describes."""
     plan = _plan(plan_id, "planner")
     form = ActivityForm()
+    form.within(plan.period_start, plan.period_end)
     form.offer_partners(institutions.partner_choices(plan.institution), [], "")
     form.offer_units(plan.institution.units)
     form.offer_recurrence(None)
@@ -380,7 +382,8 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     activity = services.get_activity(plan, activity_id)
     if activity is None:
         abort(404)
-    form = ActivityForm(obj=activity) if request.method == "GET" else ActivityForm()
+    form = ActivityEditForm(obj=activity) if request.method == "GET" else ActivityEditForm()
+    form.within(plan.period_start, plan.period_end)
     choices = institutions.partner_choices(plan.institution)
     form.offer_partners(choices, activity.partners, activity.host or "")
     form.offer_recurrence(activity.recurrence)

@@ -147,7 +147,12 @@ def test_partners_and_host_are_chosen_from_networks_and_strategic_partners(clien
 def test_a_typed_host_wins_and_an_unknown_chosen_host_is_refused(client, partnered):
     plan, activity = _adopted(client)
     url = f"/plans/{plan.id}/activities/{activity.id}/edit"
-    base = {"title": "Workshop", "format": "on-site", "status": "idea"}
+    base = {
+        "title": "Workshop",
+        "format": "on-site",
+        "status": "idea",
+        "version": str(activity.version),
+    }
     refused = client.post(url, data={**base, "host": "Nowhere University"})
     assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
     client.post(url, data={**base, "host": "", "other_host": "University of Tartu"})
@@ -390,12 +395,12 @@ def test_checklist_items_are_ticked_in_the_editor(client, planner):
     url = f"/plans/{plan.id}/activities/{activity.id}/edit"
     base = {"title": "X", "format": "on-site", "status": "idea"}
     assert f'value="{item.id}"' in client.get(url).get_data(as_text=True)
-    client.post(url, data={**base, "checklist": [item.id]})
+    client.post(url, data={**base, "checklist": [item.id], "version": str(activity.version)})
     db.session.expire_all()
     assert db.session.get(Activity, activity.id).checklist[0].done is True
     page = client.get(url).get_data(as_text=True)
     assert f'checked id="checklist-0" name="checklist" type="checkbox" value="{item.id}"' in page
-    client.post(url, data=base)
+    client.post(url, data={**base, "version": str(db.session.get(Activity, activity.id).version)})
     db.session.expire_all()
     assert db.session.get(Activity, activity.id).checklist[0].done is False
 

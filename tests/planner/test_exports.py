@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from app.core.extensions import db
 from app.core.spreadsheets import FORMULA_STARTS
 from app.planner import exports
-from app.planner.models import Activity
+from app.planner.models import Activity, ChecklistItem
 from app.planner.services import create_plan
 from tests.conftest import login
 
@@ -244,6 +244,7 @@ def controlled(plan):
         for name in TEXT_FIELDS:
             setattr(activity, name, f"{name}{junk}")
         activity.partners = [f"Partner{junk}"]
+        activity.checklist.append(ChecklistItem(text=f"Point{junk}"))
         activity.unit_ids = [plan.institution.units[-1].id]
         activity.start_date = activity.start_date or date(2027, 5, 1)
     db.session.commit()
@@ -272,6 +273,8 @@ def test_csv_and_markdown_survive_every_control_character(client, controlled):
     # Each title is one heading line: a line break in it cannot start a new paragraph.
     assert headings[0].startswith("# PlanA") and headings[0].endswith("Z")
     assert all(line.endswith("Z") for line in headings[1:])
+    points = [line for line in text.splitlines() if line.startswith("- [ ] Point")]
+    assert len(points) == 2 and all(line.endswith("Z") for line in points)
     assert not any(ch in text for ch in map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, 0x7F]))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -49,6 +51,16 @@ def _list_url(raw: str | None) -> str:
     return url_for("practices.index")
 
 
+def _list_with_ticked(raw: str | None, slugs: list[str]) -> str:
+    """Return the catalogue list a compare request came from, with these sheets ticked again."""
+    parts = urlsplit(_list_url(raw))
+    if parts.path.rstrip("/") != url_for("practices.index"):
+        parts = urlsplit(url_for("practices.index"))
+    args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "ticked"]
+    args += [("ticked", slug) for slug in slugs[: COMPARE_MAX + 1]]
+    return urlunsplit(("", "", parts.path, urlencode(args), "compare"))
+
+
 @bp.get("/")
 @access(PUBLIC)
 def home() -> ResponseReturnValue:
@@ -81,6 +93,10 @@ def index() -> ResponseReturnValue:
         result=result,
         query=query,
         problems=problems,
+        # Sheets ticked for comparing, kept when a comparison was asked with too few or many.
+        ticked=set(args.getlist("ticked")),
+        compare_min=COMPARE_MIN,
+        compare_max=COMPARE_MAX,
         facets=services.FACETS,
         sorts=services.SORTS,
         parameter_labels=PARAMETER_LABELS,
@@ -102,17 +118,8 @@ def compare() -> ResponseReturnValue:
     )
     back = _list_url(request.args.get("from"))
     if not COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
-        detail = (
-            f"Choose between {COMPARE_MIN} and {COMPARE_MAX} practices to compare; "
-            f"{len(slugs)} chosen."
-        )
-        return render_template(
-            "errors/error.html",
-            status=400,
-            title="Choose 2 to 4 practices",
-            detail=detail,
-            back_url=back,
-        ), 400
+        # Back to the list, the ticks kept, to tick more or fewer.
+        return redirect(_list_with_ticked(request.args.get("from"), slugs), 303)
     practices = services.get_practices(slugs)
     missing = [slug for slug in slugs if slug not in {p.slug for p in practices}]
     if missing:

@@ -29,6 +29,26 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// Comparing needs two to four ticked sheets: say so at once instead of leaving the page.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form.compare-form");
+  const message = form && form.querySelector(".compare-message");
+  if (!message) {
+    return;
+  }
+  form.addEventListener("submit", (event) => {
+    const ticked = form.querySelectorAll("input[name=slugs]:checked").length;
+    if (ticked >= Number(form.dataset.min) && ticked <= Number(form.dataset.max)) {
+      return;
+    }
+    event.preventDefault();
+    message.querySelector(".compare-count").textContent = String(ticked);
+    message.hidden = false;
+    message.tabIndex = -1;
+    message.focus();
+  });
+});
+
 // Draw the charts whose figures the page carries as JSON data blocks.
 document.addEventListener("DOMContentLoaded", () => {
   if (!window.Plotly) {

@@ -144,3 +144,64 @@ def test_compare_of_four_prints_within_a_portrait_page(live_server, browser):
     right = page.evaluate("document.querySelector('table.compare').getBoundingClientRect().right")
     assert right <= 700
     context.close()
+
+
+def test_comparing_one_sheet_keeps_the_tick_and_says_why_with_javascript(live_server, journey):
+    page = journey
+    page.goto(f"{live_server}/practices?q=staff")
+    page.locator(".compare-pick input[type=checkbox]").first.check()
+    url = page.url
+    page.get_by_role("button", name=re.compile("Compare selected")).click()
+    message = page.locator(".compare-message")
+    message.wait_for(state="visible")
+    assert "Tick two to four practices to compare; you ticked 1." in message.inner_text()
+    assert page.url == url  # the page stayed, with its tick
+    assert page.locator(".compare-pick input[type=checkbox]").first.is_checked()
+    audit(page)
+
+
+def test_comparing_one_sheet_keeps_the_tick_and_says_why_without_javascript(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/practices?q=staff")
+    first = page.locator(".compare-pick input[type=checkbox]").first
+    slug = first.get_attribute("value")
+    first.check()
+    page.get_by_role("button", name=re.compile("Compare selected")).click()
+    page.wait_for_url(re.compile(r"/practices\?q=staff&ticked="))
+    assert page.locator(".compare-message").is_visible()
+    assert "you ticked 1." in page.locator(".compare-message").inner_text()
+    assert page.locator(f"#cmp-{slug}").is_checked()
+    # Ticking a second one now compares both.
+    page.locator(".compare-pick input[type=checkbox]:not(:checked)").first.check()
+    page.get_by_role("button", name=re.compile("Compare selected")).click()
+    page.wait_for_url(re.compile(r"/practices/compare\?"))
+    assert page.locator("h1").inner_text() == "Compare 2 practices"
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 700), (390, 844)])
+def test_compare_titles_stay_in_view_while_scrolling(live_server, browser, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    slugs = (
+        "hosting-a-study-visit,sending-staff-on-job-shadowing,"
+        "supporting-scholars-at-risk,running-capacity-building-events-online"
+    )
+    page.goto(f"{live_server}/practices/compare?slugs={slugs}")
+    header = page.locator("table.compare > thead > tr > th").nth(1)
+    # The reader scrolls past the page's heading to the table, then on through its rows.
+    page.evaluate("window.scrollTo(0, document.querySelector('.compare-scroll').offsetTop)")
+    page.mouse.move(width // 2, height // 2)
+    for _ in range(5):
+        page.mouse.wheel(0, 400)
+    page.wait_for_timeout(300)
+    scrolled = page.evaluate("document.querySelector('.compare-scroll').scrollTop")
+    assert scrolled > 1000  # the rows moved up under the titles
+    box = header.bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] <= 2 and box["y"] + box["height"] < height / 2
+    # A row from further down is in view, below the titles.
+    row = page.locator("table.compare > tbody > tr", has_text="What to consider").bounding_box()
+    assert row is not None and box["y"] + box["height"] <= row["y"] < height
+    context.close()

@@ -26,7 +26,7 @@ from app.core.formatting import day, money, number
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
 from app.planner.models import STATUS_LABELS, Activity, Plan
-from app.planner.recurrence import describe
+from app.planner.recurrence import NotWords, describe, rule_from_words
 from app.planner.services import occurrences
 
 COLUMNS = (
@@ -127,6 +127,20 @@ def _xlsx_text(text: str) -> str:
     return text
 
 
+def rule_cell(rule: str | None) -> str:
+    """Write a rule for a file that imports again: in words when they read back as the same
+    rule ("every 6 months"), else as the rule itself (words such as "weekly on Monday and
+    Thursday" are for people, not for an import)."""
+    if not rule:
+        return ""
+    words = describe(rule)
+    try:
+        same = rule_from_words(words) == rule.strip().upper().removeprefix("RRULE:")
+    except NotWords:
+        same = False
+    return words if same else rule
+
+
 def _slug(text: str, ascii_only: bool) -> str:
     """Lower-case words joined by hyphens; only ASCII letters and digits when asked."""
     text = unicodedata.normalize("NFKD" if ascii_only else "NFC", text)
@@ -175,8 +189,7 @@ def _row(
         "host": activity.host or "",
         "start_date": activity.start_date,
         "end_date": activity.end_date,
-        # In words ("every 6 months"), which an import reads back (recurrence.rule_from_words).
-        "recurrence": describe(activity.recurrence) if activity.recurrence else "",
+        "recurrence": rule_cell(activity.recurrence),
         "status": activity.status,
         "budget_planned": activity.budget_planned,
         "budget_actual": activity.budget_actual,

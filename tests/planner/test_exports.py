@@ -314,3 +314,29 @@ def test_the_plan_page_offers_every_download(client, plan):
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     for kind in ("csv", "xlsx", "md", "ics"):
         assert f'href="/plans/{plan.id}/export.{kind}"' in page
+
+
+@pytest.mark.parametrize(
+    ("rule", "cell"),
+    [
+        ("FREQ=WEEKLY", "every week"),
+        ("FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+        ("FREQ=MONTHLY;INTERVAL=3", "every 3 months"),
+        ("FREQ=YEARLY", "every year"),
+        # Words an import would not read back as this rule: the rule itself.
+        ("FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=WEEKLY;BYDAY=MO,TH"),
+        ("FREQ=MONTHLY;BYMONTHDAY=15", "FREQ=MONTHLY;BYMONTHDAY=15"),
+    ],
+)
+def test_a_rule_is_exported_as_an_import_reads_it(client, plan, rule, cell):
+    activity = next(a for a in plan.activities if a.title == "Twice a year")
+    activity.recurrence = rule
+    db.session.commit()
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True))
+        )
+    )
+    assert {r["recurrence"] for r in rows if r["title"] == "Twice a year"} == {cell}
+    markdown = client.get(f"/plans/{plan.id}/export.md").get_data(as_text=True)
+    assert f"- **Repeats:** {exports.describe(rule)}" in markdown  # people read words

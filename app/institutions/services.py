@@ -408,9 +408,14 @@ def add_membership(
     return membership
 
 
+def find_child(rows: list[Any], row_id: int) -> Any | None:
+    """Return the row with this id from one of an institution's lists; None if absent."""
+    return next((r for r in rows if r.id == row_id), None)
+
+
 def remove_child(rows: list[Any], row_id: int) -> Any | None:
     """Remove the row with this id from one of an institution's lists; None if absent."""
-    row = next((r for r in rows if r.id == row_id), None)
+    row = find_child(rows, row_id)
     if row is not None:
         rows.remove(row)
     return row

@@ -191,18 +191,48 @@ def add_partnership(slug: str) -> ResponseReturnValue:
 
 
 # What each kind of an institution's parts is called, for the one removal view below.
-PARTS = {"units": "Unit", "memberships": "Network membership", "partnerships": "Strategic partner"}
+PARTS = {"units": "unit", "memberships": "network membership", "partnerships": "strategic partner"}
+# What a removal of each kind means, said on the page that asks.
+PART_CONSEQUENCES = {
+    "units": "Plans keep their activities, but the activities no longer name this unit.",
+    "memberships": "The institution's page no longer lists this network, its role or note.",
+    "partnerships": "The institution's page no longer lists this partner or its priority areas.",
+}
 
 
-@bp.post("/institutions/<slug>/<any(units, memberships, partnerships):kind>/<int:row_id>/delete")
+def _part_name(kind: str, row: object) -> str:
+    """Name one unit, membership or partnership as the page lists it."""
+    if kind == "memberships":
+        return str(row.network.name)  # type: ignore[attr-defined]
+    if kind == "partnerships":
+        return str(row.partner_name)  # type: ignore[attr-defined]
+    return str(row.name)  # type: ignore[attr-defined]
+
+
+@bp.route(
+    "/institutions/<slug>/<any(units, memberships, partnerships):kind>/<int:row_id>/delete",
+    methods=["GET", "POST"],
+)
 @access(SIGNED_IN)
 def remove_part(slug: str, kind: str, row_id: int) -> ResponseReturnValue:
-    """Remove a unit, network membership or strategic partner of the institution (managers)."""
+    """Ask, then remove a unit, network membership or strategic partner (managers)."""
     institution = _managed(slug)
-    if services.remove_child(getattr(institution, kind), row_id) is None:
+    row = services.find_child(getattr(institution, kind), row_id)
+    if row is None:
         abort(404)
+    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
+        return render_template(
+            "institutions/confirm_remove.html",
+            institution=institution,
+            title=f"Remove the {PARTS[kind]} “{_part_name(kind, row)}”?",
+            consequence=PART_CONSEQUENCES[kind],
+            button=f"Remove the {PARTS[kind]}",
+            keep="Keep it",
+            back_url=url_for("institutions.edit", slug=slug),
+        )
+    services.remove_child(getattr(institution, kind), row_id)
     db.session.commit()
-    flash(f"{PARTS[kind]} removed.")
+    flash(f"The {PARTS[kind]} “{_part_name(kind, row)}” is removed.")
     return redirect(url_for("institutions.edit", slug=slug))
 
 
@@ -297,14 +327,25 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
     return redirect(url_for("institutions.members", slug=slug))
 
 
-@bp.post("/institutions/<slug>/invitations/<int:invitation_id>/revoke")
+@bp.route("/institutions/<slug>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def revoke_invitation(slug: str, invitation_id: int) -> ResponseReturnValue:
-    """Withdraw an open invitation (managers)."""
+    """Ask, then withdraw an open invitation (managers)."""
     institution = _managed(slug)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.institution_id != institution.id or not invitation.open:
         abort(404)
+    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
+        return render_template(
+            "institutions/confirm_remove.html",
+            institution=institution,
+            title=f"Withdraw the invitation to {invitation.email}?",
+            consequence="The link in the invitation email stops working. You can invite them "
+            "again later.",
+            button="Withdraw the invitation",
+            keep="Keep it",
+            back_url=url_for("institutions.members", slug=slug),
+        )
     accounts.revoke(invitation)
     db.session.commit()
     flash(f"The invitation to {invitation.email} is withdrawn.")

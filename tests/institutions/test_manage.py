@@ -146,3 +146,80 @@ def test_edit_page_has_a_plain_title_and_each_form_once(client, manager):
     page = client.get("/institutions/uni-a/edit").get_data(as_text=True)
     assert "<title>Edit Uni A · Staff Capacity Planner</title>" in page
     assert page.count('id="memberships-heading"') == 1
+
+
+# --- every removal asks first, without JavaScript ---------------------------------------------
+
+
+@pytest.fixture
+def parts(manager):
+    """The manager's institution with one unit, one membership, one partner and one invitation."""
+    from app.accounts.models import User
+    from app.accounts.services import invite
+    from app.institutions.models import NetworkMembership, StrategicPartnership, Unit
+
+    network = db.session.query(Network).filter_by(slug="una-europa").one()
+    manager.units.append(Unit(name="Language centre", kind="language-centre"))
+    manager.memberships.append(NetworkMembership(network=network, role="Member"))
+    manager.partnerships.append(StrategicPartnership(partner_name="University of Edinburgh"))
+    boss = db.session.query(User).filter_by(email="boss@example.org").one()
+    invitation = invite(manager, "new@example.org", "viewer", boss)
+    db.session.commit()
+    return {
+        "units": (f"/institutions/uni-a/units/{manager.units[0].id}/delete", "Language centre"),
+        "memberships": (
+            f"/institutions/uni-a/memberships/{manager.memberships[0].id}/delete",
+            "Una Europa",
+        ),
+        "partnerships": (
+            f"/institutions/uni-a/partnerships/{manager.partnerships[0].id}/delete",
+            "University of Edinburgh",
+        ),
+        "invitation": (
+            f"/institutions/uni-a/invitations/{invitation.id}/revoke",
+            "new@example.org",
+        ),
+    }
+
+
+def _counts(institution):
+    from app.accounts.services import open_invitations
+
+    db.session.expire_all()
+    institution = get_institution(institution.slug)
+    return (
+        len(institution.units),
+        len(institution.memberships),
+        len(institution.partnerships),
+        len(open_invitations(institution)),
+    )
+
+
+@pytest.mark.parametrize("kind", ["units", "memberships", "partnerships", "invitation"])
+def test_every_removal_is_a_link_to_a_page_that_asks_first(client, manager, parts, kind):
+    path, name = parts[kind]
+    listing = "/institutions/uni-a/members" if kind == "invitation" else "/institutions/uni-a/edit"
+    page = client.get(listing).get_data(as_text=True)
+    assert f'<a href="{path}">' in page  # a link that asks, not a button that removes
+    before = _counts(manager)
+    for method in (client.get, client.head):
+        response = method(path)
+        assert response.status_code == 200
+    question = client.get(path).get_data(as_text=True)
+    assert name in question.split("<h1>")[1].split("</h1>")[0]
+    assert "This cannot be undone." in question and 'method="post"' in question
+    assert _counts(manager) == before  # asking removed nothing
+    assert client.post(path).status_code == 302
+    after = _counts(manager)
+    assert sum(after) == sum(before) - 1
+
+
+@pytest.mark.parametrize("kind", ["units", "memberships", "partnerships", "invitation"])
+def test_a_removal_without_its_form_token_removes_nothing(app, client, manager, parts, kind):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        before = _counts(manager)
+        assert client.post(parts[kind][0]).status_code == 400
+        assert _counts(manager) == before
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.charts.services import TimelineRow
 from app.core.extensions import db
 from app.core.formatting import day as format_day
+from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit
 from app.permissions import ROLE_RANK
@@ -343,7 +344,7 @@ def feed_token(plan: Plan, user: User) -> str:
     )
 
 
-FEED_TOKEN = re.compile(r"([0-9]{1,18})-([0-9]{1,18})-([A-Za-z0-9_-]{32})")
+FEED_TOKEN = re.compile(r"([0-9]{1,10})-([0-9]{1,10})-([A-Za-z0-9_-]{32})")
 
 
 def plan_for_feed(token: str) -> tuple[Plan, User] | None:
@@ -352,6 +353,8 @@ def plan_for_feed(token: str) -> tuple[Plan, User] | None:
     if parts is None:
         return None
     plan_id, user_id = int(parts.group(1)), int(parts.group(2))
+    if max(plan_id, user_id) > MAX_ID:  # no such row; the driver could not even bind it
+        return None
     plan_key = db.session.scalar(select(Plan.feed_token).where(Plan.id == plan_id))
     user_key = db.session.scalar(select(User.feed_key).where(User.id == user_id))
     if plan_key is None or user_key is None:

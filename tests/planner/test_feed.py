@@ -132,6 +132,7 @@ def test_another_institution_cannot_renew_through_a_plan_it_does_not_see(client,
     [
         "not-the-secret",
         "1-1-" + "A" * 32,
+        "9999999999-9999999999-" + "A" * 32,
         "999999999999999999-999999999999999999-" + "A" * 32,
         "99999999999999999999999-1-" + "A" * 32,
         "1-1-" + "A" * 5000,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.models import INSTITUTION_ROLES
 from app.core.vocabularies import vocabularies
+from app.institutions.schemas import Since, parse_since
 
 ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in INSTITUTION_ROLES]
 
@@ -73,9 +74,23 @@ class MembershipForm(FlaskForm):
 
     network = SelectField("Network", validators=[DataRequired()])
     role = StringField("Role", default="Member", validators=[DataRequired(), Length(max=200)])
-    since = DateField("Since (optional)", validators=[Optional()])
+    since = StringField(
+        "Since (optional)",
+        validators=[Optional(), Length(max=10)],
+    )
     note = StringField("Note", validators=[Length(max=500)])
     submit = SubmitField("Add the membership")
+
+    def validate_since(self, field: StringField) -> None:
+        """Check the date with the data files' own rule (schemas.parse_since)."""
+        try:
+            parse_since(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def since_value(self) -> Since | None:
+        """Return the checked date with its precision, or None when left empty."""
+        return parse_since(self.since.data) if (self.since.data or "").strip() else None
 
     def __init__(self, networks: list[tuple[str, str]], *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

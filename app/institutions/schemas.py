@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import re
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from app.core.validation import HttpUrl, Slug, Strict, vocabulary_key
 
@@ -36,12 +37,44 @@ class UnitEntry(Strict):
     description: Text = ""
 
 
+class Since(NamedTuple):
+    """Since when a membership holds, to the precision known: a year, a month or a day."""
+
+    date: dt.date  # the first day of the year or month when only those are known
+    precision: str  # "year", "month" or "day"
+
+
+# Years a membership can have begun in: the oldest universities, to the end of planning.
+SINCE_YEARS = (1000, 2100)
+_SINCE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_since(value: Any) -> Since:
+    """Read a year (2014), a month (2019-10) or a day (2019-10-04); refuse anything else."""
+    if isinstance(value, Since):
+        return value
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    match = _SINCE.match(str(value).strip()) if isinstance(value, str | int) else None
+    if match is None:
+        raise ValueError("give a year (2014), a month (2019-10) or a day (2019-10-04)")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if not SINCE_YEARS[0] <= year <= SINCE_YEARS[1]:  # type: ignore[operator]
+        raise ValueError(f"the year must be between {SINCE_YEARS[0]} and {SINCE_YEARS[1]}")
+    try:
+        date = dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValueError(f"{value} is not a date of the calendar") from None
+    return Since(date, "day" if day else "month" if month else "year")
+
+
 class MembershipEntry(Strict):
     """An institution's membership of a network."""
 
     network: Slug
     role: Name = "Member"
-    since: dt.date | None = None
+    # A year where only the year is known (Scholars at Risk: 2014), else a month or a day.
+    since: Annotated[Since, BeforeValidator(parse_since)] | None = None
     note: Text = ""
 
 

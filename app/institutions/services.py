@@ -23,7 +23,7 @@ from app.institutions.models import (
     StrategicPartnership,
     Unit,
 )
-from app.institutions.schemas import InstitutionEntry, NetworkEntry
+from app.institutions.schemas import InstitutionEntry, NetworkEntry, Since
 
 # The parts of an institution entry that must not list the same thing twice, and by what.
 UNIQUE_PARTS = (
@@ -240,7 +240,9 @@ def _fill_institution(
 
     def fill_membership(membership: NetworkMembership, item: Any) -> None:
         membership.network = networks[item.network]
-        membership.role, membership.since, membership.note = item.role, item.since, item.note
+        membership.role, membership.note = item.role, item.note
+        membership.since = item.since.date if item.since else None
+        membership.since_precision = item.since.precision if item.since else "day"
 
     def fill_partnership(partnership: StrategicPartnership, item: Any) -> None:
         partnership.partner_name = item.partner_name
@@ -397,12 +399,18 @@ def add_unit(institution: Institution, *, name: str, kind: str, description: str
 
 
 def add_membership(
-    institution: Institution, network: Network, *, role: str, since: Any, note: str
+    institution: Institution, network: Network, *, role: str, since: Since | None, note: str
 ) -> NetworkMembership | None:
     """Add a network membership, or return None when the institution already has it."""
     if any(m.network_id == network.id for m in institution.memberships):
         return None
-    membership = NetworkMembership(network=network, role=role, since=since, note=note)
+    membership = NetworkMembership(
+        network=network,
+        role=role,
+        since=since.date if since else None,
+        since_precision=since.precision if since else "day",
+        note=note,
+    )
     institution.memberships.append(membership)
     db.session.flush()
     return membership

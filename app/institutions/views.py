@@ -158,7 +158,7 @@ def add_membership(slug: str) -> ResponseReturnValue:
             institution,
             network,
             role=form.role.data or "Member",
-            since=form.since.data,
+            since=form.since_value(),
             note=form.note.data or "",
         )
         if membership:

@@ -161,3 +161,67 @@ def test_a_part_listed_twice_is_located(runner, data_dir):
     result = load(runner, data_dir)
     assert result.exit_code == 1
     assert "institutions.0.memberships.9.network: network 'iau' listed twice" in result.output
+
+
+def test_a_membership_known_to_the_year_holds_and_shows_its_year(runner, data_dir, client):
+    # The seeds: Helsinki became a member of Scholars at Risk "in 2014", no day given.
+    assert load(runner, data_dir).exit_code == 0
+    helsinki = get_institution("university-of-helsinki")
+    sar = next(m for m in helsinki.memberships if m.network.slug == "scholars-at-risk")
+    assert (sar.since.year, sar.since_precision) == (2014, "year")
+    page = client.get("/institutions/university-of-helsinki").get_data(as_text=True)
+    row = page.split("Scholars at Risk (SAR)</a>")[1].split("</tr>")[0]
+    assert '<time datetime="2014">2014</time>' in row and "not recorded" not in row
+    assert '<time datetime="2019-10-04">4 October 2019</time>' in page  # a day stays a day
+
+
+def test_every_since_the_notes_state_is_held_by_the_field(data_dir):
+    # A note that names a year ("since 2014", "on 4 October 2019") with no date beside it is a
+    # fact the field should hold.
+    import re
+
+    import yaml
+
+    entries = yaml.safe_load((data_dir / "institutions.yml").read_text(encoding="utf-8"))
+    for institution in entries["institutions"]:
+        for membership in institution["memberships"]:
+            years = re.findall(r"\b(1[0-9]{3}|20[0-9]{2})\b", membership.get("note", ""))
+            if years:
+                assert str(membership.get("since", "")).startswith(years[0]), membership
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("2014", "2014"), ("2019-10", "October 2019"), ("2019-10-04", "4 October 2019")],
+)
+def test_a_manager_gives_a_year_a_month_or_a_day(client, make_institution, make_user, typed, shown):
+    from tests.conftest import login
+
+    institution = make_institution("uni-a")
+    make_user("boss@example.org", institution=institution, role="manager")
+    db.session.add(Network(slug="sar", name="Scholars at Risk", kind="advocacy-network"))
+    db.session.commit()
+    login(client, "boss@example.org")
+    data = {"membership-network": "sar", "membership-role": "Member", "membership-since": typed}
+    assert client.post("/institutions/uni-a/memberships", data=data).status_code == 302
+    page = client.get("/institutions/uni-a").get_data(as_text=True)
+    assert f'<time datetime="{typed}">{shown}</time>' in page
+
+
+@pytest.mark.parametrize("typed", ["2019-13", "2019-02-30", "99999", "0999", "2101", "soon"])
+def test_a_since_that_is_no_date_is_refused_with_a_message(
+    client, make_institution, make_user, typed
+):
+    from tests.conftest import login
+
+    institution = make_institution("uni-a")
+    make_user("boss@example.org", institution=institution, role="manager")
+    db.session.add(Network(slug="sar", name="Scholars at Risk", kind="advocacy-network"))
+    db.session.commit()
+    login(client, "boss@example.org")
+    data = {"membership-network": "sar", "membership-role": "Member", "membership-since": typed}
+    response = client.post("/institutions/uni-a/memberships", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "a year (2014)" in page or "between 1000 and 2100" in page or "calendar" in page
+    assert count(NetworkMembership) == 0

@@ -94,7 +94,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         ProposedIndicator,
         StatusChange,
     )
-    from app.planner.services import adopt_practice, create_plan
+    from app.planner.services import adopt_practice, create_plan, feed_token
     from app.practices.models import Practice
     from app.practices.services import get_practice, save_sheet, sheet_from_practice
 
@@ -369,7 +369,8 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         revisions=[(edited.slug, 1), (edited.slug, 2)],
         invitations=[pending.id, revoked.id],
         tokens=[token.id, old_token.id],
-        feeds=[plan.feed_token for plan in a_plans],
+        # Each member's own address of each plan's feed (the viewer's and the manager's).
+        feeds=[feed_token(plan, people[who]) for plan in a_plans for who in ("viewer", "manager")],
         windows=[(main.id, key) for key in ("2027-Q1", "2027-Q2", "2027-01", "2027", "2027-T1")],
         secrets={"reset": reset, "invitation": invitation},
     )

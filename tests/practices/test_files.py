@@ -205,3 +205,13 @@ def test_shipped_ratings_that_the_sources_do_not_give_are_marked_as_estimates(vo
             set() if sheet.slug == "inter-institutional-trainings-and-workshops" else {"importance"}
         )
         assert set(sheet.estimated) == expected, path.name
+
+
+def test_helsinki_staff_training_days_example_gives_its_2026_dates_and_window(vocab):
+    # From the seed: held 6-8 May 2026; the application form open 14 January to 13 February 2026.
+    path = SHIPPED_PRACTICES / "international-staff-training-days.md"
+    sheet = read_sheet_text(str(path), path.read_bytes(), vocab, MAX).sheet
+    helsinki = next(e for e in sheet.good_examples if e.institution == "University of Helsinki")
+    assert "6-8 May 2026" in helsinki.description
+    assert "from 14 January to 13 February 2026" in helsinki.description
+    assert "about a month" not in helsinki.description  # the real window, not a rough one

@@ -54,12 +54,15 @@ def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Deci
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").rstrip("%")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
+    shown = text.strip()[:40]
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{text.strip()!r} is not a number; write it like 1500.50") from None
-    if not value.is_finite() or abs(value) > limit:
-        raise ValueError(f"{text.strip()!r} is out of range")
+        raise ValueError(f"{shown!r} is not a number; write it like 1500.50") from None
+    if not value.is_finite():  # Decimal reads "NaN", "sNaN" and "Infinity"
+        raise ValueError(f"{shown!r} is not a number; write it like 1500.50")
+    if abs(value) > limit:
+        raise ValueError(f"{shown!r} is too large; at most {limit}")
     return value
 
 

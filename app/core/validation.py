@@ -236,7 +236,13 @@ class FieldProblem(ValueError):
 
 def _message(problem: dict[str, Any]) -> str:
     """Say a problem in plain words, naming the value refused when a choice is wrong."""
-    if problem["type"] == "literal_error":
+    kind, given = problem["type"], problem.get("input")
+    if kind in ("greater_than_equal", "less_than_equal") and isinstance(given, date | Decimal):
+        # Dates and amounts read as typed (2100-12-31, 1E+20), not as Python writes them.
+        bound = (problem.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {word} {bound}, not {given}"
+    if kind == "literal_error":
         allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
         return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
     return pydantic_message(problem)

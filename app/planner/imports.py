@@ -129,7 +129,7 @@ def _say(message: str) -> str:
     """Word a schema's problem for a file: "Must be at least 0" reads as a rule of the column."""
     if message in ("missing required field", "Fill this in."):
         return "missing"
-    if message.startswith("Must be at least 0,"):
+    if message.lower().startswith("must be at least 0,"):
         return "must not be negative"
     return message
 

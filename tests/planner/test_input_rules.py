@@ -1,0 +1,258 @@
+"""One source of rules: the activity form, the import and the API refuse the same bad values.
+
+Each case is sent through the three doors into the same plan; each must answer 400 with a
+message at the field (or column) and store nothing. Run on SQLite and on PostgreSQL, where a
+value the model's column cannot hold used to reach the database as a DataError (a 500).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from app.planner.models import Activity, Plan
+from app.planner.services import create_plan
+from tests.conftest import login
+
+TOO_MANY_PARTNERS = [f"Partner {n}" for n in range(101)]
+
+# (case, schema field, value as typed in a form or a file, value in JSON, what each says).
+CASES = [
+    ("long title", "title", "t" * 201, "t" * 201, "200"),
+    ("title with a newline", "title", "Two\nlines", "Two\nlines", "single line"),
+    ("title with NUL", "title", "Nul\x00here", "Nul\x00here", "single line"),
+    ("long host", "host", "h" * 300, "h" * 300, "200"),
+    ("host with CRLF", "host", "Uni\r\nB", "Uni\r\nB", "single line"),
+    ("long responsible", "responsible", "r" * 201, "r" * 201, "200"),
+    ("long notes", "notes", "n" * 10_001, "n" * 10_001, "10000"),
+    ("notes with a control character", "notes", "bell\x07", "bell\x07", "control characters"),
+    ("long evaluation", "evaluation", "e" * 10_001, "e" * 10_001, "10000"),
+    ("bad format", "format", "by-pigeon", "by-pigeon", "not one of"),
+    ("bad status", "status", "finished", "finished", "not one of"),
+    ("impossible date", "start_date", "2027-02-30", "2027-02-30", "date"),
+    ("far date", "end_date", "9999-12-31", "9999-12-31", "2100-12-31"),
+    ("early date", "start_date", "1999-12-31", "1999-12-31", "2000-01-01"),
+    ("date far from the plan", "start_date", "2031-06-01", "2031-06-01", "within a year"),
+    ("infinite budget", "budget_planned", "Infinity", "Infinity", "number"),
+    ("NaN budget", "budget_planned", "NaN", "NaN", "number"),
+    ("signalling NaN", "budget_actual", "sNaN", "sNaN", "number"),
+    ("huge budget", "budget_planned", "1e400", "1e400", ""),
+    ("large budget", "budget_planned", "1E+20", 1e20, ""),
+    ("negative days", "effort_planned", "-5", -5, "negative|at least 0"),
+    ("too precise days", "effort_actual", "1.25", "1.25", "decimal place"),
+    ("rule that never occurs", "recurrence", "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31", None, "no day"),
+    ("unreadable rule", "recurrence", "FREQ=HOURLY", "FREQ=HOURLY", "FREQ"),
+    ("too many partners", "partners", TOO_MANY_PARTNERS, TOO_MANY_PARTNERS, "100"),
+]
+# Where the form takes a field of the schema under another name.
+FORM_FIELD = {"host": "other_host", "partners": "other_partners"}
+
+
+@pytest.fixture
+def plan(client, make_institution, make_user) -> Plan:
+    institution = make_institution("uni-a")
+    make_user("plan@example.org", institution=institution, role="planner")
+    plan = create_plan(
+        institution, title="Plan", period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    db.session.commit()
+    login(client, "plan@example.org")
+    return plan
+
+
+def _stored() -> int:
+    return db.session.scalar(select(func.count()).select_from(Activity))
+
+
+def _typed(value: object) -> str:
+    return "\n".join(value) if isinstance(value, list) else str(value)
+
+
+def _matches(fragments: str, text: str) -> bool:
+    return any(fragment.lower() in text.lower() for fragment in fragments.split("|"))
+
+
+def _cells(field: str, value: object) -> dict[str, str]:
+    cells = {"title": "Workshop", field: "; ".join(value) if isinstance(value, list) else value}
+    if field == "recurrence":
+        cells["start_date"] = "2027-03-01"
+    return cells
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "says"), [(c[1], c[2], c[4]) for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_the_activity_form_refuses_it(client, plan, field, typed, says):
+    data = {"title": "Workshop", "format": "on-site", "status": "idea"}
+    data.update({k: _typed(v) for k, v in _cells(field, typed).items()})
+    name = FORM_FIELD.get(field, field)
+    data[name] = _typed(typed)
+    response = client.post(f"/plans/{plan.id}/activities/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page[-2000:]
+    assert f'id="{name}-error"' in page
+    error = page.split(f'id="{name}-error">', 1)[1].split("</p>", 1)[0]
+    assert _matches(says, error), error
+    assert _stored() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "says"), [(c[1], c[2], c[4]) for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_the_import_refuses_it(client, plan, field, typed, says):
+    import csv
+
+    cells = _cells(field, typed)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(cells))
+    writer.writeheader()
+    writer.writerow(cells)
+    response = client.post(
+        f"/plans/{plan.id}/import",
+        data={"file": (io.BytesIO(buffer.getvalue().encode()), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page[-2000:]
+    assert "Nothing was imported." in page
+    problem = page.split(f"row 2, column {field}: ", 1)[1].split("</li>", 1)[0]
+    assert _matches(says, problem), problem
+    assert _stored() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [(c[1], c[3], c[4]) for c in CASES if c[3] is not None],
+    ids=[c[0] for c in CASES if c[3] is not None],
+)
+def test_the_api_refuses_it(client, plan, field, value, says):
+    body = {"title": "Workshop", field: value}
+    if field == "recurrence":
+        body["start_date"] = "2027-03-01"
+    response = client.post(f"/api/v1/plans/{plan.id}/activities", json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)[:2000]
+    fields = response.get_json()["error"]["fields"]
+    message = next(text for where, text in fields.items() if where.split(".")[0] == field)
+    assert _matches(says, message), message
+    assert _stored() == 0
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_the_api_refuses_non_finite_json_numbers(client, plan, token):
+    # Python's JSON reader takes NaN and Infinity, which no JSON writer can give back.
+    response = client.post(
+        f"/api/v1/plans/{plan.id}/activities",
+        data='{"title": "Workshop", "budget_planned": %s}' % token,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "budget_planned" in response.get_json()["error"]["fields"]
+    assert _stored() == 0
+
+
+def test_a_rule_that_never_occurs_in_a_json_patch_is_refused(client, plan):
+    created = client.post(
+        f"/api/v1/plans/{plan.id}/activities",
+        json={"title": "Workshop", "start_date": "2027-03-01"},
+    ).get_json()
+    response = client.patch(
+        f"/api/v1/plans/{plan.id}/activities/{created['id']}",
+        json={"version": created["version"], "recurrence": "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31"},
+    )
+    assert response.status_code == 400
+    assert "no day" in response.get_json()["error"]["fields"]["recurrence"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "says"),
+    [
+        ("2027-01-01", "9999-12-31", "2100-12-31"),
+        ("1900-01-01", "1900-12-31", "2000-01-01"),
+        ("2027-01-01", "2037-01-01", "10 years"),
+        ("2027-12-31", "2027-01-01", "ends before it starts"),
+    ],
+)
+def test_a_plan_period_is_bounded_in_the_form_and_the_api(client, plan, start, end, says):
+    before = db.session.scalar(select(func.count()).select_from(Plan))
+    page = client.post(
+        "/institutions/uni-a/plans/new",
+        data={"title": "Long", "period_start": start, "period_end": end},
+    ).get_data(as_text=True)
+    assert says in page
+    api = client.post(
+        "/api/v1/plans",
+        json={"institution": "uni-a", "title": "Long", "period_start": start, "period_end": end},
+    )
+    assert api.status_code == 400
+    assert says in json.dumps(api.get_json()["error"]["fields"])
+    patch = client.patch(
+        f"/api/v1/plans/{plan.id}",
+        json={"version": plan.version, "period_start": start, "period_end": end},
+    )
+    assert patch.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == before
+
+
+def test_the_import_reads_words_and_capitals(client, plan):
+    csv_text = (
+        "title,status,format,start_date,recurrence\n"
+        "A,Planned,Online,2027-01-04,twice a year\n"
+        "B,IN PROGRESS,HYBRID,2027-01-04,Every 2 weeks\n"
+        "C,in progress,on-site,2027-01-04,MONTHLY\n"
+        "D,Done,,2027-01-04,weekly\n"
+        "E,cancelled,,2027-01-04,Yearly\n"
+    )
+    response = client.post(
+        f"/plans/{plan.id}/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    stored = {
+        a.title: (a.status, a.format, a.recurrence) for a in db.session.scalars(select(Activity))
+    }
+    assert stored == {
+        "A": ("planned", "online", "FREQ=MONTHLY;INTERVAL=6"),
+        "B": ("in_progress", "hybrid", "FREQ=WEEKLY;INTERVAL=2"),
+        "C": ("in_progress", "on-site", "FREQ=MONTHLY"),
+        "D": ("done", "on-site", "FREQ=WEEKLY"),
+        "E": ("cancelled", "on-site", "FREQ=YEARLY"),
+    }
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "1.0", "-1", "9" * 30])
+def test_the_editors_refuse_a_save_without_a_readable_version(client, plan, version):
+    activity = Activity(plan=plan, title="Kept")
+    db.session.add(activity)
+    db.session.commit()
+    typed = {"title": "Typed", "format": "on-site", "status": "idea"}
+    if version is not None:
+        typed["version"] = version
+    response = client.post(f"/plans/{plan.id}/activities/{activity.id}/edit", data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "without the version it edits" in page and 'value="Typed"' in page
+    plan_form = {"title": "Typed plan", "period_start": "2027-01-01", "period_end": "2027-12-31"}
+    if version is not None:
+        plan_form["version"] = version
+    response = client.post(f"/plans/{plan.id}/edit", data={**plan_form, "status": "draft"})
+    assert response.status_code == 400
+    assert "without the version it edits" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).title == "Kept"
+    assert db.session.get(Plan, plan.id).title == "Plan"
+
+
+def test_a_huge_plan_id_in_the_adopt_form_is_no_plan(client, plan, make_practice):
+    make_practice()
+    for plan_id in ["9" * 30, "2147483648", "-1", "1e5", ""]:
+        response = client.post(
+            "/practices/peer-learning-circle/adopt", data={"plan_id": plan_id, "phases": ["setup"]}
+        )
+        assert response.status_code == 302, plan_id
+    assert _stored() == 0

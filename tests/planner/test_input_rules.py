@@ -147,7 +147,7 @@ def test_the_api_refuses_non_finite_json_numbers(client, plan, token):
     # Python's JSON reader takes NaN and Infinity, which no JSON writer can give back.
     response = client.post(
         f"/api/v1/plans/{plan.id}/activities",
-        data='{"title": "Workshop", "budget_planned": %s}' % token,
+        data='{"title": "Workshop", "budget_planned": ' + token + "}",
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -138,7 +138,9 @@ class PracticeSheet(Strict):
     related: list[Slug] = []
     sources: list[Source] = []
     estimated: list[Estimable] = []
-    body: Annotated[str, Field(max_length=BODY_MAX_CHARS)] = ""
+    # Checked in _tidy_body: stored sheets and revisions saved under the earlier, larger limit
+    # still load.
+    body: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -152,9 +154,12 @@ class PracticeSheet(Strict):
 
     @field_validator("body")
     @classmethod
-    def _tidy_body(cls, value: str) -> str:
+    def _tidy_body(cls, value: str, info: ValidationInfo) -> str:
         # Browsers send CRLF from text areas; equal text must compare equal.
-        return tidy_text(value)
+        value = tidy_text(value)
+        if len(value) > BODY_MAX_CHARS and not (info.context or {}).get("trusted"):
+            raise ValueError(f"at most {BODY_MAX_CHARS:,} characters; this has {len(value):,}")
+        return value
 
     @field_validator("slug")
     @classmethod

@@ -432,3 +432,16 @@ def test_a_body_of_brackets_at_the_limit_previews_and_saves(client, curator, she
         client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"}).status_code
         == 302
     )
+
+
+def test_a_revision_saved_under_the_earlier_larger_limit_still_shows_and_restores(
+    client, curator, sheet
+):
+    # Bodies of up to 100,000 characters were accepted before the limit became 50,000.
+    data = form_data(sheet, 1, body="An older body.")
+    client.post(f"/practices/{sheet.slug}/edit", data={**data, "save": "Save"})
+    revision = db.session.scalar(select(PracticeRevision))
+    revision.snapshot = {**revision.snapshot, "body": "word " * 15_000}
+    db.session.commit()
+    assert client.get(f"/practices/{sheet.slug}/history/1").status_code == 200
+    assert client.post(f"/practices/{sheet.slug}/history/1/restore").status_code == 302

@@ -84,10 +84,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_api_auth(app: Flask) -> None:
-    """Authenticate API calls by token or session (with CSRF for a session's changes)."""
-    from app.api.auth import init_app
+    """Authenticate API calls by token or session (with CSRF for a session's changes), and
+    bound their JSON bodies."""
+    from app.api import auth, bodies
 
-    init_app(app)
+    auth.init_app(app)
+    bodies.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -28,6 +28,9 @@ STATUS_COLOURS = {
     "done": "#15803d",
     "cancelled": "#b91c1c",
 }
+SEPARATORS = ".,"
+# Dates in hover labels as people read them: 31 Mar 2027.
+DAY_FORMAT = "%-d %b %Y"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 # The mode bar's buttons are hard to reach by keyboard, and the table beneath every chart
 # already offers the data, so charts are drawn without it.
@@ -156,10 +159,16 @@ def timeline_figure(
 
 @dataclass(frozen=True)
 class Table:
-    """A chart's data as rows: shown beside the chart and offered as CSV."""
+    """A chart's data as rows: shown beside the chart and offered as CSV.
+
+    `formats` says how the page shows each column's cells (the CSV keeps plain numbers):
+    None for text, else a unit of indicators.display.measure ("count", "euros", "percent",
+    "score", "yes-no").
+    """
 
     columns: list[str]
     rows: list[list[Any]]
+    formats: list[str | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,8 @@ def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
         **{
             "template": "none",
             "font": FONT,
+            # Decimal point and thousands separator of the app's locale (en_GB): 25,000.5.
+            "separators": SEPARATORS,
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
             "legend": {"orientation": "h", "y": -0.2, "x": 0},
@@ -210,6 +221,20 @@ class SeriesPoint:
     target: Any
 
 
+# How Plotly writes a value of each unit (d3-format, with the layout's separators).
+VALUE_FORMATS = {
+    "euros": "€%{y:,.2f}",
+    "percent": "%{y:,.1~f} %",
+    "yes-no": "%{text}",
+}
+YES_NO = {0.0: "No", 1.0: "Yes"}
+
+
+def _yes_no(values: list[float | None]) -> list[str]:
+    """Name each yes/no value; a running total of yeses stays a number."""
+    return [YES_NO.get(v, f"{v:g} × yes") if v is not None else "" for v in values]
+
+
 def indicator_chart(
     name: str,
     points: list[SeriesPoint],
@@ -218,12 +243,16 @@ def indicator_chart(
     target: Any,
     unit: str,
     cumulative: bool = False,
+    unit_key: str = "count",
 ) -> Chart:
     """Values over time with the baseline and overall target as lines, period targets as marks.
 
     For a sum (`cumulative`), the running total is drawn too: it is what meets the overall
-    target, while each period's value meets the period's target.
+    target, while each period's value meets the period's target. `unit` names the axis,
+    `unit_key` (an indicator unit) says how values read: "€1,500.00", "Yes".
     """
+    shown = VALUE_FORMATS.get(unit_key, "%{y:,.2~f}")
+    yes_no = unit_key == "yes-no"
     ends = [p.end.isoformat() for p in points]
     figure = go.Figure()
     recorded = [p for p in points if p.value is not None]
@@ -235,7 +264,9 @@ def indicator_chart(
             mode="lines+markers",
             line={"color": "#1d4ed8", "width": 3},
             marker={"size": 9},
-            hovertemplate="%{x}: %{y}<extra>Value</extra>",
+            text=_yes_no([_number(p.value) for p in recorded]) if yes_no else None,
+            xhoverformat=DAY_FORMAT,
+            hovertemplate=f"%{{x}}: {shown}<extra>Value</extra>",
         )
     )
     if cumulative and recorded:
@@ -250,7 +281,9 @@ def indicator_chart(
                 y=totals,
                 mode="lines+markers",
                 line={"color": "#7c3aed", "width": 2},
-                hovertemplate="%{x}: %{y} so far<extra>Running total</extra>",
+                text=_yes_no(totals) if yes_no else None,
+                xhoverformat=DAY_FORMAT,
+                hovertemplate=f"%{{x}}: {shown} so far<extra>Running total</extra>",
             )
         )
     with_target = [p for p in points if p.target is not None]
@@ -267,7 +300,9 @@ def indicator_chart(
                     "color": "#15803d",
                     "line": {"width": 3},
                 },
-                hovertemplate="%{x}: target %{y}<extra></extra>",
+                text=_yes_no([_number(p.target) for p in with_target]) if yes_no else None,
+                xhoverformat=DAY_FORMAT,
+                hovertemplate=f"%{{x}}: target {shown}<extra></extra>",
             )
         )
     span = [ends[0], ends[-1]] if ends else []
@@ -283,18 +318,28 @@ def indicator_chart(
                     y=[_number(value)] * 2,
                     mode="lines",
                     line={"color": colour, "dash": dash, "width": 2},
-                    hovertemplate=f"{label}: %{{y}}<extra></extra>",
+                    text=_yes_no([_number(value)] * 2) if yes_no else None,
+                    hovertemplate=f"{label}: {shown}<extra></extra>",
                 )
             )
     _layout(
         figure,
         320,
-        xaxis={"type": "date", "gridcolor": "#e5e7eb"},
+        xaxis={"type": "date", "gridcolor": "#e5e7eb", "automargin": True},
         yaxis={
             "title": {"text": plain_text(unit)},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
+            "tickformat": ",~f",
+            # Yes and no rather than 0.00 and 1.00.
+            **(
+                {"tickvals": [0, 1], "ticktext": ["No", "Yes"], "range": [-0.1, 1.1]}
+                if yes_no and not cumulative
+                else {"tickprefix": "€"}
+                if unit_key == "euros"
+                else {}
+            ),
         },
     )
     return Chart(
@@ -303,7 +348,8 @@ def indicator_chart(
         figure=_figure(figure),
         table=Table(
             ["Period", "Ends", "Value", "Target"],
-            [[p.label, p.end.isoformat(), _number(p.value), _number(p.target)] for p in points],
+            [[p.label, p.end, _number(p.value), _number(p.target)] for p in points],
+            [None, "day", unit_key, unit_key],
         ),
     )
 
@@ -334,7 +380,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
                 y=[plain_text(r.name) for r in mine],
                 x=[_number(r.percent) or 0 for r in mine],
                 marker={"color": colour},
-                hovertemplate="%{y}: %{x:.0f} %<extra>%{fullData.name}</extra>",
+                hovertemplate="%{y}: %{x:,.0f} %<extra>%{fullData.name}</extra>",
             )
         )
     names = [plain_text(r.name) for r in rows]
@@ -346,7 +392,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             x=[_number(r.expected) for r in rows],
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 20, "color": "#111827", "line": {"width": 3}},
-            hovertemplate="%{y}: %{x:.0f} % expected<extra></extra>",
+            hovertemplate="%{y}: %{x:,.0f} % expected<extra></extra>",
         )
     )
     if names:
@@ -391,6 +437,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
         table=Table(
             ["Indicator", "Achieved (%)", "Expected by now (%)", "Status"],
             [[r.name, _rounded(r.percent), _rounded(r.expected), r.status_label] for r in rows],
+            [None, "percent", "percent", None],
         ),
     )
 
@@ -411,7 +458,11 @@ def planned_actual_chart(
                 x=[plain_text(g[0]) for g in groups],
                 y=[_number(g[1 + index]) or 0 for g in groups],
                 marker={"color": colour},
-                hovertemplate=f"%{{x}}: %{{y}} {unit}<extra>{label}</extra>",
+                hovertemplate=(
+                    f"%{{x}}: €%{{y:,.0f}}<extra>{label}</extra>"
+                    if unit == "€"
+                    else f"%{{x}}: %{{y:,.1~f}} {unit}<extra>{label}</extra>"
+                ),
             )
         )
     _layout(
@@ -423,6 +474,7 @@ def planned_actual_chart(
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
+            "tickformat": ",~f",
         },
         xaxis={"type": "category", "automargin": True},
     )
@@ -433,6 +485,7 @@ def planned_actual_chart(
         table=Table(
             ["", f"Planned ({unit})", f"Actual ({unit})"],
             [[g[0], _number(g[1]), _number(g[2])] for g in groups],
+            [None, *(["euros"] * 2 if unit == "€" else ["count"] * 2)],
         ),
     )
 

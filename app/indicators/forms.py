@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
     SelectField,
     StringField,
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.spreadsheets import parse_number
+from app.core.validation import FiniteDecimalField
 from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
 from app.indicators.periods import Period
 from app.indicators.services import not_begun
@@ -45,24 +45,10 @@ EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 def parse_value(text: str) -> Decimal:
     """Read a typed value to the cent: finite and within ±MAX_VALUE; ValueError in plain words.
 
-    Every number of an indicator goes through here (baseline, targets, scale, values typed or
-    imported), so NaN, Infinity or 1e400 are refused alike wherever they are typed.
+    Per-period targets and values, typed or imported, go through here, so NaN, Infinity or
+    1e400 are refused alike wherever they are typed (the form's fields: FiniteDecimalField).
     """
     return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
-
-
-class IndicatorNumberField(DecimalField):
-    """A number field of an indicator, read by parse_value (not Decimal(), which takes NaN)."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Read the typed text; empty is None, anything else must be a finite number."""
-        text = str(valuelist[0]).strip() if valuelist else ""
-        self.data = None
-        if text:
-            try:
-                self.data = parse_value(text)
-            except ValueError as error:
-                raise ValueError(str(error)[0].upper() + str(error)[1:] + ".") from None
 
 
 class IndicatorForm(FlaskForm):
@@ -72,8 +58,12 @@ class IndicatorForm(FlaskForm):
     description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
     activity_id = SelectField("Judges", coerce=str, default="")
     unit = SelectField("Unit", choices=UNIT_CHOICES)
-    scale_max = IndicatorNumberField(
-        "Top of the scale (for a score)", places=2, validators=[Optional(), NumberRange(min=1)]
+    # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
+    scale_max = FiniteDecimalField(
+        "Top of the scale (for a score)",
+        places=2,
+        limit=MAX_VALUE,
+        validators=[Optional(), NumberRange(min=1)],
     )
     direction = SelectField(
         "Better when",
@@ -86,9 +76,13 @@ class IndicatorForm(FlaskForm):
     frequency = SelectField(
         "Reported", choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()]
     )
-    baseline_value = IndicatorNumberField("Baseline value", places=2, validators=[Optional()])
+    baseline_value = FiniteDecimalField(
+        "Baseline value", places=2, limit=MAX_VALUE, validators=[Optional()]
+    )
     baseline_date = DateField("Baseline date", validators=[Optional()])
-    target_value = IndicatorNumberField("Overall target", places=2, validators=[Optional()])
+    target_value = FiniteDecimalField(
+        "Overall target", places=2, limit=MAX_VALUE, validators=[Optional()]
+    )
     version = HiddenField()
     submit = SubmitField("Save the indicator")
 
@@ -109,16 +103,16 @@ class IndicatorForm(FlaskForm):
         scale_max = self.scale_max.data if self.unit.data == "score" else None
         return SimpleNamespace(unit=self.unit.data, scale_max=scale_max)
 
-    def _fits_the_unit(self, field: IndicatorNumberField) -> None:
+    def _fits_the_unit(self, field: FiniteDecimalField) -> None:
         problem = None if field.data is None else unit_problem(self.measure(), field.data)
         if problem:
             raise ValidationError(problem[0].upper() + problem[1:] + ".")
 
-    def validate_baseline_value(self, field: IndicatorNumberField) -> None:
+    def validate_baseline_value(self, field: FiniteDecimalField) -> None:
         """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
         self._fits_the_unit(field)
 
-    def validate_target_value(self, field: IndicatorNumberField) -> None:
+    def validate_target_value(self, field: FiniteDecimalField) -> None:
         """A target is a value of the unit too."""
         self._fits_the_unit(field)
 

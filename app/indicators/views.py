@@ -247,6 +247,7 @@ def _values_chart(plan: Plan, indicator: Indicator) -> tuple[charts.Chart, Progr
         target=indicator.target_value,
         unit=unit,
         cumulative=indicator.aggregation == "sum",
+        unit_key=indicator.unit,
     )
     return chart, judged
 
@@ -269,6 +270,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         frequency_labels=FREQUENCY_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         can_plan=has_role(current_user, plan.institution, "planner"),
+        names=services.names_of(c.changed_by for m in indicator.measurements for c in m.changes),
     )
 
 

@@ -155,9 +155,10 @@ def test_indicator_chart_draws_values_baseline_and_target():
     assert list(traces["Baseline"]["y"]) == [2.0, 2.0]
     assert list(traces["Target"]["x"]) == ["2027-03-31", "2027-06-30"]
     assert chart.table.rows == [
-        ["Q1 2027", "2027-03-31", 5.0, 10.0],
-        ["Q2 2027", "2027-06-30", None, 10.0],
+        ["Q1 2027", date(2027, 3, 31), 5.0, 10.0],
+        ["Q2 2027", date(2027, 6, 30), None, 10.0],
     ]
+    assert chart.table.formats == [None, "day", "count", "count"]
 
 
 def test_indicator_chart_without_baseline_or_target_has_only_values():
@@ -237,3 +238,23 @@ def test_a_timeline_ending_on_the_last_day_there_is_draws():
         status_labels={"planned": "Planned"},
     )
     assert figure["layout"]["xaxis"]["range"][1] == "9999-12-31 23:59:59"
+
+
+def test_a_yes_no_indicator_reads_yes_and_no_and_money_has_separators():
+    points = [
+        SeriesPoint("Q1", date(2027, 3, 31), 1, 1),
+        SeriesPoint("Q2", date(2027, 6, 30), 0, 1),
+    ]
+    chart = indicator_chart(
+        "Page published", points, baseline=0, target=1, unit="Yes/no", unit_key="yes-no"
+    )
+    value = next(t for t in chart.figure["data"] if t["name"] == "Value")
+    assert list(value["text"]) == ["Yes", "No"] and "%{text}" in value["hovertemplate"]
+    axis = chart.figure["layout"]["yaxis"]
+    assert (list(axis["tickvals"]), list(axis["ticktext"])) == ([0, 1], ["No", "Yes"])
+    assert chart.table.formats[2:] == ["yes-no", "yes-no"]
+    money = planned_actual_chart("b", "Budget", [("2027", 25000, 12000.5)], "€")
+    assert money.figure["layout"]["separators"] == ".,"
+    assert "€%{y:,.0f}" in money.figure["data"][0]["hovertemplate"]
+    assert money.table.formats == [None, "euros", "euros"]
+    assert money.table.rows == [["2027", 25000.0, 12000.5]]  # the CSV keeps plain numbers

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -323,8 +324,11 @@ def expand(rule: str, start: date, last: date, *, limit: int = MAX_OCCURRENCES) 
     if last < start:
         last = start
     try:
-        parsed = rrulestr(rule, dtstart=datetime.combine(start, datetime.min.time()))
-    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        with warnings.catch_warnings():
+            # COUNT with UNTIL: dateutil warns now and will refuse later; both are read here.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            parsed = rrulestr(rule, dtstart=datetime.combine(start, datetime.min.time()))
+    except (ValueError, TypeError, KeyError, ArithmeticError, IndexError):
         log.warning("unreadable recurrence %r shown as a one-off", rule)
         return Expansion([start], 0, False)
     if not isinstance(parsed, rrule):
@@ -341,6 +345,10 @@ def expand(rule: str, start: date, last: date, *, limit: int = MAX_OCCURRENCES) 
             day = moment.date()
             if day > last:
                 break
+            if days and day <= days[-1]:
+                # A valid rule's days only move forward; INTERVAL=0 repeats the same ones.
+                complete = False
+                break
             if len(days) >= limit:
                 complete = False
                 break
@@ -348,6 +356,7 @@ def expand(rule: str, start: date, last: date, *, limit: int = MAX_OCCURRENCES) 
     except _Exhausted:
         # Having examined more days than the window holds, the search is past `last`.
         log.info("recurrence %r searched %s days without reaching %s", rule, budget, last)
-    except (ValueError, OverflowError):
+    except (ValueError, ArithmeticError):
+        # dateutil fails on some stored rules only as it iterates (INTERVAL=0 hourly).
         complete = False
     return Expansion(days, counter.examined, complete)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.extensions import db
 from app.institutions.models import Unit
@@ -311,3 +313,66 @@ def test_a_stored_rule_that_never_matches_costs_only_its_window(plan):
         assert services.occurrences(activity) == []
     # The plan's year holds 52 weeks; unbounded, dateutil visits 416,000 up to the year 9999.
     assert 0 < periods.visited < 200
+
+
+_PARTS = st.sampled_from(
+    [
+        "INTERVAL=1",
+        "INTERVAL=2",
+        "INTERVAL=5",
+        "INTERVAL=400",
+        "COUNT=3",
+        "UNTIL=20271231",
+        "UNTIL=19990101",
+        "BYDAY=MO,TH",
+        "BYDAY=-1FR",
+        "BYDAY=5SU",
+        "BYMONTHDAY=31",
+        "BYMONTHDAY=-1",
+        "BYMONTHDAY=30,31",
+        "BYMONTH=2",
+        "BYMONTH=2,4,6",
+        "BYYEARDAY=366",
+        "BYYEARDAY=-1",
+        "BYWEEKNO=53",
+        "BYSETPOS=-1",
+        "BYSETPOS=7",
+        "WKST=SU",
+        "BYDAY=XX",
+        "INTERVAL=0",
+        "JUNK",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    freq=st.sampled_from(["WEEKLY", "MONTHLY", "YEARLY", "DAILY", "HOURLY", "NOPE"]),
+    parts=st.lists(_PARTS, max_size=4, unique=True),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+    days=st.integers(min_value=0, max_value=366 * 10),
+)
+def test_any_stored_rule_expands_within_its_window_and_bound(freq, parts, start, days):
+    rule = ";".join([f"FREQ={freq}", *parts])
+    last = start + timedelta(days=days)
+    found = recurrence.expand(rule, start, last)
+    assert all(start <= day <= last for day in found.days)
+    assert found.days == sorted(set(found.days))
+    assert len(found.days) <= recurrence.MAX_OCCURRENCES
+    assert found.examined <= days + recurrence.MARGIN_DAYS + 1
+    assert recurrence.describe(rule)  # some words, or the rule as written
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=HOURLY;INTERVAL=0;BYMONTH=2",  # dateutil divides by the interval
+        "FREQ=WEEKLY;INTERVAL=0",  # dateutil never moves on to the next week
+        "FREQ=MONTHLY;INTERVAL=0;BYMONTH=3",
+        "FREQ=YEARLY;INTERVAL=0;BYMONTHDAY=31;BYMONTH=2",
+    ],
+)
+def test_stored_rules_dateutil_cannot_iterate_end_within_bounds(rule):
+    found = recurrence.expand(rule, date(2027, 1, 1), date(2027, 12, 31))
+    assert found.days == sorted(set(found.days))  # each day once, in order
+    assert found.examined <= 364 + recurrence.MARGIN_DAYS + 1

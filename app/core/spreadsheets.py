@@ -7,18 +7,26 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
+
+log = logging.getLogger(__name__)
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An XLSX is a zip: refuse one whose content would unpack far beyond its size (a zip bomb).
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Bounds of what an upload may hold, checked before and while it is parsed.
+MAX_MEMBERS = 1000
+MAX_COLUMNS = 100
 
 
 def neutralise(value: Any) -> Any:
@@ -72,13 +80,53 @@ def read_text(value: str | None) -> str:
     return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
 
 
-def _read_csv(raw: bytes) -> list[dict[str, str]]:
+def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise ValueError(f"line {line}: the file is not UTF-8; save it as UTF-8 CSV") from None
-    return list(csv.DictReader(io.StringIO(text)))
+    # newline="" lets the csv module read every line ending (CRLF, LF and a bare CR alike).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[dict[str, str]] = []
+    too_wide: list[int] = []
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        _check_header(header)
+        for cells in reader:
+            if not cells:
+                continue  # a blank line
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                too_wide.append(reader.line_num)
+                continue
+            records.append(
+                dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+            )
+            if len(records) > max_rows:
+                break
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            problem = f"a cell is longer than {csv.field_size_limit():,} characters"
+        else:
+            problem = f"not readable as CSV ({error})"
+        raise ValueError(f"line {reader.line_num}: {problem}") from None
+    if too_wide:
+        lines = ", ".join(map(str, too_wide[:10])) + (" …" if len(too_wide) > 10 else "")
+        raise ValueError(
+            f"line{'s' if len(too_wide) > 1 else ''} {lines}: more cells than the header's "
+            f"{len(header)} columns; put a cell's commas inside double quotes"
+        )
+    return records
+
+
+def _check_header(header: list[str]) -> None:
+    """Refuse a header too wide to be ours, or one that names a column twice."""
+    if len(header) > MAX_COLUMNS:
+        raise ValueError(f"the header has {len(header)} columns; at most {MAX_COLUMNS} are read")
+    named = [name for name in header if name]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    if twice:
+        raise ValueError(f"the header names {', '.join(twice)} more than once")
 
 
 def _xlsx_text(value: Any) -> str:
@@ -90,29 +138,85 @@ def _xlsx_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
 
 
-def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
+def _check_zip(raw: bytes) -> None:
+    """Refuse a zip that is no workbook or unpacks too far, before any XML is parsed.
+
+    Every member is unpacked once, counting what comes out: a header that lies about a
+    member's size is caught by its checksum, and a zip bomb by the count.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise ValueError(f"the workbook holds more than {MAX_MEMBERS} parts; refused")
+            if sum(item.file_size for item in members) > MAX_UNPACKED_BYTES:
                 raise ValueError("the workbook unpacks to more than 50 MB; refused")
-    except zipfile.BadZipFile:
-        raise ValueError("not an XLSX workbook") from None
+            if "[Content_Types].xml" not in archive.namelist():
+                raise ValueError("not an XLSX workbook (it has no [Content_Types].xml)")
+            unpacked = 0
+            for item in members:
+                with archive.open(item) as member:
+                    while chunk := member.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED_BYTES:
+                            raise ValueError("the workbook unpacks to more than 50 MB; refused")
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        EOFError,
+        OSError,
+    ):
+        raise ValueError("not an XLSX workbook (it is not a readable zip file)") from None
+    except RuntimeError:  # an encrypted member
+        raise ValueError("the workbook is protected with a password; save it without") from None
+
+
+def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
+    _check_zip(raw)
+    try:
+        return _read_sheet(raw, max_rows)
+    except Exception as error:
+        # openpyxl raises KeyError, TypeError, IndexError, SyntaxError... on a file it cannot
+        # read, and wraps defusedxml's refusal of entities in its own ValueError.
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            raise ValueError("the workbook declares XML entities; refused") from None
+        log.info("xlsx upload not readable: %s", type(error).__name__)
+        raise ValueError("the workbook cannot be read; save it again from a spreadsheet") from None
+
+
+def _read_sheet(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(value or "").strip() for value in next(rows, ())]
-    result = []
-    for values in rows:
-        if len(result) > max_rows:
-            break
-        result.append({header[i]: _xlsx_text(v) for i, v in enumerate(values) if i < len(header)})
-    workbook.close()
-    return result
+    try:
+        sheet = workbook.worksheets[0]
+        # Bounded whatever the sheet declares: MAX_COLUMNS columns, and empty rows count
+        # towards the rows scanned, so a cell in row 1,000,000 costs no million steps.
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        header = [str(value or "").strip() for value in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        _check_header(header)
+        result: list[dict[str, str]] = []
+        for scanned, values in enumerate(rows):
+            if len(result) > max_rows or scanned > 2 * max_rows + 1000:
+                break
+            if all(v is None or v == "" for v in values):
+                continue
+            result.append(
+                {header[i]: _xlsx_text(v) for i, v in enumerate(values) if i < len(header)}
+            )
+        return result
+    finally:
+        workbook.close()
 
 
 def read_records(filename: str, raw: bytes, max_rows: int) -> list[dict[str, str]]:
@@ -124,7 +228,7 @@ def read_records(filename: str, raw: bytes, max_rows: int) -> list[dict[str, str
     if name.endswith(".xlsx"):
         return _read_xlsx(raw, max_rows)
     if name.endswith(".csv"):
-        return _read_csv(raw)
+        return _read_csv(raw, max_rows)
     raise ValueError("choose a .csv or .xlsx file")
 
 

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.core.extensions import db
+from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
 from app.planner import services as planner
@@ -206,9 +207,8 @@ def _submit(slug: str | None) -> ResponseReturnValue:
     if practice is None and services.get_practice(sheet.slug) is not None:
         form.slug.errors.append("Another sheet already has this address name.")
         return _editor(practice, form, status=400)
-    unknown = [
-        slug for slug in sheet.related if slug not in services.related_titles_for(sheet.related)
-    ]
+    listed = services.related_titles_for(sheet.related)
+    unknown = [name for name in sheet.related if name not in listed]
     if unknown:
         form.related.errors.append(f"No listed sheet has the slug {', '.join(unknown)}.")
         return _editor(practice, form, status=400)
@@ -219,7 +219,9 @@ def _submit(slug: str | None) -> ResponseReturnValue:
             practice,
             sheet,
             author=current_user._get_current_object(),
-            base_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+            # An existing sheet's save without a readable version is stale (0), never a reason
+            # to skip the conflict check.
+            base_version=form_id(form.version.data) or (None if practice is None else 0),
             note=form.note.data or "",
             body_html=body_html,
         )

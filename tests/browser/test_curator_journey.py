@@ -169,3 +169,35 @@ def test_a_user_makes_an_api_token_and_the_api_answers_it(live_server, journey, 
         f"{live_server}/api/v1/plans", headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status == 401
+
+
+def test_manager_removes_a_unit_only_after_confirming(
+    live_server, journey, make_user, make_institution
+):
+    from app.core.extensions import db
+    from app.institutions.models import Unit
+
+    page = journey
+    institution = make_institution("uni-a", name="University A")
+    institution.units.append(Unit(name="Language Centre", kind="language-centre"))
+    db.session.commit()
+    make_user("boss@example.org", institution=institution, role="manager")
+    sign_in(page, live_server, "boss@example.org")
+    page.goto(f"{live_server}/institutions/uni-a/edit")
+    audit(page)
+    page.get_by_role("link", name="Remove Language Centre").click()
+    page.wait_for_url(re.compile(r"/units/\d+/delete$"))
+    audit(page)
+    assert page.locator("h1").inner_text() == "Remove the unit “Language Centre”?"
+    screenshot(page, "remove-unit")
+    # Keeping it changes nothing.
+    page.get_by_role("link", name="Keep it").click()
+    page.wait_for_url(re.compile(r"/institutions/uni-a/edit$"))
+    audit(page)
+    assert page.get_by_role("link", name="Remove Language Centre").count() == 1
+    page.get_by_role("link", name="Remove Language Centre").click()
+    page.get_by_role("button", name="Remove the unit").click()
+    page.wait_for_url(re.compile(r"/institutions/uni-a/edit$"))
+    audit(page)
+    assert "The unit “Language Centre” is removed." in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="Remove Language Centre").count() == 0

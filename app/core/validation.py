@@ -23,7 +23,7 @@ from app.core.yamlfile import pydantic_message
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
-HttpUrl = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", max_length=500)]
 
 # Validation context for data that was checked on its way into the database: stored rows keep
 # vocabulary keys that a later edit of data/vocabularies.yml may have dropped.
@@ -97,6 +97,24 @@ SingleLine = Annotated[str, AfterValidator(_single_line)]
 """One line of text: no CR, LF, NUL, tab or other control character (titles, names)."""
 MultiLine = Annotated[str, AfterValidator(_text)]
 """Free text: line breaks and tabs, but no other control character (notes, descriptions)."""
+
+
+class SingleLineText:
+    """A WTForms validator: the field is one line, without control characters (SingleLine)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        problem = single_line_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem[:1].upper() + problem[1:] + ".")
+
+
+class FreeText:
+    """A WTForms validator: line breaks and tabs, but no other control character (MultiLine)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        problem = text_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem[:1].upper() + problem[1:] + ".")
 
 
 def single_line(max_length: int, *, min_length: int = 0) -> Any:

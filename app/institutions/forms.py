@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from app.accounts.models import INSTITUTION_ROLES
+from app.core.validation import FreeText, SingleLineText
 from app.core.vocabularies import vocabularies
 from app.institutions.schemas import Since, parse_since
 
@@ -22,13 +23,14 @@ def _choices(vocabulary: str) -> list[SelectChoice]:
 class InstitutionForm(FlaskForm):
     """What an institution's manager may edit of its profile."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    country = StringField("Country", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), SingleLineText()])
+    country = StringField("Country", validators=[DataRequired(), Length(max=100), SingleLineText()])
     kind = SelectField("Kind", validators=[DataRequired()])
     website = StringField(
-        "Website", validators=[Optional(), URL(require_tld=False), Length(max=500)]
+        "Website",
+        validators=[Optional(), URL(require_tld=False), Length(max=500), SingleLineText()],
     )
-    description = TextAreaField("Description", validators=[Length(max=5000)])
+    description = TextAreaField("Description", validators=[Length(max=5000), FreeText()])
     submit = SubmitField("Save")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -44,9 +46,9 @@ class InstitutionForm(FlaskForm):
 class UnitForm(FlaskForm):
     """A unit to add to the institution."""
 
-    name = StringField("Unit name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Unit name", validators=[DataRequired(), Length(max=200), SingleLineText()])
     kind = SelectField("Kind of unit", validators=[DataRequired()])
-    description = TextAreaField("What it does", validators=[Length(max=2000)])
+    description = TextAreaField("What it does", validators=[Length(max=2000), FreeText()])
     submit = SubmitField("Add the unit")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -73,12 +75,14 @@ class MembershipForm(FlaskForm):
     """A network the institution belongs to, with its role and since when."""
 
     network = SelectField("Network", validators=[DataRequired()])
-    role = StringField("Role", default="Member", validators=[DataRequired(), Length(max=200)])
+    role = StringField(
+        "Role", default="Member", validators=[DataRequired(), Length(max=200), SingleLineText()]
+    )
     since = StringField(
         "Since (optional)",
         validators=[Optional(), Length(max=10)],
     )
-    note = StringField("Note", validators=[Length(max=500)])
+    note = StringField("Note", validators=[Length(max=500), SingleLineText()])
     submit = SubmitField("Add the membership")
 
     def validate_since(self, field: StringField) -> None:
@@ -100,9 +104,13 @@ class MembershipForm(FlaskForm):
 class PartnershipForm(FlaskForm):
     """A strategic partner and the priority areas agreed with it."""
 
-    partner_name = StringField("Partner", validators=[DataRequired(), Length(max=200)])
-    partner_country = StringField("Country", validators=[Length(max=100)])
-    priority_areas = TextAreaField("Priority areas (one per line)", validators=[Length(max=3000)])
+    partner_name = StringField(
+        "Partner", validators=[DataRequired(), Length(max=200), SingleLineText()]
+    )
+    partner_country = StringField("Country", validators=[Length(max=100), SingleLineText()])
+    priority_areas = TextAreaField(
+        "Priority areas (one per line)", validators=[Length(max=3000), FreeText()]
+    )
     submit = SubmitField("Add the partner")
 
     def areas(self) -> list[str]:

@@ -6,12 +6,19 @@ import datetime as dt
 import re
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
-from app.core.validation import HttpUrl, Slug, Strict, vocabulary_key
+from app.core.validation import (
+    HttpUrl,
+    Slug,
+    Strict,
+    multi_line,
+    single_line,
+    vocabulary_key,
+)
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(max_length=5000)]
+Name = single_line(200, min_length=1)
+Text = multi_line(5000)
 
 NetworkKind = vocabulary_key("network_kinds")
 InstitutionKind = vocabulary_key("institution_kinds")
@@ -82,7 +89,7 @@ class PartnershipEntry(Strict):
     """A strategic partner and the priority areas agreed with it."""
 
     partner_name: Name
-    partner_country: Annotated[str, Field(max_length=100)] = ""
+    partner_country: single_line(100) = ""  # type: ignore[valid-type]
     priority_areas: list[Name] = []
     note: Text = ""
 
@@ -92,7 +99,7 @@ class InstitutionEntry(Strict):
 
     slug: Slug
     name: Name
-    country: Annotated[str, Field(min_length=1, max_length=100)]
+    country: single_line(100, min_length=1)  # type: ignore[valid-type]
     kind: InstitutionKind
     website: HttpUrl | None = None
     description: Text = ""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.markdown import markdown_to_text, render_markdown
 from app.practices.schemas import BODY_MAX_CHARS
@@ -117,3 +119,18 @@ def test_deep_nesting_is_capped(unit):
     # A body at the size limit renders, and its nesting stays shallow whatever the shape.
     html = str(render_markdown((unit * BODY_MAX_CHARS)[:BODY_MAX_CHARS]))
     assert html.count("<blockquote>") <= 20 and html.count("<ul>") <= 20
+
+
+# Markdown's special characters, HTML's and a few words: the texts most likely to find a gap.
+_MARKUP = st.lists(
+    st.sampled_from([*"[]()!*_`<>&#\\|~-:=/\"' \n\tax1", "javascript:", "<script>", "<img "]),
+    max_size=400,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_MARKUP, st.text(max_size=400)))
+def test_any_text_renders_to_html_that_runs_nothing(text):
+    html = str(render_markdown(text))
+    assert unsafe_parts(html) == []
+    assert isinstance(markdown_to_text(text), str)

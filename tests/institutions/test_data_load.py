@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.core.extensions import db
@@ -225,3 +227,17 @@ def test_a_since_that_is_no_date_is_refused_with_a_message(
     page = response.get_data(as_text=True)
     assert "a year (2014)" in page or "between 1000 and 2100" in page or "calendar" in page
     assert count(NetworkMembership) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=12), st.integers(), st.dates()))
+def test_any_since_is_read_or_refused_with_a_message(value):
+    from app.institutions.schemas import SINCE_YEARS, parse_since
+
+    try:
+        since = parse_since(value)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert SINCE_YEARS[0] <= since.date.year <= SINCE_YEARS[1]
+        assert since.precision in ("year", "month", "day")

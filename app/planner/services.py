@@ -494,31 +494,39 @@ def group_by_status(activities: list[Activity]) -> list[tuple[str, list[Activity
 
 
 def group_by_month(
-    activities: list[Activity], period: tuple[date, date] | None = None
+    activities: list[Activity],
+    period: tuple[date, date] | None = None,
+    found: dict[int, list[Occurrence]] | None = None,
 ) -> list[tuple[str, list[Occurrence | Activity]]]:
     """Group activities under every month in which they take place; undated ones last.
 
     A repeating activity is listed under each month of the plan's period in which one of its
     occurrences starts (and under its first month, should that be outside the period), so that
-    nothing vanishes from the list.
+    nothing vanishes from the list. `found` holds each activity's occurrences if known.
     """
     dated: list[Occurrence] = []
     undated: list[Occurrence | Activity] = []
     for activity in activities:
-        found = occurrences(activity, until=period[1] if period else None)
-        if not found:
+        if found is not None:
+            times = found[activity.id]
+        else:
+            times = occurrences(activity, until=period[1] if period else None)
+        if not times:
             undated.append(activity)
-        for index, occurrence in enumerate(found):
+        for index, occurrence in enumerate(times):
             inside = period is None or period[0] <= occurrence.start <= period[1]
             if inside or index == 0:
                 dated.append(occurrence)
     dated.sort(key=lambda o: (o.start, o.activity.id))
-    groups: dict[str, list[Occurrence | Activity]] = {}
+    groups: dict[tuple[int, int], list[Occurrence | Activity]] = {}
     for occurrence in dated:
-        groups.setdefault(month_label(occurrence.start), []).append(occurrence)
+        groups.setdefault((occurrence.start.year, occurrence.start.month), []).append(occurrence)
+    named: list[tuple[str, list[Occurrence | Activity]]] = [
+        (month_label(date(year, month, 1)), items) for (year, month), items in groups.items()
+    ]
     if undated:
-        groups["Not dated"] = undated
-    return list(groups.items())
+        named.append(("Not dated", undated))
+    return named
 
 
 def plan_page(
@@ -540,14 +548,15 @@ def plan_page(
         )
     )
     period = (plan.period_start, plan.period_end)
+    per_activity = {a.id: occurrences(a, until=plan.period_end) for a in listed}
     found = sorted(
-        (o for a in listed for o in occurrences(a, until=plan.period_end)),
+        (o for times in per_activity.values() for o in times),
         key=lambda o: (o.start, o.activity.id),
     )
     # Entries are (group label, activity, occurrence or None), in the order they are listed.
     entries: list[tuple[str, Activity, Occurrence | None]] = []
     if grouping == "month":
-        for label, items in group_by_month(listed, period):
+        for label, items in group_by_month(listed, period, per_activity):
             for item in items:
                 if isinstance(item, Occurrence):
                     entries.append((label, item.activity, item))

@@ -134,7 +134,7 @@ def timeline_figure(
         showlegend=True,
         height=140 + 32 * max(len(labels), 1),
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        legend=LEGEND,
         xaxis={
             "type": "date",
             # To the end of the last day (there is no day after 31 December 9999).
@@ -191,6 +191,40 @@ PROGRESS_COLOURS = {
 }
 
 
+# Legends sit above the plot: below it they ran into the axis title, and on a phone, where
+# they wrap onto several lines, into the tick labels. They are placed in the figure (the
+# "container"), not the plot, so that on a phone they have the whole width rather than what
+# the row labels leave; Plotly widens the top margin to fit them.
+LEGEND = {
+    "orientation": "h",
+    "xref": "container",
+    "yref": "container",
+    "x": 0,
+    "xanchor": "left",
+    "y": 1,
+    "yanchor": "top",
+}
+
+
+def category_axis(names: list[str]) -> dict[str, Any]:
+    """Lay out an axis of named rows in order, labelled with their names shortened.
+
+    The values stay the full names (hover labels show them); app.js shortens the labels
+    further on a phone, where long ones would leave the bars no room.
+    """
+    short = short_labels(names)
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": names,
+        "tickmode": "array",
+        "tickvals": names,
+        "ticktext": [short[n] for n in names],
+        "autorange": "reversed",
+        "automargin": True,
+    }
+
+
 def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
     """Lay a chart out in the app's style; `extra` adds to or replaces the defaults."""
     figure.update_layout(
@@ -201,7 +235,7 @@ def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
             "separators": SEPARATORS,
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-            "legend": {"orientation": "h", "y": -0.2, "x": 0},
+            "legend": LEGEND,
             **extra,
         }
     )
@@ -325,7 +359,8 @@ def indicator_chart(
     _layout(
         figure,
         320,
-        xaxis={"type": "date", "gridcolor": "#e5e7eb", "automargin": True},
+        # The dates a little lower than usual: the first one stood on the value axis's "0".
+        xaxis={"type": "date", "gridcolor": "#e5e7eb", "automargin": True, "ticklabelstandoff": 6},
         yaxis={
             "title": {"text": plain_text(unit)},
             "gridcolor": "#e5e7eb",
@@ -412,23 +447,16 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
         170 + 34 * max(len(labels), 1),
         barmode="overlay",
         showlegend=True,
-        # The legend above the plot, clear of the axis title below it.
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"l": 10, "r": 10, "t": 40, "b": 50},
+        margin={"l": 10, "r": 10, "t": 10, "b": 50},
         xaxis={
-            "title": {"text": "% of the way from baseline to target"},
+            "title": {"text": "% of the way to the target"},
             "ticksuffix": " %",
             "range": [min([0.0, *(_number(r.percent) or 0 for r in rows)]) - 5, highest + 10],
             "dtick": 20 if highest <= 200 else None,
             "gridcolor": "#e5e7eb",
-        },
-        yaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "autorange": "reversed",
             "automargin": True,
         },
+        yaxis=category_axis(labels),
     )
     return Chart(
         name="progress",
@@ -491,33 +519,44 @@ def planned_actual_chart(
 
 
 def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart:
-    """Activities by status, in the order of an activity's life."""
+    """Activities by status, in the order of an activity's life, as horizontal bars.
+
+    Horizontal, so that the statuses read level on a phone as on a desktop.
+    """
     keys = [k for k in STATUS_COLOURS if k in status_labels]
+    names = [status_labels[k] for k in keys]
     figure = go.Figure(
         go.Bar(
-            x=[status_labels[k] for k in keys],
-            y=[counts.get(k, 0) for k in keys],
+            orientation="h",
+            y=names,
+            x=[counts.get(k, 0) for k in keys],
             marker={"color": [STATUS_COLOURS[k] for k in keys]},
-            hovertemplate="%{x}: %{y}<extra></extra>",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
     _layout(
         figure,
-        280,
+        120 + 34 * max(len(keys), 1),
         showlegend=False,
-        yaxis={
+        xaxis={
             "title": {"text": "activities"},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
+            "tickformat": ",d",
             "dtick": 1 if max(counts.values(), default=0) <= 10 else None,
         },
+        yaxis=category_axis(names),
     )
     return Chart(
         name="activities",
         title="Activities by status",
         figure=_figure(figure),
-        table=Table(["Status", "Activities"], [[status_labels[k], counts.get(k, 0)] for k in keys]),
+        table=Table(
+            ["Status", "Activities"],
+            [[status_labels[k], counts.get(k, 0)] for k in keys],
+            [None, "count"],
+        ),
     )
 
 
@@ -526,6 +565,7 @@ def status_mix_chart(
 ) -> Chart:
     """How many indicators of each group (e.g. plan) stand at each status, stacked."""
     names = list(dict.fromkeys(plain_text(g[0]) for g in groups))
+    most = max((sum(g[1].values()) for g in groups), default=0)
     figure = go.Figure()
     for status, colour in PROGRESS_COLOURS.items():
         if status == "no_target":
@@ -545,14 +585,17 @@ def status_mix_chart(
         140 + 34 * max(len(names), 1),
         barmode="stack",
         showlegend=True,
-        xaxis={"title": {"text": "indicators"}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
-        yaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": names,
-            "autorange": "reversed",
+        legend={**LEGEND, "traceorder": "normal"},
+        xaxis={
+            "title": {"text": "indicators"},
+            "gridcolor": "#e5e7eb",
+            "rangemode": "tozero",
             "automargin": True,
+            # Whole indicators: no 0.5 between 0 and 1.
+            "tickformat": ",d",
+            "dtick": 1 if most <= 10 else None,
         },
+        yaxis=category_axis(names),
     )
     statuses = list(PROGRESS_COLOURS)
     return Chart(

@@ -67,13 +67,74 @@ document.addEventListener("DOMContentLoaded", () => {
       figure.layout.autosize = false;
       figure.config.responsive = false;
     }
-    // On a phone, axis labels beside the bars would leave the bars no room: draw them
-    // inside the plot area, over the grid, and let the bars use the whole width.
-    if (element.clientWidth < 600 && figure.layout.yaxis && figure.layout.yaxis.type === "category") {
-      figure.layout.yaxis.ticklabelposition = "inside";
-      figure.layout.yaxis.automargin = false;
-      figure.layout.margin = { ...figure.layout.margin, l: 0 };
+    // On a phone, long row labels beside the bars would leave the bars no room, and drawn
+    // over the bars they hide them: keep them beside the bars, shortened (the hover label and
+    // the table under the chart give the full names).
+    if (element.clientWidth < 600) {
+      shortenRowLabels(figure.layout.yaxis, 16);
+      legendInColumns(figure, element.clientWidth);
+      fewerTicks(figure, element.clientWidth);
     }
     window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
   }
 });
+
+// Shorten the labels of an axis of named rows to `width` characters, kept distinct.
+// Labels are HTML-escaped text (charts/services.py plain_text): read them as text, cut
+// them, and escape them again, so that no entity is cut in half.
+function shortenRowLabels(axis, width) {
+  if (!axis || axis.type !== "category") {
+    return;
+  }
+  const values = axis.tickvals || axis.categoryarray;
+  if (!values) {
+    return;
+  }
+  const labels = axis.ticktext || values;
+  const taken = new Set();
+  axis.tickmode = "array";
+  axis.tickvals = values;
+  axis.ticktext = labels.map((label) => {
+    const text = new DOMParser().parseFromString(String(label), "text/html").documentElement.textContent;
+    let short = text.length <= width ? text : text.slice(0, width - 1).trimEnd() + "…";
+    for (let n = 2; taken.has(short); n += 1) {
+      short = `${text.slice(0, width - 5).trimEnd()}… (${n})`;
+    }
+    taken.add(short);
+    return short.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  });
+}
+
+// Lay a legend out in two columns across a narrow chart, and make the chart taller by its
+// rows, so that the legend neither squeezes the plot nor scrolls over it.
+function legendInColumns(figure, width) {
+  const layout = figure.layout;
+  if (!layout.legend || layout.showlegend === false) {
+    return;
+  }
+  const entries = figure.data.filter((trace) => trace.showlegend !== false).length;
+  layout.legend.entrywidth = Math.floor((width - 20) / 2);
+  layout.legend.entrywidthmode = "pixels";
+  layout.height = (layout.height || 300) + Math.ceil(entries / 2) * 24;
+}
+
+// Space the ticks of a horizontal axis for a narrow chart, so their labels stay level:
+// turned on their side they took the chart's height.
+function fewerTicks(figure, width) {
+  const axis = figure.layout.xaxis;
+  if (!axis || axis.type === "category") {
+    return;
+  }
+  // Row labels beside the plot take about a third of a phone's width.
+  const plotWidth = figure.layout.yaxis && figure.layout.yaxis.type === "category" ? width * 0.6 : width;
+  const fit = Math.max(2, Math.floor(plotWidth / (axis.type === "date" ? 90 : 70)));
+  if (axis.dtick && axis.range) {
+    const ticks = (axis.range[1] - axis.range[0]) / axis.dtick;
+    if (ticks > fit) {
+      axis.dtick *= Math.ceil(ticks / fit);
+    }
+  } else {
+    axis.nticks = fit;
+  }
+  axis.tickangle = 0;
+}

@@ -206,8 +206,10 @@ def test_status_chart_lists_every_status_in_life_order():
     }
     chart = status_chart({"done": 3}, labels)
     bar = chart.figure["data"][0]
-    assert list(bar["x"]) == ["Idea", "Planned", "In progress", "Done", "Cancelled"]
-    assert list(bar["y"]) == [0, 0, 0, 3, 0]
+    # Horizontal, so that the statuses read level on a phone.
+    assert bar["orientation"] == "h"
+    assert list(bar["y"]) == ["Idea", "Planned", "In progress", "Done", "Cancelled"]
+    assert list(bar["x"]) == [0, 0, 0, 3, 0]
 
 
 def test_status_mix_chart_stacks_each_plans_statuses():
@@ -258,3 +260,27 @@ def test_a_yes_no_indicator_reads_yes_and_no_and_money_has_separators():
     assert "€%{y:,.0f}" in money.figure["data"][0]["hovertemplate"]
     assert money.table.formats == [None, "euros", "euros"]
     assert money.table.rows == [["2027", 25000.0, 12000.5]]  # the CSV keeps plain numbers
+
+
+def test_legends_stand_above_the_plot_clear_of_the_axis_titles():
+    charts = [
+        progress_chart([ProgressRow("A", 10, 50, "off_track", "Off track")]),
+        planned_actual_chart("b", "Budget", [("2027", 1, 1)], "€"),
+        status_mix_chart("m", "Mix", [("Plan", {"on_track": 1})], STATUS_LABELS),
+        indicator_chart(
+            "I", [SeriesPoint("Q1", date(2027, 3, 31), 1, 1)], baseline=0, target=2, unit="Count"
+        ),
+    ]
+    for chart in charts:
+        legend = chart.figure["layout"]["legend"]
+        assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 1, "top")
+    mix = charts[2].figure["layout"]
+    assert (mix["xaxis"]["tickformat"], mix["xaxis"]["dtick"]) == (",d", 1)  # whole indicators
+
+
+def test_long_row_names_are_labelled_short_and_kept_whole_in_the_data():
+    name = "Partner institutions represented at the staff week in Helsinki, Finland"
+    chart = progress_chart([ProgressRow(name, 10, 50, "off_track", "Off track")])
+    axis = chart.figure["layout"]["yaxis"]
+    assert list(axis["tickvals"]) == [name] and len(axis["ticktext"][0]) <= 40
+    assert chart.figure["data"][0]["y"][0] == name

@@ -102,6 +102,10 @@ def app(migrated_database: str) -> Iterator[Flask]:
         # The test keeps one app context open across its requests, and Flask reuses it for
         # each request, so g would carry the user of the previous request (another client's).
         g.pop("_login_user", None)
+        # Flask-WTF keeps the request's CSRF token in g too: carried over, it would stand for
+        # a session that signing in has since replaced, and forms would be refused.
+        g.pop("csrf_token", None)
+        g.pop("csrf_valid", None)
 
     # First of all hooks: the API's token check sets this request's user after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)

@@ -83,7 +83,7 @@ def _decode(value: Any, column_type: Any) -> Any:
     if isinstance(column_type, Date):
         return date.fromisoformat(value)
     if isinstance(column_type, Numeric) and not isinstance(column_type, JSON):
-        return Decimal(value)
+        return Decimal(str(value))  # a number typed into the file stays as written
     return value
 
 

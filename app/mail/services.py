@@ -122,6 +122,12 @@ def outbox(limit: int = 200) -> list[OutboxMessage]:
 # --- delivery ----------------------------------------------------------------------------------
 
 
+def _update() -> Any:
+    """An UPDATE of the outbox that leaves the session's objects alone: each worker step
+    reads afresh, and SQLite's times (stored without their offset) could not be compared."""
+    return update(OutboxMessage).execution_options(synchronize_session=False)
+
+
 def _due(now: datetime) -> Any:
     return and_(
         OutboxMessage.delivery == Delivery.SMTP,
@@ -133,7 +139,7 @@ def _due(now: datetime) -> Any:
 def _claim(message_id: int, now: datetime) -> bool:
     """Take a due message for this worker (one statement: two workers never both get it)."""
     claimed = db.session.execute(
-        update(OutboxMessage)
+        _update()
         .where(OutboxMessage.id == message_id, _due(now))
         .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
     ).rowcount
@@ -203,9 +209,7 @@ def deliver(message_id: int) -> str | None:
             values |= {"status": MailStatus.FAILED, "next_attempt_at": None}
         else:
             values["next_attempt_at"] = utcnow() + retry_delay(attempts, config)
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-        )
+        db.session.execute(_update().where(OutboxMessage.id == message_id).values(**values))
         db.session.commit()
         log.warning(
             "mail %s to %s (%s) not sent, attempt %s%s: %s",
@@ -218,7 +222,7 @@ def deliver(message_id: int) -> str | None:
         )
         return MailStatus.FAILED if give_up else MailStatus.PENDING
     db.session.execute(
-        update(OutboxMessage)
+        _update()
         .where(OutboxMessage.id == message_id)
         .values(status=MailStatus.SENT, sent_at=utcnow(), next_attempt_at=None, last_error=None)
     )
@@ -257,13 +261,20 @@ class MailWorker:
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def notify(self) -> None:
-        """Ask for a delivery pass soon, starting the thread if it is not running."""
+    def start(self) -> None:
+        """Start the thread, with a first pass, unless it runs already."""
+        if self.thread is not None and self.thread.is_alive():
+            return  # the common case, without the lock: once per request
         with self._lock:
             if self.thread is None or not self.thread.is_alive():
                 self.stopping.clear()
                 self.thread = threading.Thread(target=self._run, name="mail-worker", daemon=True)
                 self.thread.start()
+                self.wake.set()
+
+    def notify(self) -> None:
+        """Ask for a delivery pass soon, starting the thread if it is not running."""
+        self.start()
         self.wake.set()
 
     def stop(self, timeout: float = 10) -> None:

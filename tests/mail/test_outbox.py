@@ -19,7 +19,7 @@ from flask import Flask
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import create_app
 from app.core.extensions import db, utcnow
@@ -184,6 +184,26 @@ def test_a_delivery_that_died_after_its_claim_is_tried_again_when_its_lease_ends
         with freeze_time(utcnow() + services.LEASE + timedelta(seconds=1)):
             assert services.run_pass(app) == {MailStatus.SENT: 1}
     assert len(received) == 1
+
+
+def test_a_message_an_earlier_process_left_pending_goes_out_at_the_first_request(
+    mail_app, make_user
+):
+    make_user("ana@example.org")
+    down = mail_app(free_port(), MAIL_WORKER="off")
+    forgot(down, "ana@example.org")
+    with down.app_context():
+        # Claimed by a worker of a process that then died; its lease has run out since.
+        assert services._claim(messages()[0].id, utcnow())
+        db.session.execute(
+            update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    with smtp_server() as (port, received):
+        app = mail_app(port)
+        assert app.test_client().get("/login").status_code == 200
+        assert wait_for(lambda: len(received) == 1)
+    assert messages()[0].status == MailStatus.SENT
 
 
 def test_two_workers_send_each_message_once(mail_app, make_user):

@@ -88,7 +88,7 @@ def queue_mail(
         db.session.info["mail_queued"] = True
         log.info("mail %s queued to %s: %s", message.id, message.recipient, message.subject)
     elif message.status == MailStatus.FAILED:
-        log.warning("mail %s not queued: %r is not a valid address", message.id, recipient)
+        log.warning("mail %s not queued: %r is not one address", message.id, message.recipient)
     else:
         log.info(
             "mail %s kept in the outbox (no MAIL_SERVER) to %s: %s",
@@ -123,8 +123,9 @@ def outbox(limit: int = 200) -> list[OutboxMessage]:
 
 
 def _update() -> Any:
-    """An UPDATE of the outbox that leaves the session's objects alone: each worker step
-    reads afresh, and SQLite's times (stored without their offset) could not be compared."""
+    """Return an UPDATE of the outbox that leaves the session's loaded objects alone."""
+    # Each step of a worker reads afresh; and matching loaded objects in Python would compare
+    # SQLite's times, stored without their offset, with aware ones.
     return update(OutboxMessage).execution_options(synchronize_session=False)
 
 

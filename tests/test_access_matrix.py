@@ -219,6 +219,7 @@ ROUTES: list[Route] = [
     Route("GET", "/plans/{plan}/indicators/new", PLANNER),
     Route("POST", "/plans/{plan}/indicators/new", PLANNER, data=_INDICATOR),
     Route("POST", "/plans/{plan}/indicators/proposed/{proposed}/accept", PLANNER),
+    Route("POST", "/plans/{plan}/indicators/proposed/{proposed}/dismiss", PLANNER),
     Route("GET", "/plans/{plan}/indicators/{indicator}", VIEWER),
     Route("GET", "/plans/{plan}/indicators/{indicator}/values.csv", VIEWER),
     Route("GET", "/plans/{plan}/indicators/{indicator}/edit", PLANNER),
@@ -233,6 +234,7 @@ ROUTES: list[Route] = [
     Route("GET", "/plans/{plan}/values", VIEWER),
     Route("POST", "/plans/{plan}/values", PLANNER),
     Route("GET", "/plans/{plan}/values/import", PLANNER),
+    Route("GET", "/plans/{plan}/values/file.csv", VIEWER),
     Route("POST", "/plans/{plan}/values/import", PLANNER, data={"file": "{values_csv}"}),
     Route("GET", "/plans/{plan}/evidence/{evidence}", VIEWER),
     Route("POST", "/plans/{plan}/approvals", MANAGER, data={"window": "2027-Q1"}),
@@ -493,6 +495,17 @@ def _cells(route: Route) -> list[tuple[str, str]]:
         return route.method not in SAFE and expected(route, *cell) == OK
 
     return sorted(cells, key=changes)
+
+
+@pytest.fixture(autouse=True)
+def mid_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the matrix in the middle of the world's plan (2027): its periods have begun, so
+    values can be recorded (none can for a period that has not begun)."""
+    from datetime import date
+
+    from app.indicators import views
+
+    monkeypatch.setattr(views, "today", lambda: date(2027, 7, 15))
 
 
 @pytest.fixture

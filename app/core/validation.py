@@ -117,16 +117,31 @@ class FreeText:
             raise ValidationError(problem[:1].upper() + problem[1:] + ".")
 
 
+# The same rules as patterns, for the OpenAPI document (the validators give the messages).
+_SINGLE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+
+
 def single_line(max_length: int, *, min_length: int = 0) -> Any:
     """Return a single-line text type of bounded length."""
     return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_single_line)
+        str,
+        Field(
+            min_length=min_length,
+            max_length=max_length,
+            json_schema_extra={"pattern": _SINGLE_LINE_PATTERN},
+        ),
+        AfterValidator(_single_line),
     ]
 
 
 def multi_line(max_length: int) -> Any:
     """Return a free-text type of bounded length."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_text)]
+    return Annotated[
+        str,
+        Field(max_length=max_length, json_schema_extra={"pattern": _TEXT_PATTERN}),
+        AfterValidator(_text),
+    ]
 
 
 # Numbers. Decimal reads "NaN", "sNaN", "Infinity" and "1e400"; none is an amount, and NaN

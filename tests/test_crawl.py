@@ -94,9 +94,13 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"token": token} for token in [*tokens, "not-a-token"] if token])
     if "user_id" in names:
         each([{"user_id": person.id} for person in world.people.values()])
-    if "kind" in names:
+    if "kind" in names and "row_id" in names:
+        each([{"kind": kind, "row_id": row} for kind, rows in world.parts.items() for row in rows])
+    elif "kind" in names:
         converter = rule._converters["kind"]
         each([{"kind": kind} for kind in sorted(converter.items)])
+    if "invitation_id" in names:
+        each([{"invitation_id": invitation} for invitation in world.invitations])
     if "name" in names:
         each([{"name": "no-such-chart"}])  # the real names are reached by following links
     if "version" in names:
@@ -104,6 +108,7 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
     if "filename" in names:
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
+    known |= {"row_id", "invitation_id"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings

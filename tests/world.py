@@ -48,6 +48,7 @@ class World:
     revisions: list[tuple[str, int]]
     invitations: list[int]
     tokens: list[int]
+    parts: dict[str, list[int]]  # units, memberships, partnerships of A and B, by kind
     feeds: list[str]
     windows: list[tuple[int, str]] = field(default_factory=list)  # (plan id, window key)
     secrets: dict[str, str] = field(default_factory=dict)  # reset / invitation tokens
@@ -368,6 +369,11 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         + [withdrawn.slug, get_practice(edited.slug).slug],
         revisions=[(edited.slug, 1), (edited.slug, 2)],
         invitations=[pending.id, revoked.id],
+        parts={
+            "units": [unit.id for inst in (a, b) for unit in inst.units],
+            "memberships": [m.id for inst in (a, b) for m in inst.memberships],
+            "partnerships": [p.id for inst in (a, b) for p in inst.partnerships],
+        },
         tokens=[token.id, old_token.id],
         # Each member's own address of each plan's feed (the viewer's and the manager's).
         feeds=[feed_token(plan, people[who]) for plan in a_plans for who in ("viewer", "manager")],

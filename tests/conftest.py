@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 from flask import Flask, g
-from jinja2 import StrictUndefined
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2 import StrictUndefined
 from sqlalchemy import create_engine, text
 
 from app import create_app

@@ -147,6 +147,7 @@ ROUTES: list[Route] = [
     Route("GET", "/invitations/{invite_token}", INVITEE),
     Route("POST", "/invitations/{invite_token}", INVITEE, data={"name": "G", "password": "x"}),
     Route("GET", "/account", SIGNED_IN),
+    Route("POST", "/account", SIGNED_IN, data={"name": "Matrix Name"}),
     Route("GET", "/account/password", SIGNED_IN),
     Route("POST", "/account/password", SIGNED_IN, data={"current_password": "wrong"}),
     Route("GET", "/account/tokens", SIGNED_IN),

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, password_problems
+from app.core.validation import SingleLineText
 
 
 class LoginForm(FlaskForm):
@@ -65,9 +66,16 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     """A name and a password for someone who accepts an invitation without an account."""
 
-    name = StringField("Your name", validators=[Length(max=200)])
+    name = StringField("Your name", validators=[Length(max=200), SingleLineText()])
     password = PasswordField("Choose a password", validators=[DataRequired()])
     submit = SubmitField("Create my account and join")
+
+
+class NameForm(FlaskForm):
+    """One's own name, as colleagues see it on approvals, histories and member lists."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200), SingleLineText()])
+    submit = SubmitField("Save the name")
 
 
 class ApiTokenForm(FlaskForm):

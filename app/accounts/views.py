@@ -27,6 +27,7 @@ from app.accounts.forms import (
     ApiTokenForm,
     EmailForm,
     LoginForm,
+    NameForm,
     PasswordChangeForm,
     ResetPasswordForm,
 )
@@ -139,11 +140,18 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("practices.index"))
 
 
-@bp.get("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def account() -> ResponseReturnValue:
-    """Show one's own account and roles."""
-    return render_template("accounts/account.html")
+    """Show one's own account and roles, and change one's name."""
+    user = current_user._get_current_object()
+    form = NameForm(obj=user)
+    if form.validate_on_submit():
+        user.name = (form.name.data or "").strip()
+        db.session.commit()
+        flash("Your name is saved.")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

@@ -302,7 +302,7 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
     else:
         accounts.set_role(user, institution, form.role.data, by=current_user.email)
         db.session.commit()
-        flash(f"{user.email} is now {form.role.data}.")
+        flash(f"{user.name or user.email} is now {form.role.data}.")
     return redirect(url_for("institutions.members", slug=slug))
 
 

@@ -213,3 +213,22 @@ def test_the_way_to_sign_in_says_why_and_keeps_a_clean_address(client):
     response = client.get("/account", follow_redirects=True)
     assert "Sign in to continue." in response.get_data(as_text=True)
     assert client.get("/account").headers["Location"] == "/login?next=/account"
+
+
+def test_one_sets_ones_own_name_which_colleagues_then_see(client, make_user, make_institution):
+    institution = make_institution("uni-a")
+    user = make_user("ana@example.org", institution=institution, role="manager")
+    login(client, "ana@example.org")
+    response = client.post("/account", data={"name": "Ana Åström"})
+    assert response.status_code == 302
+    assert user.name == "Ana Åström"
+    assert "Ana Åström" in client.get("/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["", "Ana\r\nBcc: x@evil.example", "x" * 201, "a\x00b"])
+def test_a_name_that_is_empty_not_one_line_or_too_long_is_refused(client, make_user, name):
+    user = make_user("ana@example.org")
+    login(client, "ana@example.org")
+    response = client.post("/account", data={"name": name})
+    assert response.status_code == 400
+    assert user.name == ""

@@ -338,6 +338,17 @@ def to_ical(plan: Plan, domain: str) -> bytes:
     return calendar.to_ical()
 
 
+# Characters through which a text would become markup in a Markdown reader: raw HTML (a
+# <script> some renderers keep), links and images, and the escape character itself.
+_MARKDOWN_SPECIALS = re.compile(r"([\\<>&\[\]`])")
+
+
+def _md(text: str) -> str:
+    """Make a person's text literal in Markdown: CommonMark shows a backslash-escaped
+    punctuation character as itself, so nobody's title runs as HTML or becomes a link."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
 def _when(start: date, end: date) -> str:
     return day(start) if start == end else f"{day(start)} – {day(end)}"
 
@@ -346,14 +357,14 @@ def to_markdown(plan: Plan) -> str:
     """Write the plan as a Markdown document people can read, share and archive."""
     units = {unit.id: unit.name for unit in plan.institution.units}
     lines = [
-        f"# {_single_line(plan.title)}",
+        f"# {_md(_single_line(plan.title))}",
         "",
-        f"{_single_line(plan.institution.name)} · {day(plan.period_start)} – "
+        f"{_md(_single_line(plan.institution.name))} · {day(plan.period_start)} – "
         f"{day(plan.period_end)} · {plan.status.capitalize()}",
         "",
     ]
     if plan.goals_text:
-        lines += [_multi_line(plan.goals_text), ""]
+        lines += [_md(_multi_line(plan.goals_text)), ""]
     live = [a for a in plan.activities if a.status != "cancelled"]
     budget = sum((a.budget_planned for a in live), Decimal(0))
     spent = sum((a.budget_actual or Decimal(0) for a in live), Decimal(0))
@@ -369,7 +380,7 @@ def to_markdown(plan: Plan) -> str:
         "",
     ]
     for activity in plan.activities:
-        lines += [f"## {_single_line(activity.title)}", ""]
+        lines += [f"## {_md(_single_line(activity.title))}", ""]
         when = [_when(o.start, o.end) for o in occurrences(activity)]
         facts = [
             ("Status", STATUS_LABELS.get(activity.status, activity.status)),
@@ -400,14 +411,14 @@ def to_markdown(plan: Plan) -> str:
             ("Responsible", activity.responsible),
             ("Practice", activity.practice.title if activity.practice else ""),
         ]
-        lines += [f"- **{label}:** {_single_line(value)}" for label, value in facts if value]
+        lines += [f"- **{label}:** {_md(_single_line(value))}" for label, value in facts if value]
         for heading, text in (("Notes", activity.notes), ("Evaluation", activity.evaluation)):
             if text:
-                lines += ["", f"**{heading}.** {_multi_line(text)}"]
+                lines += ["", f"**{heading}.** {_md(_multi_line(text))}"]
         if activity.checklist:
             lines += ["", "To consider:", ""]
             lines += [
-                f"- [{'x' if item.done else ' '}] {_single_line(item.text)}"
+                f"- [{'x' if item.done else ' '}] {_md(_single_line(item.text))}"
                 for item in activity.checklist
             ]
         lines.append("")

@@ -340,3 +340,41 @@ def test_a_rule_is_exported_as_an_import_reads_it(client, plan, rule, cell):
     assert {r["recurrence"] for r in rows if r["title"] == "Twice a year"} == {cell}
     markdown = client.get(f"/plans/{plan.id}/export.md").get_data(as_text=True)
     assert f"- **Repeats:** {exports.describe(rule)}" in markdown  # people read words
+
+
+MARKUP = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "![x](http://evil.example/track.png)",
+    "<https://evil.example>",
+    "\\<b>escaped escape</b>",
+    "`code` & &amp; entities",
+]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_markdown_export_keeps_peoples_text_literal(client, make_institution, make_user, text):
+    from markdown_it import MarkdownIt
+
+    institution = make_institution("uni-m", name=f"Institution {text}")
+    make_user("viewer@example.org", institution=institution, role="viewer")
+    made = create_plan(
+        institution, title=text, period_start=date(2027, 1, 1), period_end=date(2027, 12, 31)
+    )
+    made.goals_text = text
+    activity = Activity(
+        plan=made, title=text, host=text, notes=text, evaluation=text, partners=[text]
+    )
+    activity.checklist.append(ChecklistItem(text=text))
+    db.session.add(activity)
+    db.session.commit()
+    login(client, "viewer@example.org")
+    document = client.get(f"/plans/{made.id}/export.md").get_data(as_text=True)
+    # Rendered as a permissive reader would (raw HTML allowed), nobody's text becomes markup.
+    html = MarkdownIt("commonmark", {"html": True}).render(document)
+    for tag in ("<script", "<img", "<a ", "<code", "<b>"):
+        assert tag not in html, f"{tag} from {text!r}"
+    # And each field reads back as typed: the title heading is the text itself.
+    heading = MarkdownIt("commonmark").parse(document)[1]
+    assert "".join(child.content for child in heading.children or []) == text

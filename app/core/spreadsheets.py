@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -57,12 +58,40 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
+def _ungroup(whole: str, separator: str, shown: str) -> str:
+    """Remove thousands separators from the whole part, which must be grouped by threes."""
+    if separator in whole:
+        if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", whole):
+            raise ValueError(f"{shown!r} is not a number; write it like 1500.50")
+        return whole.replace(separator, "")
+    return whole
+
+
 def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Decimal:
-    """Read a number as people type it (1 234,5 or 1234.5 or €12); ValueError in plain words."""
+    """Read a number as people type it (1 234,5 or 1,234.5 or 1234.5 or €12); ValueError in
+    plain words. A lone comma before exactly three digits ("25,000") reads as 25 in Finland
+    and 25 thousand in England, so it is refused rather than guessed."""
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").rstrip("%")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
     shown = text.strip()[:40]
+    commas, dots = cleaned.count(","), cleaned.count(".")
+    if commas and dots:
+        # Both: the one that comes last separates the decimals, the other groups thousands.
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        grouping = "." if decimal_mark == "," else ","
+        whole, _, fraction = cleaned.rpartition(decimal_mark)
+        cleaned = _ungroup(whole, grouping, shown) + "." + fraction
+    elif commas == 1 and re.fullmatch(r"[+-]?\d{1,3},\d{3}", cleaned):
+        whole, fraction = cleaned.replace(",", ""), Decimal(cleaned.replace(",", "."))
+        raise ValueError(
+            f"{shown!r} could be {whole} or {fraction.normalize()} (with a decimal comma): "
+            f"write {whole} or {fraction.normalize()}.0"
+        )
+    elif commas == 1:
+        cleaned = cleaned.replace(",", ".")
+    elif commas > 1:
+        cleaned = _ungroup(cleaned, ",", shown)
+    elif dots > 1:
+        cleaned = _ungroup(cleaned, ".", shown)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

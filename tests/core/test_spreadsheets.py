@@ -242,3 +242,35 @@ def test_any_typed_number_is_a_finite_bounded_decimal_or_a_value_error(text):
 def test_numbers_that_are_no_amounts_are_refused(text):
     with pytest.raises(ValueError):
         parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("25000", Decimal(25000)),
+        ("25,000.00", Decimal(25000)),
+        ("1,234,567.5", Decimal("1234567.5")),
+        ("1.234.567,5", Decimal("1234567.5")),
+        ("1 234,5", Decimal("1234.5")),
+        ("1\u00a0234,50 €", Decimal("1234.5")),
+        ("1,5", Decimal("1.5")),
+        ("-3,25", Decimal("-3.25")),
+        ("1.000.000", Decimal(1000000)),
+        ("12.5%", Decimal("12.5")),
+    ],
+)
+def test_numbers_are_read_with_either_separator(typed, value):
+    assert parse_number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["25,000", "1,500", "-2,000"])
+def test_a_lone_comma_before_three_digits_is_refused_not_guessed(typed):
+    # 25,000 is 25 thousand in English and 25 in Finnish: a silent guess loses money.
+    with pytest.raises(ValueError, match="could be"):
+        parse_number(typed)
+
+
+@pytest.mark.parametrize("typed", ["1,2,3", "1,23,456", "1.2.3", "12,34.5", "1,000.5.5"])
+def test_thousands_separators_must_group_by_threes(typed):
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number(typed)

@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -208,3 +209,18 @@ def test_columns_of_the_form_are_those_of_the_export(client, plans):
     page = client.get(f"/plans/{source.id}/import").get_data(as_text=True)
     listed = re.findall(r"<dt><code>(\w+)</code></dt>", page)
     assert tuple(listed) == exports.COLUMNS
+
+
+def test_an_amount_with_an_ambiguous_comma_is_a_listed_problem_not_a_guess(client, plans):
+    # A new user's file: "25,000" had been read as €25.00, without a word.
+    _, target = plans
+    csv_text = 'title,budget_planned,effort_planned\nWorkshop,"25,000","1,5"\n'
+    response = upload(client, target, "plan.csv", csv_text.encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "row 2, column budget_planned: &#39;25,000&#39; could be 25000 or 25" in page
+    assert count(target) == 0
+    fixed = 'title,budget_planned,effort_planned\nWorkshop,"25,000.00","1,5"\n'
+    assert upload(client, target, "plan.csv", fixed.encode()).status_code == 302
+    activity = db.session.scalar(select(Activity).where(Activity.plan_id == target.id))
+    assert (activity.budget_planned, activity.effort_planned) == (Decimal(25000), Decimal("1.5"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.validation import FiniteDecimalField, VersionField, check_form
+from app.core.validation import LAST_DAY, FiniteDecimalField, VersionField, check_form
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
@@ -191,6 +191,8 @@ class ActivityForm(FlaskForm):
             self.other_host.data = checked.host
         chosen = set(self.partners.data or [])
         self.other_partners.data = "\n".join(p for p in checked.partners if p not in chosen)
+        # Each unit once: a posted list may repeat a valid id any number of times.
+        self.units.data = list(dict.fromkeys(self.units.data or []))
         return valid
 
     def offer_checklist(self, items: list[Any]) -> None:
@@ -254,6 +256,12 @@ class CopyPlanForm(FlaskForm):
     title = StringField("Title of the copy", validators=[DataRequired(), Length(max=200)])
     period_start = DateField("The copy starts on", validators=[DataRequired()])
     submit = SubmitField("Copy the plan")
+    # How long the copied plan is (set by copies()): the copy's end must be a planning date too.
+    span: timedelta | None = None
+
+    def copies(self, period_start: date, period_end: date) -> None:
+        """Check the copy's end as well, the copied plan's span after the new start."""
+        self.span = period_end - period_start
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Read the fields, then check them through the copy's schema."""
@@ -266,6 +274,12 @@ class CopyPlanForm(FlaskForm):
         if checked is None:
             return False
         self.title.data = checked.title
+        if self.span is not None and checked.period_start + self.span > LAST_DAY:
+            self.period_start.errors = [
+                f"The copy would end on {(checked.period_start + self.span).isoformat()}, "
+                f"after {LAST_DAY.isoformat()}; start it earlier."
+            ]
+            return False
         return valid
 
 

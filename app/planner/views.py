@@ -203,6 +203,7 @@ def copy(plan_id: int) -> ResponseReturnValue:
     """Copy a plan to a new period (planners): dates shift; actuals and statuses are cleared."""
     plan = _plan(plan_id, "planner")
     form = CopyPlanForm()
+    form.copies(plan.period_start, plan.period_end)
     if request.method == "GET":
         form.title.data = f"{plan.title} (copy)"
         form.period_start.data = plan.period_end + timedelta(days=1)  # the next period

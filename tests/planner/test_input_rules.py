@@ -256,3 +256,32 @@ def test_a_huge_plan_id_in_the_adopt_form_is_no_plan(client, plan, make_practice
         )
         assert response.status_code == 302, plan_id
     assert _stored() == 0
+
+
+def test_a_copy_that_would_end_after_2100_is_refused(client, plan):
+    before = db.session.scalar(select(func.count()).select_from(Plan))
+    response = client.post(
+        f"/plans/{plan.id}/copy", data={"title": "Far copy", "period_start": "2100-06-01"}
+    )
+    assert response.status_code == 200
+    assert "The copy would end on 2101-05-31, after 2100-12-31" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == before
+
+
+def test_a_unit_posted_many_times_is_kept_once(client, plan):
+    from app.institutions.models import Unit
+
+    unit = Unit(name="International office", kind="international-office")
+    plan.institution.units.append(unit)
+    db.session.commit()
+    response = client.post(
+        f"/plans/{plan.id}/activities/new",
+        data={
+            "title": "Workshop",
+            "format": "on-site",
+            "status": "idea",
+            "units": [unit.id] * 5000,
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Activity)).unit_ids == [unit.id]

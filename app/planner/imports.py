@@ -19,7 +19,6 @@ from app.core.validation import problems_by_field
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS, column_named
 from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
-from app.planner.recurrence import NotWords, rule_from_words
 from app.planner.schemas import ActivityRow
 from app.practices.services import get_practices
 
@@ -108,10 +107,7 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
             )
     value = read_text(record.get("recurrence"))
     if value:
-        try:
-            data["recurrence"] = rule_from_words(value)
-        except NotWords:
-            data["recurrence"] = value
+        data["recurrence"] = value  # words or a rule: the schema reads both
     for column in ("budget_planned", "budget_actual", "effort_planned", "effort_actual"):
         value = read_text(record.get(column))
         if not value:

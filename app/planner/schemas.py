@@ -143,8 +143,9 @@ class _ActivityFields(Strict):
     end_date: PlanningDate | None = None
     recurrence: Annotated[str, Field(max_length=200)] | None = Field(
         None,
-        description="An iCalendar RRULE, e.g. FREQ=MONTHLY;INTERVAL=6 for twice a year, "
-        "weekly at most often; it must give a day between the start and the plan's end.",
+        description="How it repeats, weekly at most often: words such as 'every 6 months', "
+        "'twice a year', 'monthly' or 'every 2 weeks', or an iCalendar RRULE such as "
+        "FREQ=MONTHLY;INTERVAL=6; it must give a day between the start and the plan's end.",
     )
     budget_planned: Money = Decimal(0)
     budget_actual: Money | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -35,7 +36,7 @@ from app.planner.models import (
     ProposedIndicator,
     StatusChange,
 )
-from app.planner.recurrence import MAX_OCCURRENCES, describe, expand
+from app.planner.recurrence import MAX_OCCURRENCES, NotWords, describe, expand, rule_from_words
 from app.planner.signals import plan_copied
 from app.practices.models import Practice
 
@@ -162,15 +163,26 @@ RULE_EXAMPLE = "FREQ=MONTHLY;INTERVAL=6 for twice a year"
 
 
 def check_recurrence(rule: str | None) -> str | None:
-    """Return a tidy RRULE, or None for a one-off; raise RecurrenceError if it is unreadable."""
+    """Return a tidy RRULE, or None for a one-off; raise RecurrenceError if it is unreadable.
+
+    Words such as "every 6 months" or "twice a year" are read too, here, so that the form, the
+    import and the API (which all come through here) take the same things.
+    """
     if rule is None or not rule.strip():
+        return None
+    with contextlib.suppress(NotWords):
+        rule = rule_from_words(rule) or ""
+    if not rule:
         return None
     text = rule.strip().upper().removeprefix("RRULE:")
     parts = {}
     for part in text.split(";"):
         name, separator, value = part.partition("=")
         if not separator or not name or not value:
-            raise RecurrenceError(f"write a rule like {RULE_EXAMPLE}, not {rule.strip()!r}")
+            raise RecurrenceError(
+                f"write it in words such as 'every 6 months' or 'weekly', or as a rule like "
+                f"{RULE_EXAMPLE}, not {rule.strip()!r}"
+            )
         parts[name] = value
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise RecurrenceError(

@@ -285,3 +285,42 @@ def test_a_unit_posted_many_times_is_kept_once(client, plan):
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Activity)).unit_ids == [unit.id]
+
+
+WORDS = [
+    ("every 6 months", "FREQ=MONTHLY;INTERVAL=6"),
+    ("Twice a year", "FREQ=MONTHLY;INTERVAL=6"),
+    ("every other week", "FREQ=WEEKLY;INTERVAL=2"),
+    ("MONTHLY", "FREQ=MONTHLY"),
+]
+
+
+@pytest.mark.parametrize(("words", "rule"), WORDS)
+def test_the_form_the_import_and_the_api_all_read_recurrence_in_words(client, plan, words, rule):
+    # A new user's finding: the import read "every 6 months", the API refused it.
+    form = client.post(
+        f"/plans/{plan.id}/activities/new",
+        data={
+            "title": "By form",
+            "format": "on-site",
+            "status": "idea",
+            "start_date": "2027-03-01",
+            "recurrence": words,
+        },
+    )
+    assert form.status_code == 302, form.get_data(as_text=True)[-1500:]
+    csv_text = f"title,start_date,recurrence\nBy import,2027-03-01,{words}\n"
+    imported = client.post(
+        f"/plans/{plan.id}/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "plan.csv")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 302, imported.get_data(as_text=True)[-1500:]
+    api = client.post(
+        f"/api/v1/plans/{plan.id}/activities",
+        json={"title": "By API", "start_date": "2027-03-01", "recurrence": words},
+    )
+    assert api.status_code == 201, api.get_data(as_text=True)
+    assert api.get_json()["recurrence"] == rule
+    stored = set(db.session.scalars(select(Activity.recurrence)))
+    assert stored == {rule}

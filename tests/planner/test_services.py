@@ -113,7 +113,7 @@ def test_occurrences_are_bounded(plan):
 @pytest.mark.parametrize(
     "rule",
     [
-        "every other week",
+        "every blue moon",
         "FREQ=SOMETIMES",
         "INTERVAL=2",
         "FREQ=HOURLY",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -63,14 +64,30 @@ def plain_text(text: str) -> str:
 
 
 LABEL_WIDTH = 40
+# A short last part in brackets, such as a plan's year "(2027)", which tells rows apart.
+SUFFIX = re.compile(r" \([^()]{1,12}\)$")
+
+
+def shorten(text: str, width: int = LABEL_WIDTH) -> str:
+    """Cut plain text to `width` characters with an ellipsis, keeping a suffix in brackets."""
+    if len(text) <= width:
+        return text
+    suffix = SUFFIX.search(text)
+    tail = suffix.group(0) if suffix and len(suffix.group(0)) * 2 < width else ""
+    head = text[: len(text) - len(tail)]
+    return head[: width - len(tail) - 1].rstrip() + "…" + tail
 
 
 def short_labels(labels: list[str], width: int = LABEL_WIDTH) -> dict[str, str]:
-    """Shorten long axis labels (the full text is in the hover and the table), kept distinct."""
+    """Map each plain label to its shortened, escaped tick text, kept distinct.
+
+    Labels are shortened as text and escaped once, last: shortening escaped text counted
+    entities as characters and could cut one in half, and escaping twice showed "&amp;".
+    """
     result: dict[str, str] = {}
     taken: set[str] = set()
     for label in labels:
-        short = label if len(label) <= width else label[: width - 1].rstrip() + "…"
+        short = shorten(label, width)
         candidate, n = short, 1
         while candidate in taken:
             n += 1
@@ -163,7 +180,7 @@ class Table:
 
     `formats` says how the page shows each column's cells (the CSV keeps plain numbers):
     None for text, else a unit of indicators.display.measure ("count", "euros", "percent",
-    "score", "yes-no").
+    "score", "yes-no", "person-days").
     """
 
     columns: list[str]
@@ -206,19 +223,25 @@ LEGEND = {
 }
 
 
-def category_axis(names: list[str]) -> dict[str, Any]:
-    """Lay out an axis of named rows in order, labelled with their names shortened.
+# A row's whole name in its hover label: "%{y}" shows the axis's (shortened) tick text.
+WHOLE_NAME = "%{customdata}"
 
-    The values stay the full names (hover labels show them); app.js shortens the labels
-    further on a phone, where long ones would leave the bars no room.
+
+def category_axis(names: list[str]) -> dict[str, Any]:
+    """Lay out an axis of named rows (plain text) in order, labelled with their names shortened.
+
+    The values stay the full names, escaped as the traces' values are (hover labels show
+    them from each trace's customdata); app.js shortens the labels further on a phone, where long ones would leave the
+    bars no room.
     """
     short = short_labels(names)
+    values = [plain_text(n) for n in names]
     return {
         "type": "category",
         "categoryorder": "array",
-        "categoryarray": names,
+        "categoryarray": values,
         "tickmode": "array",
-        "tickvals": names,
+        "tickvals": values,
         "ticktext": [short[n] for n in names],
         "autorange": "reversed",
         "automargin": True,
@@ -239,6 +262,19 @@ def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
             **extra,
         }
     )
+
+
+def date_range(period: tuple[date, date], days: list[date]) -> list[str]:
+    """Span a date axis over a period and any days outside it, a little wider at each end.
+
+    Plotly fits an axis to its points: one point, or all on one day, gave an axis of
+    milliseconds around that instant. The margin keeps a point on the edge whole.
+    """
+    first, last = min([period[0], *days]), max([period[1], *days])
+    margin = max(timedelta(days=1), (last - first) / 40)
+    start = first - margin if first - date.min > margin else date.min
+    end = last + margin if date.max - last > margin else date.max
+    return [start.isoformat(), end.isoformat()]
 
 
 def _number(value: Any) -> float | None:
@@ -276,6 +312,7 @@ def indicator_chart(
     baseline: Any,
     target: Any,
     unit: str,
+    period: tuple[date, date],
     cumulative: bool = False,
     unit_key: str = "count",
 ) -> Chart:
@@ -283,11 +320,11 @@ def indicator_chart(
 
     For a sum (`cumulative`), the running total is drawn too: it is what meets the overall
     target, while each period's value meets the period's target. `unit` names the axis,
-    `unit_key` (an indicator unit) says how values read: "€1,500.00", "Yes".
+    `unit_key` (an indicator unit) says how values read: "€1,500.00", "Yes". The date axis
+    spans the plan's `period`.
     """
     shown = VALUE_FORMATS.get(unit_key, "%{y:,.2~f}")
     yes_no = unit_key == "yes-no"
-    ends = [p.end.isoformat() for p in points]
     figure = go.Figure()
     recorded = [p for p in points if p.value is not None]
     figure.add_trace(
@@ -339,12 +376,13 @@ def indicator_chart(
                 hovertemplate=f"%{{x}}: target {shown}<extra></extra>",
             )
         )
-    span = [ends[0], ends[-1]] if ends else []
+    # Across the whole plan, so that they show even beside a single value.
+    span = [period[0].isoformat(), period[1].isoformat()]
     for value, label, colour, dash in (
         (baseline, "Baseline", "#6b7280", "dot"),
         (target, "Target", "#15803d", "dash"),
     ):
-        if value is not None and span:
+        if value is not None:
             figure.add_trace(
                 go.Scatter(
                     name=label,
@@ -360,7 +398,13 @@ def indicator_chart(
         figure,
         320,
         # The dates a little lower than usual: the first one stood on the value axis's "0".
-        xaxis={"type": "date", "gridcolor": "#e5e7eb", "automargin": True, "ticklabelstandoff": 6},
+        xaxis={
+            "type": "date",
+            "range": date_range(period, [p.end for p in points]),
+            "gridcolor": "#e5e7eb",
+            "automargin": True,
+            "ticklabelstandoff": 6,
+        },
         yaxis={
             "title": {"text": plain_text(unit)},
             "gridcolor": "#e5e7eb",
@@ -402,7 +446,7 @@ class ProgressRow:
 
 def progress_chart(rows: list[ProgressRow]) -> Chart:
     """Each indicator's achievement as a bar coloured by status, with where it should be."""
-    labels = list(dict.fromkeys(plain_text(r.name) for r in rows))
+    labels = list(dict.fromkeys(r.name for r in rows))
     figure = go.Figure()
     for status, colour in PROGRESS_COLOURS.items():
         mine = [r for r in rows if r.status == status]
@@ -414,8 +458,9 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
                 orientation="h",
                 y=[plain_text(r.name) for r in mine],
                 x=[_number(r.percent) or 0 for r in mine],
+                customdata=[plain_text(r.name) for r in mine],
                 marker={"color": colour},
-                hovertemplate="%{y}: %{x:,.0f} %<extra>%{fullData.name}</extra>",
+                hovertemplate=f"{WHOLE_NAME}: %{{x:,.0f}} %<extra>%{{fullData.name}}</extra>",
             )
         )
     names = [plain_text(r.name) for r in rows]
@@ -425,9 +470,10 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             orientation="h",
             y=names,
             x=[_number(r.expected) for r in rows],
+            customdata=names,
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 20, "color": "#111827", "line": {"width": 3}},
-            hovertemplate="%{y}: %{x:,.0f} % expected<extra></extra>",
+            hovertemplate=f"{WHOLE_NAME}: %{{x:,.0f}} % expected<extra></extra>",
         )
     )
     if names:
@@ -474,6 +520,11 @@ def _rounded(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
+# How a table shows the amounts of a unit other than euros (display.measure's units):
+# person-days with one decimal, as every page shows them ("22.0").
+UNIT_FORMATS = {"person-days": "person-days"}
+
+
 def planned_actual_chart(
     name: str, title: str, groups: list[tuple[str, Any, Any]], unit: str
 ) -> Chart:
@@ -489,7 +540,7 @@ def planned_actual_chart(
                 hovertemplate=(
                     f"%{{x}}: €%{{y:,.0f}}<extra>{label}</extra>"
                     if unit == "€"
-                    else f"%{{x}}: %{{y:,.1~f}} {unit}<extra>{label}</extra>"
+                    else f"%{{x}}: %{{y:,.1f}} {unit}<extra>{label}</extra>"
                 ),
             )
         )
@@ -513,7 +564,7 @@ def planned_actual_chart(
         table=Table(
             ["", f"Planned ({unit})", f"Actual ({unit})"],
             [[g[0], _number(g[1]), _number(g[2])] for g in groups],
-            [None, *(["euros"] * 2 if unit == "€" else ["count"] * 2)],
+            [None, *(["euros"] * 2 if unit == "€" else [UNIT_FORMATS.get(unit, "count")] * 2)],
         ),
     )
 
@@ -528,10 +579,11 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
     figure = go.Figure(
         go.Bar(
             orientation="h",
-            y=names,
+            y=[plain_text(n) for n in names],
             x=[counts.get(k, 0) for k in keys],
+            customdata=[plain_text(n) for n in names],
             marker={"color": [STATUS_COLOURS[k] for k in keys]},
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+            hovertemplate=f"{WHOLE_NAME}: %{{x:,}}<extra></extra>",
         )
     )
     _layout(
@@ -564,7 +616,7 @@ def status_mix_chart(
     name: str, title: str, groups: list[tuple[str, dict[str, int]]], labels: dict[str, str]
 ) -> Chart:
     """How many indicators of each group (e.g. plan) stand at each status, stacked."""
-    names = list(dict.fromkeys(plain_text(g[0]) for g in groups))
+    names = list(dict.fromkeys(g[0] for g in groups))
     most = max((sum(g[1].values()) for g in groups), default=0)
     figure = go.Figure()
     for status, colour in PROGRESS_COLOURS.items():
@@ -576,8 +628,9 @@ def status_mix_chart(
                 orientation="h",
                 y=[plain_text(g[0]) for g in groups],
                 x=[g[1].get(status, 0) for g in groups],
+                customdata=[plain_text(g[0]) for g in groups],
                 marker={"color": colour},
-                hovertemplate="%{y}: %{x}<extra>%{fullData.name}</extra>",
+                hovertemplate=f"{WHOLE_NAME}: %{{x}}<extra>%{{fullData.name}}</extra>",
             )
         )
     _layout(

@@ -27,4 +27,6 @@ def measure(value: Any, unit: str) -> str:
         return money(value)
     if unit == "percent":
         return f"{number(value)} %"
+    if unit == "person-days":  # not an indicator's unit: the planner's effort, as it shows it
+        return number(value, 1)
     return number(value)

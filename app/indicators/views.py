@@ -246,6 +246,7 @@ def _values_chart(plan: Plan, indicator: Indicator) -> tuple[charts.Chart, Progr
         baseline=indicator.baseline_value,
         target=indicator.target_value,
         unit=unit,
+        period=(plan.period_start, plan.period_end),
         cumulative=indicator.aggregation == "sum",
         unit_key=indicator.unit,
     )

@@ -148,12 +148,14 @@ def test_indicator_chart_draws_values_baseline_and_target():
         SeriesPoint("Q1 2027", date(2027, 3, 31), 5, 10),
         SeriesPoint("Q2 2027", date(2027, 6, 30), None, 10),
     ]
-    chart = indicator_chart("Participants", points, baseline=2, target=40, unit="Count")
+    chart = indicator_chart(
+        "Participants", points, baseline=2, target=40, unit="Count", period=PERIOD
+    )
     traces = {t["name"]: t for t in chart.figure["data"]}
     assert list(traces["Value"]["x"]) == ["2027-03-31"] and list(traces["Value"]["y"]) == [5.0]
     assert list(traces["Period target"]["y"]) == [10.0, 10.0]
     assert list(traces["Baseline"]["y"]) == [2.0, 2.0]
-    assert list(traces["Target"]["x"]) == ["2027-03-31", "2027-06-30"]
+    assert list(traces["Target"]["x"]) == ["2027-01-01", "2027-12-31"]  # across the plan
     assert chart.table.rows == [
         ["Q1 2027", date(2027, 3, 31), 5.0, 10.0],
         ["Q2 2027", date(2027, 6, 30), None, 10.0],
@@ -168,6 +170,7 @@ def test_indicator_chart_without_baseline_or_target_has_only_values():
         baseline=None,
         target=None,
         unit="Count",
+        period=PERIOD,
     )
     assert [t["name"] for t in chart.figure["data"]] == ["Value"]
 
@@ -228,7 +231,9 @@ def test_a_sum_indicator_also_draws_its_running_total():
         SeriesPoint("Q1", date(2027, 3, 31), 10, None),
         SeriesPoint("Q2", date(2027, 6, 30), 15, None),
     ]
-    chart = indicator_chart("P", points, baseline=None, target=40, unit="Count", cumulative=True)
+    chart = indicator_chart(
+        "P", points, baseline=None, target=40, unit="Count", period=PERIOD, cumulative=True
+    )
     running = next(t for t in chart.figure["data"] if t["name"] == "Running total")
     assert list(running["y"]) == [10.0, 25.0]
 
@@ -248,7 +253,13 @@ def test_a_yes_no_indicator_reads_yes_and_no_and_money_has_separators():
         SeriesPoint("Q2", date(2027, 6, 30), 0, 1),
     ]
     chart = indicator_chart(
-        "Page published", points, baseline=0, target=1, unit="Yes/no", unit_key="yes-no"
+        "Page published",
+        points,
+        baseline=0,
+        target=1,
+        unit="Yes/no",
+        period=PERIOD,
+        unit_key="yes-no",
     )
     value = next(t for t in chart.figure["data"] if t["name"] == "Value")
     assert list(value["text"]) == ["Yes", "No"] and "%{text}" in value["hovertemplate"]
@@ -268,7 +279,12 @@ def test_legends_stand_above_the_plot_clear_of_the_axis_titles():
         planned_actual_chart("b", "Budget", [("2027", 1, 1)], "€"),
         status_mix_chart("m", "Mix", [("Plan", {"on_track": 1})], STATUS_LABELS),
         indicator_chart(
-            "I", [SeriesPoint("Q1", date(2027, 3, 31), 1, 1)], baseline=0, target=2, unit="Count"
+            "I",
+            [SeriesPoint("Q1", date(2027, 3, 31), 1, 1)],
+            baseline=0,
+            target=2,
+            unit="Count",
+            period=PERIOD,
         ),
     ]
     for chart in charts:

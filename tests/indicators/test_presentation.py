@@ -113,3 +113,22 @@ def test_downloads_keep_plain_machine_numbers(client, world):
     assert "25000.0,12345.5" in budget and "€" not in budget.splitlines()[1]
     values = client.get(f"/plans/{ids['plan']}/indicators/{ids['indicator']}/values.csv")
     assert "2027-03-31,12345.0" in values.get_data(as_text=True)
+
+
+def test_person_days_read_with_one_decimal_in_every_table_of_dashboard_report_and_overview(
+    client, world
+):
+    ids, _ = world
+    plan = ids["plan"]
+    for url in (
+        f"/plans/{plan}/dashboard",
+        f"/plans/{plan}/report",
+        f"/institutions/{ids['slug']}/overview",
+    ):
+        page = _text(client, url)
+        # The person-days chart's table, as the totals table shows them: "40,201.0".
+        table = page.split('id="effort', 1)[1].split("</table>", 1)[0]
+        cells = re.findall(r"<td>([^<]*)</td>", table)
+        assert "40,201.0" in cells, (url, cells)
+        assert all(re.fullmatch(r"[\d,]+\.\d", cell) for cell in cells), (url, cells)
+        assert ":,.1f} person-days" in page  # and so do the hover labels

@@ -54,34 +54,64 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!window.Plotly) {
     return;
   }
-  for (const element of document.querySelectorAll("[data-figure]")) {
-    const source = document.getElementById(element.dataset.figure);
-    if (!source) {
-      continue;
-    }
-    const figure = JSON.parse(source.textContent);
+  const charts = [...document.querySelectorAll("[data-figure]")];
+  for (const element of charts) {
     element.hidden = false;
-    // A fixed width (the printable report): the same drawing on screen and on paper.
-    if (element.dataset.width) {
-      figure.layout.width = Number(element.dataset.width);
-      figure.layout.autosize = false;
-      figure.config.responsive = false;
-    }
-    // On a phone, long row labels beside the bars would leave the bars no room, and drawn
-    // over the bars they hide them: keep them beside the bars, shortened (the hover label and
-    // the table under the chart give the full names).
-    if (element.clientWidth < 600) {
-      shortenRowLabels(figure.layout.yaxis, 16);
-      legendInColumns(figure, element.clientWidth);
-      fewerTicks(figure, element.clientWidth);
-    }
-    window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
+    drawChart(element, false);
   }
+  // A chart of fixed width (the printable report) is drawn narrower on a narrow screen:
+  // draw it at its width for paper while printing, and back to the screen's after.
+  const fixed = charts.filter((element) => element.dataset.width);
+  if (!fixed.length) {
+    return;
+  }
+  const redraw = (printing) => {
+    for (const element of fixed) {
+      drawChart(element, printing);
+    }
+  };
+  window.addEventListener("beforeprint", () => redraw(true));
+  window.addEventListener("afterprint", () => redraw(false));
+  window.matchMedia("print").addEventListener("change", (event) => redraw(event.matches));
 });
 
+// Draw one chart from its figure, fitted to its element's width (`printing`: to paper's).
+function drawChart(element, printing) {
+  const source = document.getElementById(element.dataset.figure);
+  if (!source) {
+    return;
+  }
+  const figure = JSON.parse(source.textContent);
+  let width = element.clientWidth;
+  // A fixed width (the printable report): the same drawing on paper as on a screen wide
+  // enough for it; on a narrower screen the chart fits the screen, as on the dashboard.
+  const fixed = Number(element.dataset.width);
+  if (fixed && (printing || width >= fixed)) {
+    width = fixed;
+    figure.layout.width = fixed;
+    figure.layout.autosize = false;
+    figure.config.responsive = false;
+  }
+  const drawn = `${printing}:${width}`;
+  if (element.dataset.drawn === drawn) {
+    return;
+  }
+  element.dataset.drawn = drawn;
+  // On a phone, long row labels beside the bars would leave the bars no room, and drawn
+  // over the bars they hide them: keep them beside the bars, shortened (the hover label and
+  // the table under the chart give the full names).
+  if (width < 600) {
+    shortenRowLabels(figure.layout.yaxis, 16);
+    legendInColumns(figure, width);
+    fewerTicks(figure, width);
+  }
+  window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
+}
+
 // Shorten the labels of an axis of named rows to `width` characters, kept distinct.
-// Labels are HTML-escaped text (charts/services.py plain_text): read them as text, cut
-// them, and escape them again, so that no entity is cut in half.
+// Values are the full names as HTML-escaped text (charts/services.py plain_text): read them
+// as text, cut them (keeping a short last part in brackets, such as a plan's year), and
+// escape them again, so that no entity is cut in half or counted as characters.
 function shortenRowLabels(axis, width) {
   if (!axis || axis.type !== "category") {
     return;
@@ -90,15 +120,18 @@ function shortenRowLabels(axis, width) {
   if (!values) {
     return;
   }
-  const labels = axis.ticktext || values;
   const taken = new Set();
   axis.tickmode = "array";
   axis.tickvals = values;
-  axis.ticktext = labels.map((label) => {
-    const text = new DOMParser().parseFromString(String(label), "text/html").documentElement.textContent;
-    let short = text.length <= width ? text : text.slice(0, width - 1).trimEnd() + "…";
+  axis.ticktext = values.map((value) => {
+    const text = new DOMParser().parseFromString(String(value), "text/html").documentElement.textContent;
+    const found = text.match(/ \([^()]{1,12}\)$/);
+    const tail = found && found[0].length * 2 < width ? found[0] : "";
+    const head = text.slice(0, text.length - tail.length);
+    const cut = (room) => head.slice(0, room).trimEnd() + "…" + tail;
+    let short = text.length <= width ? text : cut(width - tail.length - 1);
     for (let n = 2; taken.has(short); n += 1) {
-      short = `${text.slice(0, width - 5).trimEnd()}… (${n})`;
+      short = `${cut(width - tail.length - 5)} (${n})`;
     }
     taken.add(short);
     return short.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

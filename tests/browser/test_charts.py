@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -70,6 +71,21 @@ def _check_chart(page, selector: str) -> dict:
     return boxes
 
 
+# A plan's title with every character HTML and Plotly read specially, and non-ASCII.
+TRICKY = "R&D <b>x</b> \"q\" 'a' Zürich"
+
+
+def _no_sideways_scroll(page) -> None:
+    """Assert the page fits its viewport's width: nothing makes it scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], (page.url, width)
+
+
+def _ticks(page, selector: str, axis: str = "y") -> list[str]:
+    """Return the text of an axis's tick labels as drawn in the SVG."""
+    return page.locator(f"{selector} .{axis}axislayer-above .{axis}tick text").all_text_contents()
+
+
 @pytest.fixture
 def charted(make_institution, make_user):
     """A plan with long names, money, people and indicators, and a second plan for the overview."""
@@ -81,7 +97,7 @@ def charted(make_institution, make_user):
     institution = make_institution("uni-a", name="University A")
     make_user("manager@example.org", institution=institution, role="manager")
     plans = []
-    for year, title in ((2026, "Staff growth and international partnerships"), (2027, "Next")):
+    for year, title in ((2026, "Staff growth and international partnerships"), (2027, TRICKY)):
         plan = create_plan(
             institution,
             title=title,
@@ -133,6 +149,25 @@ def charted(make_institution, make_user):
                             value=value,
                         )
                     )
+        if year == 2026:
+            # A single value, no baseline or target: its chart has one point to draw.
+            single = Indicator(
+                plan=plan,
+                name="Website live",
+                unit="yes-no",
+                aggregation="latest",
+                frequency="quarterly",
+            )
+            db.session.add(single)
+            db.session.add(
+                Measurement(
+                    indicator=single,
+                    period_key="2026-Q3",
+                    period_start=date(2026, 7, 1),
+                    period_end=date(2026, 9, 30),
+                    value=1,
+                )
+            )
         plans.append(plan)
     db.session.commit()
     return plans[0].id, [i.id for i in plans[0].indicators] if hasattr(
@@ -149,6 +184,9 @@ def _drawn(page, names, path: str) -> None:
         page.locator(f"#{name}-chart").screenshot(path=path.replace(".png", f"-{name}.png"))
 
 
+DASHBOARD = ("progress", "budget", "effort", "activities")
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_charts_keep_their_axes_and_labels_clear_at_phone_and_desktop_width(
     live_server, page, charted, width
@@ -156,22 +194,110 @@ def test_charts_keep_their_axes_and_labels_clear_at_phone_and_desktop_width(
     plan_id, _ = charted
     page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, live_server, "manager@example.org")
-    page.goto(f"{live_server}/plans/{plan_id}/dashboard")
-    names = ("progress", "budget", "effort", "activities")
-    _drawn(page, names, f"/tmp/i-dashboard-{width}.png")
-    for name in names:
-        _check_chart(page, f"#{name}-chart")
+    for path in ("dashboard", "report"):
+        page.goto(f"{live_server}/plans/{plan_id}/{path}")
+        _drawn(page, DASHBOARD, f"/tmp/i-{path}-{width}.png")
+        for name in DASHBOARD:
+            _check_chart(page, f"#{name}-chart")
+        _no_sideways_scroll(page)
     page.goto(f"{live_server}/plans/{plan_id}")
     _drawn(page, ["timeline"], f"/tmp/i-plan-{width}.png")
     _check_chart(page, "#timeline-chart")
+    _no_sideways_scroll(page)
     page.goto(f"{live_server}/institutions/uni-a/overview")
     names = ("budget-by-year", "effort-by-year", "indicators-by-plan")
     _drawn(page, names, f"/tmp/i-overview-{width}.png")
     for name in names:
         _check_chart(page, f"#{name}-chart")
+    _no_sideways_scroll(page)
     page.goto(f"{live_server}/plans/{plan_id}/indicators")
-    for link in ("Partner institutions represented", "Page published"):
+    for link in ("Partner institutions represented", "Page published", "Website live"):
         page.get_by_role("link", name=link).first.click()
         _drawn(page, ["values"], f"/tmp/i-indicator-{link.split()[0]}-{width}.png")
         _check_chart(page, "#values-chart")
+        _no_sideways_scroll(page)
         page.go_back()
+
+
+SVG_WIDTH = (
+    "(name) => document.querySelector(`#${name}-chart svg.main-svg`).getBoundingClientRect().width"
+)
+
+
+def _until(check, seconds: float = 5) -> None:
+    """Wait until a check holds (wait_for_function evaluates a string, which the CSP refuses)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_report_fits_a_phone_on_screen_and_draws_its_charts_for_paper_in_print(
+    live_server, page, charted
+):
+    plan_id, _ = charted
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "manager@example.org")
+    page.goto(f"{live_server}/plans/{plan_id}/report")
+    _drawn(page, DASHBOARD, "/tmp/i-report-screen-390.png")
+    column = page.locator("main").evaluate("(main) => main.clientWidth")
+    for name in DASHBOARD:
+        assert page.evaluate(SVG_WIDTH, name) <= column, name
+    # Printed, each chart is drawn at the width of the paper's text (on A4, 18.6 cm: 703 px)
+    # whatever the screen's, and back to the screen's after.
+    page.emulate_media(media="print")
+    for name in DASHBOARD:
+        _until(lambda name=name: page.evaluate(SVG_WIDTH, name) == 640)
+    page.set_viewport_size({"width": 703, "height": 844})
+    for name in DASHBOARD:
+        assert page.evaluate(SVG_WIDTH, name) == 640
+        _check_chart(page, f"#{name}-chart")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(media="screen")
+    for name in DASHBOARD:
+        _until(lambda name=name: page.evaluate(SVG_WIDTH, name) <= column)
+    _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_labels_show_names_as_written_and_keep_the_plans_year(
+    live_server, page, charted, width
+):
+    page.set_viewport_size({"width": width, "height": 844})
+    sign_in(page, live_server, "manager@example.org")
+    page.goto(f"{live_server}/institutions/uni-a/overview")
+    _drawn(page, ["indicators-by-plan"], f"/tmp/i-labels-{width}.png")
+    ticks = _ticks(page, "#indicators-by-plan-chart")
+    assert not any("&amp;" in t or "&lt;" in t or "&quot;" in t for t in ticks), ticks
+    tricky = f"{TRICKY} (2027)"
+    if width >= 600:  # room for the whole name
+        assert tricky in ticks, ticks
+    else:
+        assert any(t.startswith(tricky[:6]) and t.endswith("… (2027)") for t in ticks), ticks
+    # Shortened, the other plan keeps its year too.
+    assert any(t.startswith("Staff") and t.endswith("… (2026)") for t in ticks), ticks
+    # The hover labels of the bars name the plans in full.
+    hovers = []
+    bars = page.locator("#indicators-by-plan-chart .barlayer .point path")
+    for n in range(bars.count()):
+        bars.nth(n).scroll_into_view_if_needed()
+        box = bars.nth(n).bounding_box()
+        if box["width"] < 1:  # a status no indicator of the plan has
+            continue
+        # To the bar's middle: Plotly's drag layer above the bars takes the mouse.
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.locator("#indicators-by-plan-chart .hoverlayer text").first.wait_for()
+        hovers.append(page.locator("#indicators-by-plan-chart .hoverlayer").text_content())
+    assert any(tricky in h for h in hovers) and not any("&amp;" in h for h in hovers), hovers
+
+
+def test_a_chart_of_a_single_value_has_a_date_axis_over_the_plan(live_server, page, charted):
+    plan_id, _ = charted
+    sign_in(page, live_server, "manager@example.org")
+    page.goto(f"{live_server}/plans/{plan_id}/indicators")
+    page.get_by_role("link", name="Website live").first.click()
+    _drawn(page, ["values"], "/tmp/i-indicator-single-1280.png")
+    ticks = _ticks(page, "#values-chart", "x")
+    # Months of the plan's year, not the milliseconds around one instant.
+    assert ticks and not any(":" in t for t in ticks), ticks
+    assert any("2026" in t for t in ticks) and len(ticks) >= 3, ticks

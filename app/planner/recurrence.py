@@ -24,7 +24,6 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
-from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrule, rrulestr
 
 log = logging.getLogger(__name__)
@@ -86,39 +85,17 @@ def rule_from_words(text: str) -> str | None:
     raise NotWords(text)
 
 
-# The Gregorian calendar repeats itself every 400 years to the weekday (146,097 days are
-# 20,871 weeks), so a rule occurs in a window exactly when it occurs in the same window moved
-# by a multiple of 400 years.
-_CYCLE_YEARS = 400
-_LAST_YEAR = 9999
-
-
 def first_occurrence(rule: str, start: date, last: date) -> date | None:
     """Return the first day of a readable rule from `start` to `last`, or None if it has none.
 
-    dateutil looks for the next occurrence of a rule that never matches (FREQ=WEEKLY;BYMONTH=2;
-    BYMONTHDAY=31) until the year 9999, about a second of work, so the window is moved by whole
-    400-year cycles close to that year first: the search then ends within 400 years of periods.
+    The search is expand()'s, bounded by the days of the window: a rule that never matches
+    (FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31), which dateutil alone would chase to the year 9999,
+    costs a few milliseconds.
     """
-    parts = [part for part in rule.upper().split(";") if part]
-    until = [part for part in parts if part.startswith("UNTIL=")]
-    if until:
-        # The rule's own last day moves with the window: it becomes the window's end.
-        digits = until[0].removeprefix("UNTIL=")[:8]
-        try:
-            last = min(last, date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])))
-        except ValueError:
-            return None
-        parts = [part for part in parts if not part.startswith("UNTIL=")]
     if last < start:
         return None
-    cycles = max(0, (_LAST_YEAR - last.year - 1) // _CYCLE_YEARS)
-    shift = relativedelta(years=_CYCLE_YEARS * cycles)
-    moved = rrulestr(";".join(parts), dtstart=datetime.combine(start + shift, datetime.min.time()))
-    for moment in moved:
-        day = moment.date() - shift
-        return day if day <= last else None
-    return None
+    found = expand(rule, start, last, limit=1)
+    return found.days[0] if found.days and found.days[0] <= last else None
 
 
 # A recurring activity never yields more occurrences than this, whatever its rule says.

@@ -92,11 +92,11 @@ function drawChart(element, printing) {
     figure.layout.autosize = false;
     figure.config.responsive = false;
   }
-  const drawn = `${printing}:${width}`;
-  if (element.dataset.drawn === drawn) {
+  // Already drawn at this width (on a screen as wide as the paper): nothing changes.
+  if (element.dataset.drawn === String(width)) {
     return;
   }
-  element.dataset.drawn = drawn;
+  element.dataset.drawn = String(width);
   // On a phone, long row labels beside the bars would leave the bars no room, and drawn
   // over the bars they hide them: keep them beside the bars, shortened (the hover label and
   // the table under the chart give the full names).

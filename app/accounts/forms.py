@@ -81,7 +81,9 @@ class NameForm(FlaskForm):
 class ApiTokenForm(FlaskForm):
     """A new personal API token: a name to recognise it by and how long it lives."""
 
-    name = StringField("What it is for", validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        "What it is for", validators=[DataRequired(), Length(max=100), SingleLineText()]
+    )
     days = SelectField(
         "Valid for",
         coerce=int,

@@ -135,11 +135,15 @@ def single_line(max_length: int, *, min_length: int = 0) -> Any:
     ]
 
 
-def multi_line(max_length: int) -> Any:
+def multi_line(max_length: int, *, min_length: int = 0) -> Any:
     """Return a free-text type of bounded length."""
     return Annotated[
         str,
-        Field(max_length=max_length, json_schema_extra={"pattern": _TEXT_PATTERN}),
+        Field(
+            min_length=min_length,
+            max_length=max_length,
+            json_schema_extra={"pattern": _TEXT_PATTERN},
+        ),
         AfterValidator(_text),
     ]
 

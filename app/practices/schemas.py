@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from app.core.validation import TRUSTED, HttpUrl, Slug, Strict, vocabulary_key
+from app.core.validation import (
+    TRUSTED,
+    HttpUrl,
+    Slug,
+    Strict,
+    multi_line,
+    single_line,
+    vocabulary_key,
+)
 
 __all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text"]
 
@@ -36,8 +44,9 @@ Estimable = Literal[
 ]
 ESTIMABLE: tuple[str, ...] = get_args(Estimable)
 
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Text = multi_line(5000, min_length=1)
+# Names and titles are one line: no line break or control character (feeds, exports, mail).
+ShortText = single_line(300, min_length=1)
 Level = Annotated[int, Field(ge=1, le=3, strict=True)]
 
 
@@ -117,7 +126,7 @@ class Source(Strict):
 class PracticeSheet(Strict):
     """A whole practice sheet. The field order is the order of the file format."""
 
-    title: Annotated[str, Field(min_length=3, max_length=200)]
+    title: single_line(200, min_length=3)  # type: ignore[valid-type]
     slug: Slug
     summary: Text
     goals: Annotated[list[GoalKey], Field(min_length=1)]

@@ -9,8 +9,6 @@ browser still gets in while a stranger keeps the account locked.
 
 from __future__ import annotations
 
-import re
-
 from app.accounts.tokens import RESET_SALT, make_token
 from tests.conftest import PASSWORD, login
 
@@ -75,5 +73,8 @@ def test_a_forged_device_cookie_is_ignored(app, make_user):
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
     lock(app, "ana@example.org")
     forger = app.test_client()
-    forger.set_cookie("known_device", re.sub(r".$", "x", cookie.value))
+    # Change the first character: it is always a whole one of the payload (the signature's
+    # last one may hold unused bits, and may already be the character put there).
+    value = cookie.value
+    forger.set_cookie("known_device", ("A" if value[0] != "A" else "B") + value[1:])
     assert login(forger, "ana@example.org").status_code == 429

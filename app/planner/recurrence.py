@@ -333,7 +333,8 @@ def expand(rule: str, start: date, last: date, *, limit: int = MAX_OCCURRENCES) 
     except _Exhausted:
         # Having examined more days than the window holds, the search is past `last`.
         log.info("recurrence %r searched %s days without reaching %s", rule, budget, last)
-    except (ValueError, ArithmeticError):
-        # dateutil fails on some stored rules only as it iterates (INTERVAL=0 hourly).
+    except (ValueError, ArithmeticError, IndexError, KeyError, TypeError):
+        # dateutil fails on some stored rules only as it iterates (INTERVAL=0 hourly, the
+        # 53rd Monday of a month).
         complete = False
     return Expansion(days, counter.examined, complete)

@@ -190,6 +190,16 @@ def check_recurrence(rule: str | None) -> str | None:
         )
     if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and int(parts["INTERVAL"]) >= 1):
         raise RecurrenceError("INTERVAL must be a whole number of at least 1")
+    # "the 53rd Monday" of a month sends dateutil past the end of its tables (IndexError).
+    ordinals = [item[:-2] for item in parts.get("BYDAY", "").split(",") if item[:-2]]
+    largest = {"WEEKLY": 0, "MONTHLY": 5, "YEARLY": 53}[parts["FREQ"]]
+    for ordinal in ordinals:
+        if not ordinal.lstrip("+-").isdigit() or not 1 <= abs(int(ordinal)) <= largest:
+            raise RecurrenceError(
+                f"BYDAY counts weekdays from 1 to {largest} in a {parts['FREQ'].lower()} rule"
+                if largest
+                else "BYDAY takes plain weekdays (MO,TH) in a weekly rule"
+            )
     try:
         rrulestr(text, dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError) as error:

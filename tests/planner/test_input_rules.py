@@ -45,8 +45,28 @@ CASES = [
     ("large budget", "budget_planned", "1E+20", 1e20, ""),
     ("negative days", "effort_planned", "-5", -5, "negative|at least 0"),
     ("too precise days", "effort_actual", "1.25", "1.25", "decimal place"),
-    ("rule that never occurs", "recurrence", "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31", None, "no day"),
+    (
+        "rule that never occurs",
+        "recurrence",
+        "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31",
+        "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31",
+        "no day",
+    ),
     ("unreadable rule", "recurrence", "FREQ=HOURLY", "FREQ=HOURLY", "FREQ"),
+    (
+        "53rd Monday of a month",
+        "recurrence",
+        "FREQ=MONTHLY;BYDAY=53MO",
+        "FREQ=MONTHLY;BYDAY=53MO",
+        "BYDAY",
+    ),
+    (
+        "99th Monday of a year",
+        "recurrence",
+        "FREQ=YEARLY;BYDAY=99MO",
+        "FREQ=YEARLY;BYDAY=99MO",
+        "BYDAY",
+    ),
     ("too many partners", "partners", TOO_MANY_PARTNERS, TOO_MANY_PARTNERS, "100"),
 ]
 # Where the form takes a field of the schema under another name.

@@ -136,3 +136,12 @@ def test_any_words_give_a_readable_rule_or_are_not_words(words):
             assert check_recurrence(rule) == rule
         except RecurrenceError as error:  # "every 999 weeks" reads, but is no rule we keep
             assert "INTERVAL" in str(error) or "rule" in str(error)
+
+
+def test_a_stored_rule_dateutil_fails_on_while_iterating_expands_without_error():
+    from app.planner.recurrence import MAX_OCCURRENCES, expand
+
+    for rule in ("FREQ=MONTHLY;BYDAY=53MO", "FREQ=YEARLY;BYDAY=99MO"):
+        found = expand(rule, date(2027, 1, 1), date(2027, 12, 31))
+        assert len(found.days) <= MAX_OCCURRENCES
+        assert all(date(2027, 1, 1) <= day <= date(2027, 12, 31) for day in found.days)

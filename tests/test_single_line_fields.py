@@ -39,3 +39,15 @@ def test_an_api_token_name_is_one_line(client, make_user, bad):
     assert response.status_code in (200, 400)
     assert "single line" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_a_sheets_revision_note_is_one_line(client, make_user, make_practice, bad):
+    make_user("curator@example.org", is_curator=True)
+    practice = make_practice()
+    login(client, "curator@example.org")
+    sheet = practices.sheet_from_practice(practice)
+    data = {**form_data(sheet, practice.version), "note": f"Fixed {bad}", "save": "Save"}
+    response = client.post(f"/practices/{practice.slug}/edit", data=data)
+    assert response.status_code == 400
+    assert "single line" in response.get_data(as_text=True)

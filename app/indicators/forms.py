@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.spreadsheets import parse_number
-from app.core.validation import FiniteDecimalField
+from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
 from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
 from app.indicators.periods import Period
 from app.indicators.services import not_begun
@@ -54,8 +54,10 @@ def parse_value(text: str) -> Decimal:
 class IndicatorForm(FlaskForm):
     """An indicator's definition: what, in which unit, which way is better, and its targets."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=300), SingleLineText()])
+    description = TextAreaField(
+        "What it measures and how", validators=[Length(max=5000), FreeText()]
+    )
     activity_id = SelectField("Judges", coerce=str, default="")
     unit = SelectField("Unit", choices=UNIT_CHOICES)
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
@@ -313,6 +315,10 @@ class ReopenForm(FlaskForm):
 
     reason = StringField(
         "Why reopen",
-        validators=[DataRequired("Say why the values need to change."), Length(max=500)],
+        validators=[
+            DataRequired("Say why the values need to change."),
+            Length(max=500),
+            SingleLineText(),
+        ],
     )
     submit = SubmitField("Reopen")

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.validation import SingleLineText
 from app.core.vocabularies import Vocabularies, vocabularies
 from app.core.yamlfile import pydantic_message
 from app.practices.schemas import ESTIMABLE, PracticeSheet
@@ -161,7 +162,9 @@ class PracticeForm(FlaskForm):
         validate_choice=False,
     )
     version = HiddenField()
-    note = StringField("What did you change? (optional)", validators=[Length(max=300)])
+    note = StringField(
+        "What did you change? (optional)", validators=[Length(max=300), SingleLineText()]
+    )
     preview = SubmitField("Preview")
     save = SubmitField("Save")
 

@@ -186,6 +186,35 @@ def test_outbox_is_for_admins_only(client, make_user):
     assert "Reset your password" in page and "kept in the outbox" in page
 
 
+def test_the_outbox_shows_no_text_of_mail_the_server_delivered(client, make_user):
+    # Without a mail server the administrator carries the link; with one, only its recipient.
+    make_user("admin@example.org", is_admin=True)
+    db.session.add_all(
+        [
+            OutboxMessage(
+                recipient="ana@example.org",
+                subject="Reset your password",
+                body="Open https://planner.example.org/password/reset/SECRET-SENT",
+                delivery="smtp",
+                status="sent",
+                kind="password-reset",
+            ),
+            OutboxMessage(
+                recipient="bo@example.org",
+                subject="Reset your password",
+                body="Open https://planner.example.org/password/reset/KEPT-HERE",
+                delivery="outbox",
+                kind="password-reset",
+            ),
+        ]
+    )
+    db.session.commit()
+    login(client, "admin@example.org")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "SECRET-SENT" not in page and "holds a link that signs them in" in page
+    assert "KEPT-HERE" in page
+
+
 def test_password_rule(app):
     from app.accounts.passwords import password_problems
 

@@ -115,8 +115,23 @@ class IndicatorForm(FlaskForm):
         self._fits_the_unit(field)
 
     def validate_target_value(self, field: FiniteDecimalField) -> None:
-        """A target is a value of the unit too."""
+        """A target is a value of the unit too, on the better side of the baseline."""
         self._fits_the_unit(field)
+        baseline, target = self.baseline_value.data, field.data
+        if baseline is None or target is None or target == baseline:
+            return
+        # Progress is measured from the baseline towards the target: a target on the worse
+        # side would count every step back as progress ("104.8 %, on track").
+        if self.direction.data == "lower" and target > baseline:
+            raise ValidationError(
+                "Lower is better here, so the target must be below the baseline "
+                "(or choose 'higher is better')."
+            )
+        if self.direction.data == "higher" and target < baseline:
+            raise ValidationError(
+                "Higher is better here, so the target must be above the baseline "
+                "(or choose 'lower is better')."
+            )
 
     def fields(self) -> dict[str, Any]:
         """Return the model fields the form sets."""

@@ -619,3 +619,34 @@ def test_a_per_event_count_is_averaged_when_accepted(client, setup):
     _as(client, people, "planner")
     client.post(f"/plans/{ids['plan']}/indicators/proposed/{proposed.id}/accept")
     assert db.session.scalar(select(Indicator.aggregation)) == "average"
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "says"),
+    [("lower", "10", "12", "below the baseline"), ("higher", "10", "8", "above the baseline")],
+)
+def test_a_target_on_the_worse_side_of_the_baseline_is_refused(
+    client, setup, direction, baseline, target, says
+):
+    # A new user's "lower is better" indicator with a target above its baseline read
+    # "104.8 %, on track" once its value passed the target.
+    people, ids = setup
+    _as(client, people, "planner")
+    response = client.post(
+        f"/plans/{ids['plan']}/indicators/new",
+        data={
+            "name": "Average days to answer",
+            "unit": "count",
+            "direction": direction,
+            "aggregation": "average",
+            "frequency": "quarterly",
+            "baseline_value": baseline,
+            "target_value": target,
+        },
+    )
+    assert response.status_code == 400
+    assert says in response.get_data(as_text=True)
+    assert _count(Indicator) == 0
+    _plan_indicator(
+        client, ids, direction=direction, baseline_value=baseline, target_value=baseline
+    )

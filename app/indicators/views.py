@@ -407,21 +407,32 @@ def _save_entries(
                 content=content,
                 uploaded_by=current_user.email,
             )
-        result = services.record_value(
-            by_id[item.indicator_id],
-            item.period,
-            item.value,
-            existing=existing.get((item.indicator_id, item.period.key)),
-            note=item.note,
-            evidence_url=item.evidence_url,
-            evidence=evidence,
-            by=current_user.email,
-            approvals=approvals,
-            today=today(),
-            base_version=item.base_version,
-        )
-        changed += result is not None
+        changed += _record(item, by_id[item.indicator_id], existing, approvals, evidence)
     return changed
+
+
+def _record(
+    row: Any,
+    indicator: Indicator,
+    existing: dict[tuple[int, str], Measurement],
+    approvals: list[Any],
+    evidence: EvidenceFile | None = None,
+) -> bool:
+    """Record one checked value, typed on the page or read from a file; tell if it changed."""
+    saved = services.record_value(
+        indicator,
+        row.period,
+        row.value,
+        existing=existing.get((row.indicator_id, row.period.key)),
+        note=row.note,
+        evidence_url=row.evidence_url,
+        evidence=evidence,
+        by=current_user.email,
+        approvals=approvals,
+        today=today(),
+        base_version=row.base_version,
+    )
+    return saved is not None
 
 
 @bp.post("/plans/<int:plan_id>/approvals")
@@ -501,22 +512,7 @@ def import_values(plan_id: int) -> ResponseReturnValue:
             changed = 0
             try:
                 for row in result.rows:
-                    changed += (
-                        services.record_value(
-                            by_id[row.indicator_id],
-                            row.period,
-                            row.value,
-                            existing=existing.get((row.indicator_id, row.period.key)),
-                            note=row.note,
-                            evidence_url=row.evidence_url,
-                            evidence=None,
-                            by=current_user.email,
-                            approvals=approvals,
-                            today=today(),
-                            base_version=row.base_version,
-                        )
-                        is not None
-                    )
+                    changed += _record(row, by_id[row.indicator_id], existing, approvals)
             except services.ValueConflict:
                 problems = [
                     "Someone saved values of this plan while the file was being imported; "

@@ -54,7 +54,7 @@ from app.planner import services as planner
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
 from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
-from app.planner.models import Plan
+from app.planner.models import Plan, ProposedIndicator
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
@@ -105,16 +105,23 @@ def index(plan_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/plans/<int:plan_id>/indicators/proposed/<int:proposed_id>/accept")
-@access(SIGNED_IN)
-def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
-    """Accept an indicator the practice sheet proposed for an activity."""
-    plan = _plan(plan_id, "planner")
+def _proposal(plan: Plan, proposed_id: int) -> ProposedIndicator:
+    """Return an indicator one of the plan's activities proposes (404 if none), once the
+    form's CSRF token is checked."""
     proposed = next((p for a in plan.activities for p in a.indicators if p.id == proposed_id), None)
     if proposed is None:
         abort(404)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    return proposed
+
+
+@bp.post("/plans/<int:plan_id>/indicators/proposed/<int:proposed_id>/accept")
+@access(SIGNED_IN)
+def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
+    """Accept an indicator the practice sheet proposed for an activity."""
+    plan = _plan(plan_id, "planner")
+    proposed = _proposal(plan, proposed_id)
     indicator = services.accept_proposed(plan, proposed)
     db.session.commit()
     flash(f"“{indicator.name}” is an indicator of the plan now. Give it a baseline and targets.")
@@ -126,11 +133,7 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
 def dismiss(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     """Dismiss an indicator the practice sheet proposed that the plan will not use."""
     plan = _plan(plan_id, "planner")
-    proposed = next((p for a in plan.activities for p in a.indicators if p.id == proposed_id), None)
-    if proposed is None:
-        abort(404)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+    proposed = _proposal(plan, proposed_id)
     name = proposed.name
     services.dismiss_proposed(proposed)
     db.session.commit()

@@ -81,10 +81,12 @@ def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Deci
         whole, _, fraction = cleaned.rpartition(decimal_mark)
         cleaned = _ungroup(whole, grouping, shown) + "." + fraction
     elif commas == 1 and re.fullmatch(r"[+-]?\d{1,3},\d{3}", cleaned):
-        whole, fraction = cleaned.replace(",", ""), Decimal(cleaned.replace(",", "."))
+        whole, fraction = cleaned.replace(",", ""), Decimal(cleaned.replace(",", ".")).normalize()
+        # Written with a point, so that it reads one way only: 25 as 25.0, 1.25 as it is.
+        decimal = f"{fraction:f}" if fraction != fraction.to_integral() else f"{fraction:f}.0"
         raise ValueError(
-            f"{shown!r} could be {whole} or {fraction.normalize()} (with a decimal comma): "
-            f"write {whole} or {fraction.normalize()}.0"
+            f"{shown!r} could be {whole} or {fraction:f} (with a decimal comma): "
+            f"write {whole} or {decimal}"
         )
     elif commas == 1:
         cleaned = cleaned.replace(",", ".")

@@ -323,7 +323,7 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
     else:
         accounts.set_role(user, institution, None, by=current_user.email)
         db.session.commit()
-        flash(f"{user.email} no longer belongs to {institution.name}.")
+        flash(f"{user.name or user.email} no longer belongs to {institution.name}.")
     return redirect(url_for("institutions.members", slug=slug))
 
 

@@ -263,11 +263,23 @@ def test_numbers_are_read_with_either_separator(typed, value):
     assert parse_number(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["25,000", "1,500", "-2,000"])
-def test_a_lone_comma_before_three_digits_is_refused_not_guessed(typed):
+@pytest.mark.parametrize(
+    ("typed", "advice"),
+    [
+        ("25,000", "write 25000 or 25.0"),
+        ("1,250", "write 1250 or 1.25"),
+        ("12,345", "write 12345 or 12.345"),
+        ("-2,000", "write -2000 or -2.0"),
+    ],
+)
+def test_a_lone_comma_before_three_digits_is_refused_not_guessed(typed, advice):
     # 25,000 is 25 thousand in English and 25 in Finnish: a silent guess loses money.
-    with pytest.raises(ValueError, match="could be"):
+    with pytest.raises(ValueError, match="could be") as refused:
         parse_number(typed)
+    assert str(refused.value).endswith(advice)
+    # Both numbers the advice offers read back, each one way only.
+    for offered in advice.removeprefix("write ").split(" or "):
+        assert parse_number(offered) == Decimal(offered)
 
 
 @pytest.mark.parametrize("typed", ["1,2,3", "1,23,456", "1.2.3", "12,34.5", "1,000.5.5"])

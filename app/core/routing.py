@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 # Ids are 32-bit integers in both databases.
 MAX_ID = 2**31 - 1
@@ -24,6 +24,19 @@ class IdConverter(IntegerConverter):
         return number if number <= MAX_ID else NO_ID
 
 
+class SegmentConverter(UnicodeConverter):
+    """`<name>` in every route: the unreserved characters of RFC 3986 only.
+
+    Slugs, signed tokens, chart names and versions are all made of them. Anything else (a NUL,
+    a control character, a space) names nothing here and is a 404 by routing, before a view
+    could hand it to a query: PostgreSQL refuses NUL in a text parameter with an error (a 500).
+    """
+
+    regex = r"[A-Za-z0-9._~-]+"
+
+
 def init_app(app: Flask) -> None:
-    """Replace the int converter before any route is added."""
+    """Replace the int and default converters before any route is added."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = SegmentConverter
+    app.url_map.converters["string"] = SegmentConverter

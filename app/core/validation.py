@@ -23,6 +23,13 @@ from app.core.yamlfile import pydantic_message
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]
+
+
+def is_slug(text: str) -> bool:
+    """Tell whether a text has the shape of a slug (what a lookup by slug may be given)."""
+    return len(text) <= 120 and re.fullmatch(SLUG_PATTERN, text) is not None
+
+
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", max_length=500)]
 
 # Validation context for data that was checked on its way into the database: stored rows keep

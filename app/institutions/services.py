@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.validation import is_slug
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
 from app.institutions.models import (
@@ -332,6 +333,8 @@ def list_institutions() -> list[Institution]:
 
 def get_institution(slug: str) -> Institution | None:
     """Return one institution with its units, memberships (and networks) and partners."""
+    if not is_slug(slug):  # no institution has it; PostgreSQL would refuse a NUL outright
+        return None
     return db.session.scalar(
         select(Institution)
         .where(Institution.slug == slug)
@@ -449,4 +452,6 @@ def add_partnership(
 
 def get_network(slug: str) -> Network | None:
     """Return one network."""
+    if not is_slug(slug):
+        return None
     return db.session.scalar(select(Network).where(Network.slug == slug))

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db, utcnow
 from app.core.markdown import html_to_text, render_markdown
+from app.core.validation import is_slug
 from app.core.vocabularies import Vocabularies
 from app.practices.files import SheetFile
 from app.practices.models import (
@@ -444,6 +445,8 @@ def all_practices(include_withdrawn: bool = False) -> list[Practice]:
 
 def get_practice(slug: str) -> Practice | None:
     """Return one practice with everything a sheet page shows, withdrawn ones included."""
+    if not is_slug(slug):  # no sheet has it; PostgreSQL would refuse some (a NUL) outright
+        return None
     return db.session.scalar(
         select(Practice)
         .where(Practice.slug == slug)
@@ -453,6 +456,7 @@ def get_practice(slug: str) -> Practice | None:
 
 def get_practices(slugs: list[str]) -> list[Practice]:
     """Return the practices with these slugs, in the order asked (unknown slugs are skipped)."""
+    slugs = [slug for slug in slugs if is_slug(slug)]
     if not slugs:
         return []
     found = {

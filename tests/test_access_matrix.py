@@ -535,7 +535,7 @@ def _body(route: Route, values: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("route", CELL_ROUTES, ids=str)
 def test_access_matrix(app: Flask, sheet: dict[str, Any], route: Route) -> None:
-    from app.charts.services import plotly_version
+    from app.charts.assets import plotly_version
 
     world = build_world(sheet)
     before = snapshot()
@@ -572,7 +572,7 @@ ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 
 
 def test_the_matrix_covers_every_route_and_method_of_the_url_map(app: Flask) -> None:
-    from app.charts.services import plotly_version
+    from app.charts.assets import plotly_version
 
     def choices(rule: Any) -> list[tuple[str, ...]]:
         """Each choice of a rule's any() parts: one address per choice."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.charts.services import plotly_js, plotly_styles, plotly_version
+from app.charts.assets import plotly_js, plotly_styles, plotly_version
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("charts", __name__, url_prefix="/charts")

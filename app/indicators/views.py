@@ -19,7 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app.charts import services as charts
+from app.charts import figures as charts
 from app.core.extensions import db
 from app.core.spreadsheets import to_csv
 from app.core.vocabularies import vocabularies

@@ -20,7 +20,7 @@ from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
-from app.charts.services import TimelineRow
+from app.charts.figures import TimelineRow
 from app.core.extensions import db
 from app.core.formatting import day as format_day
 from app.core.routing import MAX_ID

@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.accounts import services as accounts
-from app.charts import services as charts
+from app.charts import figures as charts
 from app.core.extensions import db, limiter
 from app.core.urls import external_url
 from app.core.validation import form_id

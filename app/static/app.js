@@ -109,7 +109,7 @@ function drawChart(element, printing) {
 }
 
 // Shorten the labels of an axis of named rows to `width` characters, kept distinct.
-// Values are the full names as HTML-escaped text (charts/services.py plain_text): read them
+// Values are the full names as HTML-escaped text (charts/figures.py plain_text): read them
 // as text, cut them (keeping a short last part in brackets, such as a plan's year), and
 // escape them again, so that no entity is cut in half or counted as characters.
 function shortenRowLabels(axis, width) {

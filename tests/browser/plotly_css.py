@@ -9,7 +9,7 @@ present and injects nothing. Regenerate the files after upgrading plotly with:
 
 from __future__ import annotations
 
-from app.charts.services import STYLES, plotly_js, plotly_version
+from app.charts.assets import STYLES, plotly_js, plotly_version
 
 # Rules added one by one through the CSSOM leave the element's text empty; read them back.
 READ_STYLES = """() => Array.from(document.querySelectorAll('style[id]'), element => [

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from app.charts.services import (
+from app.charts.figures import (
     ProgressRow,
     SeriesPoint,
     TimelineRow,

@@ -1,4 +1,4 @@
-"""Plotly figures as pure functions of the data, and the Plotly script the app serves.
+"""Plotly figures as pure functions of the data.
 
 Each builder takes plain rows and returns the figure as a JSON-ready dict (data, layout and
 config), validated by plotly's own figure classes. Pages embed that dict as a JSON data block
@@ -7,17 +7,12 @@ and app.js draws it, so tests can check a chart without a browser.
 
 from __future__ import annotations
 
-import gzip
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import plotly
 import plotly.graph_objects as go
 
 # Colours of the activity statuses: distinct for colour-blind readers and at least 3:1
@@ -36,26 +31,6 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "s
 # The mode bar's buttons are hard to reach by keyboard, and the table beneath every chart
 # already offers the data, so charts are drawn without it.
 CONFIG = {"displayModeBar": False, "responsive": True, "displaylogo": False}
-# The <style> elements plotly.js would inject, as files named after each element's id.
-STYLES = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly"
-
-
-@cache
-def plotly_js() -> tuple[bytes, bytes]:
-    """Return the plotly.js that ships inside the plotly package, plain and gzipped."""
-    body = resources.files("plotly").joinpath("package_data/plotly.min.js").read_bytes()
-    return body, gzip.compress(body, compresslevel=9, mtime=0)
-
-
-@cache
-def plotly_styles() -> list[str]:
-    """Return the ids of Plotly's stylesheets (each file's name is its element's id)."""
-    return sorted(path.stem for path in STYLES.glob("*.css"))
-
-
-def plotly_version() -> str:
-    """Return the version of the plotly package, which names the script's address."""
-    return str(plotly.__version__)
 
 
 def plain_text(text: str) -> str:

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from app.charts.services import (
+from app.charts.assets import plotly_js, plotly_styles, plotly_version
+from app.charts.figures import (
     PROGRESS_COLOURS,
     STATUS_COLOURS,
     ProgressRow,
@@ -15,9 +16,6 @@ from app.charts.services import (
     TimelineRow,
     indicator_chart,
     planned_actual_chart,
-    plotly_js,
-    plotly_styles,
-    plotly_version,
     progress_chart,
     status_chart,
     status_mix_chart,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.enums import one_of
 from app.core.extensions import db, utcnow
 
 
@@ -34,20 +35,14 @@ class MailKind(StrEnum):
     INVITATION = "invitation"
 
 
-def _one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
-    """Build the check constraint of an enumerated column from its enum."""
-    listed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=column)
-
-
 class OutboxMessage(db.Model):  # type: ignore[name-defined, misc]
     """An email, written in the transaction that asks for it and delivered after its commit."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        _one_of("delivery", Delivery),
-        _one_of("status", MailStatus),
-        _one_of("kind", MailKind),
+        one_of("delivery", Delivery),
+        one_of("status", MailStatus),
+        one_of("kind", MailKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,8 @@ from pydantic.json_schema import models_json_schema
 from app.core.vocabularies import Vocabularies
 from app.planner import schemas as planner
 from app.practices.schemas import ESTIMABLE
-from app.practices.services import FACETS, LIST_COLUMNS, MAX_PAGE, SORTS
+from app.practices.search import FACETS, MAX_PAGE, SORTS
+from app.practices.services import LIST_COLUMNS
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 LEVEL = {"type": "integer", "minimum": 1, "maximum": 3}

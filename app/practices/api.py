@@ -12,19 +12,19 @@ from app.core.extensions import aware
 from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 from app.permissions import PUBLIC, access
-from app.practices import services
+from app.practices import search, services
 from app.practices.models import Practice
 
 bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
 
 
-def _bracketed(parts: services.Marked) -> str:
+def _bracketed(parts: search.Marked) -> str:
     """Write a highlighted text with its matched words in square brackets."""
     return "".join(f"[{text}]" if is_match else text for text, is_match in parts)
 
 
 def serialize_summary(
-    practice: Practice, highlight: tuple[services.Marked, services.Marked] | None = None
+    practice: Practice, highlight: tuple[search.Marked, search.Marked] | None = None
 ) -> dict[str, Any]:
     """Return what a list shows of a practice."""
     data: dict[str, Any] = {
@@ -67,15 +67,15 @@ def index() -> ResponseReturnValue:
     """List practices with the page's filters, search, sort and pagination."""
     vocab = vocabularies()
     try:
-        query = services.parse_query(
+        query = search.parse_query(
             request.args,
             vocab,
             current_app.config["PAGE_SIZE"],
             current_app.config["MAX_PAGE_SIZE"],
         )
-    except services.QueryError as error:
+    except search.QueryError as error:
         return json_error(400, "Bad Request", "invalid query parameters", fields=error.problems)
-    result = services.search_practices(query, vocab)
+    result = search.search_practices(query, vocab)
     return jsonify(
         items=[serialize_summary(p, result.highlights.get(p.id)) for p in result.items],
         page=query.page,

@@ -25,7 +25,7 @@ from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
 from app.planner import services as planner
 from app.planner.forms import AdoptForm
-from app.practices import services
+from app.practices import search, services
 from app.practices.forms import PracticeForm
 from app.practices.models import Practice, PracticeRevision
 
@@ -40,7 +40,7 @@ PARAMETER_LABELS = {
     "per_page": "Results per page",
     **{
         facet.name: facet.label if facet.group == "sheet" else f"{facet.label} ({facet.group})"
-        for facet in services.FACETS
+        for facet in search.FACETS
     },
 }
 
@@ -77,17 +77,17 @@ def index() -> ResponseReturnValue:
     args = request.args
     problems: dict[str, str] = {}
     try:
-        query = services.parse_query(
+        query = search.parse_query(
             args, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
         )
-    except services.QueryError as error:
+    except search.QueryError as error:
         # A stale shared link should still show the catalogue: drop what is unknown, say so.
         problems = error.problems
         cleaned = MultiDict((k, v) for k, v in args.items(multi=True) if k not in problems)
-        query = services.parse_query(
+        query = search.parse_query(
             cleaned, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
         )
-    result = services.search_practices(query, vocab)
+    result = search.search_practices(query, vocab)
     status = 400 if problems else 200
     return render_template(
         "practices/index.html",
@@ -98,8 +98,8 @@ def index() -> ResponseReturnValue:
         ticked=set(args.getlist("ticked")),
         compare_min=COMPARE_MIN,
         compare_max=COMPARE_MAX,
-        facets=services.FACETS,
-        sorts=services.SORTS,
+        facets=search.FACETS,
+        sorts=search.SORTS,
         parameter_labels=PARAMETER_LABELS,
         adopt_form=_adopt_form() if result.items else None,
     ), status

@@ -10,7 +10,7 @@ from app.core.extensions import db
 from app.practices import services
 from app.practices.models import Practice
 from app.practices.schemas import PracticeSheet
-from app.practices.services import QueryError, parse_query
+from app.practices.search import QueryError, parse_query, search_practices
 
 # The private-use characters the search once marked matches with, as a text could hold them.
 FORGED = "\ue000forged\ue001"
@@ -18,7 +18,7 @@ FORGED = "\ue000forged\ue001"
 
 def search(vocab, **args):
     query = parse_query(MultiDict(args), vocab, 20, 100)
-    return services.search_practices(query, vocab)
+    return search_practices(query, vocab)
 
 
 def counts(result, facet):

@@ -1,4 +1,10 @@
-"""The reference data files data/networks.yml and data/institutions.yml as validated data."""
+"""Pydantic models of networks and institutions: the rules of their fields.
+
+As in every package, schemas.py holds pydantic models (and the rules they apply, such as
+parse_since): the rules of a thing's fields, used by forms, files, imports and the API. Here
+they read the reference data files data/networks.yml and data/institutions.yml, and the
+institution forms take their rules (a membership's "since") from them.
+"""
 
 from __future__ import annotations
 

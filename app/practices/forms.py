@@ -58,7 +58,7 @@ def _choices(vocab: Vocabularies, name: str) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in vocab.lists[name].items()]
 
 
-class IndicatorForm(Form):
+class SheetIndicatorForm(Form):
     """One suggested indicator."""
 
     name = StringField("Indicator")
@@ -141,13 +141,13 @@ class PracticeForm(FlaskForm):
     setup_effort = RadioField("Personnel effort", validate_choice=False)
     setup_actors = TextAreaField("Actors involved (one per line)")
     setup_partners = TextAreaField("Partners involved (one per line)")
-    setup_indicators = FieldList(FormField(IndicatorForm))
+    setup_indicators = FieldList(FormField(SheetIndicatorForm))
     delivery_cost = RadioField("Cost", validate_choice=False)
     delivery_time = RadioField("Time required", validate_choice=False)
     delivery_effort = RadioField("Personnel effort", validate_choice=False)
     delivery_actors = TextAreaField("Actors involved (one per line)")
     delivery_partners = TextAreaField("Partners involved (one per line)")
-    delivery_indicators = FieldList(FormField(IndicatorForm))
+    delivery_indicators = FieldList(FormField(SheetIndicatorForm))
     internal_actors = FieldList(FormField(InternalActorForm))
     external_collaborators = FieldList(FormField(ExternalCollaboratorForm))
     activity_types = FieldList(FormField(ActivityTypeForm))

@@ -1,4 +1,11 @@
-"""The practice sheet as data: one validated shape shared by files, database, pages and API."""
+"""Pydantic models of the catalogue: the rules of a practice sheet's fields, and the API's shapes.
+
+As in every package, schemas.py holds pydantic models (and the rules they apply): the rules of
+a thing's fields, used by forms, files, imports and the API. PracticeSheet is the one validated
+shape of a sheet, shared by its files, the database, the editor's form and the API; the API's
+answers (PracticeSummary, PracticeDetail, PracticePage) are built from models here too, and the
+OpenAPI document is generated from them.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +75,7 @@ def _check_unique(values: list[str]) -> list[str]:
     return values
 
 
-class Indicator(Strict):
+class SheetIndicator(Strict):
     """A suggested indicator: what to measure, in which unit, and which way is better."""
 
     name: ShortText
@@ -84,7 +91,7 @@ class Phase(Strict):
     effort: Level
     actors: Annotated[list[ShortText], Field(min_length=1)]
     partners: list[ShortText] = []
-    indicators: Annotated[list[Indicator], Field(min_length=1)]
+    indicators: Annotated[list[SheetIndicator], Field(min_length=1)]
 
 
 class InternalActor(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from app.api.openapi import build_openapi
@@ -16,4 +16,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @access(PUBLIC)
 def openapi() -> ResponseReturnValue:
     """Serve the OpenAPI document of the API."""
-    return jsonify(build_openapi(vocabularies()))
+    return jsonify(build_openapi(vocabularies(), current_app.config))

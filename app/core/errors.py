@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
@@ -16,14 +18,37 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_payload(status: int, title: str, detail: str, **extra: object) -> dict[str, object]:
-    """Build the one error shape of the API: {"error": {status, title, detail, ...}}."""
-    return {"error": {"status": status, "title": title, "detail": detail, **extra}}
+class ErrorDetail(BaseModel):
+    """What went wrong: the status, its name, a sentence, and what is wrong where."""
+
+    status: int
+    title: str
+    detail: str
+    # Left out (not null) when no field is to blame.
+    fields: dict[str, str] | SkipJsonSchema[None] = Field(
+        default=None, description="Each invalid parameter with what is wrong."
+    )
 
 
-def json_error(status: int, title: str, detail: str, **extra: object) -> Response:
+class Error(BaseModel):
+    """The one error shape of the API (the OpenAPI document's Error)."""
+
+    error: ErrorDetail
+
+
+def error_payload(
+    status: int, title: str, detail: str, fields: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Build the one error shape of the API: {"error": {status, title, detail, fields?}}."""
+    error = ErrorDetail(status=status, title=title, detail=detail, fields=fields)
+    return Error(error=error).model_dump(exclude_none=True)
+
+
+def json_error(
+    status: int, title: str, detail: str, fields: dict[str, str] | None = None
+) -> Response:
     """Return an API error response of the one shape."""
-    response = jsonify(error_payload(status, title, detail, **extra))
+    response = jsonify(error_payload(status, title, detail, fields))
     response.status_code = status
     return response
 

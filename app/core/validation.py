@@ -53,6 +53,12 @@ def _vocab(info: ValidationInfo) -> Vocabularies | None:
     return context["vocab"]
 
 
+# Marks in a JSON schema for what only a deployment knows, filled in by the OpenAPI document:
+# the keys of a vocabulary list (appended to the schema's enum), and values of the config.
+VOCABULARY_MARK = "x-vocabulary"
+CONFIG_MARK = "x-config"
+
+
 def vocabulary_key(name: str) -> Any:
     """Return a string type that must be a key of the named vocabulary list."""
 
@@ -65,7 +71,7 @@ def vocabulary_key(name: str) -> Any:
             raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
         return value
 
-    return Annotated[str, AfterValidator(check)]
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={VOCABULARY_MARK: name})]
 
 
 # Text. Control characters (Unicode category Cc) break feeds, mail headers, XLSX files and, for

@@ -1,8 +1,10 @@
-"""JSON API of the catalogue: GET /api/v1/practices and /api/v1/practices/<slug>."""
+"""JSON API of the catalogue: GET /api/v1/practices and /api/v1/practices/<slug>.
+
+The answers are built from the models of schemas.py (PracticePage, PracticeDetail), from
+which the OpenAPI document is generated too.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -14,6 +16,7 @@ from app.core.vocabularies import vocabularies
 from app.permissions import PUBLIC, access
 from app.practices import search, services
 from app.practices.models import Practice
+from app.practices.schemas import TRUSTED, PracticeDetail, PracticePage, PracticeSummary
 
 bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
 
@@ -23,42 +26,50 @@ def _bracketed(parts: search.Marked) -> str:
     return "".join(f"[{text}]" if is_match else text for text, is_match in parts)
 
 
-def serialize_summary(
+def practice_summary(
     practice: Practice, highlight: tuple[search.Marked, search.Marked] | None = None
-) -> dict[str, Any]:
+) -> PracticeSummary:
     """Return what a list shows of a practice."""
-    data: dict[str, Any] = {
-        "slug": practice.slug,
-        "title": practice.title,
-        "summary": practice.summary,
-        "url": external_url("practices_api.detail", slug=practice.slug),
-        "page_url": external_url("practices.detail", slug=practice.slug),
-        **{name: practice.terms_of(name) for name in services.TERM_FIELDS},
-        "delivery_schedule": practice.delivery_schedule,
-        "importance": practice.importance,
-        "scale_of_change": practice.scale_of_change,
-    }
-    for phase in services.PHASES:
-        data[phase] = {
-            level: getattr(practice, f"{phase}_{level}") for level in services.LEVEL_FIELDS
-        }
-    data["estimated"] = list(practice.estimated)
-    if highlight is not None:
-        data["highlight"] = {"title": _bracketed(highlight[0]), "snippet": _bracketed(highlight[1])}
-    return data
+    return PracticeSummary.model_validate(
+        {
+            "slug": practice.slug,
+            "title": practice.title,
+            "summary": practice.summary,
+            "url": external_url("practices_api.detail", slug=practice.slug),
+            "page_url": external_url("practices.detail", slug=practice.slug),
+            **{name: practice.terms_of(name) for name in services.TERM_FIELDS},
+            "delivery_schedule": practice.delivery_schedule,
+            "importance": practice.importance,
+            "scale_of_change": practice.scale_of_change,
+            **{
+                phase: {
+                    level: getattr(practice, f"{phase}_{level}") for level in services.LEVEL_FIELDS
+                }
+                for phase in services.PHASES
+            },
+            "estimated": list(practice.estimated),
+            "highlight": None
+            if highlight is None
+            else {"title": _bracketed(highlight[0]), "snippet": _bracketed(highlight[1])},
+        },
+        # Stored rows keep keys a later edit of the vocabularies may have dropped.
+        context=TRUSTED,
+    )
 
 
-def serialize_detail(practice: Practice) -> dict[str, Any]:
+def practice_detail(practice: Practice) -> PracticeDetail:
     """Return every field of a practice sheet."""
     sheet = services.sheet_from_practice(practice)
-    return {
-        **sheet.front_matter(),
-        "body": sheet.body,
-        "withdrawn": practice.withdrawn,
-        "updated_at": aware(practice.updated_at).isoformat(),
-        "url": external_url("practices_api.detail", slug=practice.slug),
-        "page_url": external_url("practices.detail", slug=practice.slug),
-    }
+    return PracticeDetail.model_validate(
+        {
+            **sheet.model_dump(),
+            "withdrawn": practice.withdrawn,
+            "updated_at": aware(practice.updated_at),
+            "url": external_url("practices_api.detail", slug=practice.slug),
+            "page_url": external_url("practices.detail", slug=practice.slug),
+        },
+        context=TRUSTED,
+    )
 
 
 @bp.get("")
@@ -76,21 +87,16 @@ def index() -> ResponseReturnValue:
     except search.QueryError as error:
         return json_error(400, "Bad Request", "invalid query parameters", fields=error.problems)
     result = search.search_practices(query, vocab)
-    return jsonify(
-        items=[serialize_summary(p, result.highlights.get(p.id)) for p in result.items],
+    page = PracticePage(
+        items=[practice_summary(p, result.highlights.get(p.id)) for p in result.items],
         page=query.page,
         per_page=query.per_page,
         total=result.total,
         pages=result.pages,
         sort=query.effective_sort,
-        facets={
-            name: [
-                {"value": v.key, "label": v.label, "count": v.count, "selected": v.selected}
-                for v in values
-            ]
-            for name, values in result.facets.items()
-        },
+        facets=result.facets,
     )
+    return jsonify(page.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
 @bp.get("/<slug>")
@@ -100,4 +106,4 @@ def detail(slug: str) -> ResponseReturnValue:
     practice = services.get_practice(slug)
     if practice is None:
         abort(404, description=f"no practice with slug {slug!r}")
-    return jsonify(serialize_detail(practice))
+    return jsonify(practice_detail(practice).model_dump(mode="json", exclude_none=True))

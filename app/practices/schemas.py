@@ -10,12 +10,30 @@ OpenAPI document is generated from them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.core.validation import (
+    CONFIG_MARK,
     TRUSTED,
+    VOCABULARY_MARK,
     HttpUrl,
     Slug,
     Strict,
@@ -85,6 +103,9 @@ class SheetIndicator(Strict):
 
 class Phase(Strict):
     """Setting a practice up, or delivering it: levels, people and indicators."""
+
+    # The API answers every field, also an empty list of partners.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     cost: Level
     time: Level
@@ -215,3 +236,304 @@ def _without_markers(data: Any) -> Any:
 def tidy_text(text: str) -> str:
     """Normalise line endings and trailing blanks so that equal content compares equal."""
     return re.sub(r"[ \t]+\n", "\n", text.replace("\r\n", "\n")).strip()
+
+
+# --- the catalogue's search: its parameters and their rules --------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A filter of the catalogue: its URL name, label, vocabulary and practice_terms name."""
+
+    name: str
+    label: str
+    vocabulary: str  # the list of data/vocabularies.yml its values come from
+    term: str  # the PracticeTerm.vocabulary its values are stored under
+    group: str = "sheet"
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("category", "Category", "categories", "categories"),
+    Facet("mobility_stage", "Mobility stage", "mobility_stages", "mobility_stages"),
+    Facet("target_group", "Target group", "target_groups", "target_groups"),
+    Facet("goal", "Goal", "goals", "goals"),
+    Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
+    Facet("importance", "Importance", "importance", "importance"),
+    Facet(
+        "scale_of_change", "Scale of organisational change", "scales_of_change", "scale_of_change"
+    ),
+    Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
+    Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
+    Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
+    Facet("delivery_cost", "Cost", "levels", "delivery_cost", group="delivery"),
+    Facet("delivery_time", "Time required", "levels", "delivery_time", group="delivery"),
+    Facet("delivery_effort", "Personnel effort", "levels", "delivery_effort", group="delivery"),
+)
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+FacetName = Literal[tuple(FACETS_BY_NAME)]  # type: ignore[valid-type]
+
+SORTS = {
+    "relevance": "Best match",
+    "title": "Title (A–Z)",
+    "setup_cost": "Lowest setup cost",
+    "delivery_cost": "Lowest delivery cost",
+    "effort": "Lowest total effort",
+    "importance": "Most important first",
+    "updated": "Recently updated",
+}
+
+# Far beyond any real catalogue, and small enough for every database's integer OFFSET.
+MAX_PAGE = 100_000
+QUERY_MAX_CHARS = 200
+# The words of a search the full-text engines are given; the rest are ignored.
+QUERY_MAX_TERMS = 20
+
+
+def _problem(message: str, **context: Any) -> PydanticCustomError:
+    """Return a validation error whose message is exactly the one given (no prefix)."""
+    return PydanticCustomError("query", message, context or None)  # type: ignore[arg-type]
+
+
+def _search_text(value: Any) -> str:
+    """Read the search: trimmed, without marker characters, bounded, with a word in it."""
+    raw = strip_markers(str(value))
+    text = raw.strip()
+    if len(text) > QUERY_MAX_CHARS:
+        raise _problem("at most {limit} characters", limit=QUERY_MAX_CHARS)
+    if raw and not re.search(r"\w", raw):
+        raise _problem("no words to search for in {text}", text=repr(raw))
+    return text
+
+
+def _sort(value: str) -> str:
+    """Accept a known sort or none (the default order)."""
+    if value and value not in SORTS:
+        raise _problem(
+            "unknown sort {given}; allowed: {allowed}", given=repr(value), allowed=", ".join(SORTS)
+        )
+    return value
+
+
+def _whole_number(value: Any) -> int:
+    """Read a whole number of at least 1 from a request argument."""
+    if isinstance(value, int) and value >= 1:
+        return value
+    raw = str(value)
+    # Nine digits at most: int() of a huge string is slow, and no page number needs more.
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+        return int(raw)
+    raise _problem("must be a whole number of at least 1")
+
+
+def _page(value: int) -> int:
+    if value > MAX_PAGE:
+        raise _problem("at most {limit}", limit=MAX_PAGE)
+    return value
+
+
+def _page_size(value: int, info: ValidationInfo) -> int:
+    limit = (info.context or {}).get("max_per_page")
+    if limit is not None and value > limit:
+        raise _problem("at most {limit}", limit=limit)
+    return value
+
+
+def _facet_values(name: str) -> Any:
+    """Return the type of a facet's values: keys of its vocabulary, each named once."""
+
+    def check(values: list[str], info: ValidationInfo) -> list[str]:
+        vocab = (info.context or {}).get("vocab")
+        if vocab is not None:
+            allowed = vocab.keys(name)
+            unknown = [v for v in values if v not in allowed]
+            if unknown:
+                raise _problem(
+                    "unknown value {given}; allowed: {allowed}",
+                    given=", ".join(map(repr, unknown)),
+                    allowed=", ".join(allowed),
+                )
+        return list(dict.fromkeys(values))
+
+    # The empty value is a form's empty field, and ignored.
+    key = Annotated[str, Field(json_schema_extra={"enum": [""], VOCABULARY_MARK: name})]
+    return Annotated[list[key], AfterValidator(check)]  # type: ignore[valid-type]
+
+
+class _Query(BaseModel):
+    """What every catalogue search has besides its facets (added from FACETS below)."""
+
+    # Other arguments of the address (the sheets ticked for comparing) belong to the page.
+    model_config = ConfigDict(extra="ignore")
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        """Return the chosen values of each facet that has any."""
+        return {f.name: getattr(self, f.name) for f in FACETS if getattr(self, f.name)}
+
+    @property
+    def effective_sort(self) -> str:
+        """Sort by relevance when there is a search, else by title, unless told otherwise."""
+        sort: str = getattr(self, "sort")  # noqa: B009 - a field of the model made below
+        if sort and (sort != "relevance" or self.terms):
+            return sort
+        return "relevance" if self.terms else "title"
+
+    @property
+    def terms(self) -> list[str]:
+        """Return the words of the search, as the full-text engines will see them."""
+        return re.findall(r"\w+", getattr(self, "q"))[:QUERY_MAX_TERMS]  # noqa: B009
+
+
+# Everything a catalogue search asks for; the address holds all of it. The page and the API
+# read it from the request with search.parse_query (context: vocab, max_per_page), and the
+# OpenAPI document lists its fields as the parameters of GET /api/v1/practices.
+PracticeQuery = create_model(
+    "PracticeQuery",
+    __base__=_Query,
+    __doc__="Everything a catalogue search asks for; the address holds all of it.",
+    **{
+        facet.name: (
+            _facet_values(facet.vocabulary),
+            Field(
+                default=[],
+                description=f"{facet.label} ({facet.group}); repeat or comma-separate for any "
+                "of several values. An empty value is ignored (a form's empty field).",
+            ),
+        )
+        for facet in FACETS
+    },
+    sort=(
+        Annotated[
+            str,
+            AfterValidator(_sort),
+            WithJsonSchema({"type": "string", "enum": ["", *SORTS]}),
+        ],
+        Field(
+            default="",
+            description="The order; empty or absent: best match when searching, else by title.",
+        ),
+    ),
+    page=(
+        Annotated[
+            int,
+            BeforeValidator(_whole_number),
+            AfterValidator(_page),
+            WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+        ],
+        Field(default=1),
+    ),
+    per_page=(
+        Annotated[
+            int,
+            BeforeValidator(_whole_number),
+            AfterValidator(_page_size),
+            WithJsonSchema(
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    CONFIG_MARK: {"maximum": "MAX_PAGE_SIZE", "default": "PAGE_SIZE"},
+                }
+            ),
+        ],
+        Field(default=20),
+    ),
+    q=(
+        Annotated[
+            str,
+            BeforeValidator(_search_text),
+            # Empty for no search; otherwise at least one word character.
+            WithJsonSchema({"type": "string", "maxLength": QUERY_MAX_CHARS, "pattern": r"^$|\w"}),
+        ],
+        Field(
+            default="",
+            description="Full-text search over title, summary and body: at least one letter "
+            "or digit.",
+        ),
+    ),
+)
+
+
+# --- what the API answers ----------------------------------------------------------------------
+
+# An absolute address (the API's url fields start with PUBLIC_BASE_URL).
+AbsoluteUrl = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+# A moment with its offset, written as Python's isoformat writes it ("+00:00", not "Z").
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: moment.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+
+
+class PhaseLevels(BaseModel):
+    """A phase's cost, time and effort, from 1 (low) to 3 (high)."""
+
+    cost: Level
+    time: Level
+    effort: Level
+
+
+class Highlight(BaseModel):
+    """A sheet's title and a snippet of its text, matched words in [brackets]."""
+
+    title: str
+    snippet: str
+
+
+class PracticeSummary(BaseModel):
+    """What a list shows of a practice."""
+
+    slug: Slug
+    title: str
+    summary: str
+    url: AbsoluteUrl
+    page_url: AbsoluteUrl
+    goals: list[GoalKey]
+    categories: list[CategoryKey]
+    mobility_stages: list[StageKey]
+    target_groups: list[TargetGroupKey]
+    delivery_schedule: ScheduleKey
+    importance: ImportanceKey
+    scale_of_change: Level
+    setup: PhaseLevels
+    delivery: PhaseLevels
+    estimated: list[Estimable] = Field(
+        description="The ratings that are the editors' estimates, not facts of the sources: "
+        "importance, scale_of_change, or a phase's level as setup.cost."
+    )
+    # Left out of the answer (not null) when there is no search.
+    highlight: Highlight | SkipJsonSchema[None] = Field(
+        default=None, description="Present when q is given; matched words are in [brackets]."
+    )
+
+
+class PracticeDetail(PracticeSheet):
+    """A whole practice sheet as the API answers it: where it lives, and whether withdrawn."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    url: AbsoluteUrl
+    page_url: AbsoluteUrl
+    withdrawn: bool
+    updated_at: Timestamp
+
+
+class FacetValue(BaseModel):
+    """One value of a facet with its count under the other filters and the search."""
+
+    key: str = Field(serialization_alias="value")
+    label: str
+    count: Annotated[int, Field(ge=0)]
+    selected: bool
+
+
+class PracticePage(BaseModel):
+    """A page of practices with the facet counts of the whole result."""
+
+    items: list[PracticeSummary]
+    page: Annotated[int, Field(ge=1)]
+    per_page: Annotated[int, Field(ge=1)]
+    total: Annotated[int, Field(ge=0)]
+    pages: Annotated[int, Field(ge=1)]
+    sort: Annotated[str, WithJsonSchema({"type": "string", "enum": list(SORTS)})]
+    facets: dict[FacetName, list[FacetValue]]

@@ -1,13 +1,16 @@
-"""Search the catalogue: the facets and sorts, the query, full-text engines, counts and pages."""
+"""Search the catalogue: read the query, match with each database's full-text engine, count, page.
+
+The facets, sorts and the query's rules are in schemas.py (the API documents them from there).
+"""
 
 from __future__ import annotations
 
 import math
-import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError as SchemaError
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -27,52 +30,15 @@ from sqlalchemy.orm import selectinload
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies
 from app.practices.models import Practice, PracticeTerm
-from app.practices.schemas import MARKER_CHARACTERS, strip_markers
-
-
-@dataclass(frozen=True)
-class Facet:
-    """A filter of the catalogue: its URL name, label, vocabulary and practice_terms name."""
-
-    name: str
-    label: str
-    vocabulary: str  # the list of data/vocabularies.yml its values come from
-    term: str  # the PracticeTerm.vocabulary its values are stored under
-    group: str = "sheet"
-
-
-FACETS: tuple[Facet, ...] = (
-    Facet("category", "Category", "categories", "categories"),
-    Facet("mobility_stage", "Mobility stage", "mobility_stages", "mobility_stages"),
-    Facet("target_group", "Target group", "target_groups", "target_groups"),
-    Facet("goal", "Goal", "goals", "goals"),
-    Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
-    Facet("importance", "Importance", "importance", "importance"),
-    Facet(
-        "scale_of_change", "Scale of organisational change", "scales_of_change", "scale_of_change"
-    ),
-    Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
-    Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
-    Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
-    Facet("delivery_cost", "Cost", "levels", "delivery_cost", group="delivery"),
-    Facet("delivery_time", "Time required", "levels", "delivery_time", group="delivery"),
-    Facet("delivery_effort", "Personnel effort", "levels", "delivery_effort", group="delivery"),
+from app.practices.schemas import (
+    FACETS,
+    FACETS_BY_NAME,
+    MARKER_CHARACTERS,
+    Facet,
+    FacetValue,
+    PracticeQuery,
+    strip_markers,
 )
-FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
-
-SORTS = {
-    "relevance": "Best match",
-    "title": "Title (A–Z)",
-    "setup_cost": "Lowest setup cost",
-    "delivery_cost": "Lowest delivery cost",
-    "effort": "Lowest total effort",
-    "importance": "Most important first",
-    "updated": "Recently updated",
-}
-
-
-# Far beyond any real catalogue, and small enough for every database's integer OFFSET.
-MAX_PAGE = 100_000
 
 
 class QueryError(ValueError):
@@ -83,71 +49,22 @@ class QueryError(ValueError):
         self.problems = problems
 
 
-@dataclass
-class PracticeQuery:
-    """Everything a catalogue search asks for; the URL holds all of it."""
-
-    q: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: str = ""
-    page: int = 1
-    per_page: int = 20
-
-    @property
-    def effective_sort(self) -> str:
-        """Sort by relevance when there is a search, else by title, unless told otherwise."""
-        if self.sort and (self.sort != "relevance" or self.terms):
-            return self.sort
-        return "relevance" if self.terms else "title"
-
-    @property
-    def terms(self) -> list[str]:
-        """Return the words of the search, as the full-text engines will see them."""
-        return re.findall(r"\w+", self.q)[:20]
-
-
 def parse_query(args: Any, vocab: Vocabularies, per_page: int, max_per_page: int) -> PracticeQuery:
     """Read a PracticeQuery from request arguments, refusing unknown values with their names."""
-    problems: dict[str, str] = {}
-    filters: dict[str, list[str]] = {}
-    for facet in FACETS:
-        values = [v for raw in args.getlist(facet.name) for v in raw.split(",") if v]
-        if not values:
-            continue
-        allowed = vocab.keys(facet.vocabulary)
-        unknown = [v for v in values if v not in allowed]
-        if unknown:
-            problems[facet.name] = (
-                f"unknown value {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}"
-            )
-        filters[facet.name] = list(dict.fromkeys(values))
-    sort = args.get("sort", "")
-    if sort and sort not in SORTS:
-        problems["sort"] = f"unknown sort {sort!r}; allowed: {', '.join(SORTS)}"
-    page = _positive_int(args.get("page", "1"), "page", problems)
-    if page > MAX_PAGE:
-        problems["page"] = f"at most {MAX_PAGE}"
-    size = _positive_int(args.get("per_page", str(per_page)), "per_page", problems)
-    if size > max_per_page:
-        problems["per_page"] = f"at most {max_per_page}"
-    raw = strip_markers(args.get("q", ""))
-    q = raw.strip()
-    if len(q) > 200:
-        problems["q"] = "at most 200 characters"
-    elif raw and not re.search(r"\w", raw):
-        problems["q"] = f"no words to search for in {raw!r}"
-    if problems:
-        raise QueryError(problems)
-    return PracticeQuery(q=q, filters=filters, sort=sort, page=page, per_page=size)
-
-
-def _positive_int(raw: str, name: str, problems: dict[str, str]) -> int:
-    """Parse a positive integer argument, noting a problem when it is not one."""
-    # Nine digits at most: int() of a huge string is slow, and no page number needs more.
-    if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
-        return int(raw)
-    problems[name] = "must be a whole number of at least 1"
-    return 1
+    data: dict[str, Any] = {
+        facet.name: [v for raw in args.getlist(facet.name) for v in raw.split(",") if v]
+        for facet in FACETS
+    }
+    data["per_page"] = per_page
+    data |= {name: args[name] for name in ("q", "sort", "page", "per_page") if name in args}
+    try:
+        return PracticeQuery.model_validate(
+            data, context={"vocab": vocab, "max_per_page": max_per_page}
+        )
+    except SchemaError as error:
+        raise QueryError(
+            {str(problem["loc"][0]): problem["msg"] for problem in error.errors()}
+        ) from None
 
 
 def _facet_condition(facet: Facet, values: list[str]) -> ColumnElement[bool]:
@@ -251,16 +168,6 @@ def search_backend() -> SearchBackend:
     if db.engine.dialect.name == "postgresql":
         return PostgresSearch()
     return SqliteSearch()
-
-
-@dataclass
-class FacetValue:
-    """One value of a facet with its count under the other filters and the search."""
-
-    key: str
-    label: str
-    count: int
-    selected: bool
 
 
 # A highlighted text as its parts, each with whether it is a matched word.
@@ -373,7 +280,12 @@ def _facet_counts(
         part = facet.name if facet.name in query.filters else ""
         chosen = set(query.filters.get(facet.name, []))
         result[facet.name] = [
-            FacetValue(key, label, counts.get((part, facet.term, key), 0), key in chosen)
+            FacetValue(
+                key=key,
+                label=label,
+                count=counts.get((part, facet.term, key), 0),
+                selected=key in chosen,
+            )
             for key, label in vocab.lists[facet.vocabulary].items()
         ]
     return result

@@ -28,6 +28,7 @@ from app.planner.forms import AdoptForm
 from app.practices import search, services
 from app.practices.forms import PracticeForm
 from app.practices.models import Practice, PracticeRevision
+from app.practices.schemas import FACETS, SORTS
 
 bp = Blueprint("practices", __name__)
 
@@ -40,7 +41,7 @@ PARAMETER_LABELS = {
     "per_page": "Results per page",
     **{
         facet.name: facet.label if facet.group == "sheet" else f"{facet.label} ({facet.group})"
-        for facet in search.FACETS
+        for facet in FACETS
     },
 }
 
@@ -98,8 +99,8 @@ def index() -> ResponseReturnValue:
         ticked=set(args.getlist("ticked")),
         compare_min=COMPARE_MIN,
         compare_max=COMPARE_MAX,
-        facets=search.FACETS,
-        sorts=search.SORTS,
+        facets=FACETS,
+        sorts=SORTS,
         parameter_labels=PARAMETER_LABELS,
         adopt_form=_adopt_form() if result.items else None,
     ), status

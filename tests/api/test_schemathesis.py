@@ -17,14 +17,18 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from werkzeug.serving import make_server
 
+from app import create_app
 from app.accounts.services import create_api_token
 from app.api.openapi import build_openapi
 from app.core.extensions import db
 from app.core.vocabularies import load_vocabularies
-from tests.conftest import VOCABULARY_FILE
+from tests.conftest import VOCABULARY_FILE, make_config
 
-# The same document /api/v1/openapi.json serves (a test in tests/planner checks the routes).
-schema = schemathesis.openapi.from_dict(build_openapi(load_vocabularies(VOCABULARY_FILE)))
+# The same document /api/v1/openapi.json serves (a test in tests/planner checks the routes):
+# the test vocabularies, and the page sizes of the test configuration.
+schema = schemathesis.openapi.from_dict(
+    build_openapi(load_vocabularies(VOCABULARY_FILE), create_app(make_config("sqlite://")).config)
+)
 
 
 @pytest.fixture

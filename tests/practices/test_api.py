@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from app.practices.search import FACETS
+from app.practices.schemas import FACETS
 from tests.conftest import listed_count
 
 
@@ -88,3 +88,24 @@ def test_openapi_filter_enums_come_from_the_vocabularies(spec, vocab):
     parameters = {p["name"]: p for p in spec["paths"]["/api/v1/practices"]["get"]["parameters"]}
     assert parameters["category"]["schema"]["items"]["enum"] == ["", *vocab.keys("categories")]
     assert set(parameters) >= {f.name for f in FACETS} | {"q", "sort", "page", "per_page"}
+
+
+def test_query_problems_are_said_as_before(client):
+    """The messages of the query model are the ones the catalogue has always given."""
+    fields = client.get(
+        "/api/v1/practices?q=" + "x" * 201 + "&sort=random&page=0&per_page=1000&importance=vital"
+    ).get_json()["error"]["fields"]
+    assert fields == {
+        "q": "at most 200 characters",
+        "sort": "unknown sort 'random'; allowed: relevance, title, setup_cost, "
+        "delivery_cost, effort, importance, updated",
+        "page": "must be a whole number of at least 1",
+        "per_page": "at most 100",
+        "importance": "unknown value 'vital'; allowed: essential, important, nice-to-have",
+    }
+    assert client.get("/api/v1/practices?q=%3F!").get_json()["error"]["fields"] == {
+        "q": "no words to search for in '?!'"
+    }
+    assert client.get("/api/v1/practices?page=100001").get_json()["error"]["fields"] == {
+        "page": "at most 100000"
+    }

@@ -101,7 +101,7 @@ class SheetIndicator(Strict):
     direction: DirectionKey
 
 
-class Phase(Strict):
+class SheetPhase(Strict):
     """Setting a practice up, or delivering it: levels, people and indicators."""
 
     # The API answers every field, also an empty list of partners.
@@ -164,8 +164,8 @@ class PracticeSheet(Strict):
     importance: ImportanceKey
     scale_of_change: Level
     target_groups: Annotated[list[TargetGroupKey], Field(min_length=1)]
-    setup: Phase
-    delivery: Phase
+    setup: SheetPhase
+    delivery: SheetPhase
     internal_actors: list[InternalActor] = []
     external_collaborators: list[ExternalCollaborator] = []
     activity_types: list[ActivityType] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -365,6 +365,12 @@ class _Query(BaseModel):
     # Other arguments of the address (the sheets ticked for comparing) belong to the page.
     model_config = ConfigDict(extra="ignore")
 
+    if TYPE_CHECKING:  # fields of PracticeQuery, made below
+        q: str
+        sort: str
+        page: int
+        per_page: int
+
     @property
     def filters(self) -> dict[str, list[str]]:
         """Return the chosen values of each facet that has any."""
@@ -373,15 +379,14 @@ class _Query(BaseModel):
     @property
     def effective_sort(self) -> str:
         """Sort by relevance when there is a search, else by title, unless told otherwise."""
-        sort: str = getattr(self, "sort")  # noqa: B009 - a field of the model made below
-        if sort and (sort != "relevance" or self.terms):
-            return sort
+        if self.sort and (self.sort != "relevance" or self.terms):
+            return self.sort
         return "relevance" if self.terms else "title"
 
     @property
     def terms(self) -> list[str]:
         """Return the words of the search, as the full-text engines will see them."""
-        return re.findall(r"\w+", getattr(self, "q"))[:QUERY_MAX_TERMS]  # noqa: B009
+        return re.findall(r"\w+", self.q)[:QUERY_MAX_TERMS]
 
 
 # Everything a catalogue search asks for; the address holds all of it. The page and the API
@@ -435,7 +440,8 @@ PracticeQuery = create_model(
                 }
             ),
         ],
-        Field(default=20),
+        # No default here: parse_query gives the configured one (PAGE_SIZE).
+        Field(),
     ),
     q=(
         Annotated[

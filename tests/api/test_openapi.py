@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
+import schemathesis
+
 from app.practices.schemas import PracticeQuery
 
 
@@ -17,6 +20,14 @@ def _refs(node):
     elif isinstance(node, list):
         for value in node:
             yield from _refs(value)
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    # The OpenAPI 3.1 meta-schema (schemathesis ships it), then each schema as JSON Schema.
+    schemathesis.openapi.from_dict(spec).validate()
+    for schema in spec["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
 
 
 def test_every_reference_resolves_and_no_mark_is_left(client):

@@ -100,6 +100,18 @@ def missing(what: str) -> Answer:
     return Answer(f"No such {what}, or it belongs to another institution.", Error)
 
 
+def change(status: int, done: Answer, where: str, *, versioned: bool = False) -> dict[int, Answer]:
+    """Answer a change: what was saved, or why not (a versioned one can also be stale)."""
+    answers = {
+        status: done,
+        400: INVALID,
+        401: UNAUTHORISED,
+        403: FORBIDDEN,
+        404: missing(where),
+    }
+    return answers | ({409: CONFLICT} if versioned else {})
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get",
@@ -141,13 +153,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/plans",
         "createPlan",
         "Start a draft plan (planners and managers)",
-        {
-            201: Answer("The new plan.", PlanOut),
-            400: INVALID,
-            401: UNAUTHORISED,
-            403: FORBIDDEN,
-            404: missing("institution"),
-        },
+        change(201, Answer("The new plan.", PlanOut), "institution"),
         body=PlanCreate,
         secured=True,
     ),
@@ -164,14 +170,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/plans/{plan_id}",
         "updatePlan",
         "Change a plan's fields (planners); send the version you based it on",
-        {
-            200: Answer("The saved plan.", PlanOut),
-            400: INVALID,
-            401: UNAUTHORISED,
-            403: FORBIDDEN,
-            404: missing("plan"),
-            409: CONFLICT,
-        },
+        change(200, Answer("The saved plan.", PlanOut), "plan", versioned=True),
         body=PlanPatch,
         secured=True,
     ),
@@ -188,13 +187,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/plans/{plan_id}/activities",
         "createActivity",
         "Add a custom activity (planners)",
-        {
-            201: Answer("The new activity.", ActivityOut),
-            400: INVALID,
-            401: UNAUTHORISED,
-            403: FORBIDDEN,
-            404: missing("plan"),
-        },
+        change(201, Answer("The new activity.", ActivityOut), "plan"),
         body=ActivityCreate,
         secured=True,
     ),
@@ -203,13 +196,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/plans/{plan_id}/adoptions",
         "adoptPractice",
         "Adopt a practice: one pre-filled activity per phase (planners)",
-        {
-            201: Answer("The activities made from the practice.", ActivityList),
-            400: INVALID,
-            401: UNAUTHORISED,
-            403: FORBIDDEN,
-            404: missing("plan"),
-        },
+        change(201, Answer("The activities made from the practice.", ActivityList), "plan"),
         body=AdoptionCreate,
         secured=True,
     ),
@@ -226,14 +213,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/plans/{plan_id}/activities/{activity_id}",
         "updateActivity",
         "Change an activity's fields (planners); send the version you based it on",
-        {
-            200: Answer("The saved activity.", ActivityOut),
-            400: INVALID,
-            401: UNAUTHORISED,
-            403: FORBIDDEN,
-            404: missing("activity"),
-            409: CONFLICT,
-        },
+        change(200, Answer("The saved activity.", ActivityOut), "activity", versioned=True),
         body=ActivityPatch,
         secured=True,
     ),

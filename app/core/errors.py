@@ -18,6 +18,23 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def error_payload(
+    status: int, title: str, detail: str, fields: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Build the one error shape of the API: {"error": {status, title, detail, fields?}}."""
+    error = ErrorDetail(status=status, title=title, detail=detail, fields=fields)
+    return Error(error=error).model_dump(exclude_none=True)
+
+
+def json_error(
+    status: int, title: str, detail: str, fields: dict[str, str] | None = None
+) -> Response:
+    """Return an API error response of the one shape."""
+    response = jsonify(error_payload(status, title, detail, fields))
+    response.status_code = status
+    return response
+
+
 class ErrorDetail(BaseModel):
     """What went wrong: the status, its name, a sentence, and what is wrong where."""
 
@@ -34,23 +51,6 @@ class Error(BaseModel):
     """The one error shape of the API (the OpenAPI document's Error)."""
 
     error: ErrorDetail
-
-
-def error_payload(
-    status: int, title: str, detail: str, fields: dict[str, str] | None = None
-) -> dict[str, object]:
-    """Build the one error shape of the API: {"error": {status, title, detail, fields?}}."""
-    error = ErrorDetail(status=status, title=title, detail=detail, fields=fields)
-    return Error(error=error).model_dump(exclude_none=True)
-
-
-def json_error(
-    status: int, title: str, detail: str, fields: dict[str, str] | None = None
-) -> Response:
-    """Return an API error response of the one shape."""
-    response = jsonify(error_payload(status, title, detail, fields))
-    response.status_code = status
-    return response
 
 
 def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:

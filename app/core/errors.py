@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
@@ -18,25 +18,23 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_payload(
-    status: int, title: str, detail: str, fields: dict[str, str] | None = None
-) -> dict[str, object]:
-    """Build the one error shape of the API: {"error": {status, title, detail, fields?}}."""
-    error = ErrorDetail(status=status, title=title, detail=detail, fields=fields)
+def error_payload(status: int, title: str, detail: str, **extra: object) -> dict[str, object]:
+    """Build the one error shape of the API: {"error": {status, title, detail, ...}}."""
+    error = ErrorDetail(status=status, title=title, detail=detail, **extra)  # type: ignore[arg-type]
     return Error(error=error).model_dump(exclude_none=True)
 
 
-def json_error(
-    status: int, title: str, detail: str, fields: dict[str, str] | None = None
-) -> Response:
+def json_error(status: int, title: str, detail: str, **extra: object) -> Response:
     """Return an API error response of the one shape."""
-    response = jsonify(error_payload(status, title, detail, fields))
+    response = jsonify(error_payload(status, title, detail, **extra))
     response.status_code = status
     return response
 
 
 class ErrorDetail(BaseModel):
     """What went wrong: the status, its name, a sentence, and what is wrong where."""
+
+    model_config = ConfigDict(extra="forbid")
 
     status: int
     title: str

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,20 +23,29 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.enums import choices
 from app.core.spreadsheets import parse_number
 from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
-from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
+from app.indicators.models import (
+    AGGREGATION_LABELS,
+    DIRECTION_LABELS,
+    FREQUENCY_LABELS,
+    UNIT_LABELS,
+    Aggregation,
+    Direction,
+    Frequency,
+    IndicatorUnit,
+)
 from app.indicators.periods import Period
 from app.indicators.services import not_begun
 from app.planner.models import Activity
 
-UNIT_CHOICES = [
-    SelectChoice("count", "Count"),
-    SelectChoice("percent", "Percent"),
-    SelectChoice("euros", "Euros"),
-    SelectChoice("score", "Score on a scale"),
-    SelectChoice("yes-no", "Yes/no (1 or 0)"),
-]
+
+def _choices(enum: type[StrEnum], names: dict[str, str]) -> list[SelectChoice]:
+    """Offer every member of an enum under its label."""
+    return [SelectChoice(value, label) for value, label in choices(enum, names)]
+
+
 MAX_VALUE = Decimal("999999999999.99")
 # Evidence: documents and pictures people keep as proof, at most 5 MB each.
 EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
@@ -59,7 +69,7 @@ class IndicatorForm(FlaskForm):
         "What it measures and how", validators=[Length(max=5000), FreeText()]
     )
     activity_id = SelectField("Judges", coerce=str, default="")
-    unit = SelectField("Unit", choices=UNIT_CHOICES)
+    unit = SelectField("Unit", choices=_choices(IndicatorUnit, UNIT_LABELS))
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
     scale_max = FiniteDecimalField(
         "Top of the scale (for a score)",
@@ -69,15 +79,13 @@ class IndicatorForm(FlaskForm):
     )
     direction = SelectField(
         "Better when",
-        choices=[SelectChoice("higher", "Higher"), SelectChoice("lower", "Lower")],
+        choices=_choices(Direction, DIRECTION_LABELS),
     )
     aggregation = SelectField(
         "Values combine as",
-        choices=[SelectChoice(k, v) for k, v in AGGREGATION_LABELS.items()],
+        choices=_choices(Aggregation, AGGREGATION_LABELS),
     )
-    frequency = SelectField(
-        "Reported", choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()]
-    )
+    frequency = SelectField("Reported", choices=_choices(Frequency, FREQUENCY_LABELS))
     baseline_value = FiniteDecimalField(
         "Baseline value", places=2, limit=MAX_VALUE, validators=[Optional()]
     )

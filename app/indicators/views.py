@@ -45,7 +45,7 @@ from app.indicators.models import (
     Measurement,
 )
 from app.indicators.periods import Period, parse_window, period_of, windows_of
-from app.indicators.progress import STATUS_LABELS, Progress
+from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
@@ -99,7 +99,7 @@ def index(plan_id: int) -> ResponseReturnValue:
         proposed=[(a, p) for a in plan.activities for p in a.indicators],
         activities={a.id: a for a in plan.activities},
         can_plan=has_role(current_user, plan.institution, "planner"),
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         frequency_labels=FREQUENCY_LABELS,
         form=ApproveForm(),
     )
@@ -270,7 +270,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         chart=chart,
         judged=judged,
         activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         frequency_labels=FREQUENCY_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         can_plan=has_role(current_user, plan.institution, "planner"),
@@ -609,7 +609,7 @@ def _dashboard_charts(
         charts.progress_chart(
             [
                 charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, STATUS_LABELS[p.status]
+                    i.name, p.percent, p.expected_percent, p.status, PROGRESS_LABELS[p.status]
                 )
                 for i, p in judged
             ]
@@ -667,7 +667,7 @@ def report(plan_id: int) -> ResponseReturnValue:
         charts=_dashboard_charts(plan, judged, totals),
         judged=judged,
         totals=totals,
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         today=today(),
     )
 
@@ -718,7 +718,7 @@ def _overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
             "indicators-by-plan",
             "Indicators of each plan by status",
             [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
-            STATUS_LABELS,
+            PROGRESS_LABELS,
         ),
     ]
 
@@ -734,7 +734,7 @@ def overview(slug: str) -> ResponseReturnValue:
         institution=institution,
         rows=rows,
         charts=_overview_charts(rows),
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
     )
 
 

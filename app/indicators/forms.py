@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from types import SimpleNamespace
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -24,7 +23,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.enums import choices
-from app.core.spreadsheets import parse_number
 from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
 from app.indicators.models import (
     AGGREGATION_LABELS,
@@ -37,28 +35,22 @@ from app.indicators.models import (
     IndicatorUnit,
 )
 from app.indicators.periods import Period
-from app.indicators.services import not_begun
+from app.indicators.schemas import (
+    MAX_VALUE,
+    Measure,
+    ValueRow,
+    check_value,
+    evidence_problem,
+    parse_value,
+    sentence,
+    unit_problem,
+)
 from app.planner.models import Activity
 
 
 def _choices(enum: type[StrEnum], names: dict[str, str]) -> list[SelectChoice]:
     """Offer every member of an enum under its label."""
     return [SelectChoice(value, label) for value, label in choices(enum, names)]
-
-
-MAX_VALUE = Decimal("999999999999.99")
-# Evidence: documents and pictures people keep as proof, at most 5 MB each.
-EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-
-
-def parse_value(text: str) -> Decimal:
-    """Read a typed value to the cent: finite and within ±MAX_VALUE; ValueError in plain words.
-
-    Per-period targets and values, typed or imported, go through here, so NaN, Infinity or
-    1e400 are refused alike wherever they are typed (the form's fields: FiniteDecimalField).
-    """
-    return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
 
 
 class IndicatorForm(FlaskForm):
@@ -108,15 +100,15 @@ class IndicatorForm(FlaskForm):
         if field.data == "occurrence" and not self.activity_id.data:
             raise ValidationError("Per occurrence needs an activity: choose one under Judges.")
 
-    def measure(self) -> SimpleNamespace:
+    def measure(self) -> Measure:
         """The unit and scale chosen on the form, as unit_problem() reads them."""
-        scale_max = self.scale_max.data if self.unit.data == "score" else None
-        return SimpleNamespace(unit=self.unit.data, scale_max=scale_max)
+        scale_max = self.scale_max.data if self.unit.data == IndicatorUnit.SCORE else None
+        return Measure(unit=self.unit.data or "", scale_max=scale_max)
 
     def _fits_the_unit(self, field: FiniteDecimalField) -> None:
         problem = None if field.data is None else unit_problem(self.measure(), field.data)
         if problem:
-            raise ValidationError(problem[0].upper() + problem[1:] + ".")
+            raise ValidationError(sentence(problem))
 
     def validate_baseline_value(self, field: FiniteDecimalField) -> None:
         """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
@@ -175,48 +167,25 @@ def read_targets(
             continue
         problem = unit_problem(measure, targets[period.key])
         if problem:
-            problems[period.key] = problem[0].upper() + problem[1:] + "."
+            problems[period.key] = sentence(problem)
     return targets, problems
 
 
-@dataclass
-class EnteredValue:
-    """A value typed on the entry page for one indicator and period."""
-
-    indicator_id: int
-    period: Period
-    value: Decimal
-    note: str
-    evidence_url: str | None
-    evidence: FileStorage | None
-    # The version of the period's value the page showed (0: it had none).
-    base_version: int = 0
+# The entry page's name of each field of a value (value-<indicator>-<period key>, …).
+FIELD_NAMES = {"value": "value", "note": "note", "evidence_url": "url"}
 
 
 @dataclass
 class EntryResult:
     """What the entry page sent: values to record, and problems by field name."""
 
-    values: list[EnteredValue] = field(default_factory=list)
+    values: list[ValueRow] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
 
 
 def field_name(kind: str, indicator_id: int, period: Period) -> str:
     """Name a field of the entry page after its indicator and period."""
     return f"{kind}-{indicator_id}-{period.key}"
-
-
-def unit_problem(indicator: Any, value: Decimal) -> str | None:
-    """Say why a value does not fit the indicator's unit, or None."""
-    if indicator.unit in ("count", "euros") and value < 0:
-        return "a count or an amount is not negative"
-    if indicator.unit == "yes-no" and value not in (0, 1):
-        return "give 1 for yes or 0 for no"
-    if indicator.unit == "percent" and not 0 <= value <= 100:
-        return "a percentage is between 0 and 100"
-    if indicator.unit == "score" and indicator.scale_max and not 0 <= value <= indicator.scale_max:
-        return f"a score on this scale is between 0 and {indicator.scale_max}"
-    return None
 
 
 def shown(value: Any, note: str, url: str | None) -> str:
@@ -241,7 +210,8 @@ def read_entries(
 ) -> EntryResult:
     """Read the values typed for every due (indicator, period); empty value fields are skipped.
 
-    A value for a period that has not begun is refused (services.not_begun), not dropped.
+    Each row is checked through schemas.RecordedValue, as each row of an import is; a value
+    for a period that has not begun is refused (schemas.not_begun), not dropped.
     """
     result = EntryResult()
     for indicator, period in due:
@@ -261,7 +231,13 @@ def read_entries(
             continue
         # No version sent means the page showed no value: it never overwrites one.
         version = (form.get(field_name("version", indicator.id, period)) or "0").strip()
-        if not (version.isdigit() and len(version) < 10):
+        checked, problems = check_value(
+            {"value": text, "note": note, "evidence_url": url, "version": version},
+            indicator,
+            period=period,
+            today=today,
+        )
+        if "version" in problems:
             result.problems[field_name("value", indicator.id, period)] = (
                 "This page is out of date or damaged: open it again."
             )
@@ -272,48 +248,18 @@ def read_entries(
                     "Give the value the note or evidence is for."
                 )
             continue
-        name = field_name("value", indicator.id, period)
-        try:
-            value = parse_value(text)
-        except ValueError as error:
-            result.problems[name] = str(error)
+        # One problem a row, at the first field that has one.
+        where = next((f for f in ("value", "note", "evidence_url") if f in problems), None)
+        if where is not None:
+            name = FIELD_NAMES[where]
+            result.problems[field_name(name, indicator.id, period)] = sentence(problems[where])
             continue
-        problem = not_begun(period, today) or unit_problem(indicator, value)
-        if problem:
-            result.problems[name] = problem[0].upper() + problem[1:] + "."
+        if upload is not None and (problem := evidence_problem(upload)):
+            result.problems[field_name("file", indicator.id, period)] = problem
             continue
-        if len(note) > 5000:
-            result.problems[field_name("note", indicator.id, period)] = "At most 5000 characters."
-            continue
-        if url and not (url.startswith(("https://", "http://")) and len(url) <= 500):
-            result.problems[field_name("url", indicator.id, period)] = (
-                "Give a web address starting with https:// (at most 500 characters)."
-            )
-            continue
-        if upload is not None:
-            problem = evidence_problem(upload)
-            if problem:
-                result.problems[field_name("file", indicator.id, period)] = problem
-                continue
-        result.values.append(
-            EnteredValue(indicator.id, period, value, note, url, upload, int(version))
-        )
+        assert checked is not None  # no problem: checked
+        result.values.append(ValueRow(indicator.id, period, checked, upload))
     return result
-
-
-def evidence_problem(upload: FileStorage) -> str | None:
-    """Say what is wrong with an evidence file, or None: its type and size."""
-    name = upload.filename or ""
-    if name.rsplit(".", 1)[-1].lower() not in EVIDENCE_TYPES or "." not in name:
-        return f"Attach one of: {', '.join(EVIDENCE_TYPES)}."
-    upload.stream.seek(0, 2)
-    size = upload.stream.tell()
-    upload.stream.seek(0)
-    if size > EVIDENCE_MAX_BYTES:
-        return "The file is larger than 5 MB."
-    if size == 0:
-        return "The file is empty."
-    return None
 
 
 class CsrfForm(FlaskForm):

@@ -28,7 +28,6 @@ from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
-    EnteredValue,
     EntryForm,
     IndicatorForm,
     ReopenForm,
@@ -40,12 +39,11 @@ from app.indicators.forms import (
 from app.indicators.models import (
     AGGREGATION_LABELS,
     FREQUENCY_LABELS,
-    EvidenceFile,
     Indicator,
-    Measurement,
 )
 from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import PROGRESS_LABELS, Progress
+from app.indicators.schemas import not_begun
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
@@ -326,15 +324,22 @@ def values(plan_id: int) -> ResponseReturnValue:
         entered = read_entries(request.form, request.files, due, set(locks), today())
         problems = entered.problems
         if not problems:
-            conflicts = _stale(entered.values, existing)
+            conflicts = services.stale(entered.values, existing)
         if not problems and not conflicts:
             try:
-                changed = _save_entries(entered.values, indicators, existing, approvals)
+                changed = services.record_values(
+                    entered.values,
+                    indicators,
+                    existing=existing,
+                    approvals=approvals,
+                    by=current_user.email,
+                    today=today(),
+                )
             except services.ValueConflict:
                 # Another save won the race since this request read the values (the session
                 # is rolled back): read them again and show what changed.
                 existing = services.measurements_of(indicators)
-                conflicts = _stale(entered.values, existing)
+                conflicts = services.stale(entered.values, existing)
             else:
                 saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
                 saved = "" if approving and not changed else saved
@@ -359,7 +364,7 @@ def values(plan_id: int) -> ResponseReturnValue:
         existing=existing,
         locks=locks,
         # Periods after today take no value yet (services.not_begun): shown without a field.
-        not_begun={(i.id, p.key) for i, p in due if services.not_begun(p, today())},
+        not_begun={(i.id, p.key) for i, p in due if not_begun(p, today())},
         approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
@@ -376,66 +381,6 @@ def values(plan_id: int) -> ResponseReturnValue:
         can_plan=has_role(current_user, plan.institution, "planner"),
         can_approve=has_role(current_user, plan.institution, "manager"),
     ), status
-
-
-def _stale(
-    entered: list[EnteredValue], existing: dict[tuple[int, str], Measurement]
-) -> dict[tuple[int, str], Measurement]:
-    """Return the values saved by someone else since the page was shown, by row."""
-    return {
-        (item.indicator_id, item.period.key): current
-        for item in entered
-        if (current := existing.get((item.indicator_id, item.period.key))) is not None
-        and current.version != item.base_version
-    }
-
-
-def _save_entries(
-    entered: list[EnteredValue],
-    indicators: list[Indicator],
-    existing: dict[tuple[int, str], Measurement],
-    approvals: list[Any],
-) -> int:
-    """Record the values typed on the entry page; return how many changed."""
-    by_id = {i.id: i for i in indicators}
-    changed = 0
-    for item in entered:
-        evidence = None
-        if item.evidence is not None:
-            content = item.evidence.read()
-            evidence = EvidenceFile(
-                filename=(item.evidence.filename or "evidence")[-200:],
-                content_type=item.evidence.mimetype or "application/octet-stream",
-                size=len(content),
-                content=content,
-                uploaded_by=current_user.email,
-            )
-        changed += _record(item, by_id[item.indicator_id], existing, approvals, evidence)
-    return changed
-
-
-def _record(
-    row: Any,
-    indicator: Indicator,
-    existing: dict[tuple[int, str], Measurement],
-    approvals: list[Any],
-    evidence: EvidenceFile | None = None,
-) -> bool:
-    """Record one checked value, typed on the page or read from a file; tell if it changed."""
-    saved = services.record_value(
-        indicator,
-        row.period,
-        row.value,
-        existing=existing.get((row.indicator_id, row.period.key)),
-        note=row.note,
-        evidence_url=row.evidence_url,
-        evidence=evidence,
-        by=current_user.email,
-        approvals=approvals,
-        today=today(),
-        base_version=row.base_version,
-    )
-    return saved is not None
 
 
 @bp.post("/plans/<int:plan_id>/approvals")
@@ -511,11 +456,15 @@ def import_values(plan_id: int) -> ResponseReturnValue:
         )
         problems = result.problems
         if not problems:
-            by_id = {i.id: i for i in indicators}
-            changed = 0
             try:
-                for row in result.rows:
-                    changed += _record(row, by_id[row.indicator_id], existing, approvals)
+                changed = services.record_values(
+                    result.rows,
+                    indicators,
+                    existing=existing,
+                    approvals=approvals,
+                    by=current_user.email,
+                    today=today(),
+                )
             except services.ValueConflict:
                 problems = [
                     "Someone saved values of this plan while the file was being imported; "
@@ -552,7 +501,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
     rows = []
     for indicator in indicators:
         for period in services.reporting_periods(indicator, plan):
-            if services.not_begun(period, today()):
+            if not_begun(period, today()):
                 break
             saved = existing.get((indicator.id, period.key))
             rows.append(

@@ -138,3 +138,31 @@ def read_values(
     if problems:
         result.rows = []
     return result
+
+
+def values_file(
+    plan: Plan,
+    indicators: list[Indicator],
+    existing: dict[tuple[int, str], Measurement],
+    today: date,
+) -> list[list[object]]:
+    """Return the rows of the file to fill and import: every period that has begun, with its
+    value and version (COLUMNS); `existing` holds the plan's values (services.measurements_of)."""
+    rows: list[list[object]] = []
+    for indicator in indicators:
+        for period in reporting_periods(indicator, plan):
+            if not_begun(period, today):
+                break
+            saved = existing.get((indicator.id, period.key))
+            rows.append(
+                [
+                    indicator.id,
+                    indicator.name,
+                    period.key,
+                    saved.value if saved else "",
+                    saved.note if saved else "",
+                    (saved.evidence_url or "") if saved else "",
+                    saved.version if saved else "",
+                ]
+            )
+    return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -22,8 +23,7 @@ from flask_login import current_user
 from app.charts import figures as charts
 from app.core.extensions import db
 from app.core.spreadsheets import to_csv
-from app.core.vocabularies import vocabularies
-from app.indicators import imports, services
+from app.indicators import dashboards, imports, services
 from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
@@ -42,16 +42,14 @@ from app.indicators.models import (
     Indicator,
 )
 from app.indicators.periods import Period, parse_window, period_of, windows_of
-from app.indicators.progress import PROGRESS_LABELS, Progress
+from app.indicators.progress import PROGRESS_LABELS
 from app.indicators.schemas import not_begun
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
-from app.planner import services as planner
 
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
-from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
 from app.planner.models import Plan, ProposedIndicator
 
 log = logging.getLogger(__name__)
@@ -238,29 +236,13 @@ def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     return render_template("indicators/delete.html", plan=plan, indicator=indicator)
 
 
-def _values_chart(plan: Plan, indicator: Indicator) -> tuple[charts.Chart, Progress]:
-    judged = services.indicator_progress(indicator, plan, today())
-    unit = vocabularies().label("indicator_units", indicator.unit)
-    chart = charts.indicator_chart(
-        indicator.name,
-        [charts.SeriesPoint(p.label, p.end, p.value, p.target) for p in judged.periods],
-        baseline=indicator.baseline_value,
-        target=indicator.target_value,
-        unit=unit,
-        period=(plan.period_start, plan.period_end),
-        cumulative=indicator.aggregation == "sum",
-        unit_key=indicator.unit,
-    )
-    return chart, judged
-
-
 @bp.get("/plans/<int:plan_id>/indicators/<int:indicator_id>")
 @access(SIGNED_IN)
 def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Show an indicator: its values over time against baseline and targets, and history."""
     plan = _plan(plan_id, "viewer")
     indicator = _indicator(plan, indicator_id)
-    chart, judged = _values_chart(plan, indicator)
+    chart, judged = dashboards.values_chart(plan, indicator, today())
     return render_template(
         "indicators/detail.html",
         plan=plan,
@@ -281,7 +263,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
 def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Download an indicator chart's data."""
     plan = _plan(plan_id, "viewer")
-    chart, _ = _values_chart(plan, _indicator(plan, indicator_id))
+    chart, _ = dashboards.values_chart(plan, _indicator(plan, indicator_id), today())
     return _csv(f"indicator-{indicator_id}", chart.table)
 
 
@@ -497,24 +479,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
     """Download every period that has begun, with its value and version, to fill and import."""
     plan = _plan(plan_id, "viewer")
     indicators = services.indicators_of(plan)
-    existing = services.measurements_of(indicators)
-    rows = []
-    for indicator in indicators:
-        for period in services.reporting_periods(indicator, plan):
-            if not_begun(period, today()):
-                break
-            saved = existing.get((indicator.id, period.key))
-            rows.append(
-                [
-                    indicator.id,
-                    indicator.name,
-                    period.key,
-                    saved.value if saved else "",
-                    saved.note if saved else "",
-                    (saved.evidence_url or "") if saved else "",
-                    saved.version if saved else "",
-                ]
-            )
+    rows = imports.values_file(plan, indicators, services.measurements_of(indicators), today())
     return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
 
 
@@ -531,52 +496,10 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
         found.content,
         content_type="application/octet-stream",
         headers={
-            "Content-Disposition": "attachment; filename*=UTF-8''" + _quote(found.filename),
+            "Content-Disposition": "attachment; filename*=UTF-8''" + quote(found.filename, safe=""),
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
-
-
-def _judged(plan: Plan) -> list[tuple[Indicator, Progress]]:
-    """Judge every indicator of a plan from database aggregates."""
-    return services.plan_progress(plan, services.indicators_of(plan), today())
-
-
-def _dashboard_charts(
-    plan: Plan,
-    judged: list[tuple[Indicator, Progress]],
-    totals: planner.Totals,
-) -> list[charts.Chart]:
-    """Build the dashboard's charts from what the page has already judged and summed."""
-    return [
-        charts.progress_chart(
-            [
-                charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, PROGRESS_LABELS[p.status]
-                )
-                for i, p in judged
-            ]
-        ),
-        charts.planned_actual_chart(
-            "budget",
-            "Budget: planned and spent",
-            [("Budget", totals.budget_planned, totals.budget_actual)],
-            "€",
-        ),
-        charts.planned_actual_chart(
-            "effort",
-            "Person-days: planned and spent",
-            [("Person-days", totals.effort_planned, totals.effort_actual)],
-            "person-days",
-        ),
-        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
-    ]
 
 
 @bp.get("/plans/<int:plan_id>/dashboard")
@@ -587,7 +510,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
     return render_template(
         "indicators/dashboard.html",
         plan=plan,
-        charts=_dashboard_charts(plan, _judged(plan), planner.totals(plan)),
+        charts=dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today())),
         today=today(),
     )
 
@@ -597,7 +520,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
 def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
     """Download the data of one dashboard chart."""
     plan = _plan(plan_id, "viewer")
-    found = _dashboard_charts(plan, _judged(plan), planner.totals(plan))
+    found = dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today()))
     chart = next((c for c in found if c.name == name), None)
     if chart is None:
         abort(404)
@@ -609,11 +532,11 @@ def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
 def report(plan_id: int) -> ResponseReturnValue:
     """A printable report of the plan: its charts, tables, activities and indicators."""
     plan = _plan(plan_id, "viewer")
-    judged, totals = _judged(plan), planner.totals(plan)
+    judged, totals = dashboards.judged_and_totals(plan, today())
     return render_template(
         "indicators/report.html",
         plan=plan,
-        charts=_dashboard_charts(plan, judged, totals),
+        charts=dashboards.plan_charts(plan, judged, totals),
         judged=judged,
         totals=totals,
         progress_labels=PROGRESS_LABELS,
@@ -630,48 +553,6 @@ def _member_institution(slug: str) -> Institution:
     return institution
 
 
-def _overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
-    """Build the overview's charts from its rows (one per plan)."""
-    years: dict[int, list] = {}
-    for row in rows:
-        years.setdefault(row.plan.period_start.year, []).append(row)
-    by_year = sorted(years.items())
-    return [
-        charts.planned_actual_chart(
-            "budget-by-year",
-            "Budget by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.budget_planned for r in group),
-                    sum(r.budget_actual for r in group),
-                )
-                for year, group in by_year
-            ],
-            "€",
-        ),
-        charts.planned_actual_chart(
-            "effort-by-year",
-            "Person-days by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.effort_planned for r in group),
-                    sum(r.effort_actual for r in group),
-                )
-                for year, group in by_year
-            ],
-            "person-days",
-        ),
-        charts.status_mix_chart(
-            "indicators-by-plan",
-            "Indicators of each plan by status",
-            [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
-            PROGRESS_LABELS,
-        ),
-    ]
-
-
 @bp.get("/institutions/<slug>/overview")
 @access(SIGNED_IN)
 def overview(slug: str) -> ResponseReturnValue:
@@ -682,7 +563,7 @@ def overview(slug: str) -> ResponseReturnValue:
         "indicators/overview.html",
         institution=institution,
         rows=rows,
-        charts=_overview_charts(rows),
+        charts=dashboards.overview_charts(rows),
         progress_labels=PROGRESS_LABELS,
     )
 
@@ -692,7 +573,7 @@ def overview(slug: str) -> ResponseReturnValue:
 def overview_csv(slug: str, name: str) -> ResponseReturnValue:
     """Download the data of one overview chart."""
     rows = services.overview(_member_institution(slug), today())
-    chart = next((c for c in _overview_charts(rows) if c.name == name), None)
+    chart = next((c for c in dashboards.overview_charts(rows) if c.name == name), None)
     if chart is None:
         abort(404)
     return _csv(f"{slug}-{name}", chart.table)

@@ -62,9 +62,13 @@ def today() -> date:
     return date.today()
 
 
-def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
-    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
+def _plan(plan_id: int, at_least: str, *, details: bool = True) -> Plan:
+    """Load a plan the current user may reach with the role (see permissions.require_plan);
+    details=False for a page that shows neither the plan's units and partners nor what its
+    activities carry (planner.get_plan)."""
+    return require_plan(  # type: ignore[no-any-return]
+        plan_id, current_user, at_least, details=details
+    )
 
 
 def _indicator(plan: Plan, indicator_id: int) -> Indicator:
@@ -506,7 +510,7 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
-    plan = _plan(plan_id, "viewer")
+    plan = _plan(plan_id, "viewer", details=False)
     return render_template(
         "indicators/dashboard.html",
         plan=plan,
@@ -519,7 +523,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
     """Download the data of one dashboard chart."""
-    plan = _plan(plan_id, "viewer")
+    plan = _plan(plan_id, "viewer", details=False)
     found = dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today()))
     chart = next((c for c in found if c.name == name), None)
     if chart is None:
@@ -531,7 +535,7 @@ def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def report(plan_id: int) -> ResponseReturnValue:
     """A printable report of the plan: its charts, tables, activities and indicators."""
-    plan = _plan(plan_id, "viewer")
+    plan = _plan(plan_id, "viewer", details=False)
     judged, totals = dashboards.judged_and_totals(plan, today())
     return render_template(
         "indicators/report.html",

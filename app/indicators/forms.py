@@ -13,7 +13,11 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import (
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    Label,
     SelectField,
     StringField,
     SubmitField,
@@ -53,6 +57,14 @@ def _choices(enum: type[StrEnum], names: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in choices(enum, names)]
 
 
+class TargetEntry(Form):
+    """The target of one reporting period on the indicator editor."""
+
+    # Which period: the rows are matched by period, never by their place on the page.
+    period = HiddenField()
+    value = StringField(render_kw={"inputmode": "decimal"})
+
+
 class IndicatorForm(FlaskForm):
     """An indicator's definition: what, in which unit, which way is better, and its targets."""
 
@@ -86,6 +98,8 @@ class IndicatorForm(FlaskForm):
         "Overall target", places=2, limit=MAX_VALUE, validators=[Optional()]
     )
     version = HiddenField()
+    # Named so that IndicatorForm(obj=indicator) does not read Indicator.targets into it.
+    period_targets = FieldList(FormField(TargetEntry))
     submit = SubmitField("Save the indicator")
 
     def offer_activities(self, activities: list[Activity]) -> None:
@@ -133,6 +147,44 @@ class IndicatorForm(FlaskForm):
                 "(or choose 'lower is better')."
             )
 
+    def offer_targets(
+        self, periods: list[Period], saved: dict[str, Decimal]
+    ) -> list[tuple[Period, FormField]]:
+        """Give one target field per reporting period, labelled with the period: the saved
+        targets when the editor opens, what was typed when it comes back."""
+        sent = {entry.form.period.data: entry for entry in self.period_targets}
+        rows = []
+        for period in periods:
+            entry = sent.get(period.key)
+            if entry is None:
+                value = saved.get(period.key)
+                entry = self.period_targets.append_entry(
+                    {"period": period.key, "value": "" if value is None else str(value)}
+                )
+            entry.form.value.label = Label(entry.form.value.id, period.label)
+            rows.append((period, entry))
+        return rows
+
+    def read_targets(self, rows: list[tuple[Period, FormField]]) -> dict[str, Decimal] | None:
+        """Read the targets typed per period, each a value of the unit chosen (schemas'
+        parse_value and unit_problem); None, with each problem at its field, if any."""
+        targets: dict[str, Decimal] = {}
+        measure = self.measure()
+        for period, entry in rows:
+            text = (entry.form.value.data or "").strip()
+            if not text:
+                continue
+            try:
+                targets[period.key] = parse_value(text)
+            except ValueError as error:
+                entry.form.value.errors = [str(error)]
+                continue
+            if problem := unit_problem(measure, targets[period.key]):
+                entry.form.value.errors = [sentence(problem)]
+        if any(entry.form.value.errors for _, entry in rows):
+            return None
+        return targets
+
     def fields(self) -> dict[str, Any]:
         """Return the model fields the form sets."""
         return {
@@ -148,27 +200,6 @@ class IndicatorForm(FlaskForm):
             "baseline_date": self.baseline_date.data,
             "target_value": self.target_value.data,
         }
-
-
-def read_targets(
-    form: MultiDict[str, str], periods: list[Period], measure: Any
-) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Read the per-period targets typed on the indicator editor (target-<period key>), each
-    a value of the indicator's unit (`measure`, see IndicatorForm.measure)."""
-    targets, problems = {}, {}
-    for period in periods:
-        text = (form.get(f"target-{period.key}") or "").strip()
-        if not text:
-            continue
-        try:
-            targets[period.key] = parse_value(text)
-        except ValueError as error:
-            problems[period.key] = str(error)
-            continue
-        problem = unit_problem(measure, targets[period.key])
-        if problem:
-            problems[period.key] = sentence(problem)
-    return targets, problems
 
 
 # The entry page's name of each field of a value (value-<indicator>-<period key>, …).

@@ -33,7 +33,6 @@ from app.indicators.forms import (
     ReopenForm,
     field_name,
     read_entries,
-    read_targets,
     shown,
 )
 from app.indicators.models import (
@@ -148,20 +147,15 @@ def _editor(
     plan: Plan,
     form: IndicatorForm,
     indicator: Indicator | None = None,
-    problems: dict[str, str] | None = None,
+    targets: list[tuple[Period, Any]] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    periods = services.reporting_periods(indicator, plan) if indicator is not None else []
-    targets = {t.period_key: t.value for t in indicator.targets} if indicator is not None else {}
-    typed = {p.key: request.form.get(f"target-{p.key}", "") for p in periods}
     return render_template(
         "indicators/edit.html",
         plan=plan,
         indicator=indicator,
         form=form,
-        periods=periods,
-        targets=typed if request.method == "POST" else targets,
-        problems=problems or {},
+        targets=targets or [],
     ), status
 
 
@@ -191,11 +185,14 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.activity_id.data = str(indicator.activity_id or "")
         form.version.data = str(indicator.version)
+    rows = form.offer_targets(
+        services.reporting_periods(indicator, plan),
+        {t.period_key: t.value for t in indicator.targets},
+    )
     if form.validate_on_submit():
-        periods = services.reporting_periods(indicator, plan)
-        targets, problems = read_targets(request.form, periods, form.measure())
-        if problems:
-            return _editor(plan, form, indicator, problems, 400)
+        targets = form.read_targets(rows)
+        if targets is None:
+            return _editor(plan, form, indicator, rows, 400)
         version = (form.version.data or "").strip()
         try:
             services.update_indicator(
@@ -211,11 +208,11 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
                 "are in the form, the saved indicator is on its page.",
                 "error",
             )
-            return _editor(plan, form, indicator, status=409)
+            return _editor(plan, form, indicator, rows, status=409)
         db.session.commit()
         flash("The indicator is saved.")
         return redirect(url_for("indicators.detail", plan_id=plan.id, indicator_id=indicator.id))
-    return _editor(plan, form, indicator, status=400 if form.errors else 200)
+    return _editor(plan, form, indicator, rows, status=400 if form.errors else 200)
 
 
 @bp.route("/plans/<int:plan_id>/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])

@@ -134,8 +134,8 @@ def test_numbers_that_are_not_finite_or_too_large_are_refused_on_the_indicator_f
         "target_value": "4",
     }
     url = f"/plans/{ids['plan']}/indicators/{indicator.id}/edit"
-    for name in ("scale_max", "baseline_value", "target_value", "target-2027-Q1"):
-        response = client.post(url, data={**base, name: text})
+    for name in ("scale_max", "baseline_value", "target_value", "period_targets-0-value"):
+        response = client.post(url, data={**base, "period_targets-0-period": "2027-Q1", name: text})
         assert response.status_code == 400, name
         page = response.get_data(as_text=True)
         assert any(

@@ -38,6 +38,14 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def _targets(**by_period: str) -> dict[str, str]:
+    """The indicator editor's target fields: one entry per period, keyed by the period."""
+    fields = {}
+    for n, (key, value) in enumerate(by_period.items()):
+        fields |= {f"period_targets-{n}-period": key, f"period_targets-{n}-value": value}
+    return fields
+
+
 def _plan_indicator(client, ids, **overrides) -> Indicator:
     data = {
         "name": "Partner institutions represented",
@@ -91,7 +99,8 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
     indicator = _plan_indicator(client, ids)
     url = f"/plans/{ids['plan']}/indicators/{indicator.id}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert 'name="target-2027-Q1"' in page and 'name="target-2027-Q4"' in page
+    assert '<label class="visually-hidden" for="period_targets-0-value">Q1 2027</label>' in page
+    assert 'name="period_targets-3-period" type="hidden" value="2027-Q4"' in page
     base = {
         "name": indicator.name,
         "unit": "count",
@@ -101,13 +110,13 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
         "target_value": "20",
     }
     bad = client.post(
-        url, data={**base, "version": "1", "target-2027-Q1": "five", "target-2027-Q2": "5"}
+        url, data={**base, "version": "1", **_targets(**{"2027-Q1": "five", "2027-Q2": "5"})}
     )
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "&#39;five&#39; is not a number" in text and 'value="5"' in text
     good = client.post(
-        url, data={**base, "version": "1", "target-2027-Q1": "5", "target-2027-Q2": "5,5"}
+        url, data={**base, "version": "1", **_targets(**{"2027-Q1": "5", "2027-Q2": "5,5"})}
     )
     assert good.status_code == 302
     db.session.expire_all()
@@ -135,7 +144,7 @@ def test_baselines_and_targets_fit_the_unit_as_values_do(client, setup):
     indicator = _plan_indicator(client, ids, **base, target_value="80", baseline_value="20")
     edit = client.post(
         f"/plans/{ids['plan']}/indicators/{indicator.id}/edit",
-        data={**base, "target_value": "80", "version": "1", "target-2027-Q2": "150"},
+        data={**base, "target_value": "80", "version": "1", **_targets(**{"2027-Q2": "150"})},
     )
     assert edit.status_code == 400
     assert "A percentage is between 0 and 100." in edit.get_data(as_text=True)

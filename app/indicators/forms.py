@@ -10,9 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage, MultiDict
+from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     DateField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -22,9 +24,11 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import html_params
 
 from app.core.enums import choices
 from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
@@ -37,6 +41,7 @@ from app.indicators.models import (
     Direction,
     Frequency,
     IndicatorUnit,
+    Measurement,
 )
 from app.indicators.periods import Period
 from app.indicators.schemas import (
@@ -202,21 +207,56 @@ class IndicatorForm(FlaskForm):
         }
 
 
-# The entry page's name of each field of a value (value-<indicator>-<period key>, …).
-FIELD_NAMES = {"value": "value", "note": "note", "evidence_url": "url"}
+Row = tuple[int, str]
+"""A row of the values page: (indicator id, period key)."""
+
+
+class YesNoSelect:
+    """A yes/no value as a choice of none, Yes (1) or No (0), for a value field of text."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        """Render the choice with the field's value selected."""
+        kwargs.setdefault("id", field.id)
+        typed = str(field.data or "").strip()
+        options = "".join(
+            f'<option value="{value}"{" selected" if typed == value else ""}>{label}</option>'
+            for value, label in (("", "–"), ("1", "Yes"), ("0", "No"))
+        )
+        attributes = html_params(name=field.name, **kwargs)
+        # html_params escapes the attributes; the options are the constants above.
+        return Markup(f"<select {attributes}>{options}</select>")  # noqa: S704
+
+
+class ValueEntry(Form):
+    """A row of the values page: one indicator's value for one period, its note and evidence."""
+
+    # Which row: rows are matched by indicator and period, never by their place on the page.
+    indicator = HiddenField()
+    period = HiddenField()
+    # The version of the period's value the page showed (0: none), and the row as shown.
+    version = HiddenField()
+    shown = HiddenField()
+    value = StringField(render_kw={"inputmode": "decimal"})
+    note = StringField()
+    evidence_url = URLField(render_kw={"placeholder": "https://"})
+    evidence = FileField()
 
 
 @dataclass
 class EntryResult:
-    """What the entry page sent: values to record, and problems by field name."""
+    """What the entry page sent: values to record, and how many problems it has."""
 
     values: list[ValueRow] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: int = 0
 
 
-def field_name(kind: str, indicator_id: int, period: Period) -> str:
-    """Name a field of the entry page after its indicator and period."""
-    return f"{kind}-{indicator_id}-{period.key}"
+def saved_text(indicator: Any, saved: Measurement | None) -> str:
+    """Return a saved value as its field shows it: yes/no as 1 or 0, a number as stored."""
+    if saved is None:
+        return ""
+    if indicator.unit == IndicatorUnit.YES_NO:
+        return "1" if saved.value == 1 else "0"
+    return str(saved.value)
 
 
 def shown(value: Any, note: str, url: str | None) -> str:
@@ -224,83 +264,130 @@ def shown(value: Any, note: str, url: str | None) -> str:
     return json.dumps(["" if value is None else str(value), note, url or ""])
 
 
-def _untouched(form: MultiDict[str, str], name: str, typed: list[str]) -> bool:
+def _untouched(sent: str | None, typed: list[str]) -> bool:
     """Tell whether a row was sent as the page showed it (then it is not saved again)."""
     try:
-        return bool(json.loads(form.get(name) or "null") == typed)
+        return bool(json.loads(sent or "null") == typed)
     except ValueError:
         return False
 
 
-def read_entries(
-    form: MultiDict[str, str],
-    files: MultiDict[str, FileStorage],
-    due: list[tuple[Any, Period]],
-    locked: set[tuple[int, str]],
-    today: date,
-) -> EntryResult:
-    """Read the values typed for every due (indicator, period); empty value fields are skipped.
+class EntryForm(FlaskForm):
+    """The values page: one ValueEntry per (indicator, period) due in the window."""
 
-    Each row is checked through schemas.RecordedValue, as each row of an import is; a value
-    for a period that has not begun is refused (schemas.not_begun), not dropped.
-    """
-    result = EntryResult()
-    for indicator, period in due:
-        if (indicator.id, period.key) in locked:
-            continue
-        text = (form.get(field_name("value", indicator.id, period)) or "").strip()
-        note = (form.get(field_name("note", indicator.id, period)) or "").strip()
-        url = (form.get(field_name("url", indicator.id, period)) or "").strip() or None
-        upload = files.get(field_name("file", indicator.id, period))
-        if upload is not None and not upload.filename:
-            upload = None
-        # A row sent as shown is left alone: saving it would only risk a conflict with
-        # someone who changed it meanwhile.
-        if upload is None and _untouched(
-            form, field_name("shown", indicator.id, period), [text, note, url or ""]
-        ):
-            continue
-        # No version sent means the page showed no value: it never overwrites one.
-        version = (form.get(field_name("version", indicator.id, period)) or "0").strip()
-        checked, problems = check_value(
-            {"value": text, "note": note, "evidence_url": url, "version": version},
-            indicator,
-            period=period,
-            today=today,
+    rows = FieldList(FormField(ValueEntry))
+    submit = SubmitField("Save the values")
+
+    def offer_rows(
+        self,
+        due: list[tuple[Any, Period]],
+        existing: dict[Row, Measurement],
+        locked: set[Row],
+    ) -> dict[Row, FormField]:
+        """Give a row to every due (indicator, period) not locked: the saved value when the
+        page opens, what was typed when it comes back (rows are matched by their keys)."""
+        sent = {(entry.form.indicator.data, entry.form.period.data): entry for entry in self.rows}
+        rows = {}
+        for indicator, period in due:
+            key = (indicator.id, period.key)
+            if key in locked:
+                continue
+            entry = sent.get((str(indicator.id), period.key))
+            if entry is None:
+                entry = self.rows.append_entry({"indicator": indicator.id, "period": period.key})
+                self._show(entry, indicator, existing.get(key), values=True)
+            named = f"{indicator.name}, {period.label}"
+            for name, what in (
+                ("value", "value"),
+                ("note", "note"),
+                ("evidence_url", "evidence link"),
+                ("evidence", "evidence file"),
+            ):
+                entry.form[name].label = Label(entry.form[name].id, f"{named}: {what}")
+            if indicator.unit == IndicatorUnit.YES_NO:
+                entry.form.value.widget = YesNoSelect()
+            rows[key] = entry
+        return rows
+
+    @staticmethod
+    def _show(entry: FormField, indicator: Any, saved: Measurement | None, values: bool) -> None:
+        """Show a row as saved: its version and fingerprint, and with `values` its fields."""
+        text = saved_text(indicator, saved)
+        entry.form.version.data = str(saved.version if saved else 0)
+        entry.form.shown.data = (
+            shown(text, saved.note, saved.evidence_url) if saved else shown(None, "", None)
         )
-        if "version" in problems:
-            result.problems[field_name("value", indicator.id, period)] = (
-                "This page is out of date or damaged: open it again."
+        if values:
+            entry.form.value.data = text
+            entry.form.note.data = saved.note if saved else ""
+            entry.form.evidence_url.data = (saved.evidence_url or "") if saved else ""
+
+    def rebase(
+        self,
+        rows: dict[Row, FormField],
+        conflicts: dict[Row, Measurement],
+        due: list[tuple[Any, Period]],
+    ) -> None:
+        """After a conflict, base the rows saved meanwhile on the value saved now (what was
+        typed stays), so that saving again replaces it knowingly."""
+        indicators = {indicator.id: indicator for indicator, _ in due}
+        for key, current in conflicts.items():
+            self._show(rows[key], indicators[key[0]], current, values=False)
+
+    def read(
+        self, rows: dict[Row, FormField], due: list[tuple[Any, Period]], today: date
+    ) -> EntryResult:
+        """Read the values typed in every row; empty value fields are skipped.
+
+        Each row is checked through schemas.RecordedValue, as each row of an import is; a
+        value for a period that has not begun is refused (schemas.not_begun), not dropped.
+        Each problem is put at its field.
+        """
+        result = EntryResult()
+        for indicator, period in due:
+            entry = rows.get((indicator.id, period.key))
+            if entry is None:
+                continue  # locked
+            row = entry.form
+            text = (row.value.data or "").strip()
+            note = (row.note.data or "").strip()
+            url = (row.evidence_url.data or "").strip() or None
+            upload = row.evidence.data or None
+            # A row sent as shown is left alone: saving it would only risk a conflict with
+            # someone who changed it meanwhile.
+            if upload is None and _untouched(row.shown.data, [text, note, url or ""]):
+                continue
+            # No version sent means the page showed no value: it never overwrites one.
+            version = (row.version.data or "0").strip()
+            checked, problems = check_value(
+                {"value": text, "note": note, "evidence_url": url, "version": version},
+                indicator,
+                period=period,
+                today=today,
             )
-            continue
-        if not text:
-            if note or url or upload:
-                result.problems[field_name("value", indicator.id, period)] = (
-                    "Give the value the note or evidence is for."
-                )
-            continue
-        # One problem a row, at the first field that has one.
-        where = next((f for f in ("value", "note", "evidence_url") if f in problems), None)
-        if where is not None:
-            name = FIELD_NAMES[where]
-            result.problems[field_name(name, indicator.id, period)] = sentence(problems[where])
-            continue
-        if upload is not None and (problem := evidence_problem(upload)):
-            result.problems[field_name("file", indicator.id, period)] = problem
-            continue
-        assert checked is not None  # no problem: checked
-        result.values.append(ValueRow(indicator.id, period, checked, upload))
-    return result
+            problem: tuple[Field, str] | None = None
+            if "version" in problems:
+                problem = (row.value, "This page is out of date or damaged: open it again.")
+            elif not text:
+                if note or url or upload:
+                    problem = (row.value, "Give the value the note or evidence is for.")
+                else:
+                    continue
+            elif where := next((f for f in ("value", "note", "evidence_url") if f in problems), ""):
+                # One problem a row, at the first field that has one.
+                problem = (row[where], sentence(problems[where]))
+            elif upload is not None and (trouble := evidence_problem(upload)):
+                problem = (row.evidence, trouble)
+            if problem is not None:
+                problem[0].errors = [problem[1]]
+                result.problems += 1
+            elif checked is not None:
+                result.values.append(ValueRow(indicator.id, period, checked, upload))
+        return result
 
 
 class CsrfForm(FlaskForm):
     """A button that changes something: the CSRF token is all it carries."""
-
-
-class EntryForm(FlaskForm):
-    """The entry page's CSRF token; the value fields are read by read_entries."""
-
-    submit = SubmitField("Save the values")
 
 
 class ApproveForm(FlaskForm):

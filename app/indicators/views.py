@@ -31,9 +31,6 @@ from app.indicators.forms import (
     EntryForm,
     IndicatorForm,
     ReopenForm,
-    field_name,
-    read_entries,
-    shown,
 )
 from app.indicators.models import (
     AGGREGATION_LABELS,
@@ -296,7 +293,8 @@ def values(plan_id: int) -> ResponseReturnValue:
         if (lock := services.lock_for(approvals, p.end)) is not None
     }
     form = EntryForm()
-    problems: dict[str, str] = {}
+    rows = form.offer_rows(due, existing, set(locks))
+    problems = 0
     # "Approve and lock" sits in the values form, so that values typed but not yet saved are
     # saved first rather than lost; it needs the manager role.
     approving = request.method == "POST" and "approve" in request.form
@@ -304,7 +302,7 @@ def values(plan_id: int) -> ResponseReturnValue:
         require_role(current_user, plan.institution, "manager")
     conflicts: dict[tuple[int, str], Any] = {}
     if request.method == "POST" and form.validate_on_submit():
-        entered = read_entries(request.form, request.files, due, set(locks), today())
+        entered = form.read(rows, due, today())
         problems = entered.problems
         if not problems:
             conflicts = services.stale(entered.values, existing)
@@ -337,6 +335,8 @@ def values(plan_id: int) -> ResponseReturnValue:
                 )
                 flash(f"{saved} {outcome}".strip())
                 return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+    if conflicts:
+        form.rebase(rows, conflicts, due)
     status = 409 if conflicts else 400 if problems or form.errors else 200
     return render_template(
         "indicators/values.html",
@@ -357,10 +357,9 @@ def values(plan_id: int) -> ResponseReturnValue:
             + [a.approved_by for a in approvals]
             + [a.reopened_by or "" for a in approvals]
         ),
-        shown=shown,
         form=form,
+        rows=rows,
         reopen_form=ReopenForm(),
-        field_name=field_name,
         can_plan=has_role(current_user, plan.institution, "planner"),
         can_approve=has_role(current_user, plan.institution, "manager"),
     ), status

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.indicators import views
 from app.indicators.models import Measurement
-from tests.indicators.test_views import _as, _count, _csv_file, _plan_indicator
+from tests.indicators.test_views import _as, _count, _csv_file, _grid, _plan_indicator
 
 PERIOD = "2027-Q1"
 UNITS = {
@@ -109,7 +109,7 @@ def _matches(fragments: str, text: str) -> bool:
 
 def _by_form(client, ids, indicator, cells):
     data = {f"{FORM_NAMES[k]}-{indicator.id}-{PERIOD}": v for k, v in cells.items()}
-    return client.post(f"/plans/{ids['plan']}/values?window={PERIOD}", data=data)
+    return client.post(f"/plans/{ids['plan']}/values?window={PERIOD}", data=_grid(data))
 
 
 def _by_file(client, ids, indicator, cells):

@@ -9,7 +9,7 @@ import pytest
 from app.core.extensions import db
 from app.indicators import views
 from app.planner.models import Activity, ChecklistItem
-from tests.indicators.test_views import _as, _plan_indicator
+from tests.indicators.test_views import _as, _grid, _plan_indicator
 
 # Before issue 12 the dashboard ran 19 statements, 10 of them the planner's eager loads of
 # what its pages show (units, networks, partners, checklists, ...): now 11.
@@ -43,7 +43,8 @@ def test_the_dashboard_runs_a_few_statements_however_many_rows(client, setup, co
     _as(client, people, "planner")
     first = _plan_indicator(client, ids)
     client.post(
-        f"/plans/{ids['plan']}/values?window=2027-Q1", data={f"value-{first.id}-2027-Q1": "5"}
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data=_grid({f"value-{first.id}-2027-Q1": "5"}),
     )
     _as(client, people, "viewer")
     few = _dashboard(client, ids, count_queries)
@@ -55,7 +56,7 @@ def test_the_dashboard_runs_a_few_statements_however_many_rows(client, setup, co
         indicator = _plan_indicator(client, ids, name=f"Indicator {n}")
         client.post(
             f"/plans/{ids['plan']}/values?window=2027-Q2",
-            data={f"value-{indicator.id}-2027-Q2": str(n)},
+            data=_grid({f"value-{indicator.id}-2027-Q2": str(n)}),
         )
     plan_activity = db.session.get(Activity, ids["activity"])
     for n in range(6):

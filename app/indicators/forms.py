@@ -27,11 +27,11 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params
 
 from app.core.enums import choices
-from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
+from app.core.validation import FiniteDecimalField, SingleLineText, check_form, form_id
 from app.indicators.models import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
@@ -46,6 +46,7 @@ from app.indicators.models import (
 from app.indicators.periods import Period
 from app.indicators.schemas import (
     MAX_VALUE,
+    IndicatorFields,
     Measure,
     ValueRow,
     check_value,
@@ -73,10 +74,10 @@ class TargetEntry(Form):
 class IndicatorForm(FlaskForm):
     """An indicator's definition: what, in which unit, which way is better, and its targets."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=300), SingleLineText()])
-    description = TextAreaField(
-        "What it measures and how", validators=[Length(max=5000), FreeText()]
-    )
+    # Every rule is the schema's (schemas.IndicatorFields, see validate); the few WTForms
+    # validators left only shape the page (required, maxlength, a choice offered).
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
     activity_id = SelectField("Judges", coerce=str, default="")
     unit = SelectField("Unit", choices=_choices(IndicatorUnit, UNIT_LABELS))
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
@@ -84,7 +85,7 @@ class IndicatorForm(FlaskForm):
         "Top of the scale (for a score)",
         places=2,
         limit=MAX_VALUE,
-        validators=[Optional(), NumberRange(min=1)],
+        validators=[Optional()],
     )
     direction = SelectField(
         "Better when",
@@ -114,43 +115,19 @@ class IndicatorForm(FlaskForm):
             *(SelectChoice(str(a.id), a.title) for a in activities),
         ]
 
-    def validate_frequency(self, field: SelectField) -> None:
-        """Only an activity has occurrences to report per."""
-        if field.data == "occurrence" and not self.activity_id.data:
-            raise ValidationError("Per occurrence needs an activity: choose one under Judges.")
-
     def measure(self) -> Measure:
         """The unit and scale chosen on the form, as unit_problem() reads them."""
         scale_max = self.scale_max.data if self.unit.data == IndicatorUnit.SCORE else None
         return Measure(unit=self.unit.data or "", scale_max=scale_max)
 
-    def _fits_the_unit(self, field: FiniteDecimalField) -> None:
-        problem = None if field.data is None else unit_problem(self.measure(), field.data)
-        if problem:
-            raise ValidationError(sentence(problem))
-
-    def validate_baseline_value(self, field: FiniteDecimalField) -> None:
-        """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
-        self._fits_the_unit(field)
-
-    def validate_target_value(self, field: FiniteDecimalField) -> None:
-        """A target is a value of the unit too, on the better side of the baseline."""
-        self._fits_the_unit(field)
-        baseline, target = self.baseline_value.data, field.data
-        if baseline is None or target is None or target == baseline:
-            return
-        # Progress is measured from the baseline towards the target: a target on the worse
-        # side would count every step back as progress ("104.8 %, on track").
-        if self.direction.data == "lower" and target > baseline:
-            raise ValidationError(
-                "Lower is better here, so the target must be below the baseline "
-                "(or choose 'higher is better')."
-            )
-        if self.direction.data == "higher" and target < baseline:
-            raise ValidationError(
-                "Higher is better here, so the target must be above the baseline "
-                "(or choose 'lower is better')."
-            )
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Read the fields, then check them through the indicator's schema (IndicatorFields)."""
+        valid = super().validate(extra_validators)
+        # The scale as typed, also for another unit (where it is not kept).
+        checked = check_form(
+            self, IndicatorFields, {**self.fields(), "scale_max": self.scale_max.data}
+        )
+        return valid and checked is not None
 
     def offer_targets(
         self, periods: list[Period], saved: dict[str, Decimal]
@@ -195,7 +172,7 @@ class IndicatorForm(FlaskForm):
         return {
             "name": self.name.data,
             "description": self.description.data or "",
-            "activity_id": int(self.activity_id.data) if self.activity_id.data else None,
+            "activity_id": form_id(self.activity_id.data),
             "unit": self.unit.data,
             "scale_max": self.scale_max.data if self.unit.data == "score" else None,
             "direction": self.direction.data,

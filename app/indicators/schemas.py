@@ -5,7 +5,9 @@ both check it through `RecordedValue`, so a value the page refuses the file refu
 the same reason. Per-period targets, baselines and overall targets are values of the unit as
 well: they are read with `parse_value` and fitted to the unit with `unit_problem`.
 
-The messages are written as the import lists them ("row 2, column value: …"); a form shows
+An indicator's definition is checked through `IndicatorFields`, which the editor delegates to.
+
+The messages of a value are written as the import lists them ("row 2, column value: …"); a form shows
 them as sentences (see `sentence`).
 """
 
@@ -22,8 +24,8 @@ from werkzeug.datastructures import FileStorage
 
 from app.core.formatting import day
 from app.core.spreadsheets import parse_number
-from app.core.validation import problems_by_field
-from app.indicators.models import IndicatorUnit
+from app.core.validation import Strict, multi_line, problems_by_field, single_line
+from app.indicators.models import Aggregation, Direction, Frequency, IndicatorUnit
 from app.indicators.periods import Period
 
 MAX_VALUE = Decimal("999999999999.99")
@@ -90,6 +92,76 @@ def sentence(message: str) -> str:
     if message[:1] in ("'", '"'):
         return message
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+Name = single_line(300, min_length=1)
+Description = multi_line(5000)
+
+
+class IndicatorFields(Strict):
+    """An indicator's definition as a planner sets it: what, in which unit, which way is
+    better, and where it starts and should end. Fields are declared in the order the checks
+    need them (a target is checked against the unit, the direction and the baseline)."""
+
+    name: Name
+    description: Description = ""
+    activity_id: int | None = None
+    unit: IndicatorUnit
+    scale_max: Decimal | None = None
+    direction: Direction
+    aggregation: Aggregation
+    frequency: Frequency
+    baseline_value: Decimal | None = None
+    baseline_date: date | None = None
+    target_value: Decimal | None = None
+
+    @field_validator("scale_max")
+    @classmethod
+    def _scale(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 1:
+            raise ValueError("Number must be at least 1.")
+        return value
+
+    @field_validator("frequency")
+    @classmethod
+    def _occurrences(cls, value: Frequency, info: ValidationInfo) -> Frequency:
+        # Only an activity has occurrences to report per.
+        if value == Frequency.OCCURRENCE and not info.data.get("activity_id"):
+            raise ValueError("Per occurrence needs an activity: choose one under Judges.")
+        return value
+
+    @field_validator("baseline_value", "target_value")
+    @classmethod
+    def _fits_the_unit(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        # A baseline and a target are values of the unit: a percentage up to 100, a count
+        # not negative.
+        unit = info.data.get("unit")
+        if value is None or unit is None:
+            return value
+        scale = info.data.get("scale_max") if unit == IndicatorUnit.SCORE else None
+        if problem := unit_problem(Measure(unit, scale), value):
+            raise ValueError(sentence(problem))
+        return value
+
+    @field_validator("target_value")
+    @classmethod
+    def _better_side(cls, target: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        # Progress is measured from the baseline towards the target: a target on the worse
+        # side would count every step back as progress ("104.8 %, on track").
+        baseline, direction = info.data.get("baseline_value"), info.data.get("direction")
+        if baseline is None or target is None or target == baseline:
+            return target
+        if direction == Direction.LOWER and target > baseline:
+            raise ValueError(
+                "Lower is better here, so the target must be below the baseline "
+                "(or choose 'higher is better')."
+            )
+        if direction == Direction.HIGHER and target < baseline:
+            raise ValueError(
+                "Higher is better here, so the target must be above the baseline "
+                "(or choose 'lower is better')."
+            )
+        return target
 
 
 class RecordedValue(BaseModel):

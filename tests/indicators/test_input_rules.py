@@ -11,11 +11,14 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.validation import problems_by_field
 from app.indicators import views
-from app.indicators.models import Measurement
+from app.indicators.models import Indicator, Measurement
+from app.indicators.schemas import IndicatorFields
 from tests.indicators.test_views import _as, _count, _csv_file, _grid, _plan_indicator
 
 PERIOD = "2027-Q1"
@@ -164,3 +167,56 @@ def test_the_values_page_and_the_import_accept_it_alike(client, indicators, unit
     by_file = db.session.scalars(select(Measurement)).one()
     assert (by_file.value, by_file.note, by_file.evidence_url) == kept
     assert by_file.value == stored
+
+
+# The indicator editor delegates to its schema: (case, fields typed, the field, what it says).
+DEFINITIONS = [
+    ("name on two lines", {"name": "Two\nlines"}, "name", "single line"),
+    ("control character", {"description": "bell\x07"}, "description", "control characters"),
+    ("scale below 1", {"unit": "score", "scale_max": "0"}, "scale_max", "at least 1"),
+    ("occurrence of the plan", {"frequency": "occurrence"}, "frequency", "needs an activity"),
+    (
+        "baseline over 100 %",
+        {"unit": "percent", "baseline_value": "101"},
+        "baseline_value",
+        "0 and 100",
+    ),
+    ("negative target", {"target_value": "-1"}, "target_value", "not negative"),
+    (
+        "target on the worse side",
+        {"baseline_value": "10", "target_value": "5"},
+        "target_value",
+        "above the baseline",
+    ),
+    (
+        "score over the scale",
+        {"unit": "score", "scale_max": "5", "target_value": "6"},
+        "target_value",
+        "between 0 and 5",
+    ),
+]
+DEFINITION = {
+    "name": "Partners",
+    "unit": "count",
+    "direction": "higher",
+    "aggregation": "sum",
+    "frequency": "quarterly",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "where", "says"), [c[1:] for c in DEFINITIONS], ids=[c[0] for c in DEFINITIONS]
+)
+def test_the_indicator_editor_and_its_schema_refuse_it_alike(client, setup, typed, where, says):
+    people, ids = setup
+    _as(client, people, "planner")
+    data = {**DEFINITION, **typed}
+    response = client.post(f"/plans/{ids['plan']}/indicators/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = page.split(f'id="{where}-error">', 1)[1].split("</p>", 1)[0]
+    assert says in error.replace("&#39;", "'"), error
+    with pytest.raises(ValidationError) as refused:
+        IndicatorFields.model_validate(data)
+    assert says in problems_by_field(refused.value)[where]
+    assert _count(Indicator) == 0

@@ -7,6 +7,7 @@ shows and feeds them, so that a page and its CSV download show the same data.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from app.charts import figures as charts
 from app.core.vocabularies import vocabularies
@@ -78,31 +79,28 @@ def overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
     for row in rows:
         years.setdefault(row.plan.period_start.year, []).append(row)
     by_year = sorted(years.items())
+
+    def yearly(planned: str, actual: str) -> list[tuple[str, Decimal, Decimal]]:
+        return [
+            (
+                str(year),
+                sum((getattr(r, planned) for r in group), Decimal(0)),
+                sum((getattr(r, actual) for r in group), Decimal(0)),
+            )
+            for year, group in by_year
+        ]
+
     return [
         charts.planned_actual_chart(
             "budget-by-year",
             "Budget by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.budget_planned for r in group),
-                    sum(r.budget_actual for r in group),
-                )
-                for year, group in by_year
-            ],
+            yearly("budget_planned", "budget_actual"),
             "€",
         ),
         charts.planned_actual_chart(
             "effort-by-year",
             "Person-days by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.effort_planned for r in group),
-                    sum(r.effort_actual for r in group),
-                )
-                for year, group in by_year
-            ],
+            yearly("effort_planned", "effort_actual"),
             "person-days",
         ),
         charts.status_mix_chart(

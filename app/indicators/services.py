@@ -19,9 +19,11 @@ from app.accounts.models import User
 from app.core.extensions import db, utcnow
 from app.indicators import periods as calendar
 from app.indicators.models import (
+    Aggregation,
     EvidenceFile,
     Indicator,
     IndicatorTarget,
+    IndicatorUnit,
     Measurement,
     MeasurementChange,
     PeriodApproval,
@@ -40,11 +42,11 @@ from app.planner.signals import plan_copied
 # year; a percentage, a yes/no or a score describes a state, read from its latest value or
 # as an average.
 DEFAULT_AGGREGATION = {
-    "count": "sum",
-    "euros": "sum",
-    "percent": "latest",
-    "yes-no": "latest",
-    "score": "average",
+    IndicatorUnit.COUNT: Aggregation.SUM,
+    IndicatorUnit.EUROS: Aggregation.SUM,
+    IndicatorUnit.PERCENT: Aggregation.LATEST,
+    IndicatorUnit.YES_NO: Aggregation.LATEST,
+    IndicatorUnit.SCORE: Aggregation.AVERAGE,
 }
 
 
@@ -130,9 +132,9 @@ PER_OCCASION = re.compile(
 
 def proposed_aggregation(name: str, unit: str) -> str:
     """Return how a proposed indicator's values combine: by its unit, and for a count, its name."""
-    if unit == "count" and PER_OCCASION.search(name.lower()):
-        return "average"
-    return DEFAULT_AGGREGATION.get(unit, "sum")
+    if unit == IndicatorUnit.COUNT and PER_OCCASION.search(name.lower()):
+        return Aggregation.AVERAGE
+    return DEFAULT_AGGREGATION.get(unit, Aggregation.SUM)
 
 
 def dismiss_proposed(proposed: ProposedIndicator) -> None:

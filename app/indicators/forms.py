@@ -194,6 +194,7 @@ class YesNoSelect:
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         """Render the choice with the field's value selected."""
         kwargs.setdefault("id", field.id)
+        kwargs.pop("inputmode", None)  # the value field's, for typing a number
         typed = str(field.data or "").strip()
         options = "".join(
             f'<option value="{value}"{" selected" if typed == value else ""}>{label}</option>'
@@ -299,17 +300,22 @@ class EntryForm(FlaskForm):
             entry.form.note.data = saved.note if saved else ""
             entry.form.evidence_url.data = (saved.evidence_url or "") if saved else ""
 
-    def rebase(
+    def show_again(
         self,
         rows: dict[Row, FormField],
+        existing: dict[Row, Measurement],
         conflicts: dict[Row, Measurement],
         due: list[tuple[Any, Period]],
     ) -> None:
-        """After a conflict, base the rows saved meanwhile on the value saved now (what was
-        typed stays), so that saving again replaces it knowingly."""
+        """Base the rows of a page shown again on the value saved now where it changed
+        meanwhile (what was typed stays, so saving again replaces it knowingly), and where
+        the row came without the version it was shown at."""
         indicators = {indicator.id: indicator for indicator, _ in due}
-        for key, current in conflicts.items():
-            self._show(rows[key], indicators[key[0]], current, values=False)
+        for key, entry in rows.items():
+            if key in conflicts:
+                self._show(entry, indicators[key[0]], conflicts[key], values=False)
+            elif entry.form.version.data is None:
+                self._show(entry, indicators[key[0]], existing.get(key), values=False)
 
     def read(
         self, rows: dict[Row, FormField], due: list[tuple[Any, Period]], today: date

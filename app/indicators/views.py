@@ -335,8 +335,7 @@ def values(plan_id: int) -> ResponseReturnValue:
                 )
                 flash(f"{saved} {outcome}".strip())
                 return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
-    if conflicts:
-        form.rebase(rows, conflicts, due)
+    form.show_again(rows, existing, conflicts, due)
     status = 409 if conflicts else 400 if problems or form.errors else 200
     return render_template(
         "indicators/values.html",

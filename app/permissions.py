@@ -104,7 +104,7 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
     abort(status, description=description or None)
 
 
-def require_plan(plan_id: int, user: Any, at_least: str) -> Any:
+def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True) -> Any:
     """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
 
     Shared by the planner's and the indicators' pages and the API, so that a plan is guarded
@@ -112,7 +112,7 @@ def require_plan(plan_id: int, user: Any, at_least: str) -> Any:
     """
     from app.planner.services import get_plan  # the planner imports this module
 
-    plan = get_plan(plan_id)
+    plan = get_plan(plan_id, details=details)
     if plan is None:
         abort(404, description=f"There is no plan {plan_id}.")
     require_role(user, plan.institution, at_least)

@@ -6,78 +6,96 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
+from enum import StrEnum
 from typing import Any
 
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage, MultiDict
+from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     DateField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    Label,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import html_params
 
-from app.core.spreadsheets import parse_number
-from app.core.validation import FiniteDecimalField, FreeText, SingleLineText
-from app.indicators.models import AGGREGATION_LABELS, FREQUENCY_LABELS
+from app.core.enums import choices
+from app.core.validation import FiniteDecimalField, SingleLineText, check_form, form_id
+from app.indicators.models import (
+    AGGREGATION_LABELS,
+    DIRECTION_LABELS,
+    FREQUENCY_LABELS,
+    UNIT_LABELS,
+    Aggregation,
+    Direction,
+    Frequency,
+    IndicatorUnit,
+    Measurement,
+)
 from app.indicators.periods import Period
-from app.indicators.services import not_begun
+from app.indicators.schemas import (
+    MAX_VALUE,
+    IndicatorFields,
+    Measure,
+    ValueRow,
+    check_value,
+    evidence_problem,
+    parse_value,
+    sentence,
+    unit_problem,
+)
 from app.planner.models import Activity
 
-UNIT_CHOICES = [
-    SelectChoice("count", "Count"),
-    SelectChoice("percent", "Percent"),
-    SelectChoice("euros", "Euros"),
-    SelectChoice("score", "Score on a scale"),
-    SelectChoice("yes-no", "Yes/no (1 or 0)"),
-]
-MAX_VALUE = Decimal("999999999999.99")
-# Evidence: documents and pictures people keep as proof, at most 5 MB each.
-EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+
+def _choices(enum: type[StrEnum], names: dict[str, str]) -> list[SelectChoice]:
+    """Offer every member of an enum under its label."""
+    return [SelectChoice(value, label) for value, label in choices(enum, names)]
 
 
-def parse_value(text: str) -> Decimal:
-    """Read a typed value to the cent: finite and within ±MAX_VALUE; ValueError in plain words.
+class TargetEntry(Form):
+    """The target of one reporting period on the indicator editor."""
 
-    Per-period targets and values, typed or imported, go through here, so NaN, Infinity or
-    1e400 are refused alike wherever they are typed (the form's fields: FiniteDecimalField).
-    """
-    return parse_number(text, MAX_VALUE).quantize(Decimal("0.01"))
+    # Which period: the rows are matched by period, never by their place on the page.
+    period = HiddenField()
+    value = StringField(render_kw={"inputmode": "decimal"})
 
 
 class IndicatorForm(FlaskForm):
     """An indicator's definition: what, in which unit, which way is better, and its targets."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=300), SingleLineText()])
-    description = TextAreaField(
-        "What it measures and how", validators=[Length(max=5000), FreeText()]
-    )
+    # Every rule is the schema's (schemas.IndicatorFields, see validate); the few WTForms
+    # validators left only shape the page (required, maxlength, a choice offered).
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
     activity_id = SelectField("Judges", coerce=str, default="")
-    unit = SelectField("Unit", choices=UNIT_CHOICES)
+    unit = SelectField("Unit", choices=_choices(IndicatorUnit, UNIT_LABELS))
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
     scale_max = FiniteDecimalField(
         "Top of the scale (for a score)",
         places=2,
         limit=MAX_VALUE,
-        validators=[Optional(), NumberRange(min=1)],
+        validators=[Optional()],
     )
     direction = SelectField(
         "Better when",
-        choices=[SelectChoice("higher", "Higher"), SelectChoice("lower", "Lower")],
+        choices=_choices(Direction, DIRECTION_LABELS),
     )
     aggregation = SelectField(
         "Values combine as",
-        choices=[SelectChoice(k, v) for k, v in AGGREGATION_LABELS.items()],
+        choices=_choices(Aggregation, AGGREGATION_LABELS),
     )
-    frequency = SelectField(
-        "Reported", choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()]
-    )
+    frequency = SelectField("Reported", choices=_choices(Frequency, FREQUENCY_LABELS))
     baseline_value = FiniteDecimalField(
         "Baseline value", places=2, limit=MAX_VALUE, validators=[Optional()]
     )
@@ -86,6 +104,8 @@ class IndicatorForm(FlaskForm):
         "Overall target", places=2, limit=MAX_VALUE, validators=[Optional()]
     )
     version = HiddenField()
+    # Named so that IndicatorForm(obj=indicator) does not read Indicator.targets into it.
+    period_targets = FieldList(FormField(TargetEntry))
     submit = SubmitField("Save the indicator")
 
     def offer_activities(self, activities: list[Activity]) -> None:
@@ -95,50 +115,64 @@ class IndicatorForm(FlaskForm):
             *(SelectChoice(str(a.id), a.title) for a in activities),
         ]
 
-    def validate_frequency(self, field: SelectField) -> None:
-        """Only an activity has occurrences to report per."""
-        if field.data == "occurrence" and not self.activity_id.data:
-            raise ValidationError("Per occurrence needs an activity: choose one under Judges.")
-
-    def measure(self) -> SimpleNamespace:
+    def measure(self) -> Measure:
         """The unit and scale chosen on the form, as unit_problem() reads them."""
-        scale_max = self.scale_max.data if self.unit.data == "score" else None
-        return SimpleNamespace(unit=self.unit.data, scale_max=scale_max)
+        scale_max = self.scale_max.data if self.unit.data == IndicatorUnit.SCORE else None
+        return Measure(unit=self.unit.data or "", scale_max=scale_max)
 
-    def _fits_the_unit(self, field: FiniteDecimalField) -> None:
-        problem = None if field.data is None else unit_problem(self.measure(), field.data)
-        if problem:
-            raise ValidationError(problem[0].upper() + problem[1:] + ".")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Read the fields, then check them through the indicator's schema (IndicatorFields)."""
+        valid = super().validate(extra_validators)
+        # The scale as typed, also for another unit (where it is not kept).
+        checked = check_form(
+            self, IndicatorFields, {**self.fields(), "scale_max": self.scale_max.data}
+        )
+        return valid and checked is not None
 
-    def validate_baseline_value(self, field: FiniteDecimalField) -> None:
-        """A baseline is a value of the unit: a percentage up to 100, a count not negative."""
-        self._fits_the_unit(field)
+    def offer_targets(
+        self, periods: list[Period], saved: dict[str, Decimal]
+    ) -> list[tuple[Period, FormField]]:
+        """Give one target field per reporting period, labelled with the period: the saved
+        targets when the editor opens, what was typed when it comes back."""
+        sent = {entry.form.period.data: entry for entry in self.period_targets}
+        rows = []
+        for period in periods:
+            entry = sent.get(period.key)
+            if entry is None:
+                value = saved.get(period.key)
+                entry = self.period_targets.append_entry(
+                    {"period": period.key, "value": "" if value is None else str(value)}
+                )
+            entry.form.value.label = Label(entry.form.value.id, period.label)
+            rows.append((period, entry))
+        return rows
 
-    def validate_target_value(self, field: FiniteDecimalField) -> None:
-        """A target is a value of the unit too, on the better side of the baseline."""
-        self._fits_the_unit(field)
-        baseline, target = self.baseline_value.data, field.data
-        if baseline is None or target is None or target == baseline:
-            return
-        # Progress is measured from the baseline towards the target: a target on the worse
-        # side would count every step back as progress ("104.8 %, on track").
-        if self.direction.data == "lower" and target > baseline:
-            raise ValidationError(
-                "Lower is better here, so the target must be below the baseline "
-                "(or choose 'higher is better')."
-            )
-        if self.direction.data == "higher" and target < baseline:
-            raise ValidationError(
-                "Higher is better here, so the target must be above the baseline "
-                "(or choose 'lower is better')."
-            )
+    def read_targets(self, rows: list[tuple[Period, FormField]]) -> dict[str, Decimal] | None:
+        """Read the targets typed per period, each a value of the unit chosen (schemas'
+        parse_value and unit_problem); None, with each problem at its field, if any."""
+        targets: dict[str, Decimal] = {}
+        measure = self.measure()
+        for period, entry in rows:
+            text = (entry.form.value.data or "").strip()
+            if not text:
+                continue
+            try:
+                targets[period.key] = parse_value(text)
+            except ValueError as error:
+                entry.form.value.errors = [str(error)]
+                continue
+            if problem := unit_problem(measure, targets[period.key]):
+                entry.form.value.errors = [sentence(problem)]
+        if any(entry.form.value.errors for _, entry in rows):
+            return None
+        return targets
 
     def fields(self) -> dict[str, Any]:
         """Return the model fields the form sets."""
         return {
             "name": self.name.data,
             "description": self.description.data or "",
-            "activity_id": int(self.activity_id.data) if self.activity_id.data else None,
+            "activity_id": form_id(self.activity_id.data),
             "unit": self.unit.data,
             "scale_max": self.scale_max.data if self.unit.data == "score" else None,
             "direction": self.direction.data,
@@ -150,65 +184,57 @@ class IndicatorForm(FlaskForm):
         }
 
 
-def read_targets(
-    form: MultiDict[str, str], periods: list[Period], measure: Any
-) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Read the per-period targets typed on the indicator editor (target-<period key>), each
-    a value of the indicator's unit (`measure`, see IndicatorForm.measure)."""
-    targets, problems = {}, {}
-    for period in periods:
-        text = (form.get(f"target-{period.key}") or "").strip()
-        if not text:
-            continue
-        try:
-            targets[period.key] = parse_value(text)
-        except ValueError as error:
-            problems[period.key] = str(error)
-            continue
-        problem = unit_problem(measure, targets[period.key])
-        if problem:
-            problems[period.key] = problem[0].upper() + problem[1:] + "."
-    return targets, problems
+Row = tuple[int, str]
+"""A row of the values page: (indicator id, period key)."""
 
 
-@dataclass
-class EnteredValue:
-    """A value typed on the entry page for one indicator and period."""
+class YesNoSelect:
+    """A yes/no value as a choice of none, Yes (1) or No (0), for a value field of text."""
 
-    indicator_id: int
-    period: Period
-    value: Decimal
-    note: str
-    evidence_url: str | None
-    evidence: FileStorage | None
-    # The version of the period's value the page showed (0: it had none).
-    base_version: int = 0
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        """Render the choice with the field's value selected."""
+        kwargs.setdefault("id", field.id)
+        kwargs.pop("inputmode", None)  # the value field's, for typing a number
+        typed = str(field.data or "").strip()
+        options = "".join(
+            f'<option value="{value}"{" selected" if typed == value else ""}>{label}</option>'
+            for value, label in (("", "–"), ("1", "Yes"), ("0", "No"))
+        )
+        attributes = html_params(name=field.name, **kwargs)
+        # html_params escapes the attributes; the options are the constants above.
+        return Markup(f"<select {attributes}>{options}</select>")  # noqa: S704
+
+
+class ValueEntry(Form):
+    """A row of the values page: one indicator's value for one period, its note and evidence."""
+
+    # Which row: rows are matched by indicator and period, never by their place on the page.
+    indicator = HiddenField()
+    period = HiddenField()
+    # The version of the period's value the page showed (0: none), and the row as shown.
+    version = HiddenField()
+    shown = HiddenField()
+    value = StringField(render_kw={"inputmode": "decimal"})
+    note = StringField()
+    evidence_url = URLField(render_kw={"placeholder": "https://"})
+    evidence = FileField()
 
 
 @dataclass
 class EntryResult:
-    """What the entry page sent: values to record, and problems by field name."""
+    """What the entry page sent: values to record, and how many problems it has."""
 
-    values: list[EnteredValue] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
-
-
-def field_name(kind: str, indicator_id: int, period: Period) -> str:
-    """Name a field of the entry page after its indicator and period."""
-    return f"{kind}-{indicator_id}-{period.key}"
+    values: list[ValueRow] = field(default_factory=list)
+    problems: int = 0
 
 
-def unit_problem(indicator: Any, value: Decimal) -> str | None:
-    """Say why a value does not fit the indicator's unit, or None."""
-    if indicator.unit in ("count", "euros") and value < 0:
-        return "a count or an amount is not negative"
-    if indicator.unit == "yes-no" and value not in (0, 1):
-        return "give 1 for yes or 0 for no"
-    if indicator.unit == "percent" and not 0 <= value <= 100:
-        return "a percentage is between 0 and 100"
-    if indicator.unit == "score" and indicator.scale_max and not 0 <= value <= indicator.scale_max:
-        return f"a score on this scale is between 0 and {indicator.scale_max}"
-    return None
+def saved_text(indicator: Any, saved: Measurement | None) -> str:
+    """Return a saved value as its field shows it: yes/no as 1 or 0, a number as stored."""
+    if saved is None:
+        return ""
+    if indicator.unit == IndicatorUnit.YES_NO:
+        return "1" if saved.value == 1 else "0"
+    return str(saved.value)
 
 
 def shown(value: Any, note: str, url: str | None) -> str:
@@ -216,106 +242,135 @@ def shown(value: Any, note: str, url: str | None) -> str:
     return json.dumps(["" if value is None else str(value), note, url or ""])
 
 
-def _untouched(form: MultiDict[str, str], name: str, typed: list[str]) -> bool:
+def _untouched(sent: str | None, typed: list[str]) -> bool:
     """Tell whether a row was sent as the page showed it (then it is not saved again)."""
     try:
-        return bool(json.loads(form.get(name) or "null") == typed)
+        return bool(json.loads(sent or "null") == typed)
     except ValueError:
         return False
 
 
-def read_entries(
-    form: MultiDict[str, str],
-    files: MultiDict[str, FileStorage],
-    due: list[tuple[Any, Period]],
-    locked: set[tuple[int, str]],
-    today: date,
-) -> EntryResult:
-    """Read the values typed for every due (indicator, period); empty value fields are skipped.
+class EntryForm(FlaskForm):
+    """The values page: one ValueEntry per (indicator, period) due in the window."""
 
-    A value for a period that has not begun is refused (services.not_begun), not dropped.
-    """
-    result = EntryResult()
-    for indicator, period in due:
-        if (indicator.id, period.key) in locked:
-            continue
-        text = (form.get(field_name("value", indicator.id, period)) or "").strip()
-        note = (form.get(field_name("note", indicator.id, period)) or "").strip()
-        url = (form.get(field_name("url", indicator.id, period)) or "").strip() or None
-        upload = files.get(field_name("file", indicator.id, period))
-        if upload is not None and not upload.filename:
-            upload = None
-        # A row sent as shown is left alone: saving it would only risk a conflict with
-        # someone who changed it meanwhile.
-        if upload is None and _untouched(
-            form, field_name("shown", indicator.id, period), [text, note, url or ""]
-        ):
-            continue
-        # No version sent means the page showed no value: it never overwrites one.
-        version = (form.get(field_name("version", indicator.id, period)) or "0").strip()
-        if not (version.isdigit() and len(version) < 10):
-            result.problems[field_name("value", indicator.id, period)] = (
-                "This page is out of date or damaged: open it again."
-            )
-            continue
-        if not text:
-            if note or url or upload:
-                result.problems[field_name("value", indicator.id, period)] = (
-                    "Give the value the note or evidence is for."
-                )
-            continue
-        name = field_name("value", indicator.id, period)
-        try:
-            value = parse_value(text)
-        except ValueError as error:
-            result.problems[name] = str(error)
-            continue
-        problem = not_begun(period, today) or unit_problem(indicator, value)
-        if problem:
-            result.problems[name] = problem[0].upper() + problem[1:] + "."
-            continue
-        if len(note) > 5000:
-            result.problems[field_name("note", indicator.id, period)] = "At most 5000 characters."
-            continue
-        if url and not (url.startswith(("https://", "http://")) and len(url) <= 500):
-            result.problems[field_name("url", indicator.id, period)] = (
-                "Give a web address starting with https:// (at most 500 characters)."
-            )
-            continue
-        if upload is not None:
-            problem = evidence_problem(upload)
-            if problem:
-                result.problems[field_name("file", indicator.id, period)] = problem
+    rows = FieldList(FormField(ValueEntry))
+    submit = SubmitField("Save the values")
+
+    def offer_rows(
+        self,
+        due: list[tuple[Any, Period]],
+        existing: dict[Row, Measurement],
+        locked: set[Row],
+    ) -> dict[Row, FormField]:
+        """Give a row to every due (indicator, period) not locked: the saved value when the
+        page opens, what was typed when it comes back (rows are matched by their keys)."""
+        sent = {(entry.form.indicator.data, entry.form.period.data): entry for entry in self.rows}
+        rows = {}
+        for indicator, period in due:
+            key = (indicator.id, period.key)
+            if key in locked:
                 continue
-        result.values.append(
-            EnteredValue(indicator.id, period, value, note, url, upload, int(version))
+            entry = sent.get((str(indicator.id), period.key))
+            if entry is None:
+                entry = self.rows.append_entry({"indicator": indicator.id, "period": period.key})
+                self._show(entry, indicator, existing.get(key), values=True)
+            named = f"{indicator.name}, {period.label}"
+            for name, what in (
+                ("value", "value"),
+                ("note", "note"),
+                ("evidence_url", "evidence link"),
+                ("evidence", "evidence file"),
+            ):
+                entry.form[name].label = Label(entry.form[name].id, f"{named}: {what}")
+            if indicator.unit == IndicatorUnit.YES_NO:
+                entry.form.value.widget = YesNoSelect()
+            rows[key] = entry
+        return rows
+
+    @staticmethod
+    def _show(entry: FormField, indicator: Any, saved: Measurement | None, values: bool) -> None:
+        """Show a row as saved: its version and fingerprint, and with `values` its fields."""
+        text = saved_text(indicator, saved)
+        entry.form.version.data = str(saved.version if saved else 0)
+        entry.form.shown.data = (
+            shown(text, saved.note, saved.evidence_url) if saved else shown(None, "", None)
         )
-    return result
+        if values:
+            entry.form.value.data = text
+            entry.form.note.data = saved.note if saved else ""
+            entry.form.evidence_url.data = (saved.evidence_url or "") if saved else ""
 
+    def show_again(
+        self,
+        rows: dict[Row, FormField],
+        existing: dict[Row, Measurement],
+        conflicts: dict[Row, Measurement],
+        due: list[tuple[Any, Period]],
+    ) -> None:
+        """Base the rows of a page shown again on the value saved now where it changed
+        meanwhile (what was typed stays, so saving again replaces it knowingly), and where
+        the row came without the version it was shown at."""
+        indicators = {indicator.id: indicator for indicator, _ in due}
+        for key, entry in rows.items():
+            if key in conflicts:
+                self._show(entry, indicators[key[0]], conflicts[key], values=False)
+            elif entry.form.version.data is None:
+                self._show(entry, indicators[key[0]], existing.get(key), values=False)
 
-def evidence_problem(upload: FileStorage) -> str | None:
-    """Say what is wrong with an evidence file, or None: its type and size."""
-    name = upload.filename or ""
-    if name.rsplit(".", 1)[-1].lower() not in EVIDENCE_TYPES or "." not in name:
-        return f"Attach one of: {', '.join(EVIDENCE_TYPES)}."
-    upload.stream.seek(0, 2)
-    size = upload.stream.tell()
-    upload.stream.seek(0)
-    if size > EVIDENCE_MAX_BYTES:
-        return "The file is larger than 5 MB."
-    if size == 0:
-        return "The file is empty."
-    return None
+    def read(
+        self, rows: dict[Row, FormField], due: list[tuple[Any, Period]], today: date
+    ) -> EntryResult:
+        """Read the values typed in every row; empty value fields are skipped.
+
+        Each row is checked through schemas.RecordedValue, as each row of an import is; a
+        value for a period that has not begun is refused (schemas.not_begun), not dropped.
+        Each problem is put at its field.
+        """
+        result = EntryResult()
+        for indicator, period in due:
+            entry = rows.get((indicator.id, period.key))
+            if entry is None:
+                continue  # locked
+            row = entry.form
+            text = (row.value.data or "").strip()
+            note = (row.note.data or "").strip()
+            url = (row.evidence_url.data or "").strip() or None
+            upload = row.evidence.data or None
+            # A row sent as shown is left alone: saving it would only risk a conflict with
+            # someone who changed it meanwhile.
+            if upload is None and _untouched(row.shown.data, [text, note, url or ""]):
+                continue
+            # No version sent means the page showed no value: it never overwrites one.
+            version = (row.version.data or "0").strip()
+            checked, problems = check_value(
+                {"value": text, "note": note, "evidence_url": url, "version": version},
+                indicator,
+                period=period,
+                today=today,
+            )
+            problem: tuple[Field, str] | None = None
+            if "version" in problems:
+                problem = (row.value, "This page is out of date or damaged: open it again.")
+            elif not text:
+                if note or url or upload:
+                    problem = (row.value, "Give the value the note or evidence is for.")
+                else:
+                    continue
+            elif where := next((f for f in ("value", "note", "evidence_url") if f in problems), ""):
+                # One problem a row, at the first field that has one.
+                problem = (row[where], sentence(problems[where]))
+            elif upload is not None and (trouble := evidence_problem(upload)):
+                problem = (row.evidence, trouble)
+            if problem is not None:
+                problem[0].errors = [problem[1]]
+                result.problems += 1
+            elif checked is not None:
+                result.values.append(ValueRow(indicator.id, period, checked, upload))
+        return result
 
 
 class CsrfForm(FlaskForm):
     """A button that changes something: the CSRF token is all it carries."""
-
-
-class EntryForm(FlaskForm):
-    """The entry page's CSRF token; the value fields are read by read_entries."""
-
-    submit = SubmitField("Save the values")
 
 
 class ApproveForm(FlaskForm):

@@ -14,32 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from app.core.spreadsheets import header_problems, read_records, read_text
-from app.indicators import services
-from app.indicators.forms import parse_value, unit_problem
 from app.indicators.models import Indicator, Measurement, PeriodApproval
-from app.indicators.periods import Period
-from app.indicators.services import lock_for, not_begun, reporting_periods
+from app.indicators.schemas import ValueRow, check_value, not_begun
+from app.indicators.services import lock_for, reporting_periods, version_of
 from app.planner.models import Plan
 
 COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url", "version")
 REQUIRED = ("indicator_id", "period", "value")
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class ValueRow:
-    """A checked row: which indicator, which period, what value."""
-
-    indicator_id: int
-    period: Period
-    value: Decimal
-    note: str
-    evidence_url: str | None
-    # The version of the period's value the row replaces (0: there was none).
-    base_version: int = 0
 
 
 @dataclass
@@ -113,47 +97,72 @@ def read_values(
                 "a manager must reopen it first"
             )
             continue
-        # The value, the link and the note are checked independently: every problem of the
-        # row is listed at once.
-        found = len(problems)
-        text = read_text(record.get("value"))
-        try:
-            value = parse_value(text)
-        except ValueError as error:
-            problems.append(f"{where}, column value: {error if text else 'missing'}")
-        else:
-            if problem := unit_problem(indicator, value):
-                problems.append(f"{where}, column value: {problem}")
-        url = read_text(record.get("evidence_url")) or None
-        if url and not (url.startswith(("https://", "http://")) and len(url) <= 500):
-            problems.append(
-                f"{where}, column evidence_url: give a web address starting with https://"
-            )
-        note = read_text(record.get("note"))
-        if len(note) > 5000:
-            problems.append(f"{where}, column note: at most 5000 characters")
-        current = existing.get((indicator.id, key))
+        # The value, the link, the note and the version are checked through the same schema
+        # as a row of the values page, independently: every problem of the row is listed.
         version = read_text(record.get("version"))
-        if version and not (version.isdigit() and len(version) < 10):
-            problems.append(f"{where}, column version: {version!r} is not a version number")
-        elif len(problems) == found and current is not None:
-            same = (current.value, current.note, current.evidence_url) == (value, note, url)
-            if not same and not version:
+        checked, found = check_value(
+            {
+                "value": read_text(record.get("value")),
+                "evidence_url": read_text(record.get("evidence_url")),
+                "note": read_text(record.get("note")),
+                "version": version,
+            },
+            indicator,
+        )
+        problems.extend(f"{where}, column {column}: {problem}" for column, problem in found.items())
+        if checked is None:
+            continue
+        current = existing.get((indicator.id, key))
+        if current is not None and (current.value, current.note, current.evidence_url) != (
+            checked.value,
+            checked.note,
+            checked.evidence_url,
+        ):
+            if not version:
                 problems.append(
                     f"{where}: {period.label} of indicator {indicator.id} already has the value "
                     f"{current.value} (version {current.version}); to replace it, give "
                     f"{current.version} in the version column"
                 )
-            elif not same and int(version) != current.version:
+                continue
+            if checked.version != current.version:
                 problems.append(
                     f"{where}, column version: {period.label} of indicator {indicator.id} changed "
                     f"since version {version}: it is {current.value} now (version "
                     f"{current.version}, by {current.recorded_by})"
                 )
-        if len(problems) == found:
-            result.rows.append(
-                ValueRow(indicator.id, period, value, note, url, services.version_of(current))
-            )
+                continue
+        # What the row replaces: the version it names, or the current one if it changes nothing.
+        base = checked.model_copy(update={"version": version_of(current)})
+        result.rows.append(ValueRow(indicator.id, period, base))
     if problems:
         result.rows = []
     return result
+
+
+def values_file(
+    plan: Plan,
+    indicators: list[Indicator],
+    existing: dict[tuple[int, str], Measurement],
+    today: date,
+) -> list[list[object]]:
+    """Return the rows of the file to fill and import: every period that has begun, with its
+    value and version (COLUMNS); `existing` holds the plan's values (services.measurements_of)."""
+    rows: list[list[object]] = []
+    for indicator in indicators:
+        for period in reporting_periods(indicator, plan):
+            if not_begun(period, today):
+                break
+            saved = existing.get((indicator.id, period.key))
+            rows.append(
+                [
+                    indicator.id,
+                    indicator.name,
+                    period.key,
+                    saved.value if saved else "",
+                    saved.note if saved else "",
+                    (saved.evidence_url or "") if saved else "",
+                    saved.version if saved else "",
+                ]
+            )
+    return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -20,18 +21,50 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from app.core.enums import labels, one_of
 from app.core.extensions import db, utcnow
 from app.planner.models import Activity, Plan
 
-UNITS = ("count", "percent", "euros", "score", "yes-no")
-FREQUENCY_LABELS = {
-    "monthly": "Monthly",
-    "quarterly": "Quarterly",
-    "term": "Per term",
-    "yearly": "Yearly",
-    "occurrence": "Per occurrence",
-}
-AGGREGATION_LABELS = {"sum": "Sum", "latest": "Latest value", "average": "Average"}
+
+class IndicatorUnit(StrEnum):
+    """What an indicator's values count."""
+
+    COUNT = "count"
+    PERCENT = "percent"
+    EUROS = "euros"
+    SCORE = "score"
+    YES_NO = "yes-no"
+
+
+class Direction(StrEnum):
+    """Which way an indicator's values are better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Aggregation(StrEnum):
+    """How an indicator's values of several periods combine into one."""
+
+    SUM = "sum"
+    LATEST = "latest"
+    AVERAGE = "average"
+
+
+class Frequency(StrEnum):
+    """How often an indicator is reported: per period of the calendar, or per occurrence."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    TERM = "term"
+    YEARLY = "yearly"
+    OCCURRENCE = "occurrence"
+
+
+UNIT_LABELS = labels(IndicatorUnit) | {"score": "Score on a scale", "yes-no": "Yes/no (1 or 0)"}
+DIRECTION_LABELS = labels(Direction)
+AGGREGATION_LABELS = labels(Aggregation) | {"latest": "Latest value"}
+FREQUENCY_LABELS = labels(Frequency) | {"term": "Per term", "occurrence": "Per occurrence"}
 VALUE = Numeric(14, 2)
 
 
@@ -40,13 +73,10 @@ class Indicator(db.Model):  # type: ignore[name-defined, misc]
 
     __tablename__ = "indicators"
     __table_args__ = (
-        CheckConstraint("unit IN ('count', 'percent', 'euros', 'score', 'yes-no')", name="unit"),
-        CheckConstraint("direction IN ('higher', 'lower')", name="direction"),
-        CheckConstraint("aggregation IN ('sum', 'latest', 'average')", name="aggregation"),
-        CheckConstraint(
-            "frequency IN ('monthly', 'quarterly', 'term', 'yearly', 'occurrence')",
-            name="frequency",
-        ),
+        one_of("unit", IndicatorUnit),
+        one_of("direction", Direction),
+        one_of("aggregation", Aggregation),
+        one_of("frequency", Frequency),
         # Per-occurrence reporting needs an activity whose occurrences make the periods.
         CheckConstraint(
             "frequency != 'occurrence' OR activity_id IS NOT NULL", name="occurrence_activity"

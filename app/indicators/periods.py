@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-FREQUENCIES = ("monthly", "quarterly", "term", "yearly", "occurrence")
-# Kinds of window a manager approves: the same calendar periods, without occurrences.
-WINDOWS = ("monthly", "quarterly", "term", "yearly")
+from app.indicators.models import Frequency
+
+# Kinds of window a manager approves: the calendar periods, without occurrences.
+WINDOWS = tuple(f.value for f in Frequency if f is not Frequency.OCCURRENCE)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 

@@ -25,10 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-AGGREGATIONS = ("sum", "latest", "average")
-DIRECTIONS = ("higher", "lower")
 STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target", "not_started")
-STATUS_LABELS = {
+# What each status of progress reads as (an activity's statuses are planner.models's).
+PROGRESS_LABELS = {
     "on_track": "On track",
     "at_risk": "At risk",
     "off_track": "Off track",

@@ -13,21 +13,24 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
 from app.core.extensions import db, utcnow
-from app.core.formatting import day
 from app.indicators import periods as calendar
 from app.indicators.models import (
+    Aggregation,
     EvidenceFile,
     Indicator,
     IndicatorTarget,
+    IndicatorUnit,
     Measurement,
     MeasurementChange,
     PeriodApproval,
 )
 from app.indicators.periods import Period
 from app.indicators.progress import PeriodSpec, Progress, Value, overall, progress
+from app.indicators.schemas import ValueRow, not_begun
 from app.institutions.models import Institution
 from app.planner.models import Activity, Plan, ProposedIndicator
 
@@ -39,11 +42,11 @@ from app.planner.signals import plan_copied
 # year; a percentage, a yes/no or a score describes a state, read from its latest value or
 # as an average.
 DEFAULT_AGGREGATION = {
-    "count": "sum",
-    "euros": "sum",
-    "percent": "latest",
-    "yes-no": "latest",
-    "score": "average",
+    IndicatorUnit.COUNT: Aggregation.SUM,
+    IndicatorUnit.EUROS: Aggregation.SUM,
+    IndicatorUnit.PERCENT: Aggregation.LATEST,
+    IndicatorUnit.YES_NO: Aggregation.LATEST,
+    IndicatorUnit.SCORE: Aggregation.AVERAGE,
 }
 
 
@@ -70,20 +73,6 @@ def version_of(existing: Measurement | None) -> int:
 
 class NotBegun(Exception):
     """The value's period has not begun: there is nothing to measure yet."""
-
-
-def not_begun(period: Period, today: date) -> str | None:
-    """Say why no value can be recorded for a period yet, or None when it has begun.
-
-    The one rule for the values page, the import and any other way in: a value measures
-    what happened, so a period that starts after today has none (its value would make a
-    plan that has not started look on track).
-    """
-    if period.start <= today:
-        return None
-    return (
-        f"{period.label} has not begun yet: record its value once it has (from {day(period.start)})"
-    )
 
 
 def indicators_of(plan: Plan) -> list[Indicator]:
@@ -143,9 +132,9 @@ PER_OCCASION = re.compile(
 
 def proposed_aggregation(name: str, unit: str) -> str:
     """Return how a proposed indicator's values combine: by its unit, and for a count, its name."""
-    if unit == "count" and PER_OCCASION.search(name.lower()):
-        return "average"
-    return DEFAULT_AGGREGATION.get(unit, "sum")
+    if unit == IndicatorUnit.COUNT and PER_OCCASION.search(name.lower()):
+        return Aggregation.AVERAGE
+    return DEFAULT_AGGREGATION.get(unit, Aggregation.SUM)
 
 
 def dismiss_proposed(proposed: ProposedIndicator) -> None:
@@ -526,6 +515,61 @@ def record_value(
         db.session.rollback()
         raise ValueConflict(None) from None
     return measurement
+
+
+def evidence_file(upload: FileStorage, *, by: str) -> EvidenceFile:
+    """Keep an uploaded evidence file (checked by schemas.evidence_problem) as a row."""
+    content = upload.read()
+    return EvidenceFile(
+        filename=(upload.filename or "evidence")[-200:],
+        content_type=upload.mimetype or "application/octet-stream",
+        size=len(content),
+        content=content,
+        uploaded_by=by,
+    )
+
+
+def stale(
+    rows: list[ValueRow], existing: dict[tuple[int, str], Measurement]
+) -> dict[tuple[int, str], Measurement]:
+    """Return the values saved by someone else since the rows were read, by row."""
+    return {
+        (row.indicator_id, row.period.key): current
+        for row in rows
+        if (current := existing.get((row.indicator_id, row.period.key))) is not None
+        and current.version != row.checked.version
+    }
+
+
+def record_values(
+    rows: list[ValueRow],
+    indicators: list[Indicator],
+    *,
+    existing: dict[tuple[int, str], Measurement],
+    approvals: list[PeriodApproval],
+    by: str,
+    today: date,
+) -> int:
+    """Record checked values, typed on the values page or read from a file; return how many
+    changed. Refused as record_value refuses (ValueConflict rolls the session back)."""
+    by_id = {i.id: i for i in indicators}
+    changed = 0
+    for row in rows:
+        saved = record_value(
+            by_id[row.indicator_id],
+            row.period,
+            row.checked.value,
+            existing=existing.get((row.indicator_id, row.period.key)),
+            note=row.checked.note,
+            evidence_url=row.checked.evidence_url,
+            evidence=evidence_file(row.evidence, by=by) if row.evidence is not None else None,
+            by=by,
+            approvals=approvals,
+            today=today,
+            base_version=row.checked.version,
+        )
+        changed += saved is not None
+    return changed
 
 
 def approve(plan: Plan, window: Period, *, by: str) -> PeriodApproval:

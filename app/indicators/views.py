@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -22,38 +23,29 @@ from flask_login import current_user
 from app.charts import figures as charts
 from app.core.extensions import db
 from app.core.spreadsheets import to_csv
-from app.core.vocabularies import vocabularies
-from app.indicators import imports, services
+from app.indicators import dashboards, imports, services
 from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
-    EnteredValue,
     EntryForm,
     IndicatorForm,
     ReopenForm,
-    field_name,
-    read_entries,
-    read_targets,
-    shown,
 )
 from app.indicators.models import (
     AGGREGATION_LABELS,
     FREQUENCY_LABELS,
-    EvidenceFile,
     Indicator,
-    Measurement,
 )
 from app.indicators.periods import Period, parse_window, period_of, windows_of
-from app.indicators.progress import STATUS_LABELS, Progress
+from app.indicators.progress import PROGRESS_LABELS
+from app.indicators.schemas import not_begun
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
-from app.planner import services as planner
 
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
-from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
 from app.planner.models import Plan, ProposedIndicator
 
 log = logging.getLogger(__name__)
@@ -66,9 +58,13 @@ def today() -> date:
     return date.today()
 
 
-def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
-    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
+def _plan(plan_id: int, at_least: str, *, details: bool = True) -> Plan:
+    """Load a plan the current user may reach with the role (see permissions.require_plan);
+    details=False for a page that shows neither the plan's units and partners nor what its
+    activities carry (planner.get_plan)."""
+    return require_plan(  # type: ignore[no-any-return]
+        plan_id, current_user, at_least, details=details
+    )
 
 
 def _indicator(plan: Plan, indicator_id: int) -> Indicator:
@@ -99,7 +95,7 @@ def index(plan_id: int) -> ResponseReturnValue:
         proposed=[(a, p) for a in plan.activities for p in a.indicators],
         activities={a.id: a for a in plan.activities},
         can_plan=has_role(current_user, plan.institution, "planner"),
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         frequency_labels=FREQUENCY_LABELS,
         form=ApproveForm(),
     )
@@ -148,20 +144,15 @@ def _editor(
     plan: Plan,
     form: IndicatorForm,
     indicator: Indicator | None = None,
-    problems: dict[str, str] | None = None,
+    targets: list[tuple[Period, Any]] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    periods = services.reporting_periods(indicator, plan) if indicator is not None else []
-    targets = {t.period_key: t.value for t in indicator.targets} if indicator is not None else {}
-    typed = {p.key: request.form.get(f"target-{p.key}", "") for p in periods}
     return render_template(
         "indicators/edit.html",
         plan=plan,
         indicator=indicator,
         form=form,
-        periods=periods,
-        targets=typed if request.method == "POST" else targets,
-        problems=problems or {},
+        targets=targets or [],
     ), status
 
 
@@ -191,11 +182,14 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.activity_id.data = str(indicator.activity_id or "")
         form.version.data = str(indicator.version)
+    rows = form.offer_targets(
+        services.reporting_periods(indicator, plan),
+        {t.period_key: t.value for t in indicator.targets},
+    )
     if form.validate_on_submit():
-        periods = services.reporting_periods(indicator, plan)
-        targets, problems = read_targets(request.form, periods, form.measure())
-        if problems:
-            return _editor(plan, form, indicator, problems, 400)
+        targets = form.read_targets(rows)
+        if targets is None:
+            return _editor(plan, form, indicator, rows, 400)
         version = (form.version.data or "").strip()
         try:
             services.update_indicator(
@@ -211,11 +205,11 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
                 "are in the form, the saved indicator is on its page.",
                 "error",
             )
-            return _editor(plan, form, indicator, status=409)
+            return _editor(plan, form, indicator, rows, status=409)
         db.session.commit()
         flash("The indicator is saved.")
         return redirect(url_for("indicators.detail", plan_id=plan.id, indicator_id=indicator.id))
-    return _editor(plan, form, indicator, status=400 if form.errors else 200)
+    return _editor(plan, form, indicator, rows, status=400 if form.errors else 200)
 
 
 @bp.route("/plans/<int:plan_id>/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
@@ -240,29 +234,13 @@ def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     return render_template("indicators/delete.html", plan=plan, indicator=indicator)
 
 
-def _values_chart(plan: Plan, indicator: Indicator) -> tuple[charts.Chart, Progress]:
-    judged = services.indicator_progress(indicator, plan, today())
-    unit = vocabularies().label("indicator_units", indicator.unit)
-    chart = charts.indicator_chart(
-        indicator.name,
-        [charts.SeriesPoint(p.label, p.end, p.value, p.target) for p in judged.periods],
-        baseline=indicator.baseline_value,
-        target=indicator.target_value,
-        unit=unit,
-        period=(plan.period_start, plan.period_end),
-        cumulative=indicator.aggregation == "sum",
-        unit_key=indicator.unit,
-    )
-    return chart, judged
-
-
 @bp.get("/plans/<int:plan_id>/indicators/<int:indicator_id>")
 @access(SIGNED_IN)
 def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Show an indicator: its values over time against baseline and targets, and history."""
     plan = _plan(plan_id, "viewer")
     indicator = _indicator(plan, indicator_id)
-    chart, judged = _values_chart(plan, indicator)
+    chart, judged = dashboards.values_chart(plan, indicator, today())
     return render_template(
         "indicators/detail.html",
         plan=plan,
@@ -270,7 +248,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         chart=chart,
         judged=judged,
         activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         frequency_labels=FREQUENCY_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         can_plan=has_role(current_user, plan.institution, "planner"),
@@ -283,7 +261,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
 def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Download an indicator chart's data."""
     plan = _plan(plan_id, "viewer")
-    chart, _ = _values_chart(plan, _indicator(plan, indicator_id))
+    chart, _ = dashboards.values_chart(plan, _indicator(plan, indicator_id), today())
     return _csv(f"indicator-{indicator_id}", chart.table)
 
 
@@ -315,7 +293,8 @@ def values(plan_id: int) -> ResponseReturnValue:
         if (lock := services.lock_for(approvals, p.end)) is not None
     }
     form = EntryForm()
-    problems: dict[str, str] = {}
+    rows = form.offer_rows(due, existing, set(locks))
+    problems = 0
     # "Approve and lock" sits in the values form, so that values typed but not yet saved are
     # saved first rather than lost; it needs the manager role.
     approving = request.method == "POST" and "approve" in request.form
@@ -323,18 +302,25 @@ def values(plan_id: int) -> ResponseReturnValue:
         require_role(current_user, plan.institution, "manager")
     conflicts: dict[tuple[int, str], Any] = {}
     if request.method == "POST" and form.validate_on_submit():
-        entered = read_entries(request.form, request.files, due, set(locks), today())
+        entered = form.read(rows, due, today())
         problems = entered.problems
         if not problems:
-            conflicts = _stale(entered.values, existing)
+            conflicts = services.stale(entered.values, existing)
         if not problems and not conflicts:
             try:
-                changed = _save_entries(entered.values, indicators, existing, approvals)
+                changed = services.record_values(
+                    entered.values,
+                    indicators,
+                    existing=existing,
+                    approvals=approvals,
+                    by=current_user.email,
+                    today=today(),
+                )
             except services.ValueConflict:
                 # Another save won the race since this request read the values (the session
                 # is rolled back): read them again and show what changed.
                 existing = services.measurements_of(indicators)
-                conflicts = _stale(entered.values, existing)
+                conflicts = services.stale(entered.values, existing)
             else:
                 saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
                 saved = "" if approving and not changed else saved
@@ -349,6 +335,7 @@ def values(plan_id: int) -> ResponseReturnValue:
                 )
                 flash(f"{saved} {outcome}".strip())
                 return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
+    form.show_again(rows, existing, conflicts, due)
     status = 409 if conflicts else 400 if problems or form.errors else 200
     return render_template(
         "indicators/values.html",
@@ -359,7 +346,7 @@ def values(plan_id: int) -> ResponseReturnValue:
         existing=existing,
         locks=locks,
         # Periods after today take no value yet (services.not_begun): shown without a field.
-        not_begun={(i.id, p.key) for i, p in due if services.not_begun(p, today())},
+        not_begun={(i.id, p.key) for i, p in due if not_begun(p, today())},
         approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
@@ -369,73 +356,12 @@ def values(plan_id: int) -> ResponseReturnValue:
             + [a.approved_by for a in approvals]
             + [a.reopened_by or "" for a in approvals]
         ),
-        shown=shown,
         form=form,
+        rows=rows,
         reopen_form=ReopenForm(),
-        field_name=field_name,
         can_plan=has_role(current_user, plan.institution, "planner"),
         can_approve=has_role(current_user, plan.institution, "manager"),
     ), status
-
-
-def _stale(
-    entered: list[EnteredValue], existing: dict[tuple[int, str], Measurement]
-) -> dict[tuple[int, str], Measurement]:
-    """Return the values saved by someone else since the page was shown, by row."""
-    return {
-        (item.indicator_id, item.period.key): current
-        for item in entered
-        if (current := existing.get((item.indicator_id, item.period.key))) is not None
-        and current.version != item.base_version
-    }
-
-
-def _save_entries(
-    entered: list[EnteredValue],
-    indicators: list[Indicator],
-    existing: dict[tuple[int, str], Measurement],
-    approvals: list[Any],
-) -> int:
-    """Record the values typed on the entry page; return how many changed."""
-    by_id = {i.id: i for i in indicators}
-    changed = 0
-    for item in entered:
-        evidence = None
-        if item.evidence is not None:
-            content = item.evidence.read()
-            evidence = EvidenceFile(
-                filename=(item.evidence.filename or "evidence")[-200:],
-                content_type=item.evidence.mimetype or "application/octet-stream",
-                size=len(content),
-                content=content,
-                uploaded_by=current_user.email,
-            )
-        changed += _record(item, by_id[item.indicator_id], existing, approvals, evidence)
-    return changed
-
-
-def _record(
-    row: Any,
-    indicator: Indicator,
-    existing: dict[tuple[int, str], Measurement],
-    approvals: list[Any],
-    evidence: EvidenceFile | None = None,
-) -> bool:
-    """Record one checked value, typed on the page or read from a file; tell if it changed."""
-    saved = services.record_value(
-        indicator,
-        row.period,
-        row.value,
-        existing=existing.get((row.indicator_id, row.period.key)),
-        note=row.note,
-        evidence_url=row.evidence_url,
-        evidence=evidence,
-        by=current_user.email,
-        approvals=approvals,
-        today=today(),
-        base_version=row.base_version,
-    )
-    return saved is not None
 
 
 @bp.post("/plans/<int:plan_id>/approvals")
@@ -511,11 +437,15 @@ def import_values(plan_id: int) -> ResponseReturnValue:
         )
         problems = result.problems
         if not problems:
-            by_id = {i.id: i for i in indicators}
-            changed = 0
             try:
-                for row in result.rows:
-                    changed += _record(row, by_id[row.indicator_id], existing, approvals)
+                changed = services.record_values(
+                    result.rows,
+                    indicators,
+                    existing=existing,
+                    approvals=approvals,
+                    by=current_user.email,
+                    today=today(),
+                )
             except services.ValueConflict:
                 problems = [
                     "Someone saved values of this plan while the file was being imported; "
@@ -548,24 +478,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
     """Download every period that has begun, with its value and version, to fill and import."""
     plan = _plan(plan_id, "viewer")
     indicators = services.indicators_of(plan)
-    existing = services.measurements_of(indicators)
-    rows = []
-    for indicator in indicators:
-        for period in services.reporting_periods(indicator, plan):
-            if services.not_begun(period, today()):
-                break
-            saved = existing.get((indicator.id, period.key))
-            rows.append(
-                [
-                    indicator.id,
-                    indicator.name,
-                    period.key,
-                    saved.value if saved else "",
-                    saved.note if saved else "",
-                    (saved.evidence_url or "") if saved else "",
-                    saved.version if saved else "",
-                ]
-            )
+    rows = imports.values_file(plan, indicators, services.measurements_of(indicators), today())
     return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
 
 
@@ -582,63 +495,21 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
         found.content,
         content_type="application/octet-stream",
         headers={
-            "Content-Disposition": "attachment; filename*=UTF-8''" + _quote(found.filename),
+            "Content-Disposition": "attachment; filename*=UTF-8''" + quote(found.filename, safe=""),
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
-
-
-def _judged(plan: Plan) -> list[tuple[Indicator, Progress]]:
-    """Judge every indicator of a plan from database aggregates."""
-    return services.plan_progress(plan, services.indicators_of(plan), today())
-
-
-def _dashboard_charts(
-    plan: Plan,
-    judged: list[tuple[Indicator, Progress]],
-    totals: planner.Totals,
-) -> list[charts.Chart]:
-    """Build the dashboard's charts from what the page has already judged and summed."""
-    return [
-        charts.progress_chart(
-            [
-                charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, STATUS_LABELS[p.status]
-                )
-                for i, p in judged
-            ]
-        ),
-        charts.planned_actual_chart(
-            "budget",
-            "Budget: planned and spent",
-            [("Budget", totals.budget_planned, totals.budget_actual)],
-            "€",
-        ),
-        charts.planned_actual_chart(
-            "effort",
-            "Person-days: planned and spent",
-            [("Person-days", totals.effort_planned, totals.effort_actual)],
-            "person-days",
-        ),
-        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
-    ]
 
 
 @bp.get("/plans/<int:plan_id>/dashboard")
 @access(SIGNED_IN)
 def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
-    plan = _plan(plan_id, "viewer")
+    plan = _plan(plan_id, "viewer", details=False)
     return render_template(
         "indicators/dashboard.html",
         plan=plan,
-        charts=_dashboard_charts(plan, _judged(plan), planner.totals(plan)),
+        charts=dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today())),
         today=today(),
     )
 
@@ -647,8 +518,8 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
     """Download the data of one dashboard chart."""
-    plan = _plan(plan_id, "viewer")
-    found = _dashboard_charts(plan, _judged(plan), planner.totals(plan))
+    plan = _plan(plan_id, "viewer", details=False)
+    found = dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today()))
     chart = next((c for c in found if c.name == name), None)
     if chart is None:
         abort(404)
@@ -659,15 +530,15 @@ def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def report(plan_id: int) -> ResponseReturnValue:
     """A printable report of the plan: its charts, tables, activities and indicators."""
-    plan = _plan(plan_id, "viewer")
-    judged, totals = _judged(plan), planner.totals(plan)
+    plan = _plan(plan_id, "viewer", details=False)
+    judged, totals = dashboards.judged_and_totals(plan, today())
     return render_template(
         "indicators/report.html",
         plan=plan,
-        charts=_dashboard_charts(plan, judged, totals),
+        charts=dashboards.plan_charts(plan, judged, totals),
         judged=judged,
         totals=totals,
-        status_labels=STATUS_LABELS,
+        progress_labels=PROGRESS_LABELS,
         today=today(),
     )
 
@@ -681,48 +552,6 @@ def _member_institution(slug: str) -> Institution:
     return institution
 
 
-def _overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
-    """Build the overview's charts from its rows (one per plan)."""
-    years: dict[int, list] = {}
-    for row in rows:
-        years.setdefault(row.plan.period_start.year, []).append(row)
-    by_year = sorted(years.items())
-    return [
-        charts.planned_actual_chart(
-            "budget-by-year",
-            "Budget by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.budget_planned for r in group),
-                    sum(r.budget_actual for r in group),
-                )
-                for year, group in by_year
-            ],
-            "€",
-        ),
-        charts.planned_actual_chart(
-            "effort-by-year",
-            "Person-days by year: planned and spent",
-            [
-                (
-                    str(year),
-                    sum(r.effort_planned for r in group),
-                    sum(r.effort_actual for r in group),
-                )
-                for year, group in by_year
-            ],
-            "person-days",
-        ),
-        charts.status_mix_chart(
-            "indicators-by-plan",
-            "Indicators of each plan by status",
-            [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
-            STATUS_LABELS,
-        ),
-    ]
-
-
 @bp.get("/institutions/<slug>/overview")
 @access(SIGNED_IN)
 def overview(slug: str) -> ResponseReturnValue:
@@ -733,8 +562,8 @@ def overview(slug: str) -> ResponseReturnValue:
         "indicators/overview.html",
         institution=institution,
         rows=rows,
-        charts=_overview_charts(rows),
-        status_labels=STATUS_LABELS,
+        charts=dashboards.overview_charts(rows),
+        progress_labels=PROGRESS_LABELS,
     )
 
 
@@ -743,7 +572,7 @@ def overview(slug: str) -> ResponseReturnValue:
 def overview_csv(slug: str, name: str) -> ResponseReturnValue:
     """Download the data of one overview chart."""
     rows = services.overview(_member_institution(slug), today())
-    chart = next((c for c in _overview_charts(rows) if c.name == name), None)
+    chart = next((c for c in dashboards.overview_charts(rows) if c.name == name), None)
     if chart is None:
         abort(404)
     return _csv(f"{slug}-{name}", chart.table)

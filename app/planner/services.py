@@ -328,12 +328,15 @@ def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
     return list(db.session.scalars(query.options(selectinload(Plan.institution))))
 
 
-def get_plan(plan_id: int) -> Plan | None:
-    """Return a plan with its institution, units and activities (and what they carry)."""
-    return db.session.scalar(
-        select(Plan)
-        .where(Plan.id == plan_id)
-        .options(
+def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
+    """Return a plan with its institution and activities; with `details` (the planner's
+    pages), also the institution's units, networks and partners and what each activity
+    carries. A page that shows none of those (the dashboard) asks for details=False."""
+    if not details:
+        # The institution: usually in the session already (the user's roles loaded it).
+        options = [selectinload(Plan.activities)]
+    else:
+        options = [
             selectinload(Plan.institution).selectinload(Institution.units),
             selectinload(Plan.institution)
             .selectinload(Institution.memberships)
@@ -343,8 +346,8 @@ def get_plan(plan_id: int) -> Plan | None:
             selectinload(Plan.activities).selectinload(Activity.indicators),
             selectinload(Plan.activities).selectinload(Activity.status_changes),
             selectinload(Plan.activities).selectinload(Activity.practice),
-        )
-    )
+        ]
+    return db.session.scalar(select(Plan).where(Plan.id == plan_id).options(*options))
 
 
 def _feed_signature(plan_id: int, user_id: int, plan_key: str, user_key: str) -> str:

@@ -21,7 +21,7 @@ from app.charts.figures import (
     status_mix_chart,
     timeline_figure,
 )
-from app.indicators.progress import STATUS_LABELS
+from app.indicators.progress import PROGRESS_LABELS
 
 PERIOD = (date(2027, 1, 1), date(2027, 12, 31))
 DAY_MS = 86_400_000
@@ -214,7 +214,7 @@ def test_status_chart_lists_every_status_in_life_order():
 
 
 def test_status_mix_chart_stacks_each_plans_statuses():
-    labels = STATUS_LABELS
+    labels = PROGRESS_LABELS
     chart = status_mix_chart(
         "mix", "Mix", [("Plan 2027", {"on_track": 2, "at_risk": 1}), ("Plan 2028", {})], labels
     )
@@ -275,7 +275,7 @@ def test_legends_stand_above_the_plot_clear_of_the_axis_titles():
     charts = [
         progress_chart([ProgressRow("A", 10, 50, "off_track", "Off track")]),
         planned_actual_chart("b", "Budget", [("2027", 1, 1)], "€"),
-        status_mix_chart("m", "Mix", [("Plan", {"on_track": 1})], STATUS_LABELS),
+        status_mix_chart("m", "Mix", [("Plan", {"on_track": 1})], PROGRESS_LABELS),
         indicator_chart(
             "I",
             [SeriesPoint("Q1", date(2027, 3, 31), 1, 1)],

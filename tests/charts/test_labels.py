@@ -19,7 +19,7 @@ from app.charts.figures import (
     status_mix_chart,
     timeline_figure,
 )
-from app.indicators.progress import STATUS_LABELS
+from app.indicators.progress import PROGRESS_LABELS
 
 PERIOD = (date(2026, 1, 1), date(2026, 12, 31))
 HOSTILE = "Tom & Jerry <b>bold</b> \"q\" 'a' – Zürich"
@@ -55,7 +55,7 @@ def test_row_labels_and_hover_values_read_exactly_as_the_name_in_every_row_chart
     shown = HOSTILE
     charts = {
         "progress": progress_chart([ProgressRow(HOSTILE, 10, 50, "off_track", "Off track")]),
-        "mix": status_mix_chart("m", "Mix", [(HOSTILE, {"on_track": 1})], STATUS_LABELS),
+        "mix": status_mix_chart("m", "Mix", [(HOSTILE, {"on_track": 1})], PROGRESS_LABELS),
     }
     for name, chart in charts.items():
         ticks, values = _row_labels(chart.figure)
@@ -87,7 +87,7 @@ def test_a_long_label_is_shortened_as_text_and_keeps_its_year():
         "m",
         "Mix",
         [(LONG, {"on_track": 1}), ("Another plan with a long enough title here (2027)", {})],
-        STATUS_LABELS,
+        PROGRESS_LABELS,
     )
     ticks, values = _row_labels(chart.figure)
     assert values[0] == LONG  # hover labels keep the whole name
@@ -99,7 +99,7 @@ def test_a_long_label_is_shortened_as_text_and_keeps_its_year():
 def test_escaped_text_is_never_escaped_again():
     for chart in (
         progress_chart([ProgressRow("R&D", 10, 50, "off_track", "Off track")]),
-        status_mix_chart("m", "Mix", [("R&D (2026)", {})], STATUS_LABELS),
+        status_mix_chart("m", "Mix", [("R&D (2026)", {})], PROGRESS_LABELS),
         status_chart({}, {"planned": "R&D"}),
     ):
         assert "&amp;amp;" not in str(chart.figure) and "&amp;lt;" not in str(chart.figure)

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.indicators.models import Indicator, Measurement
 from tests.conftest import PASSWORD, login
-from tests.indicators.test_views import _count, _csv_file, _plan_indicator
+from tests.indicators.test_views import CELLS, _count, _csv_file, _grid, _plan_indicator
 
 WINDOW = "2027-Q1"
 
 
 def _fields(page: str) -> dict[str, str]:
-    """Return the inputs of the values form as the browser would send them."""
+    """Return the inputs of the values form as the browser would send them, each row's cells
+    named as these tests name them (value-<indicator>-<period key>)."""
     found = {}
     for tag in re.findall(r"<input [^>]*>", page):
         name = re.search(r'name="([^"]+)"', tag)
@@ -27,7 +28,16 @@ def _fields(page: str) -> dict[str, str]:
         kind = re.search(r'type="([^"]+)"', tag)
         if name and (kind is None or kind.group(1) != "file"):
             found[name.group(1)] = _unescape(value.group(1)) if value else ""
-    return found
+    named = {cell: short for short, cell in CELLS.items()}
+    fields = {}
+    for name, value in found.items():
+        row = re.fullmatch(r"(rows-\d+)-(\w+)", name)
+        if row is None:
+            fields[name] = value
+        elif row.group(2) in named:
+            indicator, period = found[f"{row.group(1)}-indicator"], found[f"{row.group(1)}-period"]
+            fields[f"{named[row.group(2)]}-{indicator}-{period}"] = value
+    return fields
 
 
 def _unescape(text: str) -> str:
@@ -41,7 +51,7 @@ def _page(client, ids) -> str:
 
 
 def _save(client, ids, fields):
-    return client.post(f"/plans/{ids['plan']}/values?window={WINDOW}", data=fields)
+    return client.post(f"/plans/{ids['plan']}/values?window={WINDOW}", data=_grid(fields))
 
 
 def _two_planners(app, setup):
@@ -188,7 +198,9 @@ def test_racing_saves_of_one_value_lose_nothing(server, two_institutions, make_u
         for _ in range(200):
             fields = _fields(session.get(url, timeout=30).text)
             fields[field] = str(D(fields[field]) + 1)
-            status = session.post(url, data=fields, timeout=30, allow_redirects=False).status_code
+            status = session.post(
+                url, data=_grid(fields), timeout=30, allow_redirects=False
+            ).status_code
             statuses.append(status)
             if status == 302:
                 return statuses

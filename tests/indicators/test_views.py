@@ -38,6 +38,55 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+# The values page's cells, as these tests name them (value-<indicator>-<period key>).
+CELLS = {
+    "value": "value",
+    "note": "note",
+    "url": "evidence_url",
+    "file": "evidence",
+    "version": "version",
+    "shown": "shown",
+}
+CELL_NAME = re.compile(r"(value|note|url|file|version|shown)-(\d+)-(.+)")
+
+
+def _grid(fields: dict) -> dict:
+    """Write the values page's fields as the page names them: a row entry for each indicator
+    and period (rows-<n>-indicator, rows-<n>-period, rows-<n>-value, ...)."""
+    rows: dict[tuple[str, str], int] = {}
+    data = {}
+    for name, value in fields.items():
+        found = CELL_NAME.fullmatch(name)
+        if found is None:
+            data[name] = value
+            continue
+        cell, indicator, period = found.groups()
+        n = rows.setdefault((indicator, period), len(rows))
+        data |= {f"rows-{n}-indicator": indicator, f"rows-{n}-period": period}
+        data[f"rows-{n}-{CELLS[cell]}"] = value
+    return data
+
+
+def _rows_shown(page: str) -> list[tuple[str, str]]:
+    """Return the (indicator id, period key) of every row of the values page with fields."""
+    found = dict(
+        re.findall(r'name="(rows-\d+-(?:indicator|period))" type="hidden" value="([^"]*)"', page)
+    )
+    return [
+        (found[name], found[name.replace("-indicator", "-period")])
+        for name in found
+        if name.endswith("-indicator")
+    ]
+
+
+def _targets(**by_period: str) -> dict[str, str]:
+    """The indicator editor's target fields: one entry per period, keyed by the period."""
+    fields = {}
+    for n, (key, value) in enumerate(by_period.items()):
+        fields |= {f"period_targets-{n}-period": key, f"period_targets-{n}-value": value}
+    return fields
+
+
 def _plan_indicator(client, ids, **overrides) -> Indicator:
     data = {
         "name": "Partner institutions represented",
@@ -91,7 +140,8 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
     indicator = _plan_indicator(client, ids)
     url = f"/plans/{ids['plan']}/indicators/{indicator.id}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert 'name="target-2027-Q1"' in page and 'name="target-2027-Q4"' in page
+    assert '<label class="visually-hidden" for="period_targets-0-value">Q1 2027</label>' in page
+    assert 'name="period_targets-3-period" type="hidden" value="2027-Q4"' in page
     base = {
         "name": indicator.name,
         "unit": "count",
@@ -101,13 +151,13 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
         "target_value": "20",
     }
     bad = client.post(
-        url, data={**base, "version": "1", "target-2027-Q1": "five", "target-2027-Q2": "5"}
+        url, data={**base, "version": "1", **_targets(**{"2027-Q1": "five", "2027-Q2": "5"})}
     )
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "&#39;five&#39; is not a number" in text and 'value="5"' in text
     good = client.post(
-        url, data={**base, "version": "1", "target-2027-Q1": "5", "target-2027-Q2": "5,5"}
+        url, data={**base, "version": "1", **_targets(**{"2027-Q1": "5", "2027-Q2": "5,5"})}
     )
     assert good.status_code == 302
     db.session.expire_all()
@@ -135,7 +185,7 @@ def test_baselines_and_targets_fit_the_unit_as_values_do(client, setup):
     indicator = _plan_indicator(client, ids, **base, target_value="80", baseline_value="20")
     edit = client.post(
         f"/plans/{ids['plan']}/indicators/{indicator.id}/edit",
-        data={**base, "target_value": "80", "version": "1", "target-2027-Q2": "150"},
+        data={**base, "target_value": "80", "version": "1", **_targets(**{"2027-Q2": "150"})},
     )
     assert edit.status_code == 400
     assert "A percentage is between 0 and 100." in edit.get_data(as_text=True)
@@ -150,14 +200,16 @@ def test_values_of_a_quarter_are_recorded_on_one_page(client, setup):
     monthly = _plan_indicator(client, ids, name="Newsletters", frequency="monthly")
     url = f"/plans/{ids['plan']}/values?window=2027-Q1"
     page = client.get(url).get_data(as_text=True)
-    assert page.count(f'name="value-{monthly.id}-') == 3
+    assert [i for i, _ in _rows_shown(page)].count(str(monthly.id)) == 3
     response = client.post(
         url,
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"note-{indicator.id}-2027-Q1": "Two from Tartu",
-            f"value-{monthly.id}-2027-01": "1",
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"note-{indicator.id}-2027-Q1": "Two from Tartu",
+                f"value-{monthly.id}-2027-01": "1",
+            }
+        ),
     )
     assert response.status_code == 302
     values = {
@@ -175,11 +227,13 @@ def test_bad_values_save_nothing_and_keep_what_was_typed(client, setup):
     )
     response = client.post(
         f"/plans/{ids['plan']}/values?window=2027-Q1",
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"value-{share.id}-2027-Q1": "140",
-            f"url-{indicator.id}-2027-Q1": "javascript:alert(1)",
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"value-{share.id}-2027-Q1": "140",
+                f"url-{indicator.id}-2027-Q1": "javascript:alert(1)",
+            }
+        ),
     )
     assert response.status_code == 400
     text = response.get_data(as_text=True)
@@ -195,7 +249,7 @@ def test_approval_locks_values_until_a_manager_reopens(client, setup):
     indicator = _plan_indicator(client, ids)
     field = f"value-{indicator.id}-2027-Q1"
     url = f"/plans/{ids['plan']}/values?window=2027-Q1"
-    client.post(url, data={field: "4"})
+    client.post(url, data=_grid({field: "4"}))
     # Planners cannot approve.
     assert (
         client.post(f"/plans/{ids['plan']}/approvals", data={"window": "2027-Q1"}).status_code
@@ -207,8 +261,8 @@ def test_approval_locks_values_until_a_manager_reopens(client, setup):
     assert approval.open and approval.approved_by == people["manager"].email
     _as(client, people, "planner")
     page = client.get(url).get_data(as_text=True)
-    assert "Approved and locked" in page and f'name="{field}"' not in page
-    client.post(url, data={field: "9"})
+    assert "Approved and locked" in page and _rows_shown(page) == []
+    client.post(url, data=_grid({field: "9"}))
     assert db.session.scalar(select(Measurement.value)) == D(4)
     _as(client, people, "manager")
     refused = client.post(
@@ -222,7 +276,7 @@ def test_approval_locks_values_until_a_manager_reopens(client, setup):
     assert db.session.get(PeriodApproval, approval.id).reopen_reason == "Late list"
     _as(client, people, "planner")
     # The change states the version it replaces, as the page sends it.
-    client.post(url, data={field: "9", field.replace("value-", "version-", 1): "1"})
+    client.post(url, data=_grid({field: "9", field.replace("value-", "version-", 1): "1"}))
     db.session.expire_all()
     assert db.session.scalar(select(Measurement.value)) == D(9)
     last = db.session.scalars(select(MeasurementChange).order_by(MeasurementChange.id)).all()[-1]
@@ -237,16 +291,18 @@ def test_approving_saves_the_values_typed_first(client, setup):
     indicator = _plan_indicator(client, ids)
     field = f"value-{indicator.id}-2027-Q1"
     url = f"/plans/{ids['plan']}/values?window=2027-Q1"
-    assert client.post(url, data={field: "7", "approve": "2027-Q1"}).status_code == 403
+    assert client.post(url, data=_grid({field: "7", "approve": "2027-Q1"})).status_code == 403
     assert _count(Measurement) == 0 and _count(PeriodApproval) == 0
     _as(client, people, "manager")
     page = client.get(url).get_data(as_text=True)
     assert 'name="approve"' in page and 'action="/plans' not in page  # one form, two buttons
     # A problem in what was typed: nothing is saved, nothing approved, the typing is kept.
-    bad = client.post(url, data={field: "seven", "approve": "2027-Q1"})
+    bad = client.post(url, data=_grid({field: "seven", "approve": "2027-Q1"}))
     assert bad.status_code == 400 and 'value="seven"' in bad.get_data(as_text=True)
     assert _count(Measurement) == 0 and _count(PeriodApproval) == 0
-    response = client.post(url, data={field: "7", "approve": "2027-Q1"}, follow_redirects=True)
+    response = client.post(
+        url, data=_grid({field: "7", "approve": "2027-Q1"}), follow_redirects=True
+    )
     assert "1 value saved for Q1 2027. The values of Q1 2027 are approved and locked." in (
         response.get_data(as_text=True)
     )
@@ -272,7 +328,7 @@ def test_viewers_read_values_but_cannot_record_them(client, setup):
     _as(client, people, "viewer")
     url = f"/plans/{ids['plan']}/values?window=2027-Q1"
     assert client.get(url).status_code == 200
-    assert client.post(url, data={f"value-{indicator.id}-2027-Q1": "4"}).status_code == 403
+    assert client.post(url, data=_grid({f"value-{indicator.id}-2027-Q1": "4"})).status_code == 403
     assert _count(Measurement) == 0
 
 
@@ -367,20 +423,24 @@ def test_evidence_files_are_checked_stored_and_downloaded_by_members_only(client
     url = f"/plans/{ids['plan']}/values?window=2027-Q1"
     wrong = client.post(
         url,
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"file-{indicator.id}-2027-Q1": (io.BytesIO(b"MZ..."), "tool.exe"),
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"file-{indicator.id}-2027-Q1": (io.BytesIO(b"MZ..."), "tool.exe"),
+            }
+        ),
         content_type="multipart/form-data",
     )
     assert wrong.status_code == 400 and "Attach one of" in wrong.get_data(as_text=True)
     assert _count(Measurement) == 0
     client.post(
         url,
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"file-{indicator.id}-2027-Q1": (io.BytesIO(b"%PDF-1.4 list"), "list.pdf"),
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"file-{indicator.id}-2027-Q1": (io.BytesIO(b"%PDF-1.4 list"), "list.pdf"),
+            }
+        ),
         content_type="multipart/form-data",
     )
     measurement = db.session.scalar(select(Measurement))
@@ -399,11 +459,13 @@ def test_a_file_chosen_beside_a_problem_is_asked_for_again(client, setup):
     second = _plan_indicator(client, ids, name="Second")
     response = client.post(
         f"/plans/{ids['plan']}/values?window=2027-Q1",
-        data={
-            f"value-{first.id}-2027-Q1": "4",
-            f"file-{first.id}-2027-Q1": (io.BytesIO(b"%PDF-1.4 list"), "list.pdf"),
-            f"value-{second.id}-2027-Q1": "four",
-        },
+        data=_grid(
+            {
+                f"value-{first.id}-2027-Q1": "4",
+                f"file-{first.id}-2027-Q1": (io.BytesIO(b"%PDF-1.4 list"), "list.pdf"),
+                f"value-{second.id}-2027-Q1": "four",
+            }
+        ),
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and _count(Measurement) == 0
@@ -417,10 +479,12 @@ def test_an_oversized_evidence_file_is_refused(client, setup, app):
     big = io.BytesIO(b"x" * (5 * 1024 * 1024 + 1))
     response = client.post(
         f"/plans/{ids['plan']}/values?window=2027-Q1",
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"file-{indicator.id}-2027-Q1": (big, "big.pdf"),
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"file-{indicator.id}-2027-Q1": (big, "big.pdf"),
+            }
+        ),
         content_type="multipart/form-data",
     )
     assert response.status_code in (400, 413)
@@ -441,7 +505,8 @@ def test_the_dashboard_has_every_chart_with_its_table_and_csv(client, setup):
     _as(client, people, "planner")
     indicator = _plan_indicator(client, ids)
     client.post(
-        f"/plans/{ids['plan']}/values?window=2027-Q1", data={f"value-{indicator.id}-2027-Q1": "5"}
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data=_grid({f"value-{indicator.id}-2027-Q1": "5"}),
     )
     page = client.get(f"/plans/{ids['plan']}/dashboard").get_data(as_text=True)
     figures = _figures(page)
@@ -479,7 +544,8 @@ def test_the_indicator_page_charts_values_against_baseline_and_target(client, se
     _as(client, people, "planner")
     indicator = _plan_indicator(client, ids)
     client.post(
-        f"/plans/{ids['plan']}/values?window=2027-Q1", data={f"value-{indicator.id}-2027-Q1": "5"}
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data=_grid({f"value-{indicator.id}-2027-Q1": "5"}),
     )
     page = client.get(f"/plans/{ids['plan']}/indicators/{indicator.id}").get_data(as_text=True)
     traces = {t["name"]: t for t in _figures(page)["values-chart"]["data"]}
@@ -496,7 +562,8 @@ def test_dashboard_queries_do_not_grow_with_indicators_or_values(client, setup, 
     _as(client, people, "planner")
     first = _plan_indicator(client, ids)
     client.post(
-        f"/plans/{ids['plan']}/values?window=2027-Q1", data={f"value-{first.id}-2027-Q1": "5"}
+        f"/plans/{ids['plan']}/values?window=2027-Q1",
+        data=_grid({f"value-{first.id}-2027-Q1": "5"}),
     )
     with count_queries() as few:
         client.get(f"/plans/{ids['plan']}/dashboard")
@@ -504,7 +571,7 @@ def test_dashboard_queries_do_not_grow_with_indicators_or_values(client, setup, 
         indicator = _plan_indicator(client, ids, name=f"Indicator {n}")
         client.post(
             f"/plans/{ids['plan']}/values?window=2027-Q2",
-            data={f"value-{indicator.id}-2027-Q2": str(n)},
+            data=_grid({f"value-{indicator.id}-2027-Q2": str(n)}),
         )
     with count_queries() as many:
         response = client.get(f"/plans/{ids['plan']}/dashboard")
@@ -556,10 +623,12 @@ def test_a_file_just_under_5_mb_is_accepted_as_evidence(client, setup):
     almost = io.BytesIO(b"%PDF" + b"x" * (5 * 1024 * 1024 - 100))
     response = client.post(
         f"/plans/{ids['plan']}/values?window=2027-Q1",
-        data={
-            f"value-{indicator.id}-2027-Q1": "4",
-            f"file-{indicator.id}-2027-Q1": (almost, "a.pdf"),
-        },
+        data=_grid(
+            {
+                f"value-{indicator.id}-2027-Q1": "4",
+                f"file-{indicator.id}-2027-Q1": (almost, "a.pdf"),
+            }
+        ),
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -572,7 +641,7 @@ def test_negative_counts_are_refused(client, setup):
     indicator = _plan_indicator(client, ids)
     response = client.post(
         f"/plans/{ids['plan']}/values?window=2027-Q1",
-        data={f"value-{indicator.id}-2027-Q1": "-3"},
+        data=_grid({f"value-{indicator.id}-2027-Q1": "-3"}),
     )
     assert response.status_code == 400
     assert "A count or an amount is not negative." in response.get_data(as_text=True)

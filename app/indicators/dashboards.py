@@ -1,0 +1,112 @@
+"""The charts of the indicator pages, composed from what services judge and sum.
+
+The figure builders (app/charts/figures.py) draw; this module decides which charts a page
+shows and feeds them, so that a page and its CSV download show the same data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app.charts import figures as charts
+from app.core.vocabularies import vocabularies
+from app.indicators import services
+from app.indicators.models import Aggregation, Indicator
+from app.indicators.progress import PROGRESS_LABELS, Progress
+from app.planner import services as planner
+from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
+from app.planner.models import Plan
+
+
+def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.Chart, Progress]:
+    """Chart an indicator's values over time against baseline and targets; return its progress."""
+    judged = services.indicator_progress(indicator, plan, today)
+    unit = vocabularies().label("indicator_units", indicator.unit)
+    chart = charts.indicator_chart(
+        indicator.name,
+        [charts.SeriesPoint(p.label, p.end, p.value, p.target) for p in judged.periods],
+        baseline=indicator.baseline_value,
+        target=indicator.target_value,
+        unit=unit,
+        period=(plan.period_start, plan.period_end),
+        cumulative=indicator.aggregation == Aggregation.SUM,
+        unit_key=indicator.unit,
+    )
+    return chart, judged
+
+
+def judged_and_totals(
+    plan: Plan, today: date
+) -> tuple[list[tuple[Indicator, Progress]], planner.Totals]:
+    """Judge every indicator of a plan and sum its money and time, in the database."""
+    judged = services.plan_progress(plan, services.indicators_of(plan), today)
+    return judged, planner.totals(plan)
+
+
+def plan_charts(
+    plan: Plan, judged: list[tuple[Indicator, Progress]], totals: planner.Totals
+) -> list[charts.Chart]:
+    """Build a plan's dashboard charts from what the page has already judged and summed."""
+    return [
+        charts.progress_chart(
+            [
+                charts.ProgressRow(
+                    i.name, p.percent, p.expected_percent, p.status, PROGRESS_LABELS[p.status]
+                )
+                for i, p in judged
+            ]
+        ),
+        charts.planned_actual_chart(
+            "budget",
+            "Budget: planned and spent",
+            [("Budget", totals.budget_planned, totals.budget_actual)],
+            "€",
+        ),
+        charts.planned_actual_chart(
+            "effort",
+            "Person-days: planned and spent",
+            [("Person-days", totals.effort_planned, totals.effort_actual)],
+            "person-days",
+        ),
+        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
+    ]
+
+
+def overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
+    """Build an institution's overview charts from its rows (one per plan)."""
+    years: dict[int, list[services.OverviewRow]] = {}
+    for row in rows:
+        years.setdefault(row.plan.period_start.year, []).append(row)
+    by_year = sorted(years.items())
+
+    def yearly(planned: str, actual: str) -> list[tuple[str, Decimal, Decimal]]:
+        return [
+            (
+                str(year),
+                sum((getattr(r, planned) for r in group), Decimal(0)),
+                sum((getattr(r, actual) for r in group), Decimal(0)),
+            )
+            for year, group in by_year
+        ]
+
+    return [
+        charts.planned_actual_chart(
+            "budget-by-year",
+            "Budget by year: planned and spent",
+            yearly("budget_planned", "budget_actual"),
+            "€",
+        ),
+        charts.planned_actual_chart(
+            "effort-by-year",
+            "Person-days by year: planned and spent",
+            yearly("effort_planned", "effort_actual"),
+            "person-days",
+        ),
+        charts.status_mix_chart(
+            "indicators-by-plan",
+            "Indicators of each plan by status",
+            [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
+            PROGRESS_LABELS,
+        ),
+    ]

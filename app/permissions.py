@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.institutions.models import Institution
+from app.core.urls import is_api_request
+
+if TYPE_CHECKING:
+    from app.institutions.models import Institution
 
 log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -40,7 +43,7 @@ def access(policy: str) -> Callable[[View], View]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if policy != PUBLIC:
                 if not current_user.is_authenticated:
-                    if request.path.startswith("/api/"):
+                    if is_api_request():
                         abort(401, description="Sign in or send an API token.")
                     flash("Sign in to continue.")
                     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
@@ -102,18 +105,3 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
         request.path,
     )
     abort(status, description=description or None)
-
-
-def require_plan(plan_id: int, user: Any, at_least: str) -> Any:
-    """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
-
-    Shared by the planner's and the indicators' pages and the API, so that a plan is guarded
-    the same way wherever it is reached.
-    """
-    from app.planner.services import get_plan  # the planner imports this module
-
-    plan = get_plan(plan_id)
-    if plan is None:
-        abort(404, description=f"There is no plan {plan_id}.")
-    require_role(user, plan.institution, at_least)
-    return plan

@@ -7,10 +7,8 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, request
 from flask_login import LoginManager
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -40,13 +38,6 @@ def init_login(manager: LoginManager) -> None:
     @manager.user_loader
     def _load(user_id: str) -> User | None:
         return load_session_user(user_id)
-
-    @manager.unauthorized_handler
-    def _unauthorized() -> Any:
-        if request.path.startswith("/api/"):
-            abort(401, description="Sign in or send an API token.")
-        flash("Sign in to continue.")
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -161,28 +152,6 @@ def set_role(user: User, institution: Institution, role: str | None, *, by: str)
         role or "none",
         by,
     )
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Return `target` if it is a path of this site, else `default`.
-
-    Refuses absolute and scheme-relative URLs and the tricks browsers read as such:
-    backslashes, control characters and their percent-encoded forms.
-    """
-    if not target:
-        return default
-    for candidate in (target, unquote(target)):
-        if any(ord(c) < 32 or c == "\\" for c in candidate):
-            return default
-        parts = urlsplit(candidate)
-        if (
-            parts.scheme
-            or parts.netloc
-            or not candidate.startswith("/")
-            or candidate.startswith("//")
-        ):
-            return default
-    return target
 
 
 # --- password resets -------------------------------------------------------------------------

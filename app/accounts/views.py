@@ -34,6 +34,7 @@ from app.accounts.forms import (
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.extensions import db, limiter
+from app.core.urls import safe_next
 from app.permissions import PUBLIC, SIGNED_IN, access
 
 bp = Blueprint("accounts", __name__)
@@ -110,7 +111,7 @@ def _failed(response: object) -> bool:
 )
 def login() -> ResponseReturnValue:
     """Sign in with email and password."""
-    target = services.safe_next(request.args.get("next"), url_for("practices.index"))
+    target = safe_next(request.args.get("next"), url_for("practices.index"))
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()

@@ -48,13 +48,14 @@ from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import STATUS_LABELS, Progress
 from app.institutions import services as institutions
 from app.institutions.models import Institution
-from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
+from app.permissions import SIGNED_IN, access, has_role, require_role
 from app.planner import services as planner
 
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
 from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
 from app.planner.models import Plan, ProposedIndicator
+from app.planner.services import require_plan
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)

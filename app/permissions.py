@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,7 +31,17 @@ CURATOR = "curator"  # catalogue curators and admins
 ADMIN = "admin"  # site admins
 POLICIES = (PUBLIC, SIGNED_IN, CURATOR, ADMIN)
 
-ROLE_RANK = {"viewer": 1, "planner": 2, "manager": 3}
+
+class Role(StrEnum):
+    """A member's role in an institution, the most allowed first."""
+
+    MANAGER = "manager"
+    PLANNER = "planner"
+    VIEWER = "viewer"
+
+
+# A role allows what every role ranked lower allows.
+ROLE_RANK = {role.value: len(Role) - index for index, role in enumerate(Role)}
 
 
 def access(policy: str) -> Callable[[View], View]:

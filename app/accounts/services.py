@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import (
-    INSTITUTION_ROLES,
     ApiToken,
     InstitutionRole,
     Invitation,
@@ -23,11 +22,13 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
+from app.core.enums import values
 from app.core.extensions import aware, db, utcnow
 from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.models import MailKind
 from app.mail.services import queue_mail, recent_count
+from app.permissions import Role
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def create_user(
 
 def set_role(user: User, institution: Institution, role: str | None, *, by: str) -> None:
     """Give, change or (with None) remove a user's role in an institution; log the change."""
-    if role is not None and role not in INSTITUTION_ROLES:
+    if role is not None and role not in values(Role):
         raise ValueError(f"unknown role {role!r}")
     current = next((r for r in user.roles if r.institution_id == institution.id), None)
     before = current.role if current else None
@@ -206,7 +207,7 @@ def user_for_reset(token: str) -> User:
 
 def invite(institution: Institution, email: str, role: str, inviter: User) -> Invitation:
     """Record an invitation and email its link."""
-    if role not in INSTITUTION_ROLES:
+    if role not in values(Role):
         raise ValueError(f"unknown role {role!r}")
     invitation = Invitation(
         institution=institution, email=normalise_email(email), role=role, invited_by=inviter

@@ -28,11 +28,10 @@ from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
-from app.planner import exports, imports, services
+from app.planner import adoption, exports, imports, services
 from app.planner.forms import (
     ActivityEditForm,
     ActivityForm,
-    AdoptForm,
     CopyPlanForm,
     ImportForm,
     PlanEditForm,
@@ -310,8 +309,7 @@ def adopt(slug: str) -> ResponseReturnValue:
     chosen = form_id(request.form.get("plan_id"))
     # As everywhere, another institution's plan is a 404 and a plan one only reads is a 403.
     plan = services.require_plan(chosen, current_user, "planner") if chosen is not None else None
-    form = AdoptForm()
-    form.plan_id.choices = [(p.id, p.title) for p in services.plans_for(current_user, "planner")]
+    form = adoption.adopt_form(current_user)
     if plan is None or not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose a plan.")
         return redirect(url_for("practices.detail", slug=slug))

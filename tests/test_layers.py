@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.accounts",),
     ("app.planner",),
     ("app.indicators",),
-    ("app.api", "app.backup", "app.health"),
+    ("app.api", "app.data", "app.health"),
     ("app.models",),
     ("app",),
     ("wsgi",),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Bottom first. A package may import from its own package and from any row below its own,
-# never from a row above nor from another package of its own row.
+# Bottom first, as README.md's table (row 0 first). A package may import from its own package
+# and from any row below its own, never from a row above nor from another package of its row.
 LAYERS: list[tuple[str, ...]] = [
     ("app.config", "app.core"),
     ("app.permissions",),

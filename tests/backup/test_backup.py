@@ -146,7 +146,9 @@ def test_restore_refuses_another_revision_or_format_and_says_why(app, runner, tm
     assert result.exit_code != 0 and "schema revision 0001" in result.output
     stranger = tmp_path / "stranger.json"
     stranger.write_text('{"hello": "world"}')
-    assert "not a backup of this app" in runner.invoke(args=["data", "restore", str(stranger)]).output
+    assert (
+        "not a backup of this app" in runner.invoke(args=["data", "restore", str(stranger)]).output
+    )
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": ')
     assert "not a readable backup" in runner.invoke(args=["data", "restore", str(broken)]).output

@@ -3,6 +3,10 @@
 Each view declares who may reach it with @access(...); institution-scoped views then ask the
 functions below about the object they loaded. An object of another institution is answered as
 if it did not exist (404); a lacking role in one's own institution is a 403.
+
+This module sits below every feature and decides over plain arguments (a user, an
+institution, a role); loaders that find an object and then check it live with the object
+(`planner.services.require_plan`, `institutions.services.require_institution`).
 """
 
 from __future__ import annotations

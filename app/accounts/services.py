@@ -268,6 +268,22 @@ def open_invitations(institution: Institution) -> list[Invitation]:
     )
 
 
+def member_of(institution: Institution, user_id: int) -> User | None:
+    """Return the user with this id if they are a member of the institution."""
+    user = db.session.get(User, user_id)
+    if user is None or not any(r.institution_id == institution.id for r in user.roles):
+        return None
+    return user
+
+
+def open_invitation(institution: Institution, invitation_id: int) -> Invitation | None:
+    """Return one of the institution's open invitations by its id."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.institution_id != institution.id or not invitation.open:
+        return None
+    return invitation
+
+
 def members(institution: Institution) -> list[InstitutionRole]:
     """Return an institution's members with their users, by email."""
     return list(

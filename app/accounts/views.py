@@ -33,7 +33,7 @@ from app.accounts.forms import (
     ResetPasswordForm,
     RoleForm,
 )
-from app.accounts.models import Invitation, User
+from app.accounts.models import User
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.extensions import db, limiter
@@ -350,10 +350,26 @@ def invite(slug: str) -> ResponseReturnValue:
 
 
 def _member(institution: Institution, user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not any(r.institution_id == institution.id for r in user.roles):
+    """Load a member of the institution, or answer 404."""
+    user = services.member_of(institution, user_id)
+    if user is None:
         abort(404)
     return user
+
+
+def _change_membership(
+    institution: Institution, user: User, role: str | None, done: str
+) -> ResponseReturnValue:
+    """Give a member another role (None removes them) unless no manager would be left."""
+    if services.leaves_no_manager(institution, user, role):
+        flash(
+            "An institution needs at least one manager: make someone else manager first.", "error"
+        )
+    else:
+        services.set_role(user, institution, role, by=current_user.email)
+        db.session.commit()
+        flash(done)
+    return redirect(url_for("accounts.members", slug=institution.slug))
 
 
 @bp.post("/institutions/<slug>/members/<int:user_id>/role")
@@ -365,15 +381,9 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400, description="Choose one of the roles.")
-    if services.leaves_no_manager(institution, user, form.role.data):
-        flash(
-            "An institution needs at least one manager: make someone else manager first.", "error"
-        )
-    else:
-        services.set_role(user, institution, form.role.data, by=current_user.email)
-        db.session.commit()
-        flash(f"{user.name or user.email} is now {form.role.data}.")
-    return redirect(url_for("accounts.members", slug=slug))
+    return _change_membership(
+        institution, user, form.role.data, f"{user.name or user.email} is now {form.role.data}."
+    )
 
 
 @bp.route("/institutions/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
@@ -384,15 +394,12 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
     user = _member(institution, user_id)
     if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
         return render_template("accounts/remove_member.html", institution=institution, user=user)
-    if services.leaves_no_manager(institution, user, None):
-        flash(
-            "An institution needs at least one manager: make someone else manager first.", "error"
-        )
-    else:
-        services.set_role(user, institution, None, by=current_user.email)
-        db.session.commit()
-        flash(f"{user.name or user.email} no longer belongs to {institution.name}.")
-    return redirect(url_for("accounts.members", slug=slug))
+    return _change_membership(
+        institution,
+        user,
+        None,
+        f"{user.name or user.email} no longer belongs to {institution.name}.",
+    )
 
 
 @bp.route("/institutions/<slug>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
@@ -400,8 +407,8 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
 def revoke_invitation(slug: str, invitation_id: int) -> ResponseReturnValue:
     """Ask, then withdraw an open invitation (managers)."""
     institution = institutions.require_institution(slug, current_user, "manager")
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.institution_id != institution.id or not invitation.open:
+    invitation = services.open_invitation(institution, invitation_id)
+    if invitation is None:
         abort(404)
     if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
         return render_template(

@@ -117,8 +117,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the click command groups of each feature."""
     from app.accounts.cli import users_cli
-    from app.backup.cli import backup_command, restore_command
-    from app.institutions.cli import data_cli
+    from app.data.cli import backup_command, data_cli, old_name, restore_command
     from app.mail.cli import mail_cli
     from app.practices.cli import practices_cli
 
@@ -126,5 +125,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+    app.cli.add_command(old_name(backup_command))
+    app.cli.add_command(old_name(restore_command))

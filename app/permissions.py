@@ -3,19 +3,27 @@
 Each view declares who may reach it with @access(...); institution-scoped views then ask the
 functions below about the object they loaded. An object of another institution is answered as
 if it did not exist (404); a lacking role in one's own institution is a 403.
+
+This module sits below every feature and decides over plain arguments (a user, an
+institution, a role); loaders that find an object and then check it live with the object
+(`planner.services.require_plan`, `institutions.services.require_institution`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from app.institutions.models import Institution
+from app.core.urls import is_api_request
+
+if TYPE_CHECKING:
+    from app.institutions.models import Institution
 
 log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -27,7 +35,17 @@ CURATOR = "curator"  # catalogue curators and admins
 ADMIN = "admin"  # site admins
 POLICIES = (PUBLIC, SIGNED_IN, CURATOR, ADMIN)
 
-ROLE_RANK = {"viewer": 1, "planner": 2, "manager": 3}
+
+class Role(StrEnum):
+    """A member's role in an institution, the most allowed first."""
+
+    MANAGER = "manager"
+    PLANNER = "planner"
+    VIEWER = "viewer"
+
+
+# A role allows what every role ranked lower allows.
+ROLE_RANK = {role.value: len(Role) - index for index, role in enumerate(Role)}
 
 
 def access(policy: str) -> Callable[[View], View]:
@@ -40,7 +58,7 @@ def access(policy: str) -> Callable[[View], View]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if policy != PUBLIC:
                 if not current_user.is_authenticated:
-                    if request.path.startswith("/api/"):
+                    if is_api_request():
                         abort(401, description="Sign in or send an API token.")
                     flash("Sign in to continue.")
                     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
@@ -102,18 +120,3 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
         request.path,
     )
     abort(status, description=description or None)
-
-
-def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True) -> Any:
-    """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
-
-    Shared by the planner's and the indicators' pages and the API, so that a plan is guarded
-    the same way wherever it is reached.
-    """
-    from app.planner.services import get_plan  # the planner imports this module
-
-    plan = get_plan(plan_id, details=details)
-    if plan is None:
-        abort(404, description=f"There is no plan {plan_id}.")
-    require_role(user, plan.institution, at_least)
-    return plan

@@ -7,10 +7,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.accounts import services
-from app.accounts.models import INSTITUTION_ROLES
 from app.accounts.passwords import password_problems
+from app.core.enums import values
 from app.core.extensions import db
 from app.institutions.services import get_institution
+from app.permissions import Role
 
 
 @click.group("users")
@@ -32,7 +33,7 @@ def users_cli() -> None:
 @click.option("--curator", is_flag=True, help="Let the user curate the practice catalogue.")
 @click.option("--institution", "institution_slug", default=None, help="Institution slug.")
 @click.option(
-    "--role", type=click.Choice(INSTITUTION_ROLES), default=None, help="Role in the institution."
+    "--role", type=click.Choice(values(Role)), default=None, help="Role in the institution."
 )
 @with_appcontext
 def create_command(

@@ -9,7 +9,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, password_problems
+from app.core.enums import choices
 from app.core.validation import SingleLineText
+from app.permissions import Role
+
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in choices(Role)]
 
 
 class LoginForm(FlaskForm):
@@ -95,3 +99,18 @@ class ApiTokenForm(FlaskForm):
         default=90,
     )
     submit = SubmitField("Create the token")
+
+
+class InviteForm(FlaskForm):
+    """Invite someone by email with a role."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="viewer")
+    submit = SubmitField("Send the invitation")
+
+
+class RoleForm(FlaskForm):
+    """Change a member's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Change")

@@ -1,4 +1,4 @@
-"""Tables of users and of their roles in institutions."""
+"""Tables of users, of their roles in institutions (membership) and of invitations to one."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import one_of
 from app.core.extensions import db, utcnow
 from app.institutions.models import Institution
-
-INSTITUTION_ROLES = ("manager", "planner", "viewer")
+from app.permissions import Role
 
 
 def new_session_token() -> str:
@@ -65,7 +65,7 @@ class InstitutionRole(db.Model):  # type: ignore[name-defined, misc]
     __tablename__ = "institution_roles"
     __table_args__ = (
         UniqueConstraint("user_id", "institution_id"),
-        CheckConstraint("role IN ('manager', 'planner', 'viewer')", name="role"),
+        one_of("role", Role),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class Invitation(db.Model):  # type: ignore[name-defined, misc]
     """An invitation to join an institution with a role; the emailed link names it."""
 
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("role IN ('manager', 'planner', 'viewer')", name="role"),)
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(

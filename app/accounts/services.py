@@ -7,16 +7,13 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, request
 from flask_login import LoginManager
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import (
-    INSTITUTION_ROLES,
     ApiToken,
     InstitutionRole,
     Invitation,
@@ -25,11 +22,13 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
+from app.core.enums import values
 from app.core.extensions import aware, db, utcnow
 from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.models import MailKind
 from app.mail.services import queue_mail, recent_count
+from app.permissions import Role
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +39,6 @@ def init_login(manager: LoginManager) -> None:
     @manager.user_loader
     def _load(user_id: str) -> User | None:
         return load_session_user(user_id)
-
-    @manager.unauthorized_handler
-    def _unauthorized() -> Any:
-        if request.path.startswith("/api/"):
-            abort(401, description="Sign in or send an API token.")
-        flash("Sign in to continue.")
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -143,7 +135,7 @@ def create_user(
 
 def set_role(user: User, institution: Institution, role: str | None, *, by: str) -> None:
     """Give, change or (with None) remove a user's role in an institution; log the change."""
-    if role is not None and role not in INSTITUTION_ROLES:
+    if role is not None and role not in values(Role):
         raise ValueError(f"unknown role {role!r}")
     current = next((r for r in user.roles if r.institution_id == institution.id), None)
     before = current.role if current else None
@@ -161,28 +153,6 @@ def set_role(user: User, institution: Institution, role: str | None, *, by: str)
         role or "none",
         by,
     )
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Return `target` if it is a path of this site, else `default`.
-
-    Refuses absolute and scheme-relative URLs and the tricks browsers read as such:
-    backslashes, control characters and their percent-encoded forms.
-    """
-    if not target:
-        return default
-    for candidate in (target, unquote(target)):
-        if any(ord(c) < 32 or c == "\\" for c in candidate):
-            return default
-        parts = urlsplit(candidate)
-        if (
-            parts.scheme
-            or parts.netloc
-            or not candidate.startswith("/")
-            or candidate.startswith("//")
-        ):
-            return default
-    return target
 
 
 # --- password resets -------------------------------------------------------------------------
@@ -237,7 +207,7 @@ def user_for_reset(token: str) -> User:
 
 def invite(institution: Institution, email: str, role: str, inviter: User) -> Invitation:
     """Record an invitation and email its link."""
-    if role not in INSTITUTION_ROLES:
+    if role not in values(Role):
         raise ValueError(f"unknown role {role!r}")
     invitation = Invitation(
         institution=institution, email=normalise_email(email), role=role, invited_by=inviter
@@ -296,6 +266,22 @@ def open_invitations(institution: Institution) -> list[Invitation]:
             .order_by(Invitation.created_at.desc())
         )
     )
+
+
+def member_of(institution: Institution, user_id: int) -> User | None:
+    """Return the user with this id if they are a member of the institution."""
+    user = db.session.get(User, user_id)
+    if user is None or not any(r.institution_id == institution.id for r in user.roles):
+        return None
+    return user
+
+
+def open_invitation(institution: Institution, invitation_id: int) -> Invitation | None:
+    """Return one of the institution's open invitations by its id."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.institution_id != institution.id or not invitation.open:
+        return None
+    return invitation
 
 
 def members(institution: Institution) -> list[InstitutionRole]:

@@ -1,4 +1,4 @@
-"""Sign in and out, and one's own account."""
+"""Sign in and out, one's own account, and the members of an institution and invitations."""
 
 from __future__ import annotations
 
@@ -26,14 +26,20 @@ from app.accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
     EmailForm,
+    InviteForm,
     LoginForm,
     NameForm,
     PasswordChangeForm,
     ResetPasswordForm,
+    RoleForm,
 )
+from app.accounts.models import User
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.extensions import db, limiter
+from app.core.urls import safe_next
+from app.institutions import services as institutions
+from app.institutions.models import Institution
 from app.permissions import PUBLIC, SIGNED_IN, access
 
 bp = Blueprint("accounts", __name__)
@@ -110,7 +116,7 @@ def _failed(response: object) -> bool:
 )
 def login() -> ResponseReturnValue:
     """Sign in with email and password."""
-    target = services.safe_next(request.args.get("next"), url_for("practices.index"))
+    target = safe_next(request.args.get("next"), url_for("practices.index"))
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
@@ -287,3 +293,135 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         flash(f"Welcome! You joined {invitation.institution.name} as {invitation.role}.")
         return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
     return render_template("accounts/accept.html", invitation=invitation, form=form)
+
+
+# --- an institution's members and invitations (its managers) ---------------------------------
+
+
+@bp.get("/institutions/<slug>/members")
+@access(SIGNED_IN)
+def members(slug: str) -> ResponseReturnValue:
+    """List the institution's members and open invitations (managers)."""
+    institution = institutions.require_institution(slug, current_user, "manager")
+    return render_template(
+        "accounts/members.html",
+        institution=institution,
+        members=services.members(institution),
+        invitations=services.open_invitations(institution),
+        invite_form=InviteForm(),
+        role_form=RoleForm(),
+    )
+
+
+@bp.get("/institutions/<slug>/invitations")
+@access(SIGNED_IN)
+def members_again(slug: str) -> ResponseReturnValue:
+    """Send a reload of the invitation form's address to the members page."""
+    institutions.require_institution(slug, current_user, "manager")
+    return redirect(url_for("accounts.members", slug=slug))
+
+
+@bp.post("/institutions/<slug>/invitations")
+@access(SIGNED_IN)
+def invite(slug: str) -> ResponseReturnValue:
+    """Invite someone to the institution with a role (managers)."""
+    institution = institutions.require_institution(slug, current_user, "manager")
+    form = InviteForm()
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        existing = services.get_user_by_email(email)
+        if existing is not None and any(r.institution_id == institution.id for r in existing.roles):
+            form.email.errors.append("This person is already a member; change their role above.")
+        else:
+            services.invite(
+                institution, email, form.role.data or "viewer", current_user._get_current_object()
+            )
+            db.session.commit()
+            flash(f"Invitation sent to {email.strip().lower()}.")
+            return redirect(url_for("accounts.members", slug=slug))
+    return render_template(
+        "accounts/members.html",
+        institution=institution,
+        members=services.members(institution),
+        invitations=services.open_invitations(institution),
+        invite_form=form,
+        role_form=RoleForm(),
+    ), 400
+
+
+def _member(institution: Institution, user_id: int) -> User:
+    """Load a member of the institution, or answer 404."""
+    user = services.member_of(institution, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _change_membership(
+    institution: Institution, user: User, role: str | None, done: str
+) -> ResponseReturnValue:
+    """Give a member another role (None removes them) unless no manager would be left."""
+    if services.leaves_no_manager(institution, user, role):
+        flash(
+            "An institution needs at least one manager: make someone else manager first.", "error"
+        )
+    else:
+        services.set_role(user, institution, role, by=current_user.email)
+        db.session.commit()
+        flash(done)
+    return redirect(url_for("accounts.members", slug=institution.slug))
+
+
+@bp.post("/institutions/<slug>/members/<int:user_id>/role")
+@access(SIGNED_IN)
+def change_role(slug: str, user_id: int) -> ResponseReturnValue:
+    """Change a member's role (managers); the last manager stays a manager."""
+    institution = institutions.require_institution(slug, current_user, "manager")
+    user = _member(institution, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose one of the roles.")
+    return _change_membership(
+        institution, user, form.role.data, f"{user.name or user.email} is now {form.role.data}."
+    )
+
+
+@bp.route("/institutions/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
+    """Ask, then remove a member from the institution (managers); the last manager stays."""
+    institution = institutions.require_institution(slug, current_user, "manager")
+    user = _member(institution, user_id)
+    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
+        return render_template("accounts/remove_member.html", institution=institution, user=user)
+    return _change_membership(
+        institution,
+        user,
+        None,
+        f"{user.name or user.email} no longer belongs to {institution.name}.",
+    )
+
+
+@bp.route("/institutions/<slug>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def revoke_invitation(slug: str, invitation_id: int) -> ResponseReturnValue:
+    """Ask, then withdraw an open invitation (managers)."""
+    institution = institutions.require_institution(slug, current_user, "manager")
+    invitation = services.open_invitation(institution, invitation_id)
+    if invitation is None:
+        abort(404)
+    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
+        return render_template(
+            "institutions/confirm_remove.html",
+            institution=institution,
+            title=f"Withdraw the invitation to {invitation.email}?",
+            consequence="The link in the invitation email stops working. You can invite them "
+            "again later.",
+            button="Withdraw the invitation",
+            keep="Keep it",
+            back_url=url_for("accounts.members", slug=slug),
+        )
+    services.revoke(invitation)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} is withdrawn.")
+    return redirect(url_for("accounts.members", slug=slug))

@@ -15,15 +15,15 @@ from sqlalchemy.exc import OperationalError
 
 from app.accounts.services import user_for_api_token
 from app.core.extensions import csrf, db
+from app.core.urls import API_PREFIX, is_api_request
 
 log = logging.getLogger(__name__)
-API_PREFIX = "/api/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def authenticate() -> None:
     """Set the request's user from its bearer token, or demand CSRF of a session change."""
-    if not request.path.startswith(API_PREFIX) or request.routing_exception is not None:
+    if not is_api_request() or request.routing_exception is not None:
         return  # not the API, or an unknown address or method: its own error answers it
     header = request.headers.get("Authorization")
     if header is None:

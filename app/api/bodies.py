@@ -11,7 +11,8 @@ import re
 
 from flask import Flask, abort, request
 
-from app.api.auth import API_PREFIX, SAFE_METHODS
+from app.api.auth import SAFE_METHODS
+from app.core.urls import is_api_request
 
 # Far above any valid request (an activity with every text at its longest is about 60 KB).
 MAX_JSON_BYTES = 256 * 1024
@@ -35,7 +36,7 @@ def json_depth(raw: bytes) -> int:
 
 def check_json_body() -> None:
     """Refuse an API body that is too large (413) or nests too deeply (400)."""
-    if not request.path.startswith(API_PREFIX) or request.method in SAFE_METHODS:
+    if not is_api_request() or request.method in SAFE_METHODS:
         return
     if (request.content_length or 0) > MAX_JSON_BYTES:
         abort(413, description=f"The request body is larger than {MAX_JSON_BYTES // 1024} KB.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -10,12 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from app.core.urls import is_api_request, safe_next
+
 log = logging.getLogger(__name__)
-
-
-def wants_json() -> bool:
-    """Tell whether this request is an API call, which always gets JSON errors."""
-    return request.path.startswith("/api/")
 
 
 def error_payload(status: int, title: str, detail: str, **extra: object) -> dict[str, object]:
@@ -63,7 +61,8 @@ def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
         )
     # Headers the error carries, such as Allow on a 405 (HTTP requires it there).
     extra = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-    if wants_json():
+    # An API call always gets JSON errors.
+    if is_api_request():
         response = json_error(status, error.name, error.description or error.name)
         response.headers.extend(extra)
         if status == 401:
@@ -92,10 +91,6 @@ def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
 
 def _same_site(address: str | None) -> str | None:
     """Return the page the visitor came from if it is on this site, else None."""
-    from urllib.parse import urlsplit
-
-    from app.accounts.services import safe_next
-
     if not address:
         return None
     parts = urlsplit(address)

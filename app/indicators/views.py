@@ -41,12 +41,12 @@ from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import PROGRESS_LABELS
 from app.indicators.schemas import not_begun
 from app.institutions import services as institutions
-from app.institutions.models import Institution
-from app.permissions import SIGNED_IN, access, has_role, require_plan, require_role
+from app.permissions import SIGNED_IN, access, has_role, require_role
 
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
 from app.planner.models import Plan, ProposedIndicator
+from app.planner.services import require_plan
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
@@ -56,15 +56,6 @@ bp.add_app_template_filter(measure, "measure")
 def today() -> date:
     """Return today's date (one place, so tests can move time)."""
     return date.today()
-
-
-def _plan(plan_id: int, at_least: str, *, details: bool = True) -> Plan:
-    """Load a plan the current user may reach with the role (see permissions.require_plan);
-    details=False for a page that shows neither the plan's units and partners nor what its
-    activities carry (planner.get_plan)."""
-    return require_plan(  # type: ignore[no-any-return]
-        plan_id, current_user, at_least, details=details
-    )
 
 
 def _indicator(plan: Plan, indicator_id: int) -> Indicator:
@@ -86,7 +77,7 @@ def _csv(name: str, table: charts.Table) -> Response:
 @access(SIGNED_IN)
 def index(plan_id: int) -> ResponseReturnValue:
     """List a plan's indicators with where each stands, and the ones adoption proposed."""
-    plan = _plan(plan_id, "viewer")
+    plan = require_plan(plan_id, current_user, "viewer")
     indicators = services.indicators_of(plan)
     return render_template(
         "indicators/index.html",
@@ -116,7 +107,7 @@ def _proposal(plan: Plan, proposed_id: int) -> ProposedIndicator:
 @access(SIGNED_IN)
 def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     """Accept an indicator the practice sheet proposed for an activity."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     proposed = _proposal(plan, proposed_id)
     indicator = services.accept_proposed(plan, proposed)
     db.session.commit()
@@ -128,7 +119,7 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dismiss(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     """Dismiss an indicator the practice sheet proposed that the plan will not use."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     proposed = _proposal(plan, proposed_id)
     name = proposed.name
     services.dismiss_proposed(proposed)
@@ -160,7 +151,7 @@ def _editor(
 @access(SIGNED_IN)
 def new(plan_id: int) -> ResponseReturnValue:
     """Add an indicator of one's own to the plan or to one of its activities."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     form = IndicatorForm()
     form.offer_activities(list(plan.activities))
     if form.validate_on_submit():
@@ -175,7 +166,7 @@ def new(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Edit an indicator and its targets per period; stale saves are refused."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     indicator = _indicator(plan, indicator_id)
     form = IndicatorForm(obj=indicator) if request.method == "GET" else IndicatorForm()
     form.offer_activities(list(plan.activities))
@@ -216,7 +207,7 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Ask, then delete an indicator with its values; the deletion is logged."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     indicator = _indicator(plan, indicator_id)
     if request.method == "POST":
         name = indicator.name
@@ -238,7 +229,7 @@ def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Show an indicator: its values over time against baseline and targets, and history."""
-    plan = _plan(plan_id, "viewer")
+    plan = require_plan(plan_id, current_user, "viewer")
     indicator = _indicator(plan, indicator_id)
     chart, judged = dashboards.values_chart(plan, indicator, today())
     return render_template(
@@ -260,7 +251,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Download an indicator chart's data."""
-    plan = _plan(plan_id, "viewer")
+    plan = require_plan(plan_id, current_user, "viewer")
     chart, _ = dashboards.values_chart(plan, _indicator(plan, indicator_id), today())
     return _csv(f"indicator-{indicator_id}", chart.table)
 
@@ -281,7 +272,9 @@ def _window(plan: Plan) -> Period:
 @access(SIGNED_IN)
 def values(plan_id: int) -> ResponseReturnValue:
     """Record the values due in a window (planners), all indicators on one page."""
-    plan = _plan(plan_id, "planner" if request.method == "POST" else "viewer")  # HEAD reads too
+    plan = require_plan(
+        plan_id, current_user, "planner" if request.method == "POST" else "viewer"
+    )  # HEAD reads too
     window = _window(plan)
     indicators = services.indicators_of(plan)
     due = services.due_in(indicators, plan, window)
@@ -368,7 +361,7 @@ def values(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def approve(plan_id: int) -> ResponseReturnValue:
     """Approve a window's values (managers): they are locked until reopened."""
-    plan = _plan(plan_id, "manager")
+    plan = require_plan(plan_id, current_user, "manager")
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -397,7 +390,7 @@ def _approve_window(plan: Plan, window: Period, approvals: list[Any]) -> str:
 @access(SIGNED_IN)
 def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
     """Reopen an approved window (managers), saying why; the change is recorded."""
-    plan = _plan(plan_id, "manager")
+    plan = require_plan(plan_id, current_user, "manager")
     approval = next(
         (a for a in services.approvals_of(plan) if a.id == approval_id and a.open), None
     )
@@ -424,7 +417,7 @@ def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def import_values(plan_id: int) -> ResponseReturnValue:
     """Import values from CSV or XLSX: every row checked first, all or nothing."""
-    plan = _plan(plan_id, "planner")
+    plan = require_plan(plan_id, current_user, "planner")
     form = ValuesImportForm()
     problems: list[str] = []
     indicators = services.indicators_of(plan)
@@ -476,7 +469,7 @@ def import_values(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def values_file(plan_id: int) -> ResponseReturnValue:
     """Download every period that has begun, with its value and version, to fill and import."""
-    plan = _plan(plan_id, "viewer")
+    plan = require_plan(plan_id, current_user, "viewer")
     indicators = services.indicators_of(plan)
     rows = imports.values_file(plan, indicators, services.measurements_of(indicators), today())
     return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
@@ -486,7 +479,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
     """Download an evidence file of one of the plan's values."""
-    plan = _plan(plan_id, "viewer")
+    plan = require_plan(plan_id, current_user, "viewer")
     found = services.evidence_of(plan, evidence_id)
     if found is None:
         abort(404)
@@ -505,7 +498,7 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
-    plan = _plan(plan_id, "viewer", details=False)
+    plan = require_plan(plan_id, current_user, "viewer", details=False)
     return render_template(
         "indicators/dashboard.html",
         plan=plan,
@@ -518,7 +511,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
     """Download the data of one dashboard chart."""
-    plan = _plan(plan_id, "viewer", details=False)
+    plan = require_plan(plan_id, current_user, "viewer", details=False)
     found = dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today()))
     chart = next((c for c in found if c.name == name), None)
     if chart is None:
@@ -530,7 +523,7 @@ def dashboard_csv(plan_id: int, name: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def report(plan_id: int) -> ResponseReturnValue:
     """A printable report of the plan: its charts, tables, activities and indicators."""
-    plan = _plan(plan_id, "viewer", details=False)
+    plan = require_plan(plan_id, current_user, "viewer", details=False)
     judged, totals = dashboards.judged_and_totals(plan, today())
     return render_template(
         "indicators/report.html",
@@ -543,20 +536,11 @@ def report(plan_id: int) -> ResponseReturnValue:
     )
 
 
-def _member_institution(slug: str) -> Institution:
-    """Load an institution whose overview the current user may read (members only)."""
-    institution = institutions.get_institution(slug)
-    if institution is None:
-        abort(404)
-    require_role(current_user, institution, "viewer")
-    return institution
-
-
 @bp.get("/institutions/<slug>/overview")
 @access(SIGNED_IN)
 def overview(slug: str) -> ResponseReturnValue:
     """Compare an institution's plans across years: money, people and indicator statuses."""
-    institution = _member_institution(slug)
+    institution = institutions.require_institution(slug, current_user, "viewer")
     rows = services.overview(institution, today())
     return render_template(
         "indicators/overview.html",
@@ -571,7 +555,9 @@ def overview(slug: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def overview_csv(slug: str, name: str) -> ResponseReturnValue:
     """Download the data of one overview chart."""
-    rows = services.overview(_member_institution(slug), today())
+    rows = services.overview(
+        institutions.require_institution(slug, current_user, "viewer"), today()
+    )
     chart = next((c for c in dashboards.overview_charts(rows) if c.name == name), None)
     if chart is None:
         abort(404)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from app.accounts.models import INSTITUTION_ROLES
 from app.core.validation import FreeText, SingleLineText
 from app.core.vocabularies import vocabularies
 from app.institutions.schemas import Since, parse_since
-
-ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in INSTITUTION_ROLES]
 
 
 def _choices(vocabulary: str) -> list[SelectChoice]:
@@ -54,21 +51,6 @@ class UnitForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = _choices("unit_kinds")
-
-
-class InviteForm(FlaskForm):
-    """Invite someone by email with a role."""
-
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="viewer")
-    submit = SubmitField("Send the invitation")
-
-
-class RoleForm(FlaskForm):
-    """Change a member's role."""
-
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    submit = SubmitField("Change")
 
 
 class MembershipForm(FlaskForm):

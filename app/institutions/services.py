@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from flask import abort
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,6 +26,7 @@ from app.institutions.models import (
     Unit,
 )
 from app.institutions.schemas import InstitutionEntry, NetworkEntry, Since
+from app.permissions import require_role
 
 # The parts of an institution entry that must not list the same thing twice, and by what.
 UNIQUE_PARTS = (
@@ -358,6 +360,15 @@ class PartnerChoices:
     def all(self) -> list[str]:
         """Return every known partner's name, strategic partners first."""
         return [*self.strategic, *(n for n in self.networks if n not in self.strategic)]
+
+
+def require_institution(slug: str, user: Any, at_least: str) -> Institution:
+    """Load an institution the user holds the role in: 404 to outsiders, 403 to other members."""
+    institution = get_institution(slug)
+    if institution is None:
+        abort(404)
+    require_role(user, institution, at_least)
+    return institution
 
 
 def partner_choices(institution: Institution) -> PartnerChoices:

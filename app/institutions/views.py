@@ -6,16 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app.accounts import services as accounts
-from app.accounts.models import Invitation, User
 from app.core.extensions import db
 from app.institutions import services
 from app.institutions.forms import (
     InstitutionForm,
-    InviteForm,
     MembershipForm,
     PartnershipForm,
-    RoleForm,
     UnitForm,
 )
 from app.institutions.models import Institution
@@ -25,7 +21,6 @@ from app.permissions import (
     access,
     can_manage_institution,
     has_role,
-    require_role,
 )
 
 bp = Blueprint("institutions", __name__)
@@ -53,11 +48,7 @@ def _joinable(institution: Institution) -> list[tuple[str, str]]:
 
 def _managed(slug: str) -> Institution:
     """Load an institution the current user manages: 404 to outsiders, 403 to other members."""
-    institution = services.get_institution(slug)
-    if institution is None:
-        abort(404)
-    require_role(current_user, institution, "manager")
-    return institution
+    return services.require_institution(slug, current_user, "manager")
 
 
 @bp.get("/institutions")
@@ -115,14 +106,6 @@ def edit_again(slug: str) -> ResponseReturnValue:
     """Send a reload of a sub-form's address (after an error was shown) to the edit page."""
     _managed(slug)
     return redirect(url_for("institutions.edit", slug=slug))
-
-
-@bp.get("/institutions/<slug>/invitations")
-@access(SIGNED_IN)
-def members_again(slug: str) -> ResponseReturnValue:
-    """Send a reload of the invitation form's address to the members page."""
-    _managed(slug)
-    return redirect(url_for("institutions.members", slug=slug))
 
 
 @bp.post("/institutions/<slug>/units")
@@ -234,119 +217,3 @@ def remove_part(slug: str, kind: str, row_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"The {PARTS[kind]} “{_part_name(kind, row)}” is removed.")
     return redirect(url_for("institutions.edit", slug=slug))
-
-
-@bp.get("/institutions/<slug>/members")
-@access(SIGNED_IN)
-def members(slug: str) -> ResponseReturnValue:
-    """List the institution's members and open invitations (managers)."""
-    institution = _managed(slug)
-    return render_template(
-        "institutions/members.html",
-        institution=institution,
-        members=accounts.members(institution),
-        invitations=accounts.open_invitations(institution),
-        invite_form=InviteForm(),
-        role_form=RoleForm(),
-    )
-
-
-@bp.post("/institutions/<slug>/invitations")
-@access(SIGNED_IN)
-def invite(slug: str) -> ResponseReturnValue:
-    """Invite someone to the institution with a role (managers)."""
-    institution = _managed(slug)
-    form = InviteForm()
-    if form.validate_on_submit():
-        email = form.email.data or ""
-        existing = accounts.get_user_by_email(email)
-        if existing is not None and any(r.institution_id == institution.id for r in existing.roles):
-            form.email.errors.append("This person is already a member; change their role above.")
-        else:
-            accounts.invite(
-                institution, email, form.role.data or "viewer", current_user._get_current_object()
-            )
-            db.session.commit()
-            flash(f"Invitation sent to {email.strip().lower()}.")
-            return redirect(url_for("institutions.members", slug=slug))
-    return render_template(
-        "institutions/members.html",
-        institution=institution,
-        members=accounts.members(institution),
-        invitations=accounts.open_invitations(institution),
-        invite_form=form,
-        role_form=RoleForm(),
-    ), 400
-
-
-def _member(institution: Institution, user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not any(r.institution_id == institution.id for r in user.roles):
-        abort(404)
-    return user
-
-
-@bp.post("/institutions/<slug>/members/<int:user_id>/role")
-@access(SIGNED_IN)
-def change_role(slug: str, user_id: int) -> ResponseReturnValue:
-    """Change a member's role (managers); the last manager stays a manager."""
-    institution = _managed(slug)
-    user = _member(institution, user_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        abort(400, description="Choose one of the roles.")
-    if accounts.leaves_no_manager(institution, user, form.role.data):
-        flash(
-            "An institution needs at least one manager: make someone else manager first.", "error"
-        )
-    else:
-        accounts.set_role(user, institution, form.role.data, by=current_user.email)
-        db.session.commit()
-        flash(f"{user.name or user.email} is now {form.role.data}.")
-    return redirect(url_for("institutions.members", slug=slug))
-
-
-@bp.route("/institutions/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
-@access(SIGNED_IN)
-def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
-    """Ask, then remove a member from the institution (managers); the last manager stays."""
-    institution = _managed(slug)
-    user = _member(institution, user_id)
-    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
-        return render_template(
-            "institutions/remove_member.html", institution=institution, user=user
-        )
-    if accounts.leaves_no_manager(institution, user, None):
-        flash(
-            "An institution needs at least one manager: make someone else manager first.", "error"
-        )
-    else:
-        accounts.set_role(user, institution, None, by=current_user.email)
-        db.session.commit()
-        flash(f"{user.name or user.email} no longer belongs to {institution.name}.")
-    return redirect(url_for("institutions.members", slug=slug))
-
-
-@bp.route("/institutions/<slug>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
-@access(SIGNED_IN)
-def revoke_invitation(slug: str, invitation_id: int) -> ResponseReturnValue:
-    """Ask, then withdraw an open invitation (managers)."""
-    institution = _managed(slug)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.institution_id != institution.id or not invitation.open:
-        abort(404)
-    if request.method != "POST":  # GET and HEAD ask; HEAD skips the CSRF check, so never acts
-        return render_template(
-            "institutions/confirm_remove.html",
-            institution=institution,
-            title=f"Withdraw the invitation to {invitation.email}?",
-            consequence="The link in the invitation email stops working. You can invite them "
-            "again later.",
-            button="Withdraw the invitation",
-            keep="Keep it",
-            back_url=url_for("institutions.members", slug=slug),
-        )
-    accounts.revoke(invitation)
-    db.session.commit()
-    flash(f"The invitation to {invitation.email} is withdrawn.")
-    return redirect(url_for("institutions.members", slug=slug))

@@ -21,7 +21,7 @@ from app.core.urls import external_url
 from app.core.validation import problems_by_field
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import SIGNED_IN, access, require_plan, require_role
+from app.permissions import SIGNED_IN, access, require_role
 from app.planner import schemas, services
 from app.planner.models import Activity, Plan
 from app.practices import services as practices
@@ -59,11 +59,6 @@ def _body(model: type[Model], plan: Plan | None = None) -> Model:
         return model.model_validate(data, context=context)
     except ValidationError as error:
         raise Invalid(problems_by_field(error)) from None
-
-
-def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
-    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
 def _activity(plan: Plan, activity_id: int) -> Activity:
@@ -200,7 +195,7 @@ def create_plan() -> ResponseReturnValue:
     )
     db.session.commit()
     log.info("plan %s created for %s by %s (API)", plan.id, institution.slug, current_user.email)
-    plan = _plan(plan.id, "planner")
+    plan = services.require_plan(plan.id, current_user, "planner")
     return (
         _dump(serialize_plan(plan)),
         201,
@@ -212,14 +207,14 @@ def create_plan() -> ResponseReturnValue:
 @access(SIGNED_IN)
 def plan(plan_id: int) -> ResponseReturnValue:
     """Return a plan with its totals and activities."""
-    return _dump(serialize_plan(_plan(plan_id, "viewer")))
+    return _dump(serialize_plan(services.require_plan(plan_id, current_user, "viewer")))
 
 
 @bp.patch("/<int:plan_id>")
 @access(SIGNED_IN)
 def update_plan(plan_id: int) -> ResponseReturnValue:
     """Change a plan's fields; a change based on an older version is refused (409)."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     body = _body(schemas.PlanPatch)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if any(changes.get(name, "") is None for name in ("title", "period_start", "period_end")):
@@ -250,7 +245,7 @@ def _conflict(kind: str, current: dict[str, Any]) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def activities(plan_id: int) -> ResponseReturnValue:
     """List a plan's activities."""
-    plan = _plan(plan_id, "viewer")
+    plan = services.require_plan(plan_id, current_user, "viewer")
     units = {unit.id: unit.name for unit in plan.institution.units}
     items = [serialize_activity(a, units) for a in plan.activities]
     return _dump(schemas.ActivityList(items=items, total=len(items)))
@@ -260,7 +255,7 @@ def activities(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def create_activity(plan_id: int) -> ResponseReturnValue:
     """Add a custom activity (not from a practice) to a plan."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     body = _body(schemas.ActivityCreate, plan)
     activity = services.add_activity(plan, body.model_dump(), by=current_user.email)
     db.session.commit()
@@ -271,7 +266,7 @@ def create_activity(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def adopt(plan_id: int) -> ResponseReturnValue:
     """Adopt a practice into a plan: one activity per phase, pre-filled from its sheet."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     body = _body(schemas.AdoptionCreate)
     practice = practices.get_practice(body.practice)
     if practice is None:
@@ -289,7 +284,7 @@ def adopt(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Return one activity of a plan."""
-    plan = _plan(plan_id, "viewer")
+    plan = services.require_plan(plan_id, current_user, "viewer")
     return _activity_response(plan, _activity(plan, activity_id))
 
 
@@ -297,7 +292,7 @@ def activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Change an activity's fields; a change based on an older version is refused (409)."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     activity = _activity(plan, activity_id)
     body = _body(schemas.ActivityPatch, plan)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -333,7 +328,7 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Delete an activity of a plan; the deletion is logged."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     activity = _activity(plan, activity_id)
     title = activity.title
     services.delete_activity(activity)

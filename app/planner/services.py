@@ -14,7 +14,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +26,7 @@ from app.core.formatting import day as format_day
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit
-from app.permissions import ROLE_RANK
+from app.permissions import ROLE_RANK, require_role
 from app.planner.models import (
     ACTIVITY_STATUSES,
     STATUS_LABELS,
@@ -348,6 +348,20 @@ def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
             selectinload(Plan.activities).selectinload(Activity.practice),
         ]
     return db.session.scalar(select(Plan).where(Plan.id == plan_id).options(*options))
+
+
+def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True) -> Plan:
+    """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
+
+    The one loader of the planner's and the indicators' pages and of the API, so that a plan
+    is guarded the same way wherever it is reached. details=False for a page that shows
+    neither the plan's units and partners nor what its activities carry (see get_plan).
+    """
+    plan = get_plan(plan_id, details=details)
+    if plan is None:
+        abort(404, description=f"There is no plan {plan_id}.")
+    require_role(user, plan.institution, at_least)
+    return plan
 
 
 def _feed_signature(plan_id: int, user_id: int, plan_key: str, user_key: str) -> str:

@@ -27,12 +27,11 @@ from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_plan, require_role
-from app.planner import exports, imports, services
+from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
+from app.planner import adoption, exports, imports, services
 from app.planner.forms import (
     ActivityEditForm,
     ActivityForm,
-    AdoptForm,
     CopyPlanForm,
     ImportForm,
     PlanEditForm,
@@ -50,11 +49,6 @@ bp = Blueprint("planner", __name__)
 def repeats(rule: str | None) -> str:
     """Say how often a rule repeats, in words ("every 6 months"; "once" for none)."""
     return describe(rule)
-
-
-def _plan(plan_id: int, at_least: str) -> Plan:
-    """Load a plan the current user may reach with the role (see permissions.require_plan)."""
-    return require_plan(plan_id, current_user, at_least)  # type: ignore[no-any-return]
 
 
 @bp.get("/plans")
@@ -135,7 +129,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def export(plan_id: int, kind: str) -> ResponseReturnValue:
     """Download the plan: CSV or XLSX (a row per occurrence), Markdown, or an iCalendar file."""
-    plan = _plan(plan_id, "viewer")
+    plan = services.require_plan(plan_id, current_user, "viewer")
     if kind == "csv":
         body, mimetype = exports.to_csv(plan).encode("utf-8"), "text/csv; charset=utf-8"
     elif kind == "md":
@@ -157,7 +151,7 @@ def export(plan_id: int, kind: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def edit_plan(plan_id: int) -> ResponseReturnValue:
     """Edit a plan's title, period, goals and status (planners); stale saves are refused."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     form = PlanEditForm(obj=plan) if request.method == "GET" else PlanEditForm()
     form.offer_goals(vocabularies())
     if request.method == "GET":
@@ -201,7 +195,7 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def copy(plan_id: int) -> ResponseReturnValue:
     """Copy a plan to a new period (planners): dates shift; actuals and statuses are cleared."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     form = CopyPlanForm()
     form.copies(plan.period_start, plan.period_end)
     if request.method == "GET":
@@ -235,7 +229,7 @@ def _import_key() -> str:
 )
 def import_activities(plan_id: int) -> ResponseReturnValue:
     """Import activities from CSV or XLSX: all rows checked first, all or nothing."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     form = ImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -295,7 +289,7 @@ def feed(token: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def new_feed_address(plan_id: int) -> ResponseReturnValue:
     """Give oneself new calendar feed addresses: the old ones stop working."""
-    plan = _plan(plan_id, "viewer")
+    plan = services.require_plan(plan_id, current_user, "viewer")
     accounts.new_feed_addresses(current_user._get_current_object())
     db.session.commit()
     flash(
@@ -314,9 +308,8 @@ def adopt(slug: str) -> ResponseReturnValue:
         abort(404)
     chosen = form_id(request.form.get("plan_id"))
     # As everywhere, another institution's plan is a 404 and a plan one only reads is a 403.
-    plan = _plan(chosen, "planner") if chosen is not None else None
-    form = AdoptForm()
-    form.plan_id.choices = [(p.id, p.title) for p in services.plans_for(current_user, "planner")]
+    plan = services.require_plan(chosen, current_user, "planner") if chosen is not None else None
+    form = adoption.adopt_form(current_user)
     if plan is None or not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose a plan.")
         return redirect(url_for("practices.detail", slug=slug))
@@ -357,7 +350,7 @@ def _activity_changes(form: ActivityForm) -> dict[str, object]:
 @access(SIGNED_IN)
 def new_activity(plan_id: int) -> ResponseReturnValue:
     """Add a custom activity, one that no practice sheet describes."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     form = ActivityForm()
     form.within(plan.period_start, plan.period_end)
     form.offer_partners(institutions.partner_choices(plan.institution), [], "")
@@ -379,7 +372,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Edit an activity; a save over someone else's newer one is refused, showing both."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     activity = services.get_activity(plan, activity_id)
     if activity is None:
         abort(404)
@@ -422,7 +415,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Ask, then delete an activity; the deletion is logged."""
-    plan = _plan(plan_id, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner")
     activity = services.get_activity(plan, activity_id)
     if activity is None:
         abort(404)

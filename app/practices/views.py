@@ -23,12 +23,11 @@ from app.core.extensions import db
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
-from app.planner import services as planner
-from app.planner.forms import AdoptForm
 from app.practices import search, services
 from app.practices.forms import PracticeForm
 from app.practices.models import Practice, PracticeRevision
 from app.practices.schemas import FACETS, SORTS
+from app.practices.signals import offers_for
 
 bp = Blueprint("practices", __name__)
 
@@ -102,7 +101,7 @@ def index() -> ResponseReturnValue:
         facets=FACETS,
         sorts=SORTS,
         parameter_labels=PARAMETER_LABELS,
-        adopt_form=_adopt_form() if result.items else None,
+        offers=offers_for("list", current_user, result.items) if result.items else [],
     ), status
 
 
@@ -147,18 +146,8 @@ def detail(slug: str) -> ResponseReturnValue:
         body_html=Markup(services.body_html_of(practice)),  # noqa: S704
         titles=services.related_titles([practice]),
         can_curate=can_curate(current_user),
-        adopt_form=_adopt_form(),
+        offers=offers_for("sheet", current_user, [practice]),
     )
-
-
-def _adopt_form() -> AdoptForm | None:
-    """Offer adoption into the plans the user may plan in, if any."""
-    plans = planner.plans_for(current_user, "planner")
-    if not plans:
-        return None
-    form = AdoptForm()
-    form.plan_id.choices = [(p.id, f"{p.title} ({p.institution.name})") for p in plans]
-    return form
 
 
 # --- curating ----------------------------------------------------------------------------------

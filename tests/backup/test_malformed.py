@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.accounts.services import create_api_token
-from app.backup import services
 from app.core.extensions import db
+from app.data import services
 from tests.conftest import _empty_tables
 
 FAST = settings(
@@ -34,7 +34,7 @@ def backup(app, runner, two_institutions, tmp_path) -> tuple[dict[str, Any], lis
     create_api_token(people["planner"], "script", 30)
     db.session.commit()
     file = tmp_path / "backup.json"
-    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    assert runner.invoke(args=["data", "backup", str(file)]).exit_code == 0
     document = json.loads(file.read_text(encoding="utf-8"))
     secrets = [
         row[column]
@@ -62,7 +62,7 @@ def restore(runner, tmp_path: Path, content: bytes | str | Any, name: str = "bad
         file.write_text(content, encoding="utf-8")
     else:
         file.write_text(json.dumps(content), encoding="utf-8")
-    return runner.invoke(args=["restore", str(file), *args])
+    return runner.invoke(args=["data", "restore", str(file), *args])
 
 
 def total_rows() -> int:
@@ -292,6 +292,6 @@ def test_a_row_the_database_refuses_is_named_without_its_contents(runner, tmp_pa
 
 
 def test_a_backup_to_a_folder_that_does_not_exist_says_so(runner, tmp_path):
-    result = runner.invoke(args=["backup", str(tmp_path / "missing" / "b.json")])
+    result = runner.invoke(args=["data", "backup", str(tmp_path / "missing" / "b.json")])
     assert result.exit_code == 1
     assert "not written" in result.output and "Traceback" not in result.output

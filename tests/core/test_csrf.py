@@ -45,8 +45,8 @@ def test_no_route_changes_state_on_get(app):
         "institutions.add_unit",
         "institutions.add_membership",
         "institutions.add_partnership",
-        "institutions.invite",
-        "institutions.change_role",
+        "accounts.invite",
+        "accounts.change_role",
         "planner.adopt",
         "practices.restore",
     }

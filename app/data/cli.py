@@ -1,15 +1,23 @@
-"""`flask backup FILE` and `flask restore FILE`: the whole database as one JSON document."""
+"""`flask data ...`: what goes into the database and comes out of it as a whole.
+
+`load` reads the reference data of data/ (networks and institutions); `backup` and `restore`
+write the whole database to one JSON document and load it back.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from app.backup import services
 from app.core.extensions import db
+from app.core.vocabularies import vocabularies
+from app.data import services
+from app.institutions import services as institutions
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +26,50 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 
 
-@click.command("backup")
+@click.group("data")
+def data_cli() -> None:
+    """Load the reference data of data/; back up and restore the whole database."""
+
+
+@data_cli.command("load")
+@click.option(
+    "--dir",
+    "folder_option",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder holding networks.yml and institutions.yml (default: data/).",
+)
+@click.option("--check", is_flag=True, help="Validate the files and change nothing.")
+@with_appcontext
+def load_command(folder_option: str | None, check: bool) -> None:
+    """Load networks and institutions: all or nothing, every problem listed with its line."""
+    folder = Path(folder_option or current_app.config["DATA_DIR"])
+    data = institutions.read_reference_data(
+        folder, vocabularies(), current_app.config["PRACTICE_FILE_MAX_BYTES"]
+    )
+    if data.problems:
+        for problem in data.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(data.problems)} problem(s); nothing was changed.", err=True)
+        sys.exit(1)
+    if check:
+        click.echo(
+            f"{len(data.networks)} network(s) and {len(data.institutions)} "
+            "institution(s) checked, no problems."
+        )
+        return
+    networks, loaded = institutions.load_reference_data(data)
+    db.session.commit()
+    log.info(
+        "reference data loaded from %s: networks %s; institutions %s",
+        folder,
+        networks.summary(),
+        loaded.summary(),
+    )
+    click.echo(f"Networks: {networks.summary()}. Institutions: {loaded.summary()}.")
+
+
+@data_cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(file: Path) -> None:
@@ -37,7 +88,7 @@ def backup_command(file: Path) -> None:
     click.echo(f"{file}: {total} rows from {len(counts)} tables")
 
 
-@click.command("restore")
+@data_cli.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--max-bytes",
@@ -78,3 +129,17 @@ def restore_command(file: Path, max_bytes: int) -> None:
     total = sum(counts.values())
     log.info("restored %s rows from %s", total, file)
     click.echo(f"{file}: {total} rows restored into {len(counts)} tables")
+
+
+def old_name(command: click.Command) -> click.Command:
+    """Return a command under its name from before `flask data`, hidden from --help.
+
+    `flask backup` and `flask restore` stood alone; scripts and cron lines keep working.
+    """
+    return click.Command(
+        command.name,
+        callback=command.callback,
+        params=command.params,
+        help=command.help,
+        hidden=True,
+    )

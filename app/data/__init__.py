@@ -1,0 +1,1 @@
+"""The database as a whole: reference data loaded from data/, backup and restore."""

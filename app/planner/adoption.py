@@ -1,0 +1,41 @@
+"""The planner's offer on the catalogue's pages: adopt a practice into one of one's plans.
+
+The catalogue asks through its `sheet_offers` signal and knows nothing of plans; this receiver
+answers with the form, which posts to the planner's `adopt` view (which imports this module,
+so the receiver is connected whenever the planner's pages are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import get_template_attribute
+
+from app.planner.forms import AdoptForm
+from app.planner.services import plans_for
+from app.practices.signals import Offer, sheet_offers
+
+TEMPLATE = "planner/_adopt.html"
+
+
+def adopt_form(user: Any) -> AdoptForm:
+    """Return the adopt form, offering the plans the user may plan in (maybe none)."""
+    form = AdoptForm()
+    form.plan_id.choices = [
+        (p.id, f"{p.title} ({p.institution.name})") for p in plans_for(user, "planner")
+    ]
+    return form
+
+
+@sheet_offers.connect
+def offer_adoption(_sender: Any, *, page: str, user: Any, practices: list[Any]) -> Offer | None:
+    """Offer adoption into the plans the user may plan in, if any."""
+    form = adopt_form(user)
+    if not form.plan_id.choices or not practices:
+        return None
+    if page == "sheet":
+        return Offer(panel=get_template_attribute(TEMPLATE, "sheet_panel")(form, practices[0]))
+    return Offer(
+        panel=get_template_attribute(TEMPLATE, "list_bar")(form, practices[0]),
+        on_card=get_template_attribute(TEMPLATE, "card_button"),
+    )

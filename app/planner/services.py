@@ -17,10 +17,10 @@ from dateutil.rrule import rrulestr
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
 from app.charts.figures import TimelineRow
+from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
 from app.core.formatting import day as format_day
 from app.core.routing import MAX_ID
@@ -391,26 +391,6 @@ def plan_for_feed(token: str) -> tuple[Plan, User] | None:
 def get_activity(plan: Plan, activity_id: int) -> Activity | None:
     """Return one activity of a plan (None if it belongs to another plan)."""
     return next((a for a in plan.activities if a.id == activity_id), None)
-
-
-class EditConflict(Exception):
-    """Someone else saved the activity, plan or indicator since the editor opened it."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__("it changed since it was opened")
-        self.current = current
-
-
-def flush_or_conflict(edited: Any) -> None:
-    """Write an edit; if another save of the same version won the race, raise EditConflict.
-
-    The session is rolled back then, so `edited` reads the saved version afresh.
-    """
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise EditConflict(edited) from None
 
 
 def update_activity(

@@ -53,8 +53,7 @@ from app.planner import services as planner
 
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
-from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
-from app.planner.models import Plan, ProposedIndicator
+from app.planner.models import ACTIVITY_STATUS_LABELS, Plan, ProposedIndicator
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
 from sqlalchemy import Numeric
 
 from app.core.validation import (
+    LAST_DAY,
     FieldProblem,
     PlanningDate,
     Slug,
@@ -31,14 +32,10 @@ from app.core.validation import (
     single_line,
     vocabulary_key,
 )
-from app.planner.models import Activity
+from app.planner.models import Activity, ActivityStatus, Format, Phase, PlanStatus
 from app.planner.recurrence import first_occurrence
 from app.planner.services import RecurrenceError, check_recurrence
 
-PlanStatus = Literal["draft", "active", "closed"]
-ActivityStatus = Literal["idea", "planned", "in_progress", "done", "cancelled"]
-Format = Literal["on-site", "online", "hybrid"]
-Phase = Literal["setup", "delivery"]
 Title = single_line(200, min_length=1)
 Name = single_line(200, min_length=1)
 Person = single_line(200)
@@ -116,14 +113,36 @@ class PlanCreate(PlanFields):
 
 
 class PlanCopy(Strict):
-    """Where a copy of a plan starts, and its title."""
+    """Where a copy of a plan starts, and its title.
+
+    With the copied plan's length as context (`span`), the copy must end by LAST_DAY too.
+    """
 
     title: Title
     period_start: PlanningDate
 
+    @model_validator(mode="after")
+    def _ends_in_range(self, info: ValidationInfo) -> Self:
+        span = (info.context or {}).get("span")
+        if span is not None and self.period_start + span > LAST_DAY:
+            end = self.period_start + span
+            raise FieldProblem(
+                "period_start",
+                f"the copy would end on {end.isoformat()}, after {LAST_DAY.isoformat()}; "
+                "start it earlier",
+            )
+        return self
+
+
+def _not_null(value: Any) -> Any:
+    """Refuse null for a field a change may leave out but not empty."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
 
 class PlanPatch(Strict):
-    """Changes to a plan; fields left out keep their value."""
+    """Changes to a plan; fields left out keep their value; title and period are never null."""
 
     version: Version
     title: Title | None = None
@@ -137,7 +156,7 @@ class PlanPatch(Strict):
 class _ActivityFields(Strict):
     """The fields of an activity a planner sets."""
 
-    format: Format = "on-site"
+    format: Format = Format.ON_SITE
     host: Name | None = Field(None, description="A partner's name; null is the own institution.")
     start_date: PlanningDate | None = None
     end_date: PlanningDate | None = None
@@ -153,7 +172,7 @@ class _ActivityFields(Strict):
     effort_actual: Days | None = None
     partners: Partners = []
     responsible: Person = ""
-    status: ActivityStatus = "idea"
+    status: ActivityStatus = ActivityStatus.IDEA
     notes: LongText = ""
     evaluation: LongText = ""
     target_groups: TargetGroups = []
@@ -252,7 +271,7 @@ class AdoptionCreate(Strict):
     """A practice adopted into the plan: one pre-filled activity per phase."""
 
     practice: Slug
-    phases: Annotated[list[Phase], Field(min_length=1, max_length=2)] = ["setup", "delivery"]
+    phases: Annotated[list[Phase], Field(min_length=1, max_length=len(Phase))] = list(Phase)
 
     @field_validator("phases")
     @classmethod

@@ -28,9 +28,9 @@ from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit
 from app.permissions import ROLE_RANK
 from app.planner.models import (
-    ACTIVITY_STATUSES,
-    STATUS_LABELS,
+    ACTIVITY_STATUS_LABELS,
     Activity,
+    ActivityStatus,
     ChecklistItem,
     Plan,
     ProposedIndicator,
@@ -127,7 +127,7 @@ def adopt_practice(
                 )
                 for i, item in enumerate(practice.indicators_of(phase))
             ],
-            status_changes=[StatusChange(status="idea", changed_by=by)],
+            status_changes=[StatusChange(status=ActivityStatus.IDEA, changed_by=by)],
         )
         db.session.add(activity)
         activities.append(activity)
@@ -138,7 +138,7 @@ def adopt_practice(
 def add_activity(plan: Plan, fields: dict[str, Any], *, by: str) -> Activity:
     """Add a custom activity (not from a practice) to a plan, its status recorded."""
     fields = dict(fields)
-    status = fields.pop("status", "idea")
+    status = fields.pop("status", ActivityStatus.IDEA)
     activity = Activity(
         plan=plan,
         **fields,
@@ -279,7 +279,7 @@ def totals(plan: Plan) -> Totals:
             func.coalesce(func.sum(Activity.budget_actual), 0),
             func.coalesce(func.sum(Activity.effort_planned), 0),
             func.coalesce(func.sum(Activity.effort_actual), 0),
-        ).where(Activity.plan_id == plan.id, Activity.status != "cancelled")
+        ).where(Activity.plan_id == plan.id, Activity.status != ActivityStatus.CANCELLED)
     ).one()
     return Totals(*(Decimal(str(value)) for value in row))
 
@@ -293,7 +293,7 @@ def coverage(
         "target_groups": dict.fromkeys(vocab.keys("target_groups"), 0),
     }
     for activity in plan.activities if activities is None else activities:
-        if activity.status == "cancelled":
+        if activity.status == ActivityStatus.CANCELLED:
             continue
         for name, counts in result.items():
             for key in getattr(activity, name):
@@ -492,7 +492,7 @@ def month_label(day: date) -> str:
 
 def group_by_status(activities: list[Activity]) -> list[tuple[str, list[Activity]]]:
     """Group activities under each status, in the order of a plan's life."""
-    return [(status, [a for a in activities if a.status == status]) for status in ACTIVITY_STATUSES]
+    return [(status, [a for a in activities if a.status == status]) for status in ActivityStatus]
 
 
 def group_by_month(
@@ -566,7 +566,7 @@ def plan_page(
                     entries.append((label, item, None))
     else:
         for status, items in group_by_status(listed):
-            entries += [(STATUS_LABELS[status], a, None) for a in items]
+            entries += [(ACTIVITY_STATUS_LABELS[status], a, None) for a in items]
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -661,7 +661,9 @@ def copy_plan(plan: Plan, *, period_start: date, title: str, by: Any) -> Plan:
                 )
                 for i in activity.indicators
             ],
-            status_changes=[StatusChange(status="idea", changed_by=getattr(by, "email", ""))],
+            status_changes=[
+                StatusChange(status=ActivityStatus.IDEA, changed_by=getattr(by, "email", ""))
+            ],
         )
         db.session.add(copies[activity.id])
     db.session.flush()

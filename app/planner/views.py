@@ -38,7 +38,7 @@ from app.planner.forms import (
     PlanEditForm,
     PlanForm,
 )
-from app.planner.models import STATUS_LABELS, Plan
+from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
 from app.planner.recurrence import describe
 from app.practices import services as practices
 
@@ -117,7 +117,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
     timeline = charts.timeline_figure(
         services.timeline_rows(occurrences),
         period=span,
-        status_labels=STATUS_LABELS,
+        status_labels=ACTIVITY_STATUS_LABELS,
     )
     return render_template(
         "planner/detail.html",

@@ -127,7 +127,7 @@ def serialize_activity(activity: Activity, units: dict[int, str]) -> schemas.Act
     )
 
 
-def serialize_summary(plan: Plan) -> dict[str, Any]:
+def plan_summary(plan: Plan) -> dict[str, Any]:
     """Return a plan's own fields, without its activities."""
     return {
         "id": plan.id,
@@ -152,8 +152,8 @@ def serialize_plan(plan: Plan) -> schemas.PlanOut:
     totals = services.totals(plan)
     units = {unit.id: unit.name for unit in plan.institution.units}
     return schemas.PlanOut(
-        **serialize_summary(plan),
-        totals=schemas.Totals(**{k: float(v) for k, v in vars(totals).items()}),
+        **plan_summary(plan),
+        totals=schemas.TotalsOut(**{k: float(v) for k, v in vars(totals).items()}),
         activities=[serialize_activity(a, units) for a in plan.activities],
     )
 
@@ -175,7 +175,7 @@ def plans() -> ResponseReturnValue:
         found = [p for p in found if p.institution.slug == slug]
     return _dump(
         schemas.PlanList(
-            items=[schemas.PlanSummary(**serialize_summary(p)) for p in found], total=len(found)
+            items=[schemas.PlanSummary(**plan_summary(p)) for p in found], total=len(found)
         )
     )
 

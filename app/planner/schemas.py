@@ -291,7 +291,7 @@ class InstitutionRef(Out):
     name: str
 
 
-class Totals(Out):
+class TotalsOut(Out):
     budget_planned: float
     budget_actual: float
     effort_planned: float
@@ -378,7 +378,7 @@ class PlanSummary(Out):
 
 
 class PlanOut(PlanSummary):
-    totals: Totals
+    totals: TotalsOut
     activities: list[ActivityOut]
 
 

@@ -222,8 +222,6 @@ def update_plan(plan_id: int) -> ResponseReturnValue:
     plan = _plan(plan_id, "planner")
     body = _body(schemas.PlanPatch)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    if any(changes.get(name, "") is None for name in ("title", "period_start", "period_end")):
-        raise Invalid({k: "may not be null" for k, v in changes.items() if v is None})
     changes = {k: v for k, v in changes.items() if v is not None}
     try:
         schemas.check_period(
@@ -301,10 +299,6 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     activity = _activity(plan, activity_id)
     body = _body(schemas.ActivityPatch, plan)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    nullable = {"host", "start_date", "end_date", "recurrence", "budget_actual", "effort_actual"}
-    refused = {k: "may not be null" for k, v in changes.items() if v is None and k not in nullable}
-    if refused:
-        raise Invalid(refused)
     merged = {
         name: changes.get(name, getattr(activity, name))
         for name in ("start_date", "end_date", "recurrence")

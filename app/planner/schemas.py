@@ -152,6 +152,8 @@ class PlanPatch(Strict):
     goals: Goals | None = None
     status: PlanStatus | None = None
 
+    _required = field_validator("title", "period_start", "period_end")(_not_null)
+
 
 class _ActivityFields(Strict):
     """The fields of an activity a planner sets."""
@@ -177,6 +179,12 @@ class _ActivityFields(Strict):
     evaluation: LongText = ""
     target_groups: TargetGroups = []
     mobility_stages: MobilityStages = []
+
+    # A partner named twice is one partner, whichever door the list came through.
+    @field_validator("partners")
+    @classmethod
+    def _each_partner_once(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("recurrence")
     @classmethod
@@ -228,6 +236,21 @@ class ActivityPatch(_ActivityFields):
     evaluation: LongText | None = None  # type: ignore[assignment]
     target_groups: TargetGroups | None = None  # type: ignore[assignment]
     mobility_stages: MobilityStages | None = None  # type: ignore[assignment]
+
+    # Only what an activity may lack (a host, dates, a rule, actual figures) may be set to null.
+    _required = field_validator(
+        "title",
+        "format",
+        "budget_planned",
+        "effort_planned",
+        "partners",
+        "responsible",
+        "status",
+        "notes",
+        "evaluation",
+        "target_groups",
+        "mobility_stages",
+    )(_not_null)
 
 
 class ActivityRow(ActivityCreate):

@@ -32,6 +32,7 @@ from app.planner.models import (
     Activity,
     ActivityStatus,
     ChecklistItem,
+    Phase,
     Plan,
     ProposedIndicator,
     StatusChange,
@@ -101,7 +102,7 @@ def adopt_practice(
     activities = []
     for phase in phases:
         unit_ids, others = _match_units(getattr(practice, f"{phase}_actors"), units, vocab)
-        verb = "Set up" if phase == "setup" else "Deliver"
+        verb = "Set up" if phase == Phase.SETUP else "Deliver"
         activity = Activity(
             plan=plan,
             practice=practice,

@@ -348,11 +348,15 @@ def _described(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _max_length(described: dict[str, Any]) -> int | None:
-    """Return the longest text a field's JSON Schema allows (also inside anyOf), or None."""
     found = [described.get("maxLength")] + [
         _max_length(part) for part in described.get("anyOf", [])
     ]
     return min((n for n in found if n is not None), default=None)
+
+
+def max_length(model: type[BaseModel], name: str) -> int | None:
+    """Return the longest text a schema's field takes (None if unbounded), to tell people."""
+    return _max_length(_described(model)["properties"][name])
 
 
 class FromSchema:
@@ -366,7 +370,7 @@ class FromSchema:
         described = _described(model)
         self.required = name in described.get("required", ())
         self.field_flags: dict[str, Any] = {"required": True} if self.required else {}
-        longest = _max_length(described["properties"][name])
+        longest = max_length(model, name)
         if longest is not None:
             self.field_flags["maxlength"] = longest
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from app.core.enums import parse, values
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
-from app.core.validation import problems_by_field
+from app.core.validation import max_length, problems_by_field
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS, column_named
 from app.planner.models import (
@@ -44,7 +44,7 @@ COLUMN_HELP = {
     "plan: every activity in the file is added.",
     "occurrence_start": "Written by the export; ignored.",
     "occurrence_end": "Written by the export; ignored.",
-    "title": "Required: one line of up to 200 characters.",
+    "title": f"Required: one line of up to {max_length(ActivityRow, 'title')} characters.",
     "practice": "The address name of a practice sheet, e.g. sending-staff-on-job-shadowing.",
     "phase": f"One of: {', '.join(values(Phase))}.",
     "format": f"One of: {', '.join(values(Format))} (empty: {Format.ON_SITE}).",

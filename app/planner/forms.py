@@ -110,6 +110,27 @@ class AdoptForm(FlaskForm):
             raise ValidationError("Choose at least one phase.")
 
 
+# The fields of an activity its editor sets (an adopted one's target groups and mobility stages
+# are the sheet's, kept as they are).
+EDITED_FIELDS = {
+    "title",
+    "format",
+    "host",
+    "start_date",
+    "end_date",
+    "recurrence",
+    "budget_planned",
+    "budget_actual",
+    "effort_planned",
+    "effort_actual",
+    "partners",
+    "responsible",
+    "status",
+    "notes",
+    "evaluation",
+}
+
+
 class ActivityForm(FlaskForm):
     """An activity's dates, recurrence, money, people, partners and status."""
 
@@ -146,6 +167,8 @@ class ActivityForm(FlaskForm):
     submit = SubmitField("Save")
     # The plan's period, which the activity's dates and rule are checked against.
     period: tuple[date, date] | None = None
+    # What the schema made of what was typed, once the form is valid.
+    checked: ActivityCreate | None = None
 
     def within(self, period_start: date, period_end: date) -> None:
         """Check the activity's dates and rule against the plan's period."""
@@ -186,8 +209,9 @@ class ActivityForm(FlaskForm):
         )
         if checked is None:
             return False
-        # Keep what the schema made of the text (trimmed), so that what is stored is what
-        # was checked.
+        self.checked = checked
+        # Show again what the schema made of the text (trimmed, a rule in words read as the
+        # rule it says), which is what activity_changes() stores.
         self.title.data, self.responsible.data = checked.title, checked.responsible
         self.notes.data, self.evaluation.data = checked.notes, checked.evaluation
         self.recurrence.data = checked.recurrence  # words read as the rule they say
@@ -198,6 +222,13 @@ class ActivityForm(FlaskForm):
         # Each unit once: a posted list may repeat a valid id any number of times.
         self.units.data = list(dict.fromkeys(self.units.data or []))
         return valid
+
+    def activity_changes(self) -> dict[str, Any]:
+        """Return the activity's fields as the schema checked them, with the chosen units."""
+        if self.checked is None:
+            raise RuntimeError("validate the form first")
+        edited = self.checked.model_dump(include=EDITED_FIELDS)
+        return {**edited, "unit_ids": self.units.data or []}
 
     def offer_checklist(self, items: list[Any]) -> None:
         """Offer the activity's points to consider as boxes to tick."""

@@ -331,28 +331,6 @@ def adopt(slug: str) -> ResponseReturnValue:
     return redirect(url_for("planner.detail", plan_id=plan.id))
 
 
-def _activity_changes(form: ActivityForm) -> dict[str, object]:
-    """Return what the activity editor sets, as model fields."""
-    return {
-        "title": form.title.data,
-        "format": form.format.data,
-        "host": form.chosen_host(),
-        "start_date": form.start_date.data,
-        "end_date": form.end_date.data,
-        "recurrence": form.recurrence.data,
-        "budget_planned": form.budget_planned.data or 0,
-        "budget_actual": form.budget_actual.data,
-        "effort_planned": form.effort_planned.data or 0,
-        "effort_actual": form.effort_actual.data,
-        "partners": form.partner_list(),
-        "unit_ids": form.units.data or [],
-        "responsible": form.responsible.data or "",
-        "status": form.status.data,
-        "notes": form.notes.data or "",
-        "evaluation": form.evaluation.data or "",
-    }
-
-
 @bp.route("/plans/<int:plan_id>/activities/new", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def new_activity(plan_id: int) -> ResponseReturnValue:
@@ -365,7 +343,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
     form.offer_recurrence(None)
     form.offer_checklist([])
     if form.validate_on_submit():
-        activity = services.add_activity(plan, _activity_changes(form), by=current_user.email)
+        activity = services.add_activity(plan, form.activity_changes(), by=current_user.email)
         db.session.commit()
         log.info("activity %s added to plan %s by %s", activity.id, plan.id, current_user.email)
         flash(f"“{activity.title}” is in the plan.")
@@ -396,7 +374,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         form.recurrence.data = activity.recurrence or ""
         form.version.data = str(activity.version)
     if form.validate_on_submit():
-        changes = _activity_changes(form)
+        changes = form.activity_changes()
         version = form.version.data
         try:
             services.update_activity(

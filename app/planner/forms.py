@@ -112,23 +112,7 @@ class AdoptForm(FlaskForm):
 
 # The fields of an activity its editor sets (an adopted one's target groups and mobility stages
 # are the sheet's, kept as they are).
-EDITED_FIELDS = {
-    "title",
-    "format",
-    "host",
-    "start_date",
-    "end_date",
-    "recurrence",
-    "budget_planned",
-    "budget_actual",
-    "effort_planned",
-    "effort_actual",
-    "partners",
-    "responsible",
-    "status",
-    "notes",
-    "evaluation",
-}
+EDITED_FIELDS = set(ActivityCreate.model_fields) - {"target_groups", "mobility_stages"}
 
 
 class ActivityForm(FlaskForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -237,19 +237,13 @@ class ActivityPatch(_ActivityFields):
     target_groups: TargetGroups | None = None  # type: ignore[assignment]
     mobility_stages: MobilityStages | None = None  # type: ignore[assignment]
 
-    # Only what an activity may lack (a host, dates, a rule, actual figures) may be set to null.
+    # Only what a new activity may lack (a host, dates, a rule, actual figures) may be nulled.
     _required = field_validator(
-        "title",
-        "format",
-        "budget_planned",
-        "effort_planned",
-        "partners",
-        "responsible",
-        "status",
-        "notes",
-        "evaluation",
-        "target_groups",
-        "mobility_stages",
+        *(
+            name
+            for name, field in ActivityCreate.model_fields.items()
+            if type(None) not in get_args(field.annotation)
+        )
     )(_not_null)
 
 

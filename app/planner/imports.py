@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,6 +84,8 @@ def _list(value: str) -> list[str]:
     return [item.strip() for item in value.split(";") if item.strip()]
 
 
+# A file repeats a few spellings thousands of times: each is matched once.
+@lru_cache(maxsize=256)
 def _choice(value: str, enum: type[StrEnum]) -> str:
     """Match a typed value to an enumeration whatever its case: "IN PROGRESS" is in_progress.
 

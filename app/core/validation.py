@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Annotated, Any
 
 from flask import flash
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
-from wtforms import DecimalField, HiddenField
-from wtforms.validators import ValidationError
+from wtforms import DecimalField, HiddenField, SelectMultipleField
+from wtforms.validators import DataRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
@@ -292,7 +294,7 @@ def _message(problem: dict[str, Any]) -> str:
         bound = (problem.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
         word = "at least" if kind == "greater_than_equal" else "at most"
         return f"must be {word} {bound}, not {given}"
-    if kind == "literal_error":
+    if kind in ("literal_error", "enum"):
         allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
         return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
     return pydantic_message(problem)
@@ -344,3 +346,47 @@ def check_form(
             elif not field.errors:
                 field.errors = [_sentence(message)]
         return None
+
+
+@cache
+def _described(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def _max_length(described: dict[str, Any]) -> int | None:
+    found = [described.get("maxLength")] + [
+        _max_length(part) for part in described.get("anyOf", [])
+    ]
+    return min((n for n in found if n is not None), default=None)
+
+
+def max_length(model: type[BaseModel], name: str) -> int | None:
+    """Return the longest text a schema's field takes (None if unbounded), to tell people."""
+    return _max_length(_described(model)["properties"][name])
+
+
+class FromSchema:
+    """A form field's page hints, taken from the schema field it fills: required, maxlength.
+
+    The schema judges the value (check_form); this only gives the browser the same limits and,
+    for a required field left empty, says so in WTForms' words before the schema is asked.
+    """
+
+    def __init__(self, model: type[BaseModel], name: str) -> None:
+        described = _described(model)
+        self.required = name in described.get("required", ())
+        self.field_flags: dict[str, Any] = {"required": True} if self.required else {}
+        longest = max_length(model, name)
+        if longest is not None:
+            self.field_flags["maxlength"] = longest
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if self.required:
+            DataRequired()(form, field)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, one checkbox each."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -15,8 +15,7 @@ from app.indicators import services
 from app.indicators.models import Aggregation, Indicator
 from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.planner import services as planner
-from app.planner.models import STATUS_LABELS as ACTIVITY_STATUS_LABELS
-from app.planner.models import Plan
+from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
 
 
 def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.Chart, Progress]:

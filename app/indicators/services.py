@@ -16,6 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
+
+# One conflict for every versioned edit: the planner's.
+from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db, utcnow
 from app.indicators import periods as calendar
 from app.indicators.models import (
@@ -33,9 +36,7 @@ from app.indicators.progress import PeriodSpec, Progress, Value, overall, progre
 from app.indicators.schemas import ValueRow, not_begun
 from app.institutions.models import Institution
 from app.planner.models import Activity, Plan, ProposedIndicator
-
-# One conflict for every versioned edit: the planner's.
-from app.planner.services import EditConflict, flush_or_conflict, occurrences
+from app.planner.services import occurrences
 from app.planner.signals import plan_copied
 
 # How a proposed indicator's values combine, by unit: counts and money add up over the

@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.charts import figures as charts
+from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.spreadsheets import to_csv
 from app.indicators import dashboards, imports, services
@@ -190,7 +191,7 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
                 # A missing or damaged version is stale, never a reason to skip the check.
                 base_version=int(version) if version.isdigit() and len(version) < 10 else 0,
             )
-        except services.EditConflict:
+        except EditConflict:
             flash(
                 "Someone else saved this indicator while you were editing it; your changes "
                 "are in the form, the saved indicator is on its page.",

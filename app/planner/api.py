@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
+from app.core.conflicts import EditConflict
 from app.core.errors import error_payload, json_error
 from app.core.extensions import aware, db
 from app.core.urls import external_url
@@ -122,7 +123,7 @@ def serialize_activity(activity: Activity, units: dict[int, str]) -> schemas.Act
     )
 
 
-def serialize_summary(plan: Plan) -> dict[str, Any]:
+def plan_summary(plan: Plan) -> dict[str, Any]:
     """Return a plan's own fields, without its activities."""
     return {
         "id": plan.id,
@@ -147,8 +148,8 @@ def serialize_plan(plan: Plan) -> schemas.PlanOut:
     totals = services.totals(plan)
     units = {unit.id: unit.name for unit in plan.institution.units}
     return schemas.PlanOut(
-        **serialize_summary(plan),
-        totals=schemas.Totals(**{k: float(v) for k, v in vars(totals).items()}),
+        **plan_summary(plan),
+        totals=schemas.TotalsOut(**{k: float(v) for k, v in vars(totals).items()}),
         activities=[serialize_activity(a, units) for a in plan.activities],
     )
 
@@ -170,7 +171,7 @@ def plans() -> ResponseReturnValue:
         found = [p for p in found if p.institution.slug == slug]
     return _dump(
         schemas.PlanList(
-            items=[schemas.PlanSummary(**serialize_summary(p)) for p in found], total=len(found)
+            items=[schemas.PlanSummary(**plan_summary(p)) for p in found], total=len(found)
         )
     )
 
@@ -217,8 +218,6 @@ def update_plan(plan_id: int) -> ResponseReturnValue:
     plan = services.require_plan(plan_id, current_user, "planner")
     body = _body(schemas.PlanPatch)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    if any(changes.get(name, "") is None for name in ("title", "period_start", "period_end")):
-        raise Invalid({k: "may not be null" for k, v in changes.items() if v is None})
     changes = {k: v for k, v in changes.items() if v is not None}
     try:
         schemas.check_period(
@@ -229,7 +228,7 @@ def update_plan(plan_id: int) -> ResponseReturnValue:
         raise Invalid({"period_end": str(error)}) from None
     try:
         services.update_plan(plan, changes, base_version=body.version)
-    except services.EditConflict:
+    except EditConflict:
         return _conflict("plan", _dump(serialize_plan(plan)))
     db.session.commit()
     return _dump(serialize_plan(plan))
@@ -296,10 +295,6 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     activity = _activity(plan, activity_id)
     body = _body(schemas.ActivityPatch, plan)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    nullable = {"host", "start_date", "end_date", "recurrence", "budget_actual", "effort_actual"}
-    refused = {k: "may not be null" for k, v in changes.items() if v is None and k not in nullable}
-    if refused:
-        raise Invalid(refused)
     merged = {
         name: changes.get(name, getattr(activity, name))
         for name in ("start_date", "end_date", "recurrence")
@@ -317,7 +312,7 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         services.update_activity(
             activity, changes, base_version=body.version, by=current_user.email
         )
-    except services.EditConflict:
+    except EditConflict:
         units = {unit.id: unit.name for unit in plan.institution.units}
         return _conflict("activity", _dump(serialize_activity(activity, units)))
     db.session.commit()

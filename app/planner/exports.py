@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from app.core.formatting import day, money, number
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
-from app.planner.models import STATUS_LABELS, Activity, Plan
+from app.planner.models import ACTIVITY_STATUS_LABELS, Activity, ActivityStatus, Plan
 from app.planner.recurrence import NotWords, describe, rule_from_words
 from app.planner.services import occurrences
 
@@ -283,7 +283,7 @@ def to_xlsx(plan: Plan) -> bytes:
 def _event_description(plan: Plan, activity: Activity, link: str) -> str:
     """Say in an event what a calendar shows nowhere else: status, repeats, people, the plan."""
     facts = [
-        f"Status: {STATUS_LABELS.get(activity.status, activity.status)}",
+        f"Status: {ACTIVITY_STATUS_LABELS.get(activity.status, activity.status)}",
         f"Format: {activity.format}",
     ]
     if activity.recurrence:
@@ -313,7 +313,7 @@ def to_ical(plan: Plan, domain: str) -> bytes:
         vText(_single_line(f"{plan.title} ({plan.institution.name})")),
     )
     for activity in plan.activities:
-        if activity.status == "cancelled":
+        if activity.status == ActivityStatus.CANCELLED:
             continue
         description = vText(_event_description(plan, activity, link))
         location = vText(_single_line(activity.host or plan.institution.name))
@@ -328,7 +328,8 @@ def to_ical(plan: Plan, domain: str) -> bytes:
             event.add(
                 "status",
                 "CONFIRMED"
-                if activity.status in ("planned", "in_progress", "done")
+                if activity.status
+                in (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS, ActivityStatus.DONE)
                 else "TENTATIVE",
             )
             event.add("description", description)
@@ -365,7 +366,7 @@ def to_markdown(plan: Plan) -> str:
     ]
     if plan.goals_text:
         lines += [_md(_multi_line(plan.goals_text)), ""]
-    live = [a for a in plan.activities if a.status != "cancelled"]
+    live = [a for a in plan.activities if a.status != ActivityStatus.CANCELLED]
     budget = sum((a.budget_planned for a in live), Decimal(0))
     spent = sum((a.budget_actual or Decimal(0) for a in live), Decimal(0))
     effort = sum((a.effort_planned for a in live), Decimal(0))
@@ -383,7 +384,7 @@ def to_markdown(plan: Plan) -> str:
         lines += [f"## {_md(_single_line(activity.title))}", ""]
         when = [_when(o.start, o.end) for o in occurrences(activity)]
         facts = [
-            ("Status", STATUS_LABELS.get(activity.status, activity.status)),
+            ("Status", ACTIVITY_STATUS_LABELS.get(activity.status, activity.status)),
             ("Format", activity.format),
             ("Host", activity.host or plan.institution.name),
             ("When", ", ".join(when) or "not dated"),

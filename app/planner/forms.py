@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -10,26 +12,31 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import Optional, ValidationError
 
-from app.core.validation import LAST_DAY, FiniteDecimalField, VersionField, check_form
+from app.core.enums import choices, words
+from app.core.validation import (
+    CheckboxesField,
+    FiniteDecimalField,
+    FromSchema,
+    VersionField,
+    check_form,
+)
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
-from app.planner.models import FORMATS, PLAN_STATUSES, STATUS_LABELS
+from app.planner.models import ACTIVITY_STATUS_LABELS, ActivityStatus, Format, Phase, PlanStatus
 from app.planner.recurrence import describe
 from app.planner.schemas import ActivityCreate, PlanCopy, PlanFields
-from app.planner.services import RecurrenceError, check_recurrence
 
 # Every rule of what a form takes is the schema's (app/planner/schemas.py): the forms read
-# what was typed, then validate it through the model the API and the imports use too. The
-# few WTForms validators left only shape the page (required, maxlength).
+# what was typed, then validate it through the model the API and the imports use too.
+# FromSchema gives the page the schema's hints (required, maxlength); choices come from the
+# enums of app/planner/models.py.
 
 RECURRENCE_PRESETS = [
     SelectChoice("", "Once"),
@@ -41,21 +48,25 @@ RECURRENCE_PRESETS = [
 ]
 
 
-class CheckboxesField(SelectMultipleField):
-    """Several choices, one checkbox each."""
+def _options(enum: type[StrEnum], label: Callable[[str], str] | dict[str, str]) -> list[Any]:
+    """Return a select's options for every member of an enum, in order."""
+    return [SelectChoice(value, text) for value, text in choices(enum, label)]
 
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+
+# How the adopt form names each phase of a practice.
+PHASE_LABELS = {Phase.SETUP: "Setting it up", Phase.DELIVERY: "Delivering it"}
 
 
 class PlanForm(FlaskForm):
     """A new plan: title, period and the goals it serves."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    period_start = DateField("From", validators=[DataRequired()])
-    period_end = DateField("To", validators=[DataRequired()])
+    title = StringField("Title", validators=[FromSchema(PlanFields, "title")])
+    period_start = DateField("From", validators=[FromSchema(PlanFields, "period_start")])
+    period_end = DateField("To", validators=[FromSchema(PlanFields, "period_end")])
     goals = CheckboxesField("Goals it serves")
-    goals_text = TextAreaField("Goals in your words", validators=[Length(max=5000)])
+    goals_text = TextAreaField(
+        "Goals in your words", validators=[FromSchema(PlanFields, "goals_text")]
+    )
     submit = SubmitField("Create the plan")
 
     def offer_goals(self, vocab: Vocabularies) -> None:
@@ -90,11 +101,7 @@ class AdoptForm(FlaskForm):
     """Which plan takes the practice, and which of its phases."""
 
     plan_id = SelectField("Into the plan", coerce=int)
-    phases = CheckboxesField(
-        "Phases",
-        choices=[SelectChoice("setup", "Setting it up"), SelectChoice("delivery", "Delivering it")],
-        default=["setup", "delivery"],
-    )
+    phases = CheckboxesField("Phases", choices=_options(Phase, PHASE_LABELS), default=list(Phase))
     submit = SubmitField("Adopt this practice")
 
     def validate_phases(self, field: CheckboxesField) -> None:
@@ -103,16 +110,20 @@ class AdoptForm(FlaskForm):
             raise ValidationError("Choose at least one phase.")
 
 
+# The fields of an activity its editor sets (an adopted one's target groups and mobility stages
+# are the sheet's, kept as they are).
+EDITED_FIELDS = set(ActivityCreate.model_fields) - {"target_groups", "mobility_stages"}
+
+
 class ActivityForm(FlaskForm):
     """An activity's dates, recurrence, money, people, partners and status."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    format = SelectField(
-        "Format", choices=[SelectChoice(f, f.capitalize()) for f in FORMATS], validate_choice=False
-    )
+    title = StringField("Title", validators=[FromSchema(ActivityCreate, "title")])
+    format = SelectField("Format", choices=_options(Format, str.capitalize), validate_choice=False)
     host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
     other_host = StringField(
-        "…or another host (replaces the choice above)", validators=[Length(max=200)]
+        "…or another host (replaces the choice above)",
+        validators=[FromSchema(ActivityCreate, "host")],
     )
     start_date = DateField("Starts", validators=[Optional()])
     end_date = DateField("Ends", validators=[Optional()])
@@ -124,25 +135,24 @@ class ActivityForm(FlaskForm):
     partners = CheckboxesField("Partners from your networks and strategic partners")
     units = CheckboxesField("Units involved", coerce=int)
     other_partners = TextAreaField("Other partners (one per line)")
-    responsible = StringField("Responsible person", validators=[Length(max=200)])
+    responsible = StringField(
+        "Responsible person", validators=[FromSchema(ActivityCreate, "responsible")]
+    )
     status = SelectField(
         "Status",
-        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items()],
+        choices=_options(ActivityStatus, ACTIVITY_STATUS_LABELS),
         validate_choice=False,
     )
-    notes = TextAreaField("Notes", validators=[Length(max=10000)])
-    evaluation = TextAreaField("Evaluation and dissemination", validators=[Length(max=10000)])
+    notes = TextAreaField("Notes", validators=[FromSchema(ActivityCreate, "notes")])
+    evaluation = TextAreaField(
+        "Evaluation and dissemination", validators=[FromSchema(ActivityCreate, "evaluation")]
+    )
     checklist = CheckboxesField("What to consider: tick what is dealt with", coerce=int)
     submit = SubmitField("Save")
     # The plan's period, which the activity's dates and rule are checked against.
     period: tuple[date, date] | None = None
-
-    def validate_recurrence(self, field: SelectField) -> None:
-        """A readable rule (tidied as it is stored)."""
-        try:
-            field.data = check_recurrence(field.data)
-        except RecurrenceError as error:
-            raise ValidationError(str(error)) from None
+    # What the schema made of what was typed, once the form is valid.
+    checked: ActivityCreate | None = None
 
     def within(self, period_start: date, period_end: date) -> None:
         """Check the activity's dates and rule against the plan's period."""
@@ -183,10 +193,12 @@ class ActivityForm(FlaskForm):
         )
         if checked is None:
             return False
-        # Keep what the schema made of the text (trimmed), so that what is stored is what
-        # was checked.
+        self.checked = checked
+        # Show again what the schema made of the text (trimmed, a rule in words read as the
+        # rule it says), which is what activity_changes() stores.
         self.title.data, self.responsible.data = checked.title, checked.responsible
         self.notes.data, self.evaluation.data = checked.notes, checked.evaluation
+        self.recurrence.data = checked.recurrence  # words read as the rule they say
         if typed_host:
             self.other_host.data = checked.host
         chosen = set(self.partners.data or [])
@@ -194,6 +206,13 @@ class ActivityForm(FlaskForm):
         # Each unit once: a posted list may repeat a valid id any number of times.
         self.units.data = list(dict.fromkeys(self.units.data or []))
         return valid
+
+    def activity_changes(self) -> dict[str, Any]:
+        """Return the activity's fields as the schema checked them, with the chosen units."""
+        if self.checked is None:
+            raise RuntimeError("validate the form first")
+        edited = self.checked.model_dump(include=EDITED_FIELDS)
+        return {**edited, "unit_ids": self.units.data or []}
 
     def offer_checklist(self, items: list[Any]) -> None:
         """Offer the activity's points to consider as boxes to tick."""
@@ -253,8 +272,10 @@ class ActivityEditForm(ActivityForm):
 class CopyPlanForm(FlaskForm):
     """Where a copy of a plan starts, and its title."""
 
-    title = StringField("Title of the copy", validators=[DataRequired(), Length(max=200)])
-    period_start = DateField("The copy starts on", validators=[DataRequired()])
+    title = StringField("Title of the copy", validators=[FromSchema(PlanCopy, "title")])
+    period_start = DateField(
+        "The copy starts on", validators=[FromSchema(PlanCopy, "period_start")]
+    )
     submit = SubmitField("Copy the plan")
     # How long the copied plan is (set by copies()): the copy's end must be a planning date too.
     span: timedelta | None = None
@@ -270,16 +291,11 @@ class CopyPlanForm(FlaskForm):
             self,
             PlanCopy,
             {"title": self.title.data or "", "period_start": self.period_start.data},
+            context={"span": self.span} if self.span is not None else None,
         )
         if checked is None:
             return False
         self.title.data = checked.title
-        if self.span is not None and checked.period_start + self.span > LAST_DAY:
-            self.period_start.errors = [
-                f"The copy would end on {(checked.period_start + self.span).isoformat()}, "
-                f"after {LAST_DAY.isoformat()}; start it earlier."
-            ]
-            return False
         return valid
 
 
@@ -300,6 +316,6 @@ class ImportForm(FlaskForm):
 class PlanEditForm(PlanForm):
     """A plan's title, period, goals and status."""
 
-    status = SelectField("Status", choices=[SelectChoice(s, s.capitalize()) for s in PLAN_STATUSES])
+    status = SelectField("Status", choices=_options(PlanStatus, words))
     version = VersionField()
     submit = SubmitField("Save the plan")

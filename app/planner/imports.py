@@ -9,16 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
+from app.core.enums import parse, values
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
-from app.core.validation import problems_by_field
+from app.core.validation import max_length, problems_by_field
 from app.core.vocabularies import Vocabularies
 from app.planner.exports import COLUMNS, column_named
-from app.planner.models import ACTIVITY_STATUSES, FORMATS, PHASES, Activity, Plan, StatusChange
+from app.planner.models import (
+    Activity,
+    ActivityStatus,
+    Format,
+    Phase,
+    Plan,
+    StatusChange,
+)
 from app.planner.schemas import ActivityRow
 from app.practices.services import get_practices
 
@@ -35,10 +45,10 @@ COLUMN_HELP = {
     "plan: every activity in the file is added.",
     "occurrence_start": "Written by the export; ignored.",
     "occurrence_end": "Written by the export; ignored.",
-    "title": "Required: one line of up to 200 characters.",
+    "title": f"Required: one line of up to {max_length(ActivityRow, 'title')} characters.",
     "practice": "The address name of a practice sheet, e.g. sending-staff-on-job-shadowing.",
-    "phase": f"One of: {', '.join(PHASES)}.",
-    "format": f"One of: {', '.join(FORMATS)} (empty: on-site).",
+    "phase": f"One of: {', '.join(values(Phase))}.",
+    "format": f"One of: {', '.join(values(Format))} (empty: {Format.ON_SITE}).",
     "host": "Who hosts it; empty for your own institution.",
     "start_date": "A date such as 2027-03-01, within a year of the plan's period.",
     "end_date": "A date such as 2027-03-05, not before start_date.",
@@ -46,8 +56,8 @@ COLUMN_HELP = {
     "monthly, quarterly, twice a year, yearly; any case) or as an iCalendar rule: "
     "FREQ=MONTHLY;INTERVAL=6 is twice a year, FREQ=WEEKLY;COUNT=4 four weeks in a row. Needs a "
     "start_date, and must give a day before the plan ends.",
-    "status": f"One of: {', '.join(ACTIVITY_STATUSES)}, in any case (Planned, IN PROGRESS); "
-    "empty: idea.",
+    "status": f"One of: {', '.join(values(ActivityStatus))}, in any case (Planned, IN PROGRESS); "
+    f"empty: {ActivityStatus.IDEA}.",
     "budget_planned": f"Euros for the whole activity. {_NUMBER}",
     "budget_actual": f"Euros spent. {_NUMBER}",
     "effort_planned": f"Person-days for the whole activity. {_NUMBER}",
@@ -74,13 +84,19 @@ def _list(value: str) -> list[str]:
     return [item.strip() for item in value.split(";") if item.strip()]
 
 
-def _choice(value: str, allowed: tuple[str, ...]) -> str:
-    """Match a typed value to an enumeration whatever its case: "IN PROGRESS" is in_progress."""
-    typed = "_".join(value.lower().split())
-    for key in allowed:
-        if typed in (key, key.replace("-", "_")):
-            return key
-    return value
+# A file repeats a few spellings thousands of times: each is matched once.
+@lru_cache(maxsize=256)
+def _choice(value: str, enum: type[StrEnum]) -> str:
+    """Match a typed value to an enumeration whatever its case: "IN PROGRESS" is in_progress.
+
+    A value that matches none is left for the schema to refuse, naming the allowed ones.
+    """
+    # The words of a value may be joined by underscores too: "on_site" is on-site.
+    underscored = [(member.replace("-", "_"), member.value) for member in enum]
+    try:
+        return parse(enum, value, aliases=underscored)
+    except ValueError:
+        return value
 
 
 def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[str, Any]:
@@ -91,10 +107,15 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
         value = read_text(record.get(column))
         if value or column == "title":
             data[column] = value
-    for column, allowed in (("format", FORMATS), ("status", ACTIVITY_STATUSES), ("phase", PHASES)):
+    enums: tuple[tuple[str, type[StrEnum]], ...] = (
+        ("format", Format),
+        ("status", ActivityStatus),
+        ("phase", Phase),
+    )
+    for column, enum in enums:
         value = read_text(record.get(column))
         if value:
-            data[column] = _choice(value, allowed)
+            data[column] = _choice(value, enum)
     for column in ("start_date", "end_date"):
         value = read_text(record.get(column))
         if not value:

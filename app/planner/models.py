@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -21,15 +22,47 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import labels, one_of
 from app.core.extensions import db, utcnow
 from app.institutions.models import Institution
 from app.practices.models import Practice
 
-PLAN_STATUSES = ("draft", "active", "closed")
-ACTIVITY_STATUSES = ("idea", "planned", "in_progress", "done", "cancelled")
-STATUS_LABELS = {status: status.replace("_", " ").capitalize() for status in ACTIVITY_STATUSES}
-FORMATS = ("on-site", "online", "hybrid")
-PHASES = ("setup", "delivery")
+
+class PlanStatus(StrEnum):
+    """Where a plan stands: being drafted, under way, or over."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class ActivityStatus(StrEnum):
+    """Where an activity stands, in the order of its life."""
+
+    IDEA = "idea"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Format(StrEnum):
+    """How an activity meets."""
+
+    ON_SITE = "on-site"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class Phase(StrEnum):
+    """The phase of a practice an adopted activity carries out."""
+
+    SETUP = "setup"
+    DELIVERY = "delivery"
+
+
+# How a page names each activity status ("In progress").
+ACTIVITY_STATUS_LABELS = labels(ActivityStatus)
 
 
 def new_feed_token() -> str:
@@ -42,7 +75,7 @@ class Plan(db.Model):  # type: ignore[name-defined, misc]
 
     __tablename__ = "plans"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'active', 'closed')", name="status"),
+        one_of("status", PlanStatus),
         CheckConstraint("period_end >= period_start", name="period"),
     )
 
@@ -57,7 +90,7 @@ class Plan(db.Model):  # type: ignore[name-defined, misc]
     # Keys of the `goals` vocabulary the plan serves.
     goals: Mapped[list[str]] = mapped_column(JSON, default=list)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=PlanStatus.DRAFT)
     feed_token: Mapped[str] = mapped_column(String(64), default=new_feed_token, unique=True)
     # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,
     # so of two concurrent saves of the same version exactly one succeeds (no lost update).
@@ -86,11 +119,9 @@ class Activity(db.Model):  # type: ignore[name-defined, misc]
 
     __tablename__ = "activities"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('idea', 'planned', 'in_progress', 'done', 'cancelled')", name="status"
-        ),
-        CheckConstraint("format IN ('on-site', 'online', 'hybrid')", name="format"),
-        CheckConstraint("phase IS NULL OR phase IN ('setup', 'delivery')", name="phase"),
+        one_of("status", ActivityStatus),
+        one_of("format", Format),
+        one_of("phase", Phase, nullable=True),
         CheckConstraint(
             "end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"
         ),
@@ -103,7 +134,7 @@ class Activity(db.Model):  # type: ignore[name-defined, misc]
     )
     phase: Mapped[str | None] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(200))
-    format: Mapped[str] = mapped_column(String(10), default="on-site")
+    format: Mapped[str] = mapped_column(String(10), default=Format.ON_SITE)
     # Who hosts it: None is the plan's own institution, otherwise a partner's name, so that
     # a hosting role can rotate among partners.
     host: Mapped[str | None] = mapped_column(String(200))
@@ -124,7 +155,7 @@ class Activity(db.Model):  # type: ignore[name-defined, misc]
     other_actors: Mapped[list[str]] = mapped_column(JSON, default=list)
     partners: Mapped[list[str]] = mapped_column(JSON, default=list)
     responsible: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(12), default="idea")
+    status: Mapped[str] = mapped_column(String(12), default=ActivityStatus.IDEA)
     notes: Mapped[str] = mapped_column(Text, default="")
     evaluation: Mapped[str] = mapped_column(Text, default="")
     # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
 from sqlalchemy import Numeric
 
 from app.core.validation import (
+    LAST_DAY,
     FieldProblem,
     PlanningDate,
     Slug,
@@ -31,14 +32,10 @@ from app.core.validation import (
     single_line,
     vocabulary_key,
 )
-from app.planner.models import Activity
+from app.planner.models import Activity, ActivityStatus, Format, Phase, PlanStatus
 from app.planner.recurrence import first_occurrence
 from app.planner.services import RecurrenceError, check_recurrence
 
-PlanStatus = Literal["draft", "active", "closed"]
-ActivityStatus = Literal["idea", "planned", "in_progress", "done", "cancelled"]
-Format = Literal["on-site", "online", "hybrid"]
-Phase = Literal["setup", "delivery"]
 Title = single_line(200, min_length=1)
 Name = single_line(200, min_length=1)
 Person = single_line(200)
@@ -116,14 +113,36 @@ class PlanCreate(PlanFields):
 
 
 class PlanCopy(Strict):
-    """Where a copy of a plan starts, and its title."""
+    """Where a copy of a plan starts, and its title.
+
+    With the copied plan's length as context (`span`), the copy must end by LAST_DAY too.
+    """
 
     title: Title
     period_start: PlanningDate
 
+    @model_validator(mode="after")
+    def _ends_in_range(self, info: ValidationInfo) -> Self:
+        span = (info.context or {}).get("span")
+        if span is not None and self.period_start + span > LAST_DAY:
+            end = self.period_start + span
+            raise FieldProblem(
+                "period_start",
+                f"the copy would end on {end.isoformat()}, after {LAST_DAY.isoformat()}; "
+                "start it earlier",
+            )
+        return self
+
+
+def _not_null(value: Any) -> Any:
+    """Refuse null for a field a change may leave out but not empty."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
 
 class PlanPatch(Strict):
-    """Changes to a plan; fields left out keep their value."""
+    """Changes to a plan; fields left out keep their value; title and period are never null."""
 
     version: Version
     title: Title | None = None
@@ -133,11 +152,13 @@ class PlanPatch(Strict):
     goals: Goals | None = None
     status: PlanStatus | None = None
 
+    _required = field_validator("title", "period_start", "period_end")(_not_null)
+
 
 class _ActivityFields(Strict):
     """The fields of an activity a planner sets."""
 
-    format: Format = "on-site"
+    format: Format = Format.ON_SITE
     host: Name | None = Field(None, description="A partner's name; null is the own institution.")
     start_date: PlanningDate | None = None
     end_date: PlanningDate | None = None
@@ -153,11 +174,17 @@ class _ActivityFields(Strict):
     effort_actual: Days | None = None
     partners: Partners = []
     responsible: Person = ""
-    status: ActivityStatus = "idea"
+    status: ActivityStatus = ActivityStatus.IDEA
     notes: LongText = ""
     evaluation: LongText = ""
     target_groups: TargetGroups = []
     mobility_stages: MobilityStages = []
+
+    # A partner named twice is one partner, whichever door the list came through.
+    @field_validator("partners")
+    @classmethod
+    def _each_partner_once(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("recurrence")
     @classmethod
@@ -210,6 +237,15 @@ class ActivityPatch(_ActivityFields):
     target_groups: TargetGroups | None = None  # type: ignore[assignment]
     mobility_stages: MobilityStages | None = None  # type: ignore[assignment]
 
+    # Only what a new activity may lack (a host, dates, a rule, actual figures) may be nulled.
+    _required = field_validator(
+        *(
+            name
+            for name, field in ActivityCreate.model_fields.items()
+            if type(None) not in get_args(field.annotation)
+        )
+    )(_not_null)
+
 
 class ActivityRow(ActivityCreate):
     """A row of an imported file: an activity, with its phase and the units it names."""
@@ -252,7 +288,7 @@ class AdoptionCreate(Strict):
     """A practice adopted into the plan: one pre-filled activity per phase."""
 
     practice: Slug
-    phases: Annotated[list[Phase], Field(min_length=1, max_length=2)] = ["setup", "delivery"]
+    phases: Annotated[list[Phase], Field(min_length=1, max_length=len(Phase))] = list(Phase)
 
     @field_validator("phases")
     @classmethod
@@ -272,7 +308,7 @@ class InstitutionRef(Out):
     name: str
 
 
-class Totals(Out):
+class TotalsOut(Out):
     budget_planned: float
     budget_actual: float
     effort_planned: float
@@ -359,7 +395,7 @@ class PlanSummary(Out):
 
 
 class PlanOut(PlanSummary):
-    totals: Totals
+    totals: TotalsOut
     activities: list[ActivityOut]
 
 

@@ -17,10 +17,10 @@ from dateutil.rrule import rrulestr
 from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.models import User
 from app.charts.figures import TimelineRow
+from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
 from app.core.formatting import day as format_day
 from app.core.routing import MAX_ID
@@ -28,10 +28,11 @@ from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit
 from app.permissions import ROLE_RANK, require_role
 from app.planner.models import (
-    ACTIVITY_STATUSES,
-    STATUS_LABELS,
+    ACTIVITY_STATUS_LABELS,
     Activity,
+    ActivityStatus,
     ChecklistItem,
+    Phase,
     Plan,
     ProposedIndicator,
     StatusChange,
@@ -101,7 +102,7 @@ def adopt_practice(
     activities = []
     for phase in phases:
         unit_ids, others = _match_units(getattr(practice, f"{phase}_actors"), units, vocab)
-        verb = "Set up" if phase == "setup" else "Deliver"
+        verb = "Set up" if phase == Phase.SETUP else "Deliver"
         activity = Activity(
             plan=plan,
             practice=practice,
@@ -127,7 +128,7 @@ def adopt_practice(
                 )
                 for i, item in enumerate(practice.indicators_of(phase))
             ],
-            status_changes=[StatusChange(status="idea", changed_by=by)],
+            status_changes=[StatusChange(status=ActivityStatus.IDEA, changed_by=by)],
         )
         db.session.add(activity)
         activities.append(activity)
@@ -138,7 +139,7 @@ def adopt_practice(
 def add_activity(plan: Plan, fields: dict[str, Any], *, by: str) -> Activity:
     """Add a custom activity (not from a practice) to a plan, its status recorded."""
     fields = dict(fields)
-    status = fields.pop("status", "idea")
+    status = fields.pop("status", ActivityStatus.IDEA)
     activity = Activity(
         plan=plan,
         **fields,
@@ -279,7 +280,7 @@ def totals(plan: Plan) -> Totals:
             func.coalesce(func.sum(Activity.budget_actual), 0),
             func.coalesce(func.sum(Activity.effort_planned), 0),
             func.coalesce(func.sum(Activity.effort_actual), 0),
-        ).where(Activity.plan_id == plan.id, Activity.status != "cancelled")
+        ).where(Activity.plan_id == plan.id, Activity.status != ActivityStatus.CANCELLED)
     ).one()
     return Totals(*(Decimal(str(value)) for value in row))
 
@@ -293,7 +294,7 @@ def coverage(
         "target_groups": dict.fromkeys(vocab.keys("target_groups"), 0),
     }
     for activity in plan.activities if activities is None else activities:
-        if activity.status == "cancelled":
+        if activity.status == ActivityStatus.CANCELLED:
             continue
         for name, counts in result.items():
             for key in getattr(activity, name):
@@ -410,26 +411,6 @@ def get_activity(plan: Plan, activity_id: int) -> Activity | None:
     return next((a for a in plan.activities if a.id == activity_id), None)
 
 
-class EditConflict(Exception):
-    """Someone else saved the activity, plan or indicator since the editor opened it."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__("it changed since it was opened")
-        self.current = current
-
-
-def flush_or_conflict(edited: Any) -> None:
-    """Write an edit; if another save of the same version won the race, raise EditConflict.
-
-    The session is rolled back then, so `edited` reads the saved version afresh.
-    """
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise EditConflict(edited) from None
-
-
 def update_activity(
     activity: Activity,
     changes: dict[str, Any],
@@ -529,7 +510,7 @@ def month_label(day: date) -> str:
 
 def group_by_status(activities: list[Activity]) -> list[tuple[str, list[Activity]]]:
     """Group activities under each status, in the order of a plan's life."""
-    return [(status, [a for a in activities if a.status == status]) for status in ACTIVITY_STATUSES]
+    return [(status, [a for a in activities if a.status == status]) for status in ActivityStatus]
 
 
 def group_by_month(
@@ -603,7 +584,7 @@ def plan_page(
                     entries.append((label, item, None))
     else:
         for status, items in group_by_status(listed):
-            entries += [(STATUS_LABELS[status], a, None) for a in items]
+            entries += [(ACTIVITY_STATUS_LABELS[status], a, None) for a in items]
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -698,7 +679,9 @@ def copy_plan(plan: Plan, *, period_start: date, title: str, by: Any) -> Plan:
                 )
                 for i in activity.indicators
             ],
-            status_changes=[StatusChange(status="idea", changed_by=getattr(by, "email", ""))],
+            status_changes=[
+                StatusChange(status=ActivityStatus.IDEA, changed_by=getattr(by, "email", ""))
+            ],
         )
         db.session.add(copies[activity.id])
     db.session.flush()

@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.charts import figures as charts
+from app.core.conflicts import EditConflict
 from app.core.extensions import db, limiter
 from app.core.urls import external_url
 from app.core.validation import form_id
@@ -37,7 +38,7 @@ from app.planner.forms import (
     PlanEditForm,
     PlanForm,
 )
-from app.planner.models import STATUS_LABELS, Plan
+from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
 from app.planner.recurrence import describe
 from app.practices import services as practices
 
@@ -111,7 +112,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
     timeline = charts.timeline_figure(
         services.timeline_rows(occurrences),
         period=span,
-        status_labels=STATUS_LABELS,
+        status_labels=ACTIVITY_STATUS_LABELS,
     )
     return render_template(
         "planner/detail.html",
@@ -171,7 +172,7 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
                 },
                 base_version=int(version) if version.isdigit() else None,
             )
-        except services.EditConflict:
+        except EditConflict:
             flash(
                 "Someone else saved this plan while you were editing it; your changes are "
                 "in the form, the saved plan is on its page.",
@@ -324,28 +325,6 @@ def adopt(slug: str) -> ResponseReturnValue:
     return redirect(url_for("planner.detail", plan_id=plan.id))
 
 
-def _activity_changes(form: ActivityForm) -> dict[str, object]:
-    """Return what the activity editor sets, as model fields."""
-    return {
-        "title": form.title.data,
-        "format": form.format.data,
-        "host": form.chosen_host(),
-        "start_date": form.start_date.data,
-        "end_date": form.end_date.data,
-        "recurrence": form.recurrence.data,
-        "budget_planned": form.budget_planned.data or 0,
-        "budget_actual": form.budget_actual.data,
-        "effort_planned": form.effort_planned.data or 0,
-        "effort_actual": form.effort_actual.data,
-        "partners": form.partner_list(),
-        "unit_ids": form.units.data or [],
-        "responsible": form.responsible.data or "",
-        "status": form.status.data,
-        "notes": form.notes.data or "",
-        "evaluation": form.evaluation.data or "",
-    }
-
-
 @bp.route("/plans/<int:plan_id>/activities/new", methods=["GET", "POST"])
 @access(SIGNED_IN)
 def new_activity(plan_id: int) -> ResponseReturnValue:
@@ -358,7 +337,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
     form.offer_recurrence(None)
     form.offer_checklist([])
     if form.validate_on_submit():
-        activity = services.add_activity(plan, _activity_changes(form), by=current_user.email)
+        activity = services.add_activity(plan, form.activity_changes(), by=current_user.email)
         db.session.commit()
         log.info("activity %s added to plan %s by %s", activity.id, plan.id, current_user.email)
         flash(f"“{activity.title}” is in the plan.")
@@ -389,7 +368,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
         form.recurrence.data = activity.recurrence or ""
         form.version.data = str(activity.version)
     if form.validate_on_submit():
-        changes = _activity_changes(form)
+        changes = form.activity_changes()
         version = form.version.data
         try:
             services.update_activity(
@@ -399,7 +378,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
                 base_version=int(version) if version and version.isdigit() else None,
                 checklist_done=set(form.checklist.data or []),
             )
-        except services.EditConflict:
+        except EditConflict:
             return render_template(
                 "planner/activity.html", plan=plan, activity=activity, form=form, conflict=True
             ), 409

@@ -13,16 +13,14 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.validation import SingleLineText
+from app.core.validation import CheckboxesField, SingleLineText
 from app.core.vocabularies import Vocabularies, vocabularies
 from app.core.yamlfile import pydantic_message
 from app.practices.schemas import ESTIMABLE, PracticeSheet
@@ -32,13 +30,6 @@ from app.practices.schemas import ESTIMABLE, PracticeSheet
 
 # Blank rows offered under each repeated group, so that rows can be added without JavaScript.
 BLANK_ROWS = 2
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several values of a vocabulary, one checkbox each."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 # How the editor names each rating that can be marked as an estimate.
@@ -129,10 +120,10 @@ class PracticeForm(FlaskForm):
     slug = StringField("Address name (slug)")
     summary = TextAreaField("Summary")
     body = TextAreaField("About this practice (Markdown)")
-    goals = MultiCheckboxField("Goals")
-    categories = MultiCheckboxField("Categories")
-    mobility_stages = MultiCheckboxField("Mobility stages")
-    target_groups = MultiCheckboxField("Target groups")
+    goals = CheckboxesField("Goals")
+    categories = CheckboxesField("Categories")
+    mobility_stages = CheckboxesField("Mobility stages")
+    target_groups = CheckboxesField("Target groups")
     delivery_schedule = SelectField("Delivery schedule", validate_choice=False)
     importance = SelectField("Importance", validate_choice=False)
     scale_of_change = RadioField("Scale of organisational change", validate_choice=False)
@@ -156,7 +147,7 @@ class PracticeForm(FlaskForm):
     good_examples = FieldList(FormField(GoodExampleForm))
     related = TextAreaField("Related practices (their slugs, one per line)")
     sources = FieldList(FormField(SourceForm))
-    estimated = MultiCheckboxField(
+    estimated = CheckboxesField(
         "Ratings that are your estimates (the sources do not give them)",
         choices=[SelectChoice(key, ESTIMABLE_LABELS[key]) for key in ESTIMABLE],
         validate_choice=False,

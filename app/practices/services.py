@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
 from app.core.markdown import html_to_text, render_markdown
 from app.core.validation import is_slug
@@ -312,14 +313,6 @@ def _edited_in_app(latest: dict[int, int]) -> set[int]:
         ).where(PracticeRevision.practice_id.in_(latest), PracticeRevision.source != "sync")
     )
     return {practice_id for practice_id, number, _ in rows if latest[practice_id] == number}
-
-
-class EditConflict(Exception):
-    """The sheet was saved by someone else since the editor opened it."""
-
-    def __init__(self, current: PracticeSheet, version: int) -> None:
-        super().__init__("the sheet changed since it was opened")
-        self.current, self.version = current, version
 
 
 def save_sheet(

@@ -19,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
@@ -157,7 +158,7 @@ def _editor(
     practice: Practice | None,
     form: PracticeForm,
     preview: Markup | None = None,
-    conflict: services.EditConflict | None = None,
+    conflict: EditConflict | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     return render_template(
@@ -215,7 +216,7 @@ def _submit(slug: str | None) -> ResponseReturnValue:
             note=form.note.data or "",
             body_html=body_html,
         )
-    except services.EditConflict as conflict:
+    except EditConflict as conflict:
         return _editor(practice, form, conflict=conflict, status=409)
     db.session.commit()
     flash("The sheet is saved. Its history keeps every version.")

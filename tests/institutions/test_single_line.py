@@ -14,7 +14,14 @@ from app.institutions.models import Institution, Network
 from app.institutions.schemas import InstitutionEntry
 from tests.conftest import login
 
-BAD = ["Uni\r\nBcc: x@example.org", "Two\nlines", "Nul\x00", "Tab\there", "Bell\x07", "next\x85line"]
+BAD = [
+    "Uni\r\nBcc: x@example.org",
+    "Two\nlines",
+    "Nul\x00",
+    "Tab\there",
+    "Bell\x07",
+    "next\x85line",
+]
 
 
 @pytest.fixture

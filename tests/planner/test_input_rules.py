@@ -7,14 +7,19 @@ value the model's column cannot hold used to reach the database as a DataError (
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.planner.forms import EDITED_FIELDS
 from app.planner.models import Activity, Plan
 from app.planner.services import create_plan
 from tests.conftest import login
@@ -125,8 +130,6 @@ def test_the_activity_form_refuses_it(client, plan, field, typed, says):
     ("field", "typed", "says"), [(c[1], c[2], c[4]) for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_the_import_refuses_it(client, plan, field, typed, says):
-    import csv
-
     cells = _cells(field, typed)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(cells))
@@ -344,3 +347,157 @@ def test_the_form_the_import_and_the_api_all_read_recurrence_in_words(client, pl
     assert api.get_json()["recurrence"] == rule
     stored = set(db.session.scalars(select(Activity.recurrence)))
     assert stored == {rule}
+
+
+# The same verdict at every door: each case is typed into the activity form, a CSV row, an
+# XLSX row and a JSON body; all four accept it and store the same activity, or all four refuse
+# it, blaming the same field. (case, the activity's fields as typed, None or the field refused)
+EDGES = [
+    ("plain", {}, None),
+    ("host with spaces around", {"host": "  Uni B  "}, None),
+    ("host of 200 characters", {"host": "h" * 200}, None),
+    ("host of 201 characters", {"host": "h" * 201}, "host"),
+    ("non-ASCII host", {"host": "Università di Bologna – Ufficio"}, None),
+    ("host with a tab", {"host": "Uni\tB"}, "host"),
+    ("title of 200 characters", {"title": "t" * 200}, None),
+    ("title with spaces around", {"title": "  Workshop  "}, None),
+    ("title of spaces only", {"title": "   "}, "title"),
+    ("partners named twice", {"partners": ["Uni B", "Uni C", "Uni B"]}, None),
+    ("partners with spaces around", {"partners": [" Uni B ", "Uni C "]}, None),
+    ("partner of 201 characters", {"partners": ["p" * 201]}, "partners"),
+    ("one-day activity", {"start_date": "2027-03-01", "end_date": "2027-03-01"}, None),
+    ("end before start", {"start_date": "2027-03-02", "end_date": "2027-03-01"}, "end_date"),
+    ("repeating without a start", {"recurrence": "FREQ=MONTHLY"}, "start_date"),
+    ("repeating in words", {"start_date": "2027-03-01", "recurrence": "every 6 months"}, None),
+    ("first day of the margin", {"start_date": "2025-12-31"}, None),
+    ("a day before the margin", {"start_date": "2025-12-30"}, "start_date"),
+    ("largest budget", {"budget_planned": "9999999999.99"}, None),
+    ("budget past the column", {"budget_planned": "10000000000"}, "budget_planned"),
+    ("half a person-day", {"effort_planned": "0.5", "effort_actual": "0.5"}, None),
+    ("budget to a tenth of a cent", {"budget_planned": "1.255"}, "budget_planned"),
+    ("negative spending", {"budget_actual": "-1"}, "budget_actual"),
+    ("every format and status", {"format": "hybrid", "status": "in_progress"}, None),
+    ("responsible with a tab", {"responsible": "Ann\tLee"}, "responsible"),
+    ("notes with tabs and lines", {"notes": "one\ttwo\nthree"}, None),
+    ("evaluation with a bell", {"evaluation": "ring\x07"}, "evaluation"),
+]
+# How a door tells what it stored: every field the activity form sets.
+STORED = sorted(EDITED_FIELDS)
+
+
+def _by_form(client, plan, typed: dict[str, object]) -> tuple[bool, set[str]]:
+    data: dict[str, object] = {"title": "Workshop", "format": "on-site", "status": "idea"}
+    for name, value in typed.items():
+        data[FORM_FIELD.get(name, name)] = "\n".join(value) if isinstance(value, list) else value
+    response = client.post(f"/plans/{plan.id}/activities/new", data=data)
+    page = response.get_data(as_text=True)
+    refused = {
+        next((k for k, v in FORM_FIELD.items() if v == name), name)
+        for name in re.findall(r'id="([a-z_]+)-error"', page)
+    }
+    return response.status_code == 302, refused
+
+
+def _file(kind: str, typed: dict[str, object]) -> bytes:
+    cells = {"title": "Workshop"}
+    cells.update({k: "; ".join(v) if isinstance(v, list) else str(v) for k, v in typed.items()})
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(cells))
+        writer.writeheader()
+        writer.writerow(cells)
+        return buffer.getvalue().encode()
+    book = Workbook()
+    book.active.append(list(cells))
+    book.active.append(list(cells.values()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _by_import(kind: str):
+    def door(client, plan, typed: dict[str, object]) -> tuple[bool, set[str]]:
+        response = client.post(
+            f"/plans/{plan.id}/import",
+            data={"file": (io.BytesIO(_file(kind, typed)), f"plan.{kind}")},
+            content_type="multipart/form-data",
+        )
+        page = response.get_data(as_text=True)
+        return response.status_code == 302, set(re.findall(r"row 2, column ([a-z_]+):", page))
+
+    return door
+
+
+def _by_api(client, plan, typed: dict[str, object]) -> tuple[bool, set[str]]:
+    response = client.post(
+        f"/api/v1/plans/{plan.id}/activities", json={"title": "Workshop", **typed}
+    )
+    if response.status_code == 201:
+        return True, set()
+    return False, {where.split(".")[0] for where in response.get_json()["error"]["fields"]}
+
+
+DOORS = {
+    "form": _by_form,
+    "csv": _by_import("csv"),
+    "xlsx": _by_import("xlsx"),
+    "api": _by_api,
+}
+
+
+@pytest.mark.parametrize(("typed", "refused"), [c[1:] for c in EDGES], ids=[c[0] for c in EDGES])
+def test_every_door_gives_the_same_verdict_and_stores_the_same(client, plan, typed, refused):
+    verdicts, stored = {}, {}
+    # A character no XLSX cell can hold is a case for the other doors only.
+    doors = {
+        door: send
+        for door, send in DOORS.items()
+        if door != "xlsx" or not ILLEGAL_CHARACTERS_RE.search("".join(map(_typed, typed.values())))
+    }
+    for door, send in doors.items():
+        accepted, blamed = send(client, plan, typed)
+        verdicts[door] = (accepted, blamed)
+        activity = db.session.scalar(select(Activity))
+        if activity is not None:
+            stored[door] = tuple(getattr(activity, name) for name in STORED)
+            db.session.delete(activity)
+            db.session.commit()
+    expected = (True, set()) if refused is None else (False, {refused})
+    assert verdicts == dict.fromkeys(doors, expected)
+    assert stored == (dict.fromkeys(doors, stored["form"]) if refused is None else {})
+
+
+def test_the_forms_hint_the_schema_limits_to_the_browser(client, plan):
+    page = client.get(f"/plans/{plan.id}/activities/new").get_data(as_text=True)
+    tags = {name: re.search(rf'<[^>]* name="{name}"[^>]*>', page).group(0) for name in HINTED}
+    for name, hints in HINTED.items():
+        for hint in hints:
+            assert hint in tags[name], (name, tags[name])
+    assert "required" not in tags["notes"]
+
+
+# The form field, and what its tag says: the schema's maxLength and required, and nothing more.
+HINTED = {
+    "title": ('maxlength="200"', "required"),
+    "other_host": ('maxlength="200"',),
+    "responsible": ('maxlength="200"',),
+    "notes": ('maxlength="10000"',),
+    "evaluation": ('maxlength="10000"',),
+}
+
+
+def test_a_patch_may_null_only_what_can_be_empty(client, plan):
+    activity = client.post(
+        f"/api/v1/plans/{plan.id}/activities", json={"title": "Workshop", "host": "Uni B"}
+    ).get_json()
+    url = f"/api/v1/plans/{plan.id}/activities/{activity['id']}"
+    refused = client.patch(url, json={"version": 1, "title": None, "status": None, "host": None})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["fields"] == {
+        "title": "may not be null",
+        "status": "may not be null",
+    }
+    cleared = client.patch(url, json={"version": 1, "host": None, "end_date": None})
+    assert cleared.status_code == 200 and cleared.get_json()["host"] is None
+    response = client.patch(f"/api/v1/plans/{plan.id}", json={"version": 1, "period_end": None})
+    assert response.get_json()["error"]["fields"] == {"period_end": "may not be null"}

@@ -13,7 +13,7 @@ from app.core.enums import choices
 from app.core.validation import SingleLineText
 from app.permissions import Role
 
-ROLE_CHOICES = [SelectChoice(value, label) for value, label in choices(Role)]
+ROLE_CHOICES = choices(Role)
 
 
 class LoginForm(FlaskForm):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint
+from wtforms.fields.choices import SelectChoice
 
 
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
@@ -42,10 +43,10 @@ def labels(enum: type[StrEnum], label: Callable[[str], str] = words) -> dict[str
 
 def choices(
     enum: type[StrEnum], label: Callable[[str], str] | dict[str, str] = words
-) -> list[tuple[str, str]]:
-    """Return a form's (value, label) choices for every member, in order."""
+) -> list[SelectChoice]:
+    """Return a select's options for every member, in order (WTForms' own option type)."""
     read = label.__getitem__ if isinstance(label, dict) else label
-    return [(member.value, read(member.value)) for member in enum]
+    return [SelectChoice(member.value, read(member.value)) for member in enum]
 
 
 def parse(enum: type[StrEnum], text: str, *, aliases: Iterable[tuple[str, str]] = ()) -> str:

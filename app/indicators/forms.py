@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -58,11 +57,6 @@ from app.indicators.schemas import (
 from app.planner.models import Activity
 
 
-def _choices(enum: type[StrEnum], names: dict[str, str]) -> list[SelectChoice]:
-    """Offer every member of an enum under its label."""
-    return [SelectChoice(value, label) for value, label in choices(enum, names)]
-
-
 class TargetEntry(Form):
     """The target of one reporting period on the indicator editor."""
 
@@ -79,7 +73,7 @@ class IndicatorForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=300)])
     description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
     activity_id = SelectField("Judges", coerce=str, default="")
-    unit = SelectField("Unit", choices=_choices(IndicatorUnit, UNIT_LABELS))
+    unit = SelectField("Unit", choices=choices(IndicatorUnit, UNIT_LABELS))
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
     scale_max = FiniteDecimalField(
         "Top of the scale (for a score)",
@@ -89,13 +83,13 @@ class IndicatorForm(FlaskForm):
     )
     direction = SelectField(
         "Better when",
-        choices=_choices(Direction, DIRECTION_LABELS),
+        choices=choices(Direction, DIRECTION_LABELS),
     )
     aggregation = SelectField(
         "Values combine as",
-        choices=_choices(Aggregation, AGGREGATION_LABELS),
+        choices=choices(Aggregation, AGGREGATION_LABELS),
     )
-    frequency = SelectField("Reported", choices=_choices(Frequency, FREQUENCY_LABELS))
+    frequency = SelectField("Reported", choices=choices(Frequency, FREQUENCY_LABELS))
     baseline_value = FiniteDecimalField(
         "Baseline value", places=2, limit=MAX_VALUE, validators=[Optional()]
     )

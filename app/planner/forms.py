@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -46,11 +44,6 @@ RECURRENCE_PRESETS = [
     SelectChoice("FREQ=MONTHLY;INTERVAL=6", "Twice a year"),
     SelectChoice("FREQ=YEARLY", "Every year"),
 ]
-
-
-def _options(enum: type[StrEnum], label: Callable[[str], str] | dict[str, str]) -> list[Any]:
-    """Return a select's options for every member of an enum, in order."""
-    return [SelectChoice(value, text) for value, text in choices(enum, label)]
 
 
 # How the adopt form names each phase of a practice.
@@ -101,7 +94,7 @@ class AdoptForm(FlaskForm):
     """Which plan takes the practice, and which of its phases."""
 
     plan_id = SelectField("Into the plan", coerce=int)
-    phases = CheckboxesField("Phases", choices=_options(Phase, PHASE_LABELS), default=list(Phase))
+    phases = CheckboxesField("Phases", choices=choices(Phase, PHASE_LABELS), default=list(Phase))
     submit = SubmitField("Adopt this practice")
 
     def validate_phases(self, field: CheckboxesField) -> None:
@@ -119,7 +112,7 @@ class ActivityForm(FlaskForm):
     """An activity's dates, recurrence, money, people, partners and status."""
 
     title = StringField("Title", validators=[FromSchema(ActivityCreate, "title")])
-    format = SelectField("Format", choices=_options(Format, str.capitalize), validate_choice=False)
+    format = SelectField("Format", choices=choices(Format, str.capitalize), validate_choice=False)
     host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
     other_host = StringField(
         "…or another host (replaces the choice above)",
@@ -140,7 +133,7 @@ class ActivityForm(FlaskForm):
     )
     status = SelectField(
         "Status",
-        choices=_options(ActivityStatus, ACTIVITY_STATUS_LABELS),
+        choices=choices(ActivityStatus, ACTIVITY_STATUS_LABELS),
         validate_choice=False,
     )
     notes = TextAreaField("Notes", validators=[FromSchema(ActivityCreate, "notes")])
@@ -316,6 +309,6 @@ class ImportForm(FlaskForm):
 class PlanEditForm(PlanForm):
     """A plan's title, period, goals and status."""
 
-    status = SelectField("Status", choices=_options(PlanStatus, words))
+    status = SelectField("Status", choices=choices(PlanStatus, words))
     version = VersionField()
     submit = SubmitField("Save the plan")

@@ -27,9 +27,10 @@ from app.core.validation import (
 )
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
-from app.planner.models import ACTIVITY_STATUS_LABELS, ActivityStatus, Format, Phase, PlanStatus
+from app.planner.models import ACTIVITY_STATUS_LABELS, ActivityStatus, Format, PlanStatus
 from app.planner.recurrence import describe
 from app.planner.schemas import ActivityCreate, PlanCopy, PlanFields
+from app.practices.models import Phase
 
 # Every rule of what a form takes is the schema's (app/planner/schemas.py): the forms read
 # what was typed, then validate it through the model the API and the imports use too.

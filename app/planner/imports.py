@@ -25,11 +25,11 @@ from app.planner.models import (
     Activity,
     ActivityStatus,
     Format,
-    Phase,
     Plan,
     StatusChange,
 )
 from app.planner.schemas import ActivityRow
+from app.practices.models import Phase
 from app.practices.services import get_practices
 
 # A file holds at most this many rows (an export writes a row per occurrence) and activities.

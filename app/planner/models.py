@@ -25,7 +25,7 @@ from app.accounts.models import User
 from app.core.enums import labels, one_of
 from app.core.extensions import db, utcnow
 from app.institutions.models import Institution
-from app.practices.models import Practice
+from app.practices.models import Phase, Practice
 
 
 class PlanStatus(StrEnum):
@@ -52,13 +52,6 @@ class Format(StrEnum):
     ON_SITE = "on-site"
     ONLINE = "online"
     HYBRID = "hybrid"
-
-
-class Phase(StrEnum):
-    """The phase of a practice an adopted activity carries out."""
-
-    SETUP = "setup"
-    DELIVERY = "delivery"
 
 
 # How a page names each activity status ("In progress").

@@ -32,9 +32,10 @@ from app.core.validation import (
     single_line,
     vocabulary_key,
 )
-from app.planner.models import Activity, ActivityStatus, Format, Phase, PlanStatus
+from app.planner.models import Activity, ActivityStatus, Format, PlanStatus
 from app.planner.recurrence import first_occurrence
 from app.planner.services import RecurrenceError, check_recurrence
+from app.practices.models import Phase
 
 Title = single_line(200, min_length=1)
 Name = single_line(200, min_length=1)

@@ -32,14 +32,13 @@ from app.planner.models import (
     Activity,
     ActivityStatus,
     ChecklistItem,
-    Phase,
     Plan,
     ProposedIndicator,
     StatusChange,
 )
 from app.planner.recurrence import MAX_OCCURRENCES, NotWords, describe, expand, rule_from_words
 from app.planner.signals import plan_copied
-from app.practices.models import Practice
+from app.practices.models import Phase, Practice
 
 
 class RecurrenceError(ValueError):

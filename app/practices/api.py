@@ -15,7 +15,7 @@ from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 from app.permissions import PUBLIC, access
 from app.practices import search, services
-from app.practices.models import Practice
+from app.practices.models import Phase, Practice
 from app.practices.schemas import TRUSTED, PracticeDetail, PracticePage, PracticeSummary
 
 bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
@@ -45,7 +45,7 @@ def practice_summary(
                 phase: {
                     level: getattr(practice, f"{phase}_{level}") for level in services.LEVEL_FIELDS
                 }
-                for phase in services.PHASES
+                for phase in Phase
             },
             "estimated": list(practice.estimated),
             "highlight": None

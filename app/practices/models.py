@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import one_of
 from app.core.extensions import db, utcnow
+
+
+class Phase(StrEnum):
+    """The two phases of a practice: setting it up, then delivering it."""
+
+    SETUP = "setup"
+    DELIVERY = "delivery"
+
 
 # The 1-3 ratings of a sheet: its scale of change and each phase's cost, time and effort.
 LEVEL_COLUMNS = (
@@ -152,7 +162,7 @@ class PracticeIndicator(db.Model):  # type: ignore[name-defined, misc]
     """An indicator a sheet suggests for judging its setup or its delivery."""
 
     __tablename__ = "practice_indicators"
-    __table_args__ = (CheckConstraint("phase IN ('setup', 'delivery')", name="phase"),)
+    __table_args__ = (one_of("phase", Phase),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(

@@ -19,6 +19,7 @@ from app.core.validation import is_slug
 from app.practices.files import SheetFile
 from app.practices.models import (
     LEVEL_COLUMNS,
+    Phase,
     Practice,
     PracticeIndicator,
     PracticeRevision,
@@ -30,7 +31,6 @@ TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
 # Single-valued fields that are also written to practice_terms: every facet then counts from
 # that one narrow table instead of scanning the wide practices rows once per facet.
 FACET_COLUMNS = ("delivery_schedule", "importance", *LEVEL_COLUMNS)
-PHASES = ("setup", "delivery")
 LEVEL_FIELDS = ("cost", "time", "effort")
 LIST_COLUMNS = (
     "internal_actors",
@@ -61,7 +61,7 @@ def sheet_from_practice(practice: Practice) -> PracticeSheet:
     }
     for name in TERM_FIELDS:
         data[name] = practice.terms_of(name)
-    for phase in PHASES:
+    for phase in Phase:
         data[phase] = {
             **{level: getattr(practice, f"{phase}_{level}") for level in LEVEL_FIELDS},
             "actors": getattr(practice, f"{phase}_actors"),
@@ -126,7 +126,7 @@ def apply_sheet(practice: Practice, sheet: PracticeSheet, body_html: str | None 
     practice.delivery_schedule = sheet.delivery_schedule
     practice.importance = sheet.importance
     practice.scale_of_change = sheet.scale_of_change
-    for phase_name in PHASES:
+    for phase_name in Phase:
         phase = getattr(sheet, phase_name)
         for level in LEVEL_FIELDS:
             setattr(practice, f"{phase_name}_{level}", getattr(phase, level))
@@ -151,7 +151,7 @@ def apply_sheet(practice: Practice, sheet: PracticeSheet, body_html: str | None 
             unit=item.unit,
             direction=item.direction,
         )
-        for phase_name in PHASES
+        for phase_name in Phase
         for position, item in enumerate(getattr(sheet, phase_name).indicators)
     ]
     return practice

@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from app.core.enums import choices, words
 from app.core.validation import (
@@ -29,7 +29,7 @@ from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import ACTIVITY_STATUS_LABELS, ActivityStatus, Format, PlanStatus
 from app.planner.recurrence import describe
-from app.planner.schemas import ActivityCreate, PlanCopy, PlanFields
+from app.planner.schemas import ActivityCreate, AdoptionCreate, PlanCopy, PlanFields
 from app.practices.models import Phase
 
 # Every rule of what a form takes is the schema's (app/planner/schemas.py): the forms read
@@ -98,10 +98,10 @@ class AdoptForm(FlaskForm):
     phases = CheckboxesField("Phases", choices=choices(Phase, PHASE_LABELS), default=list(Phase))
     submit = SubmitField("Adopt this practice")
 
-    def validate_phases(self, field: CheckboxesField) -> None:
-        """At least one phase."""
-        if not field.data:
-            raise ValidationError("Choose at least one phase.")
+    def adoption(self, slug: str) -> AdoptionCreate | None:
+        """Return the adoption the schema checked, or None with its problems on the fields."""
+        checked = check_form(self, AdoptionCreate, {"practice": slug, "phases": self.phases.data})
+        return checked if isinstance(checked, AdoptionCreate) else None
 
 
 # The fields of an activity its editor sets (an adopted one's target groups and mobility stages

@@ -311,11 +311,12 @@ def adopt(slug: str) -> ResponseReturnValue:
     # As everywhere, another institution's plan is a 404 and a plan one only reads is a 403.
     plan = services.require_plan(chosen, current_user, "planner") if chosen is not None else None
     form = adoption.adopt_form(current_user)
-    if plan is None or not form.validate_on_submit():
+    adopted = form.adoption(slug) if form.validate_on_submit() else None
+    if plan is None or adopted is None:
         flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose a plan.")
         return redirect(url_for("practices.detail", slug=slug))
     activities = services.adopt_practice(
-        plan, practice, form.phases.data or [], vocabularies(), by=current_user.email
+        plan, practice, adopted.phases, vocabularies(), by=current_user.email
     )
     db.session.commit()
     flash(

@@ -281,6 +281,31 @@ def test_a_huge_plan_id_in_the_adopt_form_is_no_plan(client, plan, make_practice
     assert _stored() == 0
 
 
+@pytest.mark.parametrize(
+    ("phases", "says"), [([], "Choose at least one phase"), (["launch"], "setup|delivery")]
+)
+def test_the_adopt_form_and_the_api_refuse_the_same_phases(
+    client, plan, make_practice, phases, says
+):
+    make_practice()
+    page = client.post(
+        "/practices/peer-learning-circle/adopt",
+        data={"plan_id": plan.id, "phases": phases},
+        follow_redirects=True,
+    )
+    assert _matches(says, page.get_data(as_text=True)), page.get_data(as_text=True)[:2000]
+    api = client.post(
+        f"/api/v1/plans/{plan.id}/adoptions",
+        json={"practice": "peer-learning-circle", "phases": phases},
+    )
+    assert api.status_code == 400
+    fields = api.get_json()["error"]["fields"]
+    assert _matches(
+        says, next(text for where, text in fields.items() if where.startswith("phases"))
+    )
+    assert _stored() == 0
+
+
 def test_a_copy_that_would_end_after_2100_is_refused(client, plan):
     before = db.session.scalar(select(func.count()).select_from(Plan))
     response = client.post(

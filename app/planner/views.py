@@ -29,7 +29,7 @@ from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
 from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
-from app.planner import adoption, exports, imports, services
+from app.planner import adoption, exports, imports, pages, services
 from app.planner.forms import (
     ActivityEditForm,
     ActivityForm,
@@ -95,12 +95,12 @@ def detail(plan_id: int) -> ResponseReturnValue:
     """Show a plan: its activities by status or month, page by page, totals and coverage."""
     # The outline only (not every activity with all it carries): a large plan is listed page
     # by page. Guarded as require_plan guards: 404 to outsiders.
-    plan = services.get_plan_outline(plan_id)
+    plan = pages.get_plan_outline(plan_id)
     if plan is None:
         abort(404, description=f"There is no plan {plan_id}.")
     require_role(current_user, plan.institution, "viewer")
     grouping = "month" if request.args.get("group") == "month" else "status"
-    shown = services.plan_page(
+    shown = pages.plan_page(
         plan, vocabularies(), grouping=grouping, page=request.args.get("page", 1, type=int) or 1
     )
     occurrences = shown.occurrences

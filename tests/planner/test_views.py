@@ -502,7 +502,7 @@ def test_grouping_by_month_lists_a_repeating_activity_under_every_month(client, 
 
 
 def test_a_large_plan_is_listed_page_by_page_with_the_same_queries(client, planner, count_queries):
-    from app.planner.services import PAGE_SIZE, TIMELINE_LIMIT
+    from app.planner.pages import PAGE_SIZE, TIMELINE_LIMIT
 
     plan = _new_plan(client)
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.spreadsheets import header_problems, read_records, read_text
+from app.indicators.measurements import lock_for, version_of
 from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.schemas import ValueRow, check_value, not_begun
-from app.indicators.services import lock_for, reporting_periods, version_of
+from app.indicators.services import reporting_periods
 from app.planner.models import Plan
 
 COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url", "version")
@@ -45,7 +46,7 @@ def read_values(
 ) -> ValuesResult:
     """Check a file of values for a plan; return the rows to record, or every problem.
 
-    `existing` holds the plan's values now (services.measurements_of).
+    `existing` holds the plan's values now (measurements.measurements_of).
     """
     result = ValuesResult()
     problems = result.problems
@@ -147,7 +148,7 @@ def values_file(
     today: date,
 ) -> list[list[object]]:
     """Return the rows of the file to fill and import: every period that has begun, with its
-    value and version (COLUMNS); `existing` holds the plan's values (services.measurements_of)."""
+    value and version (COLUMNS); `existing` holds the plan's values (measurements.measurements_of)."""
     rows: list[list[object]] = []
     for indicator in indicators:
         for period in reporting_periods(indicator, plan):

@@ -24,7 +24,7 @@ from app.charts import figures as charts
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.spreadsheets import to_csv
-from app.indicators import dashboards, imports, services
+from app.indicators import dashboards, imports, measurements, services
 from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
@@ -244,7 +244,9 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         frequency_labels=FREQUENCY_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
         can_plan=has_role(current_user, plan.institution, "planner"),
-        names=services.names_of(c.changed_by for m in indicator.measurements for c in m.changes),
+        names=measurements.names_of(
+            c.changed_by for m in indicator.measurements for c in m.changes
+        ),
     )
 
 
@@ -278,13 +280,13 @@ def values(plan_id: int) -> ResponseReturnValue:
     )  # HEAD reads too
     window = _window(plan)
     indicators = services.indicators_of(plan)
-    due = services.due_in(indicators, plan, window)
-    approvals = services.approvals_of(plan)
-    existing = services.measurements_of(indicators)
+    due = measurements.due_in(indicators, plan, window)
+    approvals = measurements.approvals_of(plan)
+    existing = measurements.measurements_of(indicators)
     locks = {
         (i.id, p.key): lock
         for i, p in due
-        if (lock := services.lock_for(approvals, p.end)) is not None
+        if (lock := measurements.lock_for(approvals, p.end)) is not None
     }
     form = EntryForm()
     rows = form.offer_rows(due, existing, set(locks))
@@ -299,10 +301,10 @@ def values(plan_id: int) -> ResponseReturnValue:
         entered = form.read(rows, due, today())
         problems = entered.problems
         if not problems:
-            conflicts = services.stale(entered.values, existing)
+            conflicts = measurements.stale(entered.values, existing)
         if not problems and not conflicts:
             try:
-                changed = services.record_values(
+                changed = measurements.record_values(
                     entered.values,
                     indicators,
                     existing=existing,
@@ -310,11 +312,11 @@ def values(plan_id: int) -> ResponseReturnValue:
                     by=current_user.email,
                     today=today(),
                 )
-            except services.ValueConflict:
+            except measurements.ValueConflict:
                 # Another save won the race since this request read the values (the session
                 # is rolled back): read them again and show what changed.
-                existing = services.measurements_of(indicators)
-                conflicts = services.stale(entered.values, existing)
+                existing = measurements.measurements_of(indicators)
+                conflicts = measurements.stale(entered.values, existing)
             else:
                 saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
                 saved = "" if approving and not changed else saved
@@ -345,7 +347,7 @@ def values(plan_id: int) -> ResponseReturnValue:
         history=[a for a in approvals if a.period_key == window.key],
         problems=problems,
         conflicts=conflicts,
-        names=services.names_of(
+        names=measurements.names_of(
             [m.recorded_by for m in existing.values()]
             + [a.approved_by for a in approvals]
             + [a.reopened_by or "" for a in approvals]
@@ -370,7 +372,7 @@ def approve(plan_id: int) -> ResponseReturnValue:
         window = parse_window(form.window.data or "")
     except ValueError as error:
         abort(400, description=str(error))
-    outcome = _approve_window(plan, window, services.approvals_of(plan))
+    outcome = _approve_window(plan, window, measurements.approvals_of(plan))
     db.session.commit()
     flash(outcome)
     return redirect(url_for("indicators.values", plan_id=plan.id, window=window.key))
@@ -382,7 +384,7 @@ def _approve_window(plan: Plan, window: Period, approvals: list[Any]) -> str:
         return f"{window.label} is already approved."
     if window.start > today():
         return f"{window.label} has not begun yet, so it is not approved: approve it once it has."
-    services.approve(plan, window, by=current_user.email)
+    measurements.approve(plan, window, by=current_user.email)
     log.info("plan %s values of %s approved by %s", plan.id, window.key, current_user.email)
     return f"The values of {window.label} are approved and locked."
 
@@ -393,7 +395,7 @@ def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
     """Reopen an approved window (managers), saying why; the change is recorded."""
     plan = require_plan(plan_id, current_user, "manager")
     approval = next(
-        (a for a in services.approvals_of(plan) if a.id == approval_id and a.open), None
+        (a for a in measurements.approvals_of(plan) if a.id == approval_id and a.open), None
     )
     if approval is None:
         abort(404)
@@ -401,7 +403,7 @@ def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("indicators.values", plan_id=plan.id, window=approval.period_key))
-    services.reopen(approval, by=current_user.email, reason=form.reason.data or "")
+    measurements.reopen(approval, by=current_user.email, reason=form.reason.data or "")
     db.session.commit()
     log.info(
         "plan %s values of %s reopened by %s: %s",
@@ -424,15 +426,15 @@ def import_values(plan_id: int) -> ResponseReturnValue:
     indicators = services.indicators_of(plan)
     if form.validate_on_submit():
         upload = form.file.data
-        approvals = services.approvals_of(plan)
-        existing = services.measurements_of(indicators)
+        approvals = measurements.approvals_of(plan)
+        existing = measurements.measurements_of(indicators)
         result = imports.read_values(
             upload.filename or "", upload.read(), plan, indicators, approvals, today(), existing
         )
         problems = result.problems
         if not problems:
             try:
-                changed = services.record_values(
+                changed = measurements.record_values(
                     result.rows,
                     indicators,
                     existing=existing,
@@ -440,7 +442,7 @@ def import_values(plan_id: int) -> ResponseReturnValue:
                     by=current_user.email,
                     today=today(),
                 )
-            except services.ValueConflict:
+            except measurements.ValueConflict:
                 problems = [
                     "Someone saved values of this plan while the file was being imported; "
                     "nothing was imported. Import the file again to see what changed."
@@ -472,7 +474,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
     """Download every period that has begun, with its value and version, to fill and import."""
     plan = require_plan(plan_id, current_user, "viewer")
     indicators = services.indicators_of(plan)
-    rows = imports.values_file(plan, indicators, services.measurements_of(indicators), today())
+    rows = imports.values_file(plan, indicators, measurements.measurements_of(indicators), today())
     return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
 
 
@@ -481,7 +483,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
 def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
     """Download an evidence file of one of the plan's values."""
     plan = require_plan(plan_id, current_user, "viewer")
-    found = services.evidence_of(plan, evidence_id)
+    found = measurements.evidence_of(plan, evidence_id)
     if found is None:
         abort(404)
     # Always a download, never shown inline: an uploaded file must not run in the app's origin.

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from app.core.extensions import db
-from app.indicators import services
+from app.indicators import measurements, services
 from app.indicators.models import Indicator, Measurement, MeasurementChange
 from app.indicators.periods import parse_key, period_of
 from app.indicators.progress import Value, combine
@@ -27,8 +27,8 @@ def _indicator(plan, **fields) -> Indicator:
 
 def _record(indicator, key, value, approvals=(), by="planner@example.org", today=date(2028, 1, 1)):
     period = parse_key(indicator.frequency, key)
-    existing = services.measurements_of([indicator]).get((indicator.id, key))
-    result = services.record_value(
+    existing = measurements.measurements_of([indicator]).get((indicator.id, key))
+    result = measurements.record_value(
         indicator,
         period,
         D(value),
@@ -39,7 +39,7 @@ def _record(indicator, key, value, approvals=(), by="planner@example.org", today
         by=by,
         approvals=list(approvals),
         today=today,
-        base_version=services.version_of(existing),
+        base_version=measurements.version_of(existing),
     )
     db.session.commit()
     return result
@@ -90,16 +90,16 @@ def test_values_are_locked_by_an_approval_and_reopening_is_recorded(make_plan):
     plan = make_plan()
     indicator = _indicator(plan)
     _record(indicator, "2027-Q1", 10)
-    approval = services.approve(plan, period_of("quarterly", date(2027, 2, 1)), by="boss@x.org")
+    approval = measurements.approve(plan, period_of("quarterly", date(2027, 2, 1)), by="boss@x.org")
     db.session.commit()
-    with pytest.raises(services.Locked):
-        _record(indicator, "2027-Q1", 12, services.approvals_of(plan))
+    with pytest.raises(measurements.Locked):
+        _record(indicator, "2027-Q1", 12, measurements.approvals_of(plan))
     assert db.session.scalar(select(Measurement.value)) == D(10)
     # Another quarter is not locked.
-    assert _record(indicator, "2027-Q2", 5, services.approvals_of(plan)) is not None
-    services.reopen(approval, by="boss@x.org", reason="late invoice")
+    assert _record(indicator, "2027-Q2", 5, measurements.approvals_of(plan)) is not None
+    measurements.reopen(approval, by="boss@x.org", reason="late invoice")
     db.session.commit()
-    changed = _record(indicator, "2027-Q1", 12, services.approvals_of(plan))
+    changed = _record(indicator, "2027-Q1", 12, measurements.approvals_of(plan))
     assert changed.value == D(12) and changed.version == 2
     history = db.session.scalars(
         select(MeasurementChange)
@@ -124,11 +124,11 @@ def test_a_yearly_approval_locks_every_quarter_and_month_inside(make_plan):
     plan = make_plan()
     quarterly = _indicator(plan)
     monthly = _indicator(plan, frequency="monthly", name="Newsletters")
-    services.approve(plan, period_of("yearly", date(2027, 1, 1)), by="boss@x.org")
+    measurements.approve(plan, period_of("yearly", date(2027, 1, 1)), by="boss@x.org")
     db.session.commit()
-    approvals = services.approvals_of(plan)
+    approvals = measurements.approvals_of(plan)
     for indicator, key in ((quarterly, "2027-Q4"), (monthly, "2027-06")):
-        with pytest.raises(services.Locked):
+        with pytest.raises(measurements.Locked):
             _record(indicator, key, 1, approvals)
 
 
@@ -138,7 +138,7 @@ def test_what_is_due_in_a_quarter(make_plan):
     monthly = _indicator(plan, frequency="monthly", name="Newsletters")
     yearly = _indicator(plan, frequency="yearly", name="Partners")
     q1 = period_of("quarterly", date(2027, 1, 1))
-    due = services.due_in([quarterly, monthly, yearly], plan, q1)
+    due = measurements.due_in([quarterly, monthly, yearly], plan, q1)
     assert [(i.name, p.key) for i, p in due] == [
         ("Participants", "2027-Q1"),
         ("Newsletters", "2027-01"),
@@ -146,7 +146,9 @@ def test_what_is_due_in_a_quarter(make_plan):
         ("Newsletters", "2027-03"),
     ]
     q4 = period_of("quarterly", date(2027, 12, 1))
-    assert ("Partners", "2027") in [(i.name, p.key) for i, p in services.due_in([yearly], plan, q4)]
+    assert ("Partners", "2027") in [
+        (i.name, p.key) for i, p in measurements.due_in([yearly], plan, q4)
+    ]
 
 
 amounts = st.decimals(min_value=-10_000, max_value=10_000, places=2, allow_nan=False)

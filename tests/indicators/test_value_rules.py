@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.indicators import services
+from app.indicators import measurements
 from app.indicators.models import Indicator, IndicatorTarget, Measurement
 from app.indicators.periods import parse_key
 from tests.indicators.test_views import (
@@ -74,8 +74,8 @@ def test_recording_a_value_for_a_period_that_has_not_begun_is_refused_below_the_
 ):
     _, ids = two_institutions
     indicator = db.session.get(Indicator, ids["indicator"])
-    with pytest.raises(services.NotBegun):
-        services.record_value(
+    with pytest.raises(measurements.NotBegun):
+        measurements.record_value(
             indicator,
             parse_key("quarterly", "2027-Q2"),
             D(1),

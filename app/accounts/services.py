@@ -299,7 +299,7 @@ def members(institution: Institution) -> list[InstitutionRole]:
 
 def leaves_no_manager(institution: Institution, user: User, new_role: str | None) -> bool:
     """Tell whether changing this user's role would leave the institution without a manager."""
-    managers = [m for m in members(institution) if m.role == "manager"]
+    managers = [m for m in members(institution) if m.role == Role.MANAGER]
     return new_role != "manager" and [m.user_id for m in managers] == [user.id]
 
 

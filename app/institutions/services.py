@@ -362,11 +362,16 @@ class PartnerChoices:
         return [*self.strategic, *(n for n in self.networks if n not in self.strategic)]
 
 
-def require_institution(slug: str, user: Any, at_least: str) -> Institution:
-    """Load an institution the user holds the role in: 404 to outsiders, 403 to other members."""
+def require_institution(
+    slug: str, user: Any, at_least: str, *, missing: str | None = None
+) -> Institution:
+    """Load an institution the user holds the role in: 404 to outsiders, 403 to other members.
+
+    `missing` says what a 404 for an unknown slug explains (the API names the slug).
+    """
     institution = get_institution(slug)
     if institution is None:
-        abort(404)
+        abort(404, description=missing)
     require_role(user, institution, at_least)
     return institution
 

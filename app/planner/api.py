@@ -22,7 +22,7 @@ from app.core.urls import external_url
 from app.core.validation import problems_by_field
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import SIGNED_IN, access, require_role
+from app.permissions import SIGNED_IN, access
 from app.planner import schemas, services
 from app.planner.models import Activity, Plan
 from app.practices import services as practices
@@ -181,10 +181,9 @@ def plans() -> ResponseReturnValue:
 def create_plan() -> ResponseReturnValue:
     """Create a draft plan for an institution where the caller plans."""
     body = _body(schemas.PlanCreate)
-    institution = institutions.get_institution(body.institution)
-    if institution is None:
-        abort(404, description=f"no institution {body.institution!r}")
-    require_role(current_user, institution, "planner")
+    institution = institutions.require_institution(
+        body.institution, current_user, "planner", missing=f"no institution {body.institution!r}"
+    )
     plan = services.create_plan(
         institution,
         title=body.title,

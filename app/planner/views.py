@@ -28,7 +28,7 @@ from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import PUBLIC, SIGNED_IN, access, has_role, require_role
+from app.permissions import PUBLIC, ROLE_RANK, SIGNED_IN, Role, access, has_role, require_role
 from app.planner import adoption, exports, imports, pages, services
 from app.planner.forms import (
     ActivityEditForm,
@@ -56,7 +56,9 @@ def repeats(rule: str | None) -> str:
 @access(SIGNED_IN)
 def index() -> ResponseReturnValue:
     """List the plans of one's institutions."""
-    planner_of = [r.institution for r in current_user.roles if r.role in ("manager", "planner")]
+    planner_of = [
+        r.institution for r in current_user.roles if ROLE_RANK[r.role] >= ROLE_RANK[Role.PLANNER]
+    ]
     return render_template(
         "planner/index.html", plans=services.plans_for(current_user), planner_of=planner_of
     )
@@ -66,10 +68,7 @@ def index() -> ResponseReturnValue:
 @access(SIGNED_IN)
 def create(slug: str) -> ResponseReturnValue:
     """Start a plan for an institution (planners and managers)."""
-    institution = institutions.get_institution(slug)
-    if institution is None:
-        abort(404)
-    require_role(current_user, institution, "planner")
+    institution = institutions.require_institution(slug, current_user, "planner")
     form = PlanForm()
     form.offer_goals(vocabularies())
     if form.validate_on_submit():

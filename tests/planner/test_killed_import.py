@@ -91,7 +91,8 @@ def _workers(master: int) -> list[int]:
 
 
 def _token(session: requests.Session, url: str) -> str:
-    page = session.get(url, timeout=10).text
+    # After a kill this waits for gunicorn's fresh worker to boot: seconds on a busy machine.
+    page = session.get(url, timeout=60).text
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 

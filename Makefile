@@ -34,8 +34,12 @@ setup: install instance/config.py
 run: setup
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# In parallel: one pytest-xdist worker per core, each with a database of its own (tests/conftest.py).
+# Not --dist loadfile or loadscope: they run one of the Schemathesis cases, which share a test id.
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -3,12 +3,17 @@
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
 (`.ci/run` does both). The schema is built once per session by the real migrations, so every
 test also exercises them; each test then starts from empty tables.
+
+Under pytest-xdist (`make test` runs `-n 2`) each worker has a database of its own: a SQLite
+file in the worker's own temporary folder, or on PostgreSQL a schema of its own (test_gw0, ...)
+in TEST_DATABASE_URL's database, so the role needs no right to create databases.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -20,7 +25,8 @@ from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
 from jinja2 import StrictUndefined
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.routing.rules import Rule
 
 from app import create_app
 from app.core.extensions import db
@@ -38,6 +44,44 @@ SHIPPED_PRACTICES = PROJECT_ROOT / "practices"
 VOCABULARY_FILE = PROJECT_ROOT / "data" / "vocabularies.yml"
 
 
+def _reuse_url_builders() -> None:
+    """Compile each URL rule's builder once per process instead of once per app.
+
+    Werkzeug generates and compiles Python code for every rule each time an app's URL map is
+    built: about half a second per create_app, and the suite makes an app for every test. The
+    code depends only on what the key below holds, so an app made later gets the same
+    functions; tests/core/test_url_builders.py checks that against a fresh compile.
+    """
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple[Any, ...], Callable[..., tuple[str, str]]] = {}
+
+    def reused(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        key = builder_key(self, append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    reused.compile_builder = compile_builder  # type: ignore[attr-defined]
+    Rule._compile_builder = reused  # type: ignore[method-assign]
+
+
+def builder_key(rule: Rule, append_unknown: bool) -> tuple[Any, ...]:
+    """All that the code of a rule's URL builder is made from."""
+    return (
+        rule.rule,
+        rule.host,
+        rule.subdomain,
+        rule.merge_slashes,
+        tuple(rule._trace),
+        repr(sorted((rule.defaults or {}).items())),
+        tuple((name, type(converter)) for name, converter in rule._converters.items()),
+        append_unknown,
+    )
+
+
+_reuse_url_builders()
+
+
 def _normalise(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -45,17 +89,33 @@ def _normalise(url: str) -> str:
     return url
 
 
+def worker_schema(url: str, worker: str | None) -> tuple[str, str]:
+    """The schema a PostgreSQL test run owns, and the address that makes it the only one seen.
+
+    A run without xdist uses the database's public schema, as it always did; an xdist worker
+    its own schema, named after the worker, first and alone on its connections' search path.
+    """
+    if not worker:
+        return "public", url
+    schema = f"test_{worker}"
+    address = make_url(url)
+    options = " ".join(filter(None, [address.query.get("options"), f"-csearch_path={schema}"]))
+    address = address.update_query_dict({"options": options})
+    return schema, address.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Return the test database: TEST_DATABASE_URL (emptied first) or a fresh SQLite file."""
+    """Return the test database: TEST_DATABASE_URL (this worker's schema emptied first) or a
+    fresh SQLite file (xdist gives each worker a temporary folder of its own)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    url = _normalise(url)
+    schema, url = worker_schema(_normalise(url), os.environ.get("PYTEST_XDIST_WORKER"))
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     return url
 
@@ -89,17 +149,41 @@ def migrated_database(database_url: str) -> str:
     return database_url
 
 
-def _empty_tables() -> None:
-    """Delete every row, children first (SQLite's FTS triggers follow the deletes)."""
-    db.session.remove()
+def _empty_tables(engine: Any = None) -> None:
+    """Delete every row, children first (SQLite's FTS triggers follow the deletes).
+
+    Without an engine, those of the app of the current app context.
+    """
+    if engine is None:
+        db.session.remove()
+        engine = db.engine
     tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as connection:
+    with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(table.name for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+# The module whose last test left its rows in the database for its next test (the access
+# matrix keeps its world between cells of different routes), or None when the tables are empty.
+ROWS_KEPT = {"by": None}
+
+
+@pytest.fixture(autouse=True)
+def _start_from_empty_tables(request: pytest.FixtureRequest) -> None:
+    """Empty the rows another module's test kept, before this test starts."""
+    kept_by = ROWS_KEPT["by"]
+    if kept_by is None or kept_by == request.module.__name__:
+        return
+    engine = create_engine(request.getfixturevalue("migrated_database"))
+    try:
+        _empty_tables(engine)
+    finally:
+        engine.dispose()
+    ROWS_KEPT["by"] = None
 
 
 class StrictTemplates(StrictUndefined):
@@ -115,10 +199,9 @@ class StrictTemplates(StrictUndefined):
         return super().__str__()
 
 
-@pytest.fixture
-def app(migrated_database: str) -> Iterator[Flask]:
-    """Create an app on the migrated test database, and empty its tables afterwards."""
-    app = create_app(make_config(migrated_database))
+def build_app(database_url: str) -> Flask:
+    """Create an app for a test: templates strict, and nothing of one request left in g."""
+    app = create_app(make_config(database_url))
 
     def _forget_previous_user() -> None:
         # The test keeps one app context open across its requests, and Flask reuses it for
@@ -132,7 +215,13 @@ def app(migrated_database: str) -> Iterator[Flask]:
     # First of all hooks: the API's token check sets this request's user after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)
     app.jinja_env.undefined = StrictTemplates
+    return app
 
+
+@pytest.fixture
+def app(migrated_database: str) -> Iterator[Flask]:
+    """Create an app on the migrated test database, and empty its tables afterwards."""
+    app = build_app(migrated_database)
     with app.app_context():
         yield app
         _empty_tables()
@@ -163,6 +252,17 @@ def server(app: Flask) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join(timeout=10)
+
+
+def wait_until(ready: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll ready() until it holds; fail naming what never came up after timeout seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not come up within {timeout:g} s", pytrace=False)
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -514,12 +614,34 @@ def make_plan(app: Flask, make_institution):
     return make
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the size of the access matrix when it ran (tests/test_access_matrix.py)."""
+# What the access matrix counted in the xdist workers, added up as each worker finishes.
+WORKERS_MATRIX_TALLY: Counter[str] = Counter()
+
+
+def _matrix_tally() -> Counter[str]:
+    """The access matrix's tally of this process (tests/test_access_matrix.py), if it ran."""
     import sys
 
     matrix = sys.modules.get("tests.test_access_matrix")
-    tally = getattr(matrix, "TALLY", None)
+    return Counter(getattr(matrix, "TALLY", None) or {})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker, hand the matrix's tally to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["access_matrix_tally"] = dict(_matrix_tally())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the xdist controller, add up the tally a worker handed over."""
+    WORKERS_MATRIX_TALLY.update(getattr(node, "workeroutput", {}).get("access_matrix_tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the size of the access matrix when it ran (tests/test_access_matrix.py)."""
+    tally = _matrix_tally() + WORKERS_MATRIX_TALLY
     if not tally:
         return
     outcomes = ", ".join(

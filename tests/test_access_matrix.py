@@ -8,7 +8,8 @@ and on the same kind of object of institution B ("other"). B holds the same obje
 
 Every cell signs in afresh, so cells do not share a session, and every cell also checks the
 database: a refused request, and any GET, HEAD or OPTIONS, must change no row. A permitted
-change dirties the world, which is built again before the next cell.
+change dirties the world, which is built again before the next cell. An unchanged world is
+kept for the next route's test, which first checks that every row is as the world was built.
 
 The count of cells is printed at the end of the run (see pytest_terminal_summary in
 tests/conftest.py). Bearer tokens on the API are checked by tests/planner/test_api.py; here
@@ -29,7 +30,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import PASSWORD, _empty_tables, institution_objects
+from tests.conftest import PASSWORD, ROWS_KEPT, _empty_tables, build_app, institution_objects
 
 ROLES = ("anonymous", "viewer", "planner", "manager", "curator", "admin")
 OWNERS = ("own", "other")
@@ -521,6 +522,39 @@ def sheet(sheet_data: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture
+def app(migrated_database: str) -> Any:
+    """The app of tests/conftest.py, but the world's rows stay for the next route's test
+    (tests/conftest.py empties them before any other module's test)."""
+    app = build_app(migrated_database)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        ROWS_KEPT["by"] = __name__
+        db.engine.dispose()
+
+
+# The world the last test left in the database, and every row of it as it was built.
+_KEPT: dict[str, Any] = {}
+
+
+def fresh_world(sheet: dict[str, Any]) -> tuple[World, dict[str, list[tuple[Any, ...]]]]:
+    """The world as built, and its rows: the one kept if no row of it changed, else a new one.
+
+    Building the world is most of a read-only route's time; comparing every row makes sure a
+    test never sees what another left behind.
+    """
+    rows = snapshot()
+    if ROWS_KEPT["by"] == __name__ and _KEPT and rows == _KEPT["rows"]:
+        return _KEPT["world"], rows
+    _KEPT.clear()
+    _empty_tables()
+    world = build_world(sheet)
+    rows = snapshot()
+    _KEPT.update(world=world, rows=rows)
+    return world, rows
+
+
 def _body(route: Route, values: dict[str, Any]) -> dict[str, Any]:
     """The request's body: the route's form fields or JSON, with files as uploads."""
     if route.json is not None:
@@ -537,16 +571,13 @@ def _body(route: Route, values: dict[str, Any]) -> dict[str, Any]:
 def test_access_matrix(app: Flask, sheet: dict[str, Any], route: Route) -> None:
     from app.charts.assets import plotly_version
 
-    world = build_world(sheet)
-    before = snapshot()
+    world, before = fresh_world(sheet)
     changed: list[str] = []
     wrong = []
     for role, owner in _cells(route):
         want = expected(route, role, owner)
         if changed:  # only permitted changes run after the first change: see _cells
-            _empty_tables()
-            world = build_world(sheet)
-            before = snapshot()
+            world, before = fresh_world(sheet)
         client = app.test_client()
         _sign_in(client, role)  # changes nothing the snapshot keeps
         values = {"plotly_version": plotly_version(), **world.values(role, owner)}

@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 
 import pytest
 
 from app import create_app
-from tests.conftest import login, make_config
+from tests.conftest import login, make_config, wait_until
 
 
 @pytest.fixture
@@ -39,13 +38,18 @@ def redis_url(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"redis-server on port {port} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+        except OSError:
+            return False
+        return True
+
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until(answers, f"redis-server on 127.0.0.1:{port}", timeout=10)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.planner.models import Activity
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1500
@@ -65,13 +65,17 @@ def gunicorn(app, migrated_database):
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn on {base} exited with {process.returncode}")
+        try:
+            return requests.get(f"{base}/healthz", timeout=10).status_code == 200
+        except requests.RequestException:
+            return False
+
     try:
-        for _ in range(200):
-            try:
-                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
+        wait_until(healthy, f"gunicorn's /healthz on {base}", timeout=30)
         yield base, process.pid
     finally:
         process.terminate()
@@ -87,7 +91,8 @@ def _workers(master: int) -> list[int]:
 
 
 def _token(session: requests.Session, url: str) -> str:
-    page = session.get(url, timeout=10).text
+    # After a kill this waits for gunicorn's fresh worker to boot: seconds on a busy machine.
+    page = session.get(url, timeout=60).text
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 

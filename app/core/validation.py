@@ -365,8 +365,15 @@ def max_length(model: type[BaseModel], name: str) -> int | None:
     return _max_length(_described(model)["properties"][name])
 
 
+def _bound(described: dict[str, Any], key: str) -> Any:
+    """Return a number's bound (minimum, maximum) from a schema property or its alternatives."""
+    found = [described.get(key)] + [_bound(part, key) for part in described.get("anyOf", [])]
+    return next((n for n in found if n is not None), None)
+
+
 class FromSchema:
-    """A form field's page hints, taken from the schema field it fills: required, maxlength.
+    """A form field's page hints, taken from the schema field it fills: required, maxlength,
+    and a number's min and max.
 
     The schema judges the value (check_form); this only gives the browser the same limits and,
     for a required field left empty, says so in WTForms' words before the schema is asked.
@@ -379,6 +386,10 @@ class FromSchema:
         longest = max_length(model, name)
         if longest is not None:
             self.field_flags["maxlength"] = longest
+        for key, flag in (("minimum", "min"), ("maximum", "max")):
+            bound = _bound(described["properties"][name], key)
+            if bound is not None:
+                self.field_flags[flag] = bound
 
     def __call__(self, form: Any, field: Any) -> None:
         if self.required:

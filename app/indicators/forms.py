@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params
 
 from app.core.enums import choices
-from app.core.validation import FiniteDecimalField, SingleLineText, check_form, form_id
+from app.core.validation import FiniteDecimalField, FromSchema, SingleLineText, check_form, form_id
 from app.indicators.models import (
     AGGREGATION_LABELS,
     DIRECTION_LABELS,
@@ -79,7 +79,7 @@ class IndicatorForm(FlaskForm):
         "Top of the scale (for a score)",
         places=2,
         limit=MAX_VALUE,
-        validators=[Optional()],
+        validators=[Optional(), FromSchema(IndicatorFields, "scale_max")],
     )
     direction = SelectField(
         "Better when",

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as SchemaError
 from werkzeug.datastructures import FileStorage
 
@@ -29,6 +29,8 @@ from app.indicators.models import Aggregation, Direction, Frequency, IndicatorUn
 from app.indicators.periods import Period
 
 MAX_VALUE = Decimal("999999999999.99")
+# The top of a score's scale: a 1-point scale at the least.
+SCALE_MIN = 1
 MAX_NOTE = 5000
 MAX_URL = 500
 # A version fits the 32-bit column: fewer than 10 digits.
@@ -107,7 +109,8 @@ class IndicatorFields(Strict):
     description: Description = ""
     activity_id: int | None = None
     unit: IndicatorUnit
-    scale_max: Decimal | None = None
+    # The schema says the bound (the page's min), the validator says it in words.
+    scale_max: Decimal | None = Field(default=None, json_schema_extra={"minimum": SCALE_MIN})
     direction: Direction
     aggregation: Aggregation
     frequency: Frequency
@@ -118,8 +121,8 @@ class IndicatorFields(Strict):
     @field_validator("scale_max")
     @classmethod
     def _scale(cls, value: Decimal | None) -> Decimal | None:
-        if value is not None and value < 1:
-            raise ValueError("Number must be at least 1.")
+        if value is not None and value < SCALE_MIN:
+            raise ValueError(f"Number must be at least {SCALE_MIN}.")
         return value
 
     @field_validator("frequency")

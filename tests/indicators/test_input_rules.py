@@ -220,3 +220,17 @@ def test_the_indicator_editor_and_its_schema_refuse_it_alike(client, setup, type
         IndicatorFields.model_validate(data)
     assert says in problems_by_field(refused.value)[where]
     assert _count(Indicator) == 0
+
+
+def test_the_indicator_editor_hints_the_schema_bounds_to_the_browser(client, setup):
+    people, ids = setup
+    _as(client, people, "planner")
+    page = client.get(f"/plans/{ids['plan']}/indicators/new").get_data(as_text=True)
+    scale = (
+        page.split('id="scale_max"', 1)[0].rsplit("<input", 1)[1]
+        + page.split('id="scale_max"', 1)[1].split(">", 1)[0]
+    )
+    assert (
+        f'min="{IndicatorFields.model_json_schema()["properties"]["scale_max"]["minimum"]}"'
+        in scale
+    )

@@ -140,7 +140,7 @@ def test_targets_per_period_are_saved_and_bad_ones_are_named(client, setup):
     indicator = _plan_indicator(client, ids)
     url = f"/plans/{ids['plan']}/indicators/{indicator.id}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert '<label class="visually-hidden" for="period_targets-0-value">Q1 2027</label>' in page
+    assert '<th scope="row"><label for="period_targets-0-value">Q1 2027</label></th>' in page
     assert 'name="period_targets-3-period" type="hidden" value="2027-Q4"' in page
     base = {
         "name": indicator.name,

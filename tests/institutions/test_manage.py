@@ -223,3 +223,11 @@ def test_a_removal_without_its_form_token_removes_nothing(app, client, manager, 
         assert _counts(manager) == before
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("address", ["/institutions/uni-a", "/institutions/uni-a/members"])
+def test_an_institutions_pages_mark_institutions_in_the_main_menu(client, manager, address):
+    page = client.get(address).get_data(as_text=True)
+    menu = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    current = menu.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
+    assert current.strip(" >") == "Institutions"

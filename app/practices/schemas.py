@@ -396,6 +396,20 @@ PracticeQuery = create_model(
     "PracticeQuery",
     __base__=_Query,
     __doc__="Everything a catalogue search asks for; the address holds all of it.",
+    # The search first, as people read the address and the document's parameters.
+    q=(
+        Annotated[
+            str,
+            BeforeValidator(_search_text),
+            # Empty for no search; otherwise at least one word character.
+            WithJsonSchema({"type": "string", "maxLength": QUERY_MAX_CHARS, "pattern": r"^$|\w"}),
+        ],
+        Field(
+            default="",
+            description="Full-text search over title, summary and body: at least one letter "
+            "or digit.",
+        ),
+    ),
     **{
         facet.name: (
             _facet_values(facet.vocabulary),
@@ -442,19 +456,6 @@ PracticeQuery = create_model(
         ],
         # No default here: parse_query gives the configured one (PAGE_SIZE).
         Field(),
-    ),
-    q=(
-        Annotated[
-            str,
-            BeforeValidator(_search_text),
-            # Empty for no search; otherwise at least one word character.
-            WithJsonSchema({"type": "string", "maxLength": QUERY_MAX_CHARS, "pattern": r"^$|\w"}),
-        ],
-        Field(
-            default="",
-            description="Full-text search over title, summary and body: at least one letter "
-            "or digit.",
-        ),
     ),
 )
 

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := APP_ENV=$${APP_ENV:-development} $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test install install-dev setup lint format bench load clean
+.PHONY: run test install install-dev setup lint format bench load clean translations i18n-extract i18n-update i18n-compile
 
 # A stamp per requirements file: re-install only when the pins change.
 $(VENV)/.installed: requirements.txt
@@ -26,7 +26,30 @@ instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
 
-setup: install instance/config.py
+# The interface's catalogues (app/translations/<language>/LC_MESSAGES/messages.po), English
+# the source. Extract the strings of the code into messages.pot, merge them into each
+# language's .po (then translate what is new), compile the .mo files the app reads. Compiled
+# catalogues are build output: made by `make run` and `make test`, never committed.
+PYBABEL := $(BIN)/pybabel
+POT := app/translations/messages.pot
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+
+i18n-extract: install
+	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --no-wrap \
+	  --project "Staff Capacity Planner" --copyright-holder "Staff Capacity Planner" \
+	  --msgid-bugs-address "" -o $(POT) .
+
+i18n-update: i18n-extract
+	$(PYBABEL) -q update --no-wrap -i $(POT) -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+%.mo: %.po
+	$(PYBABEL) -q compile -i $< -o $@
+
+i18n-compile translations: install $(MO_FILES)
+
+setup: install instance/config.py translations
 	$(FLASK) db upgrade
 	$(FLASK) data load
 	$(FLASK) practices sync
@@ -38,7 +61,7 @@ run: setup
 # Not --dist loadfile or loadscope: they run one of the Schemathesis cases, which share a test id.
 # TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
-test: install-dev
+test: install-dev translations
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install-dev

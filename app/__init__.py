@@ -43,7 +43,8 @@ def register_url_converters(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from app.accounts.services import init_login
-    from app.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.core import i18n
+    from app.core.extensions import csrf, db, limiter, login_manager, migrate
 
     # Every feature's tables on the metadata, also those no blueprint imports yet (migrations).
     importlib.import_module("app.models")
@@ -53,7 +54,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(login_manager)
     limiter.init_app(app)
-    babel.init_app(app)
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.accounts.passwords import MAX_LENGTH, password_problems
 from app.core.enums import choices
+from app.core.i18n import LANGUAGES
 from app.core.validation import SingleLineText
 from app.permissions import Role
 
@@ -80,6 +81,13 @@ class NameForm(FlaskForm):
 
     name = StringField("Your name", validators=[DataRequired(), Length(max=200), SingleLineText()])
     submit = SubmitField("Save the name")
+
+
+class LanguageForm(FlaskForm):
+    """The switcher on every page: the language to read the interface in, and where to go back."""
+
+    language = SelectField(choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
+    next = HiddenField()
 
 
 class ApiTokenForm(FlaskForm):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import one_of
 from app.core.extensions import db, utcnow
+from app.core.i18n import Language
 from app.institutions.models import Institution
 from app.permissions import Role
 
@@ -24,6 +25,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined, misc]
     """Someone who signs in: a site admin, a catalogue curator, or an institution's member."""
 
     __tablename__ = "users"
+    __table_args__ = (one_of("language", Language, nullable=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -41,6 +43,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined, misc]
     feed_key: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The interface's and emails' language; None follows the browser (app/core/i18n.py).
+    language: Mapped[str | None] = mapped_column(String(2))
 
     roles: Mapped[list[InstitutionRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -87,7 +91,7 @@ class Invitation(db.Model):  # type: ignore[name-defined, misc]
     """An invitation to join an institution with a role; the emailed link names it."""
 
     __tablename__ = "invitations"
-    __table_args__ = (one_of("role", Role),)
+    __table_args__ = (one_of("role", Role), one_of("language", Language, nullable=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(
@@ -99,6 +103,8 @@ class Invitation(db.Model):  # type: ignore[name-defined, misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The language the invitation is written in, and the new account's first preference.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     institution: Mapped[Institution] = relationship()
     invited_by: Mapped[User | None] = relationship()

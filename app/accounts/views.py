@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
@@ -27,6 +28,7 @@ from app.accounts.forms import (
     ApiTokenForm,
     EmailForm,
     InviteForm,
+    LanguageForm,
     LoginForm,
     NameForm,
     PasswordChangeForm,
@@ -37,6 +39,7 @@ from app.accounts.models import User
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.extensions import db, limiter
+from app.core.i18n import SESSION_KEY
 from app.core.urls import safe_next
 from app.institutions import services as institutions
 from app.institutions.models import Institution
@@ -141,9 +144,29 @@ def logout() -> ResponseReturnValue:
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
+    # The language chosen with the switcher stays: the next page is in it too.
+    language = session.get(SESSION_KEY)
     session.clear()
+    if language:
+        session[SESSION_KEY] = language
     flash("You are signed out.")
     return redirect(url_for("practices.index"))
+
+
+@bp.post("/language")
+@access(PUBLIC)
+def language() -> ResponseReturnValue:
+    """Switch the interface's language: saved on the account when signed in, else this session."""
+    form = LanguageForm()
+    back = safe_next(form.next.data, url_for("practices.index"))
+    if not form.validate_on_submit():
+        flash(_("That language is not available."), "error")
+        return redirect(back)
+    session[SESSION_KEY] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(back)
 
 
 @bp.route("/account", methods=["GET", "POST"])

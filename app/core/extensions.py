@@ -47,7 +47,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# One locale (English) until the interface is translated; Babel formats numbers and dates.
+# Catalogues and the locale of each request: app/core/i18n.py.
 babel = Babel()
 # Limits are declared on the views that need them (sign-in); none applies by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,83 @@
+"""The interface's languages: which one a request is answered in, and the catalogues' place.
+
+English is the source language; Finnish and Swedish are translated in `app/translations/`.
+A request is answered in the language saved on the signed-in account, else the one chosen
+with the switcher this session (people not signed in), else the best match of the browser's
+Accept-Language, else English.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from babel import Locale
+from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+class Language(StrEnum):
+    """A language of the interface (ISO 639-1); also the column type of saved preferences."""
+
+    EN = "en"
+    FI = "fi"
+    SV = "sv"
+
+
+# Code → the language's own name, as the switcher shows it (never translated: a reader who
+# does not understand the current language still finds their own).
+LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
+DEFAULT_LANGUAGE = "en"
+# Babel's locale per language: English numbers and dates as written in Europe (30 Nov 2026,
+# €1,234.50), Finnish and Swedish as written in Finland.
+LOCALES: dict[str, str] = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
+SESSION_KEY = "language"
+
+
+def known(code: str | None) -> str | None:
+    """Return a language code if the interface has that language, else None."""
+    return code if code in LANGUAGES else None
+
+
+def chosen_language() -> str:
+    """Return the language of this request: account, then session, then browser, then English."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        saved = known(getattr(current_user, "language", None))
+        if saved:
+            return saved
+    return (
+        known(session.get(SESSION_KEY))
+        or request.accept_languages.best_match(list(LANGUAGES))
+        or DEFAULT_LANGUAGE
+    )
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the Babel locale of the chosen language."""
+    return LOCALES[chosen_language()]
+
+
+def locale_of(language: str | None) -> str:
+    """Return the Babel locale to write to someone in (an email), English if unknown."""
+    return LOCALES[known(language) or DEFAULT_LANGUAGE]
+
+
+def current_language() -> str:
+    """Return the language code pages are being written in now (for `<html lang>`)."""
+    locale: Locale | None = get_locale()
+    return known(locale.language if locale else None) or DEFAULT_LANGUAGE
+
+
+def _template_context() -> dict[str, Any]:
+    return {"languages": LANGUAGES, "current_language": current_language()}
+
+
+def init_app(app: Flask) -> None:
+    """Choose each request's language and give templates the list for the switcher."""
+    from app.core.extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(_template_context)

@@ -16,6 +16,8 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app.core.enums import label
+
 
 class Language(StrEnum):
     """A language of the interface (ISO 639-1); also the column type of saved preferences."""
@@ -81,3 +83,5 @@ def init_app(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_context)
+    # {{ plan.status|label("PlanStatus") }}: an enum value as people read it, in their language.
+    app.add_template_filter(label, "label")

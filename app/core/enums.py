@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint
 from wtforms.fields.choices import SelectChoice
 
+from app.core.i18n import in_every_language
+
 
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     """Return the enum's values in their declared order."""
@@ -114,15 +116,4 @@ def parse(enum: type[StrEnum], text: str, *, aliases: Iterable[tuple[str, str]] 
 
 def _spellings(value: str, enum: str) -> list[str]:
     """Return a value's label in every language of the interface (for reading typed text)."""
-    from flask import has_app_context
-    from flask_babel import force_locale
-
-    if not has_app_context() or enum not in _LABELS:
-        return []
-    from app.core.i18n import LOCALES
-
-    found = []
-    for locale in LOCALES.values():
-        with force_locale(locale):
-            found.append(label(value, enum))
-    return found
+    return in_every_language(_Label(value, enum)) if enum in _LABELS else []

@@ -13,10 +13,8 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
-
-from app.core.enums import label
 
 
 class Language(StrEnum):
@@ -73,6 +71,18 @@ def current_language() -> str:
     return known(locale.language if locale else None) or DEFAULT_LANGUAGE
 
 
+def in_every_language(text: Any) -> list[str]:
+    """Return a lazy string as written in each language of the interface, English first.
+
+    For reading what people type or upload (a column header, a status) in any of them.
+    """
+    found = []
+    for locale in LOCALES.values():
+        with force_locale(locale):
+            found.append(str(text))
+    return list(dict.fromkeys(found))
+
+
 def _template_context() -> dict[str, Any]:
     return {"languages": LANGUAGES, "current_language": current_language()}
 
@@ -83,5 +93,3 @@ def init_app(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_context)
-    # {{ plan.status|label("PlanStatus") }}: an enum value as people read it, in their language.
-    app.add_template_filter(label, "label")

@@ -7,6 +7,7 @@ import re
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from app.core.enums import label
 from app.core.markdown import render_markdown
 from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
@@ -64,6 +65,8 @@ def init_app(app: Flask) -> None:
     # Absolute links (a feed's address) come from PUBLIC_BASE_URL, never from the request.
     app.add_template_global(external_url)
     app.add_template_global(LEVEL_WORDS, "LEVEL_WORDS")
+    # {{ plan.status|label("PlanStatus") }}: an enum value as people read it, in their language.
+    app.add_template_filter(label, "label")
 
     @app.context_processor
     def _inject_vocabularies() -> dict[str, object]:

@@ -44,6 +44,26 @@ SHIPPED_PRACTICES = PROJECT_ROOT / "practices"
 VOCABULARY_FILE = PROJECT_ROOT / "data" / "vocabularies.yml"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the catalogues a test run reads, as `make test` does, when pytest runs alone.
+
+    Only the controller compiles (xdist workers start after it), and only a catalogue whose
+    .po is newer than its .mo.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (PROJECT_ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 def _reuse_url_builders() -> None:
     """Compile each URL rule's builder once per process instead of once per app.
 

@@ -40,7 +40,7 @@ COMPARE_MIN, COMPARE_MAX = 2, 4
 IN_PHASE = {"setup": _l("%(facet)s (setup)"), "delivery": _l("%(facet)s (delivery)")}
 # How the notice on the list names the request arguments it could not use, besides facets.
 PARAMETER_LABELS = {
-    "q": _l("Search"),
+    "q": _l("Search words"),
     "sort": _l("Sort"),
     "page": _l("Page"),
     "per_page": _l("Results per page"),

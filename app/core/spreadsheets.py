@@ -94,7 +94,7 @@ def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Deci
                 "write %(whole)s or %(decimal)s",
                 shown=shown,
                 whole=whole,
-                fraction=f"{fraction:f}",
+                fraction=format(fraction, "f"),
                 decimal=decimal,
             )
         )
@@ -152,7 +152,8 @@ def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             problem = _(
-                "a cell is longer than %(limit)s characters", limit=f"{csv.field_size_limit():,}"
+                "a cell is longer than %(limit)s characters",
+                limit=format(csv.field_size_limit(), ","),
             )
         else:
             problem = _("not readable as CSV (%(error)s)", error=error)

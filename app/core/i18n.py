@@ -93,3 +93,5 @@ def init_app(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_context)
+    # {% trans %} blocks are written over several lines; their message is one line.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -42,7 +42,7 @@ from app.core.validation import (
     vocabulary_key,
 )
 
-__all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text"]
+__all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text", "translation_differences"]
 
 # Addresses under /practices/ that pages of the catalogue use.
 RESERVED_SLUGS = frozenset({"new", "compare"})
@@ -96,6 +96,9 @@ def _check_unique(values: list[str]) -> list[str]:
 class SheetIndicator(Strict):
     """A suggested indicator: what to measure, in which unit, and which way is better."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name"})
+
     name: ShortText
     unit: UnitKey
     direction: DirectionKey
@@ -103,6 +106,9 @@ class SheetIndicator(Strict):
 
 class SheetPhase(Strict):
     """Setting a practice up, or delivering it: levels, people and indicators."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"actors", "partners"})
 
     # The API answers every field, also an empty list of partners.
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
@@ -118,12 +124,18 @@ class SheetPhase(Strict):
 class InternalActor(Strict):
     """A unit of the institution and its role in the practice."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"unit", "role"})
+
     unit: ShortText
     role: Text
 
 
 class ExternalCollaborator(Strict):
     """An outside organisation and its role in the practice."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"organisation", "role"})
 
     organisation: ShortText
     role: Text
@@ -132,12 +144,18 @@ class ExternalCollaborator(Strict):
 class ActivityType(Strict):
     """A variant of the practice."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
     name: ShortText
     description: Text
 
 
 class GoodExample(Strict):
     """A named case: who did it and what they did."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name", "institution", "description"})
 
     name: ShortText
     institution: ShortText
@@ -147,12 +165,20 @@ class GoodExample(Strict):
 class Source(Strict):
     """Where the facts of the sheet come from."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"title"})
+
     title: ShortText
     url: HttpUrl | None = None
 
 
 class PracticeSheet(Strict):
     """A whole practice sheet. The field order is the order of the file format."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset(
+        {"title", "summary", "body", "considerations", "challenges"}
+    )
 
     title: single_line(200, min_length=3)  # type: ignore[valid-type]
     slug: Slug
@@ -215,6 +241,58 @@ class PracticeSheet(Strict):
     def front_matter(self) -> dict[str, Any]:
         """Return every field but the body, in file order, without empty optional values."""
         return self.model_dump(mode="json", exclude={"body"}, exclude_none=True)
+
+
+# A difference between a translation and its source: where (a field path) and what.
+Difference = tuple[tuple[str | int, ...], str]
+
+
+def translation_differences(source: BaseModel, translation: BaseModel) -> list[Difference]:
+    """Find where a translated sheet differs from its English source in more than its prose.
+
+    A translation keeps every field that is not prose (slug, levels, vocabulary keys, units,
+    directions, related sheets, addresses, estimates) and the number of items of every list;
+    only the text of the fields a part names in TRANSLATED may differ.
+    """
+    return _differences(source, translation, ())
+
+
+def _differences(source: Any, translation: Any, loc: tuple[str | int, ...]) -> list[Difference]:
+    if isinstance(source, BaseModel) and type(source) is type(translation):
+        found: list[Difference] = []
+        prose = getattr(source, "TRANSLATED", frozenset())
+        for name in type(source).model_fields:
+            mine, theirs = getattr(source, name), getattr(translation, name)
+            if name not in prose:
+                found += _differences(mine, theirs, (*loc, name))
+            elif isinstance(mine, list) and len(mine) != len(theirs):
+                found.append(((*loc, name), _count_message(len(theirs), len(mine))))
+        return found
+    if isinstance(source, list) and source and isinstance(source[0], BaseModel):
+        if len(source) != len(translation):
+            return [(loc, _count_message(len(translation), len(source)))]
+        return [
+            difference
+            for index, (mine, theirs) in enumerate(zip(source, translation, strict=True))
+            for difference in _differences(mine, theirs, (*loc, index))
+        ]
+    if source != translation:
+        shown = source if isinstance(source, int | str | list) else str(source)
+        return [
+            (
+                loc,
+                f"is {translation!r} here but {shown!r} in the English sheet; a "
+                "translation keeps every field that is not text as its source has it",
+            )
+        ]
+    return []
+
+
+def _count_message(here: int, there: int) -> str:
+    return (
+        f"has {here} item(s) here but {there} in the English sheet; a translation translates "
+        "each item and keeps their number"
+    )
 
 
 def strip_markers(text: str) -> str:

@@ -126,9 +126,16 @@ def create_user(
     name: str = "",
     is_admin: bool = False,
     is_curator: bool = False,
+    language: str | None = None,
 ) -> User:
     """Add a user (an invited one may have no password yet)."""
-    user = User(email=normalise_email(email), name=name, is_admin=is_admin, is_curator=is_curator)
+    user = User(
+        email=normalise_email(email),
+        name=name,
+        is_admin=is_admin,
+        is_curator=is_curator,
+        language=known(language),
+    )
     if password is not None:
         user.password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)

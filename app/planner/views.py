@@ -273,6 +273,7 @@ def import_activities(plan_id: int) -> ResponseReturnValue:
         form=form,
         problems=problems,
         columns=imports.column_help(),
+        headers=dict(zip(exports.COLUMNS, exports.headers(), strict=True)),
     ), status
 
 

@@ -164,7 +164,7 @@ def _row_data(
         except ValueError:
             problems.append(
                 _(
-                    "%(where)s, column %(column)s: “%(value)s” is not a date like 2027-03-01",
+                    "%(where)s, column %(column)s: '%(value)s' is not a date like 2027-03-01",
                     where=where,
                     column=column,
                     value=value[:40],
@@ -257,7 +257,7 @@ def read_activities(
         if slug and slug not in known:
             problems.append(
                 _(
-                    "%(where)s, column %(column)s: no practice sheet “%(slug)s”",
+                    "%(where)s, column %(column)s: no practice sheet '%(slug)s'",
                     where=where,
                     column="practice",
                     slug=slug[:120],
@@ -270,7 +270,7 @@ def read_activities(
                     "%(where)s, column %(column)s: the institution has no unit %(names)s",
                     where=where,
                     column="units",
-                    names=", ".join(f"“{n[:200]}”" for n in strangers[:10]),
+                    names=", ".join(repr(n[:200]) for n in strangers[:10]),
                 )
             )
         try:

@@ -10,12 +10,13 @@ from datetime import date
 from decimal import Decimal
 
 from app.charts import figures as charts
+from app.core.enums import labels
 from app.core.vocabularies import vocabularies
 from app.indicators import services
 from app.indicators.models import Aggregation, Indicator
 from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.planner import services as planner
-from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
+from app.planner.models import ActivityStatus, Plan
 
 
 def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.Chart, Progress]:
@@ -68,7 +69,7 @@ def plan_charts(
             [("Person-days", totals.effort_planned, totals.effort_actual)],
             "person-days",
         ),
-        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
+        charts.status_chart(services.activities_by_status(plan), labels(ActivityStatus)),
     ]
 
 

@@ -328,6 +328,22 @@ def _sync_translations(
     db.session.flush()
 
 
+def all_translations(include_withdrawn: bool = False) -> list[tuple[str, str, PracticeSheet]]:
+    """Return (slug, language, translated sheet) of every translation, by slug and language."""
+    query = (
+        select(Practice.slug, PracticeTranslation.language, PracticeTranslation.sheet)
+        .join(PracticeTranslation.practice)
+        .order_by(Practice.slug, PracticeTranslation.language)
+    )
+    if not include_withdrawn:
+        query = query.where(Practice.withdrawn_at.is_(None))
+    rows = db.session.execute(query)
+    return [
+        (slug, language, PracticeSheet.model_validate(sheet, context=TRUSTED))
+        for slug, language, sheet in rows
+    ]
+
+
 # --- showing a sheet in the reader's language --------------------------------------------------
 
 # What a page says when it shows a sheet in English to a reader of another language. Whole

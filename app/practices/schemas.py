@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,6 +31,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from app.core.formatting import number
 from app.core.validation import (
     CONFIG_MARK,
     TRUSTED,
@@ -89,7 +91,7 @@ def _check_unique(values: list[str]) -> list[str]:
     """Refuse a list that names a value twice."""
     seen = [v for i, v in enumerate(values) if v in values[:i]]
     if seen:
-        raise ValueError(f"listed twice: {', '.join(seen)}")
+        raise ValueError(_("listed twice: %(values)s", values=", ".join(seen)))
     return values
 
 
@@ -221,21 +223,29 @@ class PracticeSheet(Strict):
         # Browsers send CRLF from text areas; equal text must compare equal.
         value = tidy_text(value)
         if len(value) > BODY_MAX_CHARS and not (info.context or {}).get("trusted"):
-            raise ValueError(f"at most {BODY_MAX_CHARS:,} characters; this has {len(value):,}")
+            raise ValueError(
+                _(
+                    "at most %(limit)s characters; this has %(length)s",
+                    limit=number(BODY_MAX_CHARS),
+                    length=number(len(value)),
+                )
+            )
         return value
 
     @field_validator("slug")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
         if value in RESERVED_SLUGS:
-            raise ValueError(f"{value!r} is taken by a page of the catalogue; choose another")
+            raise ValueError(
+                _("%(slug)s is taken by a page of the catalogue; choose another", slug=repr(value))
+            )
         return value
 
     @field_validator("related")
     @classmethod
     def _related(cls, values: list[str], info: ValidationInfo) -> list[str]:
         if info.data.get("slug") in values:
-            raise ValueError("a practice cannot be related to itself")
+            raise ValueError(_("a practice cannot be related to itself"))
         return _check_unique(values)
 
     def front_matter(self) -> dict[str, Any]:
@@ -367,9 +377,10 @@ QUERY_MAX_CHARS = 200
 QUERY_MAX_TERMS = 20
 
 
-def _problem(message: str, **context: Any) -> PydanticCustomError:
-    """Return a validation error whose message is exactly the one given (no prefix)."""
-    return PydanticCustomError("query", message, context or None)  # type: ignore[arg-type]
+def _problem(message: str) -> PydanticCustomError:
+    """Return a validation error whose message is exactly the one given (no prefix), already
+    in the request's language."""
+    return PydanticCustomError("query", message)  # type: ignore[arg-type]
 
 
 def _search_text(value: Any) -> str:
@@ -377,9 +388,9 @@ def _search_text(value: Any) -> str:
     raw = strip_markers(str(value))
     text = raw.strip()
     if len(text) > QUERY_MAX_CHARS:
-        raise _problem("at most {limit} characters", limit=QUERY_MAX_CHARS)
+        raise _problem(_("at most %(limit)d characters", limit=QUERY_MAX_CHARS))
     if raw and not re.search(r"\w", raw):
-        raise _problem("no words to search for in {text}", text=repr(raw))
+        raise _problem(_("no words to search for in %(text)s", text=repr(raw)))
     return text
 
 
@@ -387,7 +398,11 @@ def _sort(value: str) -> str:
     """Accept a known sort or none (the default order)."""
     if value and value not in SORTS:
         raise _problem(
-            "unknown sort {given}; allowed: {allowed}", given=repr(value), allowed=", ".join(SORTS)
+            _(
+                "unknown sort %(given)s; allowed: %(allowed)s",
+                given=repr(value),
+                allowed=", ".join(SORTS),
+            )
         )
     return value
 
@@ -400,19 +415,19 @@ def _whole_number(value: Any) -> int:
     # Nine digits at most: int() of a huge string is slow, and no page number needs more.
     if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
         return int(raw)
-    raise _problem("must be a whole number of at least 1")
+    raise _problem(_("must be a whole number of at least 1"))
 
 
 def _page(value: int) -> int:
     if value > MAX_PAGE:
-        raise _problem("at most {limit}", limit=MAX_PAGE)
+        raise _problem(_("at most %(limit)d", limit=MAX_PAGE))
     return value
 
 
 def _page_size(value: int, info: ValidationInfo) -> int:
     limit = (info.context or {}).get("max_per_page")
     if limit is not None and value > limit:
-        raise _problem("at most {limit}", limit=limit)
+        raise _problem(_("at most %(limit)d", limit=limit))
     return value
 
 
@@ -426,9 +441,11 @@ def _facet_values(name: str) -> Any:
             unknown = [v for v in values if v not in allowed]
             if unknown:
                 raise _problem(
-                    "unknown value {given}; allowed: {allowed}",
-                    given=", ".join(map(repr, unknown)),
-                    allowed=", ".join(allowed),
+                    _(
+                        "unknown value %(given)s; allowed: %(allowed)s",
+                        given=", ".join(map(repr, unknown)),
+                        allowed=", ".join(allowed),
+                    )
                 )
         return list(dict.fromkeys(values))
 

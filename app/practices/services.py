@@ -328,6 +328,22 @@ def _sync_translations(
     db.session.flush()
 
 
+def all_translations(include_withdrawn: bool = False) -> list[tuple[str, str, PracticeSheet]]:
+    """Return (slug, language, translated sheet) of every translation, by slug and language."""
+    query = (
+        select(Practice.slug, PracticeTranslation.language, PracticeTranslation.sheet)
+        .join(PracticeTranslation.practice)
+        .order_by(Practice.slug, PracticeTranslation.language)
+    )
+    if not include_withdrawn:
+        query = query.where(Practice.withdrawn_at.is_(None))
+    rows = db.session.execute(query)
+    return [
+        (slug, language, PracticeSheet.model_validate(sheet, context=TRUSTED))
+        for slug, language, sheet in rows
+    ]
+
+
 # --- showing a sheet in the reader's language --------------------------------------------------
 
 # What a page says when it shows a sheet in English to a reader of another language. Whole
@@ -346,6 +362,10 @@ TRANSLATION_BEHIND = {
         "in more than its text; the sheet is shown in English."
     ),
 }
+TRANSLATED_FROM_EARLIER = _l(
+    "This translation was made from an earlier version of the sheet; the English sheet may "
+    "say more."
+)
 SOME_NOT_TRANSLATED = {
     "fi": _l("Sheets not yet available in Finnish are shown in English."),
     "sv": _l("Sheets not yet available in Swedish are shown in English."),
@@ -388,6 +408,11 @@ class ShownPractice:
         if self.behind:
             return TRANSLATION_BEHIND[self.wanted]
         return NOT_TRANSLATED[self.wanted]
+
+    @property
+    def version_notice(self) -> Any:
+        """Return the notice that the translation shown is of an earlier version, or None."""
+        return TRANSLATED_FROM_EARLIER if self.outdated and not self.fallback else None
 
 
 def translations_of(practice_ids: Iterable[int], language: str) -> dict[int, PracticeTranslation]:
@@ -666,19 +691,31 @@ def get_practices(slugs: list[str]) -> list[Practice]:
     return [found[slug] for slug in slugs if slug in found]
 
 
-def related_titles_for(slugs: Iterable[str]) -> dict[str, str]:
-    """Map slugs of listed sheets to their titles, in one query."""
+def related_titles_for(slugs: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Map slugs of listed sheets to their titles, in a language where translated."""
     wanted = set(slugs)
     if not wanted:
         return {}
+    translated = (
+        select(PracticeTranslation.title)
+        .where(
+            PracticeTranslation.practice_id == Practice.id,
+            PracticeTranslation.language == language,
+        )
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        select(Practice.slug, Practice.title).where(
+        select(Practice.slug, func.coalesce(translated, Practice.title)).where(
             Practice.slug.in_(wanted), Practice.withdrawn_at.is_(None)
         )
     )
     return {slug: title for slug, title in rows}
 
 
-def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
+def related_titles(
+    practices: Iterable[Practice], language: str = DEFAULT_LANGUAGE
+) -> dict[str, str]:
     """Map the related slugs of some practices to titles of the ones still listed."""
-    return related_titles_for(slug for practice in practices for slug in practice.related)
+    return related_titles_for(
+        (slug for practice in practices for slug in practice.related), language
+    )

@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
+from app.core.i18n import current_language
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
@@ -133,7 +134,8 @@ def index() -> ResponseReturnValue:
         query = search.parse_query(
             cleaned, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
         )
-    result = search.search_practices(query, vocab)
+    language = current_language()
+    result = search.search_practices(query, vocab, language)
     status = 400 if problems else 200
     names = facet_names()
     return render_template(
@@ -149,6 +151,9 @@ def index() -> ResponseReturnValue:
         sorts=SORTS,
         parameter_labels={**PARAMETER_LABELS, **names},
         facet_names=names,
+        language_notice=services.SOME_NOT_TRANSLATED[language]
+        if any(item.fallback for item in result.shown)
+        else None,
         offers=offers_for("list", current_user, result.items) if result.items else [],
     ), status
 
@@ -175,9 +180,16 @@ def compare() -> ResponseReturnValue:
         abort(
             404, description=_("No practice sheet with slug %(slugs)s.", slugs=", ".join(missing))
         )
-    sheets = [services.sheet_from_practice(p) for p in practices]
+    language = current_language()
+    shown = services.shown_sheets(practices, language)
     return render_template(
-        "practices/compare.html", practices=practices, sheets=sheets, back_url=back
+        "practices/compare.html",
+        practices=[item.practice for item in shown],
+        sheets=[item.sheet for item in shown],
+        back_url=back,
+        language_notice=services.SOME_NOT_TRANSLATED[language]
+        if any(item.practice.fallback for item in shown)
+        else None,
     )
 
 
@@ -188,13 +200,17 @@ def detail(slug: str) -> ResponseReturnValue:
     practice = services.get_practice(slug)
     if practice is None:
         abort(404, description=_("There is no practice sheet at this address."))
+    language = current_language()
+    shown = services.shown_sheets([practice], language)[0]
     return render_template(
         "practices/detail.html",
-        practice=practice,
-        sheet=services.sheet_from_practice(practice),
-        # Sanitised when it was saved (see services.apply_sheet).
-        body_html=Markup(services.body_html_of(practice)),  # noqa: S704
-        titles=services.related_titles([practice]),
+        practice=shown.practice,
+        sheet=shown.sheet,
+        # Sanitised when it was saved (see services.apply_sheet and apply_translation); marked
+        # with its language, which may not be the page's (an English fallback).
+        body_html=Markup('<div lang="%s">%s</div>')
+        % (shown.practice.language, Markup(shown.body_html)),  # noqa: S704
+        titles=services.related_titles([practice], language),
         can_curate=can_curate(current_user),
         offers=offers_for("sheet", current_user, [practice]),
     )

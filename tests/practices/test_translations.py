@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.core.extensions import db
@@ -384,3 +384,19 @@ def test_search_on_sqlite_matches_translations_by_word_prefix(app, vocab, transl
     assert slugs(find(vocab, "yhteistyötä")) == []  # the body says "Yhteistyö"
     assert slugs(find(vocab, "tapausklinikalla")) == []
     assert slugs(find(vocab, "handledarna")) == []  # the sheet says "handledare"
+
+
+def test_translation_search_can_use_its_gin_index(app, vocab, translated_catalogue):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    with db.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            connection.scalars(
+                text(
+                    "EXPLAIN SELECT practice_id FROM practice_translations WHERE search_vector @@ "
+                    "plainto_tsquery('finnish'::regconfig, 'korkeakoulujen')"
+                )
+            )
+        )
+    assert "ix_practice_translations_search" in plan

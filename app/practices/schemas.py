@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -341,33 +342,36 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("category", "Category", "categories", "categories"),
-    Facet("mobility_stage", "Mobility stage", "mobility_stages", "mobility_stages"),
-    Facet("target_group", "Target group", "target_groups", "target_groups"),
-    Facet("goal", "Goal", "goals", "goals"),
-    Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
-    Facet("importance", "Importance", "importance", "importance"),
+    Facet("category", _l("Category"), "categories", "categories"),
+    Facet("mobility_stage", _l("Mobility stage"), "mobility_stages", "mobility_stages"),
+    Facet("target_group", _l("Target group"), "target_groups", "target_groups"),
+    Facet("goal", _l("Goal"), "goals", "goals"),
+    Facet("delivery_schedule", _l("Delivery schedule"), "delivery_schedules", "delivery_schedule"),
+    Facet("importance", _l("Importance"), "importance", "importance"),
     Facet(
-        "scale_of_change", "Scale of organisational change", "scales_of_change", "scale_of_change"
+        "scale_of_change",
+        _l("Scale of organisational change"),
+        "scales_of_change",
+        "scale_of_change",
     ),
-    Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
-    Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
-    Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
-    Facet("delivery_cost", "Cost", "levels", "delivery_cost", group="delivery"),
-    Facet("delivery_time", "Time required", "levels", "delivery_time", group="delivery"),
-    Facet("delivery_effort", "Personnel effort", "levels", "delivery_effort", group="delivery"),
+    Facet("setup_cost", _l("Cost"), "levels", "setup_cost", group="setup"),
+    Facet("setup_time", _l("Time required"), "levels", "setup_time", group="setup"),
+    Facet("setup_effort", _l("Personnel effort"), "levels", "setup_effort", group="setup"),
+    Facet("delivery_cost", _l("Cost"), "levels", "delivery_cost", group="delivery"),
+    Facet("delivery_time", _l("Time required"), "levels", "delivery_time", group="delivery"),
+    Facet("delivery_effort", _l("Personnel effort"), "levels", "delivery_effort", group="delivery"),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 FacetName = Literal[tuple(FACETS_BY_NAME)]  # type: ignore[valid-type]
 
 SORTS = {
-    "relevance": "Best match",
-    "title": "Title (A–Z)",
-    "setup_cost": "Lowest setup cost",
-    "delivery_cost": "Lowest delivery cost",
-    "effort": "Lowest total effort",
-    "importance": "Most important first",
-    "updated": "Recently updated",
+    "relevance": _l("Best match"),
+    "title": _l("Title (A–Z)"),
+    "setup_cost": _l("Lowest setup cost"),
+    "delivery_cost": _l("Lowest delivery cost"),
+    "effort": _l("Lowest total effort"),
+    "importance": _l("Most important first"),
+    "updated": _l("Recently updated"),
 }
 
 # Far beyond any real catalogue, and small enough for every database's integer OFFSET.

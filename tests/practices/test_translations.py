@@ -261,6 +261,9 @@ def test_the_list_shows_translated_titles_and_says_which_are_english(
     assert "Peer learning circle for welcome services" not in html
     assert "Second sheet" in html
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) in html
+    # Each card's text carries its own language, for screen readers.
+    assert '<h3 lang="en"><a href="/practices/second-sheet">Second sheet</a></h3>' in html
+    assert f'<h3 lang="fi"><a href="/practices/peer-learning-circle">{FINNISH["title"]}' in html
     english = page(client, "/practices")
     assert "Peer learning circle for welcome services" in english
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) not in english
@@ -274,6 +277,8 @@ def test_compare_shows_each_sheet_in_the_readers_language(app, client, runner, f
     assert "Tapausklinikka" in html
     assert "Second sheet" in html
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) in html
+    assert '<td lang="en">' in html
+    assert '<td lang="fi">' in html
 
 
 def _edit(sheet_change: dict) -> None:

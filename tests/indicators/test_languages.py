@@ -249,3 +249,21 @@ def test_the_values_file_has_headers_in_the_readers_language_and_plain_numbers(
     # Machine-readable values: a point, no grouping, yes/no as 1 or 0.
     assert any(row[3] == "12345.00" for row in lines[1:])
     assert not any("," in row[3] or NBSP in row[3] for row in lines[1:])
+
+
+def test_a_file_without_a_required_column_is_told_so_in_swedish(client, setup, catalogues):
+    people, ids = setup
+    _as(client, people, "planner")
+    indicator = _plan_indicator(client, ids)
+    sv = catalogues["sv"]
+    rows = [["indikator_id", "värde", "färg"], [str(indicator.id), "3", "blå"]]
+    response = client.post(
+        f"/plans/{ids['plan']}/values/import",
+        data={"file": _csv(rows)},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "sv"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert said(sv, "header: missing column(s) %(columns)s", columns="period") in page
+    assert "färg" in page and said(sv, "value") in page

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.charts.figures import ProgressRow, SeriesPoint, indicator_chart, progress_chart
 from app.core.extensions import db
+from app.core.formatting import percent
 from app.indicators import imports
-from app.indicators.display import measure, percentage
+from app.indicators.display import measure
 from app.indicators.models import Measurement
 from app.indicators.periods import parse_key, period_of
 from tests.indicators.test_presentation import world  # noqa: F401 - a fixture
@@ -110,10 +111,10 @@ def test_progress_reads_percentages_as_the_language_writes_them(app, catalogues)
     rows = [ProgressRow("Partners", D("72.5"), D(50), "at_risk", "At risk")]
     with _in(app, "fi"):
         finnish = progress_chart(rows)
-        assert percentage(D("72.5")) == f"72,5{NBSP}%"
+        assert percent(D("72.5")) == f"72,5{NBSP}%"
     with _in(app, "en"):
         english = progress_chart(rows)
-        assert percentage(D("72.5")) == "72.5%"
+        assert percent(D("72.5")) == "72.5%"
     fi = catalogues["fi"]
     assert finnish.figure["layout"]["xaxis"]["ticksuffix"] == NBSP + "%"
     assert finnish.title == said(fi, "Indicators: progress towards their targets")

@@ -11,18 +11,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_percent,
-    get_locale,
-)
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from flask_babel import format_datetime, get_locale
 
 Number = int | float | Decimal
 
 CURRENCY = "EUR"
+# Outside a request (the command line, a chart built in a test) numbers read in English.
+ENGLISH = Locale.parse("en_GB")
+
+
+def _locale() -> Locale:
+    return get_locale() or ENGLISH
 
 
 def _finite(value: Number | None) -> bool:
@@ -34,9 +36,9 @@ def number(value: Number | None, digits: int | None = None) -> str:
     if not _finite(value):
         return "—"
     if digits is None:
-        return format_decimal(value, format="#,##0.###")
+        return format_decimal(value, format="#,##0.###", locale=_locale())
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern)
+    return format_decimal(value, format=pattern, locale=_locale())
 
 
 def money(value: Number | None, cents: bool = True) -> str:
@@ -45,14 +47,15 @@ def money(value: Number | None, cents: bool = True) -> str:
     if not _finite(value):
         return "—"
     if cents:
-        return format_currency(value, CURRENCY)
-    return format_currency(value, CURRENCY, format=whole_money_pattern(), currency_digits=False)
+        return format_currency(value, CURRENCY, locale=_locale())
+    return format_currency(
+        value, CURRENCY, format=whole_money_pattern(), currency_digits=False, locale=_locale()
+    )
 
 
 def whole_money_pattern() -> str:
     """Return the locale's pattern of an amount without cents ("¤#,##0", "#,##0 ¤")."""
-    locale = get_locale()
-    pattern = locale.currency_formats["standard"].pattern if locale else "¤#,##0.00"
+    pattern = _locale().currency_formats["standard"].pattern
     return pattern.split(";")[0].replace(".00", "")
 
 
@@ -61,11 +64,10 @@ def percent(value: Number | None, digits: int = 1) -> str:
     `digits` decimals, the sign where the locale puts it."""
     if not _finite(value):
         return "—"
-    locale = get_locale()
-    pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
+    pattern = _locale().percent_formats[None].pattern
     if digits > 0:
         pattern = pattern.replace("#,##0", "#,##0." + "#" * digits, 1)
-    return format_percent(Decimal(str(value)) / 100, format=pattern)
+    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=_locale())
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
@@ -74,7 +76,7 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
         return "—"
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, format=style)
+    return format_date(value, format=style, locale=_locale())
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:

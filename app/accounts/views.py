@@ -41,7 +41,7 @@ from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.enums import label
 from app.core.extensions import db, limiter
-from app.core.i18n import SESSION_KEY, known
+from app.core.i18n import SESSION_KEY, current_language, known
 from app.core.urls import safe_next
 from app.institutions import services as institutions
 from app.institutions.models import Institution
@@ -283,7 +283,7 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by email."""
     form = EmailForm()
     if form.validate_on_submit():
-        services.send_password_reset(form.email.data or "")
+        services.send_password_reset(form.email.data or "", current_language())
         db.session.commit()
         # The same answer whether or not the account exists.
         flash(_("If an account uses this address, a link to reset its password is on its way."))

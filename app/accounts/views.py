@@ -194,7 +194,7 @@ def account() -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your name is saved."))
         return redirect(url_for("accounts.account"))
-    return _account_page(form, PreferredLanguageForm(language=user.language or ""))
+    return _account_page(form, PreferredLanguageForm(formdata=None, language=user.language or ""))
 
 
 @bp.post("/account/language")
@@ -204,7 +204,7 @@ def preferred_language() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = PreferredLanguageForm()
     if not form.validate_on_submit():
-        return _account_page(NameForm(obj=user), form)
+        return _account_page(NameForm(formdata=None, obj=user), form)
     user.language = form.language.data or None
     # The switcher's earlier choice gives way to the saved one (or, with none, the browser's).
     session.pop(SESSION_KEY, None)

@@ -231,7 +231,7 @@ def build_app(database_url: str) -> Flask:
         # a session that signing in has since replaced, and forms would be refused.
         g.pop("csrf_token", None)
         g.pop("csrf_valid", None)
-        # Flask-Babel keeps the request's locale in g too: each request chooses its own.
+        # Flask-Babel keeps the request's locale and catalogue there: each request chooses anew.
         g.pop("_flask_babel", None)
 
     # First of all hooks: the API's token check sets this request's user after it.

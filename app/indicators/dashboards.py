@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from app.charts import figures as charts
+from app.core.enums import labels
 from app.core.vocabularies import vocabularies
 from app.indicators import services
 from app.indicators.models import Aggregation, Indicator
 from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.planner import services as planner
-from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
+from app.planner.models import ActivityStatus, Plan
 
 
 def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.Chart, Progress]:
@@ -51,24 +54,24 @@ def plan_charts(
         charts.progress_chart(
             [
                 charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, PROGRESS_LABELS[p.status]
+                    i.name, p.percent, p.expected_percent, p.status, str(PROGRESS_LABELS[p.status])
                 )
                 for i, p in judged
             ]
         ),
         charts.planned_actual_chart(
             "budget",
-            "Budget: planned and spent",
-            [("Budget", totals.budget_planned, totals.budget_actual)],
+            _("Budget: planned and spent"),
+            [(_("Budget"), totals.budget_planned, totals.budget_actual)],
             "€",
         ),
         charts.planned_actual_chart(
             "effort",
-            "Person-days: planned and spent",
-            [("Person-days", totals.effort_planned, totals.effort_actual)],
+            _("Person-days: planned and spent"),
+            [(_("Person-days"), totals.effort_planned, totals.effort_actual)],
             "person-days",
         ),
-        charts.status_chart(services.activities_by_status(plan), ACTIVITY_STATUS_LABELS),
+        charts.status_chart(services.activities_by_status(plan), labels(ActivityStatus)),
     ]
 
 
@@ -92,19 +95,19 @@ def overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
     return [
         charts.planned_actual_chart(
             "budget-by-year",
-            "Budget by year: planned and spent",
+            _("Budget by year: planned and spent"),
             yearly("budget_planned", "budget_actual"),
             "€",
         ),
         charts.planned_actual_chart(
             "effort-by-year",
-            "Person-days by year: planned and spent",
+            _("Person-days by year: planned and spent"),
             yearly("effort_planned", "effort_actual"),
             "person-days",
         ),
         charts.status_mix_chart(
             "indicators-by-plan",
-            "Indicators of each plan by status",
+            _("Indicators of each plan by status"),
             [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
             PROGRESS_LABELS,
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import get_template_attribute
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from app.planner.forms import AdoptForm
@@ -23,7 +24,10 @@ def adopt_form(user: Any) -> AdoptForm:
     """Return the adopt form, offering the plans the user may plan in (maybe none)."""
     form = AdoptForm()
     form.plan_id.choices = [
-        SelectChoice(p.id, f"{p.title} ({p.institution.name})") for p in plans_for(user, "planner")
+        SelectChoice(
+            p.id, _("%(plan)s (%(institution)s)", plan=p.title, institution=p.institution.name)
+        )
+        for p in plans_for(user, "planner")
     ]
     return form
 

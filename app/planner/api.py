@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, abort, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
@@ -42,7 +43,7 @@ class Invalid(Exception):
 
 @bp.errorhandler(Invalid)
 def _invalid(error: Invalid) -> ResponseReturnValue:
-    return json_error(400, "Bad Request", "the request body is invalid", fields=error.fields)
+    return json_error(400, "Bad Request", _("The request body is invalid."), fields=error.fields)
 
 
 def _body(model: type[Model], plan: Plan | None = None) -> Model:
@@ -52,7 +53,7 @@ def _body(model: type[Model], plan: Plan | None = None) -> Model:
     """
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Invalid({"body": "send a JSON object (Content-Type: application/json)"})
+        raise Invalid({"body": _("Send a JSON object (Content-Type: application/json).")})
     context: dict[str, Any] = {"vocab": vocabularies()}
     if plan is not None:
         context["period"] = (plan.period_start, plan.period_end)
@@ -65,7 +66,14 @@ def _body(model: type[Model], plan: Plan | None = None) -> Model:
 def _activity(plan: Plan, activity_id: int) -> Activity:
     activity = services.get_activity(plan, activity_id)
     if activity is None:
-        abort(404, description=f"no activity {activity_id} in plan {plan.id}")
+        abort(
+            404,
+            description=_(
+                "There is no activity %(activity)s in plan %(plan)s.",
+                activity=activity_id,
+                plan=plan.id,
+            ),
+        )
     return activity
 
 
@@ -268,7 +276,7 @@ def adopt(plan_id: int) -> ResponseReturnValue:
     body = _body(schemas.AdoptionCreate)
     practice = practices.get_practice(body.practice)
     if practice is None:
-        raise Invalid({"practice": f"no practice with slug {body.practice!r}"})
+        raise Invalid({"practice": _("There is no practice “%(slug)s”.", slug=body.practice)})
     created = services.adopt_practice(
         plan, practice, list(body.phases), vocabularies(), by=current_user.email
     )

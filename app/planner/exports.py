@@ -16,16 +16,21 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vText
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.core.enums import label
 from app.core.formatting import day, money, number
+from app.core.i18n import in_every_language
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
-from app.planner.models import ACTIVITY_STATUS_LABELS, Activity, ActivityStatus, Plan
+from app.planner.models import Activity, ActivityStatus, Format, Plan, PlanStatus
 from app.planner.recurrence import NotWords, describe, rule_from_words
 from app.planner.services import occurrences
 
@@ -54,40 +59,57 @@ COLUMNS = (
     "notes",
     "evaluation",
 )
-# The XLSX export's headers, for people; the CSV keeps the column names an import reads.
+# The headers of both exports, in the reader's language; an import reads them in any language
+# of the interface, and the column names themselves (files of older exports).
 LABELS = {
-    "activity_id": "Activity id",
-    "occurrence_start": "Occurrence starts",
-    "occurrence_end": "Occurrence ends",
-    "title": "Title",
-    "practice": "Practice",
-    "phase": "Phase",
-    "format": "Format",
-    "host": "Host",
-    "start_date": "Starts",
-    "end_date": "Ends",
-    "recurrence": "Repeats",
-    "status": "Status",
-    "budget_planned": "Budget planned (€)",
-    "budget_actual": "Budget spent (€)",
-    "effort_planned": "Person-days planned",
-    "effort_actual": "Person-days spent",
-    "responsible": "Responsible",
-    "target_groups": "Target groups",
-    "mobility_stages": "Mobility stages",
-    "partners": "Partners",
-    "units": "Units",
-    "notes": "Notes",
-    "evaluation": "Evaluation",
+    "activity_id": _l("Activity id"),
+    "occurrence_start": _l("Occurrence starts"),
+    "occurrence_end": _l("Occurrence ends"),
+    "title": _l("Title"),
+    "practice": _l("Practice"),
+    "phase": _l("Phase"),
+    "format": _l("Format"),
+    "host": _l("Host"),
+    "start_date": _l("Starts"),
+    "end_date": _l("Ends"),
+    "recurrence": _l("Repeats"),
+    "status": _l("Status"),
+    "budget_planned": _l("Budget planned (€)"),
+    "budget_actual": _l("Budget spent (€)"),
+    "effort_planned": _l("Person-days planned"),
+    "effort_actual": _l("Person-days spent"),
+    "responsible": _l("Responsible"),
+    "target_groups": _l("Target groups"),
+    "mobility_stages": _l("Mobility stages"),
+    "partners": _l("Partners"),
+    "units": _l("Units"),
+    "notes": _l("Notes"),
+    "evaluation": _l("Evaluation"),
 }
-_BY_LABEL = {label.casefold(): column for column, label in LABELS.items()}
 
 
-def column_named(header: str | None) -> str | None:
-    """Return the column a header names: its name, or its XLSX label ("Budget planned (€)")."""
+def headers() -> list[str]:
+    """Return the exports' column headers in the reader's language."""
+    return [str(LABELS[column]) for column in COLUMNS]
+
+
+def header_names() -> dict[str, str]:
+    """Return {header in any language, case-folded: column}, column names included."""
+    names = {column.casefold(): column for column in COLUMNS}
+    for column, text in LABELS.items():
+        for spelling in in_every_language(text):
+            names.setdefault(spelling.casefold(), column)
+    return names
+
+
+def column_named(header: str | None, names: dict[str, str] | None = None) -> str | None:
+    """Return the column a header names: its name, or its label in any language.
+
+    `names` is header_names(), made once for a whole file.
+    """
     if not isinstance(header, str):
         return header
-    return _BY_LABEL.get(header.strip().casefold(), header)
+    return (names or header_names()).get(header.strip().casefold(), header)
 
 
 # Column widths of the XLSX export, in characters; long texts wrap at the sheet's edge.
@@ -95,12 +117,12 @@ WIDTHS = {"title": 40, "notes": 50, "evaluation": 50, "partners": 30, "units": 3
 MONEY_FORMAT = '"€"#,##0.00'
 DAYS_FORMAT = "#,##0.0"
 DATE_FORMAT = "d mmm yyyy"
-NUMBER_FORMATS = {
-    "budget_planned": MONEY_FORMAT,
-    "budget_actual": MONEY_FORMAT,
-    "effort_planned": DAYS_FORMAT,
-    "effort_actual": DAYS_FORMAT,
-}
+# Where the euro sign stands and how a date reads, per language (Excel's own separators
+# follow the reader's system); the cells stay numbers and dates.
+MONEY_FORMATS = {"en": MONEY_FORMAT, "fi": '#,##0.00\\ "€"', "sv": '#,##0.00\\ "€"'}
+DATE_FORMATS = {"en": DATE_FORMAT, "fi": "d.m.yyyy", "sv": "d mmm yyyy"}
+MONEY_COLUMNS = ("budget_planned", "budget_actual")
+DAYS_COLUMNS = ("effort_planned", "effort_actual")
 # Excel refuses a cell longer than this.
 XLSX_CELL_LIMIT = 32767
 # Control characters other than tab and line breaks; DEL and the C1 block (0x7F-0x9F) too.
@@ -184,13 +206,13 @@ def _row(
         "occurrence_end": end,
         "title": activity.title,
         "practice": activity.practice.slug if activity.practice else "",
-        "phase": activity.phase or "",
-        "format": activity.format,
+        "phase": label(activity.phase, "Phase") if activity.phase else "",
+        "format": label(activity.format, Format),
         "host": activity.host or "",
         "start_date": activity.start_date,
         "end_date": activity.end_date,
         "recurrence": rule_cell(activity.recurrence),
-        "status": activity.status,
+        "status": label(activity.status, ActivityStatus),
         "budget_planned": activity.budget_planned,
         "budget_actual": activity.budget_actual,
         "effort_planned": activity.effort_planned,
@@ -230,24 +252,29 @@ def plan_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def to_csv(plan: Plan) -> str:
-    """Write the plan's rows as CSV text with a header line."""
+    """Write the plan's rows as CSV text under a header line in the reader's language.
+
+    Headers, statuses, formats and repeats are words of the reader's language (an import reads
+    them in any); dates stay ISO and numbers plain decimals, so the file imports again.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    writer.writerow(headers())
     for row in plan_rows(plan):
-        writer.writerow(
-            {key: neutralise(_multi_line(cell_text(value))) for key, value in row.items()}
-        )
+        writer.writerow([neutralise(_multi_line(cell_text(row[column]))) for column in COLUMNS])
     return buffer.getvalue()
 
 
 def to_xlsx(plan: Plan) -> bytes:
     """Write the plan's rows as an XLSX workbook people can read: headers in words, columns
     wide enough, the header row frozen, euros and days formatted; text never a formula."""
+    language = _language()
+    money_format, date_format = MONEY_FORMATS[language], DATE_FORMATS[language]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Activities"
-    sheet.append([LABELS[column] for column in COLUMNS])
+    sheet.title = _single_line(_("Activities"))[:31]  # Excel's longest sheet name
+    titles = headers()
+    sheet.append(titles)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in plan_rows(plan):
@@ -267,11 +294,13 @@ def to_xlsx(plan: Plan) -> bytes:
                 # still text when the cell is edited (an apostrophe in the value would show).
                 cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)
             elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-            elif column in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[column]
-    for index, column in enumerate(COLUMNS, start=1):
-        width = WIDTHS.get(column, max(12, len(LABELS[column]) + 2))
+                cell.number_format = date_format
+            elif column in MONEY_COLUMNS:
+                cell.number_format = money_format
+            elif column in DAYS_COLUMNS:
+                cell.number_format = DAYS_FORMAT
+    for index, (column, title) in enumerate(zip(COLUMNS, titles, strict=True), start=1):
+        width = WIDTHS.get(column, max(12, len(title) + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -280,22 +309,29 @@ def to_xlsx(plan: Plan) -> bytes:
     return buffer.getvalue()
 
 
+def _language() -> str:
+    """Return the language files are being written in (the request's or the forced one)."""
+    locale = get_locale()
+    return locale.language if locale and locale.language in MONEY_FORMATS else "en"
+
+
 def _event_description(plan: Plan, activity: Activity, link: str) -> str:
     """Say in an event what a calendar shows nowhere else: status, repeats, people, the plan."""
     facts = [
-        f"Status: {ACTIVITY_STATUS_LABELS.get(activity.status, activity.status)}",
-        f"Format: {activity.format}",
+        _("Status: %(status)s", status=label(activity.status, ActivityStatus)),
+        _("Format: %(format)s", format=label(activity.format, Format)),
     ]
     if activity.recurrence:
-        facts.append(f"Repeats: {describe(activity.recurrence)}")
+        facts.append(_("Repeats: %(rule)s", rule=describe(activity.recurrence)))
     if activity.responsible:
-        facts.append(f"Responsible: {_single_line(activity.responsible)}")
+        facts.append(_("Responsible: %(name)s", name=_single_line(activity.responsible)))
     if activity.partners:
-        facts.append(f"Partners: {_single_line('; '.join(activity.partners))}")
+        facts.append(_("Partners: %(names)s", names=_single_line("; ".join(activity.partners))))
     text = "\n".join(facts)
     if activity.notes:
         text += "\n\n" + _multi_line(activity.notes)
-    return f"{text}\n\nPlan: {_single_line(plan.title)}\n{link}"
+    plan_line = _("Plan: %(title)s", title=_single_line(plan.title))
+    return f"{text}\n\n{plan_line}\n{link}"
 
 
 def to_ical(plan: Plan, domain: str) -> bytes:
@@ -310,7 +346,15 @@ def to_ical(plan: Plan, domain: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add(
         "x-wr-calname",
-        vText(_single_line(f"{plan.title} ({plan.institution.name})")),
+        vText(
+            _single_line(
+                _(
+                    "%(plan)s (%(institution)s)",
+                    plan=plan.title,
+                    institution=plan.institution.name,
+                )
+            )
+        ),
     )
     for activity in plan.activities:
         if activity.status == ActivityStatus.CANCELLED:
@@ -351,7 +395,7 @@ def _md(text: str) -> str:
 
 
 def _when(start: date, end: date) -> str:
-    return day(start) if start == end else f"{day(start)} – {day(end)}"
+    return day(start) if start == end else _("%(start)s – %(end)s", start=day(start), end=day(end))
 
 
 def to_markdown(plan: Plan) -> str:
@@ -360,8 +404,8 @@ def to_markdown(plan: Plan) -> str:
     lines = [
         f"# {_md(_single_line(plan.title))}",
         "",
-        f"{_md(_single_line(plan.institution.name))} · {day(plan.period_start)} – "
-        f"{day(plan.period_end)} · {plan.status.capitalize()}",
+        f"{_md(_single_line(plan.institution.name))} · "
+        f"{_when(plan.period_start, plan.period_end)} · {label(plan.status, PlanStatus)}",
         "",
     ]
     if plan.goals_text:
@@ -372,52 +416,50 @@ def to_markdown(plan: Plan) -> str:
     effort = sum((a.effort_planned for a in live), Decimal(0))
     effort_spent = sum((a.effort_actual or Decimal(0) for a in live), Decimal(0))
     lines += [
-        "| | Planned | Actual |",
+        f"| | {_('Planned')} | {_('Actual')} |",
         "| --- | --: | --: |",
-        f"| Budget | {money(budget)} | {money(spent)} |",
-        f"| Person-days | {number(effort, 1)} | {number(effort_spent, 1)} |",
+        f"| {_('Budget')} | {money(budget)} | {money(spent)} |",
+        f"| {_('Person-days')} | {number(effort, 1)} | {number(effort_spent, 1)} |",
         "",
-        "Cancelled activities are left out of the totals.",
+        _("Cancelled activities are left out of the totals."),
         "",
     ]
     for activity in plan.activities:
         lines += [f"## {_md(_single_line(activity.title))}", ""]
         when = [_when(o.start, o.end) for o in occurrences(activity)]
+        budget_text = _("%(amount)s planned", amount=money(activity.budget_planned))
+        if activity.budget_actual is not None:
+            budget_text = _(
+                "%(planned)s planned, %(spent)s spent",
+                planned=money(activity.budget_planned),
+                spent=money(activity.budget_actual),
+            )
+        effort_text = _("%(days)s planned", days=number(activity.effort_planned, 1))
+        if activity.effort_actual is not None:
+            effort_text = _(
+                "%(planned)s planned, %(spent)s spent",
+                planned=number(activity.effort_planned, 1),
+                spent=number(activity.effort_actual, 1),
+            )
         facts = [
-            ("Status", ACTIVITY_STATUS_LABELS.get(activity.status, activity.status)),
-            ("Format", activity.format),
-            ("Host", activity.host or plan.institution.name),
-            ("When", ", ".join(when) or "not dated"),
-            ("Repeats", describe(activity.recurrence) if activity.recurrence else ""),
-            (
-                "Budget",
-                f"{money(activity.budget_planned)} planned"
-                + (
-                    f", {money(activity.budget_actual)} spent"
-                    if activity.budget_actual is not None
-                    else ""
-                ),
-            ),
-            (
-                "Person-days",
-                f"{number(activity.effort_planned, 1)} planned"
-                + (
-                    f", {number(activity.effort_actual, 1)} spent"
-                    if activity.effort_actual is not None
-                    else ""
-                ),
-            ),
-            ("Units", ", ".join(units[i] for i in activity.unit_ids if i in units)),
-            ("Partners", "; ".join(activity.partners)),
-            ("Responsible", activity.responsible),
-            ("Practice", activity.practice.title if activity.practice else ""),
+            (_("Status"), label(activity.status, ActivityStatus)),
+            (_("Format"), label(activity.format, Format)),
+            (_("Host"), activity.host or plan.institution.name),
+            (_("When"), ", ".join(when) or _("not dated")),
+            (_("Repeats"), describe(activity.recurrence) if activity.recurrence else ""),
+            (_("Budget"), budget_text),
+            (_("Person-days"), effort_text),
+            (_("Units"), ", ".join(units[i] for i in activity.unit_ids if i in units)),
+            (_("Partners"), "; ".join(activity.partners)),
+            (_("Responsible"), activity.responsible),
+            (_("Practice"), activity.practice.title if activity.practice else ""),
         ]
-        lines += [f"- **{label}:** {_md(_single_line(value))}" for label, value in facts if value]
-        for heading, text in (("Notes", activity.notes), ("Evaluation", activity.evaluation)):
+        lines += [f"- **{name}:** {_md(_single_line(value))}" for name, value in facts if value]
+        for heading, text in ((_("Notes"), activity.notes), (_("Evaluation"), activity.evaluation)):
             if text:
                 lines += ["", f"**{heading}.** {_md(_multi_line(text))}"]
         if activity.checklist:
-            lines += ["", "To consider:", ""]
+            lines += ["", _("To consider:"), ""]
             lines += [
                 f"- [{'x' if item.done else ' '}] {_md(_single_line(item.text))}"
                 for item in activity.checklist

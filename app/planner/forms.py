@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
@@ -17,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from app.core.enums import choices, words
+from app.core.enums import choices
 from app.core.validation import (
     CheckboxesField,
     FiniteDecimalField,
@@ -27,7 +29,7 @@ from app.core.validation import (
 )
 from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
-from app.planner.models import ACTIVITY_STATUS_LABELS, ActivityStatus, Format, PlanStatus
+from app.planner.models import ActivityStatus, Format, PlanStatus
 from app.planner.recurrence import describe
 from app.planner.schemas import ActivityCreate, AdoptionCreate, PlanCopy, PlanFields
 from app.practices.models import Phase
@@ -38,30 +40,30 @@ from app.practices.models import Phase
 # enums of app/planner/models.py.
 
 RECURRENCE_PRESETS = [
-    SelectChoice("", "Once"),
-    SelectChoice("FREQ=WEEKLY", "Every week"),
-    SelectChoice("FREQ=MONTHLY", "Every month"),
-    SelectChoice("FREQ=MONTHLY;INTERVAL=3", "Every quarter"),
-    SelectChoice("FREQ=MONTHLY;INTERVAL=6", "Twice a year"),
-    SelectChoice("FREQ=YEARLY", "Every year"),
+    SelectChoice("", _l("Once")),
+    SelectChoice("FREQ=WEEKLY", _l("Every week")),
+    SelectChoice("FREQ=MONTHLY", _l("Every month")),
+    SelectChoice("FREQ=MONTHLY;INTERVAL=3", _l("Every quarter")),
+    SelectChoice("FREQ=MONTHLY;INTERVAL=6", _l("Twice a year")),
+    SelectChoice("FREQ=YEARLY", _l("Every year")),
 ]
 
 
 # How the adopt form names each phase of a practice.
-PHASE_LABELS = {Phase.SETUP: "Setting it up", Phase.DELIVERY: "Delivering it"}
+PHASE_LABELS = {Phase.SETUP: _l("Setting it up"), Phase.DELIVERY: _l("Delivering it")}
 
 
 class PlanForm(FlaskForm):
     """A new plan: title, period and the goals it serves."""
 
-    title = StringField("Title", validators=[FromSchema(PlanFields, "title")])
-    period_start = DateField("From", validators=[FromSchema(PlanFields, "period_start")])
-    period_end = DateField("To", validators=[FromSchema(PlanFields, "period_end")])
-    goals = CheckboxesField("Goals it serves")
+    title = StringField(_l("Title"), validators=[FromSchema(PlanFields, "title")])
+    period_start = DateField(_l("From"), validators=[FromSchema(PlanFields, "period_start")])
+    period_end = DateField(_l("To"), validators=[FromSchema(PlanFields, "period_end")])
+    goals = CheckboxesField(_l("Goals it serves"))
     goals_text = TextAreaField(
-        "Goals in your words", validators=[FromSchema(PlanFields, "goals_text")]
+        _l("Goals in your words"), validators=[FromSchema(PlanFields, "goals_text")]
     )
-    submit = SubmitField("Create the plan")
+    submit = SubmitField(_l("Create the plan"))
 
     def offer_goals(self, vocab: Vocabularies) -> None:
         """Offer the goals of the practice sheets' vocabulary."""
@@ -94,9 +96,11 @@ class PlanForm(FlaskForm):
 class AdoptForm(FlaskForm):
     """Which plan takes the practice, and which of its phases."""
 
-    plan_id = SelectField("Into the plan", coerce=int)
-    phases = CheckboxesField("Phases", choices=choices(Phase, PHASE_LABELS), default=list(Phase))
-    submit = SubmitField("Adopt this practice")
+    plan_id = SelectField(_l("Into the plan"), coerce=int)
+    phases = CheckboxesField(
+        _l("Phases"), choices=choices(Phase, PHASE_LABELS), default=list(Phase)
+    )
+    submit = SubmitField(_l("Adopt this practice"))
 
     def adoption(self, slug: str) -> AdoptionCreate | None:
         """Return the adoption the schema checked, or None with its problems on the fields."""
@@ -112,37 +116,39 @@ EDITED_FIELDS = set(ActivityCreate.model_fields) - {"target_groups", "mobility_s
 class ActivityForm(FlaskForm):
     """An activity's dates, recurrence, money, people, partners and status."""
 
-    title = StringField("Title", validators=[FromSchema(ActivityCreate, "title")])
-    format = SelectField("Format", choices=choices(Format, str.capitalize), validate_choice=False)
-    host = SelectField("Host", choices=[SelectChoice("", "Your institution")], default="")
+    title = StringField(_l("Title"), validators=[FromSchema(ActivityCreate, "title")])
+    format = SelectField(_l("Format"), choices=choices(Format), validate_choice=False)
+    host = SelectField(_l("Host"), choices=[SelectChoice("", _l("Your institution"))], default="")
     other_host = StringField(
-        "…or another host (replaces the choice above)",
+        _l("…or another host (replaces the choice above)"),
         validators=[FromSchema(ActivityCreate, "host")],
     )
-    start_date = DateField("Starts", validators=[Optional()])
-    end_date = DateField("Ends", validators=[Optional()])
-    recurrence = SelectField("Repeats", choices=RECURRENCE_PRESETS, validate_choice=False)
-    budget_planned = FiniteDecimalField("Budget planned (€)", places=2, validators=[Optional()])
-    budget_actual = FiniteDecimalField("Budget spent (€)", places=2, validators=[Optional()])
-    effort_planned = FiniteDecimalField("Person-days planned", places=1, validators=[Optional()])
-    effort_actual = FiniteDecimalField("Person-days spent", places=1, validators=[Optional()])
-    partners = CheckboxesField("Partners from your networks and strategic partners")
-    units = CheckboxesField("Units involved", coerce=int)
-    other_partners = TextAreaField("Other partners (one per line)")
+    start_date = DateField(_l("Starts"), validators=[Optional()])
+    end_date = DateField(_l("Ends"), validators=[Optional()])
+    recurrence = SelectField(_l("Repeats"), choices=RECURRENCE_PRESETS, validate_choice=False)
+    budget_planned = FiniteDecimalField(_l("Budget planned (€)"), places=2, validators=[Optional()])
+    budget_actual = FiniteDecimalField(_l("Budget spent (€)"), places=2, validators=[Optional()])
+    effort_planned = FiniteDecimalField(
+        _l("Person-days planned"), places=1, validators=[Optional()]
+    )
+    effort_actual = FiniteDecimalField(_l("Person-days spent"), places=1, validators=[Optional()])
+    partners = CheckboxesField(_l("Partners from your networks and strategic partners"))
+    units = CheckboxesField(_l("Units involved"), coerce=int)
+    other_partners = TextAreaField(_l("Other partners (one per line)"))
     responsible = StringField(
-        "Responsible person", validators=[FromSchema(ActivityCreate, "responsible")]
+        _l("Responsible person"), validators=[FromSchema(ActivityCreate, "responsible")]
     )
     status = SelectField(
-        "Status",
-        choices=choices(ActivityStatus, ACTIVITY_STATUS_LABELS),
+        _l("Status"),
+        choices=choices(ActivityStatus),
         validate_choice=False,
     )
-    notes = TextAreaField("Notes", validators=[FromSchema(ActivityCreate, "notes")])
+    notes = TextAreaField(_l("Notes"), validators=[FromSchema(ActivityCreate, "notes")])
     evaluation = TextAreaField(
-        "Evaluation and dissemination", validators=[FromSchema(ActivityCreate, "evaluation")]
+        _l("Evaluation and dissemination"), validators=[FromSchema(ActivityCreate, "evaluation")]
     )
-    checklist = CheckboxesField("What to consider: tick what is dealt with", coerce=int)
-    submit = SubmitField("Save")
+    checklist = CheckboxesField(_l("What to consider: tick what is dealt with"), coerce=int)
+    submit = SubmitField(_l("Save"))
     # The plan's period, which the activity's dates and rule are checked against.
     period: tuple[date, date] | None = None
     # What the schema made of what was typed, once the form is valid.
@@ -217,7 +223,9 @@ class ActivityForm(FlaskForm):
         self.recurrence.choices = list(RECURRENCE_PRESETS)
         if current and current not in {c.value for c in RECURRENCE_PRESETS}:
             self.recurrence.choices.append(
-                SelectChoice(current, f"{describe(current).capitalize()} (set elsewhere)")
+                SelectChoice(
+                    current, _("%(rule)s (set elsewhere)", rule=describe(current).capitalize())
+                )
             )
 
     def offer_units(self, units: list[Any], chosen: list[int] | None = None) -> None:
@@ -237,7 +245,7 @@ class ActivityForm(FlaskForm):
         if host and host not in hosts:
             hosts.append(host)
         self.host.choices = [
-            SelectChoice("", "Your institution"),
+            SelectChoice("", _l("Your institution")),
             *(SelectChoice(name, name) for name in hosts),
         ]
 
@@ -266,11 +274,11 @@ class ActivityEditForm(ActivityForm):
 class CopyPlanForm(FlaskForm):
     """Where a copy of a plan starts, and its title."""
 
-    title = StringField("Title of the copy", validators=[FromSchema(PlanCopy, "title")])
+    title = StringField(_l("Title of the copy"), validators=[FromSchema(PlanCopy, "title")])
     period_start = DateField(
-        "The copy starts on", validators=[FromSchema(PlanCopy, "period_start")]
+        _l("The copy starts on"), validators=[FromSchema(PlanCopy, "period_start")]
     )
-    submit = SubmitField("Copy the plan")
+    submit = SubmitField(_l("Copy the plan"))
     # How long the copied plan is (set by copies()): the copy's end must be a planning date too.
     span: timedelta | None = None
 
@@ -297,19 +305,19 @@ class ImportForm(FlaskForm):
     """A CSV or XLSX file of activities in the columns of an export."""
 
     file = FileField(
-        "File (.csv or .xlsx, at most 2 MB)",
+        _l("File (.csv or .xlsx, at most 2 MB)"),
         validators=[
-            FileRequired("Choose a file."),
-            FileAllowed(["csv", "xlsx"], "Choose a .csv or .xlsx file."),
-            FileSize(max_size=2 * 1024 * 1024, message="The file is larger than 2 MB."),
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Choose a .csv or .xlsx file.")),
+            FileSize(max_size=2 * 1024 * 1024, message=_l("The file is larger than 2 MB.")),
         ],
     )
-    submit = SubmitField("Check and import")
+    submit = SubmitField(_l("Check and import"))
 
 
 class PlanEditForm(PlanForm):
     """A plan's title, period, goals and status."""
 
-    status = SelectField("Status", choices=choices(PlanStatus, words))
+    status = SelectField(_l("Status"), choices=choices(PlanStatus))
     version = VersionField()
-    submit = SubmitField("Save the plan")
+    submit = SubmitField(_l("Save the plan"))

@@ -10,17 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
-from app.core.enums import parse, values
+from app.core.enums import label, labels, parse
 from app.core.extensions import db
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.validation import max_length, problems_by_field
 from app.core.vocabularies import Vocabularies
-from app.planner.exports import COLUMNS, column_named
+from app.planner.exports import COLUMNS, column_named, header_names
 from app.planner.models import (
     Activity,
     ActivityStatus,
@@ -38,38 +39,65 @@ MAX_ACTIVITIES = 2000
 REQUIRED = ("title",)
 
 # What each column takes, shown on the import page; the keys are the export's columns.
-_NUMBER = "A number such as 1500.50 or 1 500,50; not negative."
-COLUMN_HELP = {
-    "activity_id": "Rows with the same id are the occurrences of one activity, read from its "
-    "first row (as the export writes them). It never points to an activity already in the "
-    "plan: every activity in the file is added.",
-    "occurrence_start": "Written by the export; ignored.",
-    "occurrence_end": "Written by the export; ignored.",
-    "title": f"Required: one line of up to {max_length(ActivityRow, 'title')} characters.",
-    "practice": "The address name of a practice sheet, e.g. sending-staff-on-job-shadowing.",
-    "phase": f"One of: {', '.join(values(Phase))}.",
-    "format": f"One of: {', '.join(values(Format))} (empty: {Format.ON_SITE}).",
-    "host": "Who hosts it; empty for your own institution.",
-    "start_date": "A date such as 2027-03-01, within a year of the plan's period.",
-    "end_date": "A date such as 2027-03-05, not before start_date.",
-    "recurrence": "How it repeats, weekly or less often, in words (weekly, every 2 weeks, "
-    "monthly, quarterly, twice a year, yearly; any case) or as an iCalendar rule: "
-    "FREQ=MONTHLY;INTERVAL=6 is twice a year, FREQ=WEEKLY;COUNT=4 four weeks in a row. Needs a "
-    "start_date, and must give a day before the plan ends.",
-    "status": f"One of: {', '.join(values(ActivityStatus))}, in any case (Planned, IN PROGRESS); "
-    f"empty: {ActivityStatus.IDEA}.",
-    "budget_planned": f"Euros for the whole activity. {_NUMBER}",
-    "budget_actual": f"Euros spent. {_NUMBER}",
-    "effort_planned": f"Person-days for the whole activity. {_NUMBER}",
-    "effort_actual": f"Person-days spent. {_NUMBER}",
-    "responsible": "A person's name.",
-    "target_groups": "Keys separated by semicolons (see the allowed ones in a problem list).",
-    "mobility_stages": "Keys separated by semicolons.",
-    "partners": "Names separated by semicolons.",
-    "units": "Names of your institution's units, separated by semicolons.",
-    "notes": "Free text.",
-    "evaluation": "Free text.",
-}
+_NUMBER = _l("A number such as 1500.50 or 1 500,50; not negative.")
+
+
+def column_help() -> dict[str, str]:
+    """Say what each column of an import takes, in the reader's language."""
+    number = str(_NUMBER)
+    return {
+        "activity_id": _(
+            "Rows with the same id are the occurrences of one activity, read from its first "
+            "row (as the export writes them). It never points to an activity already in the "
+            "plan: every activity in the file is added."
+        ),
+        "occurrence_start": _("Written by the export; ignored."),
+        "occurrence_end": _("Written by the export; ignored."),
+        "title": _(
+            "Required: one line of up to %(num)d characters.",
+            num=max_length(ActivityRow, "title"),
+        ),
+        "practice": _("The address name of a practice sheet, e.g. sending-staff-on-job-shadowing."),
+        "phase": _("One of: %(values)s.", values=_one_of(Phase)),
+        "format": _(
+            "One of: %(values)s (empty: %(default)s).",
+            values=_one_of(Format),
+            default=label(Format.ON_SITE, Format),
+        ),
+        "host": _("Who hosts it; empty for your own institution."),
+        "start_date": _("A date such as 2027-03-01, within a year of the plan's period."),
+        "end_date": _("A date such as 2027-03-05, not before start_date."),
+        "recurrence": _(
+            "How it repeats, weekly or less often, in words (weekly, every 2 weeks, monthly, "
+            "quarterly, twice a year, yearly; any case) or as an iCalendar rule: "
+            "FREQ=MONTHLY;INTERVAL=6 is twice a year, FREQ=WEEKLY;COUNT=4 four weeks in a "
+            "row. Needs a start_date, and must give a day before the plan ends."
+        ),
+        "status": _(
+            "One of: %(values)s, in any case and in any language of the interface "
+            "(empty: %(default)s).",
+            values=_one_of(ActivityStatus),
+            default=label(ActivityStatus.IDEA, ActivityStatus),
+        ),
+        "budget_planned": _("Euros for the whole activity. %(number)s", number=number),
+        "budget_actual": _("Euros spent. %(number)s", number=number),
+        "effort_planned": _("Person-days for the whole activity. %(number)s", number=number),
+        "effort_actual": _("Person-days spent. %(number)s", number=number),
+        "responsible": _("A person's name."),
+        "target_groups": _(
+            "Keys separated by semicolons (see the allowed ones in a problem list)."
+        ),
+        "mobility_stages": _("Keys separated by semicolons."),
+        "partners": _("Names separated by semicolons."),
+        "units": _("Names of your institution's units, separated by semicolons."),
+        "notes": _("Free text."),
+        "evaluation": _("Free text."),
+    }
+
+
+def _one_of(enum: type[StrEnum]) -> str:
+    """List an enumeration's values as the reader reads them ("Idea, Planned, …")."""
+    return ", ".join(labels(enum).values())
 
 
 @dataclass
@@ -84,8 +112,6 @@ def _list(value: str) -> list[str]:
     return [item.strip() for item in value.split(";") if item.strip()]
 
 
-# A file repeats a few spellings thousands of times: each is matched once.
-@lru_cache(maxsize=256)
 def _choice(value: str, enum: type[StrEnum]) -> str:
     """Match a typed value to an enumeration whatever its case: "IN PROGRESS" is in_progress.
 
@@ -99,9 +125,19 @@ def _choice(value: str, enum: type[StrEnum]) -> str:
         return value
 
 
-def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[str, Any]:
+def _row_data(
+    record: dict[str, str],
+    where: str,
+    problems: list[str],
+    matched: dict[tuple[str, str], str] | None = None,
+) -> dict[str, Any]:
     """Turn a row's cells into the fields of ActivityRow, reading numbers, dates and
-    recurrences as people type them; leave every rule to the schema."""
+    recurrences as people type them; leave every rule to the schema.
+
+    `matched` remembers the words of statuses and formats already matched: a file repeats a
+    few spellings thousands of times.
+    """
+    matched = {} if matched is None else matched
     data: dict[str, Any] = {}
     for column in ("title", "host", "responsible", "notes", "evaluation", "practice"):
         value = read_text(record.get(column))
@@ -115,7 +151,10 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
     for column, enum in enums:
         value = read_text(record.get(column))
         if value:
-            data[column] = _choice(value, enum)
+            key = (column, value)
+            if key not in matched:
+                matched[key] = _choice(value, enum)
+            data[column] = matched[key]
     for column in ("start_date", "end_date"):
         value = read_text(record.get(column))
         if not value:
@@ -124,7 +163,12 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
             data[column] = date.fromisoformat(value[:10])
         except ValueError:
             problems.append(
-                f"{where}, column {column}: {value[:40]!r} is not a date like 2027-03-01"
+                _(
+                    "%(where)s, column %(column)s: '%(value)s' is not a date like 2027-03-01",
+                    where=where,
+                    column=column,
+                    value=value[:40],
+                )
             )
     value = read_text(record.get("recurrence"))
     if value:
@@ -136,7 +180,14 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
         try:
             data[column] = parse_number(value)
         except ValueError as error:
-            problems.append(f"{where}, column {column}: {error}")
+            problems.append(
+                _(
+                    "%(where)s, column %(column)s: %(problem)s",
+                    where=where,
+                    column=column,
+                    problem=error,
+                )
+            )
     for column in ("target_groups", "mobility_stages", "partners", "units"):
         data[column] = _list(read_text(record.get(column)))
     return data
@@ -144,10 +195,10 @@ def _row_data(record: dict[str, str], where: str, problems: list[str]) -> dict[s
 
 def _say(message: str) -> str:
     """Word a schema's problem for a file: "Must be at least 0" reads as a rule of the column."""
-    if message in ("missing required field", "Fill this in."):
-        return "missing"
+    if message in ("missing required field", "Fill this in.", _("Fill this in.")):
+        return _("missing")
     if message.lower().startswith("must be at least 0,"):
-        return "must not be negative"
+        return _("must not be negative")
     return message
 
 
@@ -167,12 +218,13 @@ def read_activities(
     problems = result.problems
     try:
         # An XLSX export heads its columns in words; either form reads.
+        names = header_names()
         records = [
-            {column_named(k): v for k, v in record.items()}
+            {column_named(k, names): v for k, v in record.items()}
             for record in read_records(filename, raw, MAX_ROWS)
         ]
     except ValueError as error:
-        problems.append(f"file: {error}")
+        problems.append(_("file: %(problem)s", problem=error))
         return result
     problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
     if problems:
@@ -180,7 +232,10 @@ def read_activities(
     groups = {read_text(r.get("activity_id")) or f"row {n}" for n, r in enumerate(records)}
     if len(groups) > MAX_ACTIVITIES:
         problems.append(
-            f"file: more than {MAX_ACTIVITIES} activities; split the file and import it in parts"
+            _(
+                "file: more than %(num)d activities; split the file and import it in parts",
+                num=MAX_ACTIVITIES,
+            )
         )
         return result
     slugs = {read_text(r.get("practice")) for r in records} - {""}
@@ -189,29 +244,48 @@ def read_activities(
     if period is not None:
         context["period"] = period
     seen: set[str] = set()
+    matched: dict[tuple[str, str], str] = {}
     for number, record in enumerate(records, start=2):  # row 1 is the header
-        where = f"row {number}"
+        where = _("row %(num)d", num=number)
         group = read_text(record.get("activity_id"))
         if group and group in seen:
             continue  # another occurrence of an activity already read
         if group:
             seen.add(group)
-        data = _row_data(record, where, problems)
+        data = _row_data(record, where, problems, matched)
         slug = data.pop("practice", "")
         if slug and slug not in known:
-            problems.append(f"{where}, column practice: no practice sheet {slug[:120]!r}")
+            problems.append(
+                _(
+                    "%(where)s, column %(column)s: no practice sheet '%(slug)s'",
+                    where=where,
+                    column="practice",
+                    slug=slug[:120],
+                )
+            )
         strangers = [n for n in data["units"] if n not in units]
         if strangers:
             problems.append(
-                f"{where}, column units: the institution has no unit "
-                f"{', '.join(repr(n[:200]) for n in strangers[:10])}"
+                _(
+                    "%(where)s, column %(column)s: the institution has no unit %(names)s",
+                    where=where,
+                    column="units",
+                    names=", ".join(repr(n[:200]) for n in strangers[:10]),
+                )
             )
         try:
             checked = ActivityRow.model_validate(data, context=context)
         except ValidationError as error:
             for name, message in problems_by_field(error).items():
                 column = name.split(".")[0]
-                problems.append(f"{where}, column {column}: {_say(message)}")
+                problems.append(
+                    _(
+                        "%(where)s, column %(column)s: %(problem)s",
+                        where=where,
+                        column=column,
+                        problem=_say(message),
+                    )
+                )
             continue
         row = checked.model_dump(exclude={"units"})
         row["practice"] = known.get(slug)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.enums import labels, one_of
+from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.institutions.models import Institution
 from app.practices.models import Phase, Practice
@@ -54,8 +55,18 @@ class Format(StrEnum):
     HYBRID = "hybrid"
 
 
-# How a page names each activity status ("In progress").
-ACTIVITY_STATUS_LABELS = labels(ActivityStatus)
+label_with(PlanStatus, {"draft": _l("Draft"), "active": _l("Active"), "closed": _l("Closed")})
+label_with(
+    ActivityStatus,
+    {
+        "idea": _l("Idea"),
+        "planned": _l("Planned"),
+        "in_progress": _l("In progress"),
+        "done": _l("Done"),
+        "cancelled": _l("Cancelled"),
+    },
+)
+label_with(Format, {"on-site": _l("On site"), "online": _l("Online"), "hybrid": _l("Hybrid")})
 
 
 def new_feed_token() -> str:

@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
+from app.core.enums import labels
 from app.core.extensions import db
 from app.core.formatting import day as format_day
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution
-from app.planner.models import ACTIVITY_STATUS_LABELS, Activity, ActivityStatus, Plan
+from app.planner.models import Activity, ActivityStatus, Plan
 from app.planner.recurrence import describe
 from app.planner.services import Occurrence, coverage, occurrences
 
@@ -127,7 +129,7 @@ def group_by_month(
         (month_label(date(year, month, 1)), items) for (year, month), items in groups.items()
     ]
     if undated:
-        named.append(("Not dated", undated))
+        named.append((_("Not dated"), undated))
     return named
 
 
@@ -165,8 +167,9 @@ def plan_page(
                 else:
                     entries.append((label, item, None))
     else:
+        named = labels(ActivityStatus)
         for status, items in group_by_status(listed):
-            entries += [(ACTIVITY_STATUS_LABELS[status], a, None) for a in items]
+            entries += [(named[status], a, None) for a in items]
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -174,12 +177,12 @@ def plan_page(
     # left out above on the objects it already holds.
     db.session.scalars(
         select(Activity)
-        .where(Activity.id.in_({activity.id for _, activity, _ in shown}))
+        .where(Activity.id.in_({activity.id for _label, activity, _occurrence in shown}))
         .options(selectinload(Activity.practice))
     ).all()
     units = {unit.id: unit.name for unit in plan.institution.units}
     totals_by_label: dict[str, int] = {}
-    for label, _, _ in entries:
+    for label, _activity, _occurrence in entries:
         totals_by_label[label] = totals_by_label.get(label, 0) + 1
     groups: list[Group] = []
     for label, activity, occurrence in shown:

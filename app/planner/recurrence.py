@@ -1,6 +1,7 @@
 """Recurrence rules in people's words: "twice a year" to an RRULE, and whether a rule ever occurs.
 
-Bottom of the planner: it imports nothing of the app, so schemas, imports and exports all use it.
+Bottom of the planner: it imports nothing of the planner, so schemas, imports and exports all
+use it. Its words are in the request's language (or the one forced for a calendar feed).
 
 `describe()` is the one wording of a rule that pages and exports show ("every 6 months",
 "weekly on Monday and Thursday", "monthly on the 15th", "every year"): `rule_from_words()`
@@ -23,8 +24,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from dateutil.rrule import rrule, rrulestr
+from flask import g, has_app_context
+from flask_babel import force_locale, get_locale, ngettext, pgettext
+from flask_babel import gettext as _
+
+from app.core.i18n import DEFAULT_LANGUAGE, LOCALES
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +90,8 @@ def rule_from_words(text: str) -> str | None:
         if unit == "year" and 12 % count == 0:
             interval = months // count
             return "FREQ=YEARLY" if interval == 12 else f"FREQ=MONTHLY;INTERVAL={interval}"
-    raise NotWords(text)
+    # Not English: perhaps the words describe() writes in Finnish or Swedish (an export).
+    return _translated_rule(" ".join(text.split()).casefold())
 
 
 def first_occurrence(rule: str, start: date, last: date) -> date | None:
@@ -106,19 +115,10 @@ MAX_EXAMINED_DAYS = 366 * 100
 # A period of the rule (a year at most) may be examined on either side of the window.
 MARGIN_DAYS = 2 * 366
 
-WEEKDAYS = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
-}
 UNITS = {"WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
-ADVERBS = {"WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}
 # Parts of a rule that describe() puts into words; a rule with others is shown as written.
 WORDED = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "COUNT", "UNTIL", "WKST"}
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _parts(rule: str) -> dict[str, str] | None:
@@ -132,25 +132,101 @@ def _parts(rule: str) -> dict[str, str] | None:
     return parts
 
 
+def _locale() -> Locale:
+    """Return the locale rules are described in: the request's (or forced one's), else English."""
+    return get_locale() or Locale.parse(LOCALES[DEFAULT_LANGUAGE])
+
+
+def _frequency(freq: str, interval: int, qualified: bool) -> str:
+    """Say how often: "every month", "monthly" (before a qualifier), "every 6 months"."""
+    if interval == 1 and not qualified:
+        return {"WEEKLY": _("every week"), "MONTHLY": _("every month"), "YEARLY": _("every year")}[
+            freq
+        ]
+    if interval == 1:
+        return {"WEEKLY": _("weekly"), "MONTHLY": _("monthly"), "YEARLY": _("yearly")}[freq]
+    if freq == "WEEKLY":
+        return ngettext("every %(num)d week", "every %(num)d weeks", interval)
+    if freq == "MONTHLY":
+        return ngettext("every %(num)d month", "every %(num)d months", interval)
+    return ngettext("every %(num)d year", "every %(num)d years", interval)
+
+
+def _weekday(code: str, positioned: bool) -> str:
+    """Name a weekday as it stands alone after "on" ("on Monday") or after a position
+    ("the last Friday"): Finnish and Swedish inflect the two differently."""
+    if positioned:
+        return {
+            "MO": pgettext("after a position, as in the first Monday", "Monday"),
+            "TU": pgettext("after a position, as in the first Monday", "Tuesday"),
+            "WE": pgettext("after a position, as in the first Monday", "Wednesday"),
+            "TH": pgettext("after a position, as in the first Monday", "Thursday"),
+            "FR": pgettext("after a position, as in the first Monday", "Friday"),
+            "SA": pgettext("after a position, as in the first Monday", "Saturday"),
+            "SU": pgettext("after a position, as in the first Monday", "Sunday"),
+        }[code]
+    return {
+        "MO": pgettext("every week, as in weekly on Monday", "Monday"),
+        "TU": pgettext("every week, as in weekly on Monday", "Tuesday"),
+        "WE": pgettext("every week, as in weekly on Monday", "Wednesday"),
+        "TH": pgettext("every week, as in weekly on Monday", "Thursday"),
+        "FR": pgettext("every week, as in weekly on Monday", "Friday"),
+        "SA": pgettext("every week, as in weekly on Monday", "Saturday"),
+        "SU": pgettext("every week, as in weekly on Monday", "Sunday"),
+    }[code]
+
+
+def _month(number: int) -> str:
+    """Name a month as it stands after "in" ("in March")."""
+    return (
+        pgettext("as in yearly in March", "January"),
+        pgettext("as in yearly in March", "February"),
+        pgettext("as in yearly in March", "March"),
+        pgettext("as in yearly in March", "April"),
+        pgettext("as in yearly in March", "May"),
+        pgettext("as in yearly in March", "June"),
+        pgettext("as in yearly in March", "July"),
+        pgettext("as in yearly in March", "August"),
+        pgettext("as in yearly in March", "September"),
+        pgettext("as in yearly in March", "October"),
+        pgettext("as in yearly in March", "November"),
+        pgettext("as in yearly in March", "December"),
+    )[number - 1]
+
+
 def _ordinal(n: int) -> str:
-    """Return 1st, 2nd, 3rd, 4th, 11th, 21st …"""
+    """Return a day's number as an ordinal: 1st, 22nd (English), 1. (Finnish), 1:a (Swedish).
+
+    Written here rather than translated: each language forms its ordinals by its own rule.
+    """
+    language = _locale().language
+    if language == "fi":
+        return f"{n}."
+    if language == "sv":
+        return f"{n}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
 def _nth(n: int) -> str:
     """Return first, second, … last, second to last for a position counted from either end."""
-    names = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
     if n == -1:
-        return "last"
+        return _("last")
     if n < 0:
-        return f"{_ordinal(-n)} to last" if -n not in names else f"{names[-n]} to last"
-    return names.get(n, _ordinal(n))
+        to_last = {
+            2: _("second to last"),
+            3: _("third to last"),
+            4: _("fourth to last"),
+            5: _("fifth to last"),
+        }
+        return to_last.get(-n) or _("%(nth)s to last", nth=_ordinal(-n))
+    names = {1: _("first"), 2: _("second"), 3: _("third"), 4: _("fourth"), 5: _("fifth")}
+    return names.get(n) or _ordinal(n)
 
 
 def _join(items: list[str]) -> str:
-    """Join words as English does: a, b and c."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """Join words as the language does: "a, b and c", "a, b ja c"."""
+    return format_list(items, locale=_locale())
 
 
 def _weekdays(value: str) -> str | None:
@@ -158,10 +234,10 @@ def _weekdays(value: str) -> str | None:
     words = []
     for item in value.split(","):
         code, prefix = item[-2:], item[:-2]
-        if code not in WEEKDAYS:
+        if code not in WEEKDAY_CODES:
             return None
         if not prefix:
-            words.append(WEEKDAYS[code])
+            words.append(_weekday(code, positioned=False))
             continue
         try:
             n = int(prefix)
@@ -169,7 +245,7 @@ def _weekdays(value: str) -> str | None:
             return None
         if n == 0:
             return None
-        words.append(f"the {_nth(n)} {WEEKDAYS[code]}")
+        words.append(_("the %(nth)s %(weekday)s", nth=_nth(n), weekday=_weekday(code, True)))
     return _join(words)
 
 
@@ -183,8 +259,8 @@ def _monthdays(value: str) -> str | None:
             return None
         if n == 0 or abs(n) > 31:
             return None
-        words.append("last day" if n == -1 else _nth(n) if n < 0 else _ordinal(n))
-    return "the " + _join(words)
+        words.append(_("last day") if n == -1 else _nth(n) if n < 0 else _ordinal(n))
+    return _("the %(days)s", days=_join(words))
 
 
 def _months(value: str) -> str | None:
@@ -193,7 +269,7 @@ def _months(value: str) -> str | None:
     for item in value.split(","):
         if not item.isdigit() or not 1 <= int(item) <= 12:
             return None
-        words.append(format_date(date(2000, int(item), 1), "MMMM", locale="en_GB"))
+        words.append(_month(int(item)))
     return _join(words)
 
 
@@ -203,13 +279,16 @@ def _until(value: str) -> str | None:
         day = datetime.strptime(value[:8], "%Y%m%d").date()
     except ValueError:
         return None
-    return "until " + format_date(day, "d MMM y", locale="en_GB")
+    return _("until %(day)s", day=format_date(day, "medium", locale=_locale()))
 
 
 def describe(rule: str | None) -> str:
-    """Say how often a rule repeats ("every 6 months"); "once" for none; the rule if unusual."""
+    """Say how often a rule repeats ("every 6 months"); "once" for none; the rule if unusual.
+
+    In the language of the request (or of force_locale), English outside one.
+    """
     if rule is None or not rule.strip():
-        return "once"
+        return _("once")
     parts = _parts(rule)
     if parts is None or parts.get("FREQ") not in UNITS or set(parts) - WORDED:
         return rule.strip()
@@ -224,28 +303,63 @@ def describe(rule: str | None) -> str:
             words = wording(parts[name])
             if words is None:
                 return rule.strip()
-            qualifiers.append("on " + words)
+            qualifiers.append(_("on %(days)s", days=words))
     if "BYMONTH" in parts:
         words = _months(parts["BYMONTH"])
         if words is None:
             return rule.strip()
-        qualifiers.append("in " + words)
-    if interval == 1:
-        text = ADVERBS[freq] if qualifiers else f"every {UNITS[freq]}"
-    else:
-        text = f"every {interval} {UNITS[freq]}s"
-    text = " ".join([text, *qualifiers])
+        qualifiers.append(_("in %(months)s", months=words))
+    text = " ".join([_frequency(freq, interval, bool(qualifiers)), *qualifiers])
     if "COUNT" in parts:
         if not parts["COUNT"].isdigit():
             return rule.strip()
         count = int(parts["COUNT"])
-        text += ", once" if count == 1 else f", {count} times"
+        text = (
+            _("%(rule)s, once", rule=text)
+            if count == 1
+            else ngettext("%(rule)s, %(num)d time", "%(rule)s, %(num)d times", count, rule=text)
+        )
     if "UNTIL" in parts:
         words = _until(parts["UNTIL"])
         if words is None:
             return rule.strip()
-        text += ", " + words
+        text = _("%(rule)s, %(until)s", rule=text, until=words)
     return text
+
+
+# Simple rules whose words rule_from_words() reads in every language of the interface, as
+# describe() writes them there ("joka kuukausi", "6 kuukauden välein"); English words are
+# read by the patterns above, with their many spellings.
+_READ_INTERVALS = range(1, 53)
+
+
+def _words_of_simple_rules() -> dict[str, str | None]:
+    """Return {words in any language: rule} for one-offs and plain weekly, monthly, yearly rules."""
+    found: dict[str, str | None] = {}
+    for locale in LOCALES.values():
+        with force_locale(locale):
+            found.setdefault(describe(None).casefold(), None)
+            for freq in UNITS:
+                for interval in _READ_INTERVALS:
+                    rule = f"FREQ={freq}" if interval == 1 else f"FREQ={freq};INTERVAL={interval}"
+                    found.setdefault(describe(rule).casefold(), rule)
+                found.setdefault(_frequency(freq, 1, qualified=True).casefold(), f"FREQ={freq}")
+    return found
+
+
+def _translated_rule(words: str) -> str | None:
+    """Return the rule that words in any language of the interface say; NotWords if none.
+
+    The table is made once per request (an import reads thousands of rows in one).
+    """
+    if not has_app_context():
+        raise NotWords(words)
+    table = g.get("planner_rule_words")
+    if table is None:
+        table = g.planner_rule_words = _words_of_simple_rules()
+    if words not in table:
+        raise NotWords(words)
+    return table[words]
 
 
 class _Exhausted(Exception):

@@ -11,8 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Self, get_args
 
+from flask_babel import gettext as _
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -80,13 +82,13 @@ def _ordered(start: date | None, end: date | None, message: str) -> None:
 
 def check_period(start: date, end: date) -> None:
     """A plan's period ends on or after its start, at most MAX_PLAN_YEARS later."""
-    _ordered(start, end, "the period ends before it starts")
+    _ordered(start, end, _("the period ends before it starts"))
     try:
         longest = start.replace(year=start.year + MAX_PLAN_YEARS)
     except ValueError:  # 29 February
         longest = start.replace(year=start.year + MAX_PLAN_YEARS, day=28)
     if end >= longest:
-        raise ValueError(f"a plan spans at most {MAX_PLAN_YEARS} years")
+        raise ValueError(_("a plan spans at most %(num)d years", num=MAX_PLAN_YEARS))
 
 
 class PlanFields(Strict):
@@ -129,8 +131,11 @@ class PlanCopy(Strict):
             end = self.period_start + span
             raise FieldProblem(
                 "period_start",
-                f"the copy would end on {end.isoformat()}, after {LAST_DAY.isoformat()}; "
-                "start it earlier",
+                _(
+                    "the copy would end on %(end)s, after %(last)s; start it earlier",
+                    end=end.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                ),
             )
         return self
 
@@ -138,7 +143,7 @@ class PlanCopy(Strict):
 def _not_null(value: Any) -> Any:
     """Refuse null for a field a change may leave out but not empty."""
     if value is None:
-        raise ValueError("may not be null")
+        raise ValueError(_("may not be null"))
     return value
 
 
@@ -159,16 +164,18 @@ class PlanPatch(Strict):
 class _ActivityFields(Strict):
     """The fields of an activity a planner sets."""
 
+    # The OpenAPI document's descriptions (English, for developers) are the fields' docstrings.
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     format: Format = Format.ON_SITE
-    host: Name | None = Field(None, description="A partner's name; null is the own institution.")
+    host: Name | None = None
+    """A partner's name; null is the own institution."""
     start_date: PlanningDate | None = None
     end_date: PlanningDate | None = None
-    recurrence: Annotated[str, Field(max_length=200)] | None = Field(
-        None,
-        description="How it repeats, weekly at most often: words such as 'every 6 months', "
-        "'twice a year', 'monthly' or 'every 2 weeks', or an iCalendar RRULE such as "
-        "FREQ=MONTHLY;INTERVAL=6; it must give a day between the start and the plan's end.",
-    )
+    recurrence: Annotated[str, Field(max_length=200)] | None = None
+    """How it repeats, weekly at most often: words such as 'every 6 months', 'twice a year',
+    'monthly' or 'every 2 weeks', or an iCalendar RRULE such as FREQ=MONTHLY;INTERVAL=6; it
+    must give a day between the start and the plan's end."""
     budget_planned: Money = Decimal(0)
     budget_actual: Money | None = None
     effort_planned: Days = Decimal(0)
@@ -203,8 +210,11 @@ class _ActivityFields(Strict):
             first, last = period[0] - ACTIVITY_MARGIN, period[1] + ACTIVITY_MARGIN
             if not first <= value <= last:
                 raise ValueError(
-                    f"must lie within a year of the plan's period, from {first.isoformat()} "
-                    f"to {last.isoformat()}"
+                    _(
+                        "must lie within a year of the plan's period, from %(first)s to %(last)s",
+                        first=first.isoformat(),
+                        last=last.isoformat(),
+                    )
                 )
         return value
 
@@ -271,17 +281,26 @@ def check_dates(
     is not known), as the timeline shows it: one that never occurs there would vanish.
     """
     if start is not None and end is not None and end < start:
-        raise DateProblem("end_date", "end_date is before start_date")
+        raise DateProblem("end_date", _("end_date is before start_date"))
     if not recurrence:
         return
     if start is None:
-        raise DateProblem("start_date", "a repeating activity needs a start_date")
+        raise DateProblem("start_date", _("a repeating activity needs a start_date"))
     last = max(period[1], start) if period else start + timedelta(days=3653)
     if first_occurrence(recurrence, start, last) is None:
         raise DateProblem(
             "recurrence",
-            f"the rule gives no day from {start.isoformat()} to {last.isoformat()}"
-            + (" (the plan's end)" if period else ""),
+            _(
+                "the rule gives no day from %(start)s to %(last)s (the plan's end)",
+                start=start.isoformat(),
+                last=last.isoformat(),
+            )
+            if period
+            else _(
+                "the rule gives no day from %(start)s to %(last)s",
+                start=start.isoformat(),
+                last=last.isoformat(),
+            ),
         )
 
 
@@ -296,7 +315,7 @@ class AdoptionCreate(Strict):
     def _some(cls, value: Any) -> Any:
         # Said in the planner's words, before the length check's generic message.
         if isinstance(value, list) and not value:
-            raise ValueError("Choose at least one phase")
+            raise ValueError(_("Choose at least one phase"))
         return value
 
     @field_validator("phases")
@@ -310,6 +329,9 @@ class AdoptionCreate(Strict):
 
 class Out(BaseModel):
     """Responses list every field, also when empty."""
+
+    # The OpenAPI document's descriptions (English, for developers) are the fields' docstrings.
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
 
 class InstitutionRef(Out):
@@ -355,7 +377,8 @@ class ActivityOut(Out):
     id: int
     plan_id: int
     url: str
-    practice: str | None = Field(description="The slug of the adopted practice, if any.")
+    practice: str | None
+    """The slug of the adopted practice, if any."""
     phase: Phase | None
     title: str
     format: Format
@@ -368,7 +391,8 @@ class ActivityOut(Out):
     budget_actual: float | None
     effort_planned: float
     effort_actual: float | None
-    guidance: dict[str, int] = Field(description="The sheet's 1-3 cost, time and effort levels.")
+    guidance: dict[str, int]
+    """The sheet's 1-3 cost, time and effort levels."""
     target_groups: list[str]
     mobility_stages: list[str]
     units: list[UnitRef]
@@ -397,7 +421,8 @@ class PlanSummary(Out):
     goals: list[str]
     goals_text: str
     status: PlanStatus
-    owner: str | None = Field(description="The email of the plan's owner.")
+    owner: str | None
+    """The email of the plan's owner."""
     version: int
     created_at: datetime
     updated_at: datetime

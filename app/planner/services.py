@@ -15,6 +15,8 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -157,7 +159,7 @@ def delete_activity(activity: Activity) -> None:
 # Capacity-building activities repeat weekly at most often; a finer rule (hourly, daily)
 # would flood the timeline and the calendar with hundreds of occurrences.
 ALLOWED_FREQUENCIES = ("WEEKLY", "MONTHLY", "YEARLY")
-RULE_EXAMPLE = "FREQ=MONTHLY;INTERVAL=6 for twice a year"
+RULE_EXAMPLE = _l("FREQ=MONTHLY;INTERVAL=6 for twice a year")
 
 
 def check_recurrence(rule: str | None) -> str | None:
@@ -178,30 +180,44 @@ def check_recurrence(rule: str | None) -> str | None:
         name, separator, value = part.partition("=")
         if not separator or not name or not value:
             raise RecurrenceError(
-                f"write it in words such as 'every 6 months' or 'weekly', or as a rule like "
-                f"{RULE_EXAMPLE}, not {rule.strip()!r}"
+                _(
+                    "write it in words such as “every 6 months” or “weekly”, or as a rule like "
+                    "%(example)s, not “%(rule)s”",
+                    example=RULE_EXAMPLE,
+                    rule=rule.strip(),
+                )
             )
         parts[name] = value
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise RecurrenceError(
-            f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)} (e.g. {RULE_EXAMPLE})"
+            _(
+                "FREQ must be one of %(allowed)s (e.g. %(example)s)",
+                allowed=", ".join(ALLOWED_FREQUENCIES),
+                example=RULE_EXAMPLE,
+            )
         )
     if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and int(parts["INTERVAL"]) >= 1):
-        raise RecurrenceError("INTERVAL must be a whole number of at least 1")
+        raise RecurrenceError(_("INTERVAL must be a whole number of at least 1"))
     # "the 53rd Monday" of a month sends dateutil past the end of its tables (IndexError).
     ordinals = [item[:-2] for item in parts.get("BYDAY", "").split(",") if item[:-2]]
     largest = {"WEEKLY": 0, "MONTHLY": 5, "YEARLY": 53}[parts["FREQ"]]
     for ordinal in ordinals:
         if not ordinal.lstrip("+-").isdigit() or not 1 <= abs(int(ordinal)) <= largest:
             raise RecurrenceError(
-                f"BYDAY counts weekdays from 1 to {largest} in a {parts['FREQ'].lower()} rule"
+                _(
+                    "BYDAY counts weekdays from 1 to %(largest)d in a %(freq)s rule",
+                    largest=largest,
+                    freq=parts["FREQ"],
+                )
                 if largest
-                else "BYDAY takes plain weekdays (MO,TH) in a weekly rule"
+                else _("BYDAY takes plain weekdays (MO,TH) in a weekly rule")
             )
     try:
         rrulestr(text, dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError) as error:
-        raise RecurrenceError(f"not a rule this planner understands ({error})") from None
+        raise RecurrenceError(
+            _("not a rule this planner understands (%(error)s)", error=error)
+        ) from None
     return text
 
 
@@ -357,7 +373,7 @@ def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True
     """
     plan = get_plan(plan_id, details=details)
     if plan is None:
-        abort(404, description=f"There is no plan {plan_id}.")
+        abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(user, plan.institution, at_least)
     return plan
 

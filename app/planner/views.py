@@ -18,12 +18,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.charts import figures as charts
 from app.core.conflicts import EditConflict
+from app.core.enums import labels
 from app.core.extensions import db, limiter
+from app.core.i18n import locale_of
 from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
@@ -38,7 +42,7 @@ from app.planner.forms import (
     PlanEditForm,
     PlanForm,
 )
-from app.planner.models import ACTIVITY_STATUS_LABELS, Plan
+from app.planner.models import ActivityStatus, Plan
 from app.planner.recurrence import describe
 from app.practices import services as practices
 
@@ -83,7 +87,7 @@ def create(slug: str) -> ResponseReturnValue:
         )
         db.session.commit()
         log.info("plan %s created for %s by %s", plan.id, institution.slug, current_user.email)
-        flash("The plan is created. Adopt practices from the catalogue to fill it.")
+        flash(_("The plan is created. Adopt practices from the catalogue to fill it."))
         return redirect(url_for("planner.detail", plan_id=plan.id))
     return render_template("planner/new.html", institution=institution, form=form)
 
@@ -96,7 +100,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
     # by page. Guarded as require_plan guards: 404 to outsiders.
     plan = pages.get_plan_outline(plan_id)
     if plan is None:
-        abort(404, description=f"There is no plan {plan_id}.")
+        abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(current_user, plan.institution, "viewer")
     grouping = "month" if request.args.get("group") == "month" else "status"
     shown = pages.plan_page(
@@ -111,7 +115,7 @@ def detail(plan_id: int) -> ResponseReturnValue:
     timeline = charts.timeline_figure(
         services.timeline_rows(occurrences),
         period=span,
-        status_labels=ACTIVITY_STATUS_LABELS,
+        status_labels=labels(ActivityStatus),
     )
     return render_template(
         "planner/detail.html",
@@ -173,18 +177,25 @@ def edit_plan(plan_id: int) -> ResponseReturnValue:
             )
         except EditConflict:
             flash(
-                "Someone else saved this plan while you were editing it; your changes are "
-                "in the form, the saved plan is on its page.",
+                _(
+                    "Someone else saved this plan while you were editing it; your changes are "
+                    "in the form, the saved plan is on its page."
+                ),
                 "error",
             )
             return render_template("planner/edit.html", plan=plan, form=form), 409
         db.session.commit()
-        flash("The plan is saved.")
+        flash(_("The plan is saved."))
         outside = services.outside_period(plan)
         if outside:
             flash(
-                f"{len(outside)} activit{'y is' if len(outside) == 1 else 'ies are'} dated "
-                "outside the plan's new period; they are listed on the plan's page.",
+                ngettext(
+                    "%(num)d activity is dated outside the plan's new period; it is listed on "
+                    "the plan's page.",
+                    "%(num)d activities are dated outside the plan's new period; they are "
+                    "listed on the plan's page.",
+                    len(outside),
+                ),
                 "error",
             )
         return redirect(url_for("planner.detail", plan_id=plan.id))
@@ -199,7 +210,7 @@ def copy(plan_id: int) -> ResponseReturnValue:
     form = CopyPlanForm()
     form.copies(plan.period_start, plan.period_end)
     if request.method == "GET":
-        form.title.data = f"{plan.title} (copy)"
+        form.title.data = _("%(title)s (copy)", title=plan.title)
         form.period_start.data = plan.period_end + timedelta(days=1)  # the next period
     if form.validate_on_submit():
         copied = services.copy_plan(
@@ -209,7 +220,7 @@ def copy(plan_id: int) -> ResponseReturnValue:
             by=current_user._get_current_object(),
         )
         db.session.commit()
-        flash("The plan is copied to its new period. Check the dates, then set it active.")
+        flash(_("The plan is copied to its new period. Check the dates, then set it active."))
         return redirect(url_for("planner.detail", plan_id=copied.id))
     return render_template("planner/copy.html", plan=plan, form=form)
 
@@ -225,7 +236,7 @@ def _import_key() -> str:
     lambda: current_app.config["IMPORT_LIMIT_PER_USER"],
     methods=["POST"],
     key_func=_import_key,
-    error_message="Too many imports in a short time. Wait a minute, then try again.",
+    error_message=lambda: _("Too many imports in a short time. Wait a minute, then try again."),
 )
 def import_activities(plan_id: int) -> ResponseReturnValue:
     """Import activities from CSV or XLSX: all rows checked first, all or nothing."""
@@ -250,12 +261,19 @@ def import_activities(plan_id: int) -> ResponseReturnValue:
                 plan.id,
                 current_user.email,
             )
-            flash(f"{len(created)} activit{'y' if len(created) == 1 else 'ies'} imported.")
+            flash(
+                ngettext("%(num)d activity imported.", "%(num)d activities imported.", len(created))
+            )
             return redirect(url_for("planner.detail", plan_id=plan.id))
         problems = result.problems
     status = 400 if (problems or form.errors) else 200
     return render_template(
-        "planner/import.html", plan=plan, form=form, problems=problems, columns=imports.COLUMN_HELP
+        "planner/import.html",
+        plan=plan,
+        form=form,
+        problems=problems,
+        columns=imports.column_help(),
+        headers=dict(zip(exports.COLUMNS, exports.headers(), strict=True)),
     ), status
 
 
@@ -282,7 +300,11 @@ def feed(token: str) -> ResponseReturnValue:
         abort(404)
     # The UIDs' domain is the public one: the request's Host header is the caller's choice.
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
-    return Response(exports.to_ical(plan, domain), mimetype="text/calendar")
+    # Calendar apps send no session and no useful Accept-Language: the feed is written in
+    # the language its member chose.
+    with force_locale(locale_of(member.language)):
+        body = exports.to_ical(plan, domain)
+    return Response(body, mimetype="text/calendar")
 
 
 @bp.post("/plans/<int:plan_id>/feed/new")
@@ -293,8 +315,10 @@ def new_feed_address(plan_id: int) -> ResponseReturnValue:
     accounts.new_feed_addresses(current_user._get_current_object())
     db.session.commit()
     flash(
-        "Your calendar addresses are new and the old ones no longer work. Subscribe again "
-        "with the address below (and with the new ones of your other plans)."
+        _(
+            "Your calendar addresses are new and the old ones no longer work. Subscribe again "
+            "with the address below (and with the new ones of your other plans)."
+        )
     )
     return redirect(url_for("planner.detail", plan_id=plan.id, _anchor="calendar-feed"))
 
@@ -312,15 +336,19 @@ def adopt(slug: str) -> ResponseReturnValue:
     form = adoption.adopt_form(current_user)
     adopted = form.adoption(slug) if form.validate_on_submit() else None
     if plan is None or adopted is None:
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Choose a plan.")
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Choose a plan."))
         return redirect(url_for("practices.detail", slug=slug))
     activities = services.adopt_practice(
         plan, practice, adopted.phases, vocabularies(), by=current_user.email
     )
     db.session.commit()
     flash(
-        f"“{practice.title}” is in the plan as {len(activities)} activit"
-        f"{'y' if len(activities) == 1 else 'ies'}. Set their dates and budget."
+        ngettext(
+            "“%(title)s” is in the plan as %(num)d activity. Set its dates and budget.",
+            "“%(title)s” is in the plan as %(num)d activities. Set their dates and budget.",
+            len(activities),
+            title=practice.title,
+        )
     )
     return redirect(url_for("planner.detail", plan_id=plan.id))
 
@@ -340,7 +368,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
         activity = services.add_activity(plan, form.activity_changes(), by=current_user.email)
         db.session.commit()
         log.info("activity %s added to plan %s by %s", activity.id, plan.id, current_user.email)
-        flash(f"“{activity.title}” is in the plan.")
+        flash(_("“%(title)s” is in the plan.", title=activity.title))
         return redirect(url_for("planner.detail", plan_id=plan.id))
     return render_template(
         "planner/activity.html", plan=plan, activity=None, form=form, conflict=False
@@ -383,7 +411,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
                 "planner/activity.html", plan=plan, activity=activity, form=form, conflict=True
             ), 409
         db.session.commit()
-        flash("The activity is saved.")
+        flash(_("The activity is saved."))
         return redirect(url_for("planner.detail", plan_id=plan.id))
     return render_template(
         "planner/activity.html", plan=plan, activity=activity, form=form, conflict=False
@@ -409,6 +437,6 @@ def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
             plan.id,
             current_user.email,
         )
-        flash(f"“{title}” is deleted.")
+        flash(_("“%(title)s” is deleted.", title=title))
         return redirect(url_for("planner.detail", plan_id=plan.id))
     return render_template("planner/delete.html", plan=plan, activity=activity)

@@ -164,9 +164,7 @@ def _untranslated_in_module(path: Path) -> list[str]:
     return found
 
 
-MODULES = sorted(
-    p for p in APP.rglob("*.py") if p.name not in SKIPPED and p.parent.name != "api"
-)
+MODULES = sorted(p for p in APP.rglob("*.py") if p.name not in SKIPPED and p.parent.name != "api")
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(APP)))

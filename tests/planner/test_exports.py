@@ -20,6 +20,13 @@ from tests.conftest import login
 PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
+def _rows(text: str) -> list[dict[str, str]]:
+    """Read an export's CSV by column name: its headers are in the reader's language."""
+    reader = csv.reader(io.StringIO(text))
+    names = [exports.column_named(header) for header in next(reader)]
+    return [dict(zip(names, row, strict=True)) for row in reader]
+
+
 @pytest.fixture
 def plan(client, make_institution, make_user):
     institution = make_institution("uni-a")
@@ -57,7 +64,9 @@ def plan(client, make_institution, make_user):
 def test_csv_has_a_row_per_occurrence_and_every_column(client, plan):
     response = client.get(f"/plans/{plan.id}/export.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="plan-2027.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("Activity id,Occurrence starts,Occurrence ends,Title,Practice,")
+    rows = _rows(text)
     assert tuple(rows[0]) == exports.COLUMNS
     dated = [r for r in rows if r["title"] == "Twice a year"]
     assert [(r["occurrence_start"], r["occurrence_end"]) for r in dated] == [
@@ -71,11 +80,7 @@ def test_csv_has_a_row_per_occurrence_and_every_column(client, plan):
 
 
 def test_csv_cells_never_start_a_formula(client, plan):
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True))
-        )
-    )
+    rows = list(_rows(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True)))
     for row in rows:
         for value in row.values():
             assert not value.startswith(FORMULA_STARTS), value
@@ -143,11 +148,7 @@ def test_markdown_export_reads_as_a_document(client, plan):
 
 
 def test_exports_say_the_recurrence_in_words(client, plan):
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True))
-        )
-    )
+    rows = list(_rows(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True)))
     assert {r["recurrence"] for r in rows if r["title"] == "Twice a year"} == {"every 6 months"}
     sheet = load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data)).active
     column = {name: i + 1 for i, name in enumerate(exports.COLUMNS)}
@@ -265,7 +266,7 @@ def test_xlsx_export_survives_every_control_character(client, controlled):
 def test_csv_and_markdown_survive_every_control_character(client, controlled):
     response = client.get(f"/plans/{controlled.id}/export.csv")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(_rows(response.get_data(as_text=True)))
     assert {r["title"][:6] for r in rows} <= {"titleA", "'title"} and rows
     assert all("\x00" not in value for row in rows for value in row.values())
     text = client.get(f"/plans/{controlled.id}/export.md").get_data(as_text=True)
@@ -332,11 +333,7 @@ def test_a_rule_is_exported_as_an_import_reads_it(client, plan, rule, cell):
     activity = next(a for a in plan.activities if a.title == "Twice a year")
     activity.recurrence = rule
     db.session.commit()
-    rows = list(
-        csv.DictReader(
-            io.StringIO(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True))
-        )
-    )
+    rows = list(_rows(client.get(f"/plans/{plan.id}/export.csv").get_data(as_text=True)))
     assert {r["recurrence"] for r in rows if r["title"] == "Twice a year"} == {cell}
     markdown = client.get(f"/plans/{plan.id}/export.md").get_data(as_text=True)
     assert f"- **Repeats:** {exports.describe(rule)}" in markdown  # people read words

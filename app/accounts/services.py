@@ -195,7 +195,7 @@ def send_password_reset(email: str, asked_in: str | None = None) -> None:
         valid,
         utcnow() + valid,
     )
-    queue_mail(user.email, email.subject, email.body, MailKind.PASSWORD_RESET)
+    queue_mail(user.email, email.subject, email.body, MailKind.PASSWORD_RESET, email.language)
 
 
 def user_for_reset(token: str) -> User:
@@ -239,7 +239,9 @@ def invite(
         link=external_url("accounts.accept_invitation", token=token),
         until=utcnow() + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
     )
-    queue_mail(invitation.email, message.subject, message.body, MailKind.INVITATION)
+    queue_mail(
+        invitation.email, message.subject, message.body, MailKind.INVITATION, message.language
+    )
     log.info(
         "invitation institution=%s email=%s role=%s language=%s by %s",
         institution.slug,

@@ -393,3 +393,26 @@ def test_an_invitation_email_is_in_the_invitations_language(smtp_app, make_user,
     # The last day, as Babel writes a long date in Finnish ("8. joulukuuta 2026").
     assert re.search(r"\d{1,2}\. \w+kuuta \d{4}:", body)
     assert "https://planner.example.org/invitations/" in body
+
+
+def test_an_email_says_its_language_to_mail_programs_and_on_the_outbox_page(
+    smtp_app, make_user, make_institution
+):
+    make_user("admin@example.org", is_admin=True, language="en")
+    make_user("boss@example.org", institution=make_institution("uni-a"), role="manager")
+    with smtp_server() as (port, received):
+        app = smtp_app(port)
+        client = app.test_client()
+        login(client, "boss@example.org")
+        client.post(
+            "/institutions/uni-a/invitations",
+            data={"email": "new@example.org", "role": "viewer", "language": "sv"},
+        )
+        email = deliver(app, received)
+        admin = app.test_client()
+        login(admin, "admin@example.org")
+        text = page(admin, "/admin/outbox")
+    assert email["Content-Language"] == "sv"
+    subject = words("sv", "Invitation to %(institution)s", institution="Uni A")
+    assert f'<h2 lang="sv">{subject}</h2>' in text
+    assert html_lang(text) == "en"  # the page itself is in the administrator's language

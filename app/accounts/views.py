@@ -49,7 +49,6 @@ from app.permissions import PUBLIC, SIGNED_IN, Role, access
 
 bp = Blueprint("accounts", __name__)
 
-
 DEVICE_COOKIE = "known_device"
 DEVICE_MAX_AGE = 365 * 24 * 60 * 60
 

@@ -18,7 +18,13 @@ from app.institutions.models import (
 )
 from app.mail.models import OutboxMessage
 from app.planner.models import Activity, ChecklistItem, Plan, ProposedIndicator, StatusChange
-from app.practices.models import Practice, PracticeIndicator, PracticeRevision, PracticeTerm
+from app.practices.models import (
+    Practice,
+    PracticeIndicator,
+    PracticeRevision,
+    PracticeTerm,
+    PracticeTranslation,
+)
 
 __all__ = [
     "Activity",
@@ -41,6 +47,7 @@ __all__ = [
     "PracticeIndicator",
     "PracticeRevision",
     "PracticeTerm",
+    "PracticeTranslation",
     "ProposedIndicator",
     "StatusChange",
     "StrategicPartnership",

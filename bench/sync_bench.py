@@ -2,7 +2,8 @@
 
     python bench/sync_bench.py [--count 10000] [--database-url URL]
 
-Sheets are made from the shipped ones (new slugs, titles, levels and categories), written to a
+Sheets are made from the shipped ones (new slugs, titles, levels and categories), each with the
+Finnish and Swedish translations its shipped sheet has (the same changes), written to a
 temporary folder, and synced into a fresh database (SQLite in a temporary folder unless
 --database-url points elsewhere; that database is emptied first). Prints seconds per step and
 the latency and query count of the catalogue pages.
@@ -32,7 +33,11 @@ from app.practices.files import read_folder, render_sheet  # noqa: E402
 def generate(folder: Path, count: int, seed: int = 7) -> None:
     """Write `count` valid sheets derived from the shipped ones into `folder`."""
     vocab = load_vocabularies(ROOT / "data" / "vocabularies.yml")
-    templates = [f.sheet for f in read_folder(ROOT / "practices", vocab, 1 << 20)]
+    files = read_folder(ROOT / "practices", vocab, 1 << 20)
+    templates = [f.sheet for f in files if not f.is_translation]
+    translations = {
+        (f.sheet.slug, f.language): f.sheet for f in files if f.is_translation and f.sheet
+    }
     rng = random.Random(seed)
     categories = vocab.keys("categories")
     for number in range(count):
@@ -50,6 +55,22 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
             }
         )
         (folder / f"{sheet.slug}.md").write_text(render_sheet(sheet), encoding="utf-8")
+        for language in ("fi", "sv"):
+            translated = translations.get((base.slug, language))
+            if translated is not None:
+                copy = translated.model_copy(
+                    update={
+                        "slug": sheet.slug,
+                        "title": f"{translated.title} ({number})",
+                        "categories": sheet.categories,
+                        "setup": translated.setup.model_copy(
+                            update={"cost": setup.cost, "effort": setup.effort}
+                        ),
+                        "related": [],
+                    }
+                )
+                name = f"{sheet.slug}.{language}.md"
+                (folder / name).write_text(render_sheet(copy), encoding="utf-8")
 
 
 def timed(label: str, action):
@@ -127,7 +148,10 @@ def main() -> None:
             "/practices?category=networking&setup_cost=1",
             "/practices?q=job+shadowing",
             "/practices?q=workshops&target_group=administrative-staff&page=3",
-            f"/practices/{sorted(folder.glob('*.md'))[0].stem}",
+            # Words of the Finnish and Swedish translations (stemmed on PostgreSQL).
+            "/practices?q=korkeakoulujen+henkil%C3%B6st%C3%B6",
+            "/practices?q=l%C3%A4ros%C3%A4ten&page=2",
+            f"/practices/{sorted(folder.glob('*.md'))[0].name.split('.')[0]}",
             "/api/v1/practices?q=mentoring&per_page=50",
         ],
     )

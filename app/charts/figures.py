@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.charts import formats
+from app.core.formatting import day, number, percent
 
 # Colours of the activity statuses: distinct for colour-blind readers and at least 3:1
 # against the white background, as graphics need.
@@ -119,10 +120,7 @@ def timeline_figure(
                 y=[short[row.label] for row in mine],
                 base=[row.start.isoformat() for row in mine],
                 x=[((row.end - row.start).days + 1) * 86_400_000 for row in mine],
-                customdata=[
-                    [formats.day(row.start), formats.day(row.end), plain_text(row.label)]
-                    for row in mine
-                ],
+                customdata=[[day(row.start), day(row.end), plain_text(row.label)] for row in mine],
                 hovertemplate="%{customdata[2]}<br>%{customdata[0]} – %{customdata[1]}"
                 "<extra>%{fullData.name}</extra>",
                 marker={"color": colour},
@@ -300,7 +298,7 @@ def _yes_no_word(value: float) -> str:
         return _("Yes")
     if value == 0:
         return _("No")
-    return _("%(count)s × yes", count=formats.number(value))
+    return _("%(count)s × yes", count=number(value))
 
 
 def indicator_chart(
@@ -487,7 +485,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
     if names:
         figure.add_trace(
             go.Scatter(
-                name=_("Target (%(share)s)", share=formats.percent(100)),
+                name=_("Target (%(share)s)", share=percent(100)),
                 x=[100, 100],
                 y=[names[0], names[-1]],
                 mode="lines",

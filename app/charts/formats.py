@@ -9,13 +9,10 @@ and "maalis 2027" in Finnish as the tables beside it do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
 
 ENGLISH = "en_GB"
@@ -60,22 +57,6 @@ def current() -> Formats:
 def locale() -> Locale:
     """Return the Babel locale charts are written in now."""
     return Locale.parse(current().name)
-
-
-def number(value: Any, digits: int = 2) -> str:
-    """Format a number for a chart's text, with at most `digits` decimals."""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, pattern, locale=locale())
-
-
-def percent(value: Any) -> str:
-    """Format a percentage given in percent (100 for 100 %), as the locale writes it."""
-    return format_percent(value / 100, locale=locale())
-
-
-def day(value: date) -> str:
-    """Format a day for a chart's hover label ("31 Mar 2027", "31.3.2027")."""
-    return format_date(value, "medium", locale=locale())
 
 
 def _affixes(pattern: str) -> tuple[str, str]:

@@ -56,14 +56,15 @@ def whole_money_pattern() -> str:
     return pattern.split(";")[0].replace(".00", "")
 
 
-def percent(value: Number | None, digits: int = 0) -> str:
-    """Format a number of percent (42 → "42%", "42 %" in Finnish); `digits` decimals."""
+def percent(value: Number | None, digits: int = 1) -> str:
+    """Format a number of percent (72.5 → "72.5%", "72,5 %" in Finnish) with at most
+    `digits` decimals, the sign where the locale puts it."""
     if not _finite(value):
         return "—"
     locale = get_locale()
     pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
     if digits > 0:
-        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits)
+        pattern = pattern.replace("#,##0", "#,##0." + "#" * digits, 1)
     return format_percent(Decimal(str(value)) / 100, format=pattern)
 
 

@@ -6,29 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_percent
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.core.formatting import money, number
+from app.core.formatting import money, number, percent
 
 # Outside a request (the command line, pure tests) numbers are written in English.
 ENGLISH = Locale.parse("en_GB")
-
-
-def percentage(value: Any, digits: int = 1) -> str:
-    """Format a percentage given in percent (72.5) as the reader's language writes it.
-
-    "72.5%" in English, "72,5 %" in Finnish and Swedish: the sign's place and space are
-    the locale's, with at most `digits` decimals.
-    """
-    if value is None:
-        return "–"
-    locale = get_locale() or ENGLISH
-    pattern = locale.percent_formats[None].pattern
-    if digits > 0:
-        pattern = pattern.replace("#,##0", "#,##0." + "#" * digits, 1)
-    return format_percent(Decimal(str(value)) / 100, pattern, locale=locale)
 
 
 def yes_no(value: Any) -> str:
@@ -41,7 +24,7 @@ def yes_no(value: Any) -> str:
     if amount in (0, 1):
         return _("Yes") if amount == 1 else _("No")
     if amount < 1:
-        return _("%(share)s yes", share=percentage(amount * 100, 0))
+        return _("%(share)s yes", share=percent(amount * 100, 0))
     return _("%(count)s × yes", count=number(amount))
 
 
@@ -54,7 +37,7 @@ def measure(value: Any, unit: str) -> str:
     if unit == "euros":
         return money(value)
     if unit == "percent":
-        return percentage(value)
+        return percent(value)
     if unit == "person-days":  # not an indicator's unit: the planner's effort, as it shows it
         return number(value, 1)
     return number(value)

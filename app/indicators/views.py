@@ -28,7 +28,7 @@ from app.core.extensions import db
 from app.core.formatting import number
 from app.core.spreadsheets import to_csv
 from app.indicators import dashboards, imports, measurements, services
-from app.indicators.display import measure, percentage
+from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
@@ -51,7 +51,6 @@ from app.planner.services import require_plan
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
 bp.add_app_template_filter(measure, "measure")
-bp.add_app_template_filter(percentage, "percentage")
 
 
 def today() -> date:

@@ -227,8 +227,8 @@ def remove_part(slug: str, kind: str, row_id: int) -> ResponseReturnValue:
             "institutions/confirm_remove.html",
             institution=institution,
             title=QUESTIONS[kind] % {"name": _part_name(kind, row)},
-            consequence=PART_CONSEQUENCES[kind],
-            button=BUTTONS[kind],
+            consequence=str(PART_CONSEQUENCES[kind]),
+            button=str(BUTTONS[kind]),
             back_url=url_for("institutions.edit", slug=slug),
         )
     services.remove_child(getattr(institution, kind), row_id)

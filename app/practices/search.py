@@ -461,6 +461,10 @@ def search_practices(
         found = backend.highlights(english, query, marks) if english else {}
         if translated:
             found |= backend.translated_highlights(translated, query, marks, language)
+        # A sheet found by words of another language than the one it is shown in has none
+        # marked: it still has a title and a snippet, as every result of a search does.
+        for item in shown:
+            found.setdefault(item.id, (item.title, item.summary))
         highlights = {
             practice_id: (split_marked(title, marks), split_marked(snippet, marks))
             for practice_id, (title, snippet) in found.items()

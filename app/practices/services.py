@@ -393,6 +393,8 @@ class ShownPractice:
     behind: bool = False
 
     def __getattr__(self, name: str) -> Any:
+        if name == "practice":  # not set yet (a copy being made): no endless recursion
+            raise AttributeError(name)
         return getattr(self.practice, name)
 
     @property
@@ -473,8 +475,9 @@ def shown_sheets(practices: list[Practice], language: str) -> list[ShownSheet]:
         if row is not None:
             sheet = PracticeSheet.model_validate(row.sheet, context=TRUSTED)
             outdated = row.source_version < practice.version
-            # Only an edit since the sync can make them differ (sync refuses such a file).
-            if not outdated or not translation_differences(english, sheet):
+            # Sync refuses a file that differs from its English file, but the English sheet
+            # may have been edited in the browser since: never show facts it no longer has.
+            if not translation_differences(english, sheet):
                 summary = ShownPractice(
                     practice, row.title, row.summary, language, language, outdated=outdated
                 )

@@ -20,19 +20,22 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
 }
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*[sdrxf]")
 
 
-def _extracted() -> set[str]:
-    """Return the messages of the code, extracted as `make i18n-extract` does."""
+def _extracted() -> set[tuple[str | None, str]]:
+    """Return the messages of the code (context, message), extracted as `make i18n-extract`
+    does."""
     method_map = [("**.py", "python"), ("**.html", "jinja2")]
     options = {"**.html": {"trimmed": "true"}}
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT / "app"), method_map, options, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -42,13 +45,17 @@ def _catalogue(language: str) -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def extracted() -> set[str]:
+def extracted() -> set[tuple[str | None, str]]:
     return _extracted()
 
 
 @pytest.mark.parametrize("language", ["en", "fi", "sv"])
 def test_catalogue_holds_every_message_of_the_code(extracted, language):
-    held = {m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalogue(language) if m.id}
+    held = {
+        (m.context, m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in _catalogue(language)
+        if m.id
+    }
     missing = sorted(extracted - held)
     assert not missing, f"run make i18n-update and translate: {missing[:20]}"
     stale = sorted(held - extracted)

@@ -52,7 +52,7 @@ def test_formats_follow_the_language(app, language):
         assert formatting.number(Decimal("1234.5"), 2) == expected["number"]
         assert formatting.money(Decimal("1234.5")) == expected["money"]
         assert formatting.money(25000, cents=False) == expected["whole_money"]
-        assert formatting.percent(42) == expected["percent"]
+        assert formatting.percent(42) == formatting.percent(42, 0) == expected["percent"]
         assert formatting.percent(Decimal("42.5"), 1) == expected["percent_1"]
         assert formatting.day(date(2026, 11, 30)) == expected["day"]
         assert formatting.day(date(2026, 11, 30), "long") == expected["long_day"]

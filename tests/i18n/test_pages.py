@@ -28,7 +28,7 @@ CALLERS = ("anonymous", "manager", "admin")
 MAX_FOLLOWED = 150  # links followed per walk besides the URL map's routes
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 READ_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%\(\w+\)0?\d*[dx]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*[sdrxf]")
 
 
 def _english_messages(language: str) -> tuple[set[str], re.Pattern[str] | None]:

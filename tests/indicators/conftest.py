@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def catalogue_of(language: str) -> Catalog:
 
 
 @pytest.fixture
-def catalogues(app, tmp_path) -> dict[str, Catalog]:
+def catalogues(app, tmp_path) -> Iterator[dict[str, Catalog]]:
     """Answer the app's requests in Finnish and Swedish from the indicator pages' catalogues,
     compiled into a temporary directory (read after the app's own, so they win)."""
     found = {}
@@ -58,7 +59,13 @@ def catalogues(app, tmp_path) -> dict[str, Catalog]:
         found[language] = catalogue
     settings = app.extensions["babel"]
     settings.translation_directories = [*settings.translation_directories, str(tmp_path)]
+    # Flask-Babel keeps the translations it loaded in its one extension object, shared by
+    # every app of the process: forget them, so these directories are read (and after the
+    # test, so others never see them).
+    loaded = settings.instance.domain_instance.cache
+    loaded.clear()
     # The suite keeps one app context across a test's requests, and Flask-Babel keeps the
     # locale it chose in that context's g: each request chooses its own again.
     app.before_request_funcs.setdefault(None, []).insert(0, refresh)
-    return found
+    yield found
+    loaded.clear()

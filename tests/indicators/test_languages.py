@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.charts.figures import ProgressRow, SeriesPoint, indicator_chart, progress_chart
 from app.core.extensions import db
+from app.core.formatting import percent
 from app.indicators import imports
-from app.indicators.display import measure, percentage
+from app.indicators.display import measure
 from app.indicators.models import Measurement
 from app.indicators.periods import parse_key, period_of
 from tests.indicators.test_presentation import world  # noqa: F401 - a fixture
@@ -110,10 +111,10 @@ def test_progress_reads_percentages_as_the_language_writes_them(app, catalogues)
     rows = [ProgressRow("Partners", D("72.5"), D(50), "at_risk", "At risk")]
     with _in(app, "fi"):
         finnish = progress_chart(rows)
-        assert percentage(D("72.5")) == f"72,5{NBSP}%"
+        assert percent(D("72.5")) == f"72,5{NBSP}%"
     with _in(app, "en"):
         english = progress_chart(rows)
-        assert percentage(D("72.5")) == "72.5%"
+        assert percent(D("72.5")) == "72.5%"
     fi = catalogues["fi"]
     assert finnish.figure["layout"]["xaxis"]["ticksuffix"] == NBSP + "%"
     assert finnish.title == said(fi, "Indicators: progress towards their targets")
@@ -249,3 +250,21 @@ def test_the_values_file_has_headers_in_the_readers_language_and_plain_numbers(
     # Machine-readable values: a point, no grouping, yes/no as 1 or 0.
     assert any(row[3] == "12345.00" for row in lines[1:])
     assert not any("," in row[3] or NBSP in row[3] for row in lines[1:])
+
+
+def test_a_file_without_a_required_column_is_told_so_in_swedish(client, setup, catalogues):
+    people, ids = setup
+    _as(client, people, "planner")
+    indicator = _plan_indicator(client, ids)
+    sv = catalogues["sv"]
+    rows = [["indikator_id", "värde", "färg"], [str(indicator.id), "3", "blå"]]
+    response = client.post(
+        f"/plans/{ids['plan']}/values/import",
+        data={"file": _csv(rows)},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "sv"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert said(sv, "header: missing column(s) %(columns)s", columns="period") in page
+    assert "färg" in page and said(sv, "value") in page

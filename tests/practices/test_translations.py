@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.core.extensions import db
@@ -261,6 +261,9 @@ def test_the_list_shows_translated_titles_and_says_which_are_english(
     assert "Peer learning circle for welcome services" not in html
     assert "Second sheet" in html
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) in html
+    # Each card's text carries its own language, for screen readers.
+    assert '<h3 lang="en"><a href="/practices/second-sheet">Second sheet</a></h3>' in html
+    assert f'<h3 lang="fi"><a href="/practices/peer-learning-circle">{FINNISH["title"]}' in html
     english = page(client, "/practices")
     assert "Peer learning circle for welcome services" in english
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) not in english
@@ -274,6 +277,8 @@ def test_compare_shows_each_sheet_in_the_readers_language(app, client, runner, f
     assert "Tapausklinikka" in html
     assert "Second sheet" in html
     assert notice(app, "fi", services.SOME_NOT_TRANSLATED) in html
+    assert '<td lang="en">' in html
+    assert '<td lang="fi">' in html
 
 
 def _edit(sheet_change: dict) -> None:
@@ -353,9 +358,10 @@ def test_search_highlights_in_the_language_a_sheet_is_shown_in(app, vocab, trans
     assert result.shown[0].title == FINNISH["title"]
     english = find(vocab, "Tapausklinikka", "en")
     assert english.shown[0].title == "Peer learning circle for welcome services"
-    assert english.items[0].id not in english.highlights or not any(
-        marked for _, marked in english.highlights[english.items[0].id][1]
-    )
+    # Found by a Finnish word, shown in English: its title and summary, nothing marked.
+    title, snippet = english.highlights[english.items[0].id]
+    assert title == [("Peer learning circle for welcome services", False)]
+    assert not any(marked for _, marked in snippet)
 
 
 def test_search_stems_finnish_and_swedish_on_postgresql(app, vocab, translated_catalogue):
@@ -384,3 +390,19 @@ def test_search_on_sqlite_matches_translations_by_word_prefix(app, vocab, transl
     assert slugs(find(vocab, "yhteistyötä")) == []  # the body says "Yhteistyö"
     assert slugs(find(vocab, "tapausklinikalla")) == []
     assert slugs(find(vocab, "handledarna")) == []  # the sheet says "handledare"
+
+
+def test_translation_search_can_use_its_gin_index(app, vocab, translated_catalogue):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    with db.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            connection.scalars(
+                text(
+                    "EXPLAIN SELECT practice_id FROM practice_translations WHERE search_vector @@ "
+                    "plainto_tsquery('finnish'::regconfig, 'korkeakoulujen')"
+                )
+            )
+        )
+    assert "ix_practice_translations_search" in plan

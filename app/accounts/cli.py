@@ -10,6 +10,7 @@ from app.accounts import services
 from app.accounts.passwords import password_problems
 from app.core.enums import values
 from app.core.extensions import db
+from app.core.i18n import Language
 from app.institutions.services import get_institution
 from app.permissions import Role
 
@@ -35,6 +36,12 @@ def users_cli() -> None:
 @click.option(
     "--role", type=click.Choice(values(Role)), default=None, help="Role in the institution."
 )
+@click.option(
+    "--language",
+    type=click.Choice(values(Language)),
+    default=None,
+    help="The language of the account's pages and emails (default: follow the browser).",
+)
 @with_appcontext
 def create_command(
     email: str,
@@ -44,6 +51,7 @@ def create_command(
     curator: bool,
     institution_slug: str | None,
     role: str | None,
+    language: str | None,
 ) -> None:
     """Create an account, optionally with a role in an institution."""
     if (institution_slug is None) != (role is None):
@@ -58,7 +66,9 @@ def create_command(
         institution = get_institution(institution_slug)
         if institution is None:
             raise click.ClickException(f"no institution with slug {institution_slug!r}")
-    user = services.create_user(email, password, name=name, is_admin=admin, is_curator=curator)
+    user = services.create_user(
+        email, password, name=name, is_admin=admin, is_curator=curator, language=language
+    )
     if institution is not None and role is not None:
         services.set_role(user, institution, role, by="command line")
     db.session.commit()

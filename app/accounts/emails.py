@@ -15,16 +15,17 @@ from flask_babel import force_locale, format_date, format_datetime, format_timed
 from flask_babel import gettext as _
 
 from app.core.enums import label
-from app.core.i18n import locale_of
+from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.permissions import Role
 
 
 @dataclass(frozen=True)
 class Email:
-    """An email's subject and plain-text body, in one language."""
+    """An email's subject and plain-text body, and the language they are written in."""
 
     subject: str
     body: str
+    language: str
 
 
 def _body(*paragraphs: str) -> str:
@@ -42,6 +43,7 @@ def password_reset(language: str | None, link: str, valid: timedelta, until: dat
     """Write the email with a link to choose a new password."""
     with force_locale(locale_of(language)):
         return Email(
+            language=known(language) or DEFAULT_LANGUAGE,
             subject=_("Reset your password"),
             body=_body(
                 _(
@@ -72,6 +74,7 @@ def invitation(
     """Write the email that invites someone to an institution with a role."""
     with force_locale(locale_of(language)):
         return Email(
+            language=known(language) or DEFAULT_LANGUAGE,
             subject=_("Invitation to %(institution)s", institution=institution),
             body=_body(
                 _(

@@ -26,7 +26,7 @@ from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
 from app.core.enums import values
 from app.core.extensions import aware, db, utcnow
-from app.core.i18n import current_language, known
+from app.core.i18n import DEFAULT_LANGUAGE, known
 from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.models import MailKind
@@ -168,8 +168,10 @@ def set_role(user: User, institution: Institution, role: str | None, *, by: str)
 # --- password resets -------------------------------------------------------------------------
 
 
-def send_password_reset(email: str) -> None:
+def send_password_reset(email: str, asked_in: str | None = None) -> None:
     """Queue a reset link if the account exists; say nothing either way (no enumeration).
+
+    The email is in the account's language, else in `asked_in` (the asking page's), else English.
 
     The caller answers the same whatever happens here: the email leaves after the commit, by
     the outbox's worker, so neither a slow nor a broken mail server shows in the answer.
@@ -187,14 +189,13 @@ def send_password_reset(email: str) -> None:
     # The link carries part of the session token, which the reset rotates: it works once.
     token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
     valid = timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    # In the account's language; one who saved none reads the language they asked in.
     email = emails.password_reset(
-        user.language or current_language(),
+        known(user.language) or known(asked_in),
         external_url("accounts.reset_password", token=token),
         valid,
         utcnow() + valid,
     )
-    queue_mail(user.email, email.subject, email.body, MailKind.PASSWORD_RESET)
+    queue_mail(user.email, email.subject, email.body, MailKind.PASSWORD_RESET, email.language)
 
 
 def user_for_reset(token: str) -> User:
@@ -216,7 +217,7 @@ def invite(
     inviter: User,
     language: str | None = None,
 ) -> Invitation:
-    """Record an invitation and email its link, in its language (by default the current one)."""
+    """Record an invitation and email its link in its language (by default the inviter's)."""
     if role not in values(Role):
         raise UnknownValue("role", role)
     invitation = Invitation(
@@ -224,7 +225,7 @@ def invite(
         email=normalise_email(email),
         role=role,
         invited_by=inviter,
-        language=known(language) or current_language(),
+        language=known(language) or known(inviter.language) or DEFAULT_LANGUAGE,
     )
     db.session.add(invitation)
     db.session.flush()
@@ -238,7 +239,9 @@ def invite(
         link=external_url("accounts.accept_invitation", token=token),
         until=utcnow() + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
     )
-    queue_mail(invitation.email, message.subject, message.body, MailKind.INVITATION)
+    queue_mail(
+        invitation.email, message.subject, message.body, MailKind.INVITATION, message.language
+    )
     log.info(
         "invitation institution=%s email=%s role=%s language=%s by %s",
         institution.slug,

@@ -41,14 +41,13 @@ from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.enums import label
 from app.core.extensions import db, limiter
-from app.core.i18n import SESSION_KEY, known
+from app.core.i18n import SESSION_KEY, current_language, known
 from app.core.urls import safe_next
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import PUBLIC, SIGNED_IN, Role, access
 
 bp = Blueprint("accounts", __name__)
-
 
 DEVICE_COOKIE = "known_device"
 DEVICE_MAX_AGE = 365 * 24 * 60 * 60
@@ -194,7 +193,7 @@ def account() -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your name is saved."))
         return redirect(url_for("accounts.account"))
-    return _account_page(form, PreferredLanguageForm(language=user.language or ""))
+    return _account_page(form, PreferredLanguageForm(formdata=None, language=user.language or ""))
 
 
 @bp.post("/account/language")
@@ -204,7 +203,7 @@ def preferred_language() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = PreferredLanguageForm()
     if not form.validate_on_submit():
-        return _account_page(NameForm(obj=user), form)
+        return _account_page(NameForm(formdata=None, obj=user), form)
     user.language = form.language.data or None
     # The switcher's earlier choice gives way to the saved one (or, with none, the browser's).
     session.pop(SESSION_KEY, None)
@@ -283,7 +282,7 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by email."""
     form = EmailForm()
     if form.validate_on_submit():
-        services.send_password_reset(form.email.data or "")
+        services.send_password_reset(form.email.data or "", current_language())
         db.session.commit()
         # The same answer whether or not the account exists.
         flash(_("If an account uses this address, a link to reset its password is on its way."))

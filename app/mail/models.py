@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import one_of
 from app.core.extensions import db, utcnow
+from app.core.i18n import Language
 
 
 class Delivery(StrEnum):
@@ -43,12 +44,15 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined, misc]
         one_of("delivery", Delivery),
         one_of("status", MailStatus),
         one_of("kind", MailKind),
+        one_of("language", Language, nullable=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The language the email is written in (its recipient's); None for one written before.
+    language: Mapped[str | None] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(20), default=MailKind.OTHER)
     delivery: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING, index=True)

@@ -30,6 +30,7 @@ from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.extensions import db, utcnow
+from app.core.i18n import known
 from app.mail.models import Delivery, MailKind, MailStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,23 @@ def _valid_address(address: str) -> bool:
 
 
 def queue_mail(
-    recipient: str, subject: str, body: str, kind: MailKind = MailKind.OTHER
+    recipient: str,
+    subject: str,
+    body: str,
+    kind: MailKind = MailKind.OTHER,
+    language: str | None = None,
 ) -> OutboxMessage:
-    """Write an email to the outbox in the current transaction; it leaves after the commit."""
+    """Write an email to the outbox in the current transaction; it leaves after the commit.
+
+    `language` is the one subject and body are written in, for the Content-Language header.
+    """
     smtp = bool(current_app.config.get("MAIL_SERVER"))
     message = OutboxMessage(
         recipient=recipient.strip()[:254],
         subject=single_line(subject),
         body=body,
         kind=kind,
+        language=known(language),
         delivery=Delivery.SMTP if smtp else Delivery.OUTBOX,
         status=MailStatus.PENDING if smtp else MailStatus.SENT,
         next_attempt_at=utcnow() if smtp else None,
@@ -157,6 +166,8 @@ def _email(message: OutboxMessage, config: Any) -> EmailMessage:
     domain = urlsplit(config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
     email["Message-ID"] = make_msgid(domain=domain)
     email.set_content(message.body)
+    if message.language:  # after the content, whose setting clears every Content-* header
+        email["Content-Language"] = message.language
     return email
 
 

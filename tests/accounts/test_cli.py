@@ -71,3 +71,21 @@ def test_unknown_institution_and_duplicate_account_are_refused(runner, make_user
         ]
     )
     assert "no institution with slug 'nowhere'" in unknown.output
+
+
+def test_create_user_with_a_language_whose_pages_then_read_in_it(runner, client):
+    result = runner.invoke(
+        args=["users", "create", "ana@example.org", "--password", PASSWORD, "--language", "sv"]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User.language)) == "sv"
+    login(client, "ana@example.org")
+    assert '<html lang="sv">' in client.get("/account").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused(runner):
+    result = runner.invoke(
+        args=["users", "create", "ana@example.org", "--password", PASSWORD, "--language", "de"]
+    )
+    assert result.exit_code != 0 and "'de' is not one of 'en', 'fi', 'sv'" in result.output
+    assert db.session.scalar(select(User)) is None

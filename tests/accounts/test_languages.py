@@ -127,12 +127,17 @@ def test_following_the_browser_again_clears_the_saved_language(translated, make_
     assert html_lang(page(client, "/account")) == "en"
 
 
-def test_an_unknown_language_on_the_account_page_is_refused_and_nothing_changes(client, make_user):
-    make_user("ana@example.org", language="sv")
+def test_an_unknown_language_on_the_account_page_is_refused_and_nothing_changes(
+    translated, make_user
+):
+    client = translated.test_client()
+    make_user("ana@example.org", name="Ana Ahola", language="sv")
     login(client, "ana@example.org")
     response = client.post("/account/language", data={"language": "de"})
     assert response.status_code == 400
-    assert "Choose one of the languages offered." in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert words("sv", "Choose one of the languages offered.") in text
+    assert 'value="Ana Ahola"' in text  # the other form still shows what is saved
     assert saved_language("ana@example.org") == "sv"
 
 
@@ -162,16 +167,20 @@ def test_the_switcher_saves_a_signed_in_users_choice_on_the_account(translated, 
     assert html_lang(page(other, "/account", **{"Accept-Language": "en"})) == "fi"
 
 
-def test_the_switcher_refuses_an_unknown_language_and_changes_nothing(client, make_user):
+def test_the_switcher_refuses_an_unknown_language_and_changes_nothing(translated, make_user):
+    client = translated.test_client()
     make_user("ana@example.org", language="sv")
     login(client, "ana@example.org")
     response = client.post(
         "/language", data={"language": "xx", "next": "/account"}, follow_redirects=True
     )
-    assert "That language is not available." in response.get_data(as_text=True)
+    assert words("sv", "That language is not available.") in response.get_data(as_text=True)
     assert saved_language("ana@example.org") == "sv"
-    anonymous = client.application.test_client()
-    anonymous.post("/language", data={"language": "xx", "next": "/login"})
+    anonymous = translated.test_client()
+    response = anonymous.post(
+        "/language", data={"language": "xx", "next": "/login"}, follow_redirects=True
+    )
+    assert "That language is not available." in response.get_data(as_text=True)
     with anonymous.session_transaction() as session:
         assert "language" not in session
 
@@ -384,3 +393,26 @@ def test_an_invitation_email_is_in_the_invitations_language(smtp_app, make_user,
     # The last day, as Babel writes a long date in Finnish ("8. joulukuuta 2026").
     assert re.search(r"\d{1,2}\. \w+kuuta \d{4}:", body)
     assert "https://planner.example.org/invitations/" in body
+
+
+def test_an_email_says_its_language_to_mail_programs_and_on_the_outbox_page(
+    smtp_app, make_user, make_institution
+):
+    make_user("admin@example.org", is_admin=True, language="en")
+    make_user("boss@example.org", institution=make_institution("uni-a"), role="manager")
+    with smtp_server() as (port, received):
+        app = smtp_app(port)
+        client = app.test_client()
+        login(client, "boss@example.org")
+        client.post(
+            "/institutions/uni-a/invitations",
+            data={"email": "new@example.org", "role": "viewer", "language": "sv"},
+        )
+        email = deliver(app, received)
+        admin = app.test_client()
+        login(admin, "admin@example.org")
+        text = page(admin, "/admin/outbox")
+    assert email["Content-Language"] == "sv"
+    subject = words("sv", "Invitation to %(institution)s", institution="Uni A")
+    assert f'<h2 lang="sv">{subject}</h2>' in text
+    assert html_lang(text) == "en"  # the page itself is in the administrator's language

@@ -284,3 +284,11 @@ def test_the_plan_page_says_repeats_and_statuses_in_finnish(client, plans):
     assert "toistuu: 6 kuukauden välein" in page
     assert "Käynnissä" in page and "Hybridi" in page
     assert "in progress" not in page.lower()
+
+
+def test_the_plan_page_names_months_in_finnish_as_headings(client, plans):
+    source, _ = plans
+    url = f"/plans/{source.id}?group=month"
+    page = client.get(url, headers=FINNISH).get_data(as_text=True)
+    assert "<h3>maaliskuu 2027 <" in page and "<h3>syyskuu 2027 <" in page
+    assert "<h3>March 2027 <" in client.get(url).get_data(as_text=True)

@@ -39,7 +39,7 @@ EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:
 i18n-extract: install
 	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --no-wrap \
 	  --project "Staff Capacity Planner" --copyright-holder "Staff Capacity Planner" \
-	  --msgid-bugs-address "" -o $(POT) .
+	  --msgid-bugs-address "" -o $(POT) app
 
 i18n-update: i18n-extract
 	$(PYBABEL) -q update --no-wrap -i $(POT) -d app/translations --no-fuzzy-matching --ignore-obsolete

@@ -18,8 +18,11 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core.enums import label, label_with
 from app.core.urls import is_api_request
 
 if TYPE_CHECKING:
@@ -44,6 +47,15 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+class UnknownValue(ValueError):
+    """A role or access policy the code does not know: a programmer's error, never shown."""
+
+    def __init__(self, kind: str, name: object) -> None:
+        super().__init__(f"unknown {kind} {name!r}")
+
+
+label_with(Role, {"manager": _l("Manager"), "planner": _l("Planner"), "viewer": _l("Viewer")})
+
 # A role allows what every role ranked lower allows.
 ROLE_RANK = {role.value: len(Role) - index for index, role in enumerate(Role)}
 
@@ -51,7 +63,7 @@ ROLE_RANK = {role.value: len(Role) - index for index, role in enumerate(Role)}
 def access(policy: str) -> Callable[[View], View]:
     """Declare and enforce who may reach a view."""
     if policy not in POLICIES:
-        raise ValueError(f"unknown access policy {policy!r}")
+        raise UnknownValue("access policy", policy)
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -59,13 +71,13 @@ def access(policy: str) -> Callable[[View], View]:
             if policy != PUBLIC:
                 if not current_user.is_authenticated:
                     if is_api_request():
-                        abort(401, description="Sign in or send an API token.")
-                    flash("Sign in to continue.")
+                        abort(401, description=_("Sign in or send an API token."))
+                    flash(_("Sign in to continue."))
                     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
                 if policy == CURATOR and not can_curate(current_user):
-                    _refuse(403, "Only catalogue curators may do this.")
+                    _refuse(403, _("Only catalogue curators may do this."))
                 if policy == ADMIN and not current_user.is_admin:
-                    _refuse(403, "Only site administrators may do this.")
+                    _refuse(403, _("Only site administrators may do this."))
             return view(*args, **kwargs)
 
         guarded.access_policy = policy  # type: ignore[attr-defined]
@@ -105,7 +117,15 @@ def require_role(user: Any, institution: Institution, at_least: str) -> None:
     if role is None:
         _refuse(404, "", institution)
     elif ROLE_RANK[role] < ROLE_RANK[at_least]:
-        _refuse(403, f"This needs the {at_least} role in {institution.name}.", institution)
+        _refuse(
+            403,
+            _(
+                "This needs the role %(role)s in %(institution)s.",
+                role=label(at_least, Role),
+                institution=institution.name,
+            ),
+            institution,
+        )
 
 
 def _refuse(status: int, description: str, institution: Institution | None = None) -> None:

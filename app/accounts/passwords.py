@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH, MAX_LENGTH = 8, 128
@@ -25,13 +27,21 @@ def password_problems(password: str, email: str, common_file: str) -> list[str]:
     """Say what is wrong with a new password, or nothing."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(
+            ngettext(
+                "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH
+            )
+        )
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(
+            ngettext(
+                "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+            )
+        )
     if password.lower() in _common(common_file):
-        problems.append("This password is among the most common ones; choose another.")
+        problems.append(_("This password is among the most common ones; choose another."))
     if email and password.strip().lower() == email.strip().lower():
-        problems.append("Do not use your email address as your password.")
+        problems.append(_("Do not use your email address as your password."))
     return problems
 
 

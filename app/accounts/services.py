@@ -9,10 +9,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import LoginManager
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.accounts import emails
 from app.accounts.models import (
     ApiToken,
     InstitutionRole,
@@ -24,11 +26,12 @@ from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
 from app.core.enums import values
 from app.core.extensions import aware, db, utcnow
+from app.core.i18n import current_language, known
 from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.models import MailKind
 from app.mail.services import queue_mail, recent_count
-from app.permissions import Role
+from app.permissions import Role, UnknownValue
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +126,16 @@ def create_user(
     name: str = "",
     is_admin: bool = False,
     is_curator: bool = False,
+    language: str | None = None,
 ) -> User:
     """Add a user (an invited one may have no password yet)."""
-    user = User(email=normalise_email(email), name=name, is_admin=is_admin, is_curator=is_curator)
+    user = User(
+        email=normalise_email(email),
+        name=name,
+        is_admin=is_admin,
+        is_curator=is_curator,
+        language=known(language),
+    )
     if password is not None:
         user.password_hash = hash_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
@@ -136,7 +146,7 @@ def create_user(
 def set_role(user: User, institution: Institution, role: str | None, *, by: str) -> None:
     """Give, change or (with None) remove a user's role in an institution; log the change."""
     if role is not None and role not in values(Role):
-        raise ValueError(f"unknown role {role!r}")
+        raise UnknownValue("role", role)
     current = next((r for r in user.roles if r.institution_id == institution.id), None)
     before = current.role if current else None
     if role is None and current is not None:
@@ -176,21 +186,15 @@ def send_password_reset(email: str) -> None:
         return
     # The link carries part of the session token, which the reset rotates: it works once.
     token = make_token(RESET_SALT, {"user": user.id, "check": user.session_token[:16]})
-    link = external_url("accounts.reset_password", token=token)
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    within = (
-        f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
-        if minutes >= 60
-        else (f"{minutes} minutes")
+    valid = timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    # In the account's language; one who saved none reads the language they asked in.
+    email = emails.password_reset(
+        user.language or current_language(),
+        external_url("accounts.reset_password", token=token),
+        valid,
+        utcnow() + valid,
     )
-    queue_mail(
-        user.email,
-        "Reset your password",
-        f"Someone asked to reset the password of this account.\n\nTo choose a new password, "
-        f"open this link within {within}:\n\n{link}\n\nIf it was not you, ignore this "
-        "email: your password stays as it is.",
-        MailKind.PASSWORD_RESET,
-    )
+    queue_mail(user.email, email.subject, email.body, MailKind.PASSWORD_RESET)
 
 
 def user_for_reset(token: str) -> User:
@@ -198,39 +202,49 @@ def user_for_reset(token: str) -> User:
     payload = read_token(RESET_SALT, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, payload.get("user"))
     if user is None or not hmac.compare_digest(user.session_token[:16], str(payload.get("check"))):
-        raise TokenError("This link has been used already. Ask for a new one.")
+        raise TokenError(_("This link has been used already. Ask for a new one."))
     return user
 
 
 # --- invitations -----------------------------------------------------------------------------
 
 
-def invite(institution: Institution, email: str, role: str, inviter: User) -> Invitation:
-    """Record an invitation and email its link."""
+def invite(
+    institution: Institution,
+    email: str,
+    role: str,
+    inviter: User,
+    language: str | None = None,
+) -> Invitation:
+    """Record an invitation and email its link, in its language (by default the current one)."""
     if role not in values(Role):
-        raise ValueError(f"unknown role {role!r}")
+        raise UnknownValue("role", role)
     invitation = Invitation(
-        institution=institution, email=normalise_email(email), role=role, invited_by=inviter
+        institution=institution,
+        email=normalise_email(email),
+        role=role,
+        invited_by=inviter,
+        language=known(language) or current_language(),
     )
     db.session.add(invitation)
     db.session.flush()
     token = make_token(INVITATION_SALT, {"invitation": invitation.id})
-    link = external_url("accounts.accept_invitation", token=token)
-    days = current_app.config["INVITATION_MAX_AGE"] // 86400
     # The institution's name goes into the subject as stored; queue_mail keeps it one line.
-    queue_mail(
-        invitation.email,
-        f"Invitation to {institution.name}",
-        f"{inviter.name or inviter.email} invites you to join {institution.name} as {role} "
-        f"in the Staff Capacity Planner.\n\nOpen this link within {days} days to accept:\n\n"
-        f"{link}\n",
-        MailKind.INVITATION,
+    message = emails.invitation(
+        invitation.language,
+        inviter=inviter.name or inviter.email,
+        institution=institution.name,
+        role=role,
+        link=external_url("accounts.accept_invitation", token=token),
+        until=utcnow() + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
     )
+    queue_mail(invitation.email, message.subject, message.body, MailKind.INVITATION)
     log.info(
-        "invitation institution=%s email=%s role=%s by %s",
+        "invitation institution=%s email=%s role=%s language=%s by %s",
         institution.slug,
         invitation.email,
         role,
+        invitation.language,
         inviter.email,
     )
     return invitation
@@ -241,9 +255,9 @@ def invitation_for(token: str) -> Invitation:
     payload = read_token(INVITATION_SALT, token, current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.get(Invitation, payload.get("invitation"))
     if invitation is None or invitation.revoked_at is not None:
-        raise TokenError("This invitation has been withdrawn.")
+        raise TokenError(_("This invitation has been withdrawn."))
     if invitation.accepted_at is not None:
-        raise TokenError("This invitation has been accepted already. Sign in instead.")
+        raise TokenError(_("This invitation has been accepted already. Sign in instead."))
     return invitation
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 RESET_SALT = "password-reset"
@@ -31,9 +32,9 @@ def read_token(salt: str, token: str, max_age: int) -> dict[str, Any]:
     try:
         payload = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise TokenError("This link has expired. Ask for a new one.") from None
+        raise TokenError(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise TokenError("This link is not valid. Check that it was copied whole.") from None
+        raise TokenError(_("This link is not valid. Check that it was copied whole.")) from None
     if not isinstance(payload, dict):
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     return payload

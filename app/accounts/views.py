@@ -32,24 +32,31 @@ from app.accounts.forms import (
     LoginForm,
     NameForm,
     PasswordChangeForm,
+    PreferredLanguageForm,
     ResetPasswordForm,
     RoleForm,
 )
-from app.accounts.models import User
+from app.accounts.models import Invitation, User
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
+from app.core.enums import label
 from app.core.extensions import db, limiter
-from app.core.i18n import SESSION_KEY
+from app.core.i18n import SESSION_KEY, known
 from app.core.urls import safe_next
 from app.institutions import services as institutions
 from app.institutions.models import Institution
-from app.permissions import PUBLIC, SIGNED_IN, access
+from app.permissions import PUBLIC, SIGNED_IN, Role, access
 
 bp = Blueprint("accounts", __name__)
 
-THROTTLED = "Too many sign-in attempts. Wait a minute, then try again."
+
 DEVICE_COOKIE = "known_device"
 DEVICE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def _throttled() -> str:
+    """Say why a sign-in is refused, in the language of the request the limiter refuses."""
+    return _("Too many sign-in attempts. Wait a minute, then try again.")
 
 
 def _account_key() -> str:
@@ -108,14 +115,14 @@ def _failed(response: object) -> bool:
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
     deduct_when=_failed,
-    error_message=THROTTLED,
+    error_message=_throttled,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_account_key,
     deduct_when=_failed,
-    error_message=THROTTLED,
+    error_message=_throttled,
 )
 def login() -> ResponseReturnValue:
     """Sign in with email and password."""
@@ -126,13 +133,18 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            # A language chosen with the switcher before signing in becomes the account's,
+            # unless the account has one already: the next page stays in what they read.
+            chosen = known(session.get(SESSION_KEY))
+            if user.language is None and chosen:
+                user.language = chosen
             # A fresh session: nothing set before sign-in carries over into it.
             session.clear()
             login_user(user)
             services.record_sign_in(user)
             db.session.commit()
             return _remember_device(redirect(target), user.email)
-        form.password.errors.append("The email or the password is wrong.")
+        form.password.errors.append(_("The email or the password is wrong."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -140,16 +152,18 @@ def login() -> ResponseReturnValue:
 @access(PUBLIC)
 def logout() -> ResponseReturnValue:
     """Sign out: this cookie, and any copy of it, stops working."""
+    # The language chosen with the switcher, or saved on the account, stays: the next page
+    # is in what they were reading.
+    language = session.get(SESSION_KEY)
     if current_user.is_authenticated:
+        language = known(current_user.language) or language
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    # The language chosen with the switcher stays: the next page is in it too.
-    language = session.get(SESSION_KEY)
     session.clear()
     if language:
         session[SESSION_KEY] = language
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("practices.index"))
 
 
@@ -178,9 +192,33 @@ def account() -> ResponseReturnValue:
     if form.validate_on_submit():
         user.name = (form.name.data or "").strip()
         db.session.commit()
-        flash("Your name is saved.")
+        flash(_("Your name is saved."))
         return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), 400 if form.errors else 200
+    return _account_page(form, PreferredLanguageForm(language=user.language or ""))
+
+
+@bp.post("/account/language")
+@access(SIGNED_IN)
+def preferred_language() -> ResponseReturnValue:
+    """Save the language of one's pages and emails, or none to follow the browser."""
+    user = current_user._get_current_object()
+    form = PreferredLanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(NameForm(obj=user), form)
+    user.language = form.language.data or None
+    # The switcher's earlier choice gives way to the saved one (or, with none, the browser's).
+    session.pop(SESSION_KEY, None)
+    db.session.commit()
+    flash(_("Your language is saved."))
+    return redirect(url_for("accounts.account"))
+
+
+def _account_page(name_form: NameForm, language_form: PreferredLanguageForm) -> ResponseReturnValue:
+    """Render one's account page with its two forms, as a 400 when either has errors."""
+    status = 400 if name_form.errors or language_form.errors else 200
+    return render_template(
+        "accounts/account.html", form=name_form, language_form=language_form
+    ), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -209,7 +247,7 @@ def revoke_api_token(token_id: int) -> ResponseReturnValue:
     if token is None:
         abort(404)
     db.session.commit()
-    flash(f"The token “{token.name}” is revoked; it no longer works.")
+    flash(_("The token “%(name)s” is revoked; it no longer works.", name=token.name))
     return redirect(url_for("accounts.api_tokens"))
 
 
@@ -221,7 +259,7 @@ def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm(user.email)
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):
-            form.current_password.errors.append("This is not your current password.")
+            form.current_password.errors.append(_("This is not your current password."))
         else:
             services.set_password(user, form.password.data or "")
             db.session.commit()
@@ -229,8 +267,10 @@ def change_password() -> ResponseReturnValue:
             session.clear()
             login_user(user)
             flash(
-                "Your password is changed. Other sessions of your account have ended, and "
-                "your API tokens are revoked: make new ones if you need them."
+                _(
+                    "Your password is changed. Other sessions of your account have ended, and "
+                    "your API tokens are revoked: make new ones if you need them."
+                )
             )
             return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form)
@@ -246,7 +286,7 @@ def forgot_password() -> ResponseReturnValue:
         services.send_password_reset(form.email.data or "")
         db.session.commit()
         # The same answer whether or not the account exists.
-        flash("If an account uses this address, a link to reset its password is on its way.")
+        flash(_("If an account uses this address, a link to reset its password is on its way."))
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
 
@@ -261,16 +301,16 @@ def reset_password(token: str) -> ResponseReturnValue:
         return render_template(
             "errors/error.html",
             status=400,
-            title="Link not usable",
+            title=_("Link not usable"),
             detail=str(error),
             back_url=url_for("accounts.forgot_password"),
-            back_label="Ask for a new link",
+            back_label=_("Ask for a new link"),
         ), 400
     form = ResetPasswordForm(user.email)
     if form.validate_on_submit():
         services.set_password(user, form.password.data or "")
         db.session.commit()
-        flash("Your password is set. Sign in with it.")
+        flash(_("Your password is set. Sign in with it."))
         # Opening the emailed link proved this browser is the owner's: it may sign in even
         # while a stranger keeps the account locked.
         return _remember_device(redirect(url_for("accounts.login")), user.email)
@@ -285,35 +325,50 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         invitation = services.invitation_for(token)
     except TokenError as error:
         return render_template(
-            "errors/error.html", status=400, title="Invitation not usable", detail=str(error)
+            "errors/error.html", status=400, title=_("Invitation not usable"), detail=str(error)
         ), 400
     existing = services.get_user_by_email(invitation.email)
     if current_user.is_authenticated and current_user.email != invitation.email:
         return render_template(
             "errors/error.html",
             status=403,
-            title="Invitation for someone else",
-            detail=f"This invitation is for {invitation.email}. Sign out, then open it again.",
+            title=_("Invitation for someone else"),
+            detail=_(
+                "This invitation is for %(email)s. Sign out, then open it again.",
+                email=invitation.email,
+            ),
         ), 403
     if existing is not None and existing.password_hash:
         if not current_user.is_authenticated:
-            flash("Sign in to accept the invitation.")
+            flash(_("Sign in to accept the invitation."))
             return redirect(url_for("accounts.login", next=request.path))
         if request.method == "POST":
             services.accept(invitation, current_user._get_current_object())
             db.session.commit()
-            flash(f"You joined {invitation.institution.name} as {invitation.role}.")
+            flash(_joined(invitation))
             return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
         return render_template("accounts/accept.html", invitation=invitation, form=None)
+    # Someone without an account reads the page in the invitation's language, unless they
+    # chose another with the switcher.
+    if not current_user.is_authenticated and invitation.language and SESSION_KEY not in session:
+        session[SESSION_KEY] = invitation.language
     form = AcceptInvitationForm(invitation.email)
     if form.validate_on_submit():
         user = existing or services.create_user(invitation.email, name=form.name.data or "")
+        # The new account starts in the language its owner reads this page in.
+        user.language = user.language or known(session.get(SESSION_KEY)) or invitation.language
         services.set_password(user, form.password.data or "")
         services.accept(invitation, user)
         db.session.commit()
         session.clear()
         login_user(user)
-        flash(f"Welcome! You joined {invitation.institution.name} as {invitation.role}.")
+        flash(
+            _(
+                "Welcome! You joined %(institution)s with the role: %(role)s.",
+                institution=invitation.institution.name,
+                role=label(invitation.role, Role),
+            )
+        )
         return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
     return render_template("accounts/accept.html", invitation=invitation, form=form)
 
@@ -354,13 +409,17 @@ def invite(slug: str) -> ResponseReturnValue:
         email = form.email.data or ""
         existing = services.get_user_by_email(email)
         if existing is not None and any(r.institution_id == institution.id for r in existing.roles):
-            form.email.errors.append("This person is already a member; change their role above.")
+            form.email.errors.append(_("This person is already a member; change their role above."))
         else:
             services.invite(
-                institution, email, form.role.data or "viewer", current_user._get_current_object()
+                institution,
+                email,
+                form.role.data or "viewer",
+                current_user._get_current_object(),
+                form.language.data,
             )
             db.session.commit()
-            flash(f"Invitation sent to {email.strip().lower()}.")
+            flash(_("Invitation sent to %(email)s.", email=services.normalise_email(email)))
             return redirect(url_for("accounts.members", slug=slug))
     return render_template(
         "accounts/members.html",
@@ -370,6 +429,15 @@ def invite(slug: str) -> ResponseReturnValue:
         invite_form=form,
         role_form=RoleForm(),
     ), 400
+
+
+def _joined(invitation: Invitation) -> str:
+    """Say which institution someone joined, with which role."""
+    return _(
+        "You joined %(institution)s with the role: %(role)s.",
+        institution=invitation.institution.name,
+        role=label(invitation.role, Role),
+    )
 
 
 def _member(institution: Institution, user_id: int) -> User:
@@ -386,7 +454,8 @@ def _change_membership(
     """Give a member another role (None removes them) unless no manager would be left."""
     if services.leaves_no_manager(institution, user, role):
         flash(
-            "An institution needs at least one manager: make someone else manager first.", "error"
+            _("An institution needs at least one manager: make someone else manager first."),
+            "error",
         )
     else:
         services.set_role(user, institution, role, by=current_user.email)
@@ -403,9 +472,17 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
     user = _member(institution, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        abort(400, description="Choose one of the roles.")
+        abort(400, description=_("Choose one of the roles."))
+    role = form.role.data or ""
     return _change_membership(
-        institution, user, form.role.data, f"{user.name or user.email} is now {form.role.data}."
+        institution,
+        user,
+        role,
+        _(
+            "The role of %(name)s is now: %(role)s.",
+            name=user.name or user.email,
+            role=label(role, Role),
+        ),
     )
 
 
@@ -421,7 +498,11 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
         institution,
         user,
         None,
-        f"{user.name or user.email} no longer belongs to {institution.name}.",
+        _(
+            "%(name)s no longer belongs to %(institution)s.",
+            name=user.name or user.email,
+            institution=institution.name,
+        ),
     )
 
 
@@ -437,14 +518,15 @@ def revoke_invitation(slug: str, invitation_id: int) -> ResponseReturnValue:
         return render_template(
             "institutions/confirm_remove.html",
             institution=institution,
-            title=f"Withdraw the invitation to {invitation.email}?",
-            consequence="The link in the invitation email stops working. You can invite them "
-            "again later.",
-            button="Withdraw the invitation",
-            keep="Keep it",
+            title=_("Withdraw the invitation to %(email)s?", email=invitation.email),
+            consequence=_(
+                "The link in the invitation email stops working. You can invite them again later."
+            ),
+            button=_("Withdraw the invitation"),
+            keep=_("Keep it"),
             back_url=url_for("accounts.members", slug=slug),
         )
     services.revoke(invitation)
     db.session.commit()
-    flash(f"The invitation to {invitation.email} is withdrawn.")
+    flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email))
     return redirect(url_for("accounts.members", slug=slug))

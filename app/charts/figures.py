@@ -14,6 +14,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.charts import formats
 
 # Colours of the activity statuses: distinct for colour-blind readers and at least 3:1
 # against the white background, as graphics need.
@@ -24,9 +28,6 @@ STATUS_COLOURS = {
     "done": "#15803d",
     "cancelled": "#b91c1c",
 }
-SEPARATORS = ".,"
-# Dates in hover labels as people read them: 31 Mar 2027.
-DAY_FORMAT = "%-d %b %Y"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 # The mode bar's buttons are hard to reach by keyboard, and the table beneath every chart
 # already offers the data, so charts are drawn without it.
@@ -73,9 +74,17 @@ def short_labels(labels: list[str], width: int = LABEL_WIDTH) -> dict[str, str]:
 
 
 def _figure(figure: go.Figure) -> dict[str, Any]:
-    """Return a validated figure as a dict the page can hand to Plotly.newPlot."""
+    """Return a validated figure as a dict the page can hand to Plotly.newPlot.
+
+    Its config names the reader's locale and defines it, so that Plotly writes the months
+    and days of date axes in the reader's language.
+    """
     data = figure.to_plotly_json()
-    return {"data": data["data"], "layout": data["layout"], "config": CONFIG}
+    return {
+        "data": data["data"],
+        "layout": data["layout"],
+        "config": {**CONFIG, **formats.current().config()},
+    }
 
 
 @dataclass(frozen=True)
@@ -105,13 +114,13 @@ def timeline_figure(
             continue
         figure.add_trace(
             go.Bar(
-                name=status_labels.get(status, status),
+                name=str(status_labels.get(status, status)),
                 orientation="h",
                 y=[short[row.label] for row in mine],
                 base=[row.start.isoformat() for row in mine],
                 x=[((row.end - row.start).days + 1) * 86_400_000 for row in mine],
                 customdata=[
-                    [row.start.isoformat(), row.end.isoformat(), plain_text(row.label)]
+                    [formats.day(row.start), formats.day(row.end), plain_text(row.label)]
                     for row in mine
                 ],
                 hovertemplate="%{customdata[2]}<br>%{customdata[0]} – %{customdata[1]}"
@@ -122,6 +131,7 @@ def timeline_figure(
     figure.update_layout(
         template="none",
         font=FONT,
+        separators=formats.current().separators,
         barmode="overlay",
         showlegend=True,
         height=140 + 32 * max(len(labels), 1),
@@ -229,8 +239,9 @@ def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
         **{
             "template": "none",
             "font": FONT,
-            # Decimal point and thousands separator of the app's locale (en_GB): 25,000.5.
-            "separators": SEPARATORS,
+            # Decimal point and thousands separator of the reader's locale: 25,000.5 in
+            # English, 25 000,5 in Finnish and Swedish.
+            "separators": formats.current().separators,
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
             "legend": LEGEND,
@@ -266,18 +277,30 @@ class SeriesPoint:
     target: Any
 
 
-# How Plotly writes a value of each unit (d3-format, with the layout's separators).
-VALUE_FORMATS = {
-    "euros": "€%{y:,.2f}",
-    "percent": "%{y:,.1~f} %",
-    "yes-no": "%{text}",
-}
-YES_NO = {0.0: "No", 1.0: "Yes"}
+def value_format(unit: str, axis: str = "y") -> str:
+    """Say how Plotly writes a value of an indicator unit (d3-format, with the layout's
+    separators; money and percentages with their signs where the reader's locale puts them)."""
+    style = formats.current()
+    if unit == "euros":
+        return style.money(f"%{{{axis}:,.2f}}")
+    if unit == "percent":
+        return style.percent(f"%{{{axis}:,.1~f}}")
+    if unit == "yes-no":
+        return "%{text}"
+    return f"%{{{axis}:,.2~f}}"
 
 
 def _yes_no(values: list[float | None]) -> list[str]:
-    """Name each yes/no value; a running total of yeses stays a number."""
-    return [YES_NO.get(v, f"{v:g} × yes") if v is not None else "" for v in values]
+    """Name each yes/no value in the reader's language; a running total of yeses stays a number."""
+    return [_yes_no_word(v) if v is not None else "" for v in values]
+
+
+def _yes_no_word(value: float) -> str:
+    if value == 1:
+        return _("Yes")
+    if value == 0:
+        return _("No")
+    return _("%(count)s × yes", count=formats.number(value))
 
 
 def indicator_chart(
@@ -298,21 +321,23 @@ def indicator_chart(
     `unit_key` (an indicator unit) says how values read: "€1,500.00", "Yes". The date axis
     spans the plan's `period`.
     """
-    shown = VALUE_FORMATS.get(unit_key, "%{y:,.2~f}")
+    shown = value_format(unit_key)
     yes_no = unit_key == "yes-no"
+    style = formats.current()
+    value_name, total_name = _("Value"), _("Running total")
     figure = go.Figure()
     recorded = [p for p in points if p.value is not None]
     figure.add_trace(
         go.Scatter(
-            name="Value",
+            name=value_name,
             x=[p.end.isoformat() for p in recorded],
             y=[_number(p.value) for p in recorded],
             mode="lines+markers",
             line={"color": "#1d4ed8", "width": 3},
             marker={"size": 9},
             text=_yes_no([_number(p.value) for p in recorded]) if yes_no else None,
-            xhoverformat=DAY_FORMAT,
-            hovertemplate=f"%{{x}}: {shown}<extra>Value</extra>",
+            xhoverformat=style.day,
+            hovertemplate=f"%{{x}}: {shown}<extra>{value_name}</extra>",
         )
     )
     if cumulative and recorded:
@@ -322,21 +347,23 @@ def indicator_chart(
             totals.append(running)
         figure.add_trace(
             go.Scatter(
-                name="Running total",
+                name=total_name,
                 x=[p.end.isoformat() for p in recorded],
                 y=totals,
                 mode="lines+markers",
                 line={"color": "#7c3aed", "width": 2},
                 text=_yes_no(totals) if yes_no else None,
-                xhoverformat=DAY_FORMAT,
-                hovertemplate=f"%{{x}}: {shown} so far<extra>Running total</extra>",
+                xhoverformat=style.day,
+                hovertemplate="%{x}: "
+                + _("%(value)s so far", value=shown)
+                + f"<extra>{total_name}</extra>",
             )
         )
     with_target = [p for p in points if p.target is not None]
     if with_target:
         figure.add_trace(
             go.Scatter(
-                name="Period target",
+                name=_("Period target"),
                 x=[p.end.isoformat() for p in with_target],
                 y=[_number(p.target) for p in with_target],
                 mode="markers",
@@ -347,15 +374,15 @@ def indicator_chart(
                     "line": {"width": 3},
                 },
                 text=_yes_no([_number(p.target) for p in with_target]) if yes_no else None,
-                xhoverformat=DAY_FORMAT,
-                hovertemplate=f"%{{x}}: target {shown}<extra></extra>",
+                xhoverformat=style.day,
+                hovertemplate="%{x}: " + _("target %(value)s", value=shown) + "<extra></extra>",
             )
         )
     # Across the whole plan, so that they show even beside a single value.
     span = [period[0].isoformat(), period[1].isoformat()]
     for value, label, colour, dash in (
-        (baseline, "Baseline", "#6b7280", "dot"),
-        (target, "Target", "#15803d", "dash"),
+        (baseline, _("Baseline"), "#6b7280", "dot"),
+        (target, _("Target"), "#15803d", "dash"),
     ):
         if value is not None:
             figure.add_trace(
@@ -388,20 +415,22 @@ def indicator_chart(
             "tickformat": ",~f",
             # Yes and no rather than 0.00 and 1.00.
             **(
-                {"tickvals": [0, 1], "ticktext": ["No", "Yes"], "range": [-0.1, 1.1]}
+                {"tickvals": [0, 1], "ticktext": [_("No"), _("Yes")], "range": [-0.1, 1.1]}
                 if yes_no and not cumulative
-                else {"tickprefix": "€"}
+                else {"tickprefix": style.money_prefix, "ticksuffix": style.money_suffix}
                 if unit_key == "euros"
+                else {"ticksuffix": style.percent_suffix}
+                if unit_key == "percent"
                 else {}
             ),
         },
     )
     return Chart(
         name="values",
-        title=f"{name}: values over time",
+        title=_("%(name)s: values over time", name=name),
         figure=_figure(figure),
         table=Table(
-            ["Period", "Ends", "Value", "Target"],
+            [_("Period"), _("Ends"), _("Value"), _("Target")],
             [[p.label, p.end, _number(p.value), _number(p.target)] for p in points],
             [None, "day", unit_key, unit_key],
         ),
@@ -422,6 +451,8 @@ class ProgressRow:
 def progress_chart(rows: list[ProgressRow]) -> Chart:
     """Each indicator's achievement as a bar coloured by status, with where it should be."""
     labels = list(dict.fromkeys(r.name for r in rows))
+    style = formats.current()
+    share = style.percent("%{x:,.0f}")
     figure = go.Figure()
     for status, colour in PROGRESS_COLOURS.items():
         mine = [r for r in rows if r.status == status]
@@ -429,32 +460,34 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             continue
         figure.add_trace(
             go.Bar(
-                name=mine[0].status_label,
+                name=str(mine[0].status_label),
                 orientation="h",
                 y=[plain_text(r.name) for r in mine],
                 x=[_number(r.percent) or 0 for r in mine],
                 customdata=[plain_text(r.name) for r in mine],
                 marker={"color": colour},
-                hovertemplate=f"{WHOLE_NAME}: %{{x:,.0f}} %<extra>%{{fullData.name}}</extra>",
+                hovertemplate=f"{WHOLE_NAME}: {share}<extra>%{{fullData.name}}</extra>",
             )
         )
     names = [plain_text(r.name) for r in rows]
     figure.add_trace(
         go.Scatter(
-            name="Expected by now",
+            name=_("Expected by now"),
             orientation="h",
             y=names,
             x=[_number(r.expected) for r in rows],
             customdata=names,
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 20, "color": "#111827", "line": {"width": 3}},
-            hovertemplate=f"{WHOLE_NAME}: %{{x:,.0f}} % expected<extra></extra>",
+            hovertemplate=f"{WHOLE_NAME}: "
+            + _("%(share)s expected", share=share)
+            + "<extra></extra>",
         )
     )
     if names:
         figure.add_trace(
             go.Scatter(
-                name="Target (100 %)",
+                name=_("Target (%(share)s)", share=formats.percent(100)),
                 x=[100, 100],
                 y=[names[0], names[-1]],
                 mode="lines",
@@ -470,8 +503,8 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
         showlegend=True,
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         xaxis={
-            "title": {"text": "% of the way to the target"},
-            "ticksuffix": " %",
+            "title": {"text": _("Share of the way to the target")},
+            "ticksuffix": style.percent_suffix,
             "range": [min([0.0, *(_number(r.percent) or 0 for r in rows)]) - 5, highest + 10],
             "dtick": 20 if highest <= 200 else None,
             "gridcolor": "#e5e7eb",
@@ -481,10 +514,10 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
     )
     return Chart(
         name="progress",
-        title="Indicators: progress towards their targets",
+        title=_("Indicators: progress towards their targets"),
         figure=_figure(figure),
         table=Table(
-            ["Indicator", "Achieved (%)", "Expected by now (%)", "Status"],
+            [_("Indicator"), _("Achieved (%)"), _("Expected by now (%)"), _("Status")],
             [[r.name, _rounded(r.percent), _rounded(r.expected), r.status_label] for r in rows],
             [None, "percent", "percent", None],
         ),
@@ -498,14 +531,18 @@ def _rounded(value: Any) -> float | None:
 # How a table shows the amounts of a unit other than euros (display.measure's units):
 # person-days with one decimal, as every page shows them ("22.0").
 UNIT_FORMATS = {"person-days": "person-days"}
+# The units of planned_actual_chart as people read them.
+UNIT_NAMES = {"€": "€", "person-days": _l("person-days")}
 
 
 def planned_actual_chart(
     name: str, title: str, groups: list[tuple[str, Any, Any]], unit: str
 ) -> Chart:
     """Planned against actual for a few groups (e.g. budget by plan), as paired bars."""
+    style = formats.current()
+    unit_name = str(UNIT_NAMES.get(unit, unit))
     figure = go.Figure()
-    for index, (label, colour) in enumerate((("Planned", "#93c5fd"), ("Actual", "#1d4ed8"))):
+    for index, (label, colour) in enumerate(((_("Planned"), "#93c5fd"), (_("Actual"), "#1d4ed8"))):
         figure.add_trace(
             go.Bar(
                 name=label,
@@ -513,9 +550,9 @@ def planned_actual_chart(
                 y=[_number(g[1 + index]) or 0 for g in groups],
                 marker={"color": colour},
                 hovertemplate=(
-                    f"%{{x}}: €%{{y:,.0f}}<extra>{label}</extra>"
+                    f"%{{x}}: {style.money('%{y:,.0f}')}<extra>{label}</extra>"
                     if unit == "€"
-                    else f"%{{x}}: %{{y:,.1f}} {unit}<extra>{label}</extra>"
+                    else f"%{{x}}: %{{y:,.1f}} {plain_text(unit_name)}<extra>{label}</extra>"
                 ),
             )
         )
@@ -524,7 +561,7 @@ def planned_actual_chart(
         300,
         barmode="group",
         yaxis={
-            "title": {"text": plain_text(unit)},
+            "title": {"text": plain_text(unit_name)},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
@@ -537,7 +574,11 @@ def planned_actual_chart(
         title=title,
         figure=_figure(figure),
         table=Table(
-            ["", f"Planned ({unit})", f"Actual ({unit})"],
+            [
+                "",
+                _("Planned (%(unit)s)", unit=unit_name),
+                _("Actual (%(unit)s)", unit=unit_name),
+            ],
             [[g[0], _number(g[1]), _number(g[2])] for g in groups],
             [None, *(["euros"] * 2 if unit == "€" else [UNIT_FORMATS.get(unit, "count")] * 2)],
         ),
@@ -550,7 +591,7 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
     Horizontal, so that the statuses read level on a phone as on a desktop.
     """
     keys = [k for k in STATUS_COLOURS if k in status_labels]
-    names = [status_labels[k] for k in keys]
+    names = [str(status_labels[k]) for k in keys]
     figure = go.Figure(
         go.Bar(
             orientation="h",
@@ -566,7 +607,7 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
         120 + 34 * max(len(keys), 1),
         showlegend=False,
         xaxis={
-            "title": {"text": "activities"},
+            "title": {"text": _("activities")},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
@@ -577,11 +618,11 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
     )
     return Chart(
         name="activities",
-        title="Activities by status",
+        title=_("Activities by status"),
         figure=_figure(figure),
         table=Table(
-            ["Status", "Activities"],
-            [[status_labels[k], counts.get(k, 0)] for k in keys],
+            [_("Status"), _("Activities")],
+            [[str(status_labels[k]), counts.get(k, 0)] for k in keys],
             [None, "count"],
         ),
     )
@@ -599,7 +640,7 @@ def status_mix_chart(
             colour = "#d1d5db"  # told apart from "no values yet"
         figure.add_trace(
             go.Bar(
-                name=labels[status],
+                name=str(labels[status]),
                 orientation="h",
                 y=[plain_text(g[0]) for g in groups],
                 x=[g[1].get(status, 0) for g in groups],
@@ -615,7 +656,7 @@ def status_mix_chart(
         showlegend=True,
         legend={**LEGEND, "traceorder": "normal"},
         xaxis={
-            "title": {"text": "indicators"},
+            "title": {"text": _("indicators")},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
             "automargin": True,
@@ -631,7 +672,7 @@ def status_mix_chart(
         title=title,
         figure=_figure(figure),
         table=Table(
-            ["", *(labels[s] for s in statuses)],
+            ["", *(str(labels[s]) for s in statuses)],
             [[g[0], *(g[1].get(s, 0) for s in statuses)] for g in groups],
         ),
     )

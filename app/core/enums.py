@@ -48,7 +48,7 @@ def label_with(enum: type[StrEnum], names: Mapping[str, Any]) -> None:
     """Register the labels people read for an enum's values (lazy_gettext strings)."""
     missing = set(values(enum)) - set(names)
     if missing:
-        raise ValueError(f"{enum.__name__} has no label for {sorted(missing)}")
+        raise TypeError(f"{enum.__name__} has no label for {sorted(missing)}")
     _LABELS[enum.__name__] = names
 
 

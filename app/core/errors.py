@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -49,6 +51,49 @@ class Error(BaseModel):
     error: ErrorDetail
 
 
+# The pages' own words for the statuses people meet; Werkzeug's are English only.
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in needed"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    415: _l("Unsupported file type"),
+    422: _l("Cannot be processed"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Not available right now"),
+}
+DETAILS = {
+    400: _l("The request could not be understood. Go back and try again."),
+    401: _l("Sign in to see this page."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is nothing at this address. It may have been moved or deleted."),
+    405: _l("This address does not take that kind of request."),
+    409: _l("Someone else changed this at the same time. Reload the page and try again."),
+    415: _l("That kind of file cannot be read here."),
+    422: _l("What was sent could not be processed."),
+    429: _l("Too many tries in a short time. Wait a moment and try again."),
+    500: _l("The error is logged. Try again in a moment; if it happens again, tell us."),
+    503: _l("The service is not available right now. Try again in a moment."),
+}
+
+
+def _page_words(error: HTTPException, status: int) -> tuple[str, str]:
+    """Return the title and sentence of an error page in the reader's language.
+
+    A view's own description (given through gettext) is kept; Werkzeug's default is replaced.
+    """
+    title = str(TITLES.get(status, error.name))
+    default = type(error).description
+    detail = error.description
+    if not detail or detail == default:
+        detail = str(DETAILS.get(status, detail or title))
+    return title, detail
+
+
 def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
     """Render an HTTP error without leaking internals."""
     status = error.code or 500
@@ -68,21 +113,22 @@ def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
-    detail = error.description
+    title, detail = _page_words(error, status)
     if status == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        detail = (
-            f"What you sent is larger than {limit} MB altogether, so nothing was saved. "
-            "Go back and send smaller or fewer files."
+        detail = _(
+            "What you sent is larger than %(limit)s MB altogether, so nothing was saved. "
+            "Go back and send smaller or fewer files.",
+            limit=limit,
         )
     return (
         render_template(
             "errors/error.html",
             status=status,
-            title=error.name,
+            title=title,
             detail=detail,
             back_url=_same_site(request.referrer) if status == 413 else None,
-            back_label="Go back",
+            back_label=_("Go back"),
         ),
         status,
         extra,

@@ -1,4 +1,4 @@
-"""Numbers, money and dates as people read them, through Babel (English for now).
+"""Numbers, money and dates as people read them, through Babel, in the request's locale.
 
 Templates, exports and emails use these filters rather than `'%.2f'|format`, so that a
 thousands separator, the currency sign and the locale's date order come from one place.
@@ -11,7 +11,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
 
 Number = int | float | Decimal
 
@@ -33,12 +40,31 @@ def number(value: Number | None, digits: int | None = None) -> str:
 
 
 def money(value: Number | None, cents: bool = True) -> str:
-    """Format an amount of euros ("€25,000.00"); without cents for chart labels and totals."""
+    """Format an amount of euros ("€25,000.00", "25 000,00 €"); without cents for chart
+    labels and totals, the sign where the locale puts it."""
     if not _finite(value):
         return "—"
     if cents:
         return format_currency(value, CURRENCY)
-    return format_currency(value, CURRENCY, format="¤#,##0", currency_digits=False)
+    return format_currency(value, CURRENCY, format=whole_money_pattern(), currency_digits=False)
+
+
+def whole_money_pattern() -> str:
+    """Return the locale's pattern of an amount without cents ("¤#,##0", "#,##0 ¤")."""
+    locale = get_locale()
+    pattern = locale.currency_formats["standard"].pattern if locale else "¤#,##0.00"
+    return pattern.split(";")[0].replace(".00", "")
+
+
+def percent(value: Number | None, digits: int = 0) -> str:
+    """Format a number of percent (42 → "42%", "42 %" in Finnish); `digits` decimals."""
+    if not _finite(value):
+        return "—"
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits)
+    return format_percent(Decimal(str(value)) / 100, format=pattern)
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
@@ -61,5 +87,6 @@ def init_app(app: Flask) -> None:
     """Register the formatting filters."""
     app.add_template_filter(number, "number")
     app.add_template_filter(money, "money")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")

@@ -48,11 +48,20 @@ def chosen_language() -> str:
         saved = known(getattr(current_user, "language", None))
         if saved:
             return saved
-    return (
-        known(session.get(SESSION_KEY))
-        or request.accept_languages.best_match(list(LANGUAGES))
-        or DEFAULT_LANGUAGE
-    )
+    return known(session.get(SESSION_KEY)) or browser_language() or DEFAULT_LANGUAGE
+
+
+def browser_language() -> str | None:
+    """Return the interface language the browser likes best, by quality then order.
+
+    "en-US,fi;q=0.9" is English: a regional variant counts as its language. (Werkzeug's
+    best_match prefers any exact match, so it would answer Finnish there.)
+    """
+    for value, _quality in request.accept_languages:
+        found = known(value.split("-")[0].split("_")[0].lower())
+        if found:
+            return found
+    return None
 
 
 def select_locale() -> str:
@@ -93,3 +102,5 @@ def init_app(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_context)
+    # {% trans %} blocks are written over several lines; their message is one line.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

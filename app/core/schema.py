@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# SQLite's FTS5 table (and the shadow tables FTS5 makes for it), and PostgreSQL's generated
-# tsvector column and its index, serve full-text search. No model maps them (the database
-# maintains them), so autogenerate and the migration test must leave them alone.
+# SQLite's FTS5 tables (and the shadow tables FTS5 makes for them), and PostgreSQL's generated
+# tsvector columns and their indexes, of the sheets and of their translations, serve full-text
+# search. No model maps them (the database maintains them), so autogenerate and the migration test must leave them alone.
 FULL_TEXT_TABLE_PREFIX = "practices_fts"
 FULL_TEXT_COLUMN = "search_vector"
-FULL_TEXT_INDEX = "ix_practices_search"
+FULL_TEXT_INDEXES = frozenset({"ix_practices_search", "ix_practice_translations_search"})
 
 
 def include_object(
@@ -20,4 +20,4 @@ def include_object(
         return False
     if type_ == "column" and name == FULL_TEXT_COLUMN:
         return False
-    return not (type_ == "index" and name == FULL_TEXT_INDEX)
+    return not (type_ == "index" and name in FULL_TEXT_INDEXES)

@@ -11,13 +11,17 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from defusedxml import DefusedXmlException
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import load_workbook
+
+from app.core.i18n import in_every_language
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ def _ungroup(whole: str, separator: str, shown: str) -> str:
     """Remove thousands separators from the whole part, which must be grouped by threes."""
     if separator in whole:
         if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:{re.escape(separator)}\d{{3}})+", whole):
-            raise ValueError(f"{shown!r} is not a number; write it like 1500.50")
+            raise ValueError(_("%(shown)r is not a number; write it like 1500.50", shown=shown))
         return whole.replace(separator, "")
     return whole
 
@@ -78,15 +82,21 @@ def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Deci
         # Both: the one that comes last separates the decimals, the other groups thousands.
         decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
         grouping = "." if decimal_mark == "," else ","
-        whole, _, fraction = cleaned.rpartition(decimal_mark)
+        whole, _mark, fraction = cleaned.rpartition(decimal_mark)
         cleaned = _ungroup(whole, grouping, shown) + "." + fraction
     elif commas == 1 and re.fullmatch(r"[+-]?\d{1,3},\d{3}", cleaned):
         whole, fraction = cleaned.replace(",", ""), Decimal(cleaned.replace(",", ".")).normalize()
         # Written with a point, so that it reads one way only: 25 as 25.0, 1.25 as it is.
         decimal = f"{fraction:f}" if fraction != fraction.to_integral() else f"{fraction:f}.0"
         raise ValueError(
-            f"{shown!r} could be {whole} or {fraction:f} (with a decimal comma): "
-            f"write {whole} or {decimal}"
+            _(
+                "%(shown)r could be %(whole)s or %(fraction)s (with a decimal comma): "
+                "write %(whole)s or %(decimal)s",
+                shown=shown,
+                whole=whole,
+                fraction=format(fraction, "f"),
+                decimal=decimal,
+            )
         )
     elif commas == 1:
         cleaned = cleaned.replace(",", ".")
@@ -97,11 +107,13 @@ def parse_number(text: str, limit: Decimal = Decimal("999999999999.99")) -> Deci
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{shown!r} is not a number; write it like 1500.50") from None
+        raise ValueError(
+            _("%(shown)r is not a number; write it like 1500.50", shown=shown)
+        ) from None
     if not value.is_finite():  # Decimal reads "NaN", "sNaN" and "Infinity"
-        raise ValueError(f"{shown!r} is not a number; write it like 1500.50")
+        raise ValueError(_("%(shown)r is not a number; write it like 1500.50", shown=shown))
     if abs(value) > limit:
-        raise ValueError(f"{shown!r} is too large; at most {limit}")
+        raise ValueError(_("%(shown)r is too large; at most %(limit)s", shown=shown, limit=limit))
     return value
 
 
@@ -116,7 +128,9 @@ def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise ValueError(f"line {line}: the file is not UTF-8; save it as UTF-8 CSV") from None
+        raise ValueError(
+            _("line %(line)s: the file is not UTF-8; save it as UTF-8 CSV", line=line)
+        ) from None
     # newline="" lets the csv module read every line ending (CRLF, LF and a bare CR alike).
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[dict[str, str]] = []
@@ -137,15 +151,27 @@ def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
                 break
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            problem = f"a cell is longer than {csv.field_size_limit():,} characters"
+            problem = _(
+                "a cell is longer than %(limit)s characters",
+                limit=format(csv.field_size_limit(), ","),
+            )
         else:
-            problem = f"not readable as CSV ({error})"
-        raise ValueError(f"line {reader.line_num}: {problem}") from None
+            problem = _("not readable as CSV (%(error)s)", error=error)
+        raise ValueError(
+            _("line %(line)s: %(problem)s", line=reader.line_num, problem=problem)
+        ) from None
     if too_wide:
         lines = ", ".join(map(str, too_wide[:10])) + (" …" if len(too_wide) > 10 else "")
         raise ValueError(
-            f"line{'s' if len(too_wide) > 1 else ''} {lines}: more cells than the header's "
-            f"{len(header)} columns; put a cell's commas inside double quotes"
+            ngettext(
+                "line %(lines)s: more cells than the header's %(columns)s columns; "
+                "put a cell's commas inside double quotes",
+                "lines %(lines)s: more cells than the header's %(columns)s columns; "
+                "put a cell's commas inside double quotes",
+                len(too_wide),
+                lines=lines,
+                columns=len(header),
+            )
         )
     return records
 
@@ -153,11 +179,17 @@ def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
 def _check_header(header: list[str]) -> None:
     """Refuse a header too wide to be ours, or one that names a column twice."""
     if len(header) > MAX_COLUMNS:
-        raise ValueError(f"the header has {len(header)} columns; at most {MAX_COLUMNS} are read")
+        raise ValueError(
+            _(
+                "the header has %(count)s columns; at most %(limit)s are read",
+                count=len(header),
+                limit=MAX_COLUMNS,
+            )
+        )
     named = [name for name in header if name]
     twice = sorted({name for name in named if named.count(name) > 1})
     if twice:
-        raise ValueError(f"the header names {', '.join(twice)} more than once")
+        raise ValueError(_("the header names %(names)s more than once", names=", ".join(twice)))
 
 
 def _xlsx_text(value: Any) -> str:
@@ -184,18 +216,20 @@ def _check_zip(raw: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
-                raise ValueError(f"the workbook holds more than {MAX_MEMBERS} parts; refused")
+                raise ValueError(
+                    _("the workbook holds more than %(limit)s parts; refused", limit=MAX_MEMBERS)
+                )
             if sum(item.file_size for item in members) > MAX_UNPACKED_BYTES:
-                raise ValueError("the workbook unpacks to more than 50 MB; refused")
+                raise ValueError(_("the workbook unpacks to more than 50 MB; refused"))
             if "[Content_Types].xml" not in archive.namelist():
-                raise ValueError("not an XLSX workbook (it has no [Content_Types].xml)")
+                raise ValueError(_("not an XLSX workbook (it has no [Content_Types].xml)"))
             unpacked = 0
             for item in members:
                 with archive.open(item) as member:
                     while chunk := member.read(1024 * 1024):
                         unpacked += len(chunk)
                         if unpacked > MAX_UNPACKED_BYTES:
-                            raise ValueError("the workbook unpacks to more than 50 MB; refused")
+                            raise ValueError(_("the workbook unpacks to more than 50 MB; refused"))
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -204,9 +238,9 @@ def _check_zip(raw: bytes) -> None:
         EOFError,
         OSError,
     ):
-        raise ValueError("not an XLSX workbook (it is not a readable zip file)") from None
+        raise ValueError(_("not an XLSX workbook (it is not a readable zip file)")) from None
     except RuntimeError:  # an encrypted member
-        raise ValueError("the workbook is protected with a password; save it without") from None
+        raise ValueError(_("the workbook is protected with a password; save it without")) from None
 
 
 def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
@@ -220,9 +254,11 @@ def _read_xlsx(raw: bytes, max_rows: int) -> list[dict[str, str]]:
         while cause is not None and not isinstance(cause, DefusedXmlException):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:
-            raise ValueError("the workbook declares XML entities; refused") from None
+            raise ValueError(_("the workbook declares XML entities; refused")) from None
         log.info("xlsx upload not readable: %s", type(error).__name__)
-        raise ValueError("the workbook cannot be read; save it again from a spreadsheet") from None
+        raise ValueError(
+            _("the workbook cannot be read; save it again from a spreadsheet")
+        ) from None
 
 
 def _read_sheet(raw: bytes, max_rows: int) -> list[dict[str, str]]:
@@ -260,7 +296,30 @@ def read_records(filename: str, raw: bytes, max_rows: int) -> list[dict[str, str
         return _read_xlsx(raw, max_rows)
     if name.endswith(".csv"):
         return _read_csv(raw, max_rows)
-    raise ValueError("choose a .csv or .xlsx file")
+    raise ValueError(_("choose a .csv or .xlsx file"))
+
+
+def header_names(labels: Mapping[str, Any]) -> dict[str, str]:
+    """Return {header as written, casefolded: column key} for every spelling of each column.
+
+    `labels` maps a column's key to its lazy label; an export writes the label in the
+    reader's language, and an import reads the key or the label in any of the languages.
+    """
+    found: dict[str, str] = {}
+    for key, label in labels.items():
+        for spelling in (key, *in_every_language(label)):
+            found.setdefault(" ".join(spelling.split()).casefold(), key)
+    return found
+
+
+def rename_headers(records: list[dict[str, str]], labels: Mapping[str, Any]) -> None:
+    """Rename, in place, the headers written as a column's label (any language) to its key."""
+    names = header_names(labels)
+    for index, record in enumerate(records):
+        records[index] = {
+            names.get(" ".join(name.split()).casefold(), name): value
+            for name, value in record.items()
+        }
 
 
 def header_problems(
@@ -268,21 +327,27 @@ def header_problems(
 ) -> list[str]:
     """Say what is wrong with an upload as a whole: no rows, missing or unknown columns, length."""
     if not records:
-        return ["file: no rows under the header"]
+        return [_("file: no rows under the header")]
     if any(";" in name for name in records[0]):
         return [
-            "header: the columns are separated by semicolons; save the file as CSV with commas "
-            "(or as XLSX)"
+            _(
+                "header: the columns are separated by semicolons; save the file as CSV with "
+                "commas (or as XLSX)"
+            )
         ]
     problems = []
     missing = [c for c in required if c not in records[0]]
     unknown = [c for c in records[0] if c and c not in columns]
     if missing:
-        problems.append(f"header: missing column(s) {', '.join(missing)}")
+        problems.append(_("header: missing column(s) %(names)s", names=", ".join(missing)))
     if unknown:
         problems.append(
-            f"header: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(columns)}"
+            _(
+                "header: unknown column(s) %(names)s; the columns are %(columns)s",
+                names=", ".join(unknown),
+                columns=", ".join(columns),
+            )
         )
     if len(records) > max_rows:
-        problems.append(f"file: more than {max_rows} rows")
+        problems.append(_("file: more than %(limit)s rows", limit=max_rows))
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.core.enums import label
@@ -12,14 +13,15 @@ from app.core.markdown import render_markdown
 from app.core.urls import external_url
 from app.core.vocabularies import vocabularies
 
-LEVEL_WORDS = {1: "low", 2: "medium", 3: "high"}
+# A level's word, read out after its symbols (lazy: in the reader's language).
+LEVEL_WORDS = {1: _l("low"), 2: _l("medium"), 3: _l("high")}
 
 
 def level_symbols(value: int, symbol: str = "●") -> Markup:
     """Show a 1-3 level as filled/empty symbols, with the word for screen readers and print."""
     value = int(value)
     filled = symbol * value + "○" * (3 - value)
-    word = LEVEL_WORDS.get(value, str(value))
+    word = str(LEVEL_WORDS.get(value, value))
     return Markup(
         '<span class="level level-{v}"><span aria-hidden="true">{f}</span>'
         '<span class="visually-hidden">{w}</span></span>'

@@ -13,6 +13,8 @@ from functools import cache
 from typing import Annotated, Any
 
 from flask import flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
 from wtforms import DecimalField, HiddenField, SelectMultipleField
@@ -51,7 +53,7 @@ def _vocab(info: ValidationInfo) -> Vocabularies | None:
     if context.get("trusted"):
         return None
     if "vocab" not in context:
-        raise ValueError("validation needs the vocabularies as context")
+        raise RuntimeError("validation needs the vocabularies as context")
     return context["vocab"]
 
 
@@ -70,7 +72,13 @@ def vocabulary_key(name: str) -> Any:
             return value
         allowed = vocab.keys(name)
         if value not in allowed:
-            raise ValueError(f"unknown value {value!r}; allowed: {', '.join(allowed)}")
+            raise ValueError(
+                _(
+                    "unknown value %(value)r; allowed: %(allowed)s",
+                    value=value,
+                    allowed=", ".join(allowed),
+                )
+            )
         return value
 
     return Annotated[str, AfterValidator(check), Field(json_schema_extra={VOCABULARY_MARK: name})]
@@ -80,18 +88,18 @@ def vocabulary_key(name: str) -> Any:
 # NUL, PostgreSQL's text columns: a single line holds none, a longer text only tab and newlines.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-SINGLE_LINE_MESSAGE = "must be a single line, without line breaks, tabs or control characters"
-TEXT_MESSAGE = "must not contain control characters (other than tabs and line breaks)"
+SINGLE_LINE_MESSAGE = _l("must be a single line, without line breaks, tabs or control characters")
+TEXT_MESSAGE = _l("must not contain control characters (other than tabs and line breaks)")
 
 
 def single_line_problem(value: str) -> str | None:
     """Return why a value is not one line of text, or None."""
-    return SINGLE_LINE_MESSAGE if _CONTROL.search(value) else None
+    return str(SINGLE_LINE_MESSAGE) if _CONTROL.search(value) else None
 
 
 def text_problem(value: str) -> str | None:
     """Return why a value is not acceptable free text, or None."""
-    return TEXT_MESSAGE if _CONTROL_IN_TEXT.search(value) else None
+    return str(TEXT_MESSAGE) if _CONTROL_IN_TEXT.search(value) else None
 
 
 def _single_line(value: str) -> str:
@@ -201,7 +209,7 @@ class FiniteDecimalField(DecimalField):
                 out_of_range = True
             if out_of_range:
                 self.data = None
-                raise ValueError(self.gettext("Not a number of a sensible size."))
+                raise ValueError(_("Not a number of a sensible size."))
 
 
 # Dates: what planning needs. Far dates (9999-12-31) overflow date arithmetic and long periods
@@ -222,7 +230,11 @@ PlanningDate = Annotated[
 def planning_date_problem(value: date | None) -> str | None:
     """Return why a date is outside the planning range, or None (also for no date)."""
     if value is not None and not FIRST_DAY <= value <= LAST_DAY:
-        return f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+        return _(
+            "must be between %(first)s and %(last)s",
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
     return None
 
 
@@ -244,7 +256,7 @@ def form_id(value: Any) -> int | None:
     return number if len(text) <= 12 and 1 <= number <= MAX_ID else None
 
 
-VERSION_MESSAGE = (
+VERSION_MESSAGE = _l(
     "This form was sent without the version it edits, so it cannot be checked against other "
     "saves and nothing was saved. Reload the page and make your changes again."
 )
@@ -271,8 +283,8 @@ class VersionField(HiddenField):
         self.data = None if number is None else str(number)
         if number is None:
             # A hidden field's error shows nowhere on the page: say it at the top too.
-            flash(VERSION_MESSAGE, "error")
-            raise ValidationError(VERSION_MESSAGE)
+            flash(str(VERSION_MESSAGE), "error")
+            raise ValidationError(str(VERSION_MESSAGE))
 
 
 # One schema, every door: the API, imports and forms report a schema's problems by field.
@@ -292,11 +304,16 @@ def _message(problem: dict[str, Any]) -> str:
     if kind in ("greater_than_equal", "less_than_equal") and isinstance(given, date | Decimal):
         # Dates and amounts read as typed (2100-12-31, 1E+20), not as Python writes them.
         bound = (problem.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
-        word = "at least" if kind == "greater_than_equal" else "at most"
-        return f"must be {word} {bound}, not {given}"
+        if kind == "greater_than_equal":
+            return _("must be at least %(bound)s, not %(given)s", bound=bound, given=given)
+        return _("must be at most %(bound)s, not %(given)s", bound=bound, given=given)
     if kind in ("literal_error", "enum"):
         allowed = str((problem.get("ctx") or {}).get("expected", "")).replace("'", "")
-        return f"{str(problem['input'])[:80]!r} is not one of {allowed.replace(' or ', ', ')}"
+        return _(
+            "%(given)r is not one of %(allowed)s",
+            given=str(problem["input"])[:80],
+            allowed=allowed.replace(" or ", ", "),
+        )
     return pydantic_message(problem)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,7 +36,11 @@ class YamlProblem(ValueError):
 def decode(raw: bytes, max_bytes: int) -> str:
     """Decode a file's bytes as UTF-8 within a size limit, or raise YamlProblem."""
     if len(raw) > max_bytes:
-        raise YamlProblem(1, "file", f"file is {len(raw)} bytes; the limit is {max_bytes}")
+        raise YamlProblem(
+            1,
+            "file",
+            _("file is %(size)s bytes; the limit is %(limit)s", size=len(raw), limit=max_bytes),
+        )
     try:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -42,8 +48,11 @@ def decode(raw: bytes, max_bytes: int) -> str:
         raise YamlProblem(
             line,
             "file",
-            f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "save the file as UTF-8",
+            _(
+                "not UTF-8 (byte 0x%(byte)02x at offset %(offset)s); save the file as UTF-8",
+                byte=raw[error.start],
+                offset=error.start,
+            ),
         ) from None
 
 
@@ -60,7 +69,7 @@ def compose(text: str) -> tuple[Any, yaml.Node | None]:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         detail = getattr(error, "problem", None) or str(error)
-        raise YamlProblem(line, "yaml", f"malformed YAML: {detail}") from None
+        raise YamlProblem(line, "yaml", _("malformed YAML: %(detail)s", detail=detail)) from None
     return data, node
 
 
@@ -89,40 +98,35 @@ def pydantic_message(error: dict[str, Any]) -> str:
     context = error.get("ctx") or {}
     given = error.get("input")
     if kind == "missing":
-        return "missing required field"
+        return _("missing required field")
     if kind == "extra_forbidden":
-        return "unknown field"
+        return _("unknown field")
     if kind == "too_short":
-        return (
-            "Give at least one."
-            if context.get("min_length") == 1
-            else (f"Give at least {context.get('min_length')}.")
-        )
+        count = context.get("min_length") or 0
+        return ngettext("Give at least one.", "Give at least %(num)d.", count)
     if kind == "string_too_short":
         if not given:
-            return "Fill this in."
-        return f"Use at least {context.get('min_length')} characters."
-    if kind in ("string_too_long", "too_long"):
-        return (
-            f"Use at most {context.get('max_length')} characters."
-            if kind == "string_too_long"
-            else (f"Give at most {context.get('max_length')}.")
-        )
+            return _("Fill this in.")
+        return _("Use at least %(num)s characters.", num=context.get("min_length"))
+    if kind == "string_too_long":
+        return _("Use at most %(num)s characters.", num=context.get("max_length"))
+    if kind == "too_long":
+        return _("Give at most %(num)s.", num=context.get("max_length"))
     if kind == "string_pattern_mismatch":
         pattern = str(context.get("pattern", ""))
         if pattern.startswith("^[a-z0-9]"):
-            return "Use lowercase letters, digits and hyphens, e.g. peer-learning-circle."
+            return _("Use lowercase letters, digits and hyphens, e.g. peer-learning-circle.")
         if "https?" in pattern:
-            return "Give a web address starting with http:// or https://."
+            return _("Give a web address starting with http:// or https://.")
     if kind in ("int_type", "int_parsing", "int_from_float") and given in (None, ""):
-        return "Choose one."
+        return _("Choose one.")
     if kind == "string_type" and given is None:
-        return "Fill this in."
+        return _("Fill this in.")
     if kind in ("greater_than_equal", "less_than_equal"):
         low, high = context.get("ge"), context.get("le")
         if (low, high) == (1, 3) or (kind == "less_than_equal" and high == 3):
-            return f"Choose a level from 1 to 3, not {given!r}."
+            return _("Choose a level from 1 to 3, not %(given)r.", given=given)
         if kind == "greater_than_equal":
-            return f"Must be at least {low}, not {given!r}."
-        return f"Must be at most {high}, not {given!r}."
+            return _("Must be at least %(low)s, not %(given)r.", low=low, given=given)
+        return _("Must be at most %(high)s, not %(given)r.", high=high, given=given)
     return str(error["msg"]).removeprefix("Value error, ")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from app.charts import figures as charts
 from app.core.enums import labels
 from app.core.vocabularies import vocabularies
@@ -52,21 +54,21 @@ def plan_charts(
         charts.progress_chart(
             [
                 charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, PROGRESS_LABELS[p.status]
+                    i.name, p.percent, p.expected_percent, p.status, str(PROGRESS_LABELS[p.status])
                 )
                 for i, p in judged
             ]
         ),
         charts.planned_actual_chart(
             "budget",
-            "Budget: planned and spent",
-            [("Budget", totals.budget_planned, totals.budget_actual)],
+            _("Budget: planned and spent"),
+            [(_("Budget"), totals.budget_planned, totals.budget_actual)],
             "€",
         ),
         charts.planned_actual_chart(
             "effort",
-            "Person-days: planned and spent",
-            [("Person-days", totals.effort_planned, totals.effort_actual)],
+            _("Person-days: planned and spent"),
+            [(_("Person-days"), totals.effort_planned, totals.effort_actual)],
             "person-days",
         ),
         charts.status_chart(services.activities_by_status(plan), labels(ActivityStatus)),
@@ -93,19 +95,19 @@ def overview_charts(rows: list[services.OverviewRow]) -> list[charts.Chart]:
     return [
         charts.planned_actual_chart(
             "budget-by-year",
-            "Budget by year: planned and spent",
+            _("Budget by year: planned and spent"),
             yearly("budget_planned", "budget_actual"),
             "€",
         ),
         charts.planned_actual_chart(
             "effort-by-year",
-            "Person-days by year: planned and spent",
+            _("Person-days by year: planned and spent"),
             yearly("effort_planned", "effort_actual"),
             "person-days",
         ),
         charts.status_mix_chart(
             "indicators-by-plan",
-            "Indicators of each plan by status",
+            _("Indicators of each plan by status"),
             [(f"{r.plan.title} ({r.plan.period_start.year})", r.statuses) for r in rows],
             PROGRESS_LABELS,
         ),

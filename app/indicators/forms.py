@@ -8,9 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     Field,
@@ -32,10 +34,6 @@ from wtforms.widgets import html_params
 from app.core.enums import choices
 from app.core.validation import FiniteDecimalField, FromSchema, SingleLineText, check_form, form_id
 from app.indicators.models import (
-    AGGREGATION_LABELS,
-    DIRECTION_LABELS,
-    FREQUENCY_LABELS,
-    UNIT_LABELS,
     Aggregation,
     Direction,
     Frequency,
@@ -70,42 +68,42 @@ class IndicatorForm(FlaskForm):
 
     # Every rule is the schema's (schemas.IndicatorFields, see validate); the few WTForms
     # validators left only shape the page (required, maxlength, a choice offered).
-    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("What it measures and how", validators=[Length(max=5000)])
-    activity_id = SelectField("Judges", coerce=str, default="")
-    unit = SelectField("Unit", choices=choices(IndicatorUnit, UNIT_LABELS))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("What it measures and how"), validators=[Length(max=5000)])
+    activity_id = SelectField(_l("Judges"), coerce=str, default="")
+    unit = SelectField(_l("Unit"), choices=choices(IndicatorUnit))
     # The shared finite, bounded number field: NaN, Infinity and 1e400 are refused.
     scale_max = FiniteDecimalField(
-        "Top of the scale (for a score)",
+        _l("Top of the scale (for a score)"),
         places=2,
         limit=MAX_VALUE,
         validators=[Optional(), FromSchema(IndicatorFields, "scale_max")],
     )
     direction = SelectField(
-        "Better when",
-        choices=choices(Direction, DIRECTION_LABELS),
+        _l("Better when"),
+        choices=choices(Direction),
     )
     aggregation = SelectField(
-        "Values combine as",
-        choices=choices(Aggregation, AGGREGATION_LABELS),
+        _l("Values combine as"),
+        choices=choices(Aggregation),
     )
-    frequency = SelectField("Reported", choices=choices(Frequency, FREQUENCY_LABELS))
+    frequency = SelectField(_l("Reported"), choices=choices(Frequency))
     baseline_value = FiniteDecimalField(
-        "Baseline value", places=2, limit=MAX_VALUE, validators=[Optional()]
+        _l("Baseline value"), places=2, limit=MAX_VALUE, validators=[Optional()]
     )
-    baseline_date = DateField("Baseline date", validators=[Optional()])
+    baseline_date = DateField(_l("Baseline date"), validators=[Optional()])
     target_value = FiniteDecimalField(
-        "Overall target", places=2, limit=MAX_VALUE, validators=[Optional()]
+        _l("Overall target"), places=2, limit=MAX_VALUE, validators=[Optional()]
     )
     version = HiddenField()
     # Named so that IndicatorForm(obj=indicator) does not read Indicator.targets into it.
     period_targets = FieldList(FormField(TargetEntry))
-    submit = SubmitField("Save the indicator")
+    submit = SubmitField(_l("Save the indicator"))
 
     def offer_activities(self, activities: list[Activity]) -> None:
         """Offer the plan itself or one of its activities."""
         self.activity_id.choices = [
-            SelectChoice("", "The plan as a whole"),
+            SelectChoice("", _("The plan as a whole")),
             *(SelectChoice(str(a.id), a.title) for a in activities),
         ]
 
@@ -178,6 +176,9 @@ class IndicatorForm(FlaskForm):
         }
 
 
+# The placeholder of an evidence link: the start of an address, the same in every language.
+URL_START = "https://"
+
 Row = tuple[int, str]
 """A row of the values page: (indicator id, period key)."""
 
@@ -191,11 +192,11 @@ class YesNoSelect:
         kwargs.pop("inputmode", None)  # the value field's, for typing a number
         typed = str(field.data or "").strip()
         options = "".join(
-            f'<option value="{value}"{" selected" if typed == value else ""}>{label}</option>'
-            for value, label in (("", "–"), ("1", "Yes"), ("0", "No"))
+            f'<option value="{value}"{" selected" if typed == value else ""}>{escape(label)}</option>'
+            for value, label in (("", "–"), ("1", _("Yes")), ("0", _("No")))
         )
         attributes = html_params(name=field.name, **kwargs)
-        # html_params escapes the attributes; the options are the constants above.
+        # html_params escapes the attributes, and the labels are escaped above.
         return Markup(f"<select {attributes}>{options}</select>")  # noqa: S704
 
 
@@ -210,7 +211,7 @@ class ValueEntry(Form):
     shown = HiddenField()
     value = StringField(render_kw={"inputmode": "decimal"})
     note = StringField()
-    evidence_url = URLField(render_kw={"placeholder": "https://"})
+    evidence_url = URLField(render_kw={"placeholder": URL_START})
     evidence = FileField()
 
 
@@ -248,7 +249,7 @@ class EntryForm(FlaskForm):
     """The values page: one ValueEntry per (indicator, period) due in the window."""
 
     rows = FieldList(FormField(ValueEntry))
-    submit = SubmitField("Save the values")
+    submit = SubmitField(_l("Save the values"))
 
     def offer_rows(
         self,
@@ -264,18 +265,18 @@ class EntryForm(FlaskForm):
             key = (indicator.id, period.key)
             if key in locked:
                 continue
+            named = {"indicator": indicator.name, "period": period.label}
             entry = sent.get((str(indicator.id), period.key))
             if entry is None:
                 entry = self.rows.append_entry({"indicator": indicator.id, "period": period.key})
                 self._show(entry, indicator, existing.get(key), values=True)
-            named = f"{indicator.name}, {period.label}"
             for name, what in (
-                ("value", "value"),
-                ("note", "note"),
-                ("evidence_url", "evidence link"),
-                ("evidence", "evidence file"),
+                ("value", _("%(indicator)s, %(period)s: value", **named)),
+                ("note", _("%(indicator)s, %(period)s: note", **named)),
+                ("evidence_url", _("%(indicator)s, %(period)s: evidence link", **named)),
+                ("evidence", _("%(indicator)s, %(period)s: evidence file", **named)),
             ):
-                entry.form[name].label = Label(entry.form[name].id, f"{named}: {what}")
+                entry.form[name].label = Label(entry.form[name].id, what)
             if indicator.unit == IndicatorUnit.YES_NO:
                 entry.form.value.widget = YesNoSelect()
             rows[key] = entry
@@ -344,10 +345,10 @@ class EntryForm(FlaskForm):
             )
             problem: tuple[Field, str] | None = None
             if "version" in problems:
-                problem = (row.value, "This page is out of date or damaged: open it again.")
+                problem = (row.value, _("This page is out of date or damaged: open it again."))
             elif not text:
                 if note or url or upload:
-                    problem = (row.value, "Give the value the note or evidence is for.")
+                    problem = (row.value, _("Give the value the note or evidence is for."))
                 else:
                     continue
             elif where := next((f for f in ("value", "note", "evidence_url") if f in problems), ""):
@@ -371,18 +372,18 @@ class ApproveForm(FlaskForm):
     """Approve the values of a window, which locks them."""
 
     window = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Approve and lock these values")
+    submit = SubmitField(_l("Approve and lock these values"))
 
 
 class ReopenForm(FlaskForm):
     """Reopen an approved window, saying why."""
 
     reason = StringField(
-        "Why reopen",
+        _l("Why reopen"),
         validators=[
-            DataRequired("Say why the values need to change."),
+            DataRequired(_l("Say why the values need to change.")),
             Length(max=500),
             SingleLineText(),
         ],
     )
-    submit = SubmitField("Reopen")
+    submit = SubmitField(_l("Reopen"))

@@ -15,6 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.core.i18n import in_every_language
 from app.core.spreadsheets import header_problems, read_records, read_text
 from app.indicators.measurements import lock_for, version_of
 from app.indicators.models import Indicator, Measurement, PeriodApproval
@@ -25,6 +29,48 @@ from app.planner.models import Plan
 COLUMNS = ("indicator_id", "indicator", "period", "value", "note", "evidence_url", "version")
 REQUIRED = ("indicator_id", "period", "value")
 MAX_ROWS = 5000
+# Each column's header as the reader's language writes it; a file may use any language's.
+HEADERS = {
+    "indicator_id": _l("indicator_id"),
+    "indicator": _l("indicator"),
+    "period": _l("period"),
+    "value": _l("value"),
+    "note": _l("note"),
+    "evidence_url": _l("evidence_url"),
+    "version": _l("version"),
+}
+
+
+def headers() -> list[str]:
+    """Return the columns' headers in the reader's language, in the file's order."""
+    return [str(HEADERS[column]) for column in COLUMNS]
+
+
+def header(column: str) -> str:
+    """Return one column's header in the reader's language."""
+    return str(HEADERS[column])
+
+
+def _by_column(records: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Key each row by its columns' names, whichever language the file's header is in."""
+    spellings = {
+        spelling.casefold(): column
+        for column in COLUMNS
+        for spelling in (column, *in_every_language(HEADERS[column]))
+    }
+    return [
+        {spellings.get(name.strip().casefold(), name): cell for name, cell in record.items()}
+        for record in records
+    ]
+
+
+def _at(number: int, column: str, problem: str) -> str:
+    return _(
+        "row %(row)d, column %(column)s: %(problem)s",
+        row=number,
+        column=header(column),
+        problem=problem,
+    )
 
 
 @dataclass
@@ -53,8 +99,9 @@ def read_values(
     try:
         records = read_records(filename, raw, MAX_ROWS)
     except ValueError as error:
-        problems.append(f"file: {error}")
+        problems.append(_("file: %(problem)s", problem=str(error)))
         return result
+    records = _by_column(records)
     problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
     if problems:
         return result
@@ -62,40 +109,68 @@ def read_values(
     periods = {i.id: {p.key: p for p in reporting_periods(i, plan)} for i in indicators}
     seen: dict[tuple[int, str], int] = {}
     for number, record in enumerate(records, start=2):  # row 1 is the header
-        where = f"row {number}"
         if not any(read_text(record.get(c)) for c in ("value", "note", "evidence_url")):
             continue  # a period of the values file left empty: nothing to record
         text_id = read_text(record.get("indicator_id"))
         indicator = by_id.get(int(text_id)) if text_id.isdigit() else None
         if indicator is None:
             problems.append(
-                f"{where}, column indicator_id: {text_id!r} is not an indicator of this plan"
+                _at(
+                    number,
+                    "indicator_id",
+                    _("%(id)s is not an indicator of this plan", id=repr(text_id)),
+                )
             )
             continue
         key = read_text(record.get("period"))
         period = periods[indicator.id].get(key)
         if period is None:
-            sample = ", ".join(list(periods[indicator.id])[:4]) or "none in the plan's period"
+            sample = ", ".join(list(periods[indicator.id])[:4]) or _("none in the plan's period")
             problems.append(
-                f"{where}, column period: {key!r} is not a reporting period of "
-                f"indicator {indicator.id}; its periods are like {sample}"
+                _at(
+                    number,
+                    "period",
+                    _(
+                        "%(key)s is not a reporting period of indicator %(id)d; "
+                        "its periods are like %(sample)s",
+                        key=repr(key),
+                        id=indicator.id,
+                        sample=sample,
+                    ),
+                )
             )
             continue
         if (indicator.id, key) in seen:
             problems.append(
-                f"{where}, column period: indicator {indicator.id} already has {key} on row "
-                f"{seen[(indicator.id, key)]}"
+                _at(
+                    number,
+                    "period",
+                    _(
+                        "indicator %(id)d already has %(key)s on row %(row)d",
+                        id=indicator.id,
+                        key=key,
+                        row=seen[(indicator.id, key)],
+                    ),
+                )
             )
             continue
         seen[(indicator.id, key)] = number
         if problem := not_begun(period, today):
-            problems.append(f"{where}, column period: {problem}")
+            problems.append(_at(number, "period", problem))
             continue
         lock = lock_for(approvals, period.end)
         if lock is not None:
             problems.append(
-                f"{where}, column period: {key} is approved ({lock.period_key}) and locked; "
-                "a manager must reopen it first"
+                _at(
+                    number,
+                    "period",
+                    _(
+                        "%(key)s is approved (%(window)s) and locked; "
+                        "a manager must reopen it first",
+                        key=key,
+                        window=lock.period_key,
+                    ),
+                )
             )
             continue
         # The value, the link, the note and the version are checked through the same schema
@@ -110,7 +185,7 @@ def read_values(
             },
             indicator,
         )
-        problems.extend(f"{where}, column {column}: {problem}" for column, problem in found.items())
+        problems.extend(_at(number, column, problem) for column, problem in found.items())
         if checked is None:
             continue
         current = existing.get((indicator.id, key))
@@ -121,16 +196,35 @@ def read_values(
         ):
             if not version:
                 problems.append(
-                    f"{where}: {period.label} of indicator {indicator.id} already has the value "
-                    f"{current.value} (version {current.version}); to replace it, give "
-                    f"{current.version} in the version column"
+                    _(
+                        "row %(row)d: %(period)s of indicator %(id)d already has the value "
+                        "%(value)s (version %(version)d); to replace it, give %(version)d "
+                        "in the %(column)s column",
+                        row=number,
+                        period=period.label,
+                        id=indicator.id,
+                        value=current.value,
+                        version=current.version,
+                        column=header("version"),
+                    )
                 )
                 continue
             if checked.version != current.version:
                 problems.append(
-                    f"{where}, column version: {period.label} of indicator {indicator.id} changed "
-                    f"since version {version}: it is {current.value} now (version "
-                    f"{current.version}, by {current.recorded_by})"
+                    _at(
+                        number,
+                        "version",
+                        _(
+                            "%(period)s of indicator %(id)d changed since version %(base)s: "
+                            "it is %(value)s now (version %(version)d, by %(by)s)",
+                            period=period.label,
+                            id=indicator.id,
+                            base=version,
+                            value=current.value,
+                            version=current.version,
+                            by=current.recorded_by,
+                        ),
+                    )
                 )
                 continue
         # What the row replaces: the version it names, or the current one if it changes nothing.

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -21,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from app.core.enums import labels, one_of
+from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.planner.models import Activity, Plan
 
@@ -61,10 +62,28 @@ class Frequency(StrEnum):
     OCCURRENCE = "occurrence"
 
 
-UNIT_LABELS = labels(IndicatorUnit) | {"score": "Score on a scale", "yes-no": "Yes/no (1 or 0)"}
-DIRECTION_LABELS = labels(Direction)
-AGGREGATION_LABELS = labels(Aggregation) | {"latest": "Latest value"}
-FREQUENCY_LABELS = labels(Frequency) | {"term": "Per term", "occurrence": "Per occurrence"}
+label_with(
+    IndicatorUnit,
+    {
+        "count": _l("Count"),
+        "percent": _l("Percent"),
+        "euros": _l("Euros"),
+        "score": _l("Score on a scale"),
+        "yes-no": _l("Yes/no (1 or 0)"),
+    },
+)
+label_with(Direction, {"higher": _l("Higher"), "lower": _l("Lower")})
+label_with(Aggregation, {"sum": _l("Sum"), "latest": _l("Latest value"), "average": _l("Average")})
+label_with(
+    Frequency,
+    {
+        "monthly": _l("Monthly"),
+        "quarterly": _l("Quarterly"),
+        "term": _l("Per term"),
+        "occurrence": _l("Per occurrence"),
+        "yearly": _l("Yearly"),
+    },
+)
 VALUE = Numeric(14, 2)
 
 

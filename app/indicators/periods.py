@@ -11,11 +11,34 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel import Locale
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from app.indicators.models import Frequency
 
 # Kinds of window a manager approves: the calendar periods, without occurrences.
 WINDOWS = tuple(f.value for f in Frequency if f is not Frequency.OCCURRENCE)
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+# Outside a request (the command line, pure tests) periods are named in English.
+ENGLISH = Locale.parse("en_GB")
+
+
+def _locale() -> Locale:
+    return get_locale() or ENGLISH
+
+
+def month_name(year: int, month: int) -> str:
+    """Name a month as the reader's language does: "Mar 2027", "maaliskuu 2027", "mars 2027"."""
+    locale = _locale()
+    # Finnish abbreviations ("maalis") read as cut words; its month names are short enough.
+    pattern = "LLLL y" if locale.language == "fi" else "LLL y"
+    return format_date(date(year, month, 1), pattern, locale=locale)
+
+
+def day_name(day: date) -> str:
+    """Write a day of an occurrence as the reader's language does ("1 Mar 2027", "1.3.2027")."""
+    return format_date(day, "medium", locale=_locale())
 
 
 @dataclass(frozen=True, order=True)
@@ -47,7 +70,7 @@ def period_of(frequency: str, day: date) -> Period:
             date(year, month, 1),
             _month_end(year, month),
             f"{year}-{month:02d}",
-            f"{MONTHS[month - 1]} {year}",
+            month_name(year, month),
         )
     if frequency == "quarterly":
         quarter = (month - 1) // 3 + 1
@@ -56,17 +79,18 @@ def period_of(frequency: str, day: date) -> Period:
             date(year, first, 1),
             _month_end(year, first + 2),
             f"{year}-Q{quarter}",
-            f"Q{quarter} {year}",
+            _("Q%(quarter)d %(year)d", quarter=quarter, year=year),
         )
     if frequency == "term":
         term = 1 if month <= 6 else 2
         first = 1 if term == 1 else 7
-        name = "Spring" if term == 1 else "Autumn"
         return Period(
             date(year, first, 1),
             _month_end(year, first + 5),
             f"{year}-T{term}",
-            f"{name} term {year}",
+            _("Spring term %(year)d", year=year)
+            if term == 1
+            else _("Autumn term %(year)d", year=year),
         )
     if frequency == "yearly":
         return Period(date(year, 1, 1), date(year, 12, 31), str(year), str(year))
@@ -99,7 +123,7 @@ def periods(frequency: str, start: date, end: date) -> list[Period]:
 
 def occurrence_period(start: date, end: date) -> Period:
     """Return the period of one occurrence of an activity, keyed by its first day."""
-    label = start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
+    label = day_name(start) if start == end else f"{day_name(start)} – {day_name(end)}"
     return Period(start, end, start.isoformat(), label)
 
 

@@ -25,15 +25,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target", "not_started")
 # What each status of progress reads as (an activity's statuses are planner.models's).
 PROGRESS_LABELS = {
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "off_track": "Off track",
-    "no_data": "No values yet",
-    "no_target": "No target",
-    "not_started": "Not started",
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "off_track": _l("Off track"),
+    "no_data": _l("No values yet"),
+    "no_target": _l("No target"),
+    "not_started": _l("Not started"),
 }
 ON_TRACK = Decimal("0.9")
 AT_RISK = Decimal("0.6")

@@ -18,11 +18,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as SchemaError
 from werkzeug.datastructures import FileStorage
 
-from app.core.formatting import day
+from app.core.formatting import day, number
+from app.core.i18n import in_every_language
 from app.core.spreadsheets import parse_number
 from app.core.validation import Strict, multi_line, problems_by_field, single_line
 from app.indicators.models import Aggregation, Direction, Frequency, IndicatorUnit
@@ -49,8 +52,10 @@ def not_begun(period: Period, today: date) -> str | None:
     """
     if period.start <= today:
         return None
-    return (
-        f"{period.label} has not begun yet: record its value once it has (from {day(period.start)})"
+    return _(
+        "%(period)s has not begun yet: record its value once it has (from %(day)s)",
+        period=period.label,
+        day=day(period.start),
     )
 
 
@@ -75,14 +80,33 @@ def unit_problem(measure: Any, value: Decimal) -> str | None:
     """Say why a value does not fit the unit of `measure` (an indicator or a Measure), or None."""
     unit = measure.unit
     if unit in (IndicatorUnit.COUNT, IndicatorUnit.EUROS) and value < 0:
-        return "a count or an amount is not negative"
+        return _("a count or an amount is not negative")
     if unit == IndicatorUnit.YES_NO and value not in (0, 1):
-        return "give 1 for yes or 0 for no"
+        return _("give 1 for yes or 0 for no")
     if unit == IndicatorUnit.PERCENT and not 0 <= value <= 100:
-        return "a percentage is between 0 and 100"
+        return _("a percentage is between 0 and 100")
     if unit == IndicatorUnit.SCORE and measure.scale_max and not 0 <= value <= measure.scale_max:
-        return f"a score on this scale is between 0 and {measure.scale_max}"
+        return _("a score on this scale is between 0 and %(top)s", top=number(measure.scale_max))
     return None
+
+
+# A yes/no value may be typed or imported as the word, in any language of the interface.
+YES = _l("Yes")
+NO = _l("No")
+
+
+def yes_no_number(text: str) -> str:
+    """Read "Yes"/"Kyllä"/"Ja" as 1 and "No"/"Ei"/"Nej" as 0; other text as it is."""
+    wanted = text.strip().casefold()
+    if wanted in {word.casefold() for word in in_every_language(YES)}:
+        return "1"
+    if wanted in {word.casefold() for word in in_every_language(NO)}:
+        return "0"
+    return text
+
+
+def _unit(measure: Any) -> str | None:
+    return getattr(measure, "unit", None)
 
 
 def sentence(message: str) -> str:
@@ -122,7 +146,7 @@ class IndicatorFields(Strict):
     @classmethod
     def _scale(cls, value: Decimal | None) -> Decimal | None:
         if value is not None and value < SCALE_MIN:
-            raise ValueError(f"Number must be at least {SCALE_MIN}.")
+            raise ValueError(_("Number must be at least %(least)d.", least=SCALE_MIN))
         return value
 
     @field_validator("frequency")
@@ -130,7 +154,7 @@ class IndicatorFields(Strict):
     def _occurrences(cls, value: Frequency, info: ValidationInfo) -> Frequency:
         # Only an activity has occurrences to report per.
         if value == Frequency.OCCURRENCE and not info.data.get("activity_id"):
-            raise ValueError("Per occurrence needs an activity: choose one under Judges.")
+            raise ValueError(_("Per occurrence needs an activity: choose one under Judges."))
         return value
 
     @field_validator("baseline_value", "target_value")
@@ -156,13 +180,17 @@ class IndicatorFields(Strict):
             return target
         if direction == Direction.LOWER and target > baseline:
             raise ValueError(
-                "Lower is better here, so the target must be below the baseline "
-                "(or choose 'higher is better')."
+                _(
+                    "Lower is better here, so the target must be below the baseline "
+                    "(or choose 'higher is better')."
+                )
             )
         if direction == Direction.HIGHER and target < baseline:
             raise ValueError(
-                "Higher is better here, so the target must be above the baseline "
-                "(or choose 'lower is better')."
+                _(
+                    "Higher is better here, so the target must be above the baseline "
+                    "(or choose 'lower is better')."
+                )
             )
         return target
 
@@ -188,9 +216,11 @@ class RecordedValue(BaseModel):
     def _read_value(cls, text: Any, info: ValidationInfo) -> Decimal:
         text = "" if text is None else str(text).strip()
         if not text:
-            raise ValueError("missing")
-        value = parse_value(text)
+            raise ValueError(_("missing"))
         context = info.context or {}
+        if _unit(context.get("measure")) == IndicatorUnit.YES_NO:
+            text = yes_no_number(text)
+        value = parse_value(text)
         if "period" in context and (problem := not_begun(context["period"], context["today"])):
             raise ValueError(problem)
         if "measure" in context and (problem := unit_problem(context["measure"], value)):
@@ -203,7 +233,10 @@ class RecordedValue(BaseModel):
         url = str(url or "").strip() or None
         if url and not (url.startswith(("https://", "http://")) and len(url) <= MAX_URL):
             raise ValueError(
-                f"give a web address starting with https:// (at most {MAX_URL} characters)"
+                _(
+                    "give a web address starting with https:// (at most %(most)d characters)",
+                    most=MAX_URL,
+                )
             )
         return url
 
@@ -212,7 +245,7 @@ class RecordedValue(BaseModel):
     def _read_note(cls, note: Any) -> str:
         note = str(note or "").strip()
         if len(note) > MAX_NOTE:
-            raise ValueError(f"at most {MAX_NOTE} characters")
+            raise ValueError(_("at most %(most)d characters", most=MAX_NOTE))
         return note
 
     @field_validator("version", mode="before")
@@ -222,7 +255,7 @@ class RecordedValue(BaseModel):
         if not text:
             return 0
         if not (text.isascii() and text.isdigit() and len(text) <= MAX_VERSION_DIGITS):
-            raise ValueError(f"{text!r} is not a version number")
+            raise ValueError(_("%(text)s is not a version number", text=repr(text)))
         return int(text)
 
 
@@ -247,14 +280,14 @@ def evidence_problem(upload: FileStorage) -> str | None:
     """Say what is wrong with an evidence file, or None: its type and size."""
     name = upload.filename or ""
     if name.rsplit(".", 1)[-1].lower() not in EVIDENCE_TYPES or "." not in name:
-        return f"Attach one of: {', '.join(EVIDENCE_TYPES)}."
+        return _("Attach one of: %(types)s.", types=", ".join(EVIDENCE_TYPES))
     upload.stream.seek(0, 2)
     size = upload.stream.tell()
     upload.stream.seek(0)
     if size > EVIDENCE_MAX_BYTES:
-        return "The file is larger than 5 MB."
+        return _("The file is larger than 5 MB.")
     if size == 0:
-        return "The file is empty."
+        return _("The file is empty.")
     return None
 
 

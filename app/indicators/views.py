@@ -18,14 +18,17 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.charts import figures as charts
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
+from app.core.formatting import number
 from app.core.spreadsheets import to_csv
 from app.indicators import dashboards, imports, measurements, services
-from app.indicators.display import measure
+from app.indicators.display import measure, percentage
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
@@ -33,11 +36,7 @@ from app.indicators.forms import (
     IndicatorForm,
     ReopenForm,
 )
-from app.indicators.models import (
-    AGGREGATION_LABELS,
-    FREQUENCY_LABELS,
-    Indicator,
-)
+from app.indicators.models import Indicator
 from app.indicators.periods import Period, parse_window, period_of, windows_of
 from app.indicators.progress import PROGRESS_LABELS
 from app.indicators.schemas import not_begun
@@ -52,6 +51,7 @@ from app.planner.services import require_plan
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
 bp.add_app_template_filter(measure, "measure")
+bp.add_app_template_filter(percentage, "percentage")
 
 
 def today() -> date:
@@ -88,7 +88,6 @@ def index(plan_id: int) -> ResponseReturnValue:
         activities={a.id: a for a in plan.activities},
         can_plan=has_role(current_user, plan.institution, "planner"),
         progress_labels=PROGRESS_LABELS,
-        frequency_labels=FREQUENCY_LABELS,
         form=ApproveForm(),
     )
 
@@ -112,7 +111,12 @@ def accept(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     proposed = _proposal(plan, proposed_id)
     indicator = services.accept_proposed(plan, proposed)
     db.session.commit()
-    flash(f"“{indicator.name}” is an indicator of the plan now. Give it a baseline and targets.")
+    flash(
+        _(
+            "“%(name)s” is an indicator of the plan now. Give it a baseline and targets.",
+            name=indicator.name,
+        )
+    )
     return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
 
 
@@ -128,7 +132,7 @@ def dismiss(plan_id: int, proposed_id: int) -> ResponseReturnValue:
     log.info(
         "proposed indicator %s of plan %s dismissed by %s", proposed_id, plan.id, current_user.email
     )
-    flash(f"“{name}” is dismissed; it will not be proposed again for this plan.")
+    flash(_("“%(name)s” is dismissed; it will not be proposed again for this plan.", name=name))
     return redirect(url_for("indicators.index", plan_id=plan.id))
 
 
@@ -158,7 +162,7 @@ def new(plan_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         indicator = services.add_indicator(plan, form.fields(), {})
         db.session.commit()
-        flash("The indicator is added. Set its targets per period below.")
+        flash(_("The indicator is added. Set its targets per period below."))
         return redirect(url_for("indicators.edit", plan_id=plan.id, indicator_id=indicator.id))
     return _editor(plan, form, status=400 if form.errors else 200)
 
@@ -193,13 +197,15 @@ def edit(plan_id: int, indicator_id: int) -> ResponseReturnValue:
             )
         except EditConflict:
             flash(
-                "Someone else saved this indicator while you were editing it; your changes "
-                "are in the form, the saved indicator is on its page.",
+                _(
+                    "Someone else saved this indicator while you were editing it; your changes "
+                    "are in the form, the saved indicator is on its page."
+                ),
                 "error",
             )
             return _editor(plan, form, indicator, rows, status=409)
         db.session.commit()
-        flash("The indicator is saved.")
+        flash(_("The indicator is saved."))
         return redirect(url_for("indicators.detail", plan_id=plan.id, indicator_id=indicator.id))
     return _editor(plan, form, indicator, rows, status=400 if form.errors else 200)
 
@@ -221,7 +227,7 @@ def delete(plan_id: int, indicator_id: int) -> ResponseReturnValue:
             plan.id,
             current_user.email,
         )
-        flash(f"“{name}” and its values are deleted.")
+        flash(_("“%(name)s” and its values are deleted.", name=name))
         return redirect(url_for("indicators.index", plan_id=plan.id))
     return render_template("indicators/delete.html", plan=plan, indicator=indicator)
 
@@ -241,8 +247,6 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         judged=judged,
         activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
         progress_labels=PROGRESS_LABELS,
-        frequency_labels=FREQUENCY_LABELS,
-        aggregation_labels=AGGREGATION_LABELS,
         can_plan=has_role(current_user, plan.institution, "planner"),
         names=measurements.names_of(
             c.changed_by for m in indicator.measurements for c in m.changes
@@ -259,6 +263,10 @@ def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     return _csv(f"indicator-{indicator_id}", chart.table)
 
 
+def _not_a_window(key: str) -> str:
+    return _("%(key)s is not a month, quarter, term or year.", key=repr(key))
+
+
 def _window(plan: Plan) -> Period:
     """Return the window the entry page shows: asked for, or the quarter of today."""
     key = request.values.get("window", "")
@@ -266,7 +274,7 @@ def _window(plan: Plan) -> Period:
         try:
             return parse_window(key)
         except ValueError:
-            abort(400, description=f"{key!r} is not a month, quarter, term or year.")
+            abort(400, description=_not_a_window(key))
     day = min(max(today(), plan.period_start), plan.period_end)
     return period_of("quarterly", day)
 
@@ -318,7 +326,12 @@ def values(plan_id: int) -> ResponseReturnValue:
                 existing = measurements.measurements_of(indicators)
                 conflicts = measurements.stale(entered.values, existing)
             else:
-                saved = f"{changed} value{'' if changed == 1 else 's'} saved for {window.label}."
+                saved = ngettext(
+                    "%(num)d value saved for %(period)s.",
+                    "%(num)d values saved for %(period)s.",
+                    changed,
+                    period=window.label,
+                )
                 saved = "" if approving and not changed else saved
                 outcome = _approve_window(plan, window, approvals) if approving else ""
                 db.session.commit()
@@ -370,8 +383,8 @@ def approve(plan_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         window = parse_window(form.window.data or "")
-    except ValueError as error:
-        abort(400, description=str(error))
+    except ValueError:
+        abort(400, description=_not_a_window(form.window.data or ""))
     outcome = _approve_window(plan, window, measurements.approvals_of(plan))
     db.session.commit()
     flash(outcome)
@@ -381,12 +394,15 @@ def approve(plan_id: int) -> ResponseReturnValue:
 def _approve_window(plan: Plan, window: Period, approvals: list[Any]) -> str:
     """Approve a window unless it is approved already or has not begun; say what happened."""
     if any(a.open and a.period_key == window.key for a in approvals):
-        return f"{window.label} is already approved."
+        return _("%(period)s is already approved.", period=window.label)
     if window.start > today():
-        return f"{window.label} has not begun yet, so it is not approved: approve it once it has."
+        return _(
+            "%(period)s has not begun yet, so it is not approved: approve it once it has.",
+            period=window.label,
+        )
     measurements.approve(plan, window, by=current_user.email)
     log.info("plan %s values of %s approved by %s", plan.id, window.key, current_user.email)
-    return f"The values of {window.label} are approved and locked."
+    return _("The values of %(period)s are approved and locked.", period=window.label)
 
 
 @bp.post("/plans/<int:plan_id>/approvals/<int:approval_id>/reopen")
@@ -401,7 +417,7 @@ def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
         abort(404)
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("indicators.values", plan_id=plan.id, window=approval.period_key))
     measurements.reopen(approval, by=current_user.email, reason=form.reason.data or "")
     db.session.commit()
@@ -412,7 +428,7 @@ def reopen(plan_id: int, approval_id: int) -> ResponseReturnValue:
         current_user.email,
         approval.reopen_reason,
     )
-    flash("The values are open for changes again; changes now are marked in their history.")
+    flash(_("The values are open for changes again; changes now are marked in their history."))
     return redirect(url_for("indicators.values", plan_id=plan.id, window=approval.period_key))
 
 
@@ -444,22 +460,31 @@ def import_values(plan_id: int) -> ResponseReturnValue:
                 )
             except measurements.ValueConflict:
                 problems = [
-                    "Someone saved values of this plan while the file was being imported; "
-                    "nothing was imported. Import the file again to see what changed."
+                    _(
+                        "Someone saved values of this plan while the file was being imported; "
+                        "nothing was imported. Import the file again to see what changed."
+                    )
                 ]
             else:
                 db.session.commit()
                 log.info(
                     "%s values imported into plan %s by %s", changed, plan.id, current_user.email
                 )
-                flash(f"{len(result.rows)} rows checked; {changed} values saved.")
+                flash(
+                    ngettext(
+                        "%(rows)s rows checked; %(num)d value saved.",
+                        "%(rows)s rows checked; %(num)d values saved.",
+                        changed,
+                        rows=number(len(result.rows)),
+                    )
+                )
                 return redirect(url_for("indicators.index", plan_id=plan.id))
     return render_template(
         "indicators/import.html",
         plan=plan,
         form=form,
         problems=problems,
-        columns=imports.COLUMNS,
+        columns=dict(zip(imports.COLUMNS, imports.headers(), strict=True)),
         indicators=indicators,
         # The first periods of each indicator, as the file names them.
         examples={
@@ -475,7 +500,7 @@ def values_file(plan_id: int) -> ResponseReturnValue:
     plan = require_plan(plan_id, current_user, "viewer")
     indicators = services.indicators_of(plan)
     rows = imports.values_file(plan, indicators, measurements.measurements_of(indicators), today())
-    return _csv(f"plan-{plan.id}-values", charts.Table(list(imports.COLUMNS), rows))
+    return _csv(f"plan-{plan.id}-values", charts.Table(imports.headers(), rows))
 
 
 @bp.get("/plans/<int:plan_id>/evidence/<int:evidence_id>")

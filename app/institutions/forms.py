@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -20,15 +22,17 @@ def _choices(vocabulary: str) -> list[SelectChoice]:
 class InstitutionForm(FlaskForm):
     """What an institution's manager may edit of its profile."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), SingleLineText()])
-    country = StringField("Country", validators=[DataRequired(), Length(max=100), SingleLineText()])
-    kind = SelectField("Kind", validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), SingleLineText()])
+    country = StringField(
+        _l("Country"), validators=[DataRequired(), Length(max=100), SingleLineText()]
+    )
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
     website = StringField(
-        "Website",
+        _l("Website"),
         validators=[Optional(), URL(require_tld=False), Length(max=500), SingleLineText()],
     )
-    description = TextAreaField("Description", validators=[Length(max=5000), FreeText()])
-    submit = SubmitField("Save")
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000), FreeText()])
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -37,16 +41,18 @@ class InstitutionForm(FlaskForm):
     def validate_website(self, field: StringField) -> None:
         """Only web addresses: no javascript: or data: links on a public page."""
         if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Give an address starting with http:// or https://.")
+            raise ValidationError(_("Give an address starting with http:// or https://."))
 
 
 class UnitForm(FlaskForm):
     """A unit to add to the institution."""
 
-    name = StringField("Unit name", validators=[DataRequired(), Length(max=200), SingleLineText()])
-    kind = SelectField("Kind of unit", validators=[DataRequired()])
-    description = TextAreaField("What it does", validators=[Length(max=2000), FreeText()])
-    submit = SubmitField("Add the unit")
+    name = StringField(
+        _l("Unit name"), validators=[DataRequired(), Length(max=200), SingleLineText()]
+    )
+    kind = SelectField(_l("Kind of unit"), validators=[DataRequired()])
+    description = TextAreaField(_l("What it does"), validators=[Length(max=2000), FreeText()])
+    submit = SubmitField(_l("Add the unit"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -56,16 +62,19 @@ class UnitForm(FlaskForm):
 class MembershipForm(FlaskForm):
     """A network the institution belongs to, with its role and since when."""
 
-    network = SelectField("Network", validators=[DataRequired()])
+    network = SelectField(_l("Network"), validators=[DataRequired()])
     role = StringField(
-        "Role", default="Member", validators=[DataRequired(), Length(max=200), SingleLineText()]
+        _l("Role"),
+        # The role is free text: offered in the manager's language, saved as they leave it.
+        default=lambda: _("Member"),
+        validators=[DataRequired(), Length(max=200), SingleLineText()],
     )
     since = StringField(
-        "Since (optional)",
+        _l("Since (optional)"),
         validators=[Optional(), Length(max=10)],
     )
-    note = StringField("Note", validators=[Length(max=500), SingleLineText()])
-    submit = SubmitField("Add the membership")
+    note = StringField(_l("Note"), validators=[Length(max=500), SingleLineText()])
+    submit = SubmitField(_l("Add the membership"))
 
     def validate_since(self, field: StringField) -> None:
         """Check the date with the data files' own rule (schemas.parse_since)."""
@@ -87,13 +96,13 @@ class PartnershipForm(FlaskForm):
     """A strategic partner and the priority areas agreed with it."""
 
     partner_name = StringField(
-        "Partner", validators=[DataRequired(), Length(max=200), SingleLineText()]
+        _l("Partner"), validators=[DataRequired(), Length(max=200), SingleLineText()]
     )
-    partner_country = StringField("Country", validators=[Length(max=100), SingleLineText()])
+    partner_country = StringField(_l("Country"), validators=[Length(max=100), SingleLineText()])
     priority_areas = TextAreaField(
-        "Priority areas (one per line)", validators=[Length(max=3000), FreeText()]
+        _l("Priority areas (one per line)"), validators=[Length(max=3000), FreeText()]
     )
-    submit = SubmitField("Add the partner")
+    submit = SubmitField(_l("Add the partner"))
 
     def areas(self) -> list[str]:
         """Return the priority areas, one per non-empty line."""

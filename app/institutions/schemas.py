@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, NamedTuple
 
+from flask_babel import gettext as _
 from pydantic import BeforeValidator
 
 from app.core.validation import (
@@ -70,14 +71,20 @@ def parse_since(value: Any) -> Since:
         value = value.isoformat()
     match = _SINCE.match(str(value).strip()) if isinstance(value, str | int) else None
     if match is None:
-        raise ValueError("give a year (2014), a month (2019-10) or a day (2019-10-04)")
+        raise ValueError(_("give a year (2014), a month (2019-10) or a day (2019-10-04)"))
     year, month, day = (int(part) if part else None for part in match.groups())
     if not SINCE_YEARS[0] <= year <= SINCE_YEARS[1]:  # type: ignore[operator]
-        raise ValueError(f"the year must be between {SINCE_YEARS[0]} and {SINCE_YEARS[1]}")
+        raise ValueError(
+            _(
+                "the year must be between %(first)s and %(last)s",
+                first=SINCE_YEARS[0],
+                last=SINCE_YEARS[1],
+            )
+        )
     try:
         date = dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
     except ValueError:
-        raise ValueError(f"{value} is not a date of the calendar") from None
+        raise ValueError(_("%(value)s is not a date of the calendar", value=value)) from None
     return Since(date, "day" if day else "month" if month else "year")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.extensions import db
@@ -68,7 +70,7 @@ def detail(slug: str) -> ResponseReturnValue:
     """Show an institution: its units, network memberships and strategic partners."""
     institution = services.get_institution(slug)
     if institution is None:
-        abort(404, description="There is no institution at this address.")
+        abort(404, description=_("There is no institution at this address."))
     return render_template(
         "institutions/detail.html",
         institution=institution,
@@ -93,7 +95,7 @@ def edit(slug: str) -> ResponseReturnValue:
             description=form.description.data or "",
         )
         db.session.commit()
-        flash("The institution's profile is saved.")
+        flash(_("The institution's profile is saved."))
         return redirect(url_for("institutions.detail", slug=slug))
     return _edit_page(institution, 400 if form.errors else 200, form=form)
 
@@ -123,9 +125,9 @@ def add_unit(slug: str) -> ResponseReturnValue:
         )
         if unit is not None:
             db.session.commit()
-            flash(f"Unit “{unit.name}” added.")
+            flash(_("Unit “%(name)s” added.", name=unit.name))
             return redirect(url_for("institutions.edit", slug=slug))
-        unit_form.name.errors.append("The institution already has a unit of this name.")
+        unit_form.name.errors.append(_("The institution already has a unit of this name."))
     return _edit_page(institution, 400, unit_form=unit_form)
 
 
@@ -140,15 +142,15 @@ def add_membership(slug: str) -> ResponseReturnValue:
         membership = network and services.add_membership(
             institution,
             network,
-            role=form.role.data or "Member",
+            role=form.role.data or _("Member"),
             since=form.since_value(),
             note=form.note.data or "",
         )
         if membership:
             db.session.commit()
-            flash(f"Membership of {network.name} added.")
+            flash(_("Membership of %(network)s added.", network=network.name))
             return redirect(url_for("institutions.edit", slug=slug))
-        form.network.errors.append("The institution already belongs to this network.")
+        form.network.errors.append(_("The institution already belongs to this network."))
     return _edit_page(institution, 400, membership_form=form)
 
 
@@ -167,19 +169,36 @@ def add_partnership(slug: str) -> ResponseReturnValue:
         )
         if partnership:
             db.session.commit()
-            flash(f"{partnership.partner_name} added as a strategic partner.")
+            flash(_("%(partner)s added as a strategic partner.", partner=partnership.partner_name))
             return redirect(url_for("institutions.edit", slug=slug))
-        form.partner_name.errors.append("This partner is already listed.")
+        form.partner_name.errors.append(_("This partner is already listed."))
     return _edit_page(institution, 400, partnership_form=form)
 
 
-# What each kind of an institution's parts is called, for the one removal view below.
-PARTS = {"units": "unit", "memberships": "network membership", "partnerships": "strategic partner"}
+# What the removal view says of each kind of an institution's parts: whole sentences, so that
+# each language words them its own way.
+QUESTIONS = {
+    "units": _l("Remove the unit “%(name)s”?"),
+    "memberships": _l("Remove the network membership “%(name)s”?"),
+    "partnerships": _l("Remove the strategic partner “%(name)s”?"),
+}
+BUTTONS = {
+    "units": _l("Remove the unit"),
+    "memberships": _l("Remove the network membership"),
+    "partnerships": _l("Remove the strategic partner"),
+}
+REMOVED = {
+    "units": _l("The unit “%(name)s” is removed."),
+    "memberships": _l("The network membership “%(name)s” is removed."),
+    "partnerships": _l("The strategic partner “%(name)s” is removed."),
+}
 # What a removal of each kind means, said on the page that asks.
 PART_CONSEQUENCES = {
-    "units": "Plans keep their activities, but the activities no longer name this unit.",
-    "memberships": "The institution's page no longer lists this network, its role or note.",
-    "partnerships": "The institution's page no longer lists this partner or its priority areas.",
+    "units": _l("Plans keep their activities, but the activities no longer name this unit."),
+    "memberships": _l("The institution's page no longer lists this network, its role or note."),
+    "partnerships": _l(
+        "The institution's page no longer lists this partner or its priority areas."
+    ),
 }
 
 
@@ -207,13 +226,12 @@ def remove_part(slug: str, kind: str, row_id: int) -> ResponseReturnValue:
         return render_template(
             "institutions/confirm_remove.html",
             institution=institution,
-            title=f"Remove the {PARTS[kind]} “{_part_name(kind, row)}”?",
-            consequence=PART_CONSEQUENCES[kind],
-            button=f"Remove the {PARTS[kind]}",
-            keep="Keep it",
+            title=QUESTIONS[kind] % {"name": _part_name(kind, row)},
+            consequence=str(PART_CONSEQUENCES[kind]),
+            button=str(BUTTONS[kind]),
             back_url=url_for("institutions.edit", slug=slug),
         )
     services.remove_child(getattr(institution, kind), row_id)
     db.session.commit()
-    flash(f"The {PARTS[kind]} “{_part_name(kind, row)}” is removed.")
+    flash(REMOVED[kind] % {"name": _part_name(kind, row)})
     return redirect(url_for("institutions.edit", slug=slug))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from app.core.errors import json_error
 from app.core.extensions import aware
@@ -85,7 +86,7 @@ def index() -> ResponseReturnValue:
             current_app.config["MAX_PAGE_SIZE"],
         )
     except search.QueryError as error:
-        return json_error(400, "Bad Request", "invalid query parameters", fields=error.problems)
+        return json_error(400, "Bad Request", _("invalid query parameters"), fields=error.problems)
     result = search.search_practices(query, vocab)
     page = PracticePage(
         items=[practice_summary(p, result.highlights.get(p.id)) for p in result.items],
@@ -105,5 +106,5 @@ def detail(slug: str) -> ResponseReturnValue:
     """Return one whole practice sheet."""
     practice = services.get_practice(slug)
     if practice is None:
-        abort(404, description=f"no practice with slug {slug!r}")
+        abort(404, description=_("no practice with slug %(slug)s", slug=repr(slug)))
     return jsonify(practice_detail(practice).model_dump(mode="json", exclude_none=True))

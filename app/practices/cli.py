@@ -92,11 +92,17 @@ def sync_command(folder_option: str | None, check: bool) -> None:
 @click.option("--include-withdrawn", is_flag=True, help="Also write withdrawn sheets.")
 @with_appcontext
 def export_command(folder_option: str, include_withdrawn: bool) -> None:
-    """Write every sheet of the database as a Markdown file named after its slug."""
+    """Write every sheet of the database as a Markdown file named after its slug, and each of
+    its translations beside it as <slug>.<language>.md."""
     folder = Path(folder_option)
     folder.mkdir(parents=True, exist_ok=True)
     practices = services.all_practices(include_withdrawn=include_withdrawn)
     for practice in practices:
         text = render_sheet(services.sheet_from_practice(practice))
         (folder / f"{practice.slug}.md").write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {len(practices)} sheet(s) to {folder}.")
+    translations = services.all_translations(include_withdrawn=include_withdrawn)
+    for slug, language, sheet in translations:
+        (folder / f"{slug}.{language}.md").write_text(render_sheet(sheet), encoding="utf-8")
+    click.echo(
+        f"Wrote {len(practices)} sheet(s) and {len(translations)} translation(s) to {folder}."
+    )

@@ -3,6 +3,9 @@
 A file is `---`, the front matter (every field of PracticeSheet but the body, in its order),
 `---`, then the Markdown body. `render_sheet` writes the canonical form; every shipped file is in
 that form, so that sync followed by export gives back the same bytes.
+
+A translation is `<slug>.<language>.md` beside the English `<slug>.md` (`fi`, `sv`): the same
+fields, of which only the prose is translated (see schemas.translation_differences).
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
-from app.practices.schemas import PracticeSheet, tidy_text
+from app.practices.models import TRANSLATION_LANGUAGES
+from app.practices.schemas import PracticeSheet, tidy_text, translation_differences
 
 BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -35,6 +40,18 @@ class SheetFile:
     body_html: str = ""
     problems: list[Problem] = field(default_factory=list)
     node: yaml.Node | None = field(default=None, repr=False)
+    # "en" for a sheet, else the language of a translation (from the file name).
+    language: str = DEFAULT_LANGUAGE
+
+    @property
+    def name_slug(self) -> str:
+        """Return the slug the file name gives (`<slug>.md`, `<slug>.<language>.md`)."""
+        return self.path.name.split(".", 1)[0]
+
+    @property
+    def is_translation(self) -> bool:
+        """Tell whether the file is a translation of an English sheet."""
+        return self.language != DEFAULT_LANGUAGE
 
     def line_of(self, *loc: str | int) -> int:
         """Return the 1-based file line of a front-matter field (the '---' line is line 1)."""
@@ -76,6 +93,18 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
         result.problems.append(Problem(name, line, where, message))
         return result
 
+    parts = result.path.name.removesuffix(".md").split(".")
+    if len(parts) > 1:
+        result.language = parts[-1]
+        if len(parts) > 2 or result.language not in TRANSLATION_LANGUAGES:
+            return problem(
+                1,
+                "language",
+                f"unknown language {'.'.join(parts[1:])!r} in the file name; a translation is "
+                f"named <slug>.<language>.md with a language of "
+                f"{', '.join(TRANSLATION_LANGUAGES)}",
+            )
+
     try:
         text = decode(raw, max_bytes)
     except YamlProblem as error:
@@ -115,10 +144,10 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
                 line, ".".join(str(part) for part in loc) or "front matter", pydantic_message(item)
             )
         return result
-    if result.sheet.slug != Path(name).stem:
+    if result.sheet.slug != result.name_slug:
         result.sheet = None
         return problem(
-            result.line_of("slug"), "slug", f"must match the file name ({Path(name).stem!r})"
+            result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
     result.body_html = str(render_markdown(result.sheet.body))
     return result
@@ -133,9 +162,12 @@ def read_folder(folder: Path, vocab: Vocabularies, max_bytes: int) -> list[Sheet
 
 
 def check_across_files(files: list[SheetFile]) -> list[Problem]:
-    """Find the problems only the whole set shows: duplicate slugs and unknown related sheets."""
+    """Find the problems only the whole set shows: duplicate slugs, unknown related sheets,
+    and translations without their English sheet or differing from it in more than text."""
     problems: list[Problem] = []
     first_by_slug: dict[str, SheetFile] = {}
+    translations = [item for item in files if item.is_translation]
+    files = [item for item in files if not item.is_translation]
     for item in files:
         if item.sheet is None:
             continue
@@ -151,7 +183,7 @@ def check_across_files(files: list[SheetFile]) -> list[Problem]:
             )
     # A file that failed to read still names its sheet by its file name: count that slug as
     # known, so that one broken file is not echoed as an unknown related sheet everywhere.
-    known = set(first_by_slug) | {item.path.stem for item in files if item.sheet is None}
+    known = set(first_by_slug) | {item.name_slug for item in files if item.sheet is None}
     for item in files:
         if item.sheet is None:
             continue
@@ -165,4 +197,38 @@ def check_across_files(files: list[SheetFile]) -> list[Problem]:
                         f"no practice sheet with slug {slug!r} in this folder",
                     )
                 )
+    return problems + _translation_problems(translations, first_by_slug, known)
+
+
+def _translation_problems(
+    translations: list[SheetFile], sources: dict[str, SheetFile], known: set[str]
+) -> list[Problem]:
+    """Refuse a translation whose English sheet is missing, or that changes more than text."""
+    problems: list[Problem] = []
+    for item in translations:
+        if item.sheet is None:
+            continue
+        source = sources.get(item.sheet.slug)
+        if source is None:
+            if item.sheet.slug not in known:  # a broken source is reported on its own file
+                problems.append(
+                    Problem(
+                        str(item.path),
+                        item.line_of("slug"),
+                        "slug",
+                        f"no English sheet {item.sheet.slug}.md beside this translation",
+                    )
+                )
+            continue
+        assert source.sheet is not None
+        for loc, message in translation_differences(source.sheet, item.sheet):
+            # The body is prose, so every difference is in the front matter.
+            problems.append(
+                Problem(
+                    str(item.path),
+                    item.line_of(*loc),
+                    ".".join(str(part) for part in loc),
+                    message,
+                )
+            )
     return problems

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import (
@@ -34,14 +36,14 @@ BLANK_ROWS = 2
 
 # How the editor names each rating that can be marked as an estimate.
 ESTIMABLE_LABELS = {
-    "importance": "Importance",
-    "scale_of_change": "Scale of organisational change",
-    "setup.cost": "Setting it up: cost",
-    "setup.time": "Setting it up: time required",
-    "setup.effort": "Setting it up: personnel effort",
-    "delivery.cost": "Delivering it: cost",
-    "delivery.time": "Delivering it: time required",
-    "delivery.effort": "Delivering it: personnel effort",
+    "importance": _l("Importance"),
+    "scale_of_change": _l("Scale of organisational change"),
+    "setup.cost": _l("Setting it up: cost"),
+    "setup.time": _l("Setting it up: time required"),
+    "setup.effort": _l("Setting it up: personnel effort"),
+    "delivery.cost": _l("Delivering it: cost"),
+    "delivery.time": _l("Delivering it: time required"),
+    "delivery.effort": _l("Delivering it: personnel effort"),
 }
 
 
@@ -52,45 +54,45 @@ def _choices(vocab: Vocabularies, name: str) -> list[SelectChoice]:
 class SheetIndicatorForm(Form):
     """One suggested indicator."""
 
-    name = StringField("Indicator")
-    unit = SelectField("Unit", validate_choice=False)
-    direction = SelectField("Better when", validate_choice=False)
+    name = StringField(_l("Indicator"))
+    unit = SelectField(_l("Unit"), validate_choice=False)
+    direction = SelectField(_l("Better when"), validate_choice=False)
 
 
 class InternalActorForm(Form):
     """A unit and its role."""
 
-    unit = StringField("Unit")
-    role = TextAreaField("Role")
+    unit = StringField(_l("Unit"))
+    role = TextAreaField(_l("Role"))
 
 
 class ExternalCollaboratorForm(Form):
     """An organisation and its role."""
 
-    organisation = StringField("Organisation")
-    role = TextAreaField("Role")
+    organisation = StringField(_l("Organisation"))
+    role = TextAreaField(_l("Role"))
 
 
 class ActivityTypeForm(Form):
     """A variant of the practice."""
 
-    name = StringField("Type of activity")
-    description = TextAreaField("Description")
+    name = StringField(_l("Type of activity"))
+    description = TextAreaField(_l("Description"))
 
 
 class GoodExampleForm(Form):
     """A named case."""
 
-    name = StringField("Example")
-    institution = StringField("Institution")
-    description = TextAreaField("What they did")
+    name = StringField(_l("Example"))
+    institution = StringField(_l("Institution"))
+    description = TextAreaField(_l("What they did"))
 
 
 class SourceForm(Form):
     """A source of the sheet's facts."""
 
-    title = StringField("Source")
-    url = StringField("Address (optional)")
+    title = StringField(_l("Source"))
+    url = StringField(_l("Address (optional)"))
 
 
 LINE_FIELDS = (
@@ -116,48 +118,54 @@ class PracticeForm(FlaskForm):
     """Every field of a sheet. Lists of words are one item per line."""
 
     # Required fields and lengths are the sheet schema's to check, with the rest, in one round.
-    title = StringField("Title")
-    slug = StringField("Address name (slug)")
-    summary = TextAreaField("Summary")
-    body = TextAreaField("About this practice (Markdown)")
-    goals = CheckboxesField("Goals")
-    categories = CheckboxesField("Categories")
-    mobility_stages = CheckboxesField("Mobility stages")
-    target_groups = CheckboxesField("Target groups")
-    delivery_schedule = SelectField("Delivery schedule", validate_choice=False)
-    importance = SelectField("Importance", validate_choice=False)
-    scale_of_change = RadioField("Scale of organisational change", validate_choice=False)
-    setup_cost = RadioField("Cost", validate_choice=False)
-    setup_time = RadioField("Time required", validate_choice=False)
-    setup_effort = RadioField("Personnel effort", validate_choice=False)
-    setup_actors = TextAreaField("Actors involved (one per line)")
-    setup_partners = TextAreaField("Partners involved (one per line)")
-    setup_indicators = FieldList(FormField(SheetIndicatorForm))
-    delivery_cost = RadioField("Cost", validate_choice=False)
-    delivery_time = RadioField("Time required", validate_choice=False)
-    delivery_effort = RadioField("Personnel effort", validate_choice=False)
-    delivery_actors = TextAreaField("Actors involved (one per line)")
-    delivery_partners = TextAreaField("Partners involved (one per line)")
-    delivery_indicators = FieldList(FormField(SheetIndicatorForm))
-    internal_actors = FieldList(FormField(InternalActorForm))
-    external_collaborators = FieldList(FormField(ExternalCollaboratorForm))
-    activity_types = FieldList(FormField(ActivityTypeForm))
-    considerations = TextAreaField("What to consider (one per line)")
-    challenges = TextAreaField("Challenges (one per line)")
-    good_examples = FieldList(FormField(GoodExampleForm))
-    related = TextAreaField("Related practices (their slugs, one per line)")
-    sources = FieldList(FormField(SourceForm))
+    title = StringField(_l("Title"))
+    slug = StringField(_l("Address name (slug)"))
+    summary = TextAreaField(_l("Summary"))
+    body = TextAreaField(_l("About this practice (Markdown)"))
+    goals = CheckboxesField(_l("Goals"))
+    categories = CheckboxesField(_l("Categories"))
+    mobility_stages = CheckboxesField(_l("Mobility stages"))
+    target_groups = CheckboxesField(_l("Target groups"))
+    delivery_schedule = SelectField(_l("Delivery schedule"), validate_choice=False)
+    importance = SelectField(_l("Importance"), validate_choice=False)
+    scale_of_change = RadioField(_l("Scale of organisational change"), validate_choice=False)
+    setup_cost = RadioField(_l("Cost"), validate_choice=False)
+    setup_time = RadioField(_l("Time required"), validate_choice=False)
+    setup_effort = RadioField(_l("Personnel effort"), validate_choice=False)
+    setup_actors = TextAreaField(_l("Actors involved (one per line)"))
+    setup_partners = TextAreaField(_l("Partners involved (one per line)"))
+    setup_indicators = FieldList(
+        FormField(SheetIndicatorForm), label=_l("Setting it up: indicators")
+    )
+    delivery_cost = RadioField(_l("Cost"), validate_choice=False)
+    delivery_time = RadioField(_l("Time required"), validate_choice=False)
+    delivery_effort = RadioField(_l("Personnel effort"), validate_choice=False)
+    delivery_actors = TextAreaField(_l("Actors involved (one per line)"))
+    delivery_partners = TextAreaField(_l("Partners involved (one per line)"))
+    delivery_indicators = FieldList(
+        FormField(SheetIndicatorForm), label=_l("Delivering it: indicators")
+    )
+    internal_actors = FieldList(FormField(InternalActorForm), label=_l("Internal actors"))
+    external_collaborators = FieldList(
+        FormField(ExternalCollaboratorForm), label=_l("External collaborators")
+    )
+    activity_types = FieldList(FormField(ActivityTypeForm), label=_l("Types of activity"))
+    considerations = TextAreaField(_l("What to consider (one per line)"))
+    challenges = TextAreaField(_l("Challenges (one per line)"))
+    good_examples = FieldList(FormField(GoodExampleForm), label=_l("Good examples"))
+    related = TextAreaField(_l("Related practices (their slugs, one per line)"))
+    sources = FieldList(FormField(SourceForm), label=_l("Sources"))
     estimated = CheckboxesField(
-        "Ratings that are your estimates (the sources do not give them)",
+        _l("Ratings that are your estimates (the sources do not give them)"),
         choices=[SelectChoice(key, ESTIMABLE_LABELS[key]) for key in ESTIMABLE],
         validate_choice=False,
     )
     version = HiddenField()
     note = StringField(
-        "What did you change? (optional)", validators=[Length(max=300), SingleLineText()]
+        _l("What did you change? (optional)"), validators=[Length(max=300), SingleLineText()]
     )
-    preview = SubmitField("Preview")
-    save = SubmitField("Save")
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -296,22 +304,27 @@ class PracticeForm(FlaskForm):
             name = str(head)
         field = getattr(self, name, None)
         if name in LINE_FIELDS and len(loc) > 1 and isinstance(loc[-1], int):
-            message = f"Line {loc[-1] + 1}: {message}"
+            message = _("Line %(number)s: %(message)s", number=loc[-1] + 1, message=message)
         if field is not None and not isinstance(field, FieldList):
             field.errors.append(message)
         else:
-            self.form_errors_extra.append(f"{_where(loc)}: {message}")
+            self.form_errors_extra.append(
+                _("%(place)s: %(message)s", place=self._where(loc), message=message)
+            )
 
-
-def _where(loc: tuple[Any, ...]) -> str:
-    """Name a place of the sheet in words: ("setup", "indicators") -> "Setting it up, indicators"."""
-    words = {"setup": "Setting it up", "delivery": "Delivering it"}
-    return ", ".join(
-        f"item {part + 1}"
-        if isinstance(part, int)
-        else words.get(part, str(part).replace("_", " "))
-        for part in loc
-    )
+    def _where(self, loc: tuple[Any, ...]) -> str:
+        """Name a place of the sheet in words, with the form's labels: "Sources, item 2"."""
+        head, rest = (loc[0] if loc else ""), list(loc[1:])
+        if head in ("setup", "delivery") and rest and not isinstance(rest[0], int):
+            head, rest = f"{head}_{rest[0]}", rest[1:]
+        field = getattr(self, str(head), None)
+        words = [str(field.label.text) if field is not None else str(head).replace("_", " ")]
+        for part in rest:
+            if isinstance(part, int):
+                words.append(_("item %(number)s", number=part + 1))
+            else:
+                words.append(str(part).replace("_", " "))
+        return ", ".join(words)
 
 
 def _int(value: Any) -> Any:

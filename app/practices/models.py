@@ -20,6 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import one_of
 from app.core.extensions import db, utcnow
+from app.core.i18n import DEFAULT_LANGUAGE, Language
+
+# The languages a sheet can be translated into: every language of the interface but English,
+# the language every sheet is written in first.
+TRANSLATION_LANGUAGES: tuple[str, ...] = tuple(
+    str(code) for code in Language if code != DEFAULT_LANGUAGE
+)
 
 
 class Phase(StrEnum):
@@ -109,6 +116,14 @@ class Practice(db.Model):  # type: ignore[name-defined, misc]
         cascade="all, delete-orphan",
         order_by="PracticeRevision.number",
         # Never loaded by accident (a sheet may have many); the database deletes them with it.
+        lazy="raise_on_sql",
+        passive_deletes=True,
+    )
+
+    translations: Mapped[list[PracticeTranslation]] = relationship(
+        back_populates="practice",
+        cascade="all, delete-orphan",
+        # Loaded for one language at a time (services.translations_of), never by accident.
         lazy="raise_on_sql",
         passive_deletes=True,
     )
@@ -204,3 +219,48 @@ class PracticeRevision(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<PracticeRevision {self.practice_id}#{self.number}>"
+
+
+class PracticeTranslation(db.Model):  # type: ignore[name-defined, misc]
+    """A sheet's prose in another language, synced from `practices/<slug>.<language>.md`.
+
+    Only text is translated: every other field is the English sheet's (sync refuses a file that
+    differs in one), so the row keeps the translated sheet whole for the pages and its prose in
+    columns for the full-text index.
+    """
+
+    __tablename__ = "practice_translations"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "language"),
+        CheckConstraint(
+            "language IN ({})".format(", ".join(f"'{code}'" for code in TRANSLATION_LANGUAGES)),
+            name="language",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # The rest of the prose, for the full-text index (as Practice.search_text).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # The whole translated sheet as PracticeSheet dumps it (its non-text fields the source's).
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # sha256 of the file as last synced: an unchanged file is skipped.
+    source_digest: Mapped[str] = mapped_column(String(64))
+    # The English sheet's version this translation was synced against: a later version (an
+    # edit in the browser, or a newer English file) means the translation may be behind.
+    source_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    practice: Mapped[Practice] = relationship(back_populates="translations")
+
+    def __repr__(self) -> str:
+        return f"<PracticeTranslation {self.practice_id}:{self.language}>"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,6 +32,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from app.core.formatting import number
 from app.core.validation import (
     CONFIG_MARK,
     TRUSTED,
@@ -42,7 +45,7 @@ from app.core.validation import (
     vocabulary_key,
 )
 
-__all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text"]
+__all__ = ["TRUSTED", "PracticeSheet", "strip_markers", "tidy_text", "translation_differences"]
 
 # Addresses under /practices/ that pages of the catalogue use.
 RESERVED_SLUGS = frozenset({"new", "compare"})
@@ -89,12 +92,15 @@ def _check_unique(values: list[str]) -> list[str]:
     """Refuse a list that names a value twice."""
     seen = [v for i, v in enumerate(values) if v in values[:i]]
     if seen:
-        raise ValueError(f"listed twice: {', '.join(seen)}")
+        raise ValueError(_("listed twice: %(values)s", values=", ".join(seen)))
     return values
 
 
 class SheetIndicator(Strict):
     """A suggested indicator: what to measure, in which unit, and which way is better."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: ShortText
     unit: UnitKey
@@ -103,6 +109,9 @@ class SheetIndicator(Strict):
 
 class SheetPhase(Strict):
     """Setting a practice up, or delivering it: levels, people and indicators."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"actors", "partners"})
 
     # The API answers every field, also an empty list of partners.
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
@@ -118,12 +127,18 @@ class SheetPhase(Strict):
 class InternalActor(Strict):
     """A unit of the institution and its role in the practice."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"unit", "role"})
+
     unit: ShortText
     role: Text
 
 
 class ExternalCollaborator(Strict):
     """An outside organisation and its role in the practice."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"organisation", "role"})
 
     organisation: ShortText
     role: Text
@@ -132,12 +147,18 @@ class ExternalCollaborator(Strict):
 class ActivityType(Strict):
     """A variant of the practice."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
     name: ShortText
     description: Text
 
 
 class GoodExample(Strict):
     """A named case: who did it and what they did."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"name", "institution", "description"})
 
     name: ShortText
     institution: ShortText
@@ -147,12 +168,20 @@ class GoodExample(Strict):
 class Source(Strict):
     """Where the facts of the sheet come from."""
 
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset({"title"})
+
     title: ShortText
     url: HttpUrl | None = None
 
 
 class PracticeSheet(Strict):
     """A whole practice sheet. The field order is the order of the file format."""
+
+    # The prose of this part, which a translation translates; every other field it keeps.
+    TRANSLATED: ClassVar[frozenset[str]] = frozenset(
+        {"title", "summary", "body", "considerations", "challenges"}
+    )
 
     title: single_line(200, min_length=3)  # type: ignore[valid-type]
     slug: Slug
@@ -195,26 +224,86 @@ class PracticeSheet(Strict):
         # Browsers send CRLF from text areas; equal text must compare equal.
         value = tidy_text(value)
         if len(value) > BODY_MAX_CHARS and not (info.context or {}).get("trusted"):
-            raise ValueError(f"at most {BODY_MAX_CHARS:,} characters; this has {len(value):,}")
+            raise ValueError(
+                _(
+                    "at most %(limit)s characters; this has %(length)s",
+                    limit=number(BODY_MAX_CHARS),
+                    length=number(len(value)),
+                )
+            )
         return value
 
     @field_validator("slug")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
         if value in RESERVED_SLUGS:
-            raise ValueError(f"{value!r} is taken by a page of the catalogue; choose another")
+            raise ValueError(
+                _("%(slug)s is taken by a page of the catalogue; choose another", slug=repr(value))
+            )
         return value
 
     @field_validator("related")
     @classmethod
     def _related(cls, values: list[str], info: ValidationInfo) -> list[str]:
         if info.data.get("slug") in values:
-            raise ValueError("a practice cannot be related to itself")
+            raise ValueError(_("a practice cannot be related to itself"))
         return _check_unique(values)
 
     def front_matter(self) -> dict[str, Any]:
         """Return every field but the body, in file order, without empty optional values."""
         return self.model_dump(mode="json", exclude={"body"}, exclude_none=True)
+
+
+# A difference between a translation and its source: where (a field path) and what.
+Difference = tuple[tuple[str | int, ...], str]
+
+
+def translation_differences(source: BaseModel, translation: BaseModel) -> list[Difference]:
+    """Find where a translated sheet differs from its English source in more than its prose.
+
+    A translation keeps every field that is not prose (slug, levels, vocabulary keys, units,
+    directions, related sheets, addresses, estimates) and the number of items of every list;
+    only the text of the fields a part names in TRANSLATED may differ.
+    """
+    return _differences(source, translation, ())
+
+
+def _differences(source: Any, translation: Any, loc: tuple[str | int, ...]) -> list[Difference]:
+    if isinstance(source, BaseModel) and type(source) is type(translation):
+        found: list[Difference] = []
+        prose = getattr(source, "TRANSLATED", frozenset())
+        for name in type(source).model_fields:
+            mine, theirs = getattr(source, name), getattr(translation, name)
+            if name not in prose:
+                found += _differences(mine, theirs, (*loc, name))
+            elif isinstance(mine, list) and len(mine) != len(theirs):
+                found.append(((*loc, name), _count_message(len(theirs), len(mine))))
+        return found
+    if isinstance(source, list) and source and isinstance(source[0], BaseModel):
+        if len(source) != len(translation):
+            return [(loc, _count_message(len(translation), len(source)))]
+        return [
+            difference
+            for index, (mine, theirs) in enumerate(zip(source, translation, strict=True))
+            for difference in _differences(mine, theirs, (*loc, index))
+        ]
+    if source != translation:
+        shown = source if isinstance(source, int | str | list) else str(source)
+        return [
+            (
+                loc,
+                f"is {translation!r} here but {shown!r} in the English sheet; a "
+                "translation keeps every field that is not text as its source has it",
+            )
+        ]
+    return []
+
+
+def _count_message(here: int, there: int) -> str:
+    return (
+        f"has {here} item(s) here but {there} in the English sheet; a translation translates "
+        "each item and keeps their number"
+    )
 
 
 def strip_markers(text: str) -> str:
@@ -253,33 +342,36 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("category", "Category", "categories", "categories"),
-    Facet("mobility_stage", "Mobility stage", "mobility_stages", "mobility_stages"),
-    Facet("target_group", "Target group", "target_groups", "target_groups"),
-    Facet("goal", "Goal", "goals", "goals"),
-    Facet("delivery_schedule", "Delivery schedule", "delivery_schedules", "delivery_schedule"),
-    Facet("importance", "Importance", "importance", "importance"),
+    Facet("category", _l("Category"), "categories", "categories"),
+    Facet("mobility_stage", _l("Mobility stage"), "mobility_stages", "mobility_stages"),
+    Facet("target_group", _l("Target group"), "target_groups", "target_groups"),
+    Facet("goal", _l("Goal"), "goals", "goals"),
+    Facet("delivery_schedule", _l("Delivery schedule"), "delivery_schedules", "delivery_schedule"),
+    Facet("importance", _l("Importance"), "importance", "importance"),
     Facet(
-        "scale_of_change", "Scale of organisational change", "scales_of_change", "scale_of_change"
+        "scale_of_change",
+        _l("Scale of organisational change"),
+        "scales_of_change",
+        "scale_of_change",
     ),
-    Facet("setup_cost", "Cost", "levels", "setup_cost", group="setup"),
-    Facet("setup_time", "Time required", "levels", "setup_time", group="setup"),
-    Facet("setup_effort", "Personnel effort", "levels", "setup_effort", group="setup"),
-    Facet("delivery_cost", "Cost", "levels", "delivery_cost", group="delivery"),
-    Facet("delivery_time", "Time required", "levels", "delivery_time", group="delivery"),
-    Facet("delivery_effort", "Personnel effort", "levels", "delivery_effort", group="delivery"),
+    Facet("setup_cost", _l("Cost"), "levels", "setup_cost", group="setup"),
+    Facet("setup_time", _l("Time required"), "levels", "setup_time", group="setup"),
+    Facet("setup_effort", _l("Personnel effort"), "levels", "setup_effort", group="setup"),
+    Facet("delivery_cost", _l("Cost"), "levels", "delivery_cost", group="delivery"),
+    Facet("delivery_time", _l("Time required"), "levels", "delivery_time", group="delivery"),
+    Facet("delivery_effort", _l("Personnel effort"), "levels", "delivery_effort", group="delivery"),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 FacetName = Literal[tuple(FACETS_BY_NAME)]  # type: ignore[valid-type]
 
 SORTS = {
-    "relevance": "Best match",
-    "title": "Title (A–Z)",
-    "setup_cost": "Lowest setup cost",
-    "delivery_cost": "Lowest delivery cost",
-    "effort": "Lowest total effort",
-    "importance": "Most important first",
-    "updated": "Recently updated",
+    "relevance": _l("Best match"),
+    "title": _l("Title (A–Z)"),
+    "setup_cost": _l("Lowest setup cost"),
+    "delivery_cost": _l("Lowest delivery cost"),
+    "effort": _l("Lowest total effort"),
+    "importance": _l("Most important first"),
+    "updated": _l("Recently updated"),
 }
 
 # Far beyond any real catalogue, and small enough for every database's integer OFFSET.
@@ -289,9 +381,10 @@ QUERY_MAX_CHARS = 200
 QUERY_MAX_TERMS = 20
 
 
-def _problem(message: str, **context: Any) -> PydanticCustomError:
-    """Return a validation error whose message is exactly the one given (no prefix)."""
-    return PydanticCustomError("query", message, context or None)  # type: ignore[arg-type]
+def _problem(message: str) -> PydanticCustomError:
+    """Return a validation error whose message is exactly the one given (no prefix), already
+    in the request's language."""
+    return PydanticCustomError("query", message)  # type: ignore[arg-type]
 
 
 def _search_text(value: Any) -> str:
@@ -299,9 +392,9 @@ def _search_text(value: Any) -> str:
     raw = strip_markers(str(value))
     text = raw.strip()
     if len(text) > QUERY_MAX_CHARS:
-        raise _problem("at most {limit} characters", limit=QUERY_MAX_CHARS)
+        raise _problem(_("at most %(limit)d characters", limit=QUERY_MAX_CHARS))
     if raw and not re.search(r"\w", raw):
-        raise _problem("no words to search for in {text}", text=repr(raw))
+        raise _problem(_("no words to search for in %(text)s", text=repr(raw)))
     return text
 
 
@@ -309,7 +402,11 @@ def _sort(value: str) -> str:
     """Accept a known sort or none (the default order)."""
     if value and value not in SORTS:
         raise _problem(
-            "unknown sort {given}; allowed: {allowed}", given=repr(value), allowed=", ".join(SORTS)
+            _(
+                "unknown sort %(given)s; allowed: %(allowed)s",
+                given=repr(value),
+                allowed=", ".join(SORTS),
+            )
         )
     return value
 
@@ -322,19 +419,19 @@ def _whole_number(value: Any) -> int:
     # Nine digits at most: int() of a huge string is slow, and no page number needs more.
     if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
         return int(raw)
-    raise _problem("must be a whole number of at least 1")
+    raise _problem(_("must be a whole number of at least 1"))
 
 
 def _page(value: int) -> int:
     if value > MAX_PAGE:
-        raise _problem("at most {limit}", limit=MAX_PAGE)
+        raise _problem(_("at most %(limit)d", limit=MAX_PAGE))
     return value
 
 
 def _page_size(value: int, info: ValidationInfo) -> int:
     limit = (info.context or {}).get("max_per_page")
     if limit is not None and value > limit:
-        raise _problem("at most {limit}", limit=limit)
+        raise _problem(_("at most %(limit)d", limit=limit))
     return value
 
 
@@ -348,9 +445,11 @@ def _facet_values(name: str) -> Any:
             unknown = [v for v in values if v not in allowed]
             if unknown:
                 raise _problem(
-                    "unknown value {given}; allowed: {allowed}",
-                    given=", ".join(map(repr, unknown)),
-                    allowed=", ".join(allowed),
+                    _(
+                        "unknown value %(given)s; allowed: %(allowed)s",
+                        given=", ".join(map(repr, unknown)),
+                        allowed=", ".join(allowed),
+                    )
                 )
         return list(dict.fromkeys(values))
 

@@ -1,5 +1,12 @@
 """Search the catalogue: read the query, match with each database's full-text engine, count, page.
 
+A sheet is found by words of any of its languages: its English text and each translation's.
+On PostgreSQL each language is stemmed by its own configuration (english, finnish, swedish:
+"kumppaneiden" finds "kumppani"). On SQLite the English text is stemmed by FTS5's porter
+(English only) and translations are matched by word prefix, without stemming: "kumppani"
+finds "kumppanit" and "kumppanille" but "kumppaneiden" does not find "kumppani"; case and
+diacritics are ignored ("nakyvyys" finds "näkyvyys").
+
 The facets, sorts and the query's rules are in schemas.py (the API documents them from there).
 """
 
@@ -8,7 +15,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ValidationError as SchemaError
 from sqlalchemy import (
@@ -28,8 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.vocabularies import Vocabularies
-from app.practices.models import Practice, PracticeTerm
+from app.practices.models import TRANSLATION_LANGUAGES, Practice, PracticeTerm, PracticeTranslation
 from app.practices.schemas import (
     FACETS,
     FACETS_BY_NAME,
@@ -39,6 +47,7 @@ from app.practices.schemas import (
     PracticeQuery,
     strip_markers,
 )
+from app.practices.services import ShownPractice, shown_practices
 
 
 class QueryError(ValueError):
@@ -80,7 +89,17 @@ class SearchBackend:
     """Full-text search of one database engine: which sheets match, how well, and where."""
 
     def matching(self, query: PracticeQuery) -> Select[Any]:
-        """Select (id, rank) of the matching sheets; a lower rank is a better match."""
+        """Select (id, rank) of the sheets matching in any language; lower ranks better."""
+        found = union_all(self.english(query), *self.translated(query)).subquery()
+        # A sheet found in several languages counts once, by its best match.
+        return select(found.c.id, func.min(found.c.rank).label("rank")).group_by(found.c.id)
+
+    def english(self, query: PracticeQuery) -> Select[Any]:
+        """Select (id, rank) of the sheets whose English text matches."""
+        raise NotImplementedError
+
+    def translated(self, query: PracticeQuery) -> list[Select[Any]]:
+        """Select (id, rank) of the sheets a translation of which matches, a select a language."""
         raise NotImplementedError
 
     def highlights(
@@ -89,19 +108,66 @@ class SearchBackend:
         """Return the title and a snippet of each sheet with the matched words between marks."""
         raise NotImplementedError
 
+    def translated_highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str], language: str
+    ) -> dict[int, tuple[str, str]]:
+        """Return the title and a snippet of each sheet's translation into a language, marked."""
+        raise NotImplementedError
+
 
 class SqliteSearch(SearchBackend):
-    """SQLite FTS5 over the `practices_fts` table the migrations create (porter stemming)."""
+    """SQLite FTS5 over the `practices_fts` table the migrations create (porter stemming), and
+    over `practices_fts_translations` (no stemmer for Finnish or Swedish: word prefixes)."""
 
     FTS = table("practices_fts", column("rowid", Integer))
     FTS_NAME = literal_column("practices_fts")
+    TRANSLATED = table("practices_fts_translations", column("rowid", Integer))
+    TRANSLATED_NAME = literal_column("practices_fts_translations")
+    # Shorter words are matched whole: as prefixes they would match almost everything.
+    PREFIX_MIN_CHARS = 3
 
     @staticmethod
-    def _expression(query: PracticeQuery) -> str:
+    def _expression(query: PracticeQuery, prefixes: bool = False) -> str:
         # Each word quoted: the user's text can never be read as FTS5 query syntax.
-        return " ".join('"' + term.replace('"', "") + '"' for term in query.terms)
+        return " ".join(
+            '"'
+            + term.replace('"', "")
+            + '"'
+            + ("*" if prefixes and len(term) >= SqliteSearch.PREFIX_MIN_CHARS else "")
+            for term in query.terms
+        )
 
-    def matching(self, query: PracticeQuery) -> Select[Any]:
+    def translated(self, query: PracticeQuery) -> list[Select[Any]]:
+        return [
+            select(
+                PracticeTranslation.practice_id.label("id"),
+                func.bm25(self.TRANSLATED_NAME, 10.0, 4.0, 1.0).label("rank"),
+            )
+            .select_from(self.TRANSLATED)
+            .join(PracticeTranslation, PracticeTranslation.id == self.TRANSLATED.c.rowid)
+            .where(self.TRANSLATED_NAME.op("MATCH")(self._expression(query, prefixes=True)))
+        ]
+
+    def translated_highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str], language: str
+    ) -> dict[int, tuple[str, str]]:
+        rows = db.session.execute(
+            select(
+                PracticeTranslation.practice_id,
+                func.highlight(self.TRANSLATED_NAME, 0, *marks),
+                func.snippet(self.TRANSLATED_NAME, -1, *marks, "…", 30),
+            )
+            .select_from(self.TRANSLATED)
+            .join(PracticeTranslation, PracticeTranslation.id == self.TRANSLATED.c.rowid)
+            .where(
+                self.TRANSLATED_NAME.op("MATCH")(self._expression(query, prefixes=True)),
+                PracticeTranslation.practice_id.in_(ids),
+                PracticeTranslation.language == language,
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def english(self, query: PracticeQuery) -> Select[Any]:
         # bm25 weights: the title counts most, then the summary, then the rest of the sheet.
         return select(
             self.FTS.c.rowid.label("id"),
@@ -128,11 +194,57 @@ class PostgresSearch(SearchBackend):
     # The stored tsvector column the migrations add (title A, summary B, the rest D).
     DOCUMENT = literal_column("practices.search_vector")
 
-    @classmethod
-    def tsquery(cls, query: PracticeQuery) -> ColumnElement[Any]:
-        return func.plainto_tsquery(cls.CONFIG, " ".join(query.terms))
+    # Each translation's language's own configuration (its Snowball stemmer).
+    CONFIGS: ClassVar[dict[str, str]] = {"en": "english", "fi": "finnish", "sv": "swedish"}
+    TRANSLATED_DOCUMENT = literal_column("practice_translations.search_vector")
 
-    def matching(self, query: PracticeQuery) -> Select[Any]:
+    @classmethod
+    def tsquery(cls, query: PracticeQuery, language: str = DEFAULT_LANGUAGE) -> ColumnElement[Any]:
+        config = literal_column(f"'{cls.CONFIGS[language]}'::regconfig")
+        return func.plainto_tsquery(config, " ".join(query.terms))
+
+    def translated(self, query: PracticeQuery) -> list[Select[Any]]:
+        # One select a language, each with its own query: the GIN index serves each @@.
+        return [
+            select(
+                PracticeTranslation.practice_id.label("id"),
+                (-func.ts_rank_cd(self.TRANSLATED_DOCUMENT, self.tsquery(query, language))).label(
+                    "rank"
+                ),
+            ).where(
+                PracticeTranslation.language == language,
+                self.TRANSLATED_DOCUMENT.op("@@")(self.tsquery(query, language)),
+            )
+            for language in TRANSLATION_LANGUAGES
+        ]
+
+    def translated_highlights(
+        self, ids: list[int], query: PracticeQuery, marks: tuple[str, str], language: str
+    ) -> dict[int, tuple[str, str]]:
+        selections = f"StartSel={marks[0]}, StopSel={marks[1]}"
+        config = literal_column(f"'{self.CONFIGS[language]}'::regconfig")
+        tsquery = self.tsquery(query, language)
+        rows = db.session.execute(
+            select(
+                PracticeTranslation.practice_id,
+                func.ts_headline(
+                    config, PracticeTranslation.title, tsquery, f"HighlightAll=true, {selections}"
+                ),
+                func.ts_headline(
+                    config,
+                    PracticeTranslation.summary + " " + PracticeTranslation.search_text,
+                    tsquery,
+                    f"{selections}, MaxFragments=1, MaxWords=30, MinWords=12",
+                ),
+            ).where(
+                PracticeTranslation.practice_id.in_(ids),
+                PracticeTranslation.language == language,
+                self.TRANSLATED_DOCUMENT.op("@@")(tsquery),
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def english(self, query: PracticeQuery) -> Select[Any]:
         # Negated so that, as with bm25, lower sorts first.
         return select(
             Practice.id.label("id"),
@@ -207,8 +319,11 @@ class SearchResult:
     items: list[Practice]
     total: int
     facets: dict[str, list[FacetValue]]
-    # The title and snippet of each sheet of the page, by id, when there is a search.
+    # The title and snippet of each sheet of the page, by id, when there is a search: in the
+    # language each sheet is shown in.
     highlights: dict[int, tuple[Marked, Marked]]
+    # The items as the page shows them, in the reader's language where translated.
+    shown: list[ShownPractice]
 
     @property
     def pages(self) -> int:
@@ -312,8 +427,11 @@ def _order_by(query: PracticeQuery, rank: Any, vocab: Vocabularies) -> list[Any]
     return [*keys, Practice.title, Practice.id]
 
 
-def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
-    """Run a catalogue search: one page of sheets, the total, facet counts and highlights."""
+def search_practices(
+    query: PracticeQuery, vocab: Vocabularies, language: str = DEFAULT_LANGUAGE
+) -> SearchResult:
+    """Run a catalogue search: one page of sheets, the total, facet counts and highlights, the
+    sheets' titles, summaries and highlights in `language` where they are translated."""
     backend = search_backend()
     matching = backend.matching(query) if query.terms else None
     where = and_(*_conditions(query, matching))
@@ -334,13 +452,19 @@ def search_practices(query: PracticeQuery, vocab: Vocabularies) -> SearchResult:
             .offset((query.page - 1) * query.per_page)
         )
     )
+    shown = shown_practices(items, language)
     highlights: dict[int, tuple[Marked, Marked]] = {}
     if matching is not None and items:
         marks = new_marks()
+        english = [item.id for item in shown if item.language == DEFAULT_LANGUAGE]
+        translated = [item.id for item in shown if item.language != DEFAULT_LANGUAGE]
+        found = backend.highlights(english, query, marks) if english else {}
+        if translated:
+            found |= backend.translated_highlights(translated, query, marks, language)
         highlights = {
             practice_id: (split_marked(title, marks), split_marked(snippet, marks))
-            for practice_id, (title, snippet) in backend.highlights(
-                [p.id for p in items], query, marks
-            ).items()
+            for practice_id, (title, snippet) in found.items()
         }
-    return SearchResult(query, items, total, _facet_counts(query, matching, vocab), highlights)
+    return SearchResult(
+        query, items, total, _facet_counts(query, matching, vocab), highlights, shown
+    )

@@ -1,6 +1,12 @@
 """Reads and writes of the practice catalogue: sheets and rows, sync, revisions, lookups.
 
 Functions add and flush; the caller commits. Searching the catalogue is in search.py.
+
+A sheet's translations (`<slug>.fi.md`, `<slug>.sv.md`) are synced with it and shown in the
+reader's language (ShownPractice); curators edit the English sheet only. An edit leaves the
+translations in place: each remembers the English version it was synced against, so a page
+says when a translation comes from an earlier version, and shows the English instead when the
+edit changed more than text (a level, a vocabulary key...) until a new translation is synced.
 """
 
 from __future__ import annotations
@@ -9,11 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
+from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.markdown import html_to_text, render_markdown
 from app.core.validation import is_slug
 from app.practices.files import SheetFile
@@ -24,8 +32,9 @@ from app.practices.models import (
     PracticeIndicator,
     PracticeRevision,
     PracticeTerm,
+    PracticeTranslation,
 )
-from app.practices.schemas import TRUSTED, PracticeSheet
+from app.practices.schemas import TRUSTED, PracticeSheet, translation_differences
 
 TERM_FIELDS = ("goals", "categories", "mobility_stages", "target_groups")
 # Single-valued fields that are also written to practice_terms: every facet then counts from
@@ -172,14 +181,26 @@ class SyncReport:
     # Updated sheets whose current version had been edited in the browser: the file won, and
     # the browser's version stays in the sheet's history.
     overwritten: list[str] = field(default_factory=list)
+    # Translations by "<slug>.<language>": new or changed files, unchanged ones, and rows
+    # removed because their file is gone.
+    translated: list[str] = field(default_factory=list)
+    translations_unchanged: list[str] = field(default_factory=list)
+    translations_removed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Say the counts in one line."""
-        return (
+        line = (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.withdrawn)} withdrawn, "
             f"{len(self.restored)} restored"
         )
+        if self.translated or self.translations_unchanged or self.translations_removed:
+            line += (
+                f"; translations: {len(self.translated)} synced, "
+                f"{len(self.translations_unchanged)} unchanged, "
+                f"{len(self.translations_removed)} removed"
+            )
+        return line
 
 
 def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
@@ -190,6 +211,9 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
     change made in the database to that sheet survives.
     """
     report = SyncReport()
+    files = list(files)
+    translations = [item for item in files if item.is_translation]
+    files = [item for item in files if not item.is_translation]
     existing = {
         practice.slug: practice
         for practice in db.session.scalars(
@@ -199,6 +223,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         )
     }
     seen: set[str] = set()
+    by_slug = dict(existing)
     new_revisions: list[tuple[Practice, PracticeSheet, PracticeSheet | None]] = []
     for item in files:
         sheet = item.sheet
@@ -209,6 +234,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             practice = apply_sheet(Practice(), sheet, item.body_html)
             practice.source_digest = item.digest
             db.session.add(practice)
+            by_slug[sheet.slug] = practice
             new_revisions.append((practice, sheet, None))
             report.created.append(sheet.slug)
         else:
@@ -232,6 +258,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
             practice.withdrawn_at = now
             report.withdrawn.append(slug)
     db.session.flush()
+    _sync_translations(translations, by_slug, report, progress)
     numbers = _last_revision_numbers([p.id for p, _, _ in new_revisions])
     edited = _edited_in_app({p.id: numbers[p.id] for p, _, _ in new_revisions if p.id in numbers})
     report.overwritten = sorted(p.slug for p, _, _ in new_revisions if p.id in edited)
@@ -248,6 +275,221 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         )
     db.session.flush()
     return report
+
+
+def apply_translation(
+    row: PracticeTranslation, sheet: PracticeSheet, body_html: str | None = None
+) -> PracticeTranslation:
+    """Copy a translated sheet onto its row: the prose for search, the whole sheet for pages."""
+    if body_html is None:
+        body_html = render_body(sheet)
+    row.title = sheet.title
+    row.summary = sheet.summary
+    row.body_html = body_html
+    row.search_text = _search_text(sheet, body_html)
+    row.sheet = sheet.model_dump(mode="json")
+    return row
+
+
+def _sync_translations(
+    files: list[SheetFile], by_slug: dict[str, Practice], report: SyncReport, progress: Any
+) -> None:
+    """Make the translations exactly those of the (validated) files; an unchanged file is
+    skipped, so that it keeps the English version it was synced against."""
+    rows = {
+        (row.practice_id, row.language): row
+        for row in db.session.scalars(select(PracticeTranslation))
+    }
+    seen: set[tuple[int, str]] = set()
+    for item in files:
+        assert item.sheet is not None, "sync_sheets takes validated files only"
+        practice = by_slug[item.sheet.slug]
+        key = (practice.id, item.language)
+        seen.add(key)
+        name = f"{practice.slug}.{item.language}"
+        row = rows.get(key)
+        if row is not None and row.source_digest == item.digest:
+            report.translations_unchanged.append(name)
+        else:
+            if row is None:
+                row = PracticeTranslation(practice=practice, language=item.language)
+                db.session.add(row)
+            apply_translation(row, item.sheet, item.body_html)
+            row.source_digest = item.digest
+            row.source_version = practice.version
+            report.translated.append(name)
+        if progress is not None:
+            progress.update(1)
+    slugs = {practice.id: slug for slug, practice in by_slug.items()}
+    for key, row in rows.items():
+        if key not in seen:
+            db.session.delete(row)
+            report.translations_removed.append(f"{slugs.get(key[0], key[0])}.{key[1]}")
+    db.session.flush()
+
+
+def all_translations(include_withdrawn: bool = False) -> list[tuple[str, str, PracticeSheet]]:
+    """Return (slug, language, translated sheet) of every translation, by slug and language."""
+    query = (
+        select(Practice.slug, PracticeTranslation.language, PracticeTranslation.sheet)
+        .join(PracticeTranslation.practice)
+        .order_by(Practice.slug, PracticeTranslation.language)
+    )
+    if not include_withdrawn:
+        query = query.where(Practice.withdrawn_at.is_(None))
+    rows = db.session.execute(query)
+    return [
+        (slug, language, PracticeSheet.model_validate(sheet, context=TRUSTED))
+        for slug, language, sheet in rows
+    ]
+
+
+# --- showing a sheet in the reader's language --------------------------------------------------
+
+# What a page says when it shows a sheet in English to a reader of another language. Whole
+# sentences per language: a language's name cannot be slotted into another language's sentence.
+NOT_TRANSLATED = {
+    "fi": _l("This sheet is not yet available in Finnish; it is shown in English."),
+    "sv": _l("This sheet is not yet available in Swedish; it is shown in English."),
+}
+TRANSLATION_BEHIND = {
+    "fi": _l(
+        "The Finnish translation of this sheet was made for an earlier version that differs "
+        "in more than its text; the sheet is shown in English."
+    ),
+    "sv": _l(
+        "The Swedish translation of this sheet was made for an earlier version that differs "
+        "in more than its text; the sheet is shown in English."
+    ),
+}
+TRANSLATED_FROM_EARLIER = _l(
+    "This translation was made from an earlier version of the sheet; the English sheet may "
+    "say more."
+)
+SOME_NOT_TRANSLATED = {
+    "fi": _l("Sheets not yet available in Finnish are shown in English."),
+    "sv": _l("Sheets not yet available in Swedish are shown in English."),
+}
+
+
+@dataclass(frozen=True)
+class ShownPractice:
+    """A practice as a page shows it to a reader of `wanted`: its title and summary in
+    `language`, the reader's when a translation exists, else English.
+
+    Any other attribute is the practice's own (levels, terms, slug...), so that templates
+    written for a Practice show this one as they are.
+    """
+
+    practice: Practice
+    title: str
+    summary: str
+    language: str
+    wanted: str
+    # A translation synced against an earlier version of the English sheet.
+    outdated: bool = False
+    # Shown in English because the translation differs from the current English in more than
+    # text (a curator changed a level or a key since).
+    behind: bool = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.practice, name)
+
+    @property
+    def fallback(self) -> bool:
+        """Tell whether the reader wanted another language than the one shown."""
+        return self.language != self.wanted
+
+    @property
+    def notice(self) -> Any:
+        """Return the notice a page shows about the language of the sheet, or None."""
+        if not self.fallback:
+            return None
+        if self.behind:
+            return TRANSLATION_BEHIND[self.wanted]
+        return NOT_TRANSLATED[self.wanted]
+
+    @property
+    def version_notice(self) -> Any:
+        """Return the notice that the translation shown is of an earlier version, or None."""
+        return TRANSLATED_FROM_EARLIER if self.outdated and not self.fallback else None
+
+
+def translations_of(practice_ids: Iterable[int], language: str) -> dict[int, PracticeTranslation]:
+    """Return the translations of some practices into one language, by practice id (one query)."""
+    ids = list(practice_ids)
+    if language == DEFAULT_LANGUAGE or not ids:
+        return {}
+    rows = db.session.scalars(
+        select(PracticeTranslation).where(
+            PracticeTranslation.practice_id.in_(ids), PracticeTranslation.language == language
+        )
+    )
+    return {row.practice_id: row for row in rows}
+
+
+def shown_practices(practices: list[Practice], language: str) -> list[ShownPractice]:
+    """Return practices as a list shows them: title and summary in the reader's language."""
+    found = translations_of([p.id for p in practices], language)
+    shown = []
+    for practice in practices:
+        row = found.get(practice.id)
+        if row is None:
+            shown.append(
+                ShownPractice(
+                    practice, practice.title, practice.summary, DEFAULT_LANGUAGE, language
+                )
+            )
+        else:
+            shown.append(
+                ShownPractice(
+                    practice,
+                    row.title,
+                    row.summary,
+                    language,
+                    language,
+                    outdated=row.source_version < practice.version,
+                )
+            )
+    return shown
+
+
+@dataclass(frozen=True)
+class ShownSheet:
+    """A whole sheet as its page shows it: the practice, its sheet and body in one language."""
+
+    practice: ShownPractice
+    sheet: PracticeSheet
+    body_html: str
+
+
+def shown_sheets(practices: list[Practice], language: str) -> list[ShownSheet]:
+    """Return whole sheets in the reader's language where a translation fits the English now."""
+    found = translations_of([p.id for p in practices], language)
+    shown = []
+    for practice in practices:
+        english = sheet_from_practice(practice)
+        row = found.get(practice.id)
+        if row is not None:
+            sheet = PracticeSheet.model_validate(row.sheet, context=TRUSTED)
+            outdated = row.source_version < practice.version
+            # Only an edit since the sync can make them differ (sync refuses such a file).
+            if not outdated or not translation_differences(english, sheet):
+                summary = ShownPractice(
+                    practice, row.title, row.summary, language, language, outdated=outdated
+                )
+                shown.append(ShownSheet(summary, sheet, row.body_html))
+                continue
+        summary = ShownPractice(
+            practice,
+            practice.title,
+            practice.summary,
+            DEFAULT_LANGUAGE,
+            language,
+            behind=row is not None,
+        )
+        shown.append(ShownSheet(summary, english, body_html_of(practice)))
+    return shown
 
 
 # --- revisions and curation ------------------------------------------------------------------
@@ -449,19 +691,31 @@ def get_practices(slugs: list[str]) -> list[Practice]:
     return [found[slug] for slug in slugs if slug in found]
 
 
-def related_titles_for(slugs: Iterable[str]) -> dict[str, str]:
-    """Map slugs of listed sheets to their titles, in one query."""
+def related_titles_for(slugs: Iterable[str], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Map slugs of listed sheets to their titles, in a language where translated."""
     wanted = set(slugs)
     if not wanted:
         return {}
+    translated = (
+        select(PracticeTranslation.title)
+        .where(
+            PracticeTranslation.practice_id == Practice.id,
+            PracticeTranslation.language == language,
+        )
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        select(Practice.slug, Practice.title).where(
+        select(Practice.slug, func.coalesce(translated, Practice.title)).where(
             Practice.slug.in_(wanted), Practice.withdrawn_at.is_(None)
         )
     )
     return {slug: title for slug, title in rows}
 
 
-def related_titles(practices: Iterable[Practice]) -> dict[str, str]:
+def related_titles(
+    practices: Iterable[Practice], language: str = DEFAULT_LANGUAGE
+) -> dict[str, str]:
     """Map the related slugs of some practices to titles of the ones still listed."""
-    return related_titles_for(slug for practice in practices for slug in practice.related)
+    return related_titles_for(
+        (slug for practice in practices for slug in practice.related), language
+    )

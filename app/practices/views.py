@@ -15,12 +15,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
+from app.core.i18n import current_language
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate
@@ -33,17 +37,59 @@ from app.practices.signals import offers_for
 bp = Blueprint("practices", __name__)
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
-# How the notice on the list names the request arguments it could not use.
+# A cost, time or effort facet is named with its phase, as one phrase to translate.
+IN_PHASE = {"setup": _l("%(facet)s (setup)"), "delivery": _l("%(facet)s (delivery)")}
+# How the notice on the list names the request arguments it could not use, besides facets.
 PARAMETER_LABELS = {
-    "q": "Search",
-    "sort": "Sort",
-    "page": "Page",
-    "per_page": "Results per page",
-    **{
-        facet.name: facet.label if facet.group == "sheet" else f"{facet.label} ({facet.group})"
-        for facet in FACETS
-    },
+    "q": _l("Search words"),
+    "sort": _l("Sort"),
+    "page": _l("Page"),
+    "per_page": _l("Results per page"),
 }
+
+
+def facet_names() -> dict[str, str]:
+    """Name each facet as the active filters and notices show it, in the reader's language."""
+    return {
+        facet.name: str(facet.label)
+        if facet.group == "sheet"
+        else IN_PHASE[facet.group] % {"facet": facet.label}
+        for facet in FACETS
+    }
+
+
+# How a version's list of changed fields names them, in the middle of a sentence.
+SHEET_FIELD_NAMES = {
+    "title": _l("title"),
+    "slug": _l("address name"),
+    "summary": _l("summary"),
+    "body": _l("about this practice"),
+    "goals": _l("goals"),
+    "categories": _l("categories"),
+    "mobility_stages": _l("mobility stages"),
+    "target_groups": _l("target groups"),
+    "delivery_schedule": _l("delivery schedule"),
+    "importance": _l("importance"),
+    "scale_of_change": _l("scale of organisational change"),
+    "setup": _l("setup"),
+    "delivery": _l("delivery"),
+    "internal_actors": _l("internal actors"),
+    "external_collaborators": _l("external collaborators"),
+    "activity_types": _l("types of activity"),
+    "considerations": _l("what to consider"),
+    "challenges": _l("challenges"),
+    "good_examples": _l("good examples"),
+    "related": _l("related practices"),
+    "sources": _l("sources"),
+    "estimated": _l("estimates"),
+}
+
+
+def changed_names(revision: PracticeRevision) -> str:
+    """Name the fields a saved version changed, in the reader's language."""
+    return ", ".join(
+        str(SHEET_FIELD_NAMES.get(name, name.replace("_", " "))) for name in revision.changed_fields
+    )
 
 
 def _list_url(raw: str | None) -> str:
@@ -88,8 +134,10 @@ def index() -> ResponseReturnValue:
         query = search.parse_query(
             cleaned, vocab, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
         )
-    result = search.search_practices(query, vocab)
+    language = current_language()
+    result = search.search_practices(query, vocab, language)
     status = 400 if problems else 200
+    names = facet_names()
     return render_template(
         "practices/index.html",
         result=result,
@@ -101,7 +149,11 @@ def index() -> ResponseReturnValue:
         compare_max=COMPARE_MAX,
         facets=FACETS,
         sorts=SORTS,
-        parameter_labels=PARAMETER_LABELS,
+        parameter_labels={**PARAMETER_LABELS, **names},
+        facet_names=names,
+        language_notice=services.SOME_NOT_TRANSLATED[language]
+        if any(item.fallback for item in result.shown)
+        else None,
         offers=offers_for("list", current_user, result.items) if result.items else [],
     ), status
 
@@ -125,10 +177,19 @@ def compare() -> ResponseReturnValue:
     practices = services.get_practices(slugs)
     missing = [slug for slug in slugs if slug not in {p.slug for p in practices}]
     if missing:
-        abort(404, description=f"No practice sheet with slug {', '.join(missing)}.")
-    sheets = [services.sheet_from_practice(p) for p in practices]
+        abort(
+            404, description=_("No practice sheet with slug %(slugs)s.", slugs=", ".join(missing))
+        )
+    language = current_language()
+    shown = services.shown_sheets(practices, language)
     return render_template(
-        "practices/compare.html", practices=practices, sheets=sheets, back_url=back
+        "practices/compare.html",
+        practices=[item.practice for item in shown],
+        sheets=[item.sheet for item in shown],
+        back_url=back,
+        language_notice=services.SOME_NOT_TRANSLATED[language]
+        if any(item.practice.fallback for item in shown)
+        else None,
     )
 
 
@@ -138,14 +199,18 @@ def detail(slug: str) -> ResponseReturnValue:
     """Show one whole practice sheet."""
     practice = services.get_practice(slug)
     if practice is None:
-        abort(404, description="There is no practice sheet at this address.")
+        abort(404, description=_("There is no practice sheet at this address."))
+    language = current_language()
+    shown = services.shown_sheets([practice], language)[0]
     return render_template(
         "practices/detail.html",
-        practice=practice,
-        sheet=services.sheet_from_practice(practice),
-        # Sanitised when it was saved (see services.apply_sheet).
-        body_html=Markup(services.body_html_of(practice)),  # noqa: S704
-        titles=services.related_titles([practice]),
+        practice=shown.practice,
+        sheet=shown.sheet,
+        # Sanitised when it was saved (see services.apply_sheet and apply_translation); marked
+        # with its language, which may not be the page's (an English fallback).
+        body_html=Markup('<div lang="%s">%s</div>')
+        % (shown.practice.language, Markup(shown.body_html)),  # noqa: S704
+        titles=services.related_titles([practice], language),
         can_curate=can_curate(current_user),
         offers=offers_for("sheet", current_user, [practice]),
     )
@@ -173,6 +238,9 @@ def _end_transaction() -> None:
     core/extensions.py): held while a long body is checked and rendered, it would make every
     other writer wait. Nothing has been changed yet, so there is nothing to lose.
     """
+    # The request's language is read from the account now, while it is loaded: asked first
+    # by a message after the rollback, it would reload the account and begin a transaction.
+    get_locale()
     db.session.rollback()
 
 
@@ -196,12 +264,14 @@ def _submit(slug: str | None) -> ResponseReturnValue:
     if not form_ok or sheet is None or body_html is None:
         return _editor(practice, form, status=400)
     if practice is None and services.get_practice(sheet.slug) is not None:
-        form.slug.errors.append("Another sheet already has this address name.")
+        form.slug.errors.append(_("Another sheet already has this address name."))
         return _editor(practice, form, status=400)
     listed = services.related_titles_for(sheet.related)
     unknown = [name for name in sheet.related if name not in listed]
     if unknown:
-        form.related.errors.append(f"No listed sheet has the slug {', '.join(unknown)}.")
+        form.related.errors.append(
+            _("No listed sheet has the slug %(slugs)s.", slugs=", ".join(unknown))
+        )
         return _editor(practice, form, status=400)
     if form.preview.data:
         return _editor(practice, form, preview=Markup(body_html))  # noqa: S704 - sanitised
@@ -219,7 +289,7 @@ def _submit(slug: str | None) -> ResponseReturnValue:
     except EditConflict as conflict:
         return _editor(practice, form, conflict=conflict, status=409)
     db.session.commit()
-    flash("The sheet is saved. Its history keeps every version.")
+    flash(_("The sheet is saved. Its history keeps every version."))
     return redirect(url_for("practices.detail", slug=saved.slug))
 
 
@@ -253,7 +323,10 @@ def history(slug: str) -> ResponseReturnValue:
     if practice is None:
         abort(404)
     return render_template(
-        "practices/history.html", practice=practice, revisions=services.revisions_of(practice)
+        "practices/history.html",
+        practice=practice,
+        revisions=services.revisions_of(practice),
+        changed=changed_names,
     )
 
 
@@ -276,6 +349,7 @@ def revision(slug: str, number: int) -> ResponseReturnValue:
         practice=practice,
         revision=found,
         sheet=services.sheet_of_revision(found),
+        changed=changed_names,
     )
 
 
@@ -292,5 +366,5 @@ def restore(slug: str, number: int) -> ResponseReturnValue:
         practice, found, author=current_user._get_current_object(), sheet=sheet, body_html=body_html
     )
     db.session.commit()
-    flash(f"Version {number} is the current sheet again.")
+    flash(_("Version %(number)s is the current sheet again.", number=number))
     return redirect(url_for("practices.detail", slug=slug))

@@ -1,5 +1,21 @@
 // Small enhancements only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // A table wider than the screen scrolls sideways inside itself (narrow screens, longer
+  // words in some languages): keyboard users reach it with Tab and scroll it with the arrows.
+  const scrollable = (table) => {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.tabIndex = 0;
+    } else {
+      table.removeAttribute("tabindex");
+    }
+  };
+  const tables = document.querySelectorAll(".data-table");
+  const watcher = new ResizeObserver((entries) => entries.forEach((e) => scrollable(e.target)));
+  tables.forEach((table) => {
+    scrollable(table);
+    watcher.observe(table);
+  });
+
   for (const button of document.querySelectorAll(".js-print")) {
     button.hidden = false;
     button.addEventListener("click", () => window.print());

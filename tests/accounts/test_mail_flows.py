@@ -92,7 +92,7 @@ def test_manager_invites_a_newcomer_who_joins_with_the_role(client, make_user, m
     client.post("/logout")
     link = last_link("new@example.org")
     page = client.get(link).get_data(as_text=True)
-    assert "You are invited as <strong>planner</strong>" in page
+    assert "<dt>Your role</dt><dd><strong>Planner</strong></dd>" in page
     response = client.post(
         link,
         data={

@@ -59,7 +59,7 @@ def test_manager_invites_a_colleague(live_server, journey, make_user, make_insti
     page.get_by_label("Role", exact=True).select_option("planner")
     page.get_by_role("button", name="Send the invitation").click()
     page.wait_for_url(re.compile(r"/institutions/uni-a/members$"))
-    assert "colleague@example.org as planner" in page.locator("main").inner_text()
+    assert "colleague@example.org, role: Planner" in page.locator("main").inner_text()
     audit(page)
     screenshot(page, "members")
 

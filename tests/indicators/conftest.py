@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask_babel import refresh
 from sqlalchemy import delete
 
 from app.core.extensions import db
@@ -24,3 +29,36 @@ def setup(client, two_institutions):
     activity.indicators = [ProposedIndicator(name="Participants", unit="count", direction="higher")]
     db.session.commit()
     return people, ids
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+PART = "h5"  # the part file of these pages' translations, until the lead merges it
+
+
+def catalogue_of(language: str) -> Catalog:
+    """Return the catalogue the indicator pages' translations are in: the part file while it
+    exists, else the merged catalogue of the language."""
+    part = PROJECT / "i18n-parts" / f"{PART}.{language}.po"
+    merged = PROJECT / "app" / "translations" / language / "LC_MESSAGES" / "messages.po"
+    with (part if part.exists() else merged).open("rb") as source:
+        return read_po(source, locale=language)
+
+
+@pytest.fixture
+def catalogues(app, tmp_path) -> dict[str, Catalog]:
+    """Answer the app's requests in Finnish and Swedish from the indicator pages' catalogues,
+    compiled into a temporary directory (read after the app's own, so they win)."""
+    found = {}
+    for language in ("fi", "sv"):
+        catalogue = catalogue_of(language)
+        folder = tmp_path / language / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with (folder / "messages.mo").open("wb") as target:
+            write_mo(target, catalogue)
+        found[language] = catalogue
+    settings = app.extensions["babel"]
+    settings.translation_directories = [*settings.translation_directories, str(tmp_path)]
+    # The suite keeps one app context across a test's requests, and Flask-Babel keeps the
+    # locale it chose in that context's g: each request chooses its own again.
+    app.before_request_funcs.setdefault(None, []).insert(0, refresh)
+    return found

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -55,18 +55,33 @@ class Format(StrEnum):
     HYBRID = "hybrid"
 
 
-label_with(PlanStatus, {"draft": _l("Draft"), "active": _l("Active"), "closed": _l("Closed")})
+# Each label has its context: "Active" or "Planned" read differently elsewhere in a language.
+label_with(
+    PlanStatus,
+    {
+        "draft": lazy_pgettext("plan status", "Draft"),
+        "active": lazy_pgettext("plan status", "Active"),
+        "closed": lazy_pgettext("plan status", "Closed"),
+    },
+)
 label_with(
     ActivityStatus,
     {
-        "idea": _l("Idea"),
-        "planned": _l("Planned"),
-        "in_progress": _l("In progress"),
-        "done": _l("Done"),
-        "cancelled": _l("Cancelled"),
+        "idea": lazy_pgettext("activity status", "Idea"),
+        "planned": lazy_pgettext("activity status", "Planned"),
+        "in_progress": lazy_pgettext("activity status", "In progress"),
+        "done": lazy_pgettext("activity status", "Done"),
+        "cancelled": lazy_pgettext("activity status", "Cancelled"),
     },
 )
-label_with(Format, {"on-site": _l("On site"), "online": _l("Online"), "hybrid": _l("Hybrid")})
+label_with(
+    Format,
+    {
+        "on-site": lazy_pgettext("activity format", "On site"),
+        "online": lazy_pgettext("activity format", "Online"),
+        "hybrid": lazy_pgettext("activity format", "Hybrid"),
+    },
+)
 
 
 def new_feed_token() -> str:

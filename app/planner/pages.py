@@ -88,8 +88,9 @@ def get_plan_outline(plan_id: int) -> Plan | None:
 
 
 def month_label(day: date) -> str:
-    """Name a month as a heading ("March 2027")."""
-    return format_day(day.replace(day=1), "MMMM y")
+    """Name a month as a heading ("March 2027", "maaliskuu 2027")."""
+    # The month's stand-alone name: Finnish inflects it inside a date ("1. maaliskuuta").
+    return format_day(day.replace(day=1), "LLLL y")
 
 
 def group_by_status(activities: list[Activity]) -> list[tuple[str, list[Activity]]]:

@@ -233,6 +233,7 @@ def build_app(database_url: str) -> Flask:
         g.pop("csrf_valid", None)
         # Flask-Babel keeps the request's locale and catalogue there: each request chooses anew.
         g.pop("_flask_babel", None)
+        g.pop("page_language", None)
 
     # First of all hooks: the API's token check sets this request's user after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)

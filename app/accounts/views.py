@@ -41,7 +41,7 @@ from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.enums import label
 from app.core.extensions import db, limiter
-from app.core.i18n import SESSION_KEY, current_language, known
+from app.core.i18n import SESSION_KEY, current_language, known, read_page_in
 from app.core.urls import safe_next
 from app.institutions import services as institutions
 from app.institutions.models import Institution
@@ -347,10 +347,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             flash(_joined(invitation))
             return redirect(url_for("institutions.detail", slug=invitation.institution.slug))
         return render_template("accounts/accept.html", invitation=invitation, form=None)
-    # Someone without an account reads the page in the invitation's language, unless they
-    # chose another with the switcher.
+    # Someone without an account reads this page in the invitation's language, unless they
+    # chose another with the switcher; the rest of their visit is not changed by it.
     if not current_user.is_authenticated and invitation.language and SESSION_KEY not in session:
-        session[SESSION_KEY] = invitation.language
+        read_page_in(invitation.language)
     form = AcceptInvitationForm(invitation.email)
     if form.validate_on_submit():
         user = existing or services.create_user(invitation.email, name=form.name.data or "")

@@ -10,10 +10,10 @@ import math
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
+from flask import Flask
 from flask_babel import format_datetime, get_locale
 
 Number = int | float | Decimal

@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from babel import Locale
-from flask import Flask, has_request_context, request, session
-from flask_babel import force_locale, get_locale
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
 
@@ -33,6 +33,7 @@ DEFAULT_LANGUAGE = "en"
 # €1,234.50), Finnish and Swedish as written in Finland.
 LOCALES: dict[str, str] = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
 SESSION_KEY = "language"
+PAGE_KEY = "page_language"  # in g: one page written in a language of its own (an invitation)
 
 
 def known(code: str | None) -> str | None:
@@ -44,6 +45,9 @@ def chosen_language() -> str:
     """Return the language of this request: account, then session, then browser, then English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    page = known(g.get(PAGE_KEY))
+    if page:
+        return page
     if current_user and current_user.is_authenticated:
         saved = known(getattr(current_user, "language", None))
         if saved:
@@ -62,6 +66,12 @@ def browser_language() -> str | None:
         if found:
             return found
     return None
+
+
+def read_page_in(language: str) -> None:
+    """Write this one response in `language` (an invitation in the language it was sent in)."""
+    g.setdefault(PAGE_KEY, language)
+    refresh()
 
 
 def select_locale() -> str:

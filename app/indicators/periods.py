@@ -94,7 +94,7 @@ def period_of(frequency: str, day: date) -> Period:
         )
     if frequency == "yearly":
         return Period(date(year, 1, 1), date(year, 12, 31), str(year), str(year))
-    raise ValueError(f"no calendar period for frequency {frequency!r}")
+    raise TypeError(f"no calendar period for frequency {frequency!r}")
 
 
 # A page never lists more periods than this, whatever a stored plan's period: 50 years of
@@ -140,14 +140,14 @@ def parse_key(frequency: str, key: str) -> Period:
     """Return the calendar period a key names; ValueError if it is not one of that kind."""
     match = KEY_PATTERNS[frequency].match(key.strip())
     if match is None:
-        examples = {
-            "monthly": "2027-03",
-            "quarterly": "2027-Q1",
-            "term": "2027-T1 (spring) or 2027-T2 (autumn)",
-            "yearly": "2027",
-            "occurrence": "2027-03-01",
+        problems = {
+            "monthly": _("%(key)r is not a month like 2027-03"),
+            "quarterly": _("%(key)r is not a quarter like 2027-Q1"),
+            "term": _("%(key)r is not a term like 2027-T1 (spring) or 2027-T2 (autumn)"),
+            "yearly": _("%(key)r is not a year like 2027"),
+            "occurrence": _("%(key)r is not a day like 2027-03-01"),
         }
-        raise ValueError(f"{key!r} is not a {frequency} period like {examples[frequency]}")
+        raise ValueError(problems[frequency] % {"key": key})
     year = int(match.group(1))
     if frequency == "occurrence":
         day = date.fromisoformat(key.strip())
@@ -166,7 +166,9 @@ def parse_window(key: str) -> Period:
     for frequency in WINDOWS:
         if KEY_PATTERNS[frequency].match(key.strip()):
             return parse_key(frequency, key)
-    raise ValueError(f"{key!r} is not a month (2027-03), quarter (2027-Q1), term or year")
+    raise ValueError(
+        _("%(key)r is not a month (2027-03), quarter (2027-Q1), term or year", key=key)
+    )
 
 
 def windows_of(start: date, end: date) -> list[Period]:

@@ -60,7 +60,7 @@ def combine(values: Sequence[Value], aggregation: str) -> Decimal | None:
         return max(values, key=lambda v: v.period_end).value
     if aggregation == "average":
         return sum((v.value for v in values), Decimal(0)) / len(values)
-    raise ValueError(f"unknown aggregation {aggregation!r}")
+    raise TypeError(f"unknown aggregation {aggregation!r}")
 
 
 def achievement(actual: Decimal, target: Decimal, baseline: Decimal | None) -> Decimal | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db, utcnow
+from app.core.i18n import in_every_language
 
 
 class Institution(db.Model):  # type: ignore[name-defined, misc]
@@ -88,6 +90,10 @@ class Network(db.Model):  # type: ignore[name-defined, misc]
         return f"<Network {self.slug}>"
 
 
+# A membership's role when none is given more precisely.
+MEMBER = _l("Member")
+
+
 class NetworkMembership(db.Model):  # type: ignore[name-defined, misc]
     """An institution's place in a network: its role and since when."""
 
@@ -109,6 +115,14 @@ class NetworkMembership(db.Model):  # type: ignore[name-defined, misc]
 
     institution: Mapped[Institution] = relationship(back_populates="memberships")
     network: Mapped[Network] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        """Return the role as the reader reads it: the plain "Member" (the default, written in
+        any of the languages) in the reader's language, any other role as it was written."""
+        if self.role.casefold() in {s.casefold() for s in in_every_language(MEMBER)}:
+            return str(MEMBER)
+        return self.role
 
     def __repr__(self) -> str:
         return f"<NetworkMembership {self.institution_id} in {self.network_id}>"

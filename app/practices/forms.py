@@ -169,6 +169,9 @@ class PracticeForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The sheet edited here is the English one (translations come from files): its text
+        # is marked English, whatever the language of the page around it.
+        _mark_english(self)
         vocab = vocabularies()
         for name in ("goals", "categories", "mobility_stages", "target_groups"):
             getattr(self, name).choices = _choices(vocab, name)
@@ -330,3 +333,18 @@ class PracticeForm(FlaskForm):
 def _int(value: Any) -> Any:
     """Read a level from a radio button; leave anything else for the schema to refuse."""
     return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+def _mark_english(form: Any) -> None:
+    """Mark every text field of a form, nested lists and subforms included, as English."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                if isinstance(entry, FormField):
+                    _mark_english(entry.form)
+                elif isinstance(entry, StringField | TextAreaField):
+                    entry.render_kw = {**(entry.render_kw or {}), "lang": "en"}
+        elif isinstance(field, FormField):
+            _mark_english(field.form)
+        elif isinstance(field, StringField | TextAreaField):
+            field.render_kw = {**(field.render_kw or {}), "lang": "en"}

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.enums import one_of
+from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.core.i18n import DEFAULT_LANGUAGE, Language
 
@@ -34,6 +35,9 @@ class Phase(StrEnum):
 
     SETUP = "setup"
     DELIVERY = "delivery"
+
+
+label_with(Phase, {"setup": _l("Setup"), "delivery": _l("Delivery")})
 
 
 # The 1-3 ratings of a sheet: its scale of change and each phase's cost, time and effort.

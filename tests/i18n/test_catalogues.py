@@ -85,5 +85,9 @@ def test_every_message_is_translated_with_its_placeholders(language):
 
 def test_english_is_the_source_and_needs_no_translation():
     catalogue = _catalogue("en")
-    translated = [m.id for m in catalogue if m.id and m.string and m.string != m.id]
+    translated = [
+        m.id
+        for m in catalogue
+        if m.id and any(m.string if isinstance(m.string, tuple) else (m.string,))
+    ]
     assert translated == [], "English text belongs in the code, not in the English catalogue"

@@ -192,3 +192,25 @@ def test_the_module_check_finds_a_forgotten_string(tmp_path):
         "line 7",
         "line 8",
     ]
+
+
+# Enums whose values nobody reads as words: languages go by their own names (the switcher),
+# the outbox's states are said in whole sentences of its template.
+UNLABELLED = {"Language", "Delivery", "MailStatus", "MailKind"}
+
+
+def _enums(kind: type) -> list[type]:
+    found = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_enums(sub)]
+    return found
+
+
+def test_every_enum_people_read_has_labels_in_the_catalogue(app):
+    from enum import StrEnum
+
+    from app.core.enums import _LABELS
+
+    ours = {e.__name__ for e in _enums(StrEnum) if e.__module__.startswith("app.")}
+    assert ours - UNLABELLED - set(_LABELS) == set(), "register them with label_with()"
+    assert UNLABELLED <= ours, "an enum of the list is gone: take it off the list"

@@ -34,7 +34,7 @@ PYBABEL := $(BIN)/pybabel
 POT := app/translations/messages.pot
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
 
 i18n-extract: install
 	$(PYBABEL) -q extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --no-wrap \

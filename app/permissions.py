@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.enums import label, label_with
+from app.core.i18n import lazy_gettext as _l
 from app.core.urls import is_api_request
 
 if TYPE_CHECKING:

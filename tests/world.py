@@ -155,6 +155,9 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         person.last_login_at = now
     inactive = accounts.create_user("left@world-a.example", None, name="Left the office")
     inactive.active = False
+    # Saved languages (the others follow their browser: tests/i18n/test_pages.py asks).
+    inactive.language = "sv"
+    people["outsider"].language = "fi"
     db.session.flush()
 
     with app.test_request_context():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +11,8 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Vali
 from app.accounts.passwords import MAX_LENGTH, password_problems
 from app.core.enums import choices
 from app.core.i18n import LANGUAGES, current_language
+from app.core.i18n import lazy_gettext as _l
+from app.core.i18n import lazy_ngettext as _ln
 from app.core.validation import SingleLineText
 from app.permissions import Role
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.charts import formats
 from app.core.formatting import day, number, percent
+from app.core.i18n import lazy_gettext as _l
 
 # Colours of the activity statuses: distinct for colour-blind readers and at least 3:1
 # against the white background, as graphics need.

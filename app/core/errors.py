@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from app.core.i18n import lazy_gettext as _l
 from app.core.urls import is_api_request, safe_next
 
 log = logging.getLogger(__name__)

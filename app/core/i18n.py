@@ -13,8 +13,10 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale, gettext, ngettext, pgettext, refresh
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 
 class Language(StrEnum):
@@ -34,6 +36,32 @@ DEFAULT_LANGUAGE = "en"
 LOCALES: dict[str, str] = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
 SESSION_KEY = "language"
 PAGE_KEY = "page_language"  # in g: one page written in a language of its own (an invitation)
+
+
+class _Lazy(LazyString):
+    """A message looked up when it is shown, escaped like any text when put into HTML.
+
+    Flask-Babel's own lazy string says it is HTML already (`__html__` returns it as it is),
+    so a translation with a "<" or a value put into it would reach the page unescaped.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables: Any) -> Any:
+    """gettext, looked up when shown (labels made at import time), escaped in HTML."""
+    return _Lazy(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Any:
+    """ngettext, looked up when shown, escaped in HTML."""
+    return _Lazy(ngettext, singular, plural, num, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables: Any) -> Any:
+    """pgettext (a message with a context), looked up when shown, escaped in HTML."""
+    return _Lazy(pgettext, context, string, **variables)
 
 
 def known(code: str | None) -> str | None:

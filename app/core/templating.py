@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.core.enums import label
+from app.core.i18n import lazy_gettext as _l
 from app.core.markdown import render_markdown
 from app.core.urls import external_url
 from app.core.vocabularies import vocabularies

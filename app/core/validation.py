@@ -14,13 +14,13 @@ from typing import Annotated, Any
 
 from flask import flash
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
 from wtforms import DecimalField, HiddenField, SelectMultipleField
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import pydantic_message

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
@@ -32,6 +31,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params
 
 from app.core.enums import choices
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import FiniteDecimalField, FromSchema, SingleLineText, check_form, form_id
 from app.indicators.models import (
     Aggregation,

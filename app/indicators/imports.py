@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.core.i18n import in_every_language
+from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import header_problems, read_records, read_text
 from app.indicators.measurements import lock_for, version_of
 from app.indicators.models import Indicator, Measurement, PeriodApproval

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
+from app.core.i18n import lazy_gettext as _l
 from app.planner.models import Activity, Plan
 
 

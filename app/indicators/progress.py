@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from app.core.i18n import lazy_gettext as _l
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target", "not_started")
 # What each status of progress reads as (an activity's statuses are planner.models's).

@@ -19,13 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as SchemaError
 from werkzeug.datastructures import FileStorage
 
 from app.core.formatting import day, number
 from app.core.i18n import in_every_language
+from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import parse_number
 from app.core.validation import Strict, multi_line, problems_by_field, single_line
 from app.indicators.models import Aggregation, Direction, Frequency, IndicatorUnit

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import FreeText, SingleLineText
 from app.core.vocabularies import vocabularies
 from app.institutions.schemas import Since, parse_since

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db, utcnow
 from app.core.i18n import in_every_language
+from app.core.i18n import lazy_gettext as _l
 
 
 class Institution(db.Model):  # type: ignore[name-defined, misc]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.extensions import db
+from app.core.i18n import lazy_gettext as _l
 from app.institutions import services
 from app.institutions.forms import (
     InstitutionForm,

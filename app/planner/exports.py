@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vText
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -28,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from app.core.enums import label
 from app.core.formatting import day, money, number
 from app.core.i18n import in_every_language
+from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
 from app.planner.models import Activity, ActivityStatus, Format, Plan, PlanStatus

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.core.enums import choices
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import (
     CheckboxesField,
     FiniteDecimalField,

@@ -13,11 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 
 from app.core.enums import label, labels, parse
 from app.core.extensions import db
+from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.validation import max_length, problems_by_field
 from app.core.vocabularies import Vocabularies

@@ -8,7 +8,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
+from app.core.i18n import lazy_pgettext
 from app.institutions.models import Institution
 from app.practices.models import Phase, Practice
 

@@ -16,7 +16,6 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from flask import abort, current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from app.accounts.models import User
 from app.charts.figures import TimelineRow
 from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
+from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import (
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import CheckboxesField, SingleLineText
 from app.core.vocabularies import Vocabularies, vocabularies
 from app.core.yamlfile import pydantic_message

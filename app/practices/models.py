@@ -6,7 +6,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.core.i18n import DEFAULT_LANGUAGE, Language
+from app.core.i18n import lazy_gettext as _l
 
 # The languages a sheet can be translated into: every language of the interface but English,
 # the language every sheet is written in first.

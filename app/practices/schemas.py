@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -33,6 +32,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from app.core.formatting import number
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import (
     CONFIG_MARK,
     TRUSTED,

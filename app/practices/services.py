@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
 from app.core.i18n import DEFAULT_LANGUAGE
+from app.core.i18n import lazy_gettext as _l
 from app.core.markdown import html_to_text, render_markdown
 from app.core.validation import is_slug
 from app.practices.files import SheetFile

@@ -17,7 +17,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -25,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.i18n import current_language
+from app.core.i18n import lazy_gettext as _l
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.permissions import CURATOR, PUBLIC, access, can_curate

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
+from babel.numbers import format_decimal
 from flask import flash
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
 from wtforms import DecimalField, HiddenField, SelectMultipleField
 from wtforms.validators import DataRequired, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
+from app.core.spreadsheets import parse_number
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import pydantic_message
 
@@ -189,27 +192,41 @@ def bounded_number(*, ge: Decimal | int = 0, le: Decimal | int, places: int) -> 
 
 
 class FiniteDecimalField(DecimalField):
-    """A WTForms decimal field that refuses NaN, infinities and numbers of absurd size.
+    """A decimal field read as people type numbers in their language: 1234,50, 1 234,50,
+    1,234.50 or 1234.50 (app.core.spreadsheets.parse_number, the imports' reader).
 
-    WTForms' DecimalField takes whatever Decimal() reads, "Infinity" and "sNaN" included, and a
-    NumberRange check on NaN then raises InvalidOperation (a 500). `limit` bounds the size.
+    A text input (inputmode decimal), not type=number: a browser's number input drops a comma
+    it does not expect, so "1234,50" reached the server as 123450 and was saved a hundred times
+    too large. NaN, infinities and numbers past `limit` are refused; what was typed comes back
+    with the problem. A number is shown again as the reader's language writes it, ungrouped.
     """
 
+    widget = TextInput()
+
     def __init__(self, *args: Any, limit: Decimal | int = Decimal("1e12"), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
         self.limit = Decimal(limit)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        """Read the typed number; refuse one that is not finite or is out of size."""
-        super().process_formdata(valuelist)
-        if isinstance(self.data, Decimal):
-            try:
-                out_of_range = not self.data.is_finite() or abs(self.data) > self.limit
-            except InvalidOperation:
-                out_of_range = True
-            if out_of_range:
-                self.data = None
-                raise ValueError(_("Not a number of a sensible size."))
+        """Read the typed number; refuse one that is not a finite number of sensible size."""
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_number(text[:100], self.limit)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(_sentence(str(error))) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if not isinstance(self.data, Decimal):
+            return ""
+        places = "0" * self.places if self.places else "#########"
+        return format_decimal(self.data, format=f"0.{places}", locale=get_locale() or "en_GB")
 
 
 # Dates: what planning needs. Far dates (9999-12-31) overflow date arithmetic and long periods

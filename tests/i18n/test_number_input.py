@@ -1,0 +1,52 @@
+"""Numbers typed into forms as people write them in their language, never misread."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from app.core.validation import FiniteDecimalField
+
+
+class Amount(Form):
+    amount = FiniteDecimalField(limit=Decimal("9999999999.99"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("1234,50", Decimal("1234.50")),
+        ("1 234,50", Decimal("1234.50")),
+        ("1\u00a0234,5", Decimal("1234.5")),
+        ("1,234.50", Decimal("1234.50")),
+        ("1234.50", Decimal("1234.50")),
+        ("€12", Decimal("12")),
+    ],
+)
+def test_a_number_is_read_as_typed_in_any_of_the_languages(app, typed, read):
+    with app.test_request_context("/", headers={"Accept-Language": "fi"}):
+        form = Amount(MultiDict({"amount": typed}))
+        assert form.validate(), form.errors
+        assert form.amount.data == read
+
+
+@pytest.mark.parametrize("typed", ["25,000", "kolme", "NaN", "Infinity", "1e400", "99999999999"])
+def test_a_number_that_cannot_be_read_one_way_is_refused_and_kept(app, typed):
+    with app.test_request_context("/", headers={"Accept-Language": "fi"}):
+        form = Amount(MultiDict({"amount": typed}))
+        assert not form.validate()
+        assert form.amount.data is None
+        assert form.amount.errors and form.amount.errors[0][-1] == "."
+        # What was typed comes back to be corrected.
+        assert f'value="{typed}"' in str(form.amount())
+
+
+def test_a_number_is_shown_again_as_the_language_writes_it(app):
+    with app.test_request_context("/", headers={"Accept-Language": "fi"}):
+        form = Amount(data={"amount": Decimal("1234.5")})
+        field = str(form.amount())
+    assert 'value="1234,50"' in field
+    assert 'inputmode="decimal"' in field and 'type="text"' in field

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from app.core.conflicts import EditConflict
 from app.core.errors import error_payload, json_error
 from app.core.extensions import aware, db
+from app.core.i18n import current_language
 from app.core.urls import external_url
 from app.core.validation import problems_by_field
 from app.core.vocabularies import vocabularies
@@ -278,7 +279,12 @@ def adopt(plan_id: int) -> ResponseReturnValue:
     if practice is None:
         raise Invalid({"practice": _("There is no practice “%(slug)s”.", slug=body.practice)})
     created = services.adopt_practice(
-        plan, practice, list(body.phases), vocabularies(), by=current_user.email
+        plan,
+        practice,
+        list(body.phases),
+        vocabularies(),
+        by=current_user.email,
+        language=current_language(),
     )
     db.session.commit()
     units = {unit.id: unit.name for unit in plan.institution.units}

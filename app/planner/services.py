@@ -23,6 +23,7 @@ from app.accounts.models import User
 from app.charts.figures import TimelineRow
 from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
+from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
@@ -39,6 +40,7 @@ from app.planner.models import (
 from app.planner.recurrence import MAX_OCCURRENCES, NotWords, expand, rule_from_words
 from app.planner.signals import plan_copied
 from app.practices.models import Phase, Practice
+from app.practices.services import shown_sheets
 
 
 class RecurrenceError(ValueError):
@@ -94,38 +96,52 @@ def _match_units(
 
 
 def adopt_practice(
-    plan: Plan, practice: Practice, phases: list[str], vocab: Vocabularies, *, by: str = ""
+    plan: Plan,
+    practice: Practice,
+    phases: list[str],
+    vocab: Vocabularies,
+    *,
+    by: str = "",
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Activity]:
-    """Create one activity per chosen phase of a practice, pre-filled from its sheet."""
+    """Create one activity per chosen phase of a practice, pre-filled from its sheet in the
+    adopter's language where the sheet is translated (its title, checklist, actors and
+    indicators; the English sheet otherwise)."""
     units = list(plan.institution.units)
+    shown = shown_sheets([practice], language)[0]
+    sheet = shown.sheet
     activities = []
     for phase in phases:
-        unit_ids, others = _match_units(getattr(practice, f"{phase}_actors"), units, vocab)
-        verb = "Set up" if phase == Phase.SETUP else "Deliver"
+        english_actors = getattr(practice, f"{phase}_actors")
+        # Units are matched by the English actors; the others are named as the reader reads.
+        said = dict(zip(english_actors, getattr(sheet, phase).actors, strict=False))
+        unit_ids, others = _match_units(english_actors, units, vocab)
+        title = shown.practice.title
         activity = Activity(
             plan=plan,
             practice=practice,
             phase=phase,
-            title=f"{verb}: {practice.title}",
+            title=_("Set up: %(title)s", title=title)
+            if phase == Phase.SETUP
+            else _("Deliver: %(title)s", title=title),
             guidance={
                 level: getattr(practice, f"{phase}_{level}") for level in ("cost", "time", "effort")
             },
             target_groups=practice.terms_of("target_groups"),
             mobility_stages=practice.terms_of("mobility_stages"),
             unit_ids=unit_ids,
-            other_actors=others,
+            other_actors=[said.get(actor, actor) for actor in others],
             # The sheet's partners describe kinds of partner ("nearby universities"), not
             # names; the editor shows them as suggestions, and the planner names real ones.
             partners=[],
             checklist=[
-                ChecklistItem(position=i, text=text)
-                for i, text in enumerate(practice.considerations)
+                ChecklistItem(position=i, text=text) for i, text in enumerate(sheet.considerations)
             ],
             indicators=[
                 ProposedIndicator(
                     position=i, name=item.name, unit=item.unit, direction=item.direction
                 )
-                for i, item in enumerate(practice.indicators_of(phase))
+                for i, item in enumerate(getattr(sheet, phase).indicators)
             ],
             status_changes=[StatusChange(status=ActivityStatus.IDEA, changed_by=by)],
         )

@@ -27,7 +27,7 @@ from app.charts import figures as charts
 from app.core.conflicts import EditConflict
 from app.core.enums import labels
 from app.core.extensions import db, limiter
-from app.core.i18n import locale_of
+from app.core.i18n import current_language, locale_of
 from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
@@ -338,16 +338,18 @@ def adopt(slug: str) -> ResponseReturnValue:
     if plan is None or adopted is None:
         flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Choose a plan."))
         return redirect(url_for("practices.detail", slug=slug))
+    language = current_language()
     activities = services.adopt_practice(
-        plan, practice, adopted.phases, vocabularies(), by=current_user.email
+        plan, practice, adopted.phases, vocabularies(), by=current_user.email, language=language
     )
+    title = practices.shown_sheets([practice], language)[0].practice.title
     db.session.commit()
     flash(
         ngettext(
             "“%(title)s” is in the plan as %(num)d activity. Set its dates and budget.",
             "“%(title)s” is in the plan as %(num)d activities. Set their dates and budget.",
             len(activities),
-            title=practice.title,
+            title=title,
         )
     )
     return redirect(url_for("planner.detail", plan_id=plan.id))

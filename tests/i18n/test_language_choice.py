@@ -102,3 +102,29 @@ def test_error_pages_are_in_the_language_too(client, language):
     assert _language(response) == language
     title = {"en": "Not found", "fi": "Ei löytynyt", "sv": "Hittades inte"}[language]
     assert f"<h1>{title}</h1>" in response.get_data(as_text=True)
+
+
+def test_a_practice_adopted_in_finnish_fills_the_plan_in_finnish(
+    client, catalogue, make_user, make_institution, make_plan
+):
+    from app.planner.models import Activity
+
+    institution = make_institution("uni-fi")
+    plan = make_plan(institution)
+    user = make_user("fi@example.org", institution=institution, role="planner")
+    user.language = "fi"
+    db.session.commit()
+    login(client, "fi@example.org")
+    slug = "benchmarking-in-university-networks"
+    response = client.post(
+        f"/practices/{slug}/adopt", data={"plan_id": plan.id, "phases": ["setup", "delivery"]}
+    )
+    assert response.status_code == 302
+    titles = sorted(db.session.scalars(db.select(Activity.title)))
+    finnish = "Vertailukehittäminen ja hyvien käytäntöjen vaihto yliopistoverkostoissa"
+    assert titles == [f"Toteutus: {finnish}", f"Valmistelu: {finnish}"]
+    activity = db.session.scalar(db.select(Activity).filter_by(phase="setup"))
+    assert activity.checklist and all("the " not in item.text for item in activity.checklist)
+    assert activity.indicators and all(" of " not in i.name for i in activity.indicators)
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f"Valmistelu: {finnish}" in page

@@ -131,8 +131,12 @@ def _read_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
         raise ValueError(
             _("line %(line)s: the file is not UTF-8; save it as UTF-8 CSV", line=line)
         ) from None
+    # Excel in Finnish and Swedish (a decimal comma) saves CSV with semicolons: a header line
+    # with semicolons and no comma is read so.
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","
     # newline="" lets the csv module read every line ending (CRLF, LF and a bare CR alike).
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[dict[str, str]] = []
     too_wide: list[int] = []
     try:

@@ -124,14 +124,16 @@ def test_the_import_page_says_what_each_column_takes(client, plans):
     assert "One of: Idea, Planned, In progress, Done, Cancelled" in page
 
 
-def test_a_file_separated_by_semicolons_is_named_as_such(client, plans):
+def test_a_file_separated_by_semicolons_is_read_as_excel_writes_it_in_finland(client, plans):
+    # Excel in Finnish or Swedish saves "CSV" with semicolons and decimal commas.
     _, target = plans
-    response = upload(client, target, "plan.csv", b"title;status\nStaff week;planned\n")
-    assert response.status_code == 400
-    assert "separated by semicolons; save the file as CSV with commas" in response.get_data(
-        as_text=True
+    response = upload(
+        client, target, "plan.csv", b"title;status;budget_planned\nStaff week;planned;1234,50\n"
     )
-    assert count(target) == 0
+    assert response.status_code == 302
+    assert count(target) == 1
+    activity = db.session.scalar(select(Activity).filter_by(plan_id=target.id))
+    assert activity.budget_planned == Decimal("1234.50") and activity.status == "planned"
 
 
 def test_bad_rows_import_nothing_and_every_problem_is_listed(client, plans):

@@ -17,9 +17,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from app.core.i18n import in_every_language
 from app.core.i18n import lazy_gettext as _l
-from app.core.spreadsheets import header_problems, read_records, read_text
+from app.core.spreadsheets import header_problems, read_records, read_text, rename_headers
 from app.indicators.measurements import lock_for, version_of
 from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.schemas import ValueRow, check_value, not_begun
@@ -53,15 +52,8 @@ def header(column: str) -> str:
 
 def _by_column(records: list[dict[str, str]]) -> list[dict[str, str]]:
     """Key each row by its columns' names, whichever language the file's header is in."""
-    spellings = {
-        spelling.casefold(): column
-        for column in COLUMNS
-        for spelling in (column, *in_every_language(HEADERS[column]))
-    }
-    return [
-        {spellings.get(name.strip().casefold(), name): cell for name, cell in record.items()}
-        for record in records
-    ]
+    rename_headers(records, {column: HEADERS[column] for column in COLUMNS})
+    return records
 
 
 def _column_problems(row: dict[str, str]) -> list[str]:

@@ -24,9 +24,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.core import spreadsheets
 from app.core.enums import label
 from app.core.formatting import day, money, number
-from app.core.i18n import in_every_language
 from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
@@ -95,11 +95,7 @@ def headers() -> list[str]:
 
 def header_names() -> dict[str, str]:
     """Return {header in any language, case-folded: column}, column names included."""
-    names = {column.casefold(): column for column in COLUMNS}
-    for column, text in LABELS.items():
-        for spelling in in_every_language(text):
-            names.setdefault(spelling.casefold(), column)
-    return names
+    return spreadsheets.header_names({column: LABELS.get(column, column) for column in COLUMNS})
 
 
 def column_named(header: str | None, names: dict[str, str] | None = None) -> str | None:
@@ -109,7 +105,7 @@ def column_named(header: str | None, names: dict[str, str] | None = None) -> str
     """
     if not isinstance(header, str):
         return header
-    return (names or header_names()).get(header.strip().casefold(), header)
+    return (names or header_names()).get(" ".join(header.split()).casefold(), header)
 
 
 # Column widths of the XLSX export, in characters; long texts wrap at the sheet's edge.

@@ -21,7 +21,7 @@ from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import header_problems, parse_number, read_records, read_text
 from app.core.validation import max_length, problems_by_field
 from app.core.vocabularies import Vocabularies
-from app.planner.exports import COLUMNS, column_named, header_names
+from app.planner.exports import COLUMNS, LABELS, column_named, header_names
 from app.planner.models import (
     Activity,
     ActivityStatus,
@@ -40,6 +40,11 @@ REQUIRED = ("title",)
 
 # What each column takes, shown on the import page; the keys are the export's columns.
 _NUMBER = _l("A number such as 1500.50 or 1 500,50; not negative.")
+
+
+def _header(column: str) -> str:
+    """Name a column in a problem as the reader's language heads it (the export's header)."""
+    return str(LABELS.get(column, column))
 
 
 def column_help() -> dict[str, str]:
@@ -166,7 +171,7 @@ def _row_data(
                 _(
                     "%(where)s, column %(column)s: '%(value)s' is not a date like 2027-03-01",
                     where=where,
-                    column=column,
+                    column=_header(column),
                     value=value[:40],
                 )
             )
@@ -184,7 +189,7 @@ def _row_data(
                 _(
                     "%(where)s, column %(column)s: %(problem)s",
                     where=where,
-                    column=column,
+                    column=_header(column),
                     problem=error,
                 )
             )
@@ -259,7 +264,7 @@ def read_activities(
                 _(
                     "%(where)s, column %(column)s: no practice sheet '%(slug)s'",
                     where=where,
-                    column="practice",
+                    column=_header("practice"),
                     slug=slug[:120],
                 )
             )
@@ -269,7 +274,7 @@ def read_activities(
                 _(
                     "%(where)s, column %(column)s: the institution has no unit %(names)s",
                     where=where,
-                    column="units",
+                    column=_header("units"),
                     names=", ".join(repr(n[:200]) for n in strangers[:10]),
                 )
             )
@@ -282,7 +287,7 @@ def read_activities(
                     _(
                         "%(where)s, column %(column)s: %(problem)s",
                         where=where,
-                        column=column,
+                        column=_header(column),
                         problem=_say(message),
                     )
                 )

@@ -149,15 +149,15 @@ def test_bad_rows_import_nothing_and_every_problem_is_listed(client, plans):
     assert response.status_code == 400
     assert "Nothing was imported." in page
     for problem in [
-        "row 3, column title: missing",
-        "row 4, column format: &#39;by pigeon&#39; is not one of on-site, online, hybrid",
-        "row 4, column start_date: &#39;2027-02-30&#39; is not a date",
-        "row 4, column budget_planned: must not be negative",
-        "row 4, column status: &#39;finished&#39; is not one of",
-        "row 4, column target_groups: unknown value &#39;aliens&#39;",
-        "row 4, column recurrence:",
-        "row 4, column practice: no practice sheet &#39;no-such&#39;",
-        "row 4, column units: the institution has no unit &#39;Kitchen&#39;",
+        "row 3, column Title: missing",
+        "row 4, column Format: &#39;by pigeon&#39; is not one of on-site, online, hybrid",
+        "row 4, column Starts: &#39;2027-02-30&#39; is not a date",
+        "row 4, column Budget planned (€): must not be negative",
+        "row 4, column Status: &#39;finished&#39; is not one of",
+        "row 4, column Target groups: unknown value &#39;aliens&#39;",
+        "row 4, column Repeats:",
+        "row 4, column Practice: no practice sheet &#39;no-such&#39;",
+        "row 4, column Units: the institution has no unit &#39;Kitchen&#39;",
     ]:
         assert problem in page, problem
     assert count(target) == 0
@@ -221,7 +221,7 @@ def test_an_amount_with_an_ambiguous_comma_is_a_listed_problem_not_a_guess(clien
     response = upload(client, target, "plan.csv", csv_text.encode())
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "row 2, column budget_planned: &#39;25,000&#39; could be 25000 or 25" in page
+    assert "row 2, column Budget planned (€): &#39;25,000&#39; could be 25000 or 25" in page
     assert count(target) == 0
     fixed = 'title,budget_planned,effort_planned\nWorkshop,"25,000.00","1,5"\n'
     assert upload(client, target, "plan.csv", fixed.encode()).status_code == 302

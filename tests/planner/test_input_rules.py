@@ -14,11 +14,13 @@ import re
 from datetime import date
 
 import pytest
+from markupsafe import escape
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.planner.exports import LABELS
 from app.planner.forms import EDITED_FIELDS
 from app.planner.models import Activity, Plan
 from app.planner.services import create_plan
@@ -143,7 +145,9 @@ def test_the_import_refuses_it(client, plan, field, typed, says):
     page = response.get_data(as_text=True)
     assert response.status_code == 400, page[-2000:]
     assert "Nothing was imported." in page
-    problem = page.split(f"row 2, column {field}: ", 1)[1].split("</li>", 1)[0]
+    # A problem names the column as the export heads it, in the reader's language.
+    header = escape(str(LABELS[field]))
+    problem = page.split(f"row 2, column {header}: ", 1)[1].split("</li>", 1)[0]
     assert _matches(says, problem), problem
     assert _stored() == 0
 
@@ -448,7 +452,10 @@ def _by_import(kind: str):
             content_type="multipart/form-data",
         )
         page = response.get_data(as_text=True)
-        return response.status_code == 302, set(re.findall(r"row 2, column ([a-z_]+):", page))
+        # Problems name columns by their headers: read back which field each blames.
+        fields = {str(escape(str(label))): name for name, label in LABELS.items()}
+        blamed = re.findall(r"row 2, column (.+?): ", page)
+        return response.status_code == 302, {fields.get(h, h) for h in blamed}
 
     return door
 

@@ -41,6 +41,13 @@ def number(value: Number | None, digits: int | None = None) -> str:
     return format_decimal(value, format=pattern, locale=_locale())
 
 
+def typed(value: Number, places: int = 2) -> str:
+    """Write a number as a person types it into a field: ungrouped, with the language's
+    decimal mark (1234,50 in Finnish, 1234.50 in English); read back by parse_number."""
+    decimals = "0" * places if places > 0 else "#########"
+    return format_decimal(value, format=f"0.{decimals}", locale=_locale())
+
+
 def money(value: Number | None, cents: bool = True) -> str:
     """Format an amount of euros ("€25,000.00", "25 000,00 €"); without cents for chart
     labels and totals, the sign where the locale puts it."""

@@ -12,9 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
-from babel.numbers import format_decimal
 from flask import flash
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
@@ -22,6 +20,7 @@ from wtforms import DecimalField, HiddenField, SelectMultipleField
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from app.core.formatting import typed
 from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
 from app.core.spreadsheets import parse_number
@@ -225,8 +224,7 @@ class FiniteDecimalField(DecimalField):
             return str(self.raw_data[0])
         if not isinstance(self.data, Decimal):
             return ""
-        places = "0" * self.places if self.places else "#########"
-        return format_decimal(self.data, format=f"0.{places}", locale=get_locale() or "en_GB")
+        return typed(self.data, self.places or 0)
 
 
 # Dates: what planning needs. Far dates (9999-12-31) overflow date arithmetic and long periods

@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params
 
 from app.core.enums import choices
+from app.core.formatting import typed
 from app.core.i18n import lazy_gettext as _l
 from app.core.validation import FiniteDecimalField, FromSchema, SingleLineText, check_form, form_id
 from app.indicators.models import (
@@ -224,12 +225,13 @@ class EntryResult:
 
 
 def saved_text(indicator: Any, saved: Measurement | None) -> str:
-    """Return a saved value as its field shows it: yes/no as 1 or 0, a number as stored."""
+    """Return a saved value as its field shows it: yes/no as 1 or 0, a number as the reader's
+    language types it (4250,25 in Finnish)."""
     if saved is None:
         return ""
     if indicator.unit == IndicatorUnit.YES_NO:
         return "1" if saved.value == 1 else "0"
-    return str(saved.value)
+    return typed(saved.value)
 
 
 def shown(value: Any, note: str, url: str | None) -> str:

@@ -50,3 +50,16 @@ def test_a_number_is_shown_again_as_the_language_writes_it(app):
         field = str(form.amount())
     assert 'value="1234,50"' in field
     assert 'inputmode="decimal"' in field and 'type="text"' in field
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("fi", "4250,25"), ("sv", "4250,25"), ("en", "4250.25")]
+)
+def test_a_recorded_value_is_shown_again_as_the_language_types_it(app, language, shown):
+    from types import SimpleNamespace
+
+    from app.indicators.forms import saved_text
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        saved = SimpleNamespace(value=Decimal("4250.25"))
+        assert saved_text(SimpleNamespace(unit="count"), saved) == shown

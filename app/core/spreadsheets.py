@@ -11,7 +11,7 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -327,9 +327,18 @@ def rename_headers(records: list[dict[str, str]], labels: Mapping[str, Any]) -> 
 
 
 def header_problems(
-    records: list[dict[str, str]], required: Sequence[str], columns: Sequence[str], max_rows: int
+    records: list[dict[str, str]],
+    required: Sequence[str],
+    columns: Sequence[str],
+    max_rows: int,
+    *,
+    named: Callable[[str], str] = str,
 ) -> list[str]:
-    """Say what is wrong with an upload as a whole: no rows, missing or unknown columns, length."""
+    """Say what is wrong with an upload as a whole: no rows, missing or unknown columns, length.
+
+    `named` names a column as the reader's language heads it (its key by default); a column
+    the file has but nobody reads is named as the file writes it.
+    """
     if not records:
         return [_("file: no rows under the header")]
     if any(";" in name for name in records[0]):
@@ -340,7 +349,7 @@ def header_problems(
             )
         ]
     problems = []
-    missing = [c for c in required if c not in records[0]]
+    missing = [named(c) for c in required if c not in records[0]]
     unknown = [c for c in records[0] if c and c not in columns]
     if missing:
         problems.append(_("header: missing column(s) %(names)s", names=", ".join(missing)))
@@ -349,7 +358,7 @@ def header_problems(
             _(
                 "header: unknown column(s) %(names)s; the columns are %(columns)s",
                 names=", ".join(unknown),
-                columns=", ".join(columns),
+                columns=", ".join(named(c) for c in columns),
             )
         )
     if len(records) > max_rows:

@@ -56,24 +56,6 @@ def _by_column(records: list[dict[str, str]]) -> list[dict[str, str]]:
     return records
 
 
-def _column_problems(row: dict[str, str]) -> list[str]:
-    """Name the required columns a file lacks and the ones it has that are not read."""
-    problems = []
-    missing = [header(c) for c in REQUIRED if c not in row]
-    unknown = [name for name in row if name and name not in COLUMNS]
-    if missing:
-        problems.append(_("header: missing column(s) %(columns)s", columns=", ".join(missing)))
-    if unknown:
-        problems.append(
-            _(
-                "header: unknown column(s) %(unknown)s; the columns are %(columns)s",
-                unknown=", ".join(unknown),
-                columns=", ".join(headers()),
-            )
-        )
-    return problems
-
-
 def _at(number: int, column: str, problem: str) -> str:
     return _(
         "row %(row)d, column %(column)s: %(problem)s",
@@ -112,11 +94,7 @@ def read_values(
         problems.append(_("file: %(problem)s", problem=str(error)))
         return result
     records = _by_column(records)
-    # The file's own checks (rows, separators, length); the columns are named below, in the
-    # reader's language.
-    problems.extend(header_problems(records, (), list(records[0]) if records else [], MAX_ROWS))
-    if records and not problems:
-        problems.extend(_column_problems(records[0]))
+    problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS, named=header))
     if problems:
         return result
     by_id = {i.id: i for i in indicators}

@@ -231,7 +231,7 @@ def read_activities(
     except ValueError as error:
         problems.append(_("file: %(problem)s", problem=error))
         return result
-    problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS))
+    problems.extend(header_problems(records, REQUIRED, COLUMNS, MAX_ROWS, named=_header))
     if problems:
         return result
     groups = {read_text(r.get("activity_id")) or f"row {n}" for n, r in enumerate(records)}

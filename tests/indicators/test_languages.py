@@ -266,5 +266,6 @@ def test_a_file_without_a_required_column_is_told_so_in_swedish(client, setup, c
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert said(sv, "header: missing column(s) %(columns)s", columns="period") in page
+    missing = said(sv, "period")
+    assert said(sv, "header: missing column(s) %(names)s", names=missing) in page
     assert "färg" in page and said(sv, "value") in page

@@ -61,15 +61,19 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
+    from app.applications.views import bp as applications_bp
     from app.charts.views import bp as charts_bp
+    from app.events.views import bp as events_bp
     from app.health.views import bp as health_bp
     from app.indicators.views import bp as indicators_bp
     from app.institutions.views import bp as institutions_bp
     from app.mail.views import bp as mail_bp
+    from app.participation.views import bp as participation_bp
     from app.planner.api import bp as planner_api_bp
     from app.planner.views import bp as planner_bp
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
+    from app.selection.views import bp as selection_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -79,6 +83,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(practices_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(charts_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(selection_bp)
+    app.register_blueprint(participation_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
     app.register_blueprint(planner_api_bp)

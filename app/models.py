@@ -1,6 +1,15 @@
 """Every feature's tables, imported in one place so that the metadata (and Alembic) sees them all."""
 
 from app.accounts.models import ApiToken, InstitutionRole, Invitation, User
+from app.applications.models import Answer, Applicant, Application
+from app.events.models import (
+    CommitteeMember,
+    Event,
+    MessageTemplate,
+    Question,
+    RubricCriterion,
+    Track,
+)
 from app.indicators.models import (
     EvidenceFile,
     Indicator,
@@ -17,6 +26,7 @@ from app.institutions.models import (
     Unit,
 )
 from app.mail.models import OutboxMessage
+from app.participation.models import Attendance, Feedback
 from app.planner.models import Activity, ChecklistItem, Plan, ProposedIndicator, StatusChange
 from app.practices.models import (
     Practice,
@@ -25,12 +35,20 @@ from app.practices.models import (
     PracticeTerm,
     PracticeTranslation,
 )
+from app.selection.models import Review, ReviewScore
 
 __all__ = [
     "Activity",
+    "Answer",
     "ApiToken",
+    "Applicant",
+    "Application",
+    "Attendance",
     "ChecklistItem",
+    "CommitteeMember",
+    "Event",
     "EvidenceFile",
+    "Feedback",
     "Indicator",
     "IndicatorTarget",
     "Institution",
@@ -38,6 +56,7 @@ __all__ = [
     "Invitation",
     "Measurement",
     "MeasurementChange",
+    "MessageTemplate",
     "Network",
     "NetworkMembership",
     "OutboxMessage",
@@ -49,8 +68,13 @@ __all__ = [
     "PracticeTerm",
     "PracticeTranslation",
     "ProposedIndicator",
+    "Question",
+    "Review",
+    "ReviewScore",
+    "RubricCriterion",
     "StatusChange",
     "StrategicPartnership",
+    "Track",
     "Unit",
     "User",
 ]

@@ -44,6 +44,9 @@ class Role(StrEnum):
 
     MANAGER = "manager"
     PLANNER = "planner"
+    # Organises the institution's events (calls, committees, decisions, participants) and
+    # reads the rest of the institution as a viewer does; plans stay the planners'.
+    EVENT_ORGANISER = "event_organiser"
     VIEWER = "viewer"
 
 
@@ -54,10 +57,21 @@ class UnknownValue(ValueError):
         super().__init__(f"unknown {kind} {name!r}")
 
 
-label_with(Role, {"manager": _l("Manager"), "planner": _l("Planner"), "viewer": _l("Viewer")})
+label_with(
+    Role,
+    {
+        "manager": _l("Manager"),
+        "planner": _l("Planner"),
+        "event_organiser": _l("Event organiser"),
+        "viewer": _l("Viewer"),
+    },
+)
 
-# A role allows what every role ranked lower allows.
-ROLE_RANK = {role.value: len(Role) - index for index, role in enumerate(Role)}
+# A role allows what every role ranked lower allows. An event organiser ranks with viewers
+# for everything but events, which `can_organise` grants apart.
+ROLE_RANK = {"manager": 3, "planner": 2, "event_organiser": 1, "viewer": 1}
+# Who may organise an institution's events.
+ORGANISER_ROLES = frozenset({"manager", "event_organiser"})
 
 
 def access(policy: str) -> Callable[[View], View]:
@@ -109,6 +123,39 @@ def has_role(user: Any, institution: Institution, at_least: str) -> bool:
 def can_manage_institution(user: Any, institution: Institution) -> bool:
     """Tell whether a user may edit an institution, its members and their roles."""
     return has_role(user, institution, "manager")
+
+
+def can_organise(user: Any, institution: Institution) -> bool:
+    """Tell whether a user may create and run an institution's events."""
+    return role_in(user, institution) in ORGANISER_ROLES
+
+
+def require_organiser(user: Any, institution: Institution) -> None:
+    """Stop the request unless the user organises the institution's events: 404 to
+    outsiders, 403 to members of other roles."""
+    role = role_in(user, institution)
+    if role is None:
+        _refuse(404, "", institution)
+    elif role not in ORGANISER_ROLES:
+        _refuse(
+            403,
+            _(
+                "This needs the role %(role)s in %(institution)s.",
+                role=label("event_organiser", Role),
+                institution=institution.name,
+            ),
+            institution,
+        )
+
+
+def can_review(user: Any, institution: Institution, member_of_committee: bool) -> bool:
+    """Tell whether a user may read and score an event's applications of a track: a member
+    of its committee (an account of the host institution), or an organiser."""
+    if not user.is_authenticated:
+        return False
+    if can_organise(user, institution):
+        return True
+    return member_of_committee and role_in(user, institution) is not None
 
 
 def require_role(user: Any, institution: Institution, at_least: str) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -120,6 +122,9 @@ class Indicator(db.Model):  # type: ignore[name-defined, misc]
     baseline_date: Mapped[date | None] = mapped_column(Date)
     target_value: Mapped[Decimal | None] = mapped_column(VALUE)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A computed indicator's source (a key of indicators.computed's registry, such as
+    # "event.applications"): its values come from records, never typed; None for a typed one.
+    source: Mapped[str | None] = mapped_column(String(40))
     # Optimistic locking: every UPDATE says WHERE version = <the version read> and bumps it,
     # so of two concurrent saves of the same version exactly one succeeds (no lost update).
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -207,6 +212,8 @@ class Measurement(db.Model):  # type: ignore[name-defined, misc]
         ForeignKey("evidence_files.id", ondelete="SET NULL")
     )
     recorded_by: Mapped[str] = mapped_column(String(254), default="")
+    # For a computed value: the record counts behind it ({"applications": 84, ...}).
+    basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Optimistic locking, as for indicators: a save states the version its page showed, and
     # of two saves of the same version the UPDATE ... WHERE version = <read> of one fails.

@@ -51,6 +51,8 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined, misc]
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # An iCalendar invitation sent along (text/calendar), such as a meeting's; None for most.
+    calendar: Mapped[str | None] = mapped_column(Text)
     # The language the email is written in (its recipient's); None for one written before.
     language: Mapped[str | None] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(20), default=MailKind.OTHER)

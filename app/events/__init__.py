@@ -1,0 +1,1 @@
+"""Events an institution hosts: the call, tracks, questions, rubric, committee."""

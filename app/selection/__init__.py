@@ -1,0 +1,1 @@
+"""The selection committee: reviews and scores, decisions, offers, the waiting list."""

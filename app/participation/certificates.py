@@ -22,7 +22,6 @@ from fpdf.enums import XPos, YPos
 from app.applications.models import Application
 from app.core.formatting import day
 from app.core.i18n import locale_of
-from app.participation.emails import event_dates
 from app.participation.exports import country_name
 
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -66,7 +65,9 @@ def certificate_pdf(
         pdf.add_page()
         width = pdf.epw
 
-        def write(text: str, size: float, style: str = "", gap: float = 2, align: str = "L") -> None:
+        def write(
+            text: str, size: float, style: str = "", gap: float = 2, align: str = "L"
+        ) -> None:
             pdf.set_font(FONT, style, size)
             pdf.multi_cell(
                 width,
@@ -88,19 +89,29 @@ def certificate_pdf(
             origin = _("%(institution)s, %(country)s", institution=_line(origin), country=country)
         if origin:
             write(_line(origin), 12, gap=8, align="C")
-        write(
-            _(
-                "took part in %(event)s, hosted by %(host)s in %(place)s on %(dates)s, in the "
+        place = _line(event.place) or host
+        if event.starts_on == event.ends_on:
+            took_part = _(
+                "took part in %(event)s, hosted by %(host)s in %(place)s on %(date)s, in the "
                 "track %(track)s.",
                 event=_line(event.title),
                 host=host,
-                place=_line(event.place) or host,
-                dates=event_dates(event),
+                place=place,
+                date=day(event.starts_on, "long"),
                 track=_line(application.track.title),
-            ),
-            12,
-            gap=8,
-        )
+            )
+        else:
+            took_part = _(
+                "took part in %(event)s, hosted by %(host)s in %(place)s from %(start)s to "
+                "%(end)s, in the track %(track)s.",
+                event=_line(event.title),
+                host=host,
+                place=place,
+                start=day(event.starts_on, "long"),
+                end=day(event.ends_on, "long"),
+                track=_line(application.track.title),
+            )
+        write(took_part, 12, gap=8)
         count = len(days)
         write(
             _("Days attended: %(count)s of %(total)s", count=count, total=len(event.days())),

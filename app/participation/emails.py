@@ -48,7 +48,7 @@ def event_time(event: Event, moment: datetime) -> str:
 
 
 def event_dates(event: Event) -> str:
-    """Write the event's days ("6 May 2026" or "6 May 2026 – 8 May 2026")."""
+    """Write the event's days: one day, or the first and the last joined by a dash."""
     if event.starts_on == event.ends_on:
         return day(event.starts_on, "long")
     return _(

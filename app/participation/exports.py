@@ -165,13 +165,14 @@ def _date_text(value: date, language: str) -> str:
 
 def content_disposition(event: Event, kind: str) -> str:
     """Say how to save the list (RFC 6266): an ASCII name, and the Unicode one if it differs."""
+    word = _("participants")
     names = []
     for ascii_only in (True, False):
         text = unicodedata.normalize("NFKD" if ascii_only else "NFC", event.title)
         if ascii_only:
             text = text.encode("ascii", "ignore").decode("ascii")
         stem = "-".join(re.findall(r"[^\W_]+", text.lower()))[:80].strip("-") or "event"
-        names.append(f"{stem}-{_('participants')}.{kind}")
+        names.append(f"{stem}-{word}.{kind}")
     fallback = names[0].encode("ascii", "ignore").decode("ascii")
     header = f'attachment; filename="{fallback}"'
     if names[1] != fallback:

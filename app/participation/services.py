@@ -25,7 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
+from app.core.enums import label_with
 from app.core.extensions import aware, db
+from app.core.i18n import lazy_gettext as _l
 from app.events.models import Event, EventStatus, Track, token_digest
 from app.institutions.models import Institution
 from app.mail.services import queue_mail
@@ -53,6 +55,16 @@ class FeedbackState(StrEnum):
     NOT_YET = "not_yet"
     OPEN = "open"
     CLOSED = "closed"
+
+
+label_with(
+    FeedbackState,
+    {
+        "not_yet": _l("Feedback not open yet"),
+        "open": _l("Feedback open"),
+        "closed": _l("Feedback closed"),
+    },
+)
 
 
 # --- loading -----------------------------------------------------------------------------------

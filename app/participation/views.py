@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.routing import BuildError
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from app.applications.models import Application
 from app.core.extensions import db, utcnow
@@ -63,7 +63,9 @@ def _organiser_page(template: str, event: Event, **context: object) -> str:
     return render_template(template, event=event, manage_url=manage_url, **context)
 
 
-def _participant_page(template: str, application: Application, token: str, **context: object) -> str:
+def _participant_page(
+    template: str, application: Application, token: str, **context: object
+) -> str:
     """Render a participant's page with the way back to their own application."""
     return render_template(
         template,

@@ -98,7 +98,9 @@ def test_feedback_is_one_per_participant_and_may_be_changed(hosted, client):
     feedback = db.session.scalar(select(Feedback))
     assert (feedback.overall, feedback.track_rating) == (5, 4)
     assert b"Peer mentoring for incoming staff" in page.data
-    checked = re.findall(rb'<input checked id="overall-\d" name="overall"[^>]*value="(\d)"', page.data)
+    checked = re.findall(
+        rb'<input checked id="overall-\d" name="overall"[^>]*value="(\d)"', page.data
+    )
     assert checked == [b"5"]
 
 

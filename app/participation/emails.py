@@ -9,7 +9,7 @@ page where a new link to one's own application is mailed on request.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time, get_timezone_name
@@ -129,7 +129,7 @@ def meeting_reminder(application: Application) -> Email:
         )
 
 
-def feedback_invitation(application: Application, closes: datetime) -> Email:
+def feedback_invitation(application: Application, last_day: date) -> Email:
     """Write the request for feedback, the day after the event."""
     event = application.event
     with force_locale(locale_of(application.language)):
@@ -145,14 +145,14 @@ def feedback_invitation(application: Application, closes: datetime) -> Email:
                     event=event.title,
                 ),
                 _(
-                    "You can give your feedback, and change it, until %(time)s.",
-                    time=event_time(event, closes),
+                    "You can give your feedback, and change it, until the end of %(date)s.",
+                    date=day(last_day, "full"),
                 ),
             ),
         )
 
 
-def feedback_reminder(application: Application, closes: datetime) -> Email:
+def feedback_reminder(application: Application, last_day: date) -> Email:
     """Write the reminder to those who have not given feedback yet."""
     event = application.event
     with force_locale(locale_of(application.language)):
@@ -167,8 +167,8 @@ def feedback_reminder(application: Application, closes: datetime) -> Email:
                     event=event.title,
                 ),
                 _(
-                    "You can give your feedback until %(time)s.",
-                    time=event_time(event, closes),
+                    "You can give your feedback until the end of %(date)s.",
+                    date=day(last_day, "full"),
                 ),
             ),
         )

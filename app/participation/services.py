@@ -265,6 +265,16 @@ def feedback_closes_at(event: Event) -> datetime:
     )
 
 
+def feedback_first_day(event: Event) -> date:
+    """Return the first day, where the event was held, on which feedback may be given."""
+    return event.ends_on + timedelta(days=1)
+
+
+def feedback_last_day(event: Event) -> date:
+    """Return the last day, where the event was held, on which feedback may be given."""
+    return event.ends_on + timedelta(days=FEEDBACK_OPEN_DAYS)
+
+
 def feedback_state(event: Event, now: datetime) -> FeedbackState:
     """Tell whether feedback is not open yet, open, or closed."""
     if event.status == EventStatus.CANCELLED:
@@ -537,7 +547,7 @@ def invite_feedback(now: datetime) -> int:
             )
         ).all()
         for application in found:
-            email = emails.feedback_invitation(application, feedback_closes_at(event))
+            email = emails.feedback_invitation(application, feedback_last_day(event))
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_invited_at = now
             sent += 1
@@ -566,7 +576,7 @@ def remind_feedback(now: datetime) -> int:
             )
         ).all()
         for application in found:
-            email = emails.feedback_reminder(application, feedback_closes_at(event))
+            email = emails.feedback_reminder(application, feedback_last_day(event))
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_reminded_at = now
             sent += 1

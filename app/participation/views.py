@@ -132,8 +132,8 @@ def participants(slug: str, event_id: int) -> ResponseReturnValue:
         share_form=ShareListForm(),
         consenting=sum(1 for p in people if p.list_consent),
         feedback=services.feedback_state(event, utcnow()),
-        feedback_opens=services.feedback_opens_at(event),
-        feedback_closes=services.feedback_closes_at(event),
+        feedback_opens=services.feedback_first_day(event),
+        feedback_last_day=services.feedback_last_day(event),
         dates=event_dates(event),
     )
 
@@ -235,8 +235,8 @@ def feedback_summary(slug: str, event_id: int) -> ResponseReturnValue:
         rows=services.feedback_summary(event),
         texts=services.feedback_texts(event),
         state=services.feedback_state(event, utcnow()),
-        opens=services.feedback_opens_at(event),
-        closes=services.feedback_closes_at(event),
+        opens=services.feedback_first_day(event),
+        last_day=services.feedback_last_day(event),
     )
 
 
@@ -325,6 +325,6 @@ def feedback(token: str) -> ResponseReturnValue:
         form=form,
         given=given,
         state=state,
-        opens=services.feedback_opens_at(event),
-        closes=services.feedback_closes_at(event),
+        opens=services.feedback_first_day(event),
+        last_day=services.feedback_last_day(event),
     )

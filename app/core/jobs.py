@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -216,6 +217,9 @@ class AppConsumer(Consumer):  # type: ignore[misc]
     def __init__(self, huey: Huey, handle_signals: bool = True, **options: Any) -> None:
         self.handle_signals = handle_signals
         super().__init__(huey, **options)
+        # SIGTERM (systemd, docker, `make run`'s end) as gentle as Ctrl-C: the running tasks
+        # finish, a mail half sent is not left to its lease; a second signal stops at once.
+        self._signal_actions[signal.SIGTERM] = (False, True)
 
     def _set_signal_handlers(self) -> None:
         if self.handle_signals:

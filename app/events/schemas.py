@@ -157,7 +157,7 @@ class EventFields(Strict):
         if unknown:
             raise ValueError(
                 _(
-                    "%(codes)s: not a two-letter language code (ISO 639-1) such as en, fi or sv",
+                    "not a two-letter language code (ISO 639-1) such as en, fi or sv: %(codes)s",
                     codes=", ".join(code[:10] for code in unknown[:5]),
                 )
             )

@@ -15,8 +15,8 @@ from pydantic import Field, ValidationError
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.core.validation import Slug
-from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
+from app.core.validation import Slug, problems_by_field
+from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of
 from app.events.models import QUESTIONS_MAX, TRACKS_MAX, Event, EventStatus, Question, Track
 from app.events.schemas import EventFields, QuestionFields, TrackFields
 from app.institutions.models import Institution
@@ -77,15 +77,15 @@ def read_events(folder: Path, institution_slugs: set[str], max_bytes: int) -> Ev
         try:
             entry = EventEntry.model_validate(raw)
         except ValidationError as error:
-            for item in error.errors():
-                loc = ("events", position, *item["loc"])
+            # A check across fields names the field it blames (core.validation.FieldProblem).
+            for where, message in problems_by_field(error).items():
+                loc = (
+                    "events",
+                    position,
+                    *(int(p) if p.isdigit() else p for p in where.split(".")),
+                )
                 result.problems.append(
-                    Problem(
-                        name,
-                        line_of(node, loc) + 1,
-                        ".".join(map(str, loc)),
-                        pydantic_message(item),
-                    )
+                    Problem(name, line_of(node, loc) + 1, ".".join(map(str, loc)), message)
                 )
             continue
         if entry.institution not in institution_slugs:

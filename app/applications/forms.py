@@ -111,10 +111,18 @@ class OneChoiceField(RadioField):
             super().pre_validate(form)
 
 
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LinkForm(FlaskForm):
     """The address to mail the application link to."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        filters=[_stripped],
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
     submit = SubmitField(_l("Email me the link"))
 
 

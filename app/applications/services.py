@@ -238,6 +238,8 @@ def save_application(
         raise Conflict
     event = applicant.event
     track = next(t for t in event.tracks if t.id == submission.track_id)
+    # Looked up before any change: a query would flush a half-made row (a second version).
+    home = match_institution(submission.institution_name)
     created = application is None
     if application is None:
         application = Application(
@@ -254,7 +256,7 @@ def save_application(
     application.current_role = submission.current_role.strip()
     application.background = submission.background.strip()
     application.institution_name = submission.institution_name.strip()
-    application.home_institution = match_institution(submission.institution_name)
+    application.home_institution = home
     application.country = submission.country
     application.networks = submission.networks
     application.list_consent = submission.list_consent

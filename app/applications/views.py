@@ -67,7 +67,7 @@ def _moment(event: Event, moment: Any) -> str:
 def request_link(event_id: int) -> ResponseReturnValue:
     """Ask for the link to an event's application page by email."""
     event = services.public_event(event_id)
-    if event is None:
+    if event is None or event.status != EventStatus.PUBLISHED:
         abort(404)
     invitation = request.args.get("invitation", "")
     if not services.invitation_valid(event, invitation):

@@ -129,8 +129,13 @@ class DecisionsForm(FlaskForm):
     submit = SubmitField(_l("Save the decisions"))
 
     def rows(self) -> list[tuple[int, Any, Any]]:
-        """Return (application id, decision field, rank field) in the listed order."""
-        return [(i, self[f"decision_{i}"], self[f"rank_{i}"]) for i in self.application_ids]
+        """Return (application id, decision field, rank field) of the applications the form
+        sent (one listed since the page was shown is left as it is), in the listed order."""
+        return [
+            (i, self[f"decision_{i}"], self[f"rank_{i}"])
+            for i in self.application_ids
+            if self[f"decision_{i}"].raw_data
+        ]
 
 
 def decisions_form(application_ids: list[int], **kwargs: Any) -> DecisionsForm:
@@ -145,6 +150,7 @@ def decisions_form(application_ids: list[int], **kwargs: Any) -> DecisionsForm:
             f"decision_{key}",
             SelectField(
                 _l("Decision"),
+                default="",
                 choices=DECISION_CHOICES,
                 validators=[AnyOf(["", *values(Decision)])],
             ),

@@ -146,3 +146,14 @@ def make_application(
     db.session.add(application)
     db.session.commit()
     return application
+
+
+def make_review(application: Application, reviewer: Any, scores: dict[Any, int], comment: str = ""):
+    """Add a reviewer's review of an application: scores by criterion (row) 1..5."""
+    from app.selection.models import Review, ReviewScore
+
+    review = Review(application=application, reviewer=reviewer, comment=comment)
+    review.scores = [ReviewScore(criterion=c, value=v) for c, v in scores.items()]
+    db.session.add(review)
+    db.session.commit()
+    return review

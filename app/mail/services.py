@@ -250,6 +250,11 @@ class Attempt(NamedTuple):
 def attempt(message_id: int) -> Attempt:
     """Claim one message and try to send it once."""
     config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        # A worker configured apart from the web processes that queued the message: it is
+        # left, unclaimed, to one that can send it.
+        log.warning("mail %s left pending: this process has no MAIL_SERVER", message_id)
+        return Attempt(None)
     if not _claim(message_id, utcnow()):
         return Attempt(None)
     message = db.session.get(OutboxMessage, message_id)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.applications.conftest import call  # noqa: F401 - the event applied to
+from tests.applications.conftest import Call, make_call
 from tests.browser.axe import audit
 from tests.browser.conftest import screenshot
 
@@ -19,6 +19,12 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def call(make_institution) -> Call:
+    """The event applied to: two tracks, the first with a question of every kind."""
+    return make_call(make_institution)
 
 
 def _shots(page, name: str) -> None:
@@ -45,6 +51,8 @@ def test_an_applicant_applies_on_a_phone(server, journey, call):
     # The live server runs on the real clock: open the window around it.
     event.opens_at = utcnow() - timedelta(days=1)
     event.closes_at = utcnow() + timedelta(days=1)
+    event.starts_on = date.today() + timedelta(days=60)
+    event.ends_on = date.today() + timedelta(days=62)
     db.session.commit()
     page.set_viewport_size(PHONE)
 
@@ -89,6 +97,7 @@ def test_an_applicant_applies_on_a_phone(server, journey, call):
     page.get_by_label("I agree that my data is used").check()
     page.get_by_role("button", name="Send the application").click()
     page.get_by_text("Your application is sent.").wait_for()
+    assert page.get_by_role("button", name="Delete my data").count() == 0  # not before the end
     _no_overflow(page)
     _shots(page, "6-sent")
     db.session.rollback()

@@ -235,15 +235,17 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     assert "cannot offer you a place" in declined.body and "/applications/" not in declined.body
 
 
-def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three):
+def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three, catalogues):
     _first, _second, _third = three
     _decide_all(scene, three)
     services.send_decisions(scene.event, AFTER)
     db.session.commit()
     (waiting,) = _mails("second@uni.example")
     assert waiting.language == "fi"
-    # Whatever the catalogue says, the email was not written in English.
-    assert "waiting list" not in waiting.body
+    assert waiting.subject == "Hakemuksesi: International Staff Training Days 2026 – varasijalla"
+    assert "Hyvä Second Person" in waiting.body and "on varasijalla" in waiting.body
+    (accepted,) = _mails("first@uni.example")
+    assert accepted.language == "en" and "Confirm or decline your place by" in accepted.body
 
 
 def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(client, scene, three):

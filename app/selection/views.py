@@ -28,7 +28,7 @@ from app.core.extensions import db, utcnow
 from app.core.i18n import LANGUAGES
 from app.events.models import CRITERIA_MAX, WEIGHT_MAX, Event, TemplateKind
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
-from app.selection import emails, services
+from app.selection import decisions, emails, services
 from app.selection.forms import (
     ConfirmForm,
     CriterionForm,
@@ -40,6 +40,7 @@ from app.selection.forms import (
     review_form,
 )
 from app.selection.scoring import shown
+from app.selection.services import SelectionRefused
 
 log = logging.getLogger(__name__)
 bp = Blueprint("selection", __name__)
@@ -81,7 +82,7 @@ def _user() -> Any:
     return current_user._get_current_object()
 
 
-def _flash_refusal(refusal: services.SelectionRefused) -> None:
+def _flash_refusal(refusal: SelectionRefused) -> None:
     flash(refusal.message, "error")
     for item in refusal.items:
         flash(item, "error")
@@ -101,7 +102,7 @@ def rubric(slug: str, event_id: int) -> ResponseReturnValue:
             services.add_criterion(
                 event, form.title.data or "", form.description.data or "", form.weight.data or 1
             )
-        except services.SelectionRefused as refusal:
+        except SelectionRefused as refusal:
             _flash_refusal(refusal)
             return _rubric_page(event, form, 422)
         db.session.commit()
@@ -279,16 +280,16 @@ def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
     track = next((t for t in event.tracks if t.id == track_id), None)
     if track is None:
         abort(404)
-    ids = services.track_application_ids(track)
+    ids = decisions.track_application_ids(track)
     form = decisions_form(ids)
     if form.validate_on_submit():
         rows = [
-            services.DecisionRow(key, decision.data or None, rank.data)
+            decisions.DecisionRow(key, decision.data or None, rank.data)
             for key, decision, rank in form.rows()
         ]
         try:
-            changed = services.decide(event, track, rows, utcnow())
-        except services.SelectionRefused as refusal:
+            changed = decisions.decide(event, track, rows, utcnow())
+        except SelectionRefused as refusal:
             db.session.rollback()
             _flash_refusal(refusal)
             return _overview_page(event, {track.id: form}, 422)
@@ -315,8 +316,8 @@ def send(slug: str, event_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        sent = services.send_decisions(event, utcnow())
-    except services.SelectionRefused as refusal:
+        sent = decisions.send_decisions(event, utcnow())
+    except SelectionRefused as refusal:
         db.session.rollback()
         _flash_refusal(refusal)
         return redirect(url_for("selection.overview", slug=slug, event_id=event_id))
@@ -337,7 +338,7 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
     language = request.values.get("language", "en")
     if kind not in set(TemplateKind) or language not in LANGUAGES:
         abort(404)
-    saved = services.templates_of(event)
+    saved = decisions.templates_of(event)
     current = saved.get((kind, language))
     form = TemplateForm(
         data={
@@ -350,7 +351,9 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
         else None
     )
     if form.validate_on_submit():
-        services.save_template(event, kind, language, form.subject.data or "", form.body.data or "")
+        decisions.save_template(
+            event, kind, language, form.subject.data or "", form.body.data or ""
+        )
         db.session.commit()
         flash(_("The text is saved."))
         return redirect(
@@ -368,6 +371,7 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
         language=language,
         saved=saved,
         kinds=labels(TemplateKind),
+        language_name=Locale.parse(language).get_language_name(get_locale() or "en_GB"),
         default_subject=default_subject,
         default_body=default_body,
         placeholders=emails.PLACEHOLDERS,
@@ -387,8 +391,8 @@ def answer_offer(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        place = services.answer_offer(application, form.answer.data or "", now)
-    except services.SelectionRefused as refusal:
+        place = decisions.answer_offer(application, form.answer.data or "", now)
+    except SelectionRefused as refusal:
         db.session.rollback()
         _flash_refusal(refusal)
         return _back_to_applicant(application, token)
@@ -411,5 +415,4 @@ def _back_to_applicant(application: Application, token: str) -> ResponseReturnVa
         application=application,
         token=token,
         now=utcnow(),
-        offer_form=OfferForm(),
     )

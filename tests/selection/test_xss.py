@@ -6,7 +6,7 @@ from flask import render_template
 from freezegun import freeze_time
 
 from app.core.extensions import db
-from app.selection import services
+from app.selection import decisions
 from tests.conftest import login
 from tests.events.factories import AFTER, make_criterion, make_review
 from tests.html_safety import unsafe_parts
@@ -68,7 +68,7 @@ def test_email_texts_are_escaped_on_the_templates_page_and_in_the_offer(client, 
     application, token = apply_with_token(scene.teaching, "y@uni.example", decision="accepted")
     scene.event.title = HOSTILE[:200]
     db.session.commit()
-    services.send_decisions(scene.event, AFTER)
+    decisions.send_decisions(scene.event, AFTER)
     db.session.commit()
     with app.test_request_context(), freeze_time(AFTER):
         fragment = render_template(

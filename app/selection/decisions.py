@@ -15,7 +15,6 @@ capacity.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,9 +26,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
+from app.applications.services import issue_link
 from app.core.extensions import aware, db
-from app.core.urls import external_url
-from app.events.models import Event, MessageTemplate, TemplateKind, Track, token_digest
+from app.events.models import Event, MessageTemplate, TemplateKind, Track
+from app.events.views import event_moment
 from app.mail.services import queue_mail
 from app.selection import emails
 from app.selection.services import SelectionRefused, standings
@@ -38,17 +38,6 @@ log = logging.getLogger(__name__)
 
 # The most undecided applicants a refusal to send names; the rest are counted.
 UNDECIDED_NAMED = 20
-
-
-def applicant_link(application: Application) -> str:
-    """Give the applicant a fresh secret link to their page and return its address.
-
-    Only a digest of a link is kept, so an email that carries the link makes a new one; the
-    link of an earlier email then stops working (a new one can be asked for on the call).
-    """
-    token = secrets.token_urlsafe(32)
-    application.applicant.token_digest = token_digest(token)
-    return external_url("applications.own", token=token)
 
 
 # Decisions
@@ -220,7 +209,7 @@ def _mail(
     kind: str,
     templates: dict[tuple[str, str], MessageTemplate],
 ) -> None:
-    link = applicant_link(application) if kind in emails.OFFER_KINDS else None
+    link = issue_link(application.applicant) if kind in emails.OFFER_KINDS else None
     email = emails.decision_email(
         application, kind, templates.get((kind, application.language)), link
     )
@@ -239,7 +228,7 @@ def send_decisions(event: Event, now: datetime) -> int:
         raise SelectionRefused(
             _(
                 "Decisions can be sent only after the application window has closed (%(time)s).",
-                time=emails.event_moment(event, event.closes_at),
+                time=event_moment(event, event.closes_at, closing=True),
             )
         )
     # Of two sends at the same instant, the second waits here and then finds all sent.

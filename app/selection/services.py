@@ -25,7 +25,6 @@ from fractions import Fraction
 from typing import Any
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -33,7 +32,6 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.applications.models import (
     Answer,
-    Applicant,
     Application,
     ApplicationStatus,
     Decision,
@@ -45,14 +43,10 @@ from app.events.models import (
     SCORE_MAX,
     SCORE_MIN,
     WEIGHT_MAX,
-    CommitteeMember,
     Event,
     RubricCriterion,
     Track,
-    token_digest,
 )
-from app.institutions.models import Institution
-from app.permissions import can_organise, require_organiser, role_in
 from app.selection.models import COMMENT_MAX, Review, ReviewScore
 from app.selection.scoring import Standing, standing, weighted_mean
 
@@ -93,67 +87,6 @@ class SelectionRefused(Exception):
         super().__init__(message)
         self.message = message
         self.items = items or []
-
-
-# Loading, with the permission checks
-
-
-def get_event(slug: str, event_id: int) -> Event | None:
-    """Return an institution's event (with its institution, tracks and rubric), or None."""
-    return db.session.scalar(
-        select(Event)
-        .join(Institution, Event.institution_id == Institution.id)
-        .where(Event.id == event_id, Institution.slug == slug)
-        .options(
-            selectinload(Event.institution),
-            selectinload(Event.tracks),
-            selectinload(Event.criteria),
-        )
-    )
-
-
-def require_event(slug: str, event_id: int, user: Any) -> Event:
-    """Load an event for its organisers: 404 to outsiders and for another institution's
-    event, 403 to members who do not organise events."""
-    event = get_event(slug, event_id)
-    if event is None:
-        abort(404)
-    require_organiser(user, event.institution)
-    return event
-
-
-def require_event_for_review(slug: str, event_id: int, user: Any) -> tuple[Event, set[int]]:
-    """Load an event for reviewing, with the ids of the tracks the user may review: every
-    track for organisers, their own tracks for committee members; 403 to anyone else of the
-    institution, 404 to outsiders."""
-    event = get_event(slug, event_id)
-    if event is None or role_in(user, event.institution) is None:
-        abort(404)
-    if can_organise(user, event.institution):
-        return event, {track.id for track in event.tracks}
-    mine = set(
-        db.session.scalars(
-            select(CommitteeMember.track_id).where(
-                CommitteeMember.event_id == event.id, CommitteeMember.user_id == user.id
-            )
-        )
-    )
-    if not mine:
-        abort(403, description=_("You are not on the selection committee of this event."))
-    return event, mine
-
-
-def application_for_token(token: str) -> Application:
-    """Return the application behind an applicant's secret link, or answer 404."""
-    application = db.session.scalar(
-        select(Application)
-        .join(Applicant, Application.applicant_id == Applicant.id)
-        .where(Applicant.token_digest == token_digest(token))
-        .options(selectinload(Application.event), selectinload(Application.track))
-    )
-    if application is None:
-        abort(404)
-    return application
 
 
 # Conflicts of interest

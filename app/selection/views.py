@@ -10,7 +10,6 @@ from babel import Locale
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,10 +21,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.applications.models import Application, Decision
+from app.applications import services as applications
+from app.applications.models import Decision
 from app.core.enums import labels
 from app.core.extensions import db, utcnow
 from app.core.i18n import LANGUAGES
+from app.events import services as events
 from app.events.models import CRITERIA_MAX, WEIGHT_MAX, Event, TemplateKind
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
 from app.selection import decisions, emails, services
@@ -48,12 +49,6 @@ bp = Blueprint("selection", __name__)
 EVENT_URL = "/institutions/<slug>/events/<int:event_id>"
 
 
-@bp.record_once
-def _register_moment(state: Any) -> None:
-    """Give templates `event_moment` unless the events package already gives it."""
-    state.app.jinja_env.globals.setdefault("event_moment", emails.event_moment)
-
-
 def _country_names() -> dict[str, str]:
     """Return the names of countries (ISO 3166 codes) in the reader's language."""
     locale = get_locale() or Locale.parse("en_GB")
@@ -62,15 +57,9 @@ def _country_names() -> dict[str, str]:
 
 def _page(template: str, event: Event, status: int = 200, **context: Any) -> ResponseReturnValue:
     """Render a selection page of an event, with what every such page shows."""
-    manage_url = (
-        url_for("events.manage", slug=event.institution.slug, event_id=event.id)
-        if "events.manage" in current_app.view_functions
-        else None
-    )
     return render_template(
         template,
         event=event,
-        manage_url=manage_url,
         criteria_max=CRITERIA_MAX,
         weight_max=WEIGHT_MAX,
         countries=_country_names(),
@@ -95,7 +84,7 @@ def _flash_refusal(refusal: SelectionRefused) -> None:
 @access(SIGNED_IN)
 def rubric(slug: str, event_id: int) -> ResponseReturnValue:
     """List the rubric's criteria and add one (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     form = CriterionForm()
     if form.validate_on_submit():
         try:
@@ -120,7 +109,7 @@ def _rubric_page(event: Event, form: CriterionForm, status: int) -> ResponseRetu
 @access(SIGNED_IN)
 def edit_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Change a criterion's title, description and weight (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     form = CriterionForm(obj=criterion)
     if form.validate_on_submit():
@@ -143,7 +132,7 @@ def edit_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRetur
 @access(SIGNED_IN)
 def move_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Move a criterion up or down the rubric (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     form = MoveForm()
     if not form.validate_on_submit():
@@ -157,7 +146,7 @@ def move_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRetur
 @access(SIGNED_IN)
 def remove_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Remove a criterion and its scores (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -174,7 +163,7 @@ def remove_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRet
 @access(SIGNED_IN)
 def review_list(slug: str, event_id: int) -> ResponseReturnValue:
     """List the applications the user may review: their tracks', none in conflict."""
-    event, track_ids = services.require_event_for_review(slug, event_id, current_user)
+    event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
     applications = services.reviewable_applications(event, track_ids, reviewer)
     done = services.reviewed_ids(event, _user())
@@ -197,7 +186,7 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue:
     """Show an application to a reviewer and take their scores and comment."""
-    event, track_ids = services.require_event_for_review(slug, event_id, current_user)
+    event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
     application = services.require_reviewable(event, track_ids, reviewer, application_id)
     own = services.review_of(application, _user())
@@ -232,7 +221,7 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
 @access(SIGNED_IN)
 def overview(slug: str, event_id: int) -> ResponseReturnValue:
     """Show per track the applications, scores, spreads and decisions; send the decisions."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     return _overview_page(event, {}, 200)
 
 
@@ -276,7 +265,7 @@ def _overview_page(
 @access(SIGNED_IN)
 def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
     """Save the decisions of a track's applications (organisers; any time before sending)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     track = next((t for t in event.tracks if t.id == track_id), None)
     if track is None:
         abort(404)
@@ -312,7 +301,7 @@ def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def send(slug: str, event_id: int) -> ResponseReturnValue:
     """Send every applicant their decision, once, after the window's close (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -333,7 +322,7 @@ def send(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def templates(slug: str, event_id: int) -> ResponseReturnValue:
     """Edit the organiser's own text of each decision email, per language (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     kind = request.values.get("kind", TemplateKind.ACCEPTED)
     language = request.values.get("language", "en")
     if kind not in set(TemplateKind) or language not in LANGUAGES:
@@ -371,7 +360,6 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
         language=language,
         saved=saved,
         kinds=labels(TemplateKind),
-        language_name=Locale.parse(language).get_language_name(get_locale() or "en_GB"),
         default_subject=default_subject,
         default_body=default_body,
         placeholders=emails.PLACEHOLDERS,
@@ -385,7 +373,10 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
 @access(PUBLIC)
 def answer_offer(token: str) -> ResponseReturnValue:
     """Confirm or decline the place offered to the applicant of this link."""
-    application = services.application_for_token(token)
+    applicant = applications.applicant_for(token)
+    if applicant is None or applicant.application is None:
+        abort(404)
+    application = applicant.application
     form = OfferForm()
     now = utcnow()
     if not form.validate_on_submit():
@@ -395,24 +386,15 @@ def answer_offer(token: str) -> ResponseReturnValue:
     except SelectionRefused as refusal:
         db.session.rollback()
         _flash_refusal(refusal)
-        return _back_to_applicant(application, token)
+        return _back_to_applicant(token)
     db.session.commit()
     if place == "confirmed":
         flash(_("Your place is confirmed. Welcome!"))
     else:
         flash(_("You have declined the place. Thank you for telling us."))
-    return _back_to_applicant(application, token)
+    return _back_to_applicant(token)
 
 
-def _back_to_applicant(application: Application, token: str) -> ResponseReturnValue:
-    """Send the applicant back to their page (the applying package's), or show the offer."""
-    if "applications.own" in current_app.view_functions:
-        return redirect(url_for("applications.own", token=token))
-    db.session.refresh(application)
-    return render_template(
-        "selection/offer.html",
-        event=application.event,
-        application=application,
-        token=token,
-        now=utcnow(),
-    )
+def _back_to_applicant(token: str) -> ResponseReturnValue:
+    """Send the applicant back to their page, where the offer's state shows."""
+    return redirect(url_for("applications.own", token=token))

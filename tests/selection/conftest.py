@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, render_template
+from flask import Flask
 from flask_babel import get_domain
 
 from app.accounts import services as accounts
-from app.core.extensions import db, utcnow
-from app.selection import services
+from app.core.extensions import db
 from tests.events.factories import (
     make_applicant,
     make_application,
@@ -25,18 +24,6 @@ from tests.events.factories import (
     make_member,
     make_track,
 )
-
-
-def _offer_page(token: str) -> str:
-    """Show the offer partial of an applicant's link, as the applicant page will."""
-    application = services.application_for_token(token)
-    return render_template(
-        "selection/offer.html",
-        event=application.event,
-        application=application,
-        token=token,
-        now=utcnow(),
-    )
 
 
 @dataclass
@@ -60,10 +47,6 @@ class Scene:
 @pytest.fixture
 def scene(app: Flask, make_institution, make_user) -> Scene:
     """Build the host, the event and its people (no applications)."""
-    if "applications.own" not in app.view_functions:
-        # Until the applying package's page is merged: the address decision emails link to,
-        # standing in with the selection's own page of the offer.
-        app.add_url_rule("/applications/<token>", "applications.own", _offer_page)
     host = make_institution("uni-a", name="University of Helsinki")
     other = make_institution("uni-b", name="Universität Anderswo")
     third = make_institution("uni-c", name="Third University")

@@ -231,7 +231,7 @@ def test_the_applicant_page_shows_the_offer_and_its_deadline_in_the_events_zone(
     anna, token = sent["anna"]
     with app.test_request_context():
         page = _offer_partial(anna, token, AFTER + timedelta(days=1))
-    assert "27 February 2026, 12:00 (Europe/Helsinki)" in page
+    assert "27 February 2026, 12:00 (Finland Time)" in page
     assert f"/applications/{token}/place" in page and 'value="confirm"' in page
     with app.test_request_context():
         late = _offer_partial(anna, token, DEADLINE)

@@ -12,15 +12,15 @@ preparatory meeting, whatever the organiser wrote above.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_date
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
-from app.events.models import Event, MessageTemplate, TemplateKind
+from app.events.models import MessageTemplate, TemplateKind
+from app.events.views import event_moment
 
 # The placeholders an organiser's text may use, and what each stands for.
 PLACEHOLDERS = ("{name}", "{event}", "{track}")
@@ -34,22 +34,6 @@ class Email:
     subject: str
     body: str
     language: str
-
-
-def event_moment(event: Event, moment: datetime | None) -> str:
-    """Write a time as it reads at the event's place, with its zone, in the current language."""
-    if moment is None:
-        return "—"
-    locale = get_locale()
-    local = event.local(moment)
-    # The locale's long date with a short time (no seconds), joined as the locale joins them.
-    written = (
-        get_datetime_format("long", locale=locale)
-        .replace("'", "")
-        .replace("{0}", format_time(local, "short", locale=locale))
-        .replace("{1}", format_date(local, "long", locale=locale))
-    )
-    return f"{written} ({event.timezone})"
 
 
 def default_text(kind: str, event_title: str, track_title: str, name: str) -> tuple[str, str]:

@@ -174,7 +174,9 @@ class TemplateForm(FlaskForm):
     kind = HiddenField(validators=[AnyOf(values(TemplateKind))])
     language = HiddenField(validators=[AnyOf(list(LANGUAGES))])
     subject = StringField(_l("Subject"), validators=[Length(max=SUBJECT_MAX), SingleLineText()])
-    body = TextAreaField(_l("Text"), validators=[Length(max=TEXT_MAX), FreeText()])
+    body = TextAreaField(
+        _l("Text"), validators=[Length(max=TEXT_MAX), FreeText()], render_kw={"rows": 12}
+    )
     submit = SubmitField(_l("Save the text"))
 
     def validate_body(self, field: Any) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from app.core.extensions import db, utcnow
 from app.core.jobs import crontab, periodic_task
-from app.selection.services import expire_offers
+from app.selection.decisions import expire_offers
 
 log = logging.getLogger(__name__)
 

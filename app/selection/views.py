@@ -10,7 +10,6 @@ from babel import Locale
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,13 +21,15 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.applications.models import Application, Decision
+from app.applications import services as applications
+from app.applications.models import Decision
 from app.core.enums import labels
 from app.core.extensions import db, utcnow
 from app.core.i18n import LANGUAGES
+from app.events import services as events
 from app.events.models import CRITERIA_MAX, WEIGHT_MAX, Event, TemplateKind
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
-from app.selection import emails, services
+from app.selection import decisions, emails, services
 from app.selection.forms import (
     ConfirmForm,
     CriterionForm,
@@ -40,17 +41,12 @@ from app.selection.forms import (
     review_form,
 )
 from app.selection.scoring import shown
+from app.selection.services import SelectionRefused
 
 log = logging.getLogger(__name__)
 bp = Blueprint("selection", __name__)
 
 EVENT_URL = "/institutions/<slug>/events/<int:event_id>"
-
-
-@bp.record_once
-def _register_moment(state: Any) -> None:
-    """Give templates `event_moment` unless the events package already gives it."""
-    state.app.jinja_env.globals.setdefault("event_moment", emails.event_moment)
 
 
 def _country_names() -> dict[str, str]:
@@ -61,15 +57,9 @@ def _country_names() -> dict[str, str]:
 
 def _page(template: str, event: Event, status: int = 200, **context: Any) -> ResponseReturnValue:
     """Render a selection page of an event, with what every such page shows."""
-    manage_url = (
-        url_for("events.manage", slug=event.institution.slug, event_id=event.id)
-        if "events.manage" in current_app.view_functions
-        else None
-    )
     return render_template(
         template,
         event=event,
-        manage_url=manage_url,
         criteria_max=CRITERIA_MAX,
         weight_max=WEIGHT_MAX,
         countries=_country_names(),
@@ -81,7 +71,7 @@ def _user() -> Any:
     return current_user._get_current_object()
 
 
-def _flash_refusal(refusal: services.SelectionRefused) -> None:
+def _flash_refusal(refusal: SelectionRefused) -> None:
     flash(refusal.message, "error")
     for item in refusal.items:
         flash(item, "error")
@@ -94,14 +84,14 @@ def _flash_refusal(refusal: services.SelectionRefused) -> None:
 @access(SIGNED_IN)
 def rubric(slug: str, event_id: int) -> ResponseReturnValue:
     """List the rubric's criteria and add one (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     form = CriterionForm()
     if form.validate_on_submit():
         try:
             services.add_criterion(
                 event, form.title.data or "", form.description.data or "", form.weight.data or 1
             )
-        except services.SelectionRefused as refusal:
+        except SelectionRefused as refusal:
             _flash_refusal(refusal)
             return _rubric_page(event, form, 422)
         db.session.commit()
@@ -119,7 +109,7 @@ def _rubric_page(event: Event, form: CriterionForm, status: int) -> ResponseRetu
 @access(SIGNED_IN)
 def edit_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Change a criterion's title, description and weight (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     form = CriterionForm(obj=criterion)
     if form.validate_on_submit():
@@ -142,7 +132,7 @@ def edit_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRetur
 @access(SIGNED_IN)
 def move_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Move a criterion up or down the rubric (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     form = MoveForm()
     if not form.validate_on_submit():
@@ -156,7 +146,7 @@ def move_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRetur
 @access(SIGNED_IN)
 def remove_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseReturnValue:
     """Remove a criterion and its scores (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     criterion = services.require_criterion(event, criterion_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -173,7 +163,7 @@ def remove_criterion(slug: str, event_id: int, criterion_id: int) -> ResponseRet
 @access(SIGNED_IN)
 def review_list(slug: str, event_id: int) -> ResponseReturnValue:
     """List the applications the user may review: their tracks', none in conflict."""
-    event, track_ids = services.require_event_for_review(slug, event_id, current_user)
+    event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
     applications = services.reviewable_applications(event, track_ids, reviewer)
     done = services.reviewed_ids(event, _user())
@@ -196,7 +186,7 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue:
     """Show an application to a reviewer and take their scores and comment."""
-    event, track_ids = services.require_event_for_review(slug, event_id, current_user)
+    event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
     application = services.require_reviewable(event, track_ids, reviewer, application_id)
     own = services.review_of(application, _user())
@@ -231,7 +221,7 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
 @access(SIGNED_IN)
 def overview(slug: str, event_id: int) -> ResponseReturnValue:
     """Show per track the applications, scores, spreads and decisions; send the decisions."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     return _overview_page(event, {}, 200)
 
 
@@ -275,20 +265,20 @@ def _overview_page(
 @access(SIGNED_IN)
 def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
     """Save the decisions of a track's applications (organisers; any time before sending)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     track = next((t for t in event.tracks if t.id == track_id), None)
     if track is None:
         abort(404)
-    ids = services.track_application_ids(track)
+    ids = decisions.track_application_ids(track)
     form = decisions_form(ids)
     if form.validate_on_submit():
         rows = [
-            services.DecisionRow(key, decision.data or None, rank.data)
+            decisions.DecisionRow(key, decision.data or None, rank.data)
             for key, decision, rank in form.rows()
         ]
         try:
-            changed = services.decide(event, track, rows, utcnow())
-        except services.SelectionRefused as refusal:
+            changed = decisions.decide(event, track, rows, utcnow())
+        except SelectionRefused as refusal:
             db.session.rollback()
             _flash_refusal(refusal)
             return _overview_page(event, {track.id: form}, 422)
@@ -311,12 +301,12 @@ def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def send(slug: str, event_id: int) -> ResponseReturnValue:
     """Send every applicant their decision, once, after the window's close (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        sent = services.send_decisions(event, utcnow())
-    except services.SelectionRefused as refusal:
+        sent = decisions.send_decisions(event, utcnow())
+    except SelectionRefused as refusal:
         db.session.rollback()
         _flash_refusal(refusal)
         return redirect(url_for("selection.overview", slug=slug, event_id=event_id))
@@ -332,12 +322,12 @@ def send(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def templates(slug: str, event_id: int) -> ResponseReturnValue:
     """Edit the organiser's own text of each decision email, per language (organisers)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = events.require_event(slug, event_id, current_user)
     kind = request.values.get("kind", TemplateKind.ACCEPTED)
     language = request.values.get("language", "en")
     if kind not in set(TemplateKind) or language not in LANGUAGES:
         abort(404)
-    saved = services.templates_of(event)
+    saved = decisions.templates_of(event)
     current = saved.get((kind, language))
     form = TemplateForm(
         data={
@@ -350,7 +340,9 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
         else None
     )
     if form.validate_on_submit():
-        services.save_template(event, kind, language, form.subject.data or "", form.body.data or "")
+        decisions.save_template(
+            event, kind, language, form.subject.data or "", form.body.data or ""
+        )
         db.session.commit()
         flash(_("The text is saved."))
         return redirect(
@@ -381,35 +373,28 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
 @access(PUBLIC)
 def answer_offer(token: str) -> ResponseReturnValue:
     """Confirm or decline the place offered to the applicant of this link."""
-    application = services.application_for_token(token)
+    applicant = applications.applicant_for(token)
+    if applicant is None or applicant.application is None:
+        abort(404)
+    application = applicant.application
     form = OfferForm()
     now = utcnow()
     if not form.validate_on_submit():
         abort(400)
     try:
-        place = services.answer_offer(application, form.answer.data or "", now)
-    except services.SelectionRefused as refusal:
+        place = decisions.answer_offer(application, form.answer.data or "", now)
+    except SelectionRefused as refusal:
         db.session.rollback()
         _flash_refusal(refusal)
-        return _back_to_applicant(application, token)
+        return _back_to_applicant(token)
     db.session.commit()
     if place == "confirmed":
         flash(_("Your place is confirmed. Welcome!"))
     else:
         flash(_("You have declined the place. Thank you for telling us."))
-    return _back_to_applicant(application, token)
+    return _back_to_applicant(token)
 
 
-def _back_to_applicant(application: Application, token: str) -> ResponseReturnValue:
-    """Send the applicant back to their page (the applying package's), or show the offer."""
-    if "applications.own" in current_app.view_functions:
-        return redirect(url_for("applications.own", token=token))
-    db.session.refresh(application)
-    return render_template(
-        "selection/offer.html",
-        event=application.event,
-        application=application,
-        token=token,
-        now=utcnow(),
-        offer_form=OfferForm(),
-    )
+def _back_to_applicant(token: str) -> ResponseReturnValue:
+    """Send the applicant back to their page, where the offer's state shows."""
+    return redirect(url_for("applications.own", token=token))

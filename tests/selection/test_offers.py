@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.applications.models import ApplicationStatus, Decision, PlaceStatus
 from app.core.extensions import aware, db
 from app.mail.models import OutboxMessage
-from app.selection import services
+from app.selection import decisions
 from tests.events.factories import AFTER, DURING
 from tests.selection.conftest import apply_with_token
 
@@ -40,7 +40,7 @@ def sent(scene):
             waiting_rank=rank,
         )
         people[name] = (application, token)
-    services.send_decisions(scene.event, AFTER)
+    decisions.send_decisions(scene.event, AFTER)
     db.session.commit()
     # An email with a link gives a new one (only digests are kept): the accepted use theirs.
     for name, (application, _token) in people.items():
@@ -137,15 +137,15 @@ def test_giving_back_a_confirmed_place_promotes_the_next(client, sent):
 
 def test_a_missed_deadline_lapses_and_promotes_once(scene, sent):
     anna, bert, dan, cleo = (sent[n][0] for n in ("anna", "bert", "dan", "cleo"))
-    services.answer_offer(bert, "confirm", AFTER + timedelta(days=1))
+    decisions.answer_offer(bert, "confirm", AFTER + timedelta(days=1))
     db.session.commit()
-    assert services.expire_offers(DEADLINE - timedelta(seconds=1)) == 0
+    assert decisions.expire_offers(DEADLINE - timedelta(seconds=1)) == 0
     db.session.commit()
     assert _fresh(anna).place == PlaceStatus.OFFERED
     with freeze_time(DEADLINE + timedelta(minutes=1)):
-        assert services.expire_offers(DEADLINE + timedelta(minutes=1)) == 1
+        assert decisions.expire_offers(DEADLINE + timedelta(minutes=1)) == 1
         db.session.commit()
-        assert services.expire_offers(DEADLINE + timedelta(minutes=2)) == 0  # idempotent
+        assert decisions.expire_offers(DEADLINE + timedelta(minutes=2)) == 0  # idempotent
         db.session.commit()
     _fresh(anna)
     assert anna.place == PlaceStatus.EXPIRED and bert.place == PlaceStatus.CONFIRMED
@@ -154,12 +154,12 @@ def test_a_missed_deadline_lapses_and_promotes_once(scene, sent):
 
 
 def test_a_promoted_offer_that_lapses_goes_on_down_the_list(sent):
-    services.answer_offer(sent["bert"][0], "confirm", AFTER)
-    services.answer_offer(sent["anna"][0], "decline", AFTER)
+    decisions.answer_offer(sent["bert"][0], "confirm", AFTER)
+    decisions.answer_offer(sent["anna"][0], "decline", AFTER)
     db.session.commit()
     dan = _fresh(sent["dan"][0])
     later = aware(dan.offer_deadline)
-    assert services.expire_offers(later) == 1
+    assert decisions.expire_offers(later) == 1
     db.session.commit()
     assert _fresh(dan).place == PlaceStatus.EXPIRED
     assert sent["cleo"][0].place == PlaceStatus.OFFERED
@@ -167,7 +167,7 @@ def test_a_promoted_offer_that_lapses_goes_on_down_the_list(sent):
 
 def test_nobody_is_promoted_beyond_the_capacity(scene, sent):
     # Bert gives back and the first on the list takes it; the track never holds more than 2.
-    services.answer_offer(sent["bert"][0], "decline", AFTER)
+    decisions.answer_offer(sent["bert"][0], "decline", AFTER)
     db.session.commit()
     holders = [
         a
@@ -231,7 +231,7 @@ def test_the_applicant_page_shows_the_offer_and_its_deadline_in_the_events_zone(
     anna, token = sent["anna"]
     with app.test_request_context():
         page = _offer_partial(anna, token, AFTER + timedelta(days=1))
-    assert "27 February 2026, 12:00 (Europe/Helsinki)" in page
+    assert "27 February 2026, 12:00 (Finland Time)" in page
     assert f"/applications/{token}/place" in page and 'value="confirm"' in page
     with app.test_request_context():
         late = _offer_partial(anna, token, DEADLINE)

@@ -14,7 +14,6 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.api.event_schemas import WindowFilter
 from app.applications.models import Answer, Application
 from app.core.extensions import db
 from app.events.models import CommitteeMember, Event, EventStatus, Track
@@ -35,11 +34,11 @@ def published_calls(window: str, institution: str, topic: str, now: datetime) ->
         .join(Institution, Institution.id == Event.institution_id)
         .where(Event.status == EventStatus.PUBLISHED)
     )
-    if window == WindowFilter.OPEN:
+    if window == "open":
         query = query.where(Event.opens_at <= now, Event.closes_at > now)
-    elif window == WindowFilter.SOON:
+    elif window == "soon":
         query = query.where(Event.opens_at > now)
-    elif window == WindowFilter.CLOSED:
+    elif window == "closed":
         query = query.where(Event.closes_at <= now)
     if institution:
         query = query.where(Institution.slug == institution)

@@ -8,8 +8,7 @@ models' constants.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from pydantic import (
@@ -34,13 +33,10 @@ SLUG_MAX = 120
 PLAIN = r"^[^\x00-\x1f\x7f]*$"
 
 
-class WindowFilter(StrEnum):
-    """Which calls a list shows by their application window (empty: every published one)."""
-
-    ANY = ""
-    OPEN = "open"  # open for applications now
-    SOON = "soon"  # not open yet: opening later
-    CLOSED = "closed"  # the window has closed
+# Which calls a list shows by their application window: open for applications now, not open
+# yet (opening later), closed; empty for every published one. An API word, never shown.
+WINDOW_FILTERS = ("", "open", "soon", "closed")
+WindowFilter = Literal["", "open", "soon", "closed"]
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -111,9 +107,9 @@ class EventQuery(BaseModel):
 
     window: Annotated[
         WindowFilter,
-        WithJsonSchema({"type": "string", "enum": [w.value for w in WindowFilter]}),
+        WithJsonSchema({"type": "string", "enum": list(WINDOW_FILTERS)}),
     ] = Field(
-        default=WindowFilter.ANY,
+        default="",
         description="open: open for applications now; soon: opening later; closed: closed.",
     )
     institution: Slug = Field(  # type: ignore[valid-type]

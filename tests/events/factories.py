@@ -148,6 +148,17 @@ def make_application(
     return application
 
 
+def make_review(application: Application, reviewer: Any, scores: dict[Any, int], comment: str = ""):
+    """Add a reviewer's review of an application: scores by criterion (row) 1..5."""
+    from app.selection.models import Review, ReviewScore
+
+    review = Review(application=application, reviewer=reviewer, comment=comment)
+    review.scores = [ReviewScore(criterion=c, value=v) for c, v in scores.items()]
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
 def make_participant(
     track: Track, email: str = "participant@uni.example", **overrides: Any
 ) -> tuple[Application, str]:

@@ -24,16 +24,16 @@ from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
+from app.applications import services as applications
+from app.applications.models import Application, ApplicationStatus, PlaceStatus
+from app.applications.signals import application_erased
 from app.core.enums import label_with
 from app.core.extensions import aware, db
 from app.core.i18n import lazy_gettext as _l
-from app.events.models import Event, EventStatus, Track, token_digest
-from app.institutions.models import Institution
+from app.events.models import Event, EventStatus, Track
 from app.mail.services import queue_mail
 from app.participation import emails
 from app.participation.models import Attendance, Feedback
-from app.permissions import require_organiser
 
 log = logging.getLogger(__name__)
 
@@ -70,29 +70,12 @@ label_with(
 # --- loading -----------------------------------------------------------------------------------
 
 
-def require_event(slug: str, event_id: int, user: Any) -> Event:
-    """Load an event for its organiser: 404 for another institution's event or an outsider,
-    403 for a member who does not organise events."""
-    institution = db.session.scalar(select(Institution).where(Institution.slug == slug))
-    if institution is None:
-        abort(404)
-    require_organiser(user, institution)
-    event = db.session.get(Event, event_id)
-    if event is None or event.institution_id != institution.id:
-        abort(404)
-    return event
-
-
 def application_for_token(token: str) -> Application:
     """Return the application behind an applicant's secret link, or answer 404."""
-    application = db.session.scalar(
-        select(Application)
-        .join(Applicant, Application.applicant_id == Applicant.id)
-        .where(Applicant.token_digest == token_digest(token))
-    )
-    if application is None:
+    applicant = applications.applicant_for(token)
+    if applicant is None or applicant.application is None:
         abort(404)
-    return application
+    return applicant.application
 
 
 def is_participant(application: Application) -> bool:
@@ -437,10 +420,13 @@ def blank_feedback_texts(application_id: int) -> bool:
 
 
 def on_application_erased(sender: Any, application: Application | None = None, **_: Any) -> None:
-    """Receive the applications package's `application_erased` signal."""
+    """Blank the feedback's words of an application the applications package erased."""
     target = application if application is not None else sender
     if isinstance(target, Application):
         blank_feedback_texts(target.id)
+
+
+application_erased.connect(on_application_erased)
 
 
 # --- scheduled mail ----------------------------------------------------------------------------
@@ -474,9 +460,13 @@ def invite_to_meeting(now: datetime) -> int:
     for application in found:
         event = application.event
         email = emails.meeting_invitation(application)
-        message = queue_mail(application.email, email.subject, email.body, language=email.language)
-        # The outbox keeps the invitation beside the text; the job queue attaches it.
-        message.calendar = emails.meeting_ics(application)
+        queue_mail(
+            application.email,
+            email.subject,
+            email.body,
+            language=email.language,
+            calendar=emails.meeting_ics(application, now),
+        )
         application.meeting_invited_at = now
         if event.meeting_invited_at is None:
             event.meeting_invited_at = now
@@ -547,7 +537,9 @@ def invite_feedback(now: datetime) -> int:
             )
         ).all()
         for application in found:
-            email = emails.feedback_invitation(application, feedback_last_day(event))
+            # A link is mailed only when it is made: the earlier one stops working.
+            link = applications.issue_link(application.applicant)
+            email = emails.feedback_invitation(application, feedback_last_day(event), link)
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_invited_at = now
             sent += 1
@@ -576,7 +568,8 @@ def remind_feedback(now: datetime) -> int:
             )
         ).all()
         for application in found:
-            email = emails.feedback_reminder(application, feedback_last_day(event))
+            link = applications.issue_link(application.applicant)
+            email = emails.feedback_reminder(application, feedback_last_day(event), link)
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_reminded_at = now
             sent += 1

@@ -18,11 +18,11 @@ from flask_login import current_user
 
 from app.applications.forms import country_name
 from app.applications.models import Application
-from app.core.extensions import db, utcnow
+from app.core.extensions import aware, db, utcnow
 from app.events.models import Event
 from app.events.services import require_event
 from app.participation import certificates, exports, services
-from app.participation.emails import event_dates
+from app.participation.emails import MEETING_LENGTH, event_dates
 from app.participation.forms import FeedbackForm, MarkForm, ShareListForm
 from app.participation.services import DayOutside, FeedbackState
 from app.permissions import PUBLIC, SIGNED_IN, access
@@ -88,7 +88,10 @@ def _participation_context() -> dict[str, object]:
         return AfterTheDecision(
             participant=True,
             meeting_at=event.meeting_at,
-            meeting_url=_link(event.meeting_url),
+            # Its address only while it may still be joined.
+            meeting_url=_link(event.meeting_url)
+            if event.meeting_at and utcnow() < aware(event.meeting_at) + MEETING_LENGTH
+            else "",
             certificate=bool(services.days_attended(application)),
             feedback=services.feedback_state(event, utcnow()),
             feedback_given=services.feedback_of(application) is not None,

@@ -92,7 +92,13 @@ def test_a_participant_gives_feedback_and_sees_the_list_on_a_phone(server, hoste
     _event, people = _recent_event(hosted)
     page.set_viewport_size(PHONE)
     token = people[0][1]
-    page.goto(f"{server}/applications/{token}/participants")
+    page.goto(f"{server}/applications/{token}")
+    audit(page)
+    assert page.get_by_role("heading", name="Taking part").count() == 1
+    screenshot(page, "participation-own-page-phone")
+    page.get_by_role("link", name="See who else takes part").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/applications/{token}/participants")
     audit(page)
     assert page.get_by_role("rowheader", name="陈静").count() == 0
     assert page.get_by_role("rowheader", name="<script>alert(1)</script>").count() == 1

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
 from app.participation import services, tasks
-from tests.participation.conftest import AFTER_EVENT, DURING_EVENT
+from tests.participation.conftest import AFTER_EVENT, DURING_EVENT, sign_in
 
 MEETING = datetime(2026, 4, 20, 7, 0, tzinfo=UTC)
 
@@ -33,10 +33,14 @@ def test_the_applicant_page_shows_a_participant_what_they_have(app, hosted):
     hosted.event.meeting_at = MEETING
     hosted.event.list_shared = True
     db.session.commit()
-    with freeze_time(DURING_EVENT):
-        html = _after(app, hosted, application, DURING_EVENT)
+    before = datetime(2026, 4, 1, tzinfo=UTC)
+    with freeze_time(before):
+        html = _after(app, hosted, application, before)
     assert "Preparatory online meeting" in html
     assert "20 April 2026" in html and 'href="https://meet.example/prep"' in html
+    with freeze_time(DURING_EVENT):
+        html = _after(app, hosted, application, DURING_EVENT)
+    assert "20 April 2026" in html and "meet.example" not in html  # the meeting is past
     assert f"/applications/{token}/participants" in html
     assert "certificate.pdf" not in html  # not present on any day yet
     assert "/feedback" not in html  # not open during the event
@@ -88,3 +92,28 @@ def test_the_scheduled_tasks_send_and_commit_once(hosted):
         assert tasks.feedback_reminders.call_local() == 0
     db.session.rollback()  # what the tasks committed stays
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 12
+
+
+def test_the_applicants_own_page_includes_taking_part(hosted, client):
+    application = hosted.participants[0]
+    hosted.event.meeting_at = MEETING
+    hosted.event.list_shared = True
+    db.session.commit()
+    token = hosted.tokens[application.id]
+    with freeze_time(DURING_EVENT):
+        page = client.get(f"/applications/{token}")
+    assert page.status_code == 200
+    assert b"Taking part" in page.data
+    assert f"/applications/{token}/participants".encode() in page.data
+    waiting = hosted.people["waiting"]
+    with freeze_time(DURING_EVENT):
+        other = client.get(f"/applications/{hosted.tokens[waiting.id]}")
+    assert other.status_code == 200 and b"Taking part" not in other.data
+
+
+def test_the_event_overview_page_includes_the_links(hosted, client):
+    sign_in(client, hosted)
+    page = client.get(hosted.url())
+    assert page.status_code == 200
+    for tail in ("/participants", "/checkin", "/feedback"):
+        assert f'href="{hosted.url(tail)}"'.encode() in page.data

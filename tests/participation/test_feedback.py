@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.applications import services as applications
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
-from app.participation import services
+from app.participation import mailings, services
 from app.participation.models import FEEDBACK_TEXT_MAX, Feedback
 from tests.participation.conftest import AFTER_EVENT, DURING_EVENT, mailed_token, sign_in
 
@@ -26,17 +26,17 @@ def _recipients() -> list[str]:
 
 
 def test_feedback_is_asked_the_day_after_the_event_in_its_time_zone_once(hosted):
-    assert services.invite_feedback(OPENS - timedelta(seconds=1)) == 0
-    assert services.invite_feedback(OPENS) == 3
+    assert mailings.invite_feedback(OPENS - timedelta(seconds=1)) == 0
+    assert mailings.invite_feedback(OPENS) == 3
     db.session.commit()
-    assert services.invite_feedback(OPENS + timedelta(hours=1)) == 0
+    assert mailings.invite_feedback(OPENS + timedelta(hours=1)) == 0
     assert _recipients() == ["chen@uni.example", "eleni@uni.example", "lodz@uni.example"]
     assert hosted.event.feedback_sent_at is not None
 
 
 def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, client):
     with freeze_time(OPENS):
-        services.invite_feedback(OPENS)
+        mailings.invite_feedback(OPENS)
         db.session.commit()
     answered = hosted.participants[0]
     # The request carried a new link; the one of before stopped working.
@@ -50,11 +50,11 @@ def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, clien
         )
         assert response.status_code == 302
     week = OPENS + services.FEEDBACK_REMINDER_AFTER
-    assert services.remind_feedback(week - timedelta(seconds=1)) == 0
+    assert mailings.remind_feedback(week - timedelta(seconds=1)) == 0
     with freeze_time(week):
-        assert services.remind_feedback(week) == 2
+        assert mailings.remind_feedback(week) == 2
         db.session.commit()
-        assert services.remind_feedback(week + timedelta(hours=1)) == 0
+        assert mailings.remind_feedback(week + timedelta(hours=1)) == 0
     reminders = db.session.scalars(
         select(OutboxMessage.recipient).order_by(OutboxMessage.id).offset(3)
     ).all()
@@ -65,8 +65,8 @@ def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, clien
 
 def test_nobody_is_asked_once_feedback_closed(hosted):
     closed = services.feedback_closes_at(hosted.event)
-    assert services.invite_feedback(closed) == 0
-    assert services.remind_feedback(closed + timedelta(days=1)) == 0
+    assert mailings.invite_feedback(closed) == 0
+    assert mailings.remind_feedback(closed + timedelta(days=1)) == 0
 
 
 def test_the_form_opens_after_the_last_day(hosted, client):
@@ -210,7 +210,7 @@ def test_erasing_an_application_blanks_its_feedbacks_words_through_the_signal(ho
 
 
 def test_the_feedback_request_carries_a_working_link_in_the_participants_language(hosted, client):
-    services.invite_feedback(OPENS)
+    mailings.invite_feedback(OPENS)
     db.session.commit()
     eleni = hosted.participants[1]
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == eleni.email))

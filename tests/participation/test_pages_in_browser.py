@@ -69,7 +69,7 @@ def test_the_organiser_checks_people_in_on_a_phone(server, hosted, page):  # noq
     screenshot(page, "participation-checkin")
     page.set_viewport_size(PHONE)
     row = page.locator(f"#p-{people[2][0].id}")
-    row.get_by_role("button", name="Present").click()
+    row.get_by_role("button", name="Mark present").click()
     page.wait_for_load_state()
     audit(page)
     assert page.locator(f"#p-{people[2][0].id}.present").count() == 1
@@ -126,3 +126,23 @@ def test_a_participant_gives_feedback_and_sees_the_list_on_a_phone(server, hoste
     screenshot(page, "participation-feedback-phone")
     db.session.rollback()
     assert services.feedback_of(people[0][0]).overall == 5
+
+
+def test_check_in_and_feedback_read_in_finnish_and_swedish_on_a_phone(  # noqa: F811
+    server, hosted, page, catalogues
+):
+    event, people = _recent_event(hosted)
+    page.set_viewport_size(PHONE)
+    sign_in(page, server, "organiser@a.example")
+    for language, mark in (("fi", "Kirjaa läsnäolo"), ("sv", "Registrera närvaro")):
+        page.set_extra_http_headers({"Accept-Language": language})
+        page.goto(f"{server}/applications/{people[1][1]}/feedback")
+        audit(page)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, f"participation-feedback-phone-{language}")
+        page.goto(f"{server}/institutions/{hosted.slug}/events/{event.id}/checkin")
+        audit(page)
+        assert page.locator(".checkin-row button").first.inner_text().startswith(mark)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, f"participation-checkin-phone-{language}")

@@ -128,7 +128,7 @@ def test_a_participant_gives_feedback_and_sees_the_list_on_a_phone(server, hoste
     assert services.feedback_of(people[0][0]).overall == 5
 
 
-def test_check_in_and_feedback_read_in_finnish_and_swedish_on_a_phone(  # noqa: F811
+def test_check_in_and_feedback_read_in_finnish_and_swedish_on_a_phone(
     server, hosted, page, catalogues
 ):
     event, people = _recent_event(hosted)

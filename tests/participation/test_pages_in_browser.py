@@ -129,7 +129,10 @@ def test_a_participant_gives_feedback_and_sees_the_list_on_a_phone(server, hoste
 
 
 def test_check_in_and_feedback_read_in_finnish_and_swedish_on_a_phone(
-    server, hosted, page, catalogues
+    server,
+    hosted,
+    page,  # noqa: F811 - the fixture
+    catalogues,
 ):
     event, people = _recent_event(hosted)
     page.set_viewport_size(PHONE)

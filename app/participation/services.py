@@ -10,6 +10,7 @@ The mail of before and after the event, sent on a schedule, is mailings.py's.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -116,6 +117,17 @@ def participants_query(event: Event) -> Select[tuple[Application]]:
 def participants(event: Event) -> list[Application]:
     """Return an event's participants by track and name."""
     return list(db.session.scalars(participants_query(event)))
+
+
+def by_name(people: list[Application]) -> list[Application]:
+    """Sort people by name as a list at a door reads: accents aside, case aside."""
+
+    def key(application: Application) -> tuple[str, int]:
+        letters = unicodedata.normalize("NFKD", application.name)
+        plain = "".join(c for c in letters if not unicodedata.combining(c)).casefold()
+        return plain, application.id
+
+    return sorted(people, key=key)
 
 
 def attendance_of(event: Event) -> dict[int, list[date]]:

@@ -180,7 +180,7 @@ def checkin(slug: str, event_id: int, day: str | None = None) -> ResponseReturnV
     """Show the check-in list of a day of the event: one button per person."""
     event = require_event(slug, event_id, current_user)
     chosen = _day(event, day) if day else services.current_day(event, utcnow())
-    people = sorted(services.participants(event), key=lambda p: (p.name.casefold(), p.id))
+    people = services.by_name(services.participants(event))
     present = services.present_on(event, chosen)
     return _organiser_page(
         "participation/checkin.html",

@@ -353,7 +353,12 @@ def feedback_summary(event: Event) -> list[TrackFeedback]:
     counts = dict(
         db.session.execute(
             select(Application.track_id, func.count(Application.id))
-            .where(Application.event_id == event.id, *participating())
+            # An erased participant still counts, as their ratings do: figures name nobody.
+            .where(
+                Application.event_id == event.id,
+                Application.place == PlaceStatus.CONFIRMED,
+                Application.status == ApplicationStatus.SUBMITTED,
+            )
             .group_by(Application.track_id)
         ).all()
     )

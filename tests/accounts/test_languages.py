@@ -26,17 +26,16 @@ from app.accounts.models import Invitation, User
 from app.core.extensions import db
 from app.mail import services as mail
 from tests.accounts.smtp import smtp_server
+from tests.catalogues import catalogue_path
 from tests.conftest import PASSWORD, login, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ROOT / "i18n-parts"
 CATALOGUES = ROOT / "app" / "translations"
 
 
 def _catalogue(language: str) -> Path:
     """The .po this package's translations are in: its part file, or the merged catalogue."""
-    part = PARTS / f"h2.{language}.po"
-    return part if part.exists() else CATALOGUES / language / "LC_MESSAGES" / "messages.po"
+    return catalogue_path(language)
 
 
 def words(language: str, msgid: str, **values: object) -> str:
@@ -51,9 +50,9 @@ def words(language: str, msgid: str, **values: object) -> str:
 def _read_catalogues(app: Flask, folder: Path) -> None:
     """Let the app read the part files (compiled into folder) over the merged catalogues."""
     directories = [str(CATALOGUES)]
-    parts = [PARTS / f"h2.{language}.po" for language in ("fi", "sv")]
+    parts = [catalogue_path(language) for language in ("fi", "sv")]
     for part in (p for p in parts if p.exists()):
-        language = part.name.split(".")[1]
+        language = part.parent.parent.name
         target = folder / language / "LC_MESSAGES"
         target.mkdir(parents=True, exist_ok=True)
         with part.open("rb") as source, (target / "messages.mo").open("wb") as mo:

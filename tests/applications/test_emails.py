@@ -28,16 +28,15 @@ from app.core.extensions import db, utcnow
 from app.mail import services as mail
 from tests.accounts.smtp import smtp_server
 from tests.applications.conftest import form_of
+from tests.catalogues import catalogue_path
 from tests.conftest import make_config
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ROOT / "i18n-parts"
 CATALOGUES = ROOT / "app" / "translations"
 
 
 def _catalogue(language: str) -> Path:
-    part = PARTS / f"h3.{language}.po"
-    return part if part.exists() else CATALOGUES / language / "LC_MESSAGES" / "messages.po"
+    return catalogue_path(language)
 
 
 def words(language: str, msgid: str, **values: object) -> str:
@@ -53,7 +52,7 @@ def _read_parts(app: Flask, folder: Path) -> None:
     """Let the app read this package's part files over the merged catalogues."""
     directories = [str(CATALOGUES)]
     for language in ("fi", "sv"):
-        part = PARTS / f"h3.{language}.po"
+        part = catalogue_path(language)
         if part.exists():
             target = folder / language / "LC_MESSAGES"
             target.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ def full(app, catalogue, two_institutions, make_user):
     practice = practices.get_practice("hosting-a-study-visit")
     sheet = practices.sheet_from_practice(practice)
     practices.save_sheet(practice, sheet.model_copy(update={"summary": "Edited"}), author=None)
+    _hosted_event(people)
     db.session.commit()
     empty = [
         t.name
@@ -47,6 +48,45 @@ def full(app, catalogue, two_institutions, make_user):
     ]
     assert empty == [], f"the fixture leaves tables empty: {empty}"
     return ids
+
+
+def _hosted_event(people):
+    """Add an event with a row in each of its tables: track, question, rubric, committee,
+    message, applicant, application, answer, review, attendance and feedback."""
+    from datetime import date
+
+    from app.applications.models import Answer
+    from app.events.models import MessageTemplate
+    from app.participation.models import Attendance, Feedback
+    from tests.events.factories import (
+        make_criterion,
+        make_event,
+        make_member,
+        make_participant,
+        make_question,
+        make_review,
+        make_track,
+    )
+
+    manager = people["manager"]
+    institution = manager.roles[0].institution
+    event = make_event(institution, title="Päivät ✓", languages=["en", "fi"])
+    track = make_track(event)
+    question = make_question(track)
+    criterion = make_criterion(event)
+    make_member(track, manager)
+    application, _token = make_participant(track, "ünï@elsewhere.example", name="Łukasz Ærø")
+    db.session.add_all(
+        [
+            MessageTemplate(
+                event=event, kind="accepted", language="fi", subject="Tervetuloa", body="Hei"
+            ),
+            Answer(application=application, question=question, value="Koska ✓"),
+            Attendance(application=application, day=date(2026, 5, 6), marked_by="m"),
+            Feedback(application=application, overall=5, track_rating=4, will_change="Kaikki"),
+        ]
+    )
+    make_review(application, manager, {criterion: 4}, "Hyvä")
 
 
 def _normal(value):

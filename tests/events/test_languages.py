@@ -13,10 +13,9 @@ from flask import Flask, g
 from flask_babel import get_domain
 from freezegun import freeze_time
 
+from tests.catalogues import catalogue_path
 from tests.conftest import login
 from tests.events.factories import DURING, OPENS, make_event, make_track
-
-PARTS = Path(__file__).resolve().parents[2] / "i18n-parts"
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
         folder = tmp_path / language / "LC_MESSAGES"
         folder.mkdir(parents=True)
         with (
-            (PARTS / f"h2.{language}.po").open("rb") as source,
+            catalogue_path(language).open("rb") as source,
             (folder / "messages.mo").open("wb") as target,
         ):
             write_mo(target, read_po(source, locale=language))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -16,6 +15,7 @@ from sqlalchemy import delete
 from app.core.extensions import db
 from app.indicators.models import EvidenceFile, Indicator, PeriodApproval
 from app.planner.models import Activity, ProposedIndicator
+from tests.catalogues import catalogue_path
 
 
 @pytest.fixture
@@ -32,16 +32,12 @@ def setup(client, two_institutions):
     return people, ids
 
 
-PROJECT = Path(__file__).resolve().parents[2]
-PART = "h5"  # the part file of these pages' translations, until the lead merges it
 
 
 def catalogue_of(language: str) -> Catalog:
     """Return the catalogue the indicator pages' translations are in: the part file while it
     exists, else the merged catalogue of the language."""
-    part = PROJECT / "i18n-parts" / f"{PART}.{language}.po"
-    merged = PROJECT / "app" / "translations" / language / "LC_MESSAGES" / "messages.po"
-    with (part if part.exists() else merged).open("rb") as source:
+    with catalogue_path(language).open("rb") as source:
         return read_po(source, locale=language)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from app.applications.models import Application, Decision
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
+from tests.catalogues import catalogue_path
 from tests.conftest import login
 from tests.events.factories import (
     make_applicant,
@@ -28,7 +28,6 @@ from tests.events.factories import (
     make_track,
 )
 
-PARTS = Path(__file__).resolve().parents[2] / "i18n-parts"
 # The event of the factories runs 6 to 8 May 2026 in Helsinki (UTC+3 in May).
 DURING_EVENT = datetime(2026, 5, 7, 9, 0, tzinfo=UTC)
 AFTER_EVENT = datetime(2026, 5, 9, 9, 0, tzinfo=UTC)
@@ -113,7 +112,7 @@ def sign_in(client, hosted: Hosted, who: str = "organiser") -> None:
 def catalogues(app, tmp_path):
     """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
     for language in ("fi", "sv"):
-        part = PARTS / f"h5.{language}.po"
+        part = catalogue_path(language)
         folder = tmp_path / language / "LC_MESSAGES"
         folder.mkdir(parents=True)
         with part.open("rb") as source, (folder / "messages.mo").open("wb") as target:
@@ -135,7 +134,7 @@ def catalogues(app, tmp_path):
 
 def translated(language: str, english: str) -> str:
     """Return what this part's catalogue says for an English message."""
-    with (PARTS / f"h5.{language}.po").open("rb") as source:
+    with catalogue_path(language).open("rb") as source:
         catalog = read_po(source, locale=language)
     message = catalog.get(english)
     assert message is not None and message.string, f"{english!r} not translated in {language}"

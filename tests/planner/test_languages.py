@@ -1,8 +1,7 @@
 """The planner in Finnish and Swedish: files in the reader's language that import again in any
 language, the calendar feed in its member's language, and rules in words of each language.
 
-The translations are this part's own (i18n-parts/h3.*.po), compiled for the test; once they are
-merged into app/translations the catalogues compiled for the test session hold the same.
+The translations are read from the merged catalogues (tests/catalogues.py).
 """
 
 from __future__ import annotations
@@ -30,21 +29,15 @@ from app.planner import exports
 from app.planner.models import Activity, Plan
 from app.planner.recurrence import describe, rule_from_words
 from app.planner.services import create_plan, feed_token
+from tests.catalogues import catalogue_path
 from tests.conftest import login
 
-PARTS = Path(__file__).resolve().parents[2] / "i18n-parts"
 FINNISH = {"Accept-Language": "fi"}
 
 
 def translated(language: str, msgid: str, context: str | None = None) -> str:
     """Return what this part's catalogue says for a message (the merged one says the same)."""
-    path = PARTS / f"h3.{language}.po"
-    if not path.exists():  # merged into app/translations
-        path = (
-            Path(__file__).resolve().parents[2]
-            / f"app/translations/{language}/LC_MESSAGES/messages.po"
-        )
-    with path.open("rb") as file:
+    with catalogue_path(language).open("rb") as file:
         message = read_po(file, locale=language).get(msgid, context=context)
     assert message is not None and message.string, msgid
     return message.string
@@ -54,7 +47,7 @@ def translated(language: str, msgid: str, context: str | None = None) -> str:
 def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
     """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
     for language in ("fi", "sv"):
-        part = PARTS / f"h3.{language}.po"
+        part = catalogue_path(language)
         if not part.exists():
             continue
         folder = tmp_path / language / "LC_MESSAGES"

@@ -16,6 +16,7 @@ from flask_babel import get_domain
 
 from app.accounts import services as accounts
 from app.core.extensions import db
+from tests.catalogues import catalogue_path
 from tests.events.factories import (
     make_applicant,
     make_application,
@@ -97,16 +98,13 @@ def apply_with_token(track: Any, email: str, **overrides: Any) -> tuple[Any, str
     return application, token
 
 
-PARTS = Path(__file__).resolve().parents[2] / "i18n-parts"
-
-
 @pytest.fixture
 def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
     """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
     for language in ("fi", "sv"):
         folder = tmp_path / language / "LC_MESSAGES"
         folder.mkdir(parents=True)
-        with (PARTS / f"h4.{language}.po").open("rb") as source:
+        with catalogue_path(language).open("rb") as source:
             catalog = read_po(source, locale=language)
         with (folder / "messages.mo").open("wb") as target:
             write_mo(target, catalog)

@@ -274,7 +274,7 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         link = f"{base}/events/{event.id}/apply?invitation={token}"
     now = utcnow()
-    return render_template(
+    page = render_template(
         "events/manage.html",
         event=event,
         now=now,
@@ -282,6 +282,8 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         counts=services.application_counts(event),
         invitation=link,
     )
+    # The link is a secret shown once: no cache keeps a copy of this page.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # Tracks

@@ -298,7 +298,9 @@ def test_an_event_without_tracks_is_not_published(client, people):
 def test_a_new_invitation_link_is_shown_once_and_replaces_the_old(client, setup):
     event, _track, _question = setup
     login(client, "manager@a.example")
-    first = client.post(f"{BASE}/{event.id}/invitation").get_data(as_text=True)
+    response = client.post(f"{BASE}/{event.id}/invitation")
+    assert response.headers["Cache-Control"] == "no-store"
+    first = response.get_data(as_text=True)
     token = first.split("invitation=")[1].split("<")[0].split('"')[0]
     db.session.expire_all()
     assert db.session.get(Event, event.id).invitation_digest == token_digest(token)

@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 from datetime import time as dt_time
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
@@ -82,6 +83,12 @@ def event_limits() -> dict[str, int]:
         "min_choices": MIN_CHOICES,
         "answer": ANSWER_MAX,
     }
+
+
+@bp.app_template_global()
+def may_organise(institution: Any) -> bool:
+    """Tell whether the reader organises the institution's events (pages offer them)."""
+    return can_organise(current_user, institution)
 
 
 @bp.app_template_global()

@@ -538,3 +538,12 @@ def test_the_overview_counts_applications_per_track(client, setup):
         page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
     assert "<td>1</td>" in page
     assert DURING is not None
+
+
+def test_the_institution_page_offers_its_events_to_organisers_only(client, people):
+    for who, shown in (("event_organiser@a.example", True), ("planner@a.example", False)):
+        reader = client.application.test_client()
+        login(reader, who)
+        page = reader.get("/institutions/uni-a").get_data(as_text=True)
+        assert (f'href="{BASE}"' in page) is shown, who
+    assert 'href="/events"' in client.get("/institutions/uni-a").get_data(as_text=True)

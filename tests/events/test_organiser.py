@@ -547,3 +547,20 @@ def test_the_institution_page_offers_its_events_to_organisers_only(client, peopl
         page = reader.get("/institutions/uni-a").get_data(as_text=True)
         assert (f'href="{BASE}"' in page) is shown, who
     assert 'href="/events"' in client.get("/institutions/uni-a").get_data(as_text=True)
+
+
+def test_an_event_organiser_finds_hosting_on_the_plan_page(client, people, make_practice):
+    from app.planner.models import Activity
+
+    practice = make_practice(slug="inter-institutional-trainings-and-workshops")
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    activity = Activity(plan=plan, practice=practice, title="Workshops")
+    db.session.add(activity)
+    db.session.commit()
+    link = f'href="{BASE}/new?activity={activity.id}"'
+    for who, shown in (("event_organiser@a.example", True), ("viewer@a.example", False)):
+        reader = client.application.test_client()
+        login(reader, who)
+        assert (link in reader.get(f"/plans/{plan.id}").get_data(as_text=True)) is shown, who

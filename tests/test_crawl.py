@@ -78,6 +78,12 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"plan_id": plan, key: value} for plan, value in pairs[key]])
     elif "plan_id" in names:
         each([{"plan_id": plan} for plan in world.plans])
+    if "question_id" in names:
+        each([{"event_id": e, "track_id": t, "question_id": q} for e, t, q in world.questions])
+    elif "track_id" in names:
+        each([{"event_id": e, "track_id": t} for e, t in world.tracks])
+    elif "event_id" in names:
+        each([{"event_id": event} for event in [*world.events, 999_999]])
     if "slug" in names:
         if endpoint.startswith(("practices", "practices_api")) or endpoint == "planner.adopt":
             each([{"slug": slug} for slug in [*world.practices, "no-such-sheet"]])
@@ -108,7 +114,7 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
     if "filename" in names:
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
-    known |= {"row_id", "invitation_id"}
+    known |= {"row_id", "invitation_id", "event_id", "track_id", "question_id"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings

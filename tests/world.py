@@ -51,6 +51,10 @@ class World:
     parts: dict[str, list[int]]  # units, memberships, partnerships of A and B, by kind
     feeds: list[str]
     windows: list[tuple[int, str]] = field(default_factory=list)  # (plan id, window key)
+    # Institution A's events, (event, track) and (event, track, question) ids.
+    events: list[int] = field(default_factory=list)
+    tracks: list[tuple[int, int]] = field(default_factory=list)
+    questions: list[tuple[int, int, int]] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)  # reset / invitation tokens
 
 
@@ -358,6 +362,13 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         )
         invitation = make_token(INVITATION_SALT, {"invitation": pending.id})
     a_plans = [main, *plans[1:]]
+    from app.events.models import Event
+    from tests.events.factories import make_full_event
+
+    make_full_event(
+        a, people["viewer"], text, LONG, activity=main.activities[0], creator=people["manager"]
+    )
+    events = list(db.session.scalars(db.select(Event).where(Event.institution_id == a.id)))
     return World(
         slug=a.slug,
         other_slug=b.slug,
@@ -382,6 +393,9 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         feeds=[feed_token(plan, people[who]) for plan in a_plans for who in ("viewer", "manager")],
         windows=[(main.id, key) for key in ("2027-Q1", "2027-Q2", "2027-01", "2027", "2027-T1")],
         secrets={"reset": reset, "invitation": invitation},
+        events=[event.id for event in events],
+        tracks=[(e.id, t.id) for e in events for t in e.tracks],
+        questions=[(e.id, t.id, q.id) for e in events for t in e.tracks for q in t.questions],
     )
 
 

@@ -51,7 +51,8 @@ class EventForm(FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[FromSchema(EventFields, "ends_on")])
     place = StringField(_l("Place"), validators=[FromSchema(EventFields, "place")])
     format = SelectField(_l("Format"), choices=choices(Format), validate_choice=False)
-    activity_id = SelectField(_l("Plan activity it carries out"), default="")
+    # Checked by the view against the institution's activities, not only those offered.
+    activity_id = SelectField(_l("Plan activity it carries out"), default="", validate_choice=False)
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[FromSchema(EventFields, "description")]
     )

@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 from datetime import time as dt_time
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
@@ -82,6 +83,12 @@ def event_limits() -> dict[str, int]:
         "min_choices": MIN_CHOICES,
         "answer": ANSWER_MAX,
     }
+
+
+@bp.app_template_global()
+def may_organise(institution: Any) -> bool:
+    """Tell whether the reader organises the institution's events (pages offer them)."""
+    return can_organise(current_user, institution)
 
 
 @bp.app_template_global()
@@ -274,7 +281,7 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         link = f"{base}/events/{event.id}/apply?invitation={token}"
     now = utcnow()
-    return render_template(
+    page = render_template(
         "events/manage.html",
         event=event,
         now=now,
@@ -282,6 +289,8 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         counts=services.application_counts(event),
         invitation=link,
     )
+    # The link is a secret shown once: no cache keeps a copy of this page.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # Tracks

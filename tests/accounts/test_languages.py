@@ -42,6 +42,10 @@ def words(language: str, msgid: str, **values: object) -> str:
     """Return a message as the catalogue translates it, with its placeholders filled."""
     with _catalogue(language).open("rb") as source:
         message = read_po(source, locale=language).get(msgid)
+    if message is None:  # i18n-parts/h2 is now another helper's part: the merged catalogue
+        merged = CATALOGUES / language / "LC_MESSAGES" / "messages.po"
+        with merged.open("rb") as source:
+            message = read_po(source, locale=language).get(msgid)
     assert message is not None and message.string, f"{msgid!r} has no {language} translation"
     assert message.string != msgid, f"{msgid!r} reads the same in {language}"
     return message.string % values if values else message.string

@@ -93,3 +93,9 @@ def test_organiser_creates_tracks_and_publishes_the_call(
         audit(page)
         screenshot(page, "events-08-edit-390")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        for name in ("Overview", "Tracks and questions", "Selection committee"):
+            page.get_by_role("link", name=name, exact=True).first.click()
+            page.wait_for_load_state()
+            audit(page)
+            screenshot(page, f"events-09-{name.split()[0].lower()}-390")
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, name

@@ -185,3 +185,47 @@ def make_participant(
         **overrides,
     )
     return application, token
+
+
+def make_full_event(
+    institution: Any, reviewer: Any, text: Any, long: str, *, activity: Any, creator: Any
+) -> Event:
+    """Add an event with every optional field set, long text in each, a track of every kind of
+    question and a committee member, for the fully populated world (tests/world.py)."""
+    event = make_event(
+        institution,
+        title=text(200),
+        place=text(200),
+        description=long,
+        audience=text(2000),
+        programme=long,
+        accommodation=long,
+        languages=["en", "fi", "sv", "de"],
+        invitation_only=True,
+        invitation_digest=token_digest("world"),
+        second_choice=True,
+        meeting_at=DURING,
+        meeting_url="https://meet.example.org/" + "m" * 200,
+        signatory_name=text(200),
+        signatory_title=text(200),
+        activity=activity,
+        created_by=creator,
+        close_noticed_at=CLOSES,
+    )
+    for n in range(2):
+        track = make_track(
+            event, f"{n} {text(190)}", target_group=text(2000), topics=[text(200)] * 5
+        )
+        for kind in QuestionKind:
+            choices = [text(200)[:190] + f" {i}" for i in range(3)]
+            make_question(
+                track,
+                f"{kind} {text(480)}",
+                kind=kind,
+                help=text(1000),
+                max_length=5000 if kind in ("short_text", "long_text") else None,
+                choices=choices if kind in ("one_choice", "several_choices") else [],
+            )
+    make_member(event.tracks[0], reviewer)
+    make_event(institution, title="Draft " + text(150), status=EventStatus.DRAFT, list_shared=True)
+    return event

@@ -298,7 +298,9 @@ def test_an_event_without_tracks_is_not_published(client, people):
 def test_a_new_invitation_link_is_shown_once_and_replaces_the_old(client, setup):
     event, _track, _question = setup
     login(client, "manager@a.example")
-    first = client.post(f"{BASE}/{event.id}/invitation").get_data(as_text=True)
+    response = client.post(f"{BASE}/{event.id}/invitation")
+    assert response.headers["Cache-Control"] == "no-store"
+    first = response.get_data(as_text=True)
     token = first.split("invitation=")[1].split("<")[0].split('"')[0]
     db.session.expire_all()
     assert db.session.get(Event, event.id).invitation_digest == token_digest(token)
@@ -536,3 +538,29 @@ def test_the_overview_counts_applications_per_track(client, setup):
         page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
     assert "<td>1</td>" in page
     assert DURING is not None
+
+
+def test_the_institution_page_offers_its_events_to_organisers_only(client, people):
+    for who, shown in (("event_organiser@a.example", True), ("planner@a.example", False)):
+        reader = client.application.test_client()
+        login(reader, who)
+        page = reader.get("/institutions/uni-a").get_data(as_text=True)
+        assert (f'href="{BASE}"' in page) is shown, who
+    assert 'href="/events"' in client.get("/institutions/uni-a").get_data(as_text=True)
+
+
+def test_an_event_organiser_finds_hosting_on_the_plan_page(client, people, make_practice):
+    from app.planner.models import Activity
+
+    practice = make_practice(slug="inter-institutional-trainings-and-workshops")
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    activity = Activity(plan=plan, practice=practice, title="Workshops")
+    db.session.add(activity)
+    db.session.commit()
+    link = f'href="{BASE}/new?activity={activity.id}"'
+    for who, shown in (("event_organiser@a.example", True), ("viewer@a.example", False)):
+        reader = client.application.test_client()
+        login(reader, who)
+        assert (link in reader.get(f"/plans/{plan.id}").get_data(as_text=True)) is shown, who

@@ -11,10 +11,11 @@ from flask import render_template
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from app.applications.models import ApplicationStatus, Decision, PlaceStatus
+from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
 from app.core.extensions import aware, db
 from app.mail.models import OutboxMessage
 from app.selection import decisions
+from app.selection.tasks import expire_offers_task
 from tests.events.factories import AFTER, DURING
 from tests.selection.conftest import apply_with_token
 
@@ -239,3 +240,16 @@ def test_the_applicant_page_shows_the_offer_and_its_deadline_in_the_events_zone(
     with app.test_request_context():
         waiting = _offer_partial(sent["dan"][0], sent["dan"][1], AFTER)
     assert "waiting list" in waiting
+
+
+def test_the_periodic_task_lapses_offers_and_commits(sent):
+    anna_id, dan_id = sent["anna"][0].id, sent["dan"][0].id
+    answered = decisions.answer_offer(sent["bert"][0], "confirm", AFTER)
+    db.session.commit()
+    assert answered == PlaceStatus.CONFIRMED
+    with freeze_time(DEADLINE):
+        assert expire_offers_task.call_local() == 1
+        assert expire_offers_task.call_local() == 0
+    db.session.remove()
+    assert db.session.get(Application, anna_id).place == PlaceStatus.EXPIRED
+    assert db.session.get(Application, dan_id).place == PlaceStatus.OFFERED

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.applications import services as applications
-from app.applications.models import Decision
+from app.applications.models import Application, Decision
 from app.core.enums import labels
 from app.core.extensions import db, utcnow
 from app.core.i18n import LANGUAGES
@@ -234,7 +234,14 @@ def _overview_page(
     reviewable = {
         a.id for t in tracks for a in t.applications if not services.conflicted(reviewer, a)
     }
+
+    def best_first(application: Application) -> tuple[Any, ...]:
+        """The highest mean score first; applications nobody has scored last."""
+        mean = scores[application.id].mean if application.id in scores else None
+        return (mean is None, -(mean or 0), application.id)
+
     for entry in tracks:
+        entry.applications.sort(key=best_first)
         if entry.track.id not in forms:
             forms[entry.track.id] = decisions_form(
                 [a.id for a in entry.applications],

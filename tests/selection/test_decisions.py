@@ -75,6 +75,9 @@ def test_the_overview_shows_scores_reviewers_disagreement_and_spreads(client, sc
     assert "Germany" in page and "Sweden" in page
     # Networks grouped without regard to case: UNICA twice.
     assert "UNICA 2" in page
+    # Listed by mean score, the unscored last.
+    order = [page.index(n) for n in ("Second Person", "First Person", "Third Person")]
+    assert order == sorted(order)
 
 
 def test_the_overview_warns_when_one_country_has_more_than_half_of_the_accepted(

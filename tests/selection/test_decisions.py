@@ -233,6 +233,7 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     body = accepted.body
     assert "http://127.0.0.1:5000/applications/" in body
     assert "Day 1: networks" in body and "Hotel Kämp" in body
+    assert "Dates: 6\u2009–\u20098 May 2026" in body and "Place: Helsinki" in body
     assert "27 February 2026, 12:00 (Finland Time)" in body  # 10:00 UTC + 7 days, at UTC+2
     (declined,) = _mails("third@uni.example")
     assert "cannot offer you a place" in declined.body and "/applications/" not in declined.body

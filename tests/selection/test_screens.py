@@ -59,7 +59,7 @@ def _shots(shown, name: str) -> None:
         screenshot(shown, f"selection-{name}-{label}")
 
 
-def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, filled):  # noqa: F811
+def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, filled, catalogues):  # noqa: F811
     base = f"{server}/institutions/uni-a/events/{scene.event.id}"
     sign_in(page, server, scene.organiser.email, landing=r".*")
     for name, path in (
@@ -103,3 +103,11 @@ def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, fil
     page.goto(f"{server}/applications/{_link_token(promoted.email)}")
     assert "A place has opened for you" in page.content()
     _shots(page, "offer-promoted")
+    # The organiser's overview and review in Finnish.
+    page.goto(base + "/selection")
+    page.get_by_role("button", name="Suomi").click()
+    page.wait_for_load_state()
+    assert "Päätösten lähettäminen" in page.content()
+    _shots(page, "overview-fi")
+    page.goto(base + f"/review/{filled[1][0].id}")
+    _shots(page, "review-fi")

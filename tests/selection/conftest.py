@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,10 @@ def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
     yield
     babel.translation_directories = before
     get_domain().cache.clear()
+
+
+def happening_later(scene: Scene) -> None:
+    """Move the event's days after today's real date (its window stays closed): for tests
+    that run on the real clock, as a live server does."""
+    scene.event.starts_on, scene.event.ends_on = date(2099, 5, 6), date(2099, 5, 8)
+    db.session.commit()

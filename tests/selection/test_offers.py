@@ -4,7 +4,7 @@ place given back (a decline, a place given back after confirming, a missed deadl
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import render_template
@@ -253,3 +253,28 @@ def test_the_periodic_task_lapses_offers_and_commits(sent):
     db.session.remove()
     assert db.session.get(Application, anna_id).place == PlaceStatus.EXPIRED
     assert db.session.get(Application, dan_id).place == PlaceStatus.OFFERED
+
+
+def test_an_offer_made_close_to_the_event_lapses_when_it_begins(scene, sent):
+    begins = datetime(2026, 5, 5, 21, 0, tzinfo=UTC)  # 6 May 00:00 in Helsinki
+    assert decisions.event_start(scene.event) == begins
+    decisions.answer_offer(sent["anna"][0], "confirm", AFTER)
+    decisions.answer_offer(sent["anna"][0], "decline", begins - timedelta(days=2))
+    db.session.commit()
+    dan = _fresh(sent["dan"][0])
+    assert dan.place == PlaceStatus.OFFERED
+    assert aware(dan.offer_deadline) == begins  # not seven days later
+
+
+def test_nobody_is_promoted_once_the_event_has_begun(scene, sent):
+    begins = decisions.event_start(scene.event)
+    decisions.answer_offer(sent["anna"][0], "confirm", AFTER)
+    db.session.commit()
+    with pytest.raises(decisions.SelectionRefused):
+        decisions.answer_offer(sent["anna"][0], "decline", begins)
+    db.session.rollback()
+    assert decisions.expire_offers(begins) == 1  # Bert never answered
+    db.session.commit()
+    assert _fresh(sent["bert"][0]).place == PlaceStatus.EXPIRED
+    assert sent["anna"][0].place == PlaceStatus.CONFIRMED
+    assert sent["dan"][0].place is None

@@ -10,7 +10,7 @@ from app.selection import decisions
 from tests.browser.axe import audit
 from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401 - fixtures
 from tests.events.factories import make_review
-from tests.selection.conftest import apply, apply_with_token
+from tests.selection.conftest import apply, apply_with_token, happening_later
 from tests.selection.test_offers import _link_token
 
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -19,6 +19,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 @pytest.fixture
 def filled(scene):
     """Applications from several countries, reviewed, with one disagreement."""
+    happening_later(scene)  # the live server runs on the real clock
     scene.event.accommodation = "Hotel rooms near the campus"
     people = [
         ("Aino Virtanen", "FI", "Una Europa", "Tampere University"),

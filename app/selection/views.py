@@ -165,7 +165,7 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
     """List the applications the user may review: their tracks', none in conflict."""
     event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
-    applications = services.reviewable_applications(event, track_ids, reviewer)
+    applications, left_out = services.reviewable_applications(event, track_ids, reviewer)
     done = services.reviewed_ids(event, _user())
     by_track = [
         (track, [a for a in applications if a.track_id == track.id])
@@ -177,6 +177,9 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
         event,
         by_track=by_track,
         done=done,
+        left_out=left_out,
+        reviewed=sum(1 for a in applications if a.id in done),
+        total=len(applications),
         organiser=can_organise(current_user, event.institution),
         has_rubric=bool(event.criteria),
     )

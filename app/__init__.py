@@ -76,6 +76,7 @@ def register_jobs(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from app.accounts.views import bp as accounts_bp
+    from app.api.events import bp as events_api_bp
     from app.api.views import bp as api_bp
     from app.applications.views import bp as applications_bp
     from app.charts.views import bp as charts_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
     app.register_blueprint(planner_api_bp)
+    app.register_blueprint(events_api_bp)
 
 
 def register_api_auth(app: Flask) -> None:

@@ -9,8 +9,9 @@ their zone. Links come from the configured public address, never from the reques
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -20,14 +21,16 @@ from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.events.models import Event
 
 
-def event_moment(event: Event, moment: datetime, locale: str) -> str:
-    """A time as the event's place reads it, with its zone ("13 Feb 2026, 23:59 EET")."""
+def event_moment(event: Event, moment: datetime, locale: Any) -> str:
+    """A time as the event's place reads it, to the minute, with its zone's name
+    ("14 Feb 2026, 00:00 Eastern European Standard Time")."""
     local = event.local(moment)
-    return (
-        format_datetime(local, "medium", tzinfo=event.zone, locale=locale)
-        + " "
-        + (format_datetime(local, "zzzz", tzinfo=event.zone, locale=locale))
+    when = (
+        get_datetime_format("medium", locale=locale)
+        .replace("{1}", format_date(local, "medium", locale=locale))
+        .replace("{0}", format_time(local, "short", tzinfo=event.zone, locale=locale))
     )
+    return f"{when} {format_datetime(local, 'zzzz', tzinfo=event.zone, locale=locale)}"
 
 
 def _body(*paragraphs: str) -> str:

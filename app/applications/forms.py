@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -45,7 +45,6 @@ from app.applications.models import (
 )
 from app.applications.services import Submission
 from app.core.i18n import lazy_gettext as _l
-from app.core.i18n import lazy_ngettext as _ln
 from app.core.validation import CheckboxesField, FreeText, SingleLineText, form_id
 from app.events.models import ANSWER_MAX, Event, Question, QuestionKind, Track
 
@@ -187,7 +186,7 @@ class ApplicationForm(FlaskForm):
         names = self.other_network_names()
         if any(len(name) > NETWORK_MAX for name in names):
             raise ValidationError(
-                _ln(
+                ngettext(
                     "A network’s name has at most %(num)d character.",
                     "A network’s name has at most %(num)d characters.",
                     NETWORK_MAX,
@@ -195,7 +194,7 @@ class ApplicationForm(FlaskForm):
             )
         if len(names) + len(self.networks.data or []) > NETWORKS_MAX:
             raise ValidationError(
-                _ln(
+                ngettext(
                     "Give at most %(num)d network.",
                     "Give at most %(num)d networks.",
                     NETWORKS_MAX,

@@ -290,6 +290,10 @@ def jobs_cli() -> None:
 def worker_command(workers: int, periodic: bool) -> None:
     """Run the queue's tasks until stopped (Ctrl-C): beside `flask run` or gunicorn."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not queue(app).immediate and isinstance(queue(app).storage, MemoryStorage):
+        raise click.ClickException(
+            "JOBS_URL is memory://: only the process that enqueues sees its tasks"
+        )
     running = consumer(app, workers=workers, periodic=periodic)
     # Huey's own lines (started, each task run, retries) are what this process is for.
     logging.getLogger("huey").setLevel(logging.INFO)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -195,7 +196,7 @@ def message_id_of(message: OutboxMessage, config: Any) -> str:
     return f"<outbox.{message.id}.{created}@{domain}>"
 
 
-def _send(email: EmailMessage, config: Any, accepted: Any) -> None:
+def _send(email: EmailMessage, config: Any, accepted: Callable[[], None]) -> None:
     """Hand the email to the server; call accepted() as soon as the server took it.
 
     So that "sent" is recorded before the connection is closed: a QUIT that fails or hangs
@@ -250,6 +251,11 @@ class Attempt(NamedTuple):
 def attempt(message_id: int) -> Attempt:
     """Claim one message and try to send it once."""
     config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        # A worker configured apart from the web processes that queued the message: it is
+        # left, unclaimed, to one that can send it.
+        log.warning("mail %s left pending: this process has no MAIL_SERVER", message_id)
+        return Attempt(None)
     if not _claim(message_id, utcnow()):
         return Attempt(None)
     message = db.session.get(OutboxMessage, message_id)

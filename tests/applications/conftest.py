@@ -29,6 +29,11 @@ class Call:
 @pytest.fixture
 def call(make_institution: Any) -> Call:
     """A published event in its window's Helsinki dates, with two tracks of questions."""
+    return make_call(make_institution)
+
+
+def make_call(make_institution: Any) -> Call:
+    """Add the event of `call` (for tests elsewhere, such as the browser's)."""
     event = make_event(make_institution("helsinki", name="University of Helsinki"))
     first = make_track(event, "Global mobility networks")
     second = make_track(event, "Communications")

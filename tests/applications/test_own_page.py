@@ -56,9 +56,7 @@ def test_sending_stores_the_application_and_the_chosen_tracks_answers(
 ):
     elsewhere = make_institution("uni-elsewhere", name="University of Elsewhere")
     with freeze_time(DURING):
-        response = post(
-            client, token, form_of(call, institution_name="  university OF elsewhere ")
-        )
+        response = post(client, token, form_of(call, institution_name="  university OF elsewhere "))
     assert response.status_code == 302
     (application,) = stored()
     assert application.track_id == call.first.id
@@ -170,7 +168,7 @@ def test_every_problem_is_listed_at_once_and_nothing_typed_is_lost(client, call,
     assert page.count("Choose among the options offered.") >= 3
     assert 'value="Coordinator"' in page
     assert "Forty-one characters, one more than allowed" in page
-    assert 'checked id="q{}-1"'.format(call.several.id) in page  # Inclusion stays ticked
+    assert f'checked id="q{call.several.id}-1"' in page  # Inclusion stays ticked
     assert "Please correct these problems:" in page
     assert stored() == [] and mails() == []
 
@@ -182,7 +180,9 @@ def test_networks_come_from_the_known_list_and_typed_lines_bounded(client, call,
         page = client.get(f"/applications/{token}").get_data(as_text=True)
         assert 'value="Una Europa"' in page
         too_many = "\n".join(f"Network {n}" for n in range(25))
-        response = post(client, token, form_of(call, networks="Una Europa", other_networks=too_many))
+        response = post(
+            client, token, form_of(call, networks="Una Europa", other_networks=too_many)
+        )
         assert response.status_code == 400
         assert "Give at most 20 networks." in response.get_data(as_text=True)
         too_long = post(client, token, form_of(call, other_networks="N" * 101))

@@ -175,6 +175,14 @@ def test_the_worker_command_refuses_an_inline_queue(runner):
     assert "immediate mode" in result.output
 
 
+def test_the_worker_command_refuses_a_queue_in_memory(migrated_database):
+    app = create_app(make_config(migrated_database, JOBS_URL="memory://"))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["jobs", "worker"])
+    assert result.exit_code == 1
+    assert "only the process that enqueues sees its tasks" in result.output
+
+
 def test_the_status_command_says_where_the_queue_is_and_what_waits(queue_app):
     app = queue_app()
     with app.app_context():

@@ -63,7 +63,10 @@ def test_a_bad_event_stops_the_whole_load(app, runner, tmp_path):
     folder = _folder(tmp_path, "closes_at: 2026-02-14T00:00:00", "closes_at: 2026-01-01T00:00:00")
     result = _load(runner, folder)
     assert result.exit_code == 1
-    assert "events.yml:25: events.0.closes_at: applications must close after they open" in result.output
+    assert (
+        "events.yml:25: events.0.closes_at: applications must close after they open"
+        in result.output
+    )
     assert db.session.scalar(select(func.count()).select_from(Institution)) == 0
     assert db.session.scalar(select(Event)) is None
 

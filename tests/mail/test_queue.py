@@ -204,3 +204,16 @@ def test_mail_goes_through_a_queue_on_redis(queue_app, make_user, redis_url):  #
         with consuming(app):
             assert wait_for(lambda: len(received) == 1 and idle(app))
     assert messages()[0].status == MailStatus.SENT
+
+
+def test_a_worker_without_a_mail_server_leaves_the_message_to_one_with_it(
+    queue_app, make_user, migrated_database
+):
+    make_user("ana@example.org")
+    web = queue_app(free_port(), JOBS_URL="memory://")
+    forgot(web, "ana@example.org")
+    worker = create_app(make_config(migrated_database, JOBS_URL="memory://"))
+    with worker.app_context():
+        assert tasks.deliver_message.call_local(messages()[0].id) is None
+    message = messages()[0]
+    assert message.status == MailStatus.PENDING and message.attempts == 0

@@ -293,6 +293,9 @@ def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
             _flash_refusal(refusal)
             return _overview_page(event, {track.id: form}, 422)
         db.session.commit()
+        log.info(
+            "decisions of track %s saved by %s: %s changed", track.id, current_user.email, changed
+        )
         flash(
             ngettext(
                 "%(num)d decision of %(track)s is saved.",
@@ -321,6 +324,7 @@ def send(slug: str, event_id: int) -> ResponseReturnValue:
         _flash_refusal(refusal)
         return redirect(url_for("selection.overview", slug=slug, event_id=event_id))
     db.session.commit()
+    log.info("decisions of event %s sent by %s", event.id, current_user.email)
     if sent:
         flash(ngettext("%(num)d decision is sent.", "%(num)d decisions are sent.", sent))
     else:

@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from app.applications.forms import country_name
 from app.applications.models import Application
 from app.core.formatting import day
 from app.core.i18n import locale_of
-from app.participation.exports import country_name
 
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT = "DejaVuSans"

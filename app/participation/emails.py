@@ -9,7 +9,7 @@ page where a new link to one's own application is mailed on request.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time, get_timezone_name
@@ -18,14 +18,12 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEvent
-from werkzeug.routing import BuildError
 
 from app.accounts.emails import Email
 from app.applications.models import Application
 from app.core.extensions import aware, utcnow
 from app.core.formatting import day
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
-from app.core.urls import external_url
 from app.events.models import Event
 from app.mail.services import single_line
 
@@ -56,24 +54,12 @@ def event_dates(event: Event) -> str:
     )
 
 
-def _page_link(event: Event) -> str | None:
-    """Return where a participant asks for the link to their own page, if the site has it."""
-    try:
-        return external_url("applications.request_link", event_id=event.id)
-    except BuildError:  # the applications pages are not part of this build
-        return None
-
-
-def _body(event: Event, *paragraphs: str) -> str:
-    """Greet, say the paragraphs, point to one's own page, and sign as the organiser."""
+def _body(event: Event, *paragraphs: str, link: str | None = None) -> str:
+    """Greet, say the paragraphs, give the link to one's own page, name the organisers."""
     parts = [_("Hello,"), *paragraphs]
-    link = _page_link(event)
     if link:
         parts += [
-            _(
-                "Your page of the event shows this and more. Open it from the link we sent "
-                "you earlier, or ask for a new link here with the address you applied with:"
-            ),
+            _("Your page of the event (keep the link to yourself; it replaces earlier ones):"),
             link,
         ]
     if event.contact_email:
@@ -129,7 +115,7 @@ def meeting_reminder(application: Application) -> Email:
         )
 
 
-def feedback_invitation(application: Application, closes: datetime) -> Email:
+def feedback_invitation(application: Application, last_day: date, link: str) -> Email:
     """Write the request for feedback, the day after the event."""
     event = application.event
     with force_locale(locale_of(application.language)):
@@ -144,15 +130,17 @@ def feedback_invitation(application: Application, closes: datetime) -> Email:
                     "five minutes.",
                     event=event.title,
                 ),
+                _("Open your page of the event and choose the feedback there."),
                 _(
-                    "You can give your feedback, and change it, until %(time)s.",
-                    time=event_time(event, closes),
+                    "You can give your feedback, and change it, until the end of %(date)s.",
+                    date=day(last_day, "full"),
                 ),
+                link=link,
             ),
         )
 
 
-def feedback_reminder(application: Application, closes: datetime) -> Email:
+def feedback_reminder(application: Application, last_day: date, link: str) -> Email:
     """Write the reminder to those who have not given feedback yet."""
     event = application.event
     with force_locale(locale_of(application.language)):
@@ -167,9 +155,10 @@ def feedback_reminder(application: Application, closes: datetime) -> Email:
                     event=event.title,
                 ),
                 _(
-                    "You can give your feedback until %(time)s.",
-                    time=event_time(event, closes),
+                    "You can give your feedback until the end of %(date)s.",
+                    date=day(last_day, "full"),
                 ),
+                link=link,
             ),
         )
 

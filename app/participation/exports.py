@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from babel import Locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -23,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.applications.forms import country_name
 from app.applications.models import Application
 from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
@@ -62,14 +62,6 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 def headers() -> list[str]:
     """Return the column headers in the reader's language."""
     return [str(LABELS[column]) for column in COLUMNS]
-
-
-def country_name(code: str) -> str:
-    """Name a country (ISO 3166-1 alpha-2) in the reader's language; the code if unknown."""
-    if not code:
-        return ""
-    locale = get_locale() or Locale.parse("en_GB")
-    return locale.territories.get(code.upper(), code)
 
 
 def _single_line(text: str) -> str:

@@ -1,18 +1,16 @@
-"""Taking part, in one place: who the participants are, their attendance and feedback, and
-the scheduled mail of before and after the event (meeting invitations, feedback requests).
+"""Taking part, in one place: who the participants are, their attendance and feedback.
 
 A participant is an application whose place is confirmed and that still stands (not
 withdrawn, not erased). Every page, export and email of this package asks `is_participant`
-or selects with `_participating`; none tests the place itself.
+or selects with `participating()`; none tests the place itself.
 
-The scheduled functions take `now` and are idempotent: each records on the application what
-it sent (`meeting_invited_at`, `feedback_invited_at`, `feedback_reminded_at`) and sends only
-to those without the record, so a second run, or a run after a crash, sends nothing twice.
+The mail of before and after the event, sent on a schedule, is mailings.py's.
 """
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,20 +18,18 @@ from enum import StrEnum
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
+from app.applications import services as applications
+from app.applications.models import Application, ApplicationStatus, PlaceStatus
+from app.applications.signals import application_erased
 from app.core.enums import label_with
 from app.core.extensions import aware, db
 from app.core.i18n import lazy_gettext as _l
-from app.events.models import Event, EventStatus, Track, token_digest
-from app.institutions.models import Institution
-from app.mail.services import queue_mail
-from app.participation import emails
+from app.events.models import Event, EventStatus, Track
 from app.participation.models import Attendance, Feedback
-from app.permissions import require_organiser
 
 log = logging.getLogger(__name__)
 
@@ -70,29 +66,12 @@ label_with(
 # --- loading -----------------------------------------------------------------------------------
 
 
-def require_event(slug: str, event_id: int, user: Any) -> Event:
-    """Load an event for its organiser: 404 for another institution's event or an outsider,
-    403 for a member who does not organise events."""
-    institution = db.session.scalar(select(Institution).where(Institution.slug == slug))
-    if institution is None:
-        abort(404)
-    require_organiser(user, institution)
-    event = db.session.get(Event, event_id)
-    if event is None or event.institution_id != institution.id:
-        abort(404)
-    return event
-
-
 def application_for_token(token: str) -> Application:
     """Return the application behind an applicant's secret link, or answer 404."""
-    application = db.session.scalar(
-        select(Application)
-        .join(Applicant, Application.applicant_id == Applicant.id)
-        .where(Applicant.token_digest == token_digest(token))
-    )
-    if application is None:
+    applicant = applications.applicant_for(token)
+    if applicant is None or applicant.application is None:
         abort(404)
-    return application
+    return applicant.application
 
 
 def is_participant(application: Application) -> bool:
@@ -104,7 +83,7 @@ def is_participant(application: Application) -> bool:
     )
 
 
-def _participating() -> tuple[Any, ...]:
+def participating() -> tuple[Any, ...]:
     """The conditions of `is_participant`, for a query's WHERE."""
     return (
         Application.place == PlaceStatus.CONFIRMED,
@@ -129,7 +108,7 @@ def participants_query(event: Event) -> Select[tuple[Application]]:
     return (
         select(Application)
         .join(Track, Application.track_id == Track.id)
-        .where(Application.event_id == event.id, *_participating())
+        .where(Application.event_id == event.id, *participating())
         .options(selectinload(Application.track), selectinload(Application.home_institution))
         .order_by(Track.position, Track.id, func.lower(Application.name), Application.id)
     )
@@ -138,6 +117,17 @@ def participants_query(event: Event) -> Select[tuple[Application]]:
 def participants(event: Event) -> list[Application]:
     """Return an event's participants by track and name."""
     return list(db.session.scalars(participants_query(event)))
+
+
+def by_name(people: list[Application]) -> list[Application]:
+    """Sort people by name as a list at a door reads: accents aside, case aside."""
+
+    def key(application: Application) -> tuple[str, int]:
+        letters = unicodedata.normalize("NFKD", application.name)
+        plain = "".join(c for c in letters if not unicodedata.combining(c)).casefold()
+        return plain, application.id
+
+    return sorted(people, key=key)
 
 
 def attendance_of(event: Event) -> dict[int, list[date]]:
@@ -265,6 +255,16 @@ def feedback_closes_at(event: Event) -> datetime:
     )
 
 
+def feedback_first_day(event: Event) -> date:
+    """Return the first day, where the event was held, on which feedback may be given."""
+    return event.ends_on + timedelta(days=1)
+
+
+def feedback_last_day(event: Event) -> date:
+    """Return the last day, where the event was held, on which feedback may be given."""
+    return event.ends_on + timedelta(days=FEEDBACK_OPEN_DAYS)
+
+
 def feedback_state(event: Event, now: datetime) -> FeedbackState:
     """Tell whether feedback is not open yet, open, or closed."""
     if event.status == EventStatus.CANCELLED:
@@ -353,7 +353,12 @@ def feedback_summary(event: Event) -> list[TrackFeedback]:
     counts = dict(
         db.session.execute(
             select(Application.track_id, func.count(Application.id))
-            .where(Application.event_id == event.id, *_participating())
+            # An erased participant still counts, as their ratings do: figures name nobody.
+            .where(
+                Application.event_id == event.id,
+                Application.place == PlaceStatus.CONFIRMED,
+                Application.status == ApplicationStatus.SUBMITTED,
+            )
             .group_by(Application.track_id)
         ).all()
     )
@@ -427,153 +432,13 @@ def blank_feedback_texts(application_id: int) -> bool:
 
 
 def on_application_erased(sender: Any, application: Application | None = None, **_: Any) -> None:
-    """Receive the applications package's `application_erased` signal."""
+    """Blank the feedback's words of an application the applications package erased."""
     target = application if application is not None else sender
     if isinstance(target, Application):
         blank_feedback_texts(target.id)
 
 
-# --- scheduled mail ----------------------------------------------------------------------------
-
-
-def _locked(statement: Select[tuple[Application]]) -> Select[tuple[Application]]:
-    """Lock the selected applications where the database can, skipping those another run
-    holds, so that two runs at once never mail the same person (SQLite runs one writer)."""
-    return statement.with_for_update(skip_locked=True, of=Application)
-
-
-def invite_to_meeting(now: datetime) -> int:
-    """Invite every participant not yet invited to their event's preparatory meeting, once
-    decisions are sent and while the meeting is ahead; return how many were invited."""
-    found = db.session.scalars(
-        _locked(
-            select(Application)
-            .join(Event, Application.event_id == Event.id)
-            .where(
-                Event.status == EventStatus.PUBLISHED,
-                Event.decisions_sent_at.is_not(None),
-                Event.meeting_at.is_not(None),
-                Event.meeting_at > now,
-                Event.meeting_url != "",
-                Application.meeting_invited_at.is_(None),
-                *_participating(),
-            )
-            .order_by(Application.id)
-        )
-    ).all()
-    for application in found:
-        event = application.event
-        email = emails.meeting_invitation(application)
-        message = queue_mail(application.email, email.subject, email.body, language=email.language)
-        # The outbox keeps the invitation beside the text; the job queue attaches it.
-        message.calendar = emails.meeting_ics(application)
-        application.meeting_invited_at = now
-        if event.meeting_invited_at is None:
-            event.meeting_invited_at = now
-        log.info("meeting invitation to application %s of event %s", application.id, event.id)
-    db.session.flush()
-    return len(found)
-
-
-def remind_meeting(now: datetime) -> int:
-    """Remind the invited participants of a meeting that starts within a day, once per
-    event; return how many were reminded."""
-    events = db.session.scalars(
-        select(Event).where(
-            Event.status == EventStatus.PUBLISHED,
-            Event.meeting_at.is_not(None),
-            Event.meeting_at > now,
-            Event.meeting_at <= now + MEETING_REMINDER_BEFORE,
-            Event.meeting_reminded_at.is_(None),
-        )
-    ).all()
-    sent = 0
-    for event in events:
-        for application in db.session.scalars(
-            select(Application)
-            .where(
-                Application.event_id == event.id,
-                Application.meeting_invited_at.is_not(None),
-                *_participating(),
-            )
-            .order_by(Application.id)
-        ):
-            email = emails.meeting_reminder(application)
-            queue_mail(application.email, email.subject, email.body, language=email.language)
-            sent += 1
-        event.meeting_reminded_at = now
-        log.info("meeting reminder of event %s sent", event.id)
-    db.session.flush()
-    return sent
-
-
-def _feedback_events(now: datetime) -> list[Event]:
-    """Return the events whose feedback is open now."""
-    # A day's width around UTC's date covers every time zone; the exact edge is the event's.
-    candidates = db.session.scalars(
-        select(Event).where(
-            Event.status == EventStatus.PUBLISHED,
-            Event.ends_on <= now.date(),
-            Event.ends_on >= now.date() - timedelta(days=FEEDBACK_OPEN_DAYS + 2),
-        )
-    ).all()
-    return [e for e in candidates if feedback_state(e, now) == FeedbackState.OPEN]
-
-
-def invite_feedback(now: datetime) -> int:
-    """Ask every participant of an event that ended for feedback, once, from the day after
-    its last day (in its time zone); return how many were asked."""
-    sent = 0
-    for event in _feedback_events(now):
-        found = db.session.scalars(
-            _locked(
-                select(Application)
-                .where(
-                    Application.event_id == event.id,
-                    Application.feedback_invited_at.is_(None),
-                    *_participating(),
-                )
-                .order_by(Application.id)
-            )
-        ).all()
-        for application in found:
-            email = emails.feedback_invitation(application, feedback_closes_at(event))
-            queue_mail(application.email, email.subject, email.body, language=email.language)
-            application.feedback_invited_at = now
-            sent += 1
-        if found and event.feedback_sent_at is None:
-            event.feedback_sent_at = now
-    db.session.flush()
-    return sent
-
-
-def remind_feedback(now: datetime) -> int:
-    """Remind once those asked for feedback a week ago who have not answered, while it is
-    open; return how many were reminded."""
-    sent = 0
-    for event in _feedback_events(now):
-        found = db.session.scalars(
-            _locked(
-                select(Application)
-                .where(
-                    Application.event_id == event.id,
-                    Application.feedback_invited_at <= now - FEEDBACK_REMINDER_AFTER,
-                    Application.feedback_reminded_at.is_(None),
-                    ~exists().where(Feedback.application_id == Application.id),
-                    *_participating(),
-                )
-                .order_by(Application.id)
-            )
-        ).all()
-        for application in found:
-            email = emails.feedback_reminder(application, feedback_closes_at(event))
-            queue_mail(application.email, email.subject, email.body, language=email.language)
-            application.feedback_reminded_at = now
-            sent += 1
-        if found and event.feedback_reminded_at is None:
-            event.feedback_reminded_at = now
-    db.session.flush()
-    return sent
+application_erased.connect(on_application_erased)
 
 
 def meeting_moment(event: Event) -> datetime | None:

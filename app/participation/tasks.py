@@ -10,7 +10,7 @@ import logging
 
 from app.core.extensions import db, utcnow
 from app.core.jobs import crontab, periodic_task
-from app.participation import services
+from app.participation import mailings
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 @periodic_task(crontab(minute="*"))
 def meeting_invitations() -> int:
     """Invite new participants to their event's preparatory meeting."""
-    sent = services.invite_to_meeting(utcnow())
+    sent = mailings.invite_to_meeting(utcnow())
     db.session.commit()
     if sent:
         log.info("meeting invitations queued: %s", sent)
@@ -28,7 +28,7 @@ def meeting_invitations() -> int:
 @periodic_task(crontab(minute="*"))
 def meeting_reminders() -> int:
     """Remind participants of a meeting that starts within a day."""
-    sent = services.remind_meeting(utcnow())
+    sent = mailings.remind_meeting(utcnow())
     db.session.commit()
     if sent:
         log.info("meeting reminders queued: %s", sent)
@@ -38,7 +38,7 @@ def meeting_reminders() -> int:
 @periodic_task(crontab(minute="*/5"))
 def feedback_invitations() -> int:
     """Ask the participants of events that ended for their feedback."""
-    sent = services.invite_feedback(utcnow())
+    sent = mailings.invite_feedback(utcnow())
     db.session.commit()
     if sent:
         log.info("feedback invitations queued: %s", sent)
@@ -48,7 +48,7 @@ def feedback_invitations() -> int:
 @periodic_task(crontab(minute="*/5"))
 def feedback_reminders() -> int:
     """Remind those who have not given feedback a week after they were asked."""
-    sent = services.remind_feedback(utcnow())
+    sent = mailings.remind_feedback(utcnow())
     db.session.commit()
     if sent:
         log.info("feedback reminders queued: %s", sent)

@@ -15,13 +15,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
+from app.applications.forms import country_name
 from app.applications.models import Application
-from app.core.extensions import db, utcnow
+from app.core.extensions import aware, db, utcnow
 from app.events.models import Event
+from app.events.services import require_event
 from app.participation import certificates, exports, services
-from app.participation.emails import event_dates, event_time
+from app.participation.emails import MEETING_LENGTH, event_dates
 from app.participation.forms import FeedbackForm, MarkForm, ShareListForm
 from app.participation.services import DayOutside, FeedbackState
 from app.permissions import PUBLIC, SIGNED_IN, access
@@ -35,13 +36,7 @@ ORGANISER = "/institutions/<slug>/events/<int:event_id>"
 @bp.app_template_filter("country")
 def country(code: str) -> str:
     """Name a country code in the reader's language."""
-    return exports.country_name(code)
-
-
-@bp.app_template_filter("event_time")
-def _event_time(moment: datetime, event: Event) -> str:
-    """Write a time as the event's place reads it, with its time zone."""
-    return event_time(event, moment)
+    return country_name(code)
 
 
 def _link(url: str) -> str:
@@ -49,17 +44,9 @@ def _link(url: str) -> str:
     return url if url.startswith(("https://", "http://")) else ""
 
 
-def _page_of(endpoint: str, **values: object) -> str | None:
-    """Return the address of another package's page, or None where it is not built in."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _organiser_page(template: str, event: Event, **context: object) -> str:
     """Render an organiser page of the event with the way back to its overview."""
-    manage_url = _page_of("events.manage", slug=event.institution.slug, event_id=event.id)
+    manage_url = url_for("events.manage", slug=event.institution.slug, event_id=event.id)
     return render_template(template, event=event, manage_url=manage_url, **context)
 
 
@@ -72,8 +59,7 @@ def _participant_page(
         event=application.event,
         application=application,
         token=token,
-        own_page=_page_of("applications.own", token=token),
-        dates=event_dates(application.event),
+        own_page=url_for("applications.own", token=token),
         **context,
     )
 
@@ -102,7 +88,10 @@ def _participation_context() -> dict[str, object]:
         return AfterTheDecision(
             participant=True,
             meeting_at=event.meeting_at,
-            meeting_url=_link(event.meeting_url),
+            # Its address only while it may still be joined.
+            meeting_url=_link(event.meeting_url)
+            if event.meeting_at and utcnow() < aware(event.meeting_at) + MEETING_LENGTH
+            else "",
             certificate=bool(services.days_attended(application)),
             feedback=services.feedback_state(event, utcnow()),
             feedback_given=services.feedback_of(application) is not None,
@@ -119,7 +108,7 @@ def _participation_context() -> dict[str, object]:
 @access(SIGNED_IN)
 def participants(slug: str, event_id: int) -> ResponseReturnValue:
     """List an event's participants with their days present, meeting and feedback status."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     people = services.participants(event)
     return _organiser_page(
         "participation/participants.html",
@@ -132,9 +121,8 @@ def participants(slug: str, event_id: int) -> ResponseReturnValue:
         share_form=ShareListForm(),
         consenting=sum(1 for p in people if p.list_consent),
         feedback=services.feedback_state(event, utcnow()),
-        feedback_opens=services.feedback_opens_at(event),
-        feedback_closes=services.feedback_closes_at(event),
-        dates=event_dates(event),
+        feedback_opens=services.feedback_first_day(event),
+        feedback_last_day=services.feedback_last_day(event),
     )
 
 
@@ -142,7 +130,7 @@ def participants(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def export(slug: str, event_id: int, kind: str) -> ResponseReturnValue:
     """Download the participants as CSV or XLSX, headed in the reader's language."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     people, attendance = services.participants(event), services.attendance_of(event)
     if kind == "csv":
         body = exports.to_csv(people, attendance).encode("utf-8")
@@ -161,7 +149,7 @@ def export(slug: str, event_id: int, kind: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def share_list(slug: str, event_id: int) -> ResponseReturnValue:
     """Share the participants' list with the participants who agreed to be on it, or stop."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     form = ShareListForm()
     if not form.validate_on_submit():
         abort(400)
@@ -180,7 +168,7 @@ def share_list(slug: str, event_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def organiser_certificate(slug: str, event_id: int, application_id: int) -> ResponseReturnValue:
     """Download a participant's certificate of attendance (of the days they were present)."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     application = services.participant_of(event, application_id)
     return _certificate(application)
 
@@ -190,9 +178,9 @@ def organiser_certificate(slug: str, event_id: int, application_id: int) -> Resp
 @access(SIGNED_IN)
 def checkin(slug: str, event_id: int, day: str | None = None) -> ResponseReturnValue:
     """Show the check-in list of a day of the event: one button per person."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     chosen = _day(event, day) if day else services.current_day(event, utcnow())
-    people = sorted(services.participants(event), key=lambda p: (p.name.casefold(), p.id))
+    people = services.by_name(services.participants(event))
     present = services.present_on(event, chosen)
     return _organiser_page(
         "participation/checkin.html",
@@ -209,7 +197,7 @@ def checkin(slug: str, event_id: int, day: str | None = None) -> ResponseReturnV
 @access(SIGNED_IN)
 def mark(slug: str, event_id: int, day: str, application_id: int) -> ResponseReturnValue:
     """Mark one participant present or absent on one day; back to the same row."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     chosen = _day(event, day, status=400)
     application = services.participant_of(event, application_id)
     form = MarkForm()
@@ -228,15 +216,15 @@ def mark(slug: str, event_id: int, day: str, application_id: int) -> ResponseRet
 @access(SIGNED_IN)
 def feedback_summary(slug: str, event_id: int) -> ResponseReturnValue:
     """Show the feedback in figures per track, and its words."""
-    event = services.require_event(slug, event_id, current_user)
+    event = require_event(slug, event_id, current_user)
     return _organiser_page(
         "participation/feedback_summary.html",
         event,
         rows=services.feedback_summary(event),
         texts=services.feedback_texts(event),
         state=services.feedback_state(event, utcnow()),
-        opens=services.feedback_opens_at(event),
-        closes=services.feedback_closes_at(event),
+        opens=services.feedback_first_day(event),
+        last_day=services.feedback_last_day(event),
     )
 
 
@@ -325,6 +313,6 @@ def feedback(token: str) -> ResponseReturnValue:
         form=form,
         given=given,
         state=state,
-        opens=services.feedback_opens_at(event),
-        closes=services.feedback_closes_at(event),
+        opens=services.feedback_first_day(event),
+        last_day=services.feedback_last_day(event),
     )

@@ -3,6 +3,7 @@ of other roles and institutions, and participants from several countries and scr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,9 +14,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g
 from flask_babel import get_domain
+from sqlalchemy import select
 
 from app.applications.models import Application, Decision
 from app.core.extensions import db
+from app.mail.models import OutboxMessage
 from tests.conftest import login
 from tests.events.factories import (
     make_applicant,
@@ -137,3 +140,16 @@ def translated(language: str, english: str) -> str:
     message = catalog.get(english)
     assert message is not None and message.string, f"{english!r} not translated in {language}"
     return message.string if isinstance(message.string, str) else message.string[0]
+
+
+def mailed_token(address: str) -> str:
+    """Return the token of the newest link mailed to an address (a mailed link replaces the
+    earlier one)."""
+    body = db.session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.recipient == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    found = re.search(r"/applications/([A-Za-z0-9_-]+)", body or "")
+    assert found, f"no link mailed to {address}"
+    return found.group(1)

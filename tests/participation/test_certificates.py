@@ -115,7 +115,7 @@ def test_the_organiser_downloads_any_participants_certificate(hosted, client):
 
 def test_text_that_is_not_one_line_or_is_markup_prints_as_text(hosted):
     application = hosted.participants[0]
-    application.name = "<b>Ann</b>\r\nLee\x00"
+    application.name = "<b>Ann</b>\r\nLee\x07"
     hosted.event.signatory_name = ""
     hosted.event.place = ""
     _attend(application, date(2026, 5, 6))

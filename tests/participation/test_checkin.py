@@ -119,3 +119,13 @@ def test_names_are_escaped_on_the_list(hosted, client):
     page = client.get(hosted.url("/checkin/2026-05-06"))
     assert b"<script>alert" not in page.data
     assert b"&lt;script&gt;alert(&#34;n&#34;)&lt;/script&gt;" in page.data
+
+
+def test_the_list_is_by_name_accents_aside(hosted, client):
+    names = ["Zoë Zed", "Émile Ange", "ana Bell"]
+    for application, name in zip(hosted.participants, names, strict=True):
+        application.name = name
+    db.session.commit()
+    sign_in(client, hosted)
+    page = client.get(hosted.url("/checkin/2026-05-06")).data.decode()
+    assert page.index("ana Bell") < page.index("Émile Ange") < page.index("Zoë Zed")

@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from app.applications import services as applications
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
-from app.participation import services
+from app.participation import mailings, services
 from app.participation.models import FEEDBACK_TEXT_MAX, Feedback
-from tests.participation.conftest import AFTER_EVENT, DURING_EVENT, sign_in
+from tests.participation.conftest import AFTER_EVENT, DURING_EVENT, mailed_token, sign_in
 
 # The event ends on 8 May 2026; in Helsinki (UTC+3) the next day starts at 21:00 UTC.
 OPENS = datetime(2026, 5, 8, 21, 0, tzinfo=UTC)
@@ -25,31 +26,35 @@ def _recipients() -> list[str]:
 
 
 def test_feedback_is_asked_the_day_after_the_event_in_its_time_zone_once(hosted):
-    assert services.invite_feedback(OPENS - timedelta(seconds=1)) == 0
-    assert services.invite_feedback(OPENS) == 3
+    assert mailings.invite_feedback(OPENS - timedelta(seconds=1)) == 0
+    assert mailings.invite_feedback(OPENS) == 3
     db.session.commit()
-    assert services.invite_feedback(OPENS + timedelta(hours=1)) == 0
+    assert mailings.invite_feedback(OPENS + timedelta(hours=1)) == 0
     assert _recipients() == ["chen@uni.example", "eleni@uni.example", "lodz@uni.example"]
     assert hosted.event.feedback_sent_at is not None
 
 
 def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, client):
     with freeze_time(OPENS):
-        services.invite_feedback(OPENS)
+        mailings.invite_feedback(OPENS)
         db.session.commit()
     answered = hosted.participants[0]
+    # The request carried a new link; the one of before stopped working.
+    token = mailed_token(answered.email)
+    assert token != hosted.tokens[answered.id]
     with freeze_time(OPENS + timedelta(days=2)):
+        assert client.get(f"/applications/{hosted.tokens[answered.id]}/feedback").status_code == 404
         response = client.post(
-            f"/applications/{hosted.tokens[answered.id]}/feedback",
+            f"/applications/{token}/feedback",
             data={"overall": "5", "track_rating": "4", "will_change": "", "comments": ""},
         )
         assert response.status_code == 302
     week = OPENS + services.FEEDBACK_REMINDER_AFTER
-    assert services.remind_feedback(week - timedelta(seconds=1)) == 0
+    assert mailings.remind_feedback(week - timedelta(seconds=1)) == 0
     with freeze_time(week):
-        assert services.remind_feedback(week) == 2
+        assert mailings.remind_feedback(week) == 2
         db.session.commit()
-        assert services.remind_feedback(week + timedelta(hours=1)) == 0
+        assert mailings.remind_feedback(week + timedelta(hours=1)) == 0
     reminders = db.session.scalars(
         select(OutboxMessage.recipient).order_by(OutboxMessage.id).offset(3)
     ).all()
@@ -60,8 +65,8 @@ def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, clien
 
 def test_nobody_is_asked_once_feedback_closed(hosted):
     closed = services.feedback_closes_at(hosted.event)
-    assert services.invite_feedback(closed) == 0
-    assert services.remind_feedback(closed + timedelta(days=1)) == 0
+    assert mailings.invite_feedback(closed) == 0
+    assert mailings.remind_feedback(closed + timedelta(days=1)) == 0
 
 
 def test_the_form_opens_after_the_last_day(hosted, client):
@@ -186,6 +191,36 @@ def test_erasure_blanks_the_words_and_keeps_the_ratings(hosted, client):
     assert (feedback.will_change, feedback.comments) == ("", "")
     assert (feedback.overall, feedback.track_rating) == (5, 3)
     assert services.blank_feedback_texts(hosted.participants[1].id) is False
+
+
+def test_erasing_an_application_blanks_its_feedbacks_words_through_the_signal(hosted, client):
+    application = hosted.participants[1]
+    with freeze_time(AFTER_EVENT):
+        client.post(
+            f"/applications/{hosted.tokens[application.id]}/feedback",
+            data={"overall": "2", "track_rating": "4", "will_change": "Names", "comments": "Me"},
+        )
+    applications.erase(application, AFTER_EVENT)
+    db.session.commit()
+    feedback = db.session.scalar(select(Feedback))
+    assert (feedback.will_change, feedback.comments, feedback.overall) == ("", "", 2)
+    # Erased, the person is no participant any more: no list, page or figure names them.
+    assert application not in services.participants(hosted.event)
+    total = services.feedback_summary(hosted.event)[-1]
+    assert (total.answers, total.participants) == (1, 3)
+
+
+def test_the_feedback_request_carries_a_working_link_in_the_participants_language(hosted, client):
+    mailings.invite_feedback(OPENS)
+    db.session.commit()
+    eleni = hosted.participants[1]
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == eleni.email))
+    assert message.language == "fi"
+    assert "7. kesäkuuta 2026" in message.body  # the last day, as Finnish writes it
+    with freeze_time(AFTER_EVENT):
+        page = client.get(f"/applications/{mailed_token(eleni.email)}")
+        assert page.status_code == 200
+        assert f"/applications/{mailed_token(eleni.email)}/feedback".encode() in page.data
 
 
 def test_the_organiser_pages_answer_by_role(hosted, client):

@@ -163,3 +163,17 @@ def test_names_on_the_lists_are_escaped(hosted, client):
     for page in pages:
         assert b"<img src=x" not in page and b"<script>alert(2)" not in page
         assert b"&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_xlsx_writes_days_as_the_reader_writes_them(hosted, client, catalogues):
+    lodz = hosted.participants[0]
+    services.mark_attendance(lodz, date(2026, 5, 6), True, "t", hosted.event.created_at)
+    services.mark_attendance(lodz, date(2026, 5, 8), True, "t", hosted.event.created_at)
+    db.session.commit()
+    sign_in(client, hosted)
+    response = client.get(hosted.url("/participants.xlsx"), headers={"Accept-Language": "fi"})
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == lodz.email)
+    assert row[3] == "Puola"  # the country in Finnish
+    assert row[7] == 2 and row[8] == "6.5.2026; 8.5.2026"
+    assert row[9] == translated("fi", "yes")

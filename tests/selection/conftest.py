@@ -3,17 +3,12 @@ from other institutions: what the selection tests share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask
-from flask_babel import get_domain
 
 from app.accounts import services as accounts
 from app.core.extensions import db
@@ -96,29 +91,6 @@ def apply_with_token(track: Any, email: str, **overrides: Any) -> tuple[Any, str
         track, email, applicant=applicant, language=language, **overrides
     )
     return application, token
-
-
-PARTS = Path(__file__).resolve().parents[2] / "i18n-parts"
-
-
-@pytest.fixture
-def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
-    """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
-    for language in ("fi", "sv"):
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with (PARTS / f"h4.{language}.po").open("rb") as source:
-            catalog = read_po(source, locale=language)
-        with (folder / "messages.mo").open("wb") as target:
-            write_mo(target, catalog)
-    babel = app.extensions["babel"]
-    before = list(babel.translation_directories)
-    # What BABEL_TRANSLATION_DIRECTORIES would say, set after the app read its configuration.
-    babel.translation_directories = [*before, str(tmp_path)]
-    get_domain().cache.clear()  # translations are cached per locale, whichever directories
-    yield
-    babel.translation_directories = before
-    get_domain().cache.clear()
 
 
 def happening_later(scene: Scene) -> None:

@@ -239,7 +239,7 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     assert "cannot offer you a place" in declined.body and "/applications/" not in declined.body
 
 
-def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three, catalogues):
+def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three):
     _first, _second, _third = three
     _decide_all(scene, three)
     decisions.send_decisions(scene.event, AFTER)

@@ -60,7 +60,7 @@ def _shots(shown, name: str) -> None:
         screenshot(shown, f"selection-{name}-{label}")
 
 
-def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, filled, catalogues):  # noqa: F811
+def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, filled):  # noqa: F811
     base = f"{server}/institutions/uni-a/events/{scene.event.id}"
     sign_in(page, server, scene.organiser.email, landing=r".*")
     for name, path in (

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -197,10 +197,19 @@ def templates_of(event: Event) -> dict[tuple[str, str], MessageTemplate]:
     }
 
 
+def event_start(event: Event) -> datetime:
+    """Return the moment the event begins: midnight of its first day at its place, in UTC."""
+    return event.to_utc(datetime.combine(event.starts_on, time()))
+
+
 def _offer(application: Application, now: datetime) -> None:
+    """Offer the place until the event's days to confirm have passed, or the event begins."""
+    event = application.event
     application.place = PlaceStatus.OFFERED
     application.offered_at = now
-    application.offer_deadline = now + timedelta(days=application.event.confirm_days)
+    application.offer_deadline = min(
+        now + timedelta(days=event.confirm_days), max(now, event_start(event))
+    )
     application.answered_at = None
 
 
@@ -316,11 +325,11 @@ def fill_places(track: Track, now: datetime) -> list[Application]:
     """Offer a locked track's free places to the next on its waiting list; return them.
 
     Free places: capacity less the places offered or confirmed. Only once the event's
-    decisions are sent (before that nobody holds a place). The promoted are ACCEPTED, with
+    decisions are sent (before that nobody holds a place), and before the event begins. The promoted are ACCEPTED, with
     an offer and a deadline of their own, and are written to with the PROMOTED email.
     """
     event = track.event
-    if event.decisions_sent_at is None:
+    if event.decisions_sent_at is None or now >= event_start(event):
         return []
     applications = _track_applications(track.id)
     held = sum(1 for a in applications if a.place in (PlaceStatus.OFFERED, PlaceStatus.CONFIRMED))
@@ -390,7 +399,7 @@ def answer_offer(application: Application, answer: str, now: datetime) -> str:
         log.info("application %s confirmed its place", application.id)
         return application.place
     if answer == OfferAnswer.DECLINE:
-        if application.place == PlaceStatus.CONFIRMED and now.date() >= event.starts_on:
+        if application.place == PlaceStatus.CONFIRMED and now >= event_start(event):
             raise SelectionRefused(_("The event has started: write to the organisers instead."))
         if not (application.place == PlaceStatus.CONFIRMED or application.offer_open(now)):
             raise SelectionRefused(_("There is no place offered to you."))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.dates import format_date
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.events.models import MessageTemplate, TemplateKind
-from app.events.views import event_moment
+from app.events.views import event_dates, event_moment
 
 # The placeholders an organiser's text may use, and what each stands for.
 PLACEHOLDERS = ("{name}", "{event}", "{track}")
@@ -101,11 +100,7 @@ def _offer_details(application: Application, link: str) -> list[str]:
             deadline=event_moment(event, application.offer_deadline),
         ),
         link,
-        _(
-            "Dates: %(start)s to %(end)s",
-            start=format_date(event.starts_on, "long", locale=get_locale()),
-            end=format_date(event.ends_on, "long", locale=get_locale()),
-        ),
+        _("Dates: %(dates)s", dates=event_dates(event)),
     ]
     if event.place:
         details.append(_("Place: %(place)s", place=event.place))

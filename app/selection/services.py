@@ -135,8 +135,9 @@ def conflicted(reviewer: Reviewer, application: Application) -> bool:
 
 def reviewable_applications(
     event: Event, track_ids: set[int], reviewer: Reviewer
-) -> list[Application]:
-    """Return the submitted applications of the given tracks a reviewer may see, by track."""
+) -> tuple[list[Application], int]:
+    """Return the submitted applications of the given tracks a reviewer may see, by track,
+    and how many more of those tracks are left out as conflicts of interest."""
     found = db.session.scalars(
         select(Application)
         .join(Track, Application.track_id == Track.id)
@@ -148,7 +149,9 @@ def reviewable_applications(
         .options(selectinload(Application.track))
         .order_by(Track.position, Track.id, Application.submitted_at, Application.id)
     )
-    return [application for application in found if not conflicted(reviewer, application)]
+    applications = list(found)
+    shown = [application for application in applications if not conflicted(reviewer, application)]
+    return shown, len(applications) - len(shown)
 
 
 def require_reviewable(

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.applications import services as applications
-from app.applications.models import Decision
+from app.applications.models import Application, Decision
 from app.core.enums import labels
 from app.core.extensions import db, utcnow
 from app.core.i18n import LANGUAGES
@@ -165,7 +165,7 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
     """List the applications the user may review: their tracks', none in conflict."""
     event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
-    applications = services.reviewable_applications(event, track_ids, reviewer)
+    applications, left_out = services.reviewable_applications(event, track_ids, reviewer)
     done = services.reviewed_ids(event, _user())
     by_track = [
         (track, [a for a in applications if a.track_id == track.id])
@@ -177,6 +177,9 @@ def review_list(slug: str, event_id: int) -> ResponseReturnValue:
         event,
         by_track=by_track,
         done=done,
+        left_out=left_out,
+        reviewed=sum(1 for a in applications if a.id in done),
+        total=len(applications),
         organiser=can_organise(current_user, event.institution),
         has_rubric=bool(event.criteria),
     )
@@ -234,7 +237,14 @@ def _overview_page(
     reviewable = {
         a.id for t in tracks for a in t.applications if not services.conflicted(reviewer, a)
     }
+
+    def best_first(application: Application) -> tuple[Any, ...]:
+        """The highest mean score first; applications nobody has scored last."""
+        mean = scores[application.id].mean if application.id in scores else None
+        return (mean is None, -(mean or 0), application.id)
+
     for entry in tracks:
+        entry.applications.sort(key=best_first)
         if entry.track.id not in forms:
             forms[entry.track.id] = decisions_form(
                 [a.id for a in entry.applications],
@@ -283,6 +293,9 @@ def decide(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
             _flash_refusal(refusal)
             return _overview_page(event, {track.id: form}, 422)
         db.session.commit()
+        log.info(
+            "decisions of track %s saved by %s: %s changed", track.id, current_user.email, changed
+        )
         flash(
             ngettext(
                 "%(num)d decision of %(track)s is saved.",
@@ -311,6 +324,7 @@ def send(slug: str, event_id: int) -> ResponseReturnValue:
         _flash_refusal(refusal)
         return redirect(url_for("selection.overview", slug=slug, event_id=event_id))
     db.session.commit()
+    log.info("decisions of event %s sent by %s", event.id, current_user.email)
     if sent:
         flash(ngettext("%(num)d decision is sent.", "%(num)d decisions are sent.", sent))
     else:

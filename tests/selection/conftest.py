@@ -3,20 +3,15 @@ from other institutions: what the selection tests share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask
-from flask_babel import get_domain
 
 from app.accounts import services as accounts
 from app.core.extensions import db
-from tests.catalogues import catalogue_path
 from tests.events.factories import (
     make_applicant,
     make_application,
@@ -98,21 +93,8 @@ def apply_with_token(track: Any, email: str, **overrides: Any) -> tuple[Any, str
     return application, token
 
 
-@pytest.fixture
-def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
-    """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
-    for language in ("fi", "sv"):
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with catalogue_path(language).open("rb") as source:
-            catalog = read_po(source, locale=language)
-        with (folder / "messages.mo").open("wb") as target:
-            write_mo(target, catalog)
-    babel = app.extensions["babel"]
-    before = list(babel.translation_directories)
-    # What BABEL_TRANSLATION_DIRECTORIES would say, set after the app read its configuration.
-    babel.translation_directories = [*before, str(tmp_path)]
-    get_domain().cache.clear()  # translations are cached per locale, whichever directories
-    yield
-    babel.translation_directories = before
-    get_domain().cache.clear()
+def happening_later(scene: Scene) -> None:
+    """Move the event's days after today's real date (its window stays closed): for tests
+    that run on the real clock, as a live server does."""
+    scene.event.starts_on, scene.event.ends_on = date(2099, 5, 6), date(2099, 5, 8)
+    db.session.commit()

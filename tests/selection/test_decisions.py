@@ -75,6 +75,9 @@ def test_the_overview_shows_scores_reviewers_disagreement_and_spreads(client, sc
     assert "Germany" in page and "Sweden" in page
     # Networks grouped without regard to case: UNICA twice.
     assert "UNICA 2" in page
+    # Listed by mean score, the unscored last.
+    order = [page.index(n) for n in ("Second Person", "First Person", "Third Person")]
+    assert order == sorted(order)
 
 
 def test_the_overview_warns_when_one_country_has_more_than_half_of_the_accepted(
@@ -230,12 +233,13 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     body = accepted.body
     assert "http://127.0.0.1:5000/applications/" in body
     assert "Day 1: networks" in body and "Hotel Kämp" in body
+    assert "Dates: 6\u2009–\u20098 May 2026" in body and "Place: Helsinki" in body
     assert "27 February 2026, 12:00 (Finland Time)" in body  # 10:00 UTC + 7 days, at UTC+2
     (declined,) = _mails("third@uni.example")
     assert "cannot offer you a place" in declined.body and "/applications/" not in declined.body
 
 
-def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three, catalogues):
+def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three):
     _first, _second, _third = three
     _decide_all(scene, three)
     decisions.send_decisions(scene.event, AFTER)

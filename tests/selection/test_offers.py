@@ -4,17 +4,18 @@ place given back (a decline, a place given back after confirming, a missed deadl
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import render_template
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from app.applications.models import ApplicationStatus, Decision, PlaceStatus
+from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
 from app.core.extensions import aware, db
 from app.mail.models import OutboxMessage
 from app.selection import decisions
+from app.selection.tasks import expire_offers_task
 from tests.events.factories import AFTER, DURING
 from tests.selection.conftest import apply_with_token
 
@@ -239,3 +240,41 @@ def test_the_applicant_page_shows_the_offer_and_its_deadline_in_the_events_zone(
     with app.test_request_context():
         waiting = _offer_partial(sent["dan"][0], sent["dan"][1], AFTER)
     assert "waiting list" in waiting
+
+
+def test_the_periodic_task_lapses_offers_and_commits(sent):
+    anna_id, dan_id = sent["anna"][0].id, sent["dan"][0].id
+    answered = decisions.answer_offer(sent["bert"][0], "confirm", AFTER)
+    db.session.commit()
+    assert answered == PlaceStatus.CONFIRMED
+    with freeze_time(DEADLINE):
+        assert expire_offers_task.call_local() == 1
+        assert expire_offers_task.call_local() == 0
+    db.session.remove()
+    assert db.session.get(Application, anna_id).place == PlaceStatus.EXPIRED
+    assert db.session.get(Application, dan_id).place == PlaceStatus.OFFERED
+
+
+def test_an_offer_made_close_to_the_event_lapses_when_it_begins(scene, sent):
+    begins = datetime(2026, 5, 5, 21, 0, tzinfo=UTC)  # 6 May 00:00 in Helsinki
+    assert decisions.event_start(scene.event) == begins
+    decisions.answer_offer(sent["anna"][0], "confirm", AFTER)
+    decisions.answer_offer(sent["anna"][0], "decline", begins - timedelta(days=2))
+    db.session.commit()
+    dan = _fresh(sent["dan"][0])
+    assert dan.place == PlaceStatus.OFFERED
+    assert aware(dan.offer_deadline) == begins  # not seven days later
+
+
+def test_nobody_is_promoted_once_the_event_has_begun(scene, sent):
+    begins = decisions.event_start(scene.event)
+    decisions.answer_offer(sent["anna"][0], "confirm", AFTER)
+    db.session.commit()
+    with pytest.raises(decisions.SelectionRefused):
+        decisions.answer_offer(sent["anna"][0], "decline", begins)
+    db.session.rollback()
+    assert decisions.expire_offers(begins) == 1  # Bert never answered
+    db.session.commit()
+    assert _fresh(sent["bert"][0]).place == PlaceStatus.EXPIRED
+    assert sent["anna"][0].place == PlaceStatus.CONFIRMED
+    assert sent["dan"][0].place is None

@@ -16,7 +16,7 @@ from app.applications.models import Application, PlaceStatus
 from app.core.extensions import db, utcnow
 from app.events.models import Track
 from tests.events.factories import AFTER
-from tests.selection.conftest import apply_with_token
+from tests.selection.conftest import apply_with_token, happening_later
 
 CLIENTS = 8
 
@@ -83,6 +83,7 @@ def _all_at_once(server: str, tokens: list[str], answer: str) -> list[int]:
 def test_confirmations_at_the_same_instant_never_exceed_the_capacity(server, scene):
     # Eight offers for two places (the organiser lowered the capacity after sending): all
     # eight confirm at once, two get the places.
+    happening_later(scene)
     offered = _offered(scene, CLIENTS)
     statuses = _all_at_once(server, [token for _, token in offered], "confirm")
     assert set(statuses) == {302}, statuses
@@ -93,6 +94,7 @@ def test_confirmations_at_the_same_instant_never_exceed_the_capacity(server, sce
 
 
 def test_declines_at_the_same_instant_promote_each_place_once(server, scene):
+    happening_later(scene)
     accepted = _offered(scene, 2)
     waiting = []
     for n in range(CLIENTS):

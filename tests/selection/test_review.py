@@ -55,6 +55,8 @@ def test_a_member_never_sees_nor_reaches_an_applicant_of_their_own_institution(c
     login(client, scene.member.email)
     page = _list(client, scene)
     assert "Carl Colleague" not in page and "Dora Stranger" in page
+    assert "1 application of your tracks is left out: a conflict of interest." in page
+    assert "You have reviewed 0 of 1 application." in page
     assert client.get(_review_url(scene, colleague)).status_code == 404
     response = client.post(
         _review_url(scene, colleague),
@@ -173,3 +175,4 @@ def test_organisers_read_every_review_and_members_only_their_own(client, scene):
     login(client, scene.organiser.email)
     page = client.get(_review_url(scene, application)).get_data(as_text=True)
     assert "Too junior" in page and "2.00" in page
+    assert "Fit with the track 2 · Motivation 2" in page

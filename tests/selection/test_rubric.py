@@ -95,3 +95,11 @@ def test_a_criterion_of_another_event_is_not_found(client, scene, make_instituti
     login(client, scene.organiser.email)
     assert client.get(_url(scene, f"/{foreign.id}")).status_code == 404
     assert client.post(_url(scene, f"/{foreign.id}/remove")).status_code == 404
+
+
+def test_the_events_overview_links_to_the_selection_pages(client, scene):
+    login(client, scene.organiser.email)
+    page = client.get(f"/institutions/uni-a/events/{scene.event.id}").get_data(as_text=True)
+    base = f"/institutions/uni-a/events/{scene.event.id}"
+    for path in ("/rubric", "/review", "/selection", "/templates"):
+        assert f'href="{base}{path}"' in page

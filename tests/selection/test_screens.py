@@ -10,7 +10,7 @@ from app.selection import decisions
 from tests.browser.axe import audit
 from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401 - fixtures
 from tests.events.factories import make_review
-from tests.selection.conftest import apply, apply_with_token
+from tests.selection.conftest import apply, apply_with_token, happening_later
 from tests.selection.test_offers import _link_token
 
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -19,6 +19,7 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 @pytest.fixture
 def filled(scene):
     """Applications from several countries, reviewed, with one disagreement."""
+    happening_later(scene)  # the live server runs on the real clock
     scene.event.accommodation = "Hotel rooms near the campus"
     people = [
         ("Aino Virtanen", "FI", "Una Europa", "Tampere University"),
@@ -103,3 +104,11 @@ def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, fil
     page.goto(f"{server}/applications/{_link_token(promoted.email)}")
     assert "A place has opened for you" in page.content()
     _shots(page, "offer-promoted")
+    # The organiser's overview and review in Finnish.
+    page.goto(base + "/selection")
+    page.get_by_role("button", name="Suomi").click()
+    page.wait_for_load_state()
+    assert "Päätösten lähettäminen" in page.content()
+    _shots(page, "overview-fi")
+    page.goto(base + f"/review/{filled[1][0].id}")
+    _shots(page, "review-fi")

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.routing import BuildError
 
 from app.accounts.services import normalise_email
 from app.applications import services
@@ -46,6 +47,14 @@ def _email_key() -> str:
     return "apply-email:" + normalise_email(str(request.form.get("email", ""))[:254])
 
 
+def _call_url(event: Event) -> str | None:
+    """Return the address of the event's public call page, if the events pages are there."""
+    try:
+        return url_for("events.call", event_id=event.id)
+    except BuildError:
+        return None
+
+
 def _moment(event: Event, moment: Any) -> str:
     """A time of the event, as the reader's language writes it in the event's time zone."""
     return event_moment(event, moment, get_locale()) if moment is not None else ""
@@ -75,6 +84,7 @@ def request_link(event_id: int) -> ResponseReturnValue:
     now = utcnow()
     context = {
         "event": event,
+        "call_url": _call_url(event),
         "state": event.window_state(now),
         "opens": _moment(event, event.opens_at),
         "closes": _moment(event, event.closes_at),
@@ -281,6 +291,7 @@ def _page(
         form=form,
         notice=notice,
         summary=summary,
+        call_url=_call_url(event),
         state=event.window_state(now),
         cancelled=event.status == EventStatus.CANCELLED,
         opens=_moment(event, event.opens_at),

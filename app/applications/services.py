@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.services import normalise_email
 from app.applications import emails
@@ -268,8 +269,8 @@ def save_application(
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError:
-        # Another request of the same applicant added the application first.
+    except (IntegrityError, StaleDataError):
+        # Another request of the same applicant added or changed the application first.
         raise Conflict from None
     log.info(
         "application %s %s for event %s track %s",

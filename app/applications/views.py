@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
 from app.accounts.services import normalise_email
@@ -156,7 +157,13 @@ def own(token: str) -> ResponseReturnValue:
                 button=_("Withdraw my application"),
             )
         services.withdraw(application, token, now)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except StaleDataError:
+            # Changed meanwhile from another window: nothing is withdrawn; the page shows it.
+            db.session.rollback()
+            flash(_("Your application was changed meanwhile: look at it, then try again."), "error")
+            return redirect(url_for(".own", token=token))
         flash(_("Your application is withdrawn. An email confirms it."))
         return redirect(url_for(".own", token=token))
     return _save(applicant, token)

@@ -24,6 +24,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from app.api.event_schemas import (
+    ApplicationPage,
+    ApplicationQuery,
+    EventOut,
+    EventPage,
+    EventQuery,
+)
 from app.core.errors import Error
 from app.core.validation import CONFIG_MARK, VOCABULARY_MARK
 from app.core.vocabularies import Vocabularies
@@ -45,7 +52,8 @@ DESCRIPTION = (
     "write an institution's plans and activities. The catalogue is public; plans need a "
     "personal API token (made on the account page, sent as `Authorization: Bearer <token>`) "
     "or a signed-in browser session, whose changes also need the page's CSRF token in the "
-    "X-CSRFToken header. Errors always have the Error shape."
+    "X-CSRFToken header. Hosted events' calls are public; their applications answer only the "
+    "event's organisers and its selection committee. Errors always have the Error shape."
 )
 
 
@@ -85,6 +93,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "slug": {"type": "string"},
     "plan_id": {"type": "integer"},
     "activity_id": {"type": "integer"},
+    "event_id": {"type": "integer"},
 }
 # Components named otherwise than their model (the SQL model is Practice).
 COMPONENT_NAMES: dict[type[BaseModel], str] = {PracticeDetail: "Practice"}
@@ -223,6 +232,43 @@ OPERATIONS: tuple[Operation, ...] = (
         "deleteActivity",
         "Delete an activity (planners)",
         {204: Answer("Deleted."), 401: UNAUTHORISED, 403: FORBIDDEN, 404: missing("activity")},
+        secured=True,
+    ),
+    Operation(
+        "get",
+        "/api/v1/events",
+        "listEvents",
+        "List the published calls for applications: open now, opening later, of an institution, "
+        "by track topic",
+        {
+            200: Answer("A page of calls (nothing of their applicants).", EventPage),
+            400: Answer("A filter or page value is invalid.", Error),
+        },
+        query=EventQuery,
+    ),
+    Operation(
+        "get",
+        "/api/v1/events/{event_id}",
+        "getEvent",
+        "Read a call with its tracks, questions and application window",
+        {
+            200: Answer("The call (a draft only to its organisers).", EventOut),
+            404: Answer("No published event has this id.", Error),
+        },
+    ),
+    Operation(
+        "get",
+        "/api/v1/events/{event_id}/applications",
+        "listEventApplications",
+        "List an event's applications with their decisions (its organisers; committee members "
+        "for their tracks)",
+        {
+            200: Answer("A page of applications, with personal data.", ApplicationPage),
+            400: Answer("A page value is invalid.", Error),
+            401: UNAUTHORISED,
+            404: Answer("No such event, or you neither organise it nor review for it.", Error),
+        },
+        query=ApplicationQuery,
         secured=True,
     ),
     Operation(

@@ -6,6 +6,7 @@ shows and feeds them, so that a page and its CSV download show the same data.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from app.charts import figures as charts
 from app.core.enums import labels
 from app.core.vocabularies import vocabularies
 from app.indicators import services
-from app.indicators.models import Aggregation, Indicator
+from app.indicators.models import Aggregation, Indicator, Measurement
 from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.planner import services as planner
 from app.planner.models import ActivityStatus, Plan
@@ -36,6 +37,33 @@ def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.
         unit_key=indicator.unit,
     )
     return chart, judged
+
+
+def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart | None:
+    """Chart a computed figure across the institution's events, year on year (None: fewer
+    than two values, nothing to compare)."""
+    found = services.across_years(indicator, plan.institution_id)
+    if len(found) < 2:
+        return None
+    unit = vocabularies().label("indicator_units", indicator.unit)
+    chart = charts.indicator_chart(
+        indicator.name,
+        [
+            charts.SeriesPoint(f"{m.period_key} · {p.title}", m.period_end, m.value, None)
+            for p, m in found
+        ],
+        baseline=None,
+        target=indicator.target_value,
+        unit=unit,
+        period=(found[0][1].period_start, max(found[-1][1].period_end, plan.period_end)),
+        unit_key=indicator.unit,
+    )
+    return replace(chart, name="years", title=_("%(name)s: across years", name=indicator.name))
+
+
+def computed_values(plan: Plan) -> list[tuple[Indicator, Measurement]]:
+    """Return the values of a plan's computed indicators, for the table of their counts."""
+    return services.computed_measurements(plan)
 
 
 def judged_and_totals(

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from app.core.i18n import lazy_gettext as _l
 from app.core.spreadsheets import header_problems, read_records, read_text, rename_headers
+from app.indicators.computed import is_computed
 from app.indicators.measurements import lock_for, version_of
 from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.schemas import ValueRow, check_value, not_begun
@@ -111,6 +112,19 @@ def read_values(
                     number,
                     "indicator_id",
                     _("%(id)s is not an indicator of this plan", id=repr(text_id)),
+                )
+            )
+            continue
+        if is_computed(indicator):
+            problems.append(
+                _at(
+                    number,
+                    "indicator_id",
+                    _(
+                        "indicator %(id)d is computed from its event's records; "
+                        "its values cannot be imported",
+                        id=indicator.id,
+                    ),
                 )
             )
             continue
@@ -237,6 +251,8 @@ def values_file(
     value and version (COLUMNS); `existing` holds the plan's values (measurements.measurements_of)."""
     rows: list[list[object]] = []
     for indicator in indicators:
+        if is_computed(indicator):
+            continue  # its values come from records: nothing to fill in
         for period in reporting_periods(indicator, plan):
             if not_begun(period, today):
                 break

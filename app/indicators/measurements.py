@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts.models import User
 from app.core.extensions import db, utcnow
+from app.indicators.computed import Computed, is_computed
 from app.indicators.models import (
     EvidenceFile,
     Indicator,
@@ -94,8 +95,11 @@ def record_value(
     NotBegun for a period after today, with Locked inside an approved window and with
     ValueConflict when someone saved since (also when two saves race: the session is rolled
     back then). Every new value or change is kept in the value's history, marked when it
-    follows a reopened approval.
+    follows a reopened approval. A computed indicator's values come from its records only:
+    refused with Computed, whoever asks.
     """
+    if is_computed(indicator):
+        raise Computed(indicator)
     problem = not_begun(period, today)
     if problem is not None:
         raise NotBegun(problem)

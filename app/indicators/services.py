@@ -216,6 +216,8 @@ def copy_indicators(
             baseline_value=indicator.baseline_value,
             baseline_date=indicator.baseline_date + shift if indicator.baseline_date else None,
             target_value=indicator.target_value,
+            # A computed indicator stays computed: the copy's activity fills it from its event.
+            source=indicator.source,
             targets=[IndicatorTarget(period_key=k, value=v) for k, v in sorted(targets.items())],
         )
         db.session.add(copied)
@@ -459,3 +461,39 @@ def overview(institution: Institution, today: date) -> list[OverviewRow]:
             )
         )
     return rows
+
+
+def computed_measurements(plan: Plan) -> list[tuple[Indicator, Measurement]]:
+    """Return the values of a plan's computed indicators with their indicators, in order."""
+    rows = db.session.execute(
+        select(Indicator, Measurement)
+        .join(Measurement, Measurement.indicator_id == Indicator.id)
+        .where(Indicator.plan_id == plan.id, Indicator.source.is_not(None))
+        .order_by(Indicator.activity_id, Indicator.position, Indicator.id, Measurement.period_end)
+    ).all()
+    return [(indicator, measurement) for indicator, measurement in rows]
+
+
+# The most values a chart across years shows: the latest ones (twenty years of one event).
+YEARS_SHOWN = 20
+
+
+def across_years(indicator: Indicator, institution_id: int) -> list[tuple[Plan, Measurement]]:
+    """Return the values of the same computed figure of the institution's events, year on
+    year: every plan's indicator of that source and name (a copied plan keeps both), oldest
+    first, each value at its own date."""
+    if not indicator.source:
+        return []
+    rows = db.session.execute(
+        select(Plan, Measurement)
+        .join(Indicator, Indicator.plan_id == Plan.id)
+        .join(Measurement, Measurement.indicator_id == Indicator.id)
+        .where(
+            Plan.institution_id == institution_id,
+            Indicator.source == indicator.source,
+            Indicator.name == indicator.name,
+        )
+        .order_by(Measurement.period_end.desc(), Measurement.id.desc())
+        .limit(YEARS_SHOWN)
+    ).all()
+    return [(plan, measurement) for plan, measurement in reversed(rows)]

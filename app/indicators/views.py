@@ -27,7 +27,7 @@ from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.formatting import number
 from app.core.spreadsheets import to_csv
-from app.indicators import dashboards, imports, measurements, services
+from app.indicators import computed, dashboards, imports, measurements, services
 from app.indicators.display import measure
 from app.indicators.forms import (
     ApproveForm,
@@ -51,6 +51,9 @@ from app.planner.services import require_plan
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
 bp.add_app_template_filter(measure, "measure")
+# What a computed value was counted from, and its source, for any page that shows one.
+bp.add_app_template_global(computed.basis_text, "computed_basis")
+bp.add_app_template_global(computed.source_of, "computed_source")
 
 
 def today() -> date:
@@ -243,6 +246,7 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
         plan=plan,
         indicator=indicator,
         chart=chart,
+        years=dashboards.years_chart(plan, indicator),
         judged=judged,
         activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
         progress_labels=PROGRESS_LABELS,
@@ -260,6 +264,17 @@ def values_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     plan = require_plan(plan_id, current_user, "viewer")
     chart, _ = dashboards.values_chart(plan, _indicator(plan, indicator_id), today())
     return _csv(f"indicator-{indicator_id}", chart.table)
+
+
+@bp.get("/plans/<int:plan_id>/indicators/<int:indicator_id>/years.csv")
+@access(SIGNED_IN)
+def years_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
+    """Download a computed indicator's values across the institution's events, year on year."""
+    plan = require_plan(plan_id, current_user, "viewer")
+    chart = dashboards.years_chart(plan, _indicator(plan, indicator_id))
+    if chart is None:
+        abort(404)
+    return _csv(f"indicator-{indicator_id}-years", chart.table)
 
 
 def _not_a_window(key: str) -> str:
@@ -295,8 +310,10 @@ def values(plan_id: int) -> ResponseReturnValue:
         for i, p in due
         if (lock := measurements.lock_for(approvals, p.end)) is not None
     }
+    # A computed indicator's values come from its event's records: shown, never typed.
+    from_records = {(i.id, p.key) for i, p in due if computed.is_computed(i)}
     form = EntryForm()
-    rows = form.offer_rows(due, existing, set(locks))
+    rows = form.offer_rows(due, existing, set(locks) | from_records)
     problems = 0
     # "Approve and lock" sits in the values form, so that values typed but not yet saved are
     # saved first rather than lost; it needs the manager role.
@@ -353,6 +370,7 @@ def values(plan_id: int) -> ResponseReturnValue:
         due=due,
         existing=existing,
         locks=locks,
+        from_records=from_records,
         # Periods after today take no value yet (services.not_begun): shown without a field.
         not_begun={(i.id, p.key) for i, p in due if not_begun(p, today())},
         approval=next((a for a in approvals if a.open and a.period_key == window.key), None),
@@ -530,6 +548,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
         "indicators/dashboard.html",
         plan=plan,
         charts=dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today())),
+        computed_values=dashboards.computed_values(plan),
         today=today(),
     )
 
@@ -558,6 +577,7 @@ def report(plan_id: int) -> ResponseReturnValue:
         charts=dashboards.plan_charts(plan, judged, totals),
         judged=judged,
         totals=totals,
+        computed_values=dashboards.computed_values(plan),
         progress_labels=PROGRESS_LABELS,
         today=today(),
     )

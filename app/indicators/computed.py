@@ -1,0 +1,86 @@
+"""Computed indicators: the sources whose values come from records, never typed.
+
+An indicator whose `source` is set is computed. Its sources are registered here at import by
+the package that holds the records (participation registers the event sources); indicators
+only show them, refuse typed values for them, and chart them as any other indicator. Keeping
+the registry here, below the events packages, lets the indicator pages name a source and
+describe its counts without importing upward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.indicators.models import Indicator, Measurement
+from app.indicators.periods import Period, occurrence_period, period_of
+
+# What a source computes from a set of records: the value (None: nothing to show yet, such
+# as a mean satisfaction before any feedback) and the record counts behind it.
+Figure = tuple[Decimal | None, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A kind of value computed from records: how it is named, measured and combined."""
+
+    key: str  # "event.applications": what Indicator.source holds
+    label: Any  # lazy: the indicator's name when it is added, in the adder's language
+    description: Any  # lazy: what exactly is counted
+    unit: str  # an IndicatorUnit
+    aggregation: str  # how the values of several periods combine (an Aggregation)
+    compute: Callable[[Any], Figure]  # from the registrant's record counts to the figure
+    describe: Callable[[Mapping[str, Any]], str]  # the counts behind a value, in words
+    scale_max: Decimal | None = None
+    direction: str = "higher"
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    """Make a source known (once per key; registering it again replaces it)."""
+    _SOURCES[source.key] = source
+    return source
+
+
+def sources() -> list[Source]:
+    """Return the registered sources in the order they were registered."""
+    return list(_SOURCES.values())
+
+
+def source_of(indicator: Indicator) -> Source | None:
+    """Return a computed indicator's source (None for a typed one, or an unknown source)."""
+    return _SOURCES.get(indicator.source) if indicator.source else None
+
+
+def is_computed(indicator: Indicator) -> bool:
+    """Tell whether an indicator's values come from records (and may not be typed)."""
+    return bool(indicator.source)
+
+
+def basis_text(indicator: Indicator, measurement: Measurement | None) -> str:
+    """Describe the record counts behind a computed value ("84 applications, 3 withdrawn")."""
+    found = source_of(indicator)
+    if found is None or measurement is None or not measurement.basis:
+        return ""
+    return found.describe(measurement.basis)
+
+
+def period_for(indicator: Indicator, start: date, end: date) -> Period:
+    """Return the period of an indicator a computed value of a span of days (an event) is in:
+    the occurrence that starts that day, or the month, quarter, term or year of its start."""
+    if indicator.frequency == "occurrence":
+        return occurrence_period(start, end)
+    return period_of(indicator.frequency, start)
+
+
+class Computed(Exception):
+    """A typed value for a computed indicator: its values come from records only."""
+
+    def __init__(self, indicator: Indicator) -> None:
+        super().__init__(f"indicator {indicator.id} is computed from records")
+        self.indicator = indicator

@@ -1,0 +1,661 @@
+"""The records that feed the plan: an event's figures as computed indicators of its activity.
+
+When an event is linked to a plan activity (Event.activity_id), the activity gets one computed
+indicator per source registered below (applications, places filled, participants, countries,
+partners, networks, satisfaction ...), and their values follow the records: one Measurement
+per indicator per event, in the indicator's period of the event's first day, its `basis`
+holding the record counts behind it.
+
+Why SQLAlchemy session events rather than signals or a periodic job: the records change in
+four packages written apart (applying, withdrawing, decisions and offers, check-in, feedback,
+and the jobs that expire offers), and every one of those writes goes through a session
+commit. A hook on the commit sees them all, with nothing to remember at each place that
+writes, and recomputes in the same transaction, so a figure is never seen out of step with
+its records (a job would leave a window; a page view would write on a GET). It stays bounded:
+a commit that touched no event's records costs nothing; one that did recomputes the
+activities of the events it touched, in a fixed number of aggregate queries per event.
+Concurrent commits of one event recompute one after the other: the event's row is locked
+first (PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts
+the earlier one's records.
+
+Past events keep their figures: each event's value stays at its own date in its own plan,
+and once an applicant's data has been erased after the event (the aggregates stay), the
+event's figures are no longer recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
+from typing import Any
+
+from flask import has_app_context
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import event as orm_event
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from app.applications.models import Application, ApplicationStatus, PlaceStatus
+from app.core.extensions import db, utcnow
+from app.core.formatting import number
+from app.core.i18n import lazy_gettext as _l
+from app.events.models import Event, EventStatus, Track
+from app.indicators import computed
+from app.indicators.computed import Figure, Source
+from app.indicators.measurements import approvals_of, lock_for
+from app.indicators.models import Indicator, Measurement
+from app.indicators.services import add_indicator
+from app.institutions.models import Institution, Network, NetworkMembership, StrategicPartnership
+from app.participation.models import Attendance, Feedback
+from app.planner.models import Activity
+
+log = logging.getLogger(__name__)
+CENT = Decimal("0.01")
+PREFIX = "event."
+
+
+def _key(text: str) -> str:
+    """Compare names as people write them: without case and surrounding spaces."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Records:
+    """The counts of the records of one or more events (those of one reporting period).
+
+    Participants are the applicants who confirmed a place (not withdrawn): countries,
+    partners and networks are counted among them.
+    """
+
+    applications: int = 0  # submitted and not withdrawn
+    withdrawn: int = 0
+    per_track: dict[str, int] = field(default_factory=dict)  # by track title
+    tracks: int = 0
+    places: int = 0  # the tracks' capacities
+    participants: int = 0  # confirmed places
+    attended: int = 0  # present on at least one day
+    countries: int = 0
+    partners: int = 0  # distinct strategic partners of the host
+    from_partners: int = 0  # participants from a strategic partner
+    networks: int = 0
+    responses: int = 0  # feedback given
+    overall_total: int = 0  # the sum of the overall ratings
+
+
+def _ratio(part: int, whole: int, times: int = 1) -> Decimal | None:
+    if whole == 0:
+        return None
+    return (Decimal(part) * times / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _count(what: str, num: int) -> str:
+    """Name a count of records in the reader's language."""
+    words = {
+        "applications": ngettext("%(num)d application", "%(num)d applications", num),
+        "withdrawn": ngettext("%(num)d withdrawn", "%(num)d withdrawn", num),
+        "tracks": ngettext("%(num)d track", "%(num)d tracks", num),
+        "places": ngettext("%(num)d place", "%(num)d places", num),
+        "participants": ngettext(
+            "%(num)d participant (confirmed place)", "%(num)d participants (confirmed places)", num
+        ),
+        "attended": ngettext("%(num)d attended", "%(num)d attended", num),
+        "countries": ngettext("%(num)d country", "%(num)d countries", num),
+        "partners": ngettext("%(num)d partner institution", "%(num)d partner institutions", num),
+        "from_partners": ngettext(
+            "%(num)d participant from partners", "%(num)d participants from partners", num
+        ),
+        "networks": ngettext("%(num)d network", "%(num)d networks", num),
+        "responses": ngettext("%(num)d feedback response", "%(num)d feedback responses", num),
+        "events": ngettext("%(num)d event", "%(num)d events", num),
+    }
+    return words[what]
+
+
+def describe(basis: Mapping[str, Any]) -> str:
+    """Write the counts behind a computed value as the reader reads them."""
+    parts = [
+        _count(name, int(basis[name]))
+        for name in (
+            "applications",
+            "withdrawn",
+            "attended",
+            "participants",
+            "places",
+            "tracks",
+            "countries",
+            "partners",
+            "from_partners",
+            "networks",
+            "responses",
+        )
+        if name in basis
+    ]
+    if isinstance(basis.get("per_track"), dict):
+        parts.extend(
+            _("%(track)s: %(count)s", track=title, count=number(count))
+            for title, count in basis["per_track"].items()
+        )
+    if len(basis.get("events", [])) > 1:
+        parts.append(_count("events", len(basis["events"])))
+    return "; ".join(parts)
+
+
+def _source(
+    key: str,
+    label: Any,
+    description: Any,
+    unit: str,
+    aggregation: str,
+    compute: Any,
+    **extra: Any,
+) -> Source:
+    return computed.register(
+        Source(PREFIX + key, label, description, unit, aggregation, compute, describe, **extra)
+    )
+
+
+def _applications(r: Records) -> Figure:
+    return Decimal(r.applications), {"applications": r.applications, "withdrawn": r.withdrawn}
+
+
+def _per_track(r: Records) -> Figure:
+    return _ratio(r.applications, r.tracks), {
+        "applications": r.applications,
+        "tracks": r.tracks,
+        "per_track": dict(r.per_track),
+    }
+
+
+def _places_filled(r: Records) -> Figure:
+    return Decimal(r.participants), {"participants": r.participants, "places": r.places}
+
+
+def _attended(r: Records) -> Figure:
+    return Decimal(r.attended), {"attended": r.attended, "participants": r.participants}
+
+
+def _countries(r: Records) -> Figure:
+    return Decimal(r.countries), {"countries": r.countries, "participants": r.participants}
+
+
+def _partners(r: Records) -> Figure:
+    return Decimal(r.partners), {"partners": r.partners, "participants": r.participants}
+
+
+def _networks(r: Records) -> Figure:
+    return Decimal(r.networks), {"networks": r.networks, "participants": r.participants}
+
+
+def _partner_share(r: Records) -> Figure:
+    return _ratio(r.from_partners, r.participants, 100), {
+        "from_partners": r.from_partners,
+        "participants": r.participants,
+    }
+
+
+def _satisfaction(r: Records) -> Figure:
+    return _ratio(r.overall_total, r.responses), {"responses": r.responses}
+
+
+def _per_place(r: Records) -> Figure:
+    return _ratio(r.applications, r.places), {"applications": r.applications, "places": r.places}
+
+
+SOURCES = (
+    _source(
+        "applications",
+        _l("Applications received"),
+        _l("Applications submitted to the event and not withdrawn."),
+        "count",
+        "sum",
+        _applications,
+    ),
+    _source(
+        "applications_per_track",
+        _l("Applications per track"),
+        _l("Applications received divided by the event's tracks; each track's count is shown."),
+        "count",
+        "average",
+        _per_track,
+    ),
+    _source(
+        "places_filled",
+        _l("Places filled"),
+        _l("Applicants who confirmed their place."),
+        "count",
+        "sum",
+        _places_filled,
+    ),
+    _source(
+        "attended",
+        _l("Participants attended"),
+        _l("Participants marked present on at least one day of the event."),
+        "count",
+        "sum",
+        _attended,
+    ),
+    _source(
+        "countries",
+        _l("Countries represented"),
+        _l("Countries of the participants (confirmed places)."),
+        "count",
+        "average",
+        _countries,
+    ),
+    _source(
+        "partner_institutions",
+        _l("Partner institutions represented"),
+        _l("Strategic partners of the host whose staff took part (confirmed places)."),
+        "count",
+        "average",
+        _partners,
+    ),
+    _source(
+        "networks",
+        _l("Networks represented"),
+        _l(
+            "Networks the participants named, and those their home institutions belong to "
+            "(Una Europa, UNICA ...)."
+        ),
+        "count",
+        "average",
+        _networks,
+    ),
+    _source(
+        "partner_share",
+        _l("Share of participants from strategic partners"),
+        _l("Participants from strategic partners of the host, in percent of all participants."),
+        "percent",
+        "average",
+        _partner_share,
+    ),
+    _source(
+        "satisfaction",
+        _l("Mean satisfaction"),
+        _l("The mean overall rating of the feedback, 1 to 5."),
+        "score",
+        "average",
+        _satisfaction,
+        scale_max=Decimal(5),
+    ),
+    _source(
+        "applications_per_place",
+        _l("Applications per place"),
+        _l("Applications received divided by the places of all tracks."),
+        "count",
+        "average",
+        _per_place,
+    ),
+)
+
+
+# --- counting the records -----------------------------------------------------------------------
+
+
+def _network_keys(
+    names: Iterable[str], networks: dict[str, str], memberships: Iterable[str]
+) -> set[str]:
+    """Return the networks of one participant: named by them (a known network's name or slug
+    counts as that network) and those of their home institution, as comparable keys."""
+    keys = {networks.get(_key(n), _key(n)) for n in names if isinstance(n, str) and n.strip()}
+    return keys | set(memberships)
+
+
+def count_records(event_ids: list[int], host_id: int) -> Records:
+    """Count the records of some events of one host, in a fixed number of queries."""
+    if not event_ids:
+        return Records()
+    submitted = Application.status == ApplicationStatus.SUBMITTED
+    by_status = dict(
+        db.session.execute(
+            select(Application.status, func.count())
+            .where(Application.event_id.in_(event_ids))
+            .group_by(Application.status)
+        ).all()
+    )
+    tracks = db.session.execute(
+        select(Track.id, Track.title, Track.capacity)
+        .where(Track.event_id.in_(event_ids))
+        .order_by(Track.event_id, Track.position, Track.id)
+    ).all()
+    by_track = dict(
+        db.session.execute(
+            select(Application.track_id, func.count())
+            .where(Application.event_id.in_(event_ids), submitted)
+            .group_by(Application.track_id)
+        ).all()
+    )
+    per_track: dict[str, int] = {}
+    for track_id, title, _capacity in tracks:
+        per_track[title] = per_track.get(title, 0) + int(by_track.get(track_id, 0))
+    participants = db.session.execute(
+        select(
+            Application.country,
+            Application.home_institution_id,
+            Application.institution_name,
+            Application.networks,
+        ).where(
+            Application.event_id.in_(event_ids),
+            submitted,
+            Application.place == PlaceStatus.CONFIRMED,
+        )
+    ).all()
+    homes = {row.home_institution_id for row in participants if row.home_institution_id}
+    home_names = (
+        dict(
+            db.session.execute(
+                select(Institution.id, Institution.name).where(Institution.id.in_(homes))
+            ).all()
+        )
+        if homes
+        else {}
+    )
+    home_networks: dict[int, set[str]] = {}
+    if homes:
+        for institution_id, slug in db.session.execute(
+            select(NetworkMembership.institution_id, Network.slug)
+            .join(Network, Network.id == NetworkMembership.network_id)
+            .where(NetworkMembership.institution_id.in_(homes))
+        ):
+            home_networks.setdefault(institution_id, set()).add(slug)
+    known_networks: dict[str, str] = {}
+    for slug, name in db.session.execute(select(Network.slug, Network.name)):
+        known_networks[_key(slug)] = slug
+        known_networks[_key(name)] = slug
+    partner_names = {
+        _key(name)
+        for name in db.session.scalars(
+            select(StrategicPartnership.partner_name).where(
+                StrategicPartnership.institution_id == host_id
+            )
+        )
+    }
+    countries: set[str] = set()
+    partners: set[str] = set()
+    from_partners = 0
+    networks: set[str] = set()
+    for row in participants:
+        if row.country:
+            countries.add(row.country.upper())
+        home = home_names.get(row.home_institution_id) or row.institution_name or ""
+        if _key(home) in partner_names:
+            partners.add(_key(home))
+            from_partners += 1
+        networks |= _network_keys(
+            row.networks or [], known_networks, home_networks.get(row.home_institution_id, ())
+        )
+    attended = db.session.scalar(
+        select(func.count(func.distinct(Attendance.application_id)))
+        .join(Application, Application.id == Attendance.application_id)
+        .where(Application.event_id.in_(event_ids))
+    )
+    responses, overall_total = db.session.execute(
+        select(func.count(Feedback.id), func.coalesce(func.sum(Feedback.overall), 0))
+        .join(Application, Application.id == Feedback.application_id)
+        .where(Application.event_id.in_(event_ids))
+    ).one()
+    return Records(
+        applications=int(by_status.get(ApplicationStatus.SUBMITTED, 0)),
+        withdrawn=int(by_status.get(ApplicationStatus.WITHDRAWN, 0)),
+        per_track=per_track,
+        tracks=len(tracks),
+        places=sum(int(capacity) for _id, _title, capacity in tracks),
+        participants=len(participants),
+        attended=int(attended or 0),
+        countries=len(countries),
+        partners=len(partners),
+        from_partners=from_partners,
+        networks=len(networks),
+        responses=int(responses),
+        overall_total=int(overall_total),
+    )
+
+
+# --- the activity's indicators and their values -------------------------------------------------
+
+
+def event_indicators(activity_id: int) -> list[Indicator]:
+    """Return the computed indicators of events on an activity."""
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .where(Indicator.activity_id == activity_id, Indicator.source.like(PREFIX + "%"))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )
+
+
+def add_event_indicators(activity: Activity) -> list[Indicator]:
+    """Give an activity the computed indicators of its events that it lacks; return them."""
+    have = {i.source for i in event_indicators(activity.id)}
+    added = [
+        add_indicator(
+            activity.plan,
+            {
+                "activity_id": activity.id,
+                "name": str(source.label),
+                "description": str(source.description),
+                "unit": source.unit,
+                "direction": source.direction,
+                "aggregation": source.aggregation,
+                # One value a year: each year's event is its own point, charted across years.
+                "frequency": "yearly",
+                "scale_max": source.scale_max,
+                "source": source.key,
+            },
+            {},
+        )
+        for source in SOURCES
+        if source.key not in have
+    ]
+    if added:
+        log.info("%s computed indicators added to activity %s", len(added), activity.id)
+    return added
+
+
+def _frozen(event_ids: list[int]) -> set[int]:
+    """Return the events whose figures stay as they are: an applicant's data was erased."""
+    if not event_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Application.event_id)
+            .where(Application.event_id.in_(event_ids), Application.erased_at.is_not(None))
+            .distinct()
+        )
+    )
+
+
+def refresh_activity(activity_id: int) -> int:
+    """Recompute the computed indicators of an activity from its events' records; return how
+    many values were written or removed. Approved (locked) periods are left as approved."""
+    indicators = [i for i in event_indicators(activity_id) if computed.source_of(i)]
+    if not indicators:
+        return 0
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.activity_id == activity_id, Event.status == EventStatus.PUBLISHED)
+            .order_by(Event.id)
+            # One recomputation of an event's figures at a time: a later commit waits here and
+            # then counts the records the earlier one committed.
+            .with_for_update()
+        )
+    )
+    frozen = _frozen([e.id for e in events])
+    approvals = approvals_of(indicators[0].plan)
+    existing = {
+        (m.indicator_id, m.period_key): m
+        for m in db.session.scalars(
+            select(Measurement)
+            .where(Measurement.indicator_id.in_([i.id for i in indicators]))
+            .execution_options(populate_existing=True)
+        )
+    }
+    counted: dict[tuple[int, ...], Records] = {}
+    changed = 0
+    for indicator in indicators:
+        source = computed.source_of(indicator)
+        if source is None:
+            continue  # filtered above
+        groups: dict[str, tuple[Any, list[Event]]] = {}
+        for found in events:
+            period = computed.period_for(indicator, found.starts_on, found.ends_on)
+            groups.setdefault(period.key, (period, []))[1].append(found)
+        for key, (period, group) in groups.items():
+            ids = tuple(e.id for e in group)
+            if frozen & set(ids) or lock_for(approvals, period.end):
+                continue
+            if ids not in counted:
+                counted[ids] = count_records(list(ids), group[0].institution_id)
+            value, basis = source.compute(counted[ids])
+            changed += _write(
+                indicator, period, existing.get((indicator.id, key)), value, basis, ids
+            )
+        for (indicator_id, key), measurement in existing.items():
+            if indicator_id != indicator.id or key in groups:
+                continue
+            kept = frozen & set((measurement.basis or {}).get("events", []))
+            if kept or lock_for(approvals, measurement.period_end):
+                continue
+            db.session.delete(measurement)  # its event moved, was unlinked or called off
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def _write(
+    indicator: Indicator,
+    period: Any,
+    measurement: Measurement | None,
+    value: Decimal | None,
+    basis: dict[str, Any],
+    event_ids: tuple[int, ...],
+) -> int:
+    """Write one computed value (or remove it when there is none); return 1 if it changed."""
+    basis = {**basis, "events": list(event_ids)}
+    if value is None:
+        if measurement is None:
+            return 0
+        db.session.delete(measurement)
+        return 1
+    if measurement is None:
+        db.session.add(
+            Measurement(
+                indicator_id=indicator.id,
+                period_key=period.key,
+                period_start=period.start,
+                period_end=period.end,
+                value=value,
+                basis=basis,
+                recorded_by="",
+            )
+        )
+        return 1
+    if measurement.value == value and measurement.basis == basis:
+        return 0
+    measurement.value = value
+    measurement.basis = basis
+    measurement.period_start, measurement.period_end = period.start, period.end
+    measurement.recorded_at = utcnow()
+    return 1
+
+
+# --- following the records: the session's commit hook ----------------------------------------
+
+EVENTS, APPLICATIONS, ACTIVITIES, LINKED = (
+    "records.events",
+    "records.applications",
+    "records.activities",
+    "records.linked",
+)
+
+
+def _noted(session: Session, name: str) -> set[int]:
+    return session.info.setdefault(name, set())  # type: ignore[no-any-return]
+
+
+@orm_event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: Any) -> None:
+    """Note the events, applications and activities whose records a flush changed."""
+    for row in chain(session.new, session.dirty, session.deleted):
+        if row in session.dirty and not session.is_modified(row):
+            continue
+        if isinstance(row, Application | Track):
+            _noted(session, EVENTS).add(row.event_id)
+        elif isinstance(row, Attendance | Feedback):
+            _noted(session, APPLICATIONS).add(row.application_id)
+        elif isinstance(row, Event):
+            _note_event(session, row)
+        elif isinstance(row, Indicator) and row.source and row.activity_id:
+            _noted(session, ACTIVITIES).add(row.activity_id)
+
+
+@orm_event.listens_for(Event.activity_id, "set", active_history=True)
+def _load_the_old_activity(_row: Event, value: Any, _old: Any, _initiator: Any) -> Any:
+    """Load an event's activity before it changes, so the one it leaves is known (history)."""
+    return value
+
+
+def _note_event(session: Session, row: Event) -> None:
+    """Note an event's activity, and the one it was linked to before if that changed."""
+    history = inspect(row).attrs.activity_id.history
+    before = [a for a in history.deleted if a]
+    if row.activity_id:
+        _noted(session, ACTIVITIES).add(row.activity_id)
+        if row in session.new or before or history.added:
+            _noted(session, LINKED).add(row.activity_id)
+    _noted(session, ACTIVITIES).update(before)
+
+
+def _forget(session: Session) -> None:
+    for name in (EVENTS, APPLICATIONS, ACTIVITIES, LINKED):
+        session.info.pop(name, None)
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    """Bring the computed indicators of the events a transaction touched up to date in it."""
+    if not has_app_context() or session is not db.session():
+        return
+    for _round in range(3):  # the indicators added on a link are recomputed in the next round
+        session.flush()
+        events = _noted(session, EVENTS)
+        applications = _noted(session, APPLICATIONS)
+        activities = set(_noted(session, ACTIVITIES))
+        linked = set(_noted(session, LINKED))
+        _forget(session)
+        if not (events or applications or activities or linked):
+            return
+        if applications:
+            events |= set(
+                db.session.scalars(
+                    select(Application.event_id).where(Application.id.in_(applications))
+                )
+            )
+        if events:
+            activities |= set(
+                db.session.scalars(
+                    select(Event.activity_id).where(
+                        Event.id.in_(events), Event.activity_id.is_not(None)
+                    )
+                )
+            )
+        for activity_id in sorted(linked):
+            activity = db.session.get(Activity, activity_id)
+            if activity is not None:
+                add_event_indicators(activity)
+        session.flush()
+        _forget(session)  # the indicators just added are recomputed right below
+        for activity_id in sorted(activities | linked):
+            refresh_activity(activity_id)
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    """A rolled-back transaction changed no records."""
+    _forget(session)

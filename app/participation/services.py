@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
+from app.applications.signals import application_erased
 from app.core.enums import label_with
 from app.core.extensions import aware, db
 from app.core.i18n import lazy_gettext as _l
@@ -431,6 +432,9 @@ def on_application_erased(sender: Any, application: Application | None = None, *
     target = application if application is not None else sender
     if isinstance(target, Application):
         blank_feedback_texts(target.id)
+
+
+application_erased.connect(on_application_erased)
 
 
 # --- scheduled mail ----------------------------------------------------------------------------

@@ -134,3 +134,26 @@ def test_addresses_that_never_applied_are_forgotten_after_the_event(call):
     assert services.forget_idle_applicants(two_days_after) == 0
     db.session.commit()
     assert [a.email for a in db.session.scalars(select(Applicant))] == ["applied@uni.example"]
+
+
+def test_erasure_blanks_the_words_of_the_feedback_and_keeps_its_ratings(call):
+    from app.participation.models import Feedback
+    from tests.events.factories import make_application
+
+    application = make_application(call.first)
+    db.session.add(
+        Feedback(
+            application=application,
+            overall=5,
+            track_rating=4,
+            will_change="Our welcome week, after Aino's talk",
+            comments="Thanks to Mikko",
+        )
+    )
+    services.request_erasure(application, DURING)
+    db.session.commit()
+    assert services.erase_requested(DURING) == 1
+    db.session.commit()
+    feedback = db.session.scalar(select(Feedback))
+    assert (feedback.overall, feedback.track_rating) == (5, 4)
+    assert (feedback.will_change, feedback.comments) == ("", "")

@@ -7,14 +7,12 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BuildError
 
 from app.accounts.services import normalise_email
 from app.applications import services
-from app.applications.emails import event_moment
 from app.applications.forms import (
     ApplicationForm,
     ConfirmForm,
@@ -29,6 +27,7 @@ from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
 from app.events.models import Event, EventStatus, WindowState
+from app.events.views import event_moment
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("applications", __name__)
@@ -54,11 +53,6 @@ def _call_url(event: Event) -> str | None:
         return url_for("events.call", event_id=event.id)
     except BuildError:
         return None
-
-
-def _moment(event: Event, moment: Any) -> str:
-    """A time of the event, as the reader's language writes it in the event's time zone."""
-    return event_moment(event, moment, get_locale()) if moment is not None else ""
 
 
 @bp.route("/events/<int:event_id>/apply", methods=["GET", "POST"])
@@ -87,8 +81,8 @@ def request_link(event_id: int) -> ResponseReturnValue:
         "event": event,
         "call_url": _call_url(event),
         "state": event.window_state(now),
-        "opens": _moment(event, event.opens_at),
-        "closes": _moment(event, event.closes_at),
+        "opens": event_moment(event, event.opens_at),
+        "closes": event_moment(event, event.closes_at, closing=True),
     }
     if not event.accepts_applications(now):
         if request.method == "POST":
@@ -301,8 +295,8 @@ def _page(
         call_url=_call_url(event),
         state=event.window_state(now),
         cancelled=event.status == EventStatus.CANCELLED,
-        opens=_moment(event, event.opens_at),
-        closes=_moment(event, event.closes_at),
+        opens=event_moment(event, event.opens_at),
+        closes=event_moment(event, event.closes_at, closing=True),
         decision=application.visible_decision(now) if application else None,
         country=country_name(application.country) if application else "",
         answers=_answers(application),

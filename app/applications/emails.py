@@ -9,9 +9,7 @@ their zone. Links come from the configured public address, never from the reques
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -19,18 +17,7 @@ from app.accounts.emails import Email
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.events.models import Event
-
-
-def event_moment(event: Event, moment: datetime, locale: Any) -> str:
-    """A time as the event's place reads it, to the minute, with its zone's name
-    ("14 Feb 2026, 00:00 Eastern European Standard Time")."""
-    local = event.local(moment)
-    when = (
-        get_datetime_format("medium", locale=locale)
-        .replace("{1}", format_date(local, "medium", locale=locale))
-        .replace("{0}", format_time(local, "short", tzinfo=event.zone, locale=locale))
-    )
-    return f"{when} {format_datetime(local, 'zzzz', tzinfo=event.zone, locale=locale)}"
+from app.events.views import event_moment
 
 
 def _body(*paragraphs: str) -> str:
@@ -52,7 +39,7 @@ def link(language: str | None, event: Event, address: str, now: datetime) -> Ema
         closes = (
             _(
                 "Applications are open until %(time)s.",
-                time=event_moment(event, event.closes_at, locale),
+                time=event_moment(event, event.closes_at, closing=True),
             )
             if event.closes_at is not None
             else ""
@@ -99,7 +86,7 @@ def confirmation(application: Application, address: str, *, created: bool) -> Em
                 _(
                     "You can see, change or withdraw it until the application window closes "
                     "on %(time)s. Decisions are made after the close; you will get an email.",
-                    time=event_moment(event, event.closes_at, locale),
+                    time=event_moment(event, event.closes_at, closing=True),
                 )
             )
         paragraphs += [address, _keep_private()]
@@ -123,7 +110,7 @@ def withdrawn(application: Application, address: str) -> Email:
                 _(
                     "If you change your mind, you can send it again from your application page "
                     "until %(time)s:",
-                    time=event_moment(event, event.closes_at, locale),
+                    time=event_moment(event, event.closes_at, closing=True),
                 )
             )
             paragraphs.append(address)

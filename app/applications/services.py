@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.services import normalise_email
 from app.applications import emails
@@ -268,8 +269,8 @@ def save_application(
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError:
-        # Another request of the same applicant added the application first.
+    except (IntegrityError, StaleDataError):
+        # Another request of the same applicant added or changed the application first.
         raise Conflict from None
     log.info(
         "application %s %s for event %s track %s",
@@ -350,6 +351,30 @@ def erase_requested(now: datetime) -> int:
     for application in applications:
         erase(application, now)
     return len(applications)
+
+
+def forget_idle_applicants(now: datetime) -> int:
+    """Delete the addresses that asked for a link but never applied, once their event is
+    over; return how many. Idempotent."""
+    # A day's margin: the last day has ended in every time zone by then.
+    ended_before = now.date() - timedelta(days=1)
+    ids = list(
+        db.session.scalars(
+            select(Applicant.id)
+            .join(Event, Event.id == Applicant.event_id)
+            .outerjoin(Application, Application.applicant_id == Applicant.id)
+            .where(Application.id.is_(None), Event.ends_on < ended_before)
+            .limit(ERASE_BATCH)
+        )
+    )
+    if ids:
+        db.session.execute(
+            delete(Applicant)
+            .where(Applicant.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        log.info("%s applicant(s) who never applied forgotten", len(ids))
+    return len(ids)
 
 
 def erase(application: Application, now: datetime) -> None:

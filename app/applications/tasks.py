@@ -19,3 +19,11 @@ def erase_requested_data() -> int:
     if erased:
         log.info("%s application(s) erased on request", erased)
     return erased
+
+
+@periodic_task(crontab(minute="7", hour="3"))
+def forget_idle_applicants() -> int:
+    """Forget the addresses that never applied to an event that is over (daily)."""
+    forgotten = services.forget_idle_applicants(utcnow())
+    db.session.commit()
+    return forgotten

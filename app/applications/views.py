@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import BuildError
 
 from app.accounts.services import normalise_email
 from app.applications import services
-from app.applications.emails import event_moment
 from app.applications.forms import (
     ApplicationForm,
     ConfirmForm,
@@ -27,6 +27,7 @@ from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
 from app.events.models import Event, EventStatus, WindowState
+from app.events.views import event_moment
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("applications", __name__)
@@ -46,9 +47,12 @@ def _email_key() -> str:
     return "apply-email:" + normalise_email(str(request.form.get("email", ""))[:254])
 
 
-def _moment(event: Event, moment: Any) -> str:
-    """A time of the event, as the reader's language writes it in the event's time zone."""
-    return event_moment(event, moment, get_locale()) if moment is not None else ""
+def _call_url(event: Event) -> str | None:
+    """Return the address of the event's public call page, if the events pages are there."""
+    try:
+        return url_for("events.call", event_id=event.id)
+    except BuildError:
+        return None
 
 
 @bp.route("/events/<int:event_id>/apply", methods=["GET", "POST"])
@@ -75,9 +79,10 @@ def request_link(event_id: int) -> ResponseReturnValue:
     now = utcnow()
     context = {
         "event": event,
+        "call_url": _call_url(event),
         "state": event.window_state(now),
-        "opens": _moment(event, event.opens_at),
-        "closes": _moment(event, event.closes_at),
+        "opens": event_moment(event, event.opens_at),
+        "closes": event_moment(event, event.closes_at, closing=True),
     }
     if not event.accepts_applications(now):
         if request.method == "POST":
@@ -146,7 +151,13 @@ def own(token: str) -> ResponseReturnValue:
                 button=_("Withdraw my application"),
             )
         services.withdraw(application, token, now)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except StaleDataError:
+            # Changed meanwhile from another window: nothing is withdrawn; the page shows it.
+            db.session.rollback()
+            flash(_("Your application was changed meanwhile: look at it, then try again."), "error")
+            return redirect(url_for(".own", token=token))
         flash(_("Your application is withdrawn. An email confirms it."))
         return redirect(url_for(".own", token=token))
     return _save(applicant, token)
@@ -281,10 +292,11 @@ def _page(
         form=form,
         notice=notice,
         summary=summary,
+        call_url=_call_url(event),
         state=event.window_state(now),
         cancelled=event.status == EventStatus.CANCELLED,
-        opens=_moment(event, event.opens_at),
-        closes=_moment(event, event.closes_at),
+        opens=event_moment(event, event.opens_at),
+        closes=event_moment(event, event.closes_at, closing=True),
         decision=application.visible_decision(now) if application else None,
         country=country_name(application.country) if application else "",
         answers=_answers(application),

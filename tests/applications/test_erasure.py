@@ -119,3 +119,41 @@ def test_two_erased_applicants_of_one_event_do_not_collide(call):
     assert services.erase_requested(DURING) == 2
     db.session.commit()
     assert len({a.email for a in db.session.scalars(select(Applicant))}) == 2
+
+
+def test_addresses_that_never_applied_are_forgotten_after_the_event(call):
+    from tests.events.factories import make_application
+
+    make_applicant(call.event, "idle@uni.example")
+    make_application(call.first, "applied@uni.example")
+    day_after = call.event.to_utc(datetime(2026, 5, 9, 12))
+    assert services.forget_idle_applicants(day_after) == 0  # not yet over everywhere
+    two_days_after = call.event.to_utc(datetime(2026, 5, 10, 12))
+    with freeze_time(two_days_after):
+        assert tasks.forget_idle_applicants.call_local() == 1
+    assert services.forget_idle_applicants(two_days_after) == 0
+    db.session.commit()
+    assert [a.email for a in db.session.scalars(select(Applicant))] == ["applied@uni.example"]
+
+
+def test_erasure_blanks_the_words_of_the_feedback_and_keeps_its_ratings(call):
+    from app.participation.models import Feedback
+    from tests.events.factories import make_application
+
+    application = make_application(call.first)
+    db.session.add(
+        Feedback(
+            application=application,
+            overall=5,
+            track_rating=4,
+            will_change="Our welcome week, after Aino's talk",
+            comments="Thanks to Mikko",
+        )
+    )
+    services.request_erasure(application, DURING)
+    db.session.commit()
+    assert services.erase_requested(DURING) == 1
+    db.session.commit()
+    feedback = db.session.scalar(select(Feedback))
+    assert (feedback.overall, feedback.track_rating) == (5, 4)
+    assert (feedback.will_change, feedback.comments) == ("", "")

@@ -351,3 +351,21 @@ def test_one_applicant_has_one_application(client, call, token):
         post(client, token, form_of(call))  # an old form: refused
     assert db.session.scalar(select(func.count()).select_from(Application)) == 1
     assert stored()[0].name == "Changed"
+
+
+def test_the_page_makes_as_many_queries_for_many_questions_as_for_few(client, call, count_queries):
+    from tests.events.factories import make_question
+
+    def queries() -> int:
+        application = make_application(call.first, f"q{len(call.first.questions)}@uni.example")
+        token = _token_of(application)
+        db.session.expire_all()
+        with freeze_time(AFTER), count_queries() as counter:
+            assert client.get(f"/applications/{token}").status_code == 200
+        return len(counter)
+
+    few = queries()
+    for n in range(10):
+        make_question(call.first, f"Extra {n}")
+        make_question(call.second, f"Other extra {n}")
+    assert queries() == few

@@ -138,3 +138,19 @@ def test_a_link_made_for_other_emails_opens_the_same_page(client, call):
     with freeze_time(DURING):
         assert client.get(f"/applications/{old}").status_code == 404
         assert client.get(link.removeprefix("http://127.0.0.1:5000")).status_code == 200
+
+
+def test_every_field_takes_every_hostile_value_without_a_server_error(client, call):
+    from tests.test_form_fuzz import HOSTILE
+
+    _, token = make_applicant(call.event)
+    _, other = make_applicant(call.event, "other@uni.example")
+    fields = list(form_of(call))
+    with freeze_time(DURING):
+        for value in HOSTILE:
+            data = dict.fromkeys(fields, value)
+            assert client.post(f"/applications/{token}", data=data).status_code < 500, value
+            mixed = form_of(call, **{name: value for name in fields[2:8]})
+            assert client.post(f"/applications/{other}", data=mixed).status_code < 500, value
+            ask = client.post(f"/events/{call.event.id}/apply", data={"email": value})
+            assert ask.status_code < 500, value

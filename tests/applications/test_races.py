@@ -63,3 +63,27 @@ def test_simultaneous_first_submissions_store_one_application(server, call):
     assert application.version == 1
     # The winner's answers, once each.
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 5
+
+
+def test_simultaneous_changes_of_one_version_keep_one(server, call):
+    call.event.opens_at = utcnow() - timedelta(days=1)
+    call.event.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    _, token = make_applicant(call.event)
+    url = f"{server}/applications/{token}"
+    assert _post(url, form_of(call))[0] == 302
+    start = threading.Barrier(CLIENTS)
+    forms = [form_of(call, based_on="1", name=f"Change {n}") for n in range(CLIENTS)]
+
+    def change(n: int) -> int:
+        start.wait()
+        return _post(url, forms[n])[0]
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        statuses = sorted(pool.map(change, range(CLIENTS)))
+
+    assert statuses == [302] + [409] * (CLIENTS - 1), statuses
+    db.session.rollback()
+    (application,) = db.session.scalars(select(Application))
+    assert application.version == 2
+    assert application.name.startswith("Change ")

@@ -142,7 +142,7 @@ def test_before_the_window_the_page_says_when_it_opens(client, call):
     with freeze_time(call.event.opens_at - SECOND):
         page = client.get(f"/events/{call.event.id}/apply").get_data(as_text=True)
     # 14 January 00:00 in Helsinki, not 13 January 22:00 UTC.
-    assert "Applications open on 14 Jan 2026, 00:00 Eastern European Standard Time." in page
+    assert "Applications open on 14 January 2026, 00:00 (Finland Time)." in page
 
 
 @pytest.mark.parametrize("status", [EventStatus.DRAFT, EventStatus.CANCELLED])

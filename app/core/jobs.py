@@ -186,7 +186,7 @@ def _storage(app: Flask) -> tuple[type[Any], dict[str, Any], str]:
         return SqliteStorage, {"filename": str(path)}, f"SQLite {path}"
     if parts.scheme == "memory":
         return MemoryStorage, {}, "memory (this process only)"
-    raise ValueError(
+    raise RuntimeError(
         f"JOBS_URL {parts.scheme}://… is not a job queue storage: use redis://, sqlite:/// or "
         "memory://, or leave it unset for instance/jobs.sqlite3"
     )

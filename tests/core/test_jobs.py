@@ -154,7 +154,7 @@ def test_the_storage_comes_from_the_configuration(app, migrated_database):
         assert type(queue(made).storage) is kind and not queue(made).immediate
         assert "s3cret" not in queue(made).description
     assert queue(made).description == "memory (this process only)"
-    with pytest.raises(ValueError, match="not a job queue storage"):
+    with pytest.raises(RuntimeError, match="not a job queue storage"):
         create_app(make_config(migrated_database, JOBS_URL="amqp://127.0.0.1"))
 
 

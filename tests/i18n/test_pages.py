@@ -11,12 +11,14 @@ English because it has no translation) is English on purpose and skipped.
 from __future__ import annotations
 
 import re
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
+from flask_babel import force_locale
 from jinja2 import StrictUndefined
 
 from tests.test_crawl import _links, _seed_urls, _sign_in
@@ -50,12 +52,31 @@ def _english_messages(language: str) -> tuple[set[str], re.Pattern[str] | None]:
                 continue  # the same in both languages (a name, "OK")
             if PLACEHOLDER.search(text):
                 longest = max(PLACEHOLDER.split(text), key=len).strip()
-                if len(longest) >= 12 and " " in longest:
+                # Three words at least: two ("partner institutions") stand in any English
+                # text a person typed, such as an institution's description.
+                if len(longest) >= 12 and len(longest.split()) >= 3:
                     pieces.add(longest)
             else:
                 whole.add(" ".join(text.split()))
+    # A computed indicator is named with its source's label in the language of whoever added
+    # it, and the name is then the indicator's own, like a typed one: the world adds them in
+    # English, so on its pages those names are data, not words the interface left English.
+    whole -= _computed_names()
     pattern = re.compile("|".join(map(re.escape, sorted(pieces, key=len, reverse=True))))
     return whole, pattern if pieces else None
+
+
+@cache
+def _computed_names() -> frozenset[str]:
+    """Return the English names and descriptions computed indicators are added with."""
+    from app.indicators.computed import sources
+
+    with force_locale("en"):
+        return frozenset(
+            " ".join(str(text).split())
+            for source in sources()
+            for text in (source.label, source.description)
+        )
 
 
 class _Reader(HTMLParser):
@@ -106,7 +127,9 @@ def _untranslated(page: str, language: str, whole: set[str], pattern) -> tuple[s
     for where, text in reader.texts:
         if where != language:
             continue
-        if text in whole or (pattern is not None and pattern.search(text)):
+        if text in whole or (
+            pattern is not None and pattern.search(text) and text not in _computed_names()
+        ):
             found.append(text)
     return reader.page_language, found
 

@@ -184,6 +184,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
                 recipient="guest@world.example",
                 subject=text(300),
                 body=LONG,
+                calendar="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
                 delivery="smtp",
                 status="sent",
                 attempts=1,

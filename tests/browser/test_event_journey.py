@@ -45,14 +45,18 @@ APPLICANTS = [
     ("Bruno Keller", "bruno@wien.example", "Universität Wien", "Austria", True),
     ("Chiara Rossi", "chiara@bologna.example", "Università di Bologna", "Italy", False),
 ]
-SHOT = {"n": 0}
 
 
-def _shot(page, name: str) -> None:
-    """Audit the page with axe and save the journey's next numbered screenshot."""
-    audit(page)
-    SHOT["n"] += 1
-    screenshot(page, f"event-journey-{SHOT['n']:02d}-{name}")
+class Shots:
+    """The journey's numbered screenshots, each page checked by axe first."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def __call__(self, page, name: str) -> None:
+        audit(page)
+        self.taken += 1
+        screenshot(page, f"event-journey-{self.taken:02d}-{name}")
 
 
 def _fits(page) -> None:
@@ -63,8 +67,10 @@ def _fits(page) -> None:
 
 def _new_page(browser, problems: PageProblems, *, phone: bool):
     """A page of another person's browser, recording console errors like the `page` fixture."""
-    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {}
-    context = browser.new_context(**(options or {"viewport": DESKTOP}))
+    if phone:
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    else:
+        context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", lambda m: m.type == "error" and problems.messages.append(m.text))
@@ -135,7 +141,7 @@ def test_an_event_from_call_to_computed_indicators(live_server, journey, browser
     page = journey
     page.set_default_timeout(10_000)
     others = PageProblems()
-    SHOT["n"] = 0
+    _shot = Shots()
 
     # 1. Before the window: the organiser hosts the plan's activity as the event.
     with freeze_time(BEFORE_OPENING, tick=True):
@@ -307,6 +313,13 @@ def test_an_event_from_call_to_computed_indicators(live_server, journey, browser
         page.select_option(f"#decision_{chiara}", "declined")
         page.get_by_role("button", name="Save the decisions").first.click()
         page.wait_for_load_state()
+        # The weighted means of the rubric: (3 x fit + motivation) / 4.
+        for name, mean in (
+            ("Aino Virtanen", "4.75"),
+            ("Bruno Keller", "4.00"),
+            ("Chiara Rossi", "2.25"),
+        ):
+            assert mean in page.locator("tr", has_text=name).inner_text(), name
         _shot(page, "decisions-prepared")
         page.get_by_role("button", name="Send the decisions").click()
         page.wait_for_load_state()
@@ -398,6 +411,18 @@ def test_an_event_from_call_to_computed_indicators(live_server, journey, browser
         page.goto(f"{base}/plans/{plan.id}/dashboard")
         _shot(page, "dashboard")
         dashboard = page.inner_text("main")
+        shown = {
+            label: page.locator("tr", has=page.get_by_role("link", name=label, exact=True))
+            .locator("td")
+            .nth(1)
+            .inner_text()
+            for label in (
+                "Applications received",
+                "Places filled",
+                "Participants attended",
+                "Mean satisfaction",
+            )
+        }
 
     db.session.rollback()
     records = {
@@ -429,6 +454,12 @@ def test_an_event_from_call_to_computed_indicators(live_server, journey, browser
     )
     for key, expected in records.items():
         assert values[key] == expected, key
+    assert shown == {
+        "Applications received": "3",
+        "Places filled": "1",
+        "Participants attended": "1",
+        "Mean satisfaction": "4",
+    }
     assert "Computed from event records" in dashboard
     assert "3 applications; 0 withdrawn" in dashboard
     assert "1 participant" in dashboard

@@ -348,3 +348,16 @@ def test_past_events_keep_their_figures_and_chart_across_years(world, client, ma
     assert csv.status_code == 200
     lines = csv.text.strip().splitlines()
     assert len(lines) == 3 and "0.5" in lines[1] and "0.8" in lines[2]
+
+
+def test_a_copied_plan_keeps_its_indicators_computed(world):
+    from app.planner.services import copy_plan
+
+    copy = copy_plan(
+        world["plan"], title="Plan 2027", period_start=date(2027, 1, 1), by=world["planner"]
+    )
+    db.session.commit()
+    copied = [i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == copy.id))]
+    assert sorted(i.source for i in copied) == sorted(s.key for s in sources())
+    # Its values wait for next year's event: this year's stay with this year's plan.
+    assert not [m for i in copied for m in i.measurements]

@@ -92,6 +92,8 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         }.get(endpoint)
         tokens = [*world.feeds] if endpoint == "planner.feed" else [secret]
         each([{"token": token} for token in [*tokens, "not-a-token"] if token])
+    if "event_id" in names:
+        each([{"event_id": event} for event in [*world.events, 999999]])
     if "user_id" in names:
         each([{"user_id": person.id} for person in world.people.values()])
     if "kind" in names and "row_id" in names:
@@ -108,7 +110,7 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
     if "filename" in names:
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
-    known |= {"row_id", "invitation_id"}
+    known |= {"row_id", "invitation_id", "event_id"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings
@@ -147,6 +149,8 @@ def _seed_urls(app: Flask, world: World) -> tuple[list[str], list[str]]:
         f"/practices/compare?slugs={world.practices[0]}",
         "/api/v1/practices?q=visit&per_page=100",
         f"/api/v1/plans?institution={world.slug}",
+        "/api/v1/events?window=open&topic=kieli&per_page=100",
+        f"/api/v1/events?institution={world.slug}&window=closed",
     ]
     return sorted(set(urls)), sorted(unfilled)
 

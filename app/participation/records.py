@@ -508,8 +508,10 @@ def refresh_activity(activity_id: int) -> int:
             groups.setdefault(period.key, (period, []))[1].append(found)
         for key, (period, group) in groups.items():
             ids = tuple(e.id for e in group)
-            if frozen & set(ids) or lock_for(approvals, period.end):
+            if lock_for(approvals, period.end):
                 continue
+            if frozen & set(ids) and (indicator.id, key) in existing:
+                continue  # counted before the erasure: the figure stays as it was
             if ids not in counted:
                 counted[ids] = count_records(list(ids), group[0].institution_id)
             value, basis = source.compute(counted[ids])

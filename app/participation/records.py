@@ -13,7 +13,9 @@ commit. A hook on the commit sees them all, with nothing to remember at each pla
 writes, and recomputes in the same transaction, so a figure is never seen out of step with
 its records (a job would leave a window; a page view would write on a GET). It stays bounded:
 a commit that touched no event's records costs nothing; one that did recomputes the
-activities of the events it touched, in a fixed number of aggregate queries per event.
+activities of the events it touched, in a fixed number of aggregate queries per event (a
+bulk UPDATE or DELETE of counted rows, which no flush shows row by row, recomputes every
+activity that has computed indicators).
 Concurrent commits of one event recompute one after the other: the event's row is locked
 first (PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts
 the earlier one's records.
@@ -614,8 +616,35 @@ def _note_event(session: Session, row: Event) -> None:
     _noted(session, ACTIVITIES).update(before)
 
 
+# The tables whose rows the figures count: a bulk UPDATE or DELETE of them (one that goes
+# past the flush, so that no row of it is seen) recomputes every computed activity.
+COUNTED = frozenset({"applications", "attendances", "feedback", "tracks", "events"})
+EVERYTHING = "records.everything"
+
+
+@orm_event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: Any) -> None:
+    """Note a bulk change of counted rows, whose rows no flush shows."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in COUNTED:
+        state.session.info[EVERYTHING] = True
+
+
+def computed_activities() -> set[int]:
+    """Return every activity that has computed indicators of events."""
+    return set(
+        db.session.scalars(
+            select(Indicator.activity_id)
+            .where(Indicator.source.like(PREFIX + "%"), Indicator.activity_id.is_not(None))
+            .distinct()
+        )
+    )
+
+
 def _forget(session: Session) -> None:
-    for name in (EVENTS, APPLICATIONS, ACTIVITIES, LINKED):
+    for name in (EVENTS, APPLICATIONS, ACTIVITIES, LINKED, EVERYTHING):
         session.info.pop(name, None)
 
 
@@ -630,9 +659,12 @@ def _refresh_before_commit(session: Session) -> None:
         applications = _noted(session, APPLICATIONS)
         activities = set(_noted(session, ACTIVITIES))
         linked = set(_noted(session, LINKED))
+        everything = session.info.get(EVERYTHING, False)
         _forget(session)
-        if not (events or applications or activities or linked):
+        if not (events or applications or activities or linked or everything):
             return
+        if everything:
+            activities |= computed_activities()
         if applications:
             events |= set(
                 db.session.scalars(

@@ -361,3 +361,19 @@ def test_a_copied_plan_keeps_its_indicators_computed(world):
     assert sorted(i.source for i in copied) == sorted(s.key for s in sources())
     # Its values wait for next year's event: this year's stay with this year's plan.
     assert not [m for i in copied for m in i.measurements]
+
+
+def test_a_bulk_change_of_records_is_counted_too(world):
+    from sqlalchemy import update
+
+    from app.applications.models import Application
+
+    db.session.execute(
+        update(Application)
+        .where(Application.event_id == world["event"].id)
+        .values(status=ApplicationStatus.WITHDRAWN)
+    )
+    db.session.commit()
+    found = _figures(_indicators(world["activity"].id))
+    assert found["event.applications"][0] == 0
+    assert found["event.applications"][1]["withdrawn"] == len(PEOPLE)

@@ -16,9 +16,9 @@ a commit that touched no event's records costs nothing; one that did recomputes 
 activities of the events it touched, in a fixed number of aggregate queries per event (a
 bulk UPDATE or DELETE of counted rows, which no flush shows row by row, recomputes every
 activity that has computed indicators).
-Concurrent commits of one event recompute one after the other: the event's row is locked
-first (PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts
-the earlier one's records.
+Concurrent commits of one event recompute one after the other (an advisory lock per activity
+on PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts the
+earlier one's records.
 
 Past events keep their figures: each event's value stays at its own date in its own plan,
 and once an applicant's data has been erased after the event (the aggregates stay), the
@@ -38,7 +38,7 @@ from flask import has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, PlaceStatus
@@ -472,20 +472,34 @@ def _frozen(event_ids: list[int]) -> set[int]:
     )
 
 
+# The first key of the transaction locks that serialise recomputations (any number of ours).
+LOCK_SPACE = 1414
+
+
+def _one_at_a_time(activity_id: int) -> None:
+    """Recompute an activity's figures one transaction at a time: on PostgreSQL a later commit
+    waits here, then counts the records the earlier one committed (SQLite writes one
+    transaction at a time anyway). An advisory lock, not a row lock: it waits only for another
+    recomputation, never for a page that edits the event or a track."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": LOCK_SPACE, "key": activity_id},
+        )
+
+
 def refresh_activity(activity_id: int) -> int:
     """Recompute the computed indicators of an activity from its events' records; return how
     many values were written or removed. Approved (locked) periods are left as approved."""
     indicators = [i for i in event_indicators(activity_id) if computed.source_of(i)]
     if not indicators:
         return 0
+    _one_at_a_time(activity_id)
     events = list(
         db.session.scalars(
             select(Event)
             .where(Event.activity_id == activity_id, Event.status == EventStatus.PUBLISHED)
             .order_by(Event.id)
-            # One recomputation of an event's figures at a time: a later commit waits here and
-            # then counts the records the earlier one committed.
-            .with_for_update()
         )
     )
     frozen = _frozen([e.id for e in events])

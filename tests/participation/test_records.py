@@ -377,3 +377,38 @@ def test_a_bulk_change_of_records_is_counted_too(world):
     found = _figures(_indicators(world["activity"].id))
     assert found["event.applications"][0] == 0
     assert found["event.applications"][1]["withdrawn"] == len(PEOPLE)
+
+
+def test_concurrent_commits_of_one_event_both_count(app, world):
+    """Two applications committed at the same instant, in two tracks: the later recomputation
+    waits for the earlier one and counts both (PostgreSQL's lock; SQLite writes one at a time)."""
+    import threading
+
+    from app.events.models import Track
+
+    tracks = [world["tracks"]["t1"].id, world["tracks"]["t2"].id]
+    ready = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def apply(n: int) -> None:
+        # As a request that writes: SQLite's transaction then takes the write lock first.
+        with app.test_request_context(method="POST"):
+            try:
+                ready.wait(timeout=10)
+                track = db.session.get(Track, tracks[n])
+                make_application(track, f"racer{n}@uni.example")
+            except BaseException as error:
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=apply, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    db.session.rollback()  # end this test's own read, to see what the threads committed
+    found = _figures(_indicators(world["activity"].id))
+    assert found["event.applications"][0] == 5 + 2
+    assert found["event.applications_per_track"][1]["per_track"] == {"t1": 4, "t2": 3}

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := APP_ENV=$${APP_ENV:-development} $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test install install-dev setup lint format bench load clean translations i18n-extract i18n-update i18n-compile
+.PHONY: run worker test install install-dev setup lint format bench load clean translations i18n-extract i18n-update i18n-compile
 
 # A stamp per requirements file: re-install only when the pins change.
 $(VENV)/.installed: requirements.txt
@@ -54,8 +54,19 @@ setup: install instance/config.py translations
 	$(FLASK) data load
 	$(FLASK) practices sync
 
+# The web server and, beside it, the job queue's worker (emails, scheduled work) on the
+# embedded queue, instance/jobs.sqlite3: no other server. Ctrl-C stops both (the worker after
+# the task it runs); so does the web server's end for any other reason.
 run: setup
-	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The job queue's worker alone (beside gunicorn, or a second one for more throughput).
+worker: setup
+	$(FLASK) jobs worker
 
 # In parallel: one pytest-xdist worker per core, each with a database of its own (tests/conftest.py).
 # Not --dist loadfile or loadscope: they run one of the Schemathesis cases, which share a test id.

@@ -17,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_url_converters(app)
     register_extensions(app)
+    register_jobs(app)
     register_blueprints(app)
     register_api_auth(app)
     register_errorhandlers(app)
@@ -55,6 +56,21 @@ def register_extensions(app: Flask) -> None:
     init_login(login_manager)
     limiter.init_app(app)
     i18n.init_app(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """Give the app its job queue, with every feature's tasks (their periodic ones too)."""
+    from app.core import jobs
+
+    for tasks in (
+        "app.mail.tasks",
+        "app.events.tasks",
+        "app.applications.tasks",
+        "app.selection.tasks",
+        "app.participation.tasks",
+    ):
+        importlib.import_module(tasks)
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -128,6 +144,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the click command groups of each feature."""
     from app.accounts.cli import users_cli
+    from app.core.jobs import jobs_cli
     from app.data.cli import backup_command, data_cli, old_name, restore_command
     from app.mail.cli import mail_cli
     from app.practices.cli import practices_cli
@@ -136,5 +153,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(old_name(backup_command))
     app.cli.add_command(old_name(restore_command))

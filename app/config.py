@@ -59,10 +59,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         MAIL_FROM="no-reply@localhost",
         MAIL_PORT=25,
         MAIL_TIMEOUT=10,
-        # Email leaves after the commit: "thread" delivers it from a thread of each process;
-        # "off" leaves it to `flask mail worker` (or `flask mail send` from cron).
-        MAIL_WORKER="thread",
-        MAIL_POLL_SECONDS=30,
+        # The job queue (emails, scheduled work): unset, a SQLite file in the instance folder;
+        # redis://... when several machines share the work (app/core/jobs.py).
+        JOBS_URL=None,
         # A failed delivery is tried again after 1, 2, 4 … minutes, MAIL_MAX_ATTEMPTS times.
         MAIL_RETRY_SECONDS=60,
         MAIL_MAX_ATTEMPTS=8,
@@ -85,6 +84,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             "RATELIMIT_STORAGE_URI",
             "MAIL_SERVER",
             "PUBLIC_BASE_URL",
+            "JOBS_URL",
         ):
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name

@@ -13,11 +13,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
 from app.data import services
+from app.events.seed import load_events, read_events
 from app.institutions import services as institutions
+from app.institutions.models import Institution
 
 log = logging.getLogger(__name__)
 
@@ -42,31 +45,43 @@ def data_cli() -> None:
 @click.option("--check", is_flag=True, help="Validate the files and change nothing.")
 @with_appcontext
 def load_command(folder_option: str | None, check: bool) -> None:
-    """Load networks and institutions: all or nothing, every problem listed with its line."""
+    """Load networks, institutions and events: all or nothing, every problem listed with its
+    line."""
     folder = Path(folder_option or current_app.config["DATA_DIR"])
     data = institutions.read_reference_data(
         folder, vocabularies(), current_app.config["PRACTICE_FILE_MAX_BYTES"]
     )
-    if data.problems:
-        for problem in data.problems:
+    # The events of events.yml, checked before anything is written: all or nothing.
+    known = {entry.slug for entry in data.institutions} | set(
+        db.session.scalars(select(Institution.slug))
+    )
+    events = read_events(folder, known, current_app.config["PRACTICE_FILE_MAX_BYTES"])
+    problems = [*data.problems, *events.problems]
+    if problems:
+        for problem in problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(data.problems)} problem(s); nothing was changed.", err=True)
+        click.echo(f"{len(problems)} problem(s); nothing was changed.", err=True)
         sys.exit(1)
     if check:
         click.echo(
             f"{len(data.networks)} network(s) and {len(data.institutions)} "
-            "institution(s) checked, no problems."
+            f"institution(s) checked, no problems; {len(events.events)} event(s) too."
         )
         return
     networks, loaded = institutions.load_reference_data(data)
+    created, unchanged = load_events(events)
     db.session.commit()
     log.info(
-        "reference data loaded from %s: networks %s; institutions %s",
+        "reference data loaded from %s: networks %s; institutions %s; events %s created",
         folder,
         networks.summary(),
         loaded.summary(),
+        len(created),
     )
-    click.echo(f"Networks: {networks.summary()}. Institutions: {loaded.summary()}.")
+    click.echo(
+        f"Networks: {networks.summary()}. Institutions: {loaded.summary()}. "
+        f"Events: {len(created)} created, {len(unchanged)} unchanged."
+    )
 
 
 @data_cli.command("backup")

@@ -1,9 +1,12 @@
-"""`flask mail ...`: deliver the outbox from the command line or as a long-running worker."""
+"""`flask mail send`: deliver the due messages of the outbox now, from the command line.
+
+The job queue's worker (`flask jobs worker`) delivers them as they come; this is for a
+machine without one, or to see at once what a retry would do.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 
 import click
 from flask import current_app
@@ -41,19 +44,3 @@ def send_command() -> None:
             total[status] = total.get(status, 0) + count
     summary = ", ".join(f"{count} {status}" for status, count in sorted(total.items()))
     click.echo(summary or "nothing due")
-
-
-@mail_cli.command("worker")
-@click.option("--poll", default=5.0, show_default=True, help="Seconds between passes.")
-@with_appcontext
-def worker_command(poll: float) -> None:
-    """Deliver the outbox until stopped (run it beside gunicorn with MAIL_WORKER=off)."""
-    _check_server()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    click.echo(f"delivering the outbox every {poll:g} s; Ctrl-C stops")
-    try:
-        while True:
-            services.run_pass(app)
-            time.sleep(poll)
-    except KeyboardInterrupt:
-        click.echo("stopped")

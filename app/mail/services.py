@@ -1,14 +1,21 @@
-"""Email through an outbox: queued in the request's transaction, delivered after its commit.
+"""Email through an outbox: queued in the request's transaction, delivered by the job queue.
 
 A request never talks to the mail server. It writes the message to the outbox table in its
 own transaction, so the message exists exactly when the change that asked for it does, and a
 request answers the same, in the same time, whatever the mail server does. After the commit
-a worker (a thread of the same process by default, or `flask mail worker`) claims each due
-message, sends it, and records the outcome; a failure is retried later with a growing delay.
+each new message is enqueued on the job queue (app/mail/tasks.py); the queue's consumer claims
+it, sends it and records the outcome; a failure is retried later with a growing delay, and a
+periodic sweep delivers whatever is due and was not enqueued (the queue was unreachable at the
+commit, or a consumer died holding a claim).
 
-A claim is a lease: the worker moves the message's next attempt past the time a delivery can
-take. If the worker dies in between, the message is still pending and is tried again when the
-lease ends: it may then arrive twice, but it is never lost.
+A claim is a lease: one UPDATE moves the message's next attempt past the time a delivery can
+take, so a second run of the same task (a retry, a duplicate enqueue, a second consumer) finds
+it not due and leaves it. "Sent" is recorded the moment the server accepted the message, before
+the connection is even closed. The window that remains is between the server's acceptance and
+that commit (milliseconds): if the process dies or the database fails exactly then, the message
+is sent again once the lease ends; so is one whose acceptance the server sent but the network
+lost (a timeout after the data). It is never lost. Every attempt carries the same Message-ID,
+so mail systems that see the message twice can tell it is one.
 
 The log names the recipient and the subject, never the body, which holds the links' tokens.
 """
@@ -17,19 +24,18 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from typing import Any
+from email.utils import format_datetime
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import and_, event, func, or_, select, update
-from sqlalchemy.orm import Session
+from flask import Flask, current_app
+from sqlalchemy import and_, func, or_, select, update
 
-from app.core.extensions import db, utcnow
+from app.core.extensions import aware, db, utcnow
 from app.core.i18n import known
 from app.mail.models import Delivery, MailKind, MailStatus, OutboxMessage
 
@@ -41,6 +47,8 @@ ERROR_MAX = 300
 LEASE = timedelta(minutes=5)
 # How many due messages one pass claims at most; the next pass takes the rest.
 BATCH = 50
+# The session.info key of the ids of the messages a transaction queued.
+QUEUED = "mail_queued"
 
 
 def single_line(text: str, limit: int = SUBJECT_MAX) -> str:
@@ -71,16 +79,19 @@ def queue_mail(
     body: str,
     kind: MailKind = MailKind.OTHER,
     language: str | None = None,
+    calendar: str | None = None,
 ) -> OutboxMessage:
     """Write an email to the outbox in the current transaction; it leaves after the commit.
 
-    `language` is the one subject and body are written in, for the Content-Language header.
+    `language` is the one subject and body are written in, for the Content-Language header;
+    `calendar` an iCalendar invitation (METHOD:REQUEST) sent along as invite.ics.
     """
     smtp = bool(current_app.config.get("MAIL_SERVER"))
     message = OutboxMessage(
         recipient=recipient.strip()[:254],
         subject=single_line(subject),
         body=body,
+        calendar=calendar,
         kind=kind,
         language=known(language),
         delivery=Delivery.SMTP if smtp else Delivery.OUTBOX,
@@ -93,8 +104,8 @@ def queue_mail(
     db.session.add(message)
     db.session.flush()
     if message.status == MailStatus.PENDING:
-        # Read by the commit hook below: wake the worker once the message is committed.
-        db.session.info["mail_queued"] = True
+        # Read by the commit hook of app/mail/tasks.py: enqueued once the message is committed.
+        db.session.info.setdefault(QUEUED, []).append(message.id)
         log.info("mail %s queued to %s: %s", message.id, message.recipient, message.subject)
     elif message.status == MailStatus.FAILED:
         log.warning("mail %s not queued: %r is not one address", message.id, message.recipient)
@@ -163,25 +174,55 @@ def _email(message: OutboxMessage, config: Any) -> EmailMessage:
     email["To"] = message.recipient
     email["Subject"] = single_line(message.subject)
     email["Date"] = format_datetime(utcnow())
-    domain = urlsplit(config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
-    email["Message-ID"] = make_msgid(domain=domain)
+    email["Message-ID"] = message_id_of(message, config)
     email.set_content(message.body)
+    if message.calendar:
+        # As an attachment, which mail programs offer to add to the calendar (METHOD:REQUEST).
+        email.add_attachment(
+            message.calendar,
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": "REQUEST"},
+        )
     if message.language:  # after the content, whose setting clears every Content-* header
         email["Content-Language"] = message.language
     return email
 
 
-def _send(email: EmailMessage, config: Any) -> None:
-    with smtplib.SMTP(
+def message_id_of(message: OutboxMessage, config: Any) -> str:
+    """Return the message's Message-ID: the same at every attempt, unique to the message."""
+    domain = urlsplit(config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
+    created = aware(message.created_at).strftime("%Y%m%d%H%M%S%f")
+    return f"<outbox.{message.id}.{created}@{domain}>"
+
+
+def _send(email: EmailMessage, config: Any, accepted: Callable[[], None]) -> None:
+    """Hand the email to the server; call accepted() as soon as the server took it.
+
+    So that "sent" is recorded before the connection is closed: a QUIT that fails or hangs
+    after the acceptance must not make the message look unsent.
+    """
+    smtp = smtplib.SMTP(
         config["MAIL_SERVER"],
         int(config.get("MAIL_PORT") or 25),
         timeout=float(config.get("MAIL_TIMEOUT", 10)),
-    ) as smtp:
+    )
+    try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
         smtp.send_message(email)
+    except BaseException:
+        smtp.close()
+        raise
+    try:
+        accepted()
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def _permanent(error: Exception) -> bool:
@@ -199,28 +240,52 @@ def retry_delay(attempts: int, config: Any) -> timedelta:
     return timedelta(seconds=min(first * 2 ** (attempts - 1), 6 * 60 * 60))
 
 
-def deliver(message_id: int) -> str | None:
-    """Claim one message and try to send it; return its new status, or None if not claimed."""
+class Attempt(NamedTuple):
+    """What one delivery attempt did: the message's new status (None: not claimed, left
+    alone) and, when it is to be tried again, how long until then."""
+
+    status: str | None
+    retry_after: timedelta | None = None
+
+
+def attempt(message_id: int) -> Attempt:
+    """Claim one message and try to send it once."""
     config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        # A worker configured apart from the web processes that queued the message: it is
+        # left, unclaimed, to one that can send it.
+        log.warning("mail %s left pending: this process has no MAIL_SERVER", message_id)
+        return Attempt(None)
     if not _claim(message_id, utcnow()):
-        return None
+        return Attempt(None)
     message = db.session.get(OutboxMessage, message_id)
     if message is None:  # removed meanwhile
-        return None
+        return Attempt(None)
     recipient, subject, attempts = message.recipient, message.subject, message.attempts
+
+    def accepted() -> None:
+        # The server has it: recorded at once, in its own transaction, before anything else.
+        db.session.execute(
+            _update()
+            .where(OutboxMessage.id == message_id)
+            .values(status=MailStatus.SENT, sent_at=utcnow(), next_attempt_at=None, last_error=None)
+        )
+        db.session.commit()
+
     try:
         email = _email(message, config)
         db.session.rollback()  # no transaction stays open while the server is talked to
-        _send(email, config)
+        _send(email, config, accepted)
     except (OSError, smtplib.SMTPException, ValueError) as error:
         db.session.rollback()
         reason = single_line(f"{type(error).__name__}: {error}", ERROR_MAX)
         give_up = _permanent(error) or attempts >= int(config.get("MAIL_MAX_ATTEMPTS", 8))
         values: dict[str, Any] = {"last_error": reason}
-        if give_up:
+        delay = None if give_up else retry_delay(attempts, config)
+        if delay is None:
             values |= {"status": MailStatus.FAILED, "next_attempt_at": None}
         else:
-            values["next_attempt_at"] = utcnow() + retry_delay(attempts, config)
+            values["next_attempt_at"] = utcnow() + delay
         db.session.execute(_update().where(OutboxMessage.id == message_id).values(**values))
         db.session.commit()
         log.warning(
@@ -232,78 +297,35 @@ def deliver(message_id: int) -> str | None:
             ", given up" if give_up else "",
             reason,
         )
-        return MailStatus.FAILED if give_up else MailStatus.PENDING
-    db.session.execute(
-        _update()
-        .where(OutboxMessage.id == message_id)
-        .values(status=MailStatus.SENT, sent_at=utcnow(), next_attempt_at=None, last_error=None)
-    )
-    db.session.commit()
+        return Attempt(MailStatus.FAILED if give_up else MailStatus.PENDING, delay)
     log.info("mail %s sent to %s: %s", message_id, recipient, subject)
-    return MailStatus.SENT
+    return Attempt(MailStatus.SENT)
 
 
-def deliver_due(limit: int = BATCH) -> dict[str, int]:
-    """Send the messages that are due now; return how many ended in each status."""
+def deliver(message_id: int) -> str | None:
+    """Claim one message and try to send it; return its new status, or None if not claimed."""
+    return attempt(message_id).status
+
+
+def due_ids(limit: int = BATCH) -> list[int]:
+    """Return the ids of the messages due now, oldest first."""
     due = list(
         db.session.scalars(
             select(OutboxMessage.id).where(_due(utcnow())).order_by(OutboxMessage.id).limit(limit)
         )
     )
     db.session.rollback()  # end the read: each claim starts its own write transaction
+    return due
+
+
+def deliver_due(limit: int = BATCH) -> dict[str, int]:
+    """Send the messages that are due now, here; return how many ended in each status."""
     counts: dict[str, int] = {}
-    for message_id in due:
+    for message_id in due_ids(limit):
         status = deliver(message_id)
         if status is not None:
             counts[status] = counts.get(status, 0) + 1
     return counts
-
-
-class MailWorker:
-    """A thread of this process that delivers the outbox, woken by each commit of new mail.
-
-    It also wakes every MAIL_POLL_SECONDS for retries that have come due and for messages
-    another process left behind.
-    """
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-        self.thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        """Start the thread, with a first pass, unless it runs already."""
-        if self.thread is not None and self.thread.is_alive():
-            return  # the common case, without the lock: once per request
-        with self._lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.stopping.clear()
-                self.thread = threading.Thread(target=self._run, name="mail-worker", daemon=True)
-                self.thread.start()
-                self.wake.set()
-
-    def notify(self) -> None:
-        """Ask for a delivery pass soon, starting the thread if it is not running."""
-        self.start()
-        self.wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Stop the thread after its current message."""
-        self.stopping.set()
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        poll = float(self.app.config.get("MAIL_POLL_SECONDS", 30))
-        while not self.stopping.is_set():
-            self.wake.wait(poll)
-            self.wake.clear()
-            if self.stopping.is_set():
-                break
-            run_pass(self.app)
 
 
 def run_pass(app: Flask) -> dict[str, int]:
@@ -317,24 +339,3 @@ def run_pass(app: Flask) -> dict[str, int]:
             return {}
         finally:
             db.session.remove()
-
-
-def worker(app: Flask) -> MailWorker:
-    """Return the app's in-process mail worker."""
-    return app.extensions.setdefault("mail_worker", MailWorker(app))  # type: ignore[no-any-return]
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_worker(session: Session) -> None:
-    """After a commit that queued mail, let the in-process worker deliver it."""
-    if not session.info.pop("mail_queued", False) or not has_app_context():
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("MAIL_WORKER", "thread") == "thread":
-        worker(app).notify()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_queued(session: Session) -> None:
-    """A rolled-back transaction queued nothing."""
-    session.info.pop("mail_queued", None)

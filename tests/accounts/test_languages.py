@@ -306,7 +306,7 @@ def smtp_app(translated: Flask, migrated_database: str, tmp_path: Path):
                     migrated_database,
                     MAIL_SERVER="127.0.0.1",
                     MAIL_PORT=port,
-                    MAIL_WORKER="off",
+                    JOBS_URL="memory://",  # nothing consumes it: deliver() sends
                     PUBLIC_BASE_URL="https://planner.example.org",
                 )
             )
@@ -314,9 +314,7 @@ def smtp_app(translated: Flask, migrated_database: str, tmp_path: Path):
         _read_catalogues(made[-1], tmp_path)
         return made[-1]
 
-    yield make
-    for app in made:
-        mail.worker(app).stop()
+    return make
 
 
 def deliver(app: Flask, received: list[EmailMessage]) -> EmailMessage:

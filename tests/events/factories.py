@@ -146,3 +146,42 @@ def make_application(
     db.session.add(application)
     db.session.commit()
     return application
+
+
+def make_review(application: Application, reviewer: Any, scores: dict[Any, int], comment: str = ""):
+    """Add a reviewer's review of an application: scores by criterion (row) 1..5."""
+    from app.selection.models import Review, ReviewScore
+
+    review = Review(application=application, reviewer=reviewer, comment=comment)
+    review.scores = [ReviewScore(criterion=c, value=v) for c, v in scores.items()]
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
+def make_participant(
+    track: Track, email: str = "participant@uni.example", **overrides: Any
+) -> tuple[Application, str]:
+    """Add an accepted application whose place is confirmed; return it and its link's token.
+
+    The event's decisions are marked sent (after the window's close) unless they were.
+    """
+    from app.applications.models import Decision, PlaceStatus
+
+    event = track.event
+    if event.decisions_sent_at is None:
+        event.decisions_sent_at = AFTER
+    applicant, token = make_applicant(event, email, language=overrides.get("language", "en"))
+    application = make_application(
+        track,
+        email,
+        applicant=applicant,
+        decision=overrides.pop("decision", Decision.ACCEPTED),
+        decided_at=overrides.pop("decided_at", AFTER),
+        decision_sent_at=overrides.pop("decision_sent_at", AFTER),
+        place=overrides.pop("place", PlaceStatus.CONFIRMED),
+        offered_at=overrides.pop("offered_at", AFTER),
+        answered_at=overrides.pop("answered_at", AFTER),
+        **overrides,
+    )
+    return application, token

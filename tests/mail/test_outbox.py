@@ -1,7 +1,10 @@
-"""The outbox: mail leaves after the commit, by a worker, whatever the mail server does.
+"""The outbox: mail leaves after the commit, by the job queue, whatever the mail server does.
 
 Every test talks to a real SMTP endpoint on 127.0.0.1 (tests/accounts/smtp.py): a working
-server, one that refuses, one that never answers, or a closed port.
+server, one that refuses, one that never answers, or a closed port. Apps made with `queue=`
+enqueue on real storage (a SQLite file of the test) for a real consumer the test starts;
+`NO_WORKER` apps enqueue where nothing runs, so the test delivers with `run_pass`, step by
+step; the others run the queue inline (immediate mode), the message sent at the commit.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -23,33 +27,33 @@ from sqlalchemy import func, select, update
 
 from app import create_app
 from app.core.extensions import db, utcnow
+from app.core.jobs import consuming
 from app.mail import services
 from app.mail.models import MailKind, MailStatus, OutboxMessage
 from tests.accounts.smtp import free_port, silent_server, smtp_server
 from tests.conftest import PASSWORD, make_config
 
 FLASH = "If an account uses this address, a link to reset its password is on its way."
+# A queue nothing consumes: the messages wait for the test's own delivery passes.
+NO_WORKER = {"JOBS_URL": "memory://"}
 
 
 @pytest.fixture
-def mail_app(app: Flask, migrated_database: str) -> Iterator[Callable[..., Flask]]:
-    """Return a factory of apps with a mail server; their delivery threads stop at the end."""
-    made: list[Flask] = []
+def mail_app(app: Flask, migrated_database: str, tmp_path: Path) -> Callable[..., Flask]:
+    """Return a factory of apps with a mail server; `queue=True` gives it a real queue file."""
 
-    def make(port: int, **config: object) -> Flask:
-        made.append(
-            create_app(
-                make_config(
-                    migrated_database,
-                    **{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_TIMEOUT": 2, **config},
-                )
+    def make(port: int, queue: bool = False, **config: object) -> Flask:
+        if queue:
+            config.setdefault("JOBS_URL", f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+            config.setdefault("JOBS_POLL_SECONDS", 0.1)
+        return create_app(
+            make_config(
+                migrated_database,
+                **{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_TIMEOUT": 2, **config},
             )
         )
-        return made[-1]
 
-    yield make
-    for made_app in made:
-        services.worker(made_app).stop()
+    return make
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10) -> bool:
@@ -82,10 +86,12 @@ def forgot(app: Flask, email: str, address: str = "127.0.0.1") -> tuple[int, str
 def test_a_reset_reaches_the_mail_server_after_the_answer(mail_app, make_user):
     make_user("ana@example.org")
     with smtp_server() as (port, received):
-        app = mail_app(port)
+        app = mail_app(port, queue=True)
         status, location, page = forgot(app, "ana@example.org")
         assert (status, location) == (302, "/login") and FLASH in page
-        assert wait_for(lambda: len(received) == 1)
+        assert received == []  # the request only queued it
+        with consuming(app):
+            assert wait_for(lambda: len(received) == 1)
     email = received[0]
     assert email["To"] == "ana@example.org" and email["Subject"] == "Reset your password"
     assert f"{app.config['PUBLIC_BASE_URL']}/password/reset/" in email.get_content()
@@ -98,7 +104,7 @@ def test_with_the_mail_server_down_known_and_unknown_addresses_get_the_same_answ
     mail_app, make_user
 ):
     make_user("ana@example.org")
-    app = mail_app(free_port(), MAIL_WORKER="off")
+    app = mail_app(free_port(), **NO_WORKER)
     known = forgot(app, "ana@example.org")
     unknown = forgot(app, "nobody@example.org")
     assert known == unknown
@@ -114,25 +120,25 @@ def test_with_the_mail_server_down_known_and_unknown_addresses_get_the_same_answ
 def test_a_hanging_mail_server_does_not_slow_the_answer(mail_app, make_user):
     make_user("ana@example.org")
     with silent_server() as port:
-        app = mail_app(port, MAIL_TIMEOUT=3)
+        app = mail_app(port, queue=True, MAIL_TIMEOUT=3)
         timings = {}
-        for email in ("ana@example.org", "nobody@example.org"):
-            started = time.monotonic()
-            status, _, _ = forgot(app, email)
-            timings[email] = time.monotonic() - started
-            assert status == 302
-        services.worker(app).stop()
+        with consuming(app):
+            for email in ("ana@example.org", "nobody@example.org"):
+                started = time.monotonic()
+                status, _, _ = forgot(app, email)
+                timings[email] = time.monotonic() - started
+                assert status == 302
     # Sending would take the 3 s timeout; the answers do not wait for it.
     assert max(timings.values()) < 1.5, timings
 
 
 def test_a_failed_delivery_is_tried_again_later_and_then_sent(mail_app, make_user):
     make_user("ana@example.org")
-    down = mail_app(free_port(), MAIL_WORKER="off", MAIL_RETRY_SECONDS=60)
+    down = mail_app(free_port(), **NO_WORKER, MAIL_RETRY_SECONDS=60)
     forgot(down, "ana@example.org")
     assert services.run_pass(down) == {MailStatus.PENDING: 1}
     with smtp_server() as (port, received):
-        up = mail_app(port, MAIL_WORKER="off")
+        up = mail_app(port, **NO_WORKER)
         assert services.run_pass(up) == {}  # the retry is not due yet
         with freeze_time(utcnow() + timedelta(seconds=61)):
             assert services.run_pass(up) == {MailStatus.SENT: 1}
@@ -152,7 +158,7 @@ def test_the_delay_between_attempts_doubles(app):
 
 def test_delivery_gives_up_after_the_last_attempt(mail_app, make_user):
     make_user("ana@example.org")
-    app = mail_app(free_port(), MAIL_WORKER="off", MAIL_MAX_ATTEMPTS=2, MAIL_RETRY_SECONDS=0)
+    app = mail_app(free_port(), **NO_WORKER, MAIL_MAX_ATTEMPTS=2, MAIL_RETRY_SECONDS=0)
     forgot(app, "ana@example.org")
     assert services.run_pass(app) == {MailStatus.PENDING: 1}
     assert services.run_pass(app) == {MailStatus.FAILED: 1}
@@ -163,7 +169,7 @@ def test_delivery_gives_up_after_the_last_attempt(mail_app, make_user):
 def test_a_permanent_refusal_is_not_tried_again(mail_app, make_user):
     make_user("ana@example.org")
     with smtp_server(refuse="550 no such user here") as (port, received):
-        app = mail_app(port, MAIL_WORKER="off")
+        app = mail_app(port, **NO_WORKER)
         forgot(app, "ana@example.org")
         assert services.run_pass(app) == {MailStatus.FAILED: 1}
     assert received == []
@@ -175,7 +181,7 @@ def test_a_delivery_that_died_after_its_claim_is_tried_again_when_its_lease_ends
 ):
     make_user("ana@example.org")
     with smtp_server() as (port, received):
-        app = mail_app(port, MAIL_WORKER="off")
+        app = mail_app(port, **NO_WORKER)
         forgot(app, "ana@example.org")
         message_id = messages()[0].id
         with app.app_context():
@@ -188,11 +194,9 @@ def test_a_delivery_that_died_after_its_claim_is_tried_again_when_its_lease_ends
     assert len(received) == 1
 
 
-def test_a_message_an_earlier_process_left_pending_goes_out_at_the_first_request(
-    mail_app, make_user
-):
+def test_the_periodic_sweep_sends_a_message_an_earlier_process_left_pending(mail_app, make_user):
     make_user("ana@example.org")
-    down = mail_app(free_port(), MAIL_WORKER="off")
+    down = mail_app(free_port(), **NO_WORKER)
     forgot(down, "ana@example.org")
     with down.app_context():
         # Claimed by a worker of a process that then died; its lease has run out since.
@@ -202,17 +206,18 @@ def test_a_message_an_earlier_process_left_pending_goes_out_at_the_first_request
         )
         db.session.commit()
     with smtp_server() as (port, received):
-        app = mail_app(port)
-        assert app.test_client().get("/login").status_code == 200
-        assert wait_for(lambda: len(received) == 1)
-    # The server has the message a moment before the worker records it as sent.
-    assert wait_for(lambda: messages()[0].status == MailStatus.SENT)
+        app = mail_app(port, queue=True)
+        with consuming(app):  # nothing was enqueued for it: the scheduler's sweep finds it
+            assert wait_for(lambda: len(received) == 1)
+            # The server has the message a moment before the worker records it as sent.
+            assert wait_for(lambda: messages()[0].status == MailStatus.SENT)
+    assert len(received) == 1 and messages()[0].attempts == 2
 
 
 def test_two_workers_send_each_message_once(mail_app, make_user):
     make_user("ana@example.org")
     with smtp_server() as (port, received):
-        app = mail_app(port, MAIL_WORKER="off", PASSWORD_RESETS_PER_HOUR=100)
+        app = mail_app(port, **NO_WORKER, PASSWORD_RESETS_PER_HOUR=100)
         for _ in range(6):
             forgot(app, "ana@example.org")
         workers = [threading.Thread(target=services.run_pass, args=(app,)) for _ in range(3)]
@@ -227,7 +232,7 @@ def test_two_workers_send_each_message_once(mail_app, make_user):
 def test_the_command_sends_what_is_due(mail_app, make_user):
     make_user("ana@example.org")
     with smtp_server() as (port, received):
-        app = mail_app(port, MAIL_WORKER="off")
+        app = mail_app(port, **NO_WORKER)
         forgot(app, "ana@example.org")
         with app.app_context():  # the command runs in the app with the mail server
             result = app.test_cli_runner().invoke(args=["mail", "send"])
@@ -276,7 +281,7 @@ def test_any_subject_becomes_one_header_line(text):
 
 
 def test_an_address_that_is_not_one_line_is_never_sent(mail_app):
-    app = mail_app(free_port(), MAIL_WORKER="off")
+    app = mail_app(free_port(), **NO_WORKER)
     with app.test_request_context():
         message = services.queue_mail("a@example.org\r\nBcc: b@example.org", "Hi", "Body")
         db.session.commit()
@@ -317,7 +322,7 @@ def test_no_log_record_holds_a_token_or_a_body(mail_app, make_user, make_institu
         assert (
             app.test_client().post(f"/password/reset/{link.group(1)}", data=new).status_code == 302
         )
-    down = mail_app(free_port(), MAIL_WORKER="off")
+    down = mail_app(free_port(), **NO_WORKER)
     forgot(down, "boss@example.org")
     services.run_pass(down)  # a failed delivery is logged too
     tokens = [link.group(1)] + [

@@ -1,0 +1,385 @@
+"""Reads and writes of applying. Functions add and flush; the caller commits.
+
+An applicant's link carries a random secret token of which only the digest is stored. Asking
+for a link again (or any email that carries the link: see `issue_link`) gives a new token and
+the old link stops working: there is one digest column, and a forwarded or leaked link is
+taken back by asking for a new one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.accounts.services import normalise_email
+from app.applications import emails
+from app.applications.models import (
+    Answer,
+    Applicant,
+    Application,
+    ApplicationStatus,
+)
+from app.applications.signals import application_erased
+from app.core.extensions import aware, db
+from app.core.urls import external_url
+from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
+from app.institutions.models import Institution, Network
+from app.mail.models import MailStatus, OutboxMessage
+from app.mail.services import queue_mail
+
+log = logging.getLogger(__name__)
+
+# A new link to one address at most this often; asking sooner answers the same, mails nothing.
+LINK_INTERVAL = timedelta(minutes=1)
+# The longest token a link may carry: ours are 43 characters (secrets.token_urlsafe(32)).
+TOKEN_MAX = 100
+# Applications erased per run of the periodic task; the next run takes the rest.
+ERASE_BATCH = 200
+# Networks offered as checkboxes, at most (the rest can be typed).
+KNOWN_NETWORKS_MAX = 100
+
+
+class Conflict(Exception):
+    """The application was sent or changed meanwhile (another window, another device)."""
+
+
+@dataclass
+class Submission:
+    """What an applicant sent, checked by the form: the questions of everyone and the answers
+    to the chosen track's questions (by question id: a string, a list of strings or a bool)."""
+
+    track_id: int
+    second_track_id: int | None
+    name: str
+    current_role: str
+    background: str
+    institution_name: str
+    country: str
+    networks: list[str]
+    list_consent: bool
+    answers: dict[int, Any] = field(default_factory=dict)
+
+
+# --- the event and its invitation -------------------------------------------------------------
+
+
+def public_event(event_id: int) -> Event | None:
+    """Return a published or cancelled event by id (a draft is nobody's business here)."""
+    event = db.session.get(Event, event_id) if event_id else None
+    if event is None or event.status == EventStatus.DRAFT:
+        return None
+    return event
+
+
+def invitation_valid(event: Event, token: str | None) -> bool:
+    """Tell whether someone may ask for a link: anyone, or for an invitation-only event the
+    holder of its invitation link."""
+    if not event.invitation_only:
+        return True
+    if not token or len(token) > TOKEN_MAX or not event.invitation_digest:
+        return False
+    return hmac.compare_digest(token_digest(token), event.invitation_digest)
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+def issue_link(applicant: Applicant) -> str:
+    """Give the applicant a new secret link and return its address; the old one stops working.
+
+    For every email that carries the applicant's link (decisions, offers, feedback): only the
+    digest is stored, so a link can be mailed only when it is made.
+    """
+    token = secrets.token_urlsafe(32)
+    applicant.token_digest = token_digest(token)
+    return link_of(token)
+
+
+def link_of(token: str) -> str:
+    """Return the address of the applicant page a token opens (from configuration)."""
+    return external_url("applications.own", token=token)
+
+
+def _applicant_by_email(event: Event, email: str) -> Applicant | None:
+    return db.session.scalar(
+        select(Applicant).where(Applicant.event_id == event.id, Applicant.email == email)
+    )
+
+
+def _add_applicant(event: Event, email: str, language: str) -> Applicant:
+    """Add the applicant of an address, or return the one a simultaneous request just added."""
+    applicant = Applicant(
+        event_id=event.id,
+        email=email,
+        language=language,
+        token_digest=token_digest(secrets.token_urlsafe(32)),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(applicant)
+    except IntegrityError:
+        found = _applicant_by_email(event, email)
+        if found is None:
+            raise
+        return found
+    return applicant
+
+
+def request_link(event: Event, email: str, language: str, now: datetime) -> bool:
+    """Mail a link to the event's application page to an address; tell whether one was queued.
+
+    Whether the address asked before or not, the caller answers the same: nothing here may
+    show who has applied. An address gets a new link at most once per LINK_INTERVAL.
+    """
+    email = normalise_email(email)
+    applicant = _applicant_by_email(event, email)
+    if applicant is None:
+        applicant = _add_applicant(event, email, language)
+    if applicant.link_sent_at is not None and now - aware(applicant.link_sent_at) < LINK_INTERVAL:
+        log.info(
+            "link for applicant %s of event %s not sent: asked again soon", applicant.id, event.id
+        )
+        return False
+    # The language of the page asked from: the link's email and later ones are written in it.
+    applicant.language = language
+    applicant.link_sent_at = now
+    link = issue_link(applicant)
+    db.session.flush()
+    message = emails.link(applicant.language, event, link, now)
+    queue_mail(applicant.email, message.subject, message.body, language=message.language)
+    log.info("link sent to applicant %s of event %s", applicant.id, event.id)
+    return True
+
+
+def applicant_for(token: str) -> Applicant | None:
+    """Return the applicant a link's token opens, with the event and the application."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    return db.session.scalar(
+        select(Applicant)
+        .where(Applicant.token_digest == token_digest(token))
+        .options(
+            selectinload(Applicant.event).selectinload(Event.tracks).selectinload(Track.questions),
+            selectinload(Applicant.event).selectinload(Event.institution),
+            selectinload(Applicant.application).selectinload(Application.answers),
+        )
+    )
+
+
+def mark_verified(applicant: Applicant, now: datetime) -> None:
+    """Record that the link was opened: the address is the applicant's."""
+    if applicant.verified_at is None:
+        applicant.verified_at = now
+
+
+# --- what the form offers ---------------------------------------------------------------------
+
+
+def known_networks() -> list[str]:
+    """Return the names of the networks the app knows, to offer as choices."""
+    return list(
+        db.session.scalars(select(Network.name).order_by(Network.name).limit(KNOWN_NETWORKS_MAX))
+    )
+
+
+def match_institution(name: str) -> Institution | None:
+    """Return the known institution a typed name means: its exact name or slug, any case."""
+    text = name.strip()
+    if not text:
+        return None
+    return db.session.scalar(
+        select(Institution)
+        .where(or_(func.lower(Institution.name) == text.lower(), Institution.slug == text.lower()))
+        .order_by(Institution.id)
+        .limit(1)
+    )
+
+
+# --- applying, changing, withdrawing ----------------------------------------------------------
+
+
+def answer_value(question: Question, value: Any) -> Any:
+    """Return an answer as stored (None for no answer): text trimmed, choices in order."""
+    if question.kind == QuestionKind.YES_NO:
+        return value if isinstance(value, bool) else None
+    if question.kind == QuestionKind.SEVERAL_CHOICES:
+        chosen = set(value or [])
+        picked = [choice for choice in question.choices if choice in chosen]
+        return picked or None
+    text = (value or "").strip() if isinstance(value, str) else ""
+    return text or None
+
+
+def save_application(
+    applicant: Applicant,
+    submission: Submission,
+    *,
+    based_on: int | None,
+    language: str,
+    now: datetime,
+) -> tuple[Application, bool]:
+    """Store a new or changed application; return it and whether it is new.
+
+    `based_on` is the version the form showed (None: the form of a new application). A form
+    that is behind what is stored raises Conflict and changes nothing: of two first
+    submissions, or two changes, from two windows at once, one wins and the other is told.
+    Only the chosen track's answers are kept.
+    """
+    application = applicant.application
+    if (application.version if application else None) != based_on:
+        raise Conflict
+    event = applicant.event
+    track = next(t for t in event.tracks if t.id == submission.track_id)
+    # Looked up before any change: a query would flush a half-made row (a second version).
+    home = match_institution(submission.institution_name)
+    created = application is None
+    if application is None:
+        application = Application(
+            event_id=event.id,
+            applicant=applicant,
+            email=applicant.email,
+            consent_at=now,
+            submitted_at=now,
+        )
+        db.session.add(application)
+    application.track_id = track.id
+    application.second_track_id = submission.second_track_id if event.second_choice else None
+    application.name = submission.name.strip()
+    application.current_role = submission.current_role.strip()
+    application.background = submission.background.strip()
+    application.institution_name = submission.institution_name.strip()
+    application.home_institution = home
+    application.country = submission.country
+    application.networks = submission.networks
+    application.list_consent = submission.list_consent
+    application.language = language
+    if application.status == ApplicationStatus.WITHDRAWN:
+        application.status = ApplicationStatus.SUBMITTED
+        application.withdrawn_at = None
+    _keep_answers(application, track, submission.answers)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another request of the same applicant added the application first.
+        raise Conflict from None
+    log.info(
+        "application %s %s for event %s track %s",
+        application.id,
+        "submitted" if created else "changed",
+        event.id,
+        track.id,
+    )
+    return application, created
+
+
+def _keep_answers(application: Application, track: Track, given: dict[int, Any]) -> None:
+    """Keep exactly the chosen track's answered questions; drop every other answer."""
+    existing = {answer.question_id: answer for answer in application.answers}
+    wanted: dict[int, Any] = {}
+    for question in track.questions:
+        value = answer_value(question, given.get(question.id))
+        if value is not None:
+            wanted[question.id] = value
+    for question_id, answer in existing.items():
+        if question_id not in wanted:
+            application.answers.remove(answer)
+    for question_id, value in wanted.items():
+        if question_id in existing:
+            existing[question_id].value = value
+        else:
+            application.answers.append(Answer(question_id=question_id, value=value))
+
+
+def confirm_by_email(application: Application, token: str, *, created: bool) -> None:
+    """Mail the applicant what was sent (or changed), in the language they applied in."""
+    message = emails.confirmation(application, link_of(token), created=created)
+    queue_mail(application.email, message.subject, message.body, language=message.language)
+
+
+def withdraw(application: Application, token: str, now: datetime) -> None:
+    """Withdraw an application and mail the applicant that it is withdrawn."""
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = now
+    message = emails.withdrawn(application, link_of(token))
+    queue_mail(application.email, message.subject, message.body, language=message.language)
+    log.info("application %s withdrawn", application.id)
+
+
+# --- deleting personal data after the event ---------------------------------------------------
+
+
+def event_over(event: Event, now: datetime) -> bool:
+    """Tell whether the event's last day has passed where it takes place."""
+    return event.local(now).date() > event.ends_on
+
+
+def request_erasure(application: Application, now: datetime) -> None:
+    """Record that the applicant asked for their data to be deleted (done by erase_requested)."""
+    if application.erasure_requested_at is None:
+        application.erasure_requested_at = now
+        log.info("erasure of application %s requested", application.id)
+
+
+def erase_requested(now: datetime) -> int:
+    """Erase the personal data of every application whose erasure was asked; return how many.
+
+    Idempotent: an erased application is not touched again.
+    """
+    applications = list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.erasure_requested_at.is_not(None),
+                Application.erasure_requested_at <= now,
+                Application.erased_at.is_(None),
+            )
+            .order_by(Application.id)
+            .limit(ERASE_BATCH)
+            .options(selectinload(Application.answers), selectinload(Application.applicant))
+        )
+    )
+    for application in applications:
+        erase(application, now)
+    return len(applications)
+
+
+def erase(application: Application, now: datetime) -> None:
+    """Blank what names or describes the person; keep what the event's figures count.
+
+    Kept: track, second choice, country, home institution, networks, status, decision and
+    place, and the other features' rows of the application (attendance, feedback ratings),
+    whose free text the receivers of `application_erased` blank.
+    """
+    applicant = application.applicant
+    address = application.email
+    application.name = ""
+    application.email = ""
+    application.current_role = ""
+    application.background = ""
+    application.institution_name = ""
+    application.answers.clear()
+    # The link stops working: a digest of a token nobody has. The address column is unique
+    # per event, so each erased applicant gets a placeholder of its own (not an address).
+    applicant.token_digest = token_digest(secrets.token_urlsafe(32))
+    applicant.email = f"erased-{applicant.id}"
+    application.erased_at = now
+    # The emails already sent to the person name them and carry their link: keep the record
+    # that they were sent, not to whom or what they said. Pending ones are left to leave.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == address, OutboxMessage.status != MailStatus.PENDING)
+        .values(recipient="erased", body="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    application_erased.send(application=application)
+    log.info("application %s erased", application.id)

@@ -1,0 +1,210 @@
+"""What an event, a track and a question accept, as pydantic models.
+
+The organiser's forms, the seed loader (data/events.yml) and the API check through these, so a
+bound written beside a column in models.py is applied the same way at every door.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Self
+
+from babel.localedata import locale_identifiers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from app.core.extensions import utcnow
+from app.core.validation import FieldProblem, Id, Strict, multi_line, single_line
+from app.events.models import (
+    ANSWER_MAX,
+    AUDIENCE_MAX,
+    CHOICE_MAX,
+    CHOICES_MAX,
+    CONFIRM_DAYS_MAX,
+    HELP_MAX,
+    LANGUAGES_MAX,
+    PLACE_MAX,
+    PROMPT_MAX,
+    SIGNATORY_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    TOPIC_MAX,
+    TOPICS_MAX,
+    TRACK_CAPACITY_MAX,
+    URL_MAX,
+    YEARS_AROUND,
+    QuestionKind,
+    known_timezones,
+)
+from app.planner.models import Format
+
+Title = single_line(TITLE_MAX, min_length=1)
+Place = single_line(PLACE_MAX)
+Markdown = multi_line(TEXT_MAX)
+Audience = multi_line(AUDIENCE_MAX)
+Signatory = single_line(SIGNATORY_MAX)
+Topic = single_line(TOPIC_MAX, min_length=1)
+Choice = single_line(CHOICE_MAX, min_length=1)
+
+# The question kinds that take a written answer (and so a length limit), and those that
+# offer choices.
+TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
+CHOICE_KINDS = frozenset({QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES})
+MIN_CHOICES = 2
+
+
+@cache
+def language_codes() -> frozenset[str]:
+    """Return the two-letter ISO 639-1 codes Babel can name."""
+    return frozenset(code for code in locale_identifiers() if len(code) == 2)
+
+
+def _email(value: str) -> str:
+    if not value:
+        return value
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError(_("is not an email address")) from None
+
+
+ContactEmail = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+
+
+def _timezone(value: str) -> str:
+    if value not in known_timezones():
+        raise ValueError(_("%(zone)r is not a known time zone", zone=value[:80]))
+    return value
+
+
+def _url(value: str) -> str:
+    if value and not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", value):
+        raise ValueError(_("give a web address starting with http:// or https://"))
+    return value
+
+
+MeetingUrl = Annotated[str, Field(max_length=URL_MAX), AfterValidator(_url)]
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+
+
+def _years_around() -> tuple[date, date]:
+    """Return the first and last day an event's dates and times may fall on, from today."""
+    today = utcnow().date()
+    return (
+        date(today.year - YEARS_AROUND, 1, 1),
+        date(today.year + YEARS_AROUND, 12, 31),
+    )
+
+
+def _around(value: date | datetime | None) -> Any:
+    if value is None:
+        return value
+    first, last = _years_around()
+    day = value.date() if isinstance(value, datetime) else value
+    if not first <= day <= last:
+        raise ValueError(
+            _(
+                "must be between %(first)s and %(last)s",
+                first=first.isoformat(),
+                last=last.isoformat(),
+            )
+        )
+    return value
+
+
+EventDate = Annotated[date, AfterValidator(_around)]
+LocalTime = Annotated[datetime | None, AfterValidator(_around)]
+
+
+class EventFields(Strict):
+    """An event as its organiser types it; times are of the event's time zone (naive)."""
+
+    title: Title
+    starts_on: EventDate
+    ends_on: EventDate
+    place: Place = ""
+    format: Format = Format.ON_SITE
+    description: Markdown = ""
+    audience: Audience = ""
+    contact_email: ContactEmail = ""
+    programme: Markdown = ""
+    accommodation: Markdown = ""
+    languages: Annotated[list[str], Field(max_length=LANGUAGES_MAX)] = []
+    timezone: TimeZone = "Europe/Helsinki"
+    opens_at: LocalTime = None
+    closes_at: LocalTime = None
+    invitation_only: bool = False
+    second_choice: bool = False
+    confirm_days: Annotated[int, Field(ge=1, le=CONFIRM_DAYS_MAX)] = 14
+    disagreement_margin: Annotated[
+        Decimal, Field(ge=0, le=4, decimal_places=2, allow_inf_nan=False)
+    ] = Decimal("1.5")
+    meeting_at: LocalTime = None
+    meeting_url: MeetingUrl = ""
+    signatory_name: Signatory = ""
+    signatory_title: Signatory = ""
+    activity_id: Id | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().lower() for code in value if code.strip()]
+        unknown = [code for code in codes if code not in language_codes()]
+        if unknown:
+            raise ValueError(
+                _(
+                    "not a two-letter language code (ISO 639-1) such as en, fi or sv: %(codes)s",
+                    codes=", ".join(code[:10] for code in unknown[:5]),
+                )
+            )
+        return list(dict.fromkeys(codes))
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise FieldProblem("ends_on", _("the event ends before it starts"))
+        if (self.opens_at is None) != (self.closes_at is None):
+            missing = "closes_at" if self.closes_at is None else "opens_at"
+            raise FieldProblem(missing, _("give both the opening and the closing time, or neither"))
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise FieldProblem("closes_at", _("applications must close after they open"))
+        return self
+
+
+class TrackFields(Strict):
+    """A track of an event: who it is for, what it covers, how many it takes."""
+
+    title: Title
+    target_group: Audience = ""
+    topics: Annotated[list[Topic], Field(max_length=TOPICS_MAX)] = []
+    capacity: Annotated[int, Field(ge=1, le=TRACK_CAPACITY_MAX)] = 20
+
+
+class QuestionFields(Strict):
+    """A question of a track; a length limit only for text, choices only for choice kinds."""
+
+    kind: QuestionKind = QuestionKind.SHORT_TEXT
+    prompt: single_line(PROMPT_MAX, min_length=1)  # type: ignore[valid-type]
+    help: multi_line(HELP_MAX) = ""  # type: ignore[valid-type]
+    required: bool = False
+    max_length: Annotated[int, Field(ge=1, le=ANSWER_MAX)] | None = None
+    choices: Annotated[list[Choice], Field(max_length=CHOICES_MAX)] = []
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        if self.kind in CHOICE_KINDS:
+            if len(self.choices) < MIN_CHOICES:
+                raise FieldProblem(
+                    "choices", _("give at least %(num)d choices, one per line", num=MIN_CHOICES)
+                )
+            if len(set(self.choices)) != len(self.choices):
+                raise FieldProblem("choices", _("each choice may be given only once"))
+        elif self.choices:
+            raise FieldProblem("choices", _("only questions with choices take choices"))
+        if self.kind not in TEXT_KINDS and self.max_length is not None:
+            raise FieldProblem("max_length", _("only text answers take a length limit"))
+        return self

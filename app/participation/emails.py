@@ -1,0 +1,221 @@
+"""The emails of taking part, in the language the participant applied in, and the iCalendar
+invitation to the preparatory meeting.
+
+Each is written whole under `force_locale(application.language)`, so a task that runs with
+no request writes it in the participant's language. An applicant's link holds a secret of
+which only a digest is stored, so these emails cannot carry it: they point to the event's
+page where a new link to one's own application is mailed on request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_time, get_timezone_name
+from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, vCalAddress, vText
+from icalendar import Event as CalendarEvent
+from werkzeug.routing import BuildError
+
+from app.accounts.emails import Email
+from app.applications.models import Application
+from app.core.extensions import aware, utcnow
+from app.core.formatting import day
+from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
+from app.core.urls import external_url
+from app.events.models import Event
+from app.mail.services import single_line
+
+# The meeting's length in the calendar: the event records only when it starts.
+MEETING_LENGTH = timedelta(hours=1)
+
+
+def event_time(event: Event, moment: datetime) -> str:
+    """Write a time as the event's place reads it, naming its time zone, in the current
+    language ("Monday 20 April 2026 10.00 Itä-Euroopan kesäaika")."""
+    local = event.local(moment)
+    locale = get_locale() or "en_GB"
+    return " ".join(
+        (
+            format_date(local, "full", locale=locale),
+            format_time(local, "short", locale=locale),
+            get_timezone_name(local, "long", locale=locale),
+        )
+    )
+
+
+def event_dates(event: Event) -> str:
+    """Write the event's days: one day, or the first and the last joined by a dash."""
+    if event.starts_on == event.ends_on:
+        return day(event.starts_on, "long")
+    return _(
+        "%(start)s – %(end)s", start=day(event.starts_on, "long"), end=day(event.ends_on, "long")
+    )
+
+
+def _page_link(event: Event) -> str | None:
+    """Return where a participant asks for the link to their own page, if the site has it."""
+    try:
+        return external_url("applications.request_link", event_id=event.id)
+    except BuildError:  # the applications pages are not part of this build
+        return None
+
+
+def _body(event: Event, *paragraphs: str) -> str:
+    """Greet, say the paragraphs, point to one's own page, and sign as the organiser."""
+    parts = [_("Hello,"), *paragraphs]
+    link = _page_link(event)
+    if link:
+        parts += [
+            _(
+                "Your page of the event shows this and more. Open it from the link we sent "
+                "you earlier, or ask for a new link here with the address you applied with:"
+            ),
+            link,
+        ]
+    if event.contact_email:
+        parts.append(
+            _("Questions? Write to the organisers: %(address)s", address=event.contact_email)
+        )
+    parts.append(_("This message was sent automatically; replies to it are not read."))
+    return "\n\n".join(parts) + "\n"
+
+
+def _language(application: Application) -> str:
+    return known(application.language) or DEFAULT_LANGUAGE
+
+
+def meeting_invitation(application: Application) -> Email:
+    """Write the invitation to the event's preparatory online meeting."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Preparatory online meeting: %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "Welcome to %(event)s (%(dates)s). Before the event, its participants "
+                    "meet online to get to know each other and prepare.",
+                    event=event.title,
+                    dates=event_dates(event),
+                ),
+                _("When: %(time)s", time=event_time(event, aware(event.meeting_at))),
+                _("Join here: %(link)s", link=event.meeting_url),
+                _("The invitation is attached as a calendar file; add it to your calendar."),
+            ),
+        )
+
+
+def meeting_reminder(application: Application) -> Email:
+    """Write the reminder, the day before, of the preparatory online meeting."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Reminder: preparatory online meeting of %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "The preparatory online meeting of %(event)s starts soon.",
+                    event=event.title,
+                ),
+                _("When: %(time)s", time=event_time(event, aware(event.meeting_at))),
+                _("Join here: %(link)s", link=event.meeting_url),
+            ),
+        )
+
+
+def feedback_invitation(application: Application, closes: datetime) -> Email:
+    """Write the request for feedback, the day after the event."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Your feedback on %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "Thank you for taking part in %(event)s. Tell us how it went: rate the "
+                    "event and your track, and say what you will change at home. It takes "
+                    "five minutes.",
+                    event=event.title,
+                ),
+                _(
+                    "You can give your feedback, and change it, until %(time)s.",
+                    time=event_time(event, closes),
+                ),
+            ),
+        )
+
+
+def feedback_reminder(application: Application, closes: datetime) -> Email:
+    """Write the reminder to those who have not given feedback yet."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Reminder: your feedback on %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "We have not had your feedback on %(event)s yet. Each answer helps us "
+                    "make the next event better.",
+                    event=event.title,
+                ),
+                _(
+                    "You can give your feedback until %(time)s.",
+                    time=event_time(event, closes),
+                ),
+            ),
+        )
+
+
+def meeting_ics(application: Application, now: datetime | None = None) -> str:
+    """Write the meeting as an iCalendar invitation (RFC 5545/5546) to the participant.
+
+    One UID per event's meeting, so that a calendar that got it before updates its entry.
+    With the organiser's address it is a REQUEST (an invitation with its organiser); without,
+    a PUBLISH, which needs none.
+    """
+    event = application.event
+    start = aware(event.meeting_at)
+    domain = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
+    with force_locale(locale_of(application.language)):
+        summary = _("Preparatory online meeting: %(event)s", event=event.title)
+        description = _(
+            "The participants of %(event)s meet online before the event. Join here: %(link)s",
+            event=event.title,
+            link=event.meeting_url,
+        )
+    calendar = Calendar()
+    calendar.add("prodid", "-//Staff Capacity Planner//event meeting//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST" if event.contact_email else "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}-meeting@{domain}")
+    entry.add("dtstamp", now or utcnow())
+    entry.add("dtstart", start)
+    entry.add("dtend", start + MEETING_LENGTH)
+    entry.add("sequence", 0)
+    entry.add("status", "CONFIRMED")
+    entry.add("summary", vText(single_line(summary, 500)))
+    entry.add("description", vText(single_line(description, 2000)))
+    entry.add("location", vText(single_line(event.meeting_url, 500)))
+    if event.meeting_url.startswith(("https://", "http://")):
+        entry.add("url", event.meeting_url)
+    if event.contact_email:
+        organiser = vCalAddress(f"mailto:{single_line(event.contact_email, 254)}")
+        organiser.params["cn"] = vText(single_line(event.institution.name, 200))
+        entry.add("organizer", organiser)
+        attendee = vCalAddress(f"mailto:{single_line(application.email, 254)}")
+        attendee.params["cn"] = vText(single_line(application.name, 200))
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("FALSE")
+        entry.add("attendee", attendee, encode=0)
+    calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,581 @@
+"""Taking part, in one place: who the participants are, their attendance and feedback, and
+the scheduled mail of before and after the event (meeting invitations, feedback requests).
+
+A participant is an application whose place is confirmed and that still stands (not
+withdrawn, not erased). Every page, export and email of this package asks `is_participant`
+or selects with `_participating`; none tests the place itself.
+
+The scheduled functions take `now` and are idempotent: each records on the application what
+it sent (`meeting_invited_at`, `feedback_invited_at`, `feedback_reminded_at`) and sends only
+to those without the record, so a second run, or a run after a crash, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
+from app.core.enums import label_with
+from app.core.extensions import aware, db
+from app.core.i18n import lazy_gettext as _l
+from app.events.models import Event, EventStatus, Track, token_digest
+from app.institutions.models import Institution
+from app.mail.services import queue_mail
+from app.participation import emails
+from app.participation.models import Attendance, Feedback
+from app.permissions import require_organiser
+
+log = logging.getLogger(__name__)
+
+# Feedback opens the day after the event's last day and may be given or changed this long.
+FEEDBACK_OPEN_DAYS = 30
+# Those who have not answered are reminded this long after their invitation.
+FEEDBACK_REMINDER_AFTER = timedelta(days=7)
+# The preparatory meeting's reminder leaves this long before it starts.
+MEETING_REMINDER_BEFORE = timedelta(days=1)
+
+
+class DayOutside(ValueError):
+    """A day that is not one of the event's days (or no day at all)."""
+
+
+class FeedbackState(StrEnum):
+    """Whether a participant may give feedback now."""
+
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+label_with(
+    FeedbackState,
+    {
+        "not_yet": _l("Feedback not open yet"),
+        "open": _l("Feedback open"),
+        "closed": _l("Feedback closed"),
+    },
+)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def require_event(slug: str, event_id: int, user: Any) -> Event:
+    """Load an event for its organiser: 404 for another institution's event or an outsider,
+    403 for a member who does not organise events."""
+    institution = db.session.scalar(select(Institution).where(Institution.slug == slug))
+    if institution is None:
+        abort(404)
+    require_organiser(user, institution)
+    event = db.session.get(Event, event_id)
+    if event is None or event.institution_id != institution.id:
+        abort(404)
+    return event
+
+
+def application_for_token(token: str) -> Application:
+    """Return the application behind an applicant's secret link, or answer 404."""
+    application = db.session.scalar(
+        select(Application)
+        .join(Applicant, Application.applicant_id == Applicant.id)
+        .where(Applicant.token_digest == token_digest(token))
+    )
+    if application is None:
+        abort(404)
+    return application
+
+
+def is_participant(application: Application) -> bool:
+    """Tell whether an application holds a confirmed place and still stands."""
+    return (
+        application.place == PlaceStatus.CONFIRMED
+        and application.status == ApplicationStatus.SUBMITTED
+        and application.erased_at is None
+    )
+
+
+def _participating() -> tuple[Any, ...]:
+    """The conditions of `is_participant`, for a query's WHERE."""
+    return (
+        Application.place == PlaceStatus.CONFIRMED,
+        Application.status == ApplicationStatus.SUBMITTED,
+        Application.erased_at.is_(None),
+    )
+
+
+def require_participant(token: str) -> Application:
+    """Return a participant's application by their link; 404 for any other link."""
+    application = application_for_token(token)
+    if not is_participant(application):
+        abort(404)
+    return application
+
+
+# --- the participants --------------------------------------------------------------------------
+
+
+def participants_query(event: Event) -> Select[tuple[Application]]:
+    """Select an event's participants by track and name, their track and institution loaded."""
+    return (
+        select(Application)
+        .join(Track, Application.track_id == Track.id)
+        .where(Application.event_id == event.id, *_participating())
+        .options(selectinload(Application.track), selectinload(Application.home_institution))
+        .order_by(Track.position, Track.id, func.lower(Application.name), Application.id)
+    )
+
+
+def participants(event: Event) -> list[Application]:
+    """Return an event's participants by track and name."""
+    return list(db.session.scalars(participants_query(event)))
+
+
+def attendance_of(event: Event) -> dict[int, list[date]]:
+    """Return {application id: the days it was present, first first} for an event."""
+    rows = db.session.execute(
+        select(Attendance.application_id, Attendance.day)
+        .join(Application, Attendance.application_id == Application.id)
+        .where(Application.event_id == event.id)
+        .order_by(Attendance.day)
+    )
+    days: dict[int, list[date]] = defaultdict(list)
+    for application_id, day in rows:
+        days[application_id].append(day)
+    return dict(days)
+
+
+def days_attended(application: Application) -> list[date]:
+    """Return the days a participant was marked present, first first."""
+    return list(
+        db.session.scalars(
+            select(Attendance.day)
+            .where(Attendance.application_id == application.id)
+            .order_by(Attendance.day)
+        )
+    )
+
+
+def directory(event: Event) -> list[Application]:
+    """Return the participants who agreed to be on the participants' own list."""
+    return [a for a in participants(event) if a.list_consent]
+
+
+def may_see_directory(application: Application) -> bool:
+    """Tell whether an applicant may see the participants' list: a participant, once the
+    organiser has shared it."""
+    return is_participant(application) and application.event.list_shared
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+
+def event_day(event: Event, text: str) -> date:
+    """Read a day of the event written as YYYY-MM-DD; DayOutside if it is none of them."""
+    try:
+        value = date.fromisoformat(text)
+    except ValueError as error:
+        raise DayOutside(text) from error
+    if value not in event.days():
+        raise DayOutside(text)
+    return value
+
+
+def current_day(event: Event, now: datetime) -> date:
+    """Return the day a check-in list opens on: today where the event is, if it is one of
+    its days; else the first day (before the event) or the last (after it)."""
+    today = event.local(now).date()
+    return min(max(today, event.starts_on), event.ends_on)
+
+
+def participant_of(event: Event, application_id: int) -> Application:
+    """Return a participant of the event by id, or answer 404."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.event_id != event.id or not is_participant(application):
+        abort(404)
+    return application
+
+
+def present_on(event: Event, day: date) -> set[int]:
+    """Return the ids of the participants marked present on a day."""
+    return set(
+        db.session.scalars(
+            select(Attendance.application_id)
+            .join(Application, Attendance.application_id == Application.id)
+            .where(Application.event_id == event.id, Attendance.day == day)
+        )
+    )
+
+
+def mark_attendance(
+    application: Application, day: date, present: bool, by: str, now: datetime
+) -> bool:
+    """Mark a participant present or absent on a day of the event; tell whether it changed.
+
+    Two marks of the same person and day at once leave one row: the second insert meets the
+    unique constraint inside its savepoint and counts as already marked.
+    """
+    if day not in application.event.days():
+        raise DayOutside(day.isoformat())
+    if not present:
+        removed = db.session.execute(
+            delete(Attendance).where(
+                Attendance.application_id == application.id, Attendance.day == day
+            )
+        ).rowcount
+        return bool(removed)
+    already = db.session.scalar(
+        select(Attendance.id).where(
+            Attendance.application_id == application.id, Attendance.day == day
+        )
+    )
+    if already is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Attendance(application_id=application.id, day=day, marked_by=by, marked_at=now)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+
+def feedback_opens_at(event: Event) -> datetime:
+    """Return when feedback opens: midnight after the event's last day, where it was held."""
+    return event.to_utc(datetime.combine(event.ends_on + timedelta(days=1), time()))
+
+
+def feedback_closes_at(event: Event) -> datetime:
+    """Return when feedback closes: FEEDBACK_OPEN_DAYS after it opened."""
+    return event.to_utc(
+        datetime.combine(event.ends_on + timedelta(days=1 + FEEDBACK_OPEN_DAYS), time())
+    )
+
+
+def feedback_state(event: Event, now: datetime) -> FeedbackState:
+    """Tell whether feedback is not open yet, open, or closed."""
+    if event.status == EventStatus.CANCELLED:
+        return FeedbackState.CLOSED
+    if now < feedback_opens_at(event):
+        return FeedbackState.NOT_YET
+    if now < feedback_closes_at(event):
+        return FeedbackState.OPEN
+    return FeedbackState.CLOSED
+
+
+def feedback_of(application: Application) -> Feedback | None:
+    """Return a participant's feedback, if given."""
+    return db.session.scalar(select(Feedback).where(Feedback.application_id == application.id))
+
+
+def save_feedback(
+    application: Application,
+    *,
+    overall: int,
+    track_rating: int,
+    will_change: str,
+    comments: str,
+    now: datetime,
+) -> Feedback:
+    """Record a participant's feedback, or change what they gave (one per participant)."""
+    feedback = feedback_of(application)
+    if feedback is None:
+        feedback = Feedback(
+            application_id=application.id, overall=overall, track_rating=track_rating
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(feedback)
+        except IntegrityError:
+            # The same participant sent the form twice at once: change the one that won.
+            feedback = feedback_of(application)
+            if feedback is None:
+                raise
+    feedback.overall = overall
+    feedback.track_rating = track_rating
+    feedback.will_change = will_change
+    feedback.comments = comments
+    feedback.submitted_at = now
+    db.session.flush()
+    return feedback
+
+
+@dataclass(frozen=True)
+class TrackFeedback:
+    """The feedback of one track's participants, in figures."""
+
+    track: Track | None  # None: the whole event
+    participants: int
+    answers: int
+    overall_mean: float | None
+    track_mean: float | None
+
+
+def feedback_summary(event: Event) -> list[TrackFeedback]:
+    """Return per track, then for the whole event: participants, answers and mean ratings."""
+    answered = dict(
+        db.session.execute(
+            select(
+                Application.track_id,
+                func.count(Feedback.id),
+            )
+            .join(Feedback, Feedback.application_id == Application.id)
+            .where(Application.event_id == event.id, Application.place == PlaceStatus.CONFIRMED)
+            .group_by(Application.track_id)
+        ).all()
+    )
+    means = {
+        track_id: (overall, rating)
+        for track_id, overall, rating in db.session.execute(
+            select(
+                Application.track_id,
+                func.avg(Feedback.overall),
+                func.avg(Feedback.track_rating),
+            )
+            .join(Feedback, Feedback.application_id == Application.id)
+            .where(Application.event_id == event.id, Application.place == PlaceStatus.CONFIRMED)
+            .group_by(Application.track_id)
+        )
+    }
+    counts = dict(
+        db.session.execute(
+            select(Application.track_id, func.count(Application.id))
+            .where(Application.event_id == event.id, *_participating())
+            .group_by(Application.track_id)
+        ).all()
+    )
+    rows = []
+    for track in event.tracks:
+        overall, rating = means.get(track.id, (None, None))
+        rows.append(
+            TrackFeedback(
+                track=track,
+                participants=counts.get(track.id, 0),
+                answers=answered.get(track.id, 0),
+                overall_mean=None if overall is None else float(overall),
+                track_mean=None if rating is None else float(rating),
+            )
+        )
+    total = db.session.execute(
+        select(func.count(Feedback.id), func.avg(Feedback.overall), func.avg(Feedback.track_rating))
+        .join(Application, Feedback.application_id == Application.id)
+        .where(Application.event_id == event.id, Application.place == PlaceStatus.CONFIRMED)
+    ).one()
+    rows.append(
+        TrackFeedback(
+            track=None,
+            participants=sum(counts.values()),
+            answers=total[0],
+            overall_mean=None if total[1] is None else float(total[1]),
+            track_mean=None if total[2] is None else float(total[2]),
+        )
+    )
+    return rows
+
+
+def feedback_texts(event: Event) -> list[Feedback]:
+    """Return the feedback with words in it, by track, without the people's names loaded."""
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .join(Application, Feedback.application_id == Application.id)
+            .join(Track, Application.track_id == Track.id)
+            .where(
+                Application.event_id == event.id,
+                (Feedback.will_change != "") | (Feedback.comments != ""),
+            )
+            .options(selectinload(Feedback.application).selectinload(Application.track))
+            .order_by(Track.position, Track.id, Feedback.submitted_at)
+        )
+    )
+
+
+def answered_ids(event: Event) -> set[int]:
+    """Return the ids of the applications whose feedback was given."""
+    return set(
+        db.session.scalars(
+            select(Feedback.application_id)
+            .join(Application, Feedback.application_id == Application.id)
+            .where(Application.event_id == event.id)
+        )
+    )
+
+
+def blank_feedback_texts(application_id: int) -> bool:
+    """Blank the words of an erased applicant's feedback, keeping its ratings for the
+    figures; tell whether there was feedback."""
+    feedback = db.session.scalar(select(Feedback).where(Feedback.application_id == application_id))
+    if feedback is None:
+        return False
+    feedback.will_change = ""
+    feedback.comments = ""
+    db.session.flush()
+    return True
+
+
+def on_application_erased(sender: Any, application: Application | None = None, **_: Any) -> None:
+    """Receive the applications package's `application_erased` signal."""
+    target = application if application is not None else sender
+    if isinstance(target, Application):
+        blank_feedback_texts(target.id)
+
+
+# --- scheduled mail ----------------------------------------------------------------------------
+
+
+def _locked(statement: Select[tuple[Application]]) -> Select[tuple[Application]]:
+    """Lock the selected applications where the database can, skipping those another run
+    holds, so that two runs at once never mail the same person (SQLite runs one writer)."""
+    return statement.with_for_update(skip_locked=True, of=Application)
+
+
+def invite_to_meeting(now: datetime) -> int:
+    """Invite every participant not yet invited to their event's preparatory meeting, once
+    decisions are sent and while the meeting is ahead; return how many were invited."""
+    found = db.session.scalars(
+        _locked(
+            select(Application)
+            .join(Event, Application.event_id == Event.id)
+            .where(
+                Event.status == EventStatus.PUBLISHED,
+                Event.decisions_sent_at.is_not(None),
+                Event.meeting_at.is_not(None),
+                Event.meeting_at > now,
+                Event.meeting_url != "",
+                Application.meeting_invited_at.is_(None),
+                *_participating(),
+            )
+            .order_by(Application.id)
+        )
+    ).all()
+    for application in found:
+        event = application.event
+        email = emails.meeting_invitation(application)
+        message = queue_mail(application.email, email.subject, email.body, language=email.language)
+        # The outbox keeps the invitation beside the text; the job queue attaches it.
+        message.calendar = emails.meeting_ics(application)
+        application.meeting_invited_at = now
+        if event.meeting_invited_at is None:
+            event.meeting_invited_at = now
+        log.info("meeting invitation to application %s of event %s", application.id, event.id)
+    db.session.flush()
+    return len(found)
+
+
+def remind_meeting(now: datetime) -> int:
+    """Remind the invited participants of a meeting that starts within a day, once per
+    event; return how many were reminded."""
+    events = db.session.scalars(
+        select(Event).where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.meeting_at.is_not(None),
+            Event.meeting_at > now,
+            Event.meeting_at <= now + MEETING_REMINDER_BEFORE,
+            Event.meeting_reminded_at.is_(None),
+        )
+    ).all()
+    sent = 0
+    for event in events:
+        for application in db.session.scalars(
+            select(Application)
+            .where(
+                Application.event_id == event.id,
+                Application.meeting_invited_at.is_not(None),
+                *_participating(),
+            )
+            .order_by(Application.id)
+        ):
+            email = emails.meeting_reminder(application)
+            queue_mail(application.email, email.subject, email.body, language=email.language)
+            sent += 1
+        event.meeting_reminded_at = now
+        log.info("meeting reminder of event %s sent", event.id)
+    db.session.flush()
+    return sent
+
+
+def _feedback_events(now: datetime) -> list[Event]:
+    """Return the events whose feedback is open now."""
+    # A day's width around UTC's date covers every time zone; the exact edge is the event's.
+    candidates = db.session.scalars(
+        select(Event).where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.ends_on <= now.date(),
+            Event.ends_on >= now.date() - timedelta(days=FEEDBACK_OPEN_DAYS + 2),
+        )
+    ).all()
+    return [e for e in candidates if feedback_state(e, now) == FeedbackState.OPEN]
+
+
+def invite_feedback(now: datetime) -> int:
+    """Ask every participant of an event that ended for feedback, once, from the day after
+    its last day (in its time zone); return how many were asked."""
+    sent = 0
+    for event in _feedback_events(now):
+        found = db.session.scalars(
+            _locked(
+                select(Application)
+                .where(
+                    Application.event_id == event.id,
+                    Application.feedback_invited_at.is_(None),
+                    *_participating(),
+                )
+                .order_by(Application.id)
+            )
+        ).all()
+        for application in found:
+            email = emails.feedback_invitation(application, feedback_closes_at(event))
+            queue_mail(application.email, email.subject, email.body, language=email.language)
+            application.feedback_invited_at = now
+            sent += 1
+        if found and event.feedback_sent_at is None:
+            event.feedback_sent_at = now
+    db.session.flush()
+    return sent
+
+
+def remind_feedback(now: datetime) -> int:
+    """Remind once those asked for feedback a week ago who have not answered, while it is
+    open; return how many were reminded."""
+    sent = 0
+    for event in _feedback_events(now):
+        found = db.session.scalars(
+            _locked(
+                select(Application)
+                .where(
+                    Application.event_id == event.id,
+                    Application.feedback_invited_at <= now - FEEDBACK_REMINDER_AFTER,
+                    Application.feedback_reminded_at.is_(None),
+                    ~exists().where(Feedback.application_id == Application.id),
+                    *_participating(),
+                )
+                .order_by(Application.id)
+            )
+        ).all()
+        for application in found:
+            email = emails.feedback_reminder(application, feedback_closes_at(event))
+            queue_mail(application.email, email.subject, email.body, language=email.language)
+            application.feedback_reminded_at = now
+            sent += 1
+        if found and event.feedback_reminded_at is None:
+            event.feedback_reminded_at = now
+    db.session.flush()
+    return sent
+
+
+def meeting_moment(event: Event) -> datetime | None:
+    """Return the meeting's time where the event is held."""
+    return event.local(aware(event.meeting_at)) if event.meeting_at else None

@@ -1,0 +1,133 @@
+"""The preparatory online meeting: invitations with a calendar file once, a reminder once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.applications.models import PlaceStatus
+from app.core.extensions import db
+from app.mail.models import OutboxMessage
+from app.participation import services
+from tests.participation.conftest import translated
+
+MEETING = datetime(2026, 4, 20, 7, 0, tzinfo=UTC)  # 10.00 in Helsinki
+BEFORE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _messages() -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_every_participant_is_invited_once_with_a_calendar_invitation(hosted):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+
+    assert services.invite_to_meeting(BEFORE) == 3
+    db.session.commit()
+    assert services.invite_to_meeting(BEFORE + timedelta(minutes=1)) == 0
+
+    messages = _messages()
+    assert sorted(m.recipient for m in messages) == [
+        "chen@uni.example",
+        "eleni@uni.example",
+        "lodz@uni.example",
+    ]
+    assert "waiting@uni.example" not in {m.recipient for m in messages}
+    for application in hosted.participants:
+        db.session.refresh(application)
+        assert application.meeting_invited_at is not None
+    lodz = next(m for m in messages if m.recipient == "lodz@uni.example")
+    assert "https://meet.example/prep" in lodz.body
+    calendar = Calendar.from_ical(lodz.calendar)
+    assert str(calendar["method"]) == "REQUEST"
+    (entry,) = calendar.walk("VEVENT")
+    assert entry.decoded("dtstart") == MEETING
+    assert entry.decoded("dtend") == MEETING + timedelta(hours=1)
+    assert str(entry["location"]) == "https://meet.example/prep"
+    assert str(entry["organizer"]) == "mailto:staffweek@example.org"
+    assert str(entry["attendee"]) == "mailto:lodz@uni.example"
+    assert entry["attendee"].params["CN"] == "Łucja Łódź-Ærø"
+    assert str(entry["uid"]).startswith(f"event-{hosted.event.id}-meeting@")
+
+
+def test_the_invitation_is_written_in_the_language_applied_in(hosted):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    services.invite_to_meeting(BEFORE)
+    db.session.commit()
+    by_address = {m.recipient: m for m in _messages()}
+    finnish = by_address["eleni@uni.example"]
+    assert finnish.language == "fi"
+    # The Helsinki time of the meeting, as Finnish writes it.
+    assert "20. huhtikuuta 2026 10.00" in finnish.body
+    assert by_address["chen@uni.example"].language == "sv"
+    assert "20 april 2026 10.00" in by_address["chen@uni.example"].body
+
+
+def test_the_invitation_is_in_the_participants_language(hosted, catalogues):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    services.invite_to_meeting(BEFORE)
+    by_address = {m.recipient: m for m in _messages()}
+    subject = translated("fi", "Preparatory online meeting: %(event)s")
+    assert by_address["eleni@uni.example"].subject == subject % {"event": hosted.event.title}
+
+
+def test_nobody_is_invited_before_decisions_are_sent_or_without_a_meeting(hosted):
+    assert services.invite_to_meeting(BEFORE) == 0  # no meeting set
+    hosted.event.meeting_at = MEETING
+    hosted.event.decisions_sent_at = None
+    db.session.commit()
+    assert services.invite_to_meeting(BEFORE) == 0
+    assert _messages() == []
+
+
+def test_a_meeting_that_is_past_invites_nobody(hosted):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    assert services.invite_to_meeting(MEETING + timedelta(seconds=1)) == 0
+
+
+def test_who_confirms_later_is_invited_on_the_next_run(hosted):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    services.invite_to_meeting(BEFORE)
+    waiting = hosted.people["waiting"]
+    waiting.place = PlaceStatus.CONFIRMED
+    db.session.commit()
+    assert services.invite_to_meeting(BEFORE + timedelta(days=1)) == 1
+    assert _messages()[-1].recipient == "waiting@uni.example"
+
+
+def test_the_reminder_leaves_once_the_day_before(hosted):
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    services.invite_to_meeting(BEFORE)
+    db.session.commit()
+    day_before = MEETING - timedelta(days=1)
+    assert services.remind_meeting(day_before - timedelta(seconds=1)) == 0
+    assert services.remind_meeting(day_before) == 3
+    db.session.commit()
+    assert services.remind_meeting(day_before + timedelta(hours=1)) == 0
+    assert hosted.event.meeting_reminded_at == day_before or hosted.event.meeting_reminded_at
+    reminders = [m for m in _messages() if m.calendar is None]
+    assert len(reminders) == 3
+    assert all("Reminder" in m.subject for m in reminders if m.language == "en")
+
+
+def test_the_calendar_file_holds_names_and_links_safely(hosted):
+    hosted.event.meeting_at = MEETING
+    hosted.event.title = "Days\r\nBCC: x@evil.example; <script>alert(1)</script>"
+    hosted.participants[0].name = "Mallory\r\nATTENDEE:mailto:evil@example.org"
+    db.session.commit()
+    services.invite_to_meeting(BEFORE)
+    message = next(m for m in _messages() if m.recipient == "lodz@uni.example")
+    calendar = Calendar.from_ical(message.calendar)
+    (entry,) = calendar.walk("VEVENT")
+    # One attendee only: a line break in a name never becomes a property of its own.
+    assert str(entry["attendee"]) == "mailto:lodz@uni.example"
+    assert "\n" not in str(entry["summary"])
+    assert "\r" not in message.subject and "\n" not in message.subject

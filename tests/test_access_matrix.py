@@ -83,6 +83,8 @@ OWNED = {
     "committee_member",
     "application",
     "app_token",
+    "offer_token",
+    "day",
 }
 # Placeholders and address beginnings of the routes of hosted events, which the event roles
 # (EVENT_ROLES) are tried on too.
@@ -95,6 +97,8 @@ EVENT_PLACEHOLDERS = {
     "committee_member",
     "application",
     "app_token",
+    "offer_token",
+    "day",
 }
 EVENT_PATHS = ("/events", "/applications", "/api/v1/events")
 
@@ -115,6 +119,8 @@ ORGANISER = "organiser"  # organises the institution's events: its managers and 
 # An event's organisers and the members of its selection committee; the institution's other
 # members learn nothing of the applications (404), as outsiders do.
 COMMITTEE = "committee"
+# The committee's review pages: the same people, and a 403 to the institution's others.
+REVIEWER = "reviewer"
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,10 @@ class Route:
     rule: str
     data: dict[str, Any] | str | None = None  # form fields, or a placeholder of them
     json: dict[str, Any] | None = None  # API body
+    # What a permitted caller gets when it is not OK: a body left empty on purpose ("400",
+    # the form refuses it once the permission check has passed: the feature's own tests send
+    # valid ones), or the state of the world's event ("409": its window has closed).
+    allowed: str = "ok"
 
     @property
     def placeholders(self) -> set[str]:
@@ -319,6 +329,126 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/events", PUBLIC),
     Route("GET", "/api/v1/events/{event}", PUBLIC),
     Route("GET", "/api/v1/events/{event}/applications", COMMITTEE),
+    # Hosted events: the public calls, and applying by a link with a secret (the credential).
+    Route("GET", "/events", PUBLIC),
+    Route("GET", "/events/{event}", PUBLIC),
+    Route("GET", "/events/{event}/apply", PUBLIC),
+    Route("POST", "/events/{event}/apply", PUBLIC, data={"email": "x@y.org"}, allowed="409"),
+    Route("GET", "/applications/{app_token}", PUBLIC),
+    Route("POST", "/applications/{app_token}", PUBLIC, data={"action": "erase"}),
+    Route("POST", "/applications/{offer_token}/place", PUBLIC, data={"answer": "confirm"}),
+    Route("GET", "/applications/{app_token}/certificate.pdf", PUBLIC),
+    Route("GET", "/applications/{app_token}/feedback", PUBLIC),
+    Route("POST", "/applications/{app_token}/feedback", PUBLIC),  # shown again, unsaved
+    Route("GET", "/applications/{app_token}/participants", PUBLIC),
+    # The organisers' pages of an institution's events.
+    Route("GET", "/institutions/{slug}/events", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/new", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/new", ORGANISER, allowed="400"),
+    Route("GET", "/institutions/{slug}/events/{event}", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/edit", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/edit", ORGANISER, allowed="400"),
+    Route("POST", "/institutions/{slug}/events/{event}/status", ORGANISER, allowed="400"),
+    Route("POST", "/institutions/{slug}/events/{draft_event}/invitation", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/tracks", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/tracks", ORGANISER, allowed="400"),
+    Route("GET", "/institutions/{slug}/events/{event}/tracks/{track}/edit", ORGANISER),
+    Route(
+        "POST", "/institutions/{slug}/events/{event}/tracks/{track}/edit", ORGANISER, allowed="400"
+    ),
+    Route("POST", "/institutions/{slug}/events/{event}/tracks/{track}/move", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/tracks/{track}/delete", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/tracks/{track}/questions", ORGANISER),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/tracks/{track}/questions",
+        ORGANISER,
+        allowed="400",
+    ),
+    Route(
+        "GET",
+        "/institutions/{slug}/events/{event}/tracks/{track}/questions/{question}/edit",
+        ORGANISER,
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/tracks/{track}/questions/{question}/edit",
+        ORGANISER,
+        allowed="400",
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/tracks/{track}/questions/{question}/move",
+        ORGANISER,
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/tracks/{track}/questions/{question}/delete",
+        ORGANISER,
+    ),
+    Route("GET", "/institutions/{slug}/events/{event}/committee", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/committee", ORGANISER, allowed="400"),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/committee/{committee_member}/delete",
+        ORGANISER,
+    ),
+    # Selecting: the rubric, decisions and their emails (organisers), reviews (the committee).
+    Route("GET", "/institutions/{slug}/events/{event}/rubric", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/rubric", ORGANISER, allowed="422"),
+    Route("GET", "/institutions/{slug}/events/{event}/rubric/{criterion}", ORGANISER),
+    Route(
+        "POST", "/institutions/{slug}/events/{event}/rubric/{criterion}", ORGANISER, allowed="422"
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/rubric/{criterion}/move",
+        ORGANISER,
+        data={"direction": "up"},
+    ),
+    Route("POST", "/institutions/{slug}/events/{event}/rubric/{criterion}/remove", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/review", REVIEWER),
+    Route("GET", "/institutions/{slug}/events/{event}/review/{application}", REVIEWER),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/review/{application}",
+        REVIEWER,
+        allowed="422",
+    ),
+    Route("GET", "/institutions/{slug}/events/{event}/selection", ORGANISER),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/selection/tracks/{track}",
+        ORGANISER,
+        allowed="422",
+    ),
+    Route("POST", "/institutions/{slug}/events/{event}/selection/send", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/templates", ORGANISER),
+    Route("POST", "/institutions/{slug}/events/{event}/templates", ORGANISER, allowed="422"),
+    # Taking part: participants, their exports and certificates, check-in, feedback.
+    Route("GET", "/institutions/{slug}/events/{event}/participants", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/participants.csv", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/participants.xlsx", ORGANISER),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/participants/shared",
+        ORGANISER,
+        data={"shared": "0"},
+    ),
+    Route(
+        "GET",
+        "/institutions/{slug}/events/{event}/participants/{application}/certificate.pdf",
+        ORGANISER,
+    ),
+    Route("GET", "/institutions/{slug}/events/{event}/checkin", ORGANISER),
+    Route("GET", "/institutions/{slug}/events/{event}/checkin/{day}", ORGANISER),
+    Route(
+        "POST",
+        "/institutions/{slug}/events/{event}/checkin/{day}/{application}",
+        ORGANISER,
+        data={"present": "0"},
+    ),
+    Route("GET", "/institutions/{slug}/events/{event}/feedback", ORGANISER),
 ]
 
 
@@ -343,6 +473,12 @@ TALLY: Counter[str] = Counter()
 
 def expected(route: Route, role: str, owner: str) -> str:
     """The outcome the rules of the product promise for one cell."""
+    permitted = _permission(route, role, owner)
+    return route.allowed if permitted == OK else permitted
+
+
+def _permission(route: Route, role: str, owner: str) -> str:
+    """The answer of the permission check for one cell: OK if it lets the caller through."""
     if route.rule == PUBLIC:
         return OK
     if route.rule == INVITEE:
@@ -370,6 +506,8 @@ def expected(route: Route, role: str, owner: str) -> str:
         return OK if role in ("manager", "organiser") else FORBIDDEN
     if route.rule == COMMITTEE:
         return OK if role in ("manager", "organiser", "reviewer") else NOT_FOUND
+    if route.rule == REVIEWER:
+        return OK if role in ("manager", "organiser", "reviewer") else FORBIDDEN
     return OK if RANK[ROLE_IN_A[role]] >= RANK[route.rule] else FORBIDDEN
 
 
@@ -405,9 +543,11 @@ def _sheet_form(sheet: Any, version: int | None = None, **changes: Any) -> dict[
 
 
 def event_objects(institution: Any, reviewer: Any, tag: str) -> dict[str, Any]:
-    """Give an institution a published event (a track with a question, a rubric criterion, a
-    committee member, an application and its secret link) and a draft; return their ids."""
-    from datetime import UTC, date, datetime
+    """Give an institution an event held last week (its window closed, decisions sent, the
+    participants' list shared), with a track, a question, a rubric criterion, a committee
+    member, a participant who attended and an applicant whose offer lapsed, and a draft;
+    return their ids and the applicants' secret links."""
+    from datetime import UTC, date, datetime, timedelta
 
     from app.applications.models import Applicant, Application
     from app.events.models import (
@@ -418,38 +558,57 @@ def event_objects(institution: Any, reviewer: Any, tag: str) -> dict[str, Any]:
         Track,
         token_digest,
     )
+    from app.participation.models import Attendance
+
+    now, today = datetime.now(UTC), date.today()
 
     def event(status: str) -> Event:
         return Event(
             institution=institution,
             title=f"Staff week {tag} ({status})",
             status=status,
-            starts_on=date(2027, 5, 5),
-            ends_on=date(2027, 5, 7),
-            opens_at=datetime(2027, 1, 10, tzinfo=UTC),
-            closes_at=datetime(2027, 2, 10, tzinfo=UTC),
+            starts_on=today - timedelta(days=4),
+            ends_on=today - timedelta(days=2),
+            opens_at=now - timedelta(days=60),
+            closes_at=now - timedelta(days=30),
+            decisions_sent_at=now - timedelta(days=29),
+            list_shared=True,
         )
 
     published, draft = event("published"), event("draft")
     track = Track(event=published, title="Mobility", capacity=2, topics=["networks"])
     question = Question(track=track, prompt="Why?", kind="short_text", required=True)
     criterion = RubricCriterion(event=published, title="Fit", weight=2)
-    secret = f"matrix-application-link-{tag}"
-    applicant = Applicant(
-        event=published, email=f"applicant@{tag}.example", token_digest=token_digest(secret)
-    )
-    application = Application(
-        event=published,
-        applicant=applicant,
-        track=track,
-        name=f"Applicant {tag}",
-        email=applicant.email,
-        country="SE",
-    )
-    db.session.add_all([published, draft, track, question, criterion, application])
+
+    def application(name: str, place: str, deadline: datetime | None) -> Application:
+        applicant = Applicant(
+            event=published,
+            email=f"{name}@elsewhere-{tag}.org",  # not the reviewers' own domain
+            token_digest=token_digest(f"matrix-{name}-{tag}"),
+            verified_at=now,
+        )
+        return Application(
+            event=published,
+            applicant=applicant,
+            track=track,
+            name=f"{name} {tag}",
+            email=applicant.email,
+            country="SE",
+            list_consent=True,
+            decision="accepted",
+            decided_at=now - timedelta(days=31),
+            decision_sent_at=now - timedelta(days=29),
+            place=place,
+            offered_at=now - timedelta(days=29),
+            offer_deadline=deadline,
+        )
+
+    participant = application("participant", "confirmed", None)
+    lapsed = application("lapsed", "offered", now - timedelta(days=1))
+    db.session.add_all([published, draft, track, question, criterion, participant, lapsed])
     db.session.flush()
     member = CommitteeMember(event_id=published.id, track=track, user=reviewer)
-    db.session.add(member)
+    db.session.add_all([member, Attendance(application_id=participant.id, day=published.starts_on)])
     db.session.flush()
     return {
         "event": published.id,
@@ -458,8 +617,10 @@ def event_objects(institution: Any, reviewer: Any, tag: str) -> dict[str, Any]:
         "question": question.id,
         "criterion": criterion.id,
         "committee_member": member.id,
-        "application": application.id,
-        "app_token": secret,
+        "application": participant.id,
+        "app_token": f"matrix-participant-{tag}",
+        "offer_token": f"matrix-lapsed-{tag}",
+        "day": published.starts_on.isoformat(),
     }
 
 
@@ -643,6 +804,9 @@ def app(migrated_database: str) -> Any:
     """The app of tests/conftest.py, but the world's rows stay for the next route's test
     (tests/conftest.py empties them before any other module's test)."""
     app = build_app(migrated_database)
+    # Every cell asks for an application link from the same address: the limits of a person
+    # asking again and again would answer the later cells, not the rules of access.
+    app.config.update(APPLY_LINKS_PER_IP="10000 per minute", APPLY_LINKS_PER_EMAIL="10000/minute")
     with app.app_context():
         yield app
         db.session.remove()

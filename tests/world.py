@@ -58,6 +58,9 @@ class World:
     applications: list[tuple[int, int]] = field(default_factory=list)
     members: list[tuple[int, int]] = field(default_factory=list)
     application_links: list[str] = field(default_factory=list)  # applicants' secret tokens
+    questions: list[tuple[int, int, int]] = field(default_factory=list)  # event, track, id
+    criteria: list[tuple[int, int]] = field(default_factory=list)
+    days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
 
 
 def _institution(slug: str, kind: str = "research-university") -> Any:
@@ -507,6 +510,7 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
                         choices=[text(200), "Ja", "Nej"] if "choice" in kind else [],
                     )
                 )
+            db.session.add(track)
             tracks.append(track)
         for position in range(2):
             event_row.criteria.append(
@@ -606,6 +610,9 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
         "applications": [(main.id, x.id) for x in applications],
         "members": [(main.id, m.id) for m in members],
         "application_links": links,
+        "questions": [(t.event_id, t.id, q.id) for t in tracks for q in t.questions],
+        "criteria": [(c.event_id, c.id) for c in (*main.criteria, *other.criteria)],
+        "days": [(main.id, day.isoformat()) for day in main.days()],
     }
 
 

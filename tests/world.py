@@ -408,6 +408,9 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
     plan (so its indicators are computed), with tracks, every kind of question, a rubric, a
     committee, message templates, and applications in every state with answers, reviews,
     attendance and feedback; an invitation-only draft; and B's event. Committed."""
+    from flask import current_app
+    from flask_babel import force_locale
+
     from app.applications.models import Answer, Applicant, Application
     from app.events.models import (
         CommitteeMember,
@@ -603,7 +606,10 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
     review = Review(application=confirmed, reviewer=people["reviewer"], comment=LONG)
     review.scores = [ReviewScore(criterion=c, value=5) for c in main.criteria]
     db.session.add(review)
-    db.session.commit()
+    # Linked by an organiser who reads Finnish: the computed indicators are named in it, as
+    # any name is kept in the language it was given in.
+    with current_app.test_request_context(), force_locale("fi"):
+        db.session.commit()
     return {
         "events": [main.id, draft.id, cancelled.id, other.id],
         "tracks": [(t.event_id, t.id) for t in tracks],

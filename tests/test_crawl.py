@@ -24,7 +24,17 @@ from werkzeug.routing import Rule
 from tests.conftest import PASSWORD
 from tests.world import World, build_world
 
-CALLERS = ("anonymous", "viewer", "planner", "manager", "curator", "admin", "outsider")
+CALLERS = (
+    "anonymous",
+    "viewer",
+    "planner",
+    "manager",
+    "organiser",
+    "reviewer",
+    "curator",
+    "admin",
+    "outsider",
+)
 # Callers whose pages' links are followed too; the others visit the URL map's routes only.
 SPIDERS = ("anonymous", "viewer", "manager", "admin")
 MAX_FOLLOWED = 400  # links followed per spidering caller, so the crawl stays bounded
@@ -97,7 +107,32 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
             "accounts.accept_invitation": world.secrets["invitation"],
         }.get(endpoint)
         tokens = [*world.feeds] if endpoint == "planner.feed" else [secret]
+        if rule.rule.startswith("/applications/"):  # an applicant's secret link
+            tokens = world.application_links
         each([{"token": token} for token in [*tokens, "not-a-token"] if token])
+    # An event's parts go with their event; the event alone, with every event of the world.
+    if "question_id" in names:
+        each([{"event_id": e, "track_id": t, "question_id": q} for e, t, q in world.questions])
+    elif "track_id" in names:
+        each([{"event_id": e, "track_id": t} for e, t in world.tracks])
+    elif "criterion_id" in names:
+        each([{"event_id": e, "criterion_id": c} for e, c in world.criteria])
+    elif "member_id" in names:
+        each([{"event_id": e, "member_id": m} for e, m in world.members])
+    elif "application_id" in names and "day" in names:
+        each(
+            [
+                {"event_id": e, "day": d, "application_id": a}
+                for e, d in world.days
+                for _, a in world.applications[:2]
+            ]
+        )
+    elif "application_id" in names:
+        each([{"event_id": e, "application_id": a} for e, a in world.applications])
+    elif "day" in names:
+        each([{"event_id": e, "day": d} for e, d in [*world.days, (world.events[0], "1999-01-01")]])
+    elif "event_id" in names:
+        each([{"event_id": event} for event in [*world.events, 999999]])
     if "user_id" in names:
         each([{"user_id": person.id} for person in world.people.values()])
     if "kind" in names and "row_id" in names:
@@ -114,7 +149,8 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
     if "filename" in names:
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
-    known |= {"row_id", "invitation_id", "event_id", "track_id", "question_id"}
+    known |= {"row_id", "invitation_id", "event_id", "track_id", "question_id", "criterion_id"}
+    known |= {"member_id", "application_id", "day"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings
@@ -153,6 +189,8 @@ def _seed_urls(app: Flask, world: World) -> tuple[list[str], list[str]]:
         f"/practices/compare?slugs={world.practices[0]}",
         "/api/v1/practices?q=visit&per_page=100",
         f"/api/v1/plans?institution={world.slug}",
+        "/api/v1/events?window=open&topic=kieli&per_page=100",
+        f"/api/v1/events?institution={world.slug}&window=closed",
     ]
     return sorted(set(urls)), sorted(unfilled)
 

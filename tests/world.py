@@ -51,11 +51,16 @@ class World:
     parts: dict[str, list[int]]  # units, memberships, partnerships of A and B, by kind
     feeds: list[str]
     windows: list[tuple[int, str]] = field(default_factory=list)  # (plan id, window key)
-    # Institution A's events, (event, track) and (event, track, question) ids.
-    events: list[int] = field(default_factory=list)
-    tracks: list[tuple[int, int]] = field(default_factory=list)
-    questions: list[tuple[int, int, int]] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)  # reset / invitation tokens
+    events: list[int] = field(default_factory=list)  # A's events, then B's
+    # (event id, id) of the tracks, applications and committee members of A's events.
+    tracks: list[tuple[int, int]] = field(default_factory=list)
+    applications: list[tuple[int, int]] = field(default_factory=list)
+    members: list[tuple[int, int]] = field(default_factory=list)
+    application_links: list[str] = field(default_factory=list)  # applicants' secret tokens
+    questions: list[tuple[int, int, int]] = field(default_factory=list)  # event, track, id
+    criteria: list[tuple[int, int]] = field(default_factory=list)
+    days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
 
 
 def _institution(slug: str, kind: str = "research-university") -> Any:
@@ -139,9 +144,15 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
     db.session.flush()
 
     people: dict[str, Any] = {}
-    for role in ("manager", "planner", "viewer"):
-        people[role] = accounts.create_user(f"{role}@world-a.example", "a sentence nobody guesses")
-        accounts.set_role(people[role], a, role, by="world")
+    for role in ("manager", "planner", "viewer", "event_organiser"):
+        key = "organiser" if role == "event_organiser" else role
+        people[key] = accounts.create_user(f"{key}@world-a.example", "a sentence nobody guesses")
+        accounts.set_role(people[key], a, role, by="world")
+    # A viewer of A on the selection committee of A's event.
+    people["reviewer"] = accounts.create_user(
+        "reviewer@world-a.example", "a sentence nobody guesses"
+    )
+    accounts.set_role(people["reviewer"], a, "viewer", by="world")
     people["curator"] = accounts.create_user(
         "curator@world.example", "a sentence nobody guesses", is_curator=True
     )
@@ -198,6 +209,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
                 status="failed",
                 attempts=8,
                 last_error=text(300),
+                calendar="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
             ),
         ]
     )
@@ -356,6 +368,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         db.session.add_all([kept, reopened])
         approvals += [kept, reopened]
     db.session.commit()
+    hosted = _events(a, b, main, people)
 
     with app.test_request_context():
         reset = make_token(
@@ -363,13 +376,6 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         )
         invitation = make_token(INVITATION_SALT, {"invitation": pending.id})
     a_plans = [main, *plans[1:]]
-    from app.events.models import Event
-    from tests.events.factories import make_full_event
-
-    make_full_event(
-        a, people["viewer"], text, LONG, activity=main.activities[0], creator=people["manager"]
-    )
-    events = list(db.session.scalars(db.select(Event).where(Event.institution_id == a.id)))
     return World(
         slug=a.slug,
         other_slug=b.slug,
@@ -394,10 +400,227 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         feeds=[feed_token(plan, people[who]) for plan in a_plans for who in ("viewer", "manager")],
         windows=[(main.id, key) for key in ("2027-Q1", "2027-Q2", "2027-01", "2027", "2027-T1")],
         secrets={"reset": reset, "invitation": invitation},
-        events=[event.id for event in events],
-        tracks=[(e.id, t.id) for e in events for t in e.tracks],
-        questions=[(e.id, t.id, q.id) for e in events for t in e.tracks for q in t.questions],
+        **hosted,
     )
+
+
+def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]:
+    """Host events in both institutions, with every field set: A's linked to an activity of the
+    plan (so its indicators are computed), with tracks, every kind of question, a rubric, a
+    committee, message templates, and applications in every state with answers, reviews,
+    attendance and feedback; an invitation-only draft; and B's event. Committed."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from app.applications.models import Answer, Applicant, Application
+    from app.events.models import (
+        CommitteeMember,
+        Event,
+        MessageTemplate,
+        Question,
+        RubricCriterion,
+        Track,
+        token_digest,
+    )
+    from app.participation.models import Attendance, Feedback
+    from app.planner.models import Activity
+    from app.selection.models import Review, ReviewScore
+
+    now = datetime.now(UTC)
+    activity = Activity(plan=plan, title="International staff training days", format="on-site")
+    activity.start_date = activity.end_date = date(2027, 5, 5)
+    db.session.add(activity)
+    db.session.flush()
+
+    def event(institution: Any, **fields: Any) -> Event:
+        made = Event(
+            institution=institution,
+            title=text(200),
+            starts_on=date(2027, 5, 5),
+            ends_on=date(2027, 5, 7),
+            timezone="Europe/Helsinki",
+            place=text(200),
+            format="hybrid",
+            description="## " + LONG,
+            audience=LONG,
+            contact_email="staffweek@world-a.example",
+            programme="* " + LONG,
+            accommodation=LONG,
+            languages=["en", "fi", "sv"],
+            opens_at=datetime(2027, 1, 13, 22, tzinfo=UTC),
+            closes_at=datetime(2027, 2, 13, 22, tzinfo=UTC),
+            confirm_days=60,
+            disagreement_margin=Decimal("4.00"),
+            meeting_url="https://meet.example.org/" + "m" * 100,
+            signatory_name=text(200),
+            signatory_title=text(200),
+            created_by=people["organiser"],
+            **fields,
+        )
+        db.session.add(made)
+        return made
+
+    sent = {
+        "decisions_sent_at": now,
+        "meeting_at": datetime(2027, 4, 20, 12, tzinfo=UTC),
+        "meeting_invited_at": now,
+        "meeting_reminded_at": now,
+        "feedback_sent_at": now,
+        "feedback_reminded_at": now,
+        "close_noticed_at": now,
+    }
+    main = event(
+        a,
+        status="published",
+        activity_id=activity.id,
+        second_choice=True,
+        list_shared=True,
+        invitation_only=False,
+        **sent,
+    )
+    draft = event(
+        a,
+        status="draft",
+        invitation_only=True,
+        invitation_digest=token_digest("world-invitation"),
+        second_choice=False,
+        list_shared=False,
+    )
+    other = event(b, status="published", activity_id=None)
+    cancelled = event(a, status="cancelled")
+    db.session.flush()
+    tracks = []
+    for event_row in (main, other):
+        for position in range(2):
+            track = Track(
+                event=event_row,
+                position=position,
+                title=text(200),
+                target_group=LONG,
+                topics=[text(200), "Social media analytics", "Kieli ja viestintä"],
+                capacity=1000,
+                seats_version=3,
+            )
+            kinds = ("short_text", "long_text", "one_choice", "several_choices", "yes_no")
+            for index, kind in enumerate(kinds):
+                track.questions.append(
+                    Question(
+                        position=index,
+                        kind=kind,
+                        prompt=text(500),
+                        help=LONG[:1000],
+                        required=index % 2 == 0,
+                        max_length=5000 if "text" in kind else None,
+                        choices=[text(200), "Ja", "Nej"] if "choice" in kind else [],
+                    )
+                )
+            db.session.add(track)
+            tracks.append(track)
+        for position in range(2):
+            event_row.criteria.append(
+                RubricCriterion(position=position, title=text(200), description=LONG, weight=10)
+            )
+        for kind in ("accepted", "waiting_list", "declined", "promoted"):
+            for language in ("en", "fi"):
+                event_row.templates.append(
+                    MessageTemplate(kind=kind, language=language, subject=text(300), body=LONG)
+                )
+    db.session.flush()
+    members = [
+        CommitteeMember(event_id=main.id, track=tracks[0], user=people["reviewer"]),
+        CommitteeMember(event_id=main.id, track=tracks[1], user=people["organiser"]),
+    ]
+    db.session.add_all(members)
+    # Applications in every state: confirmed (attended, gave feedback), offered, waiting,
+    # declined, withdrawn, and one whose data was erased at the applicant's request.
+    states = [
+        ("accepted", "confirmed", None),
+        ("accepted", "offered", None),
+        ("waiting_list", None, 1),
+        ("declined", None, None),
+        (None, None, None),
+        ("accepted", "declined", None),
+    ]
+    links = []
+    applications = []
+    for index, (decision, place, rank) in enumerate(states):
+        secret = f"world-application-{index}-" + "s" * 20
+        applicant = Applicant(
+            event=main,
+            email=f"applicant{index}@elsewhere.example",
+            language=("en", "fi", "sv")[index % 3],
+            token_digest=token_digest(secret),
+            verified_at=now,
+            link_sent_at=now,
+        )
+        application = Application(
+            event=main,
+            applicant=applicant,
+            track=tracks[index % 2],
+            second_track=tracks[(index + 1) % 2],
+            language=applicant.language,
+            status="withdrawn" if index == 4 else "submitted",
+            name=text(200),
+            email=applicant.email,
+            current_role=text(200),
+            background=LONG[:3000],
+            institution_name=text(200),
+            home_institution=b,
+            country=("SE", "DE", "FI")[index % 3],
+            networks=["Una Europa", "UNICA", text(100)],
+            list_consent=index % 2 == 0,
+            withdrawn_at=now if index == 4 else None,
+            decision=decision,
+            waiting_rank=rank,
+            decided_at=now if decision else None,
+            decision_sent_at=now if decision else None,
+            place=place,
+            offered_at=now if place else None,
+            offer_deadline=now + timedelta(days=60) if place else None,
+            promoted_at=now if rank else None,
+            answered_at=now if place in ("confirmed", "declined") else None,
+            meeting_invited_at=now if place == "confirmed" else None,
+            feedback_invited_at=now if place == "confirmed" else None,
+            feedback_reminded_at=now if place == "confirmed" else None,
+            erasure_requested_at=now if index == 5 else None,
+            erased_at=now if index == 5 else None,
+        )
+        for question in application.track.questions:
+            value: Any = {
+                "yes_no": True,
+                "several_choices": ["Ja", "Nej"],
+                "one_choice": "Ja",
+            }.get(question.kind, LONG[:5000])
+            application.answers.append(Answer(question=question, value=value))
+        db.session.add(application)
+        links.append(secret)
+        applications.append(application)
+    db.session.flush()
+    confirmed = applications[0]
+    for day in main.days():
+        db.session.add(
+            Attendance(application=confirmed, day=day, marked_by="organiser@world-a.example")
+        )
+    db.session.add(
+        Feedback(application=confirmed, overall=5, track_rating=1, will_change=LONG, comments=LONG)
+    )
+    review = Review(application=confirmed, reviewer=people["reviewer"], comment=LONG)
+    review.scores = [ReviewScore(criterion=c, value=5) for c in main.criteria]
+    db.session.add(review)
+    # Linked by an organiser who reads Finnish: the computed indicators are named in it, as
+    # any name is kept in the language it was given in.
+    with current_app.test_request_context(), force_locale("fi"):
+        db.session.commit()
+    return {
+        "events": [main.id, draft.id, cancelled.id, other.id],
+        "tracks": [(t.event_id, t.id) for t in tracks],
+        "applications": [(main.id, x.id) for x in applications],
+        "members": [(main.id, m.id) for m in members],
+        "application_links": links,
+        "questions": [(t.event_id, t.id, q.id) for t in tracks for q in t.questions],
+        "criteria": [(c.event_id, c.id) for c in (*main.criteria, *other.criteria)],
+        "days": [(main.id, day.isoformat()) for day in main.days()],
+    }
 
 
 def _longest_period() -> tuple[date, date]:

@@ -121,7 +121,7 @@ def own(token: str) -> ResponseReturnValue:
     services.mark_verified(applicant, now)
     event = applicant.event
     application = applicant.application
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is a GET without the body, never a change
         db.session.commit()
         return _page(applicant, token, _fresh_form(applicant))
     action = request.form.get("action", "")

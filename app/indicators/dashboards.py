@@ -39,12 +39,10 @@ def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.
     return chart, judged
 
 
-def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart | None:
-    """Chart a computed figure across the institution's events, year on year (None: fewer
-    than two values, nothing to compare)."""
+def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart:
+    """Chart a computed figure across the institution's events, year on year (a typed
+    indicator has no such series: its chart is empty)."""
     found = services.across_years(indicator, plan.institution_id)
-    if len(found) < 2:
-        return None
     unit = vocabularies().label("indicator_units", indicator.unit)
     chart = charts.indicator_chart(
         indicator.name,
@@ -55,7 +53,10 @@ def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart | None:
         baseline=None,
         target=indicator.target_value,
         unit=unit,
-        period=(found[0][1].period_start, max(found[-1][1].period_end, plan.period_end)),
+        period=(
+            min([plan.period_start, *(m.period_start for _, m in found)]),
+            max([plan.period_end, *(m.period_end for _, m in found)]),
+        ),
         unit_key=indicator.unit,
     )
     return replace(chart, name="years", title=_("%(name)s: across years", name=indicator.name))

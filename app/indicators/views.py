@@ -241,12 +241,14 @@ def detail(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     plan = require_plan(plan_id, current_user, "viewer")
     indicator = _indicator(plan, indicator_id)
     chart, judged = dashboards.values_chart(plan, indicator, today())
+    # Across years only where there is something to compare: two events or more.
+    years = dashboards.years_chart(plan, indicator) if indicator.source else None
     return render_template(
         "indicators/detail.html",
         plan=plan,
         indicator=indicator,
         chart=chart,
-        years=dashboards.years_chart(plan, indicator),
+        years=years if years is not None and len(years.table.rows) > 1 else None,
         judged=judged,
         activity=next((a for a in plan.activities if a.id == indicator.activity_id), None),
         progress_labels=PROGRESS_LABELS,
@@ -272,8 +274,6 @@ def years_csv(plan_id: int, indicator_id: int) -> ResponseReturnValue:
     """Download a computed indicator's values across the institution's events, year on year."""
     plan = require_plan(plan_id, current_user, "viewer")
     chart = dashboards.years_chart(plan, _indicator(plan, indicator_id))
-    if chart is None:
-        abort(404)
     return _csv(f"indicator-{indicator_id}-years", chart.table)
 
 

@@ -13,10 +13,12 @@ commit. A hook on the commit sees them all, with nothing to remember at each pla
 writes, and recomputes in the same transaction, so a figure is never seen out of step with
 its records (a job would leave a window; a page view would write on a GET). It stays bounded:
 a commit that touched no event's records costs nothing; one that did recomputes the
-activities of the events it touched, in a fixed number of aggregate queries per event.
-Concurrent commits of one event recompute one after the other: the event's row is locked
-first (PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts
-the earlier one's records.
+activities of the events it touched, in a fixed number of aggregate queries per event (a
+bulk UPDATE or DELETE of counted rows, which no flush shows row by row, recomputes every
+activity that has computed indicators).
+Concurrent commits of one event recompute one after the other (an advisory lock per activity
+on PostgreSQL; SQLite writes one transaction at a time anyway), so the later one counts the
+earlier one's records.
 
 Past events keep their figures: each event's value stays at its own date in its own plan,
 and once an applicant's data has been erased after the event (the aggregates stay), the
@@ -36,7 +38,7 @@ from flask import has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, PlaceStatus
@@ -470,20 +472,34 @@ def _frozen(event_ids: list[int]) -> set[int]:
     )
 
 
+# The first key of the transaction locks that serialise recomputations (any number of ours).
+LOCK_SPACE = 1414
+
+
+def _one_at_a_time(activity_id: int) -> None:
+    """Recompute an activity's figures one transaction at a time: on PostgreSQL a later commit
+    waits here, then counts the records the earlier one committed (SQLite writes one
+    transaction at a time anyway). An advisory lock, not a row lock: it waits only for another
+    recomputation, never for a page that edits the event or a track."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": LOCK_SPACE, "key": activity_id},
+        )
+
+
 def refresh_activity(activity_id: int) -> int:
     """Recompute the computed indicators of an activity from its events' records; return how
     many values were written or removed. Approved (locked) periods are left as approved."""
     indicators = [i for i in event_indicators(activity_id) if computed.source_of(i)]
     if not indicators:
         return 0
+    _one_at_a_time(activity_id)
     events = list(
         db.session.scalars(
             select(Event)
             .where(Event.activity_id == activity_id, Event.status == EventStatus.PUBLISHED)
             .order_by(Event.id)
-            # One recomputation of an event's figures at a time: a later commit waits here and
-            # then counts the records the earlier one committed.
-            .with_for_update()
         )
     )
     frozen = _frozen([e.id for e in events])
@@ -508,8 +524,10 @@ def refresh_activity(activity_id: int) -> int:
             groups.setdefault(period.key, (period, []))[1].append(found)
         for key, (period, group) in groups.items():
             ids = tuple(e.id for e in group)
-            if frozen & set(ids) or lock_for(approvals, period.end):
+            if lock_for(approvals, period.end):
                 continue
+            if frozen & set(ids) and (indicator.id, key) in existing:
+                continue  # counted before the erasure: the figure stays as it was
             if ids not in counted:
                 counted[ids] = count_records(list(ids), group[0].institution_id)
             value, basis = source.compute(counted[ids])
@@ -612,8 +630,35 @@ def _note_event(session: Session, row: Event) -> None:
     _noted(session, ACTIVITIES).update(before)
 
 
+# The tables whose rows the figures count: a bulk UPDATE or DELETE of them (one that goes
+# past the flush, so that no row of it is seen) recomputes every computed activity.
+COUNTED = frozenset({"applications", "attendances", "feedback", "tracks", "events"})
+EVERYTHING = "records.everything"
+
+
+@orm_event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: Any) -> None:
+    """Note a bulk change of counted rows, whose rows no flush shows."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in COUNTED:
+        state.session.info[EVERYTHING] = True
+
+
+def computed_activities() -> set[int]:
+    """Return every activity that has computed indicators of events."""
+    return set(
+        db.session.scalars(
+            select(Indicator.activity_id)
+            .where(Indicator.source.like(PREFIX + "%"), Indicator.activity_id.is_not(None))
+            .distinct()
+        )
+    )
+
+
 def _forget(session: Session) -> None:
-    for name in (EVENTS, APPLICATIONS, ACTIVITIES, LINKED):
+    for name in (EVENTS, APPLICATIONS, ACTIVITIES, LINKED, EVERYTHING):
         session.info.pop(name, None)
 
 
@@ -628,9 +673,12 @@ def _refresh_before_commit(session: Session) -> None:
         applications = _noted(session, APPLICATIONS)
         activities = set(_noted(session, ACTIVITIES))
         linked = set(_noted(session, LINKED))
+        everything = session.info.get(EVERYTHING, False)
         _forget(session)
-        if not (events or applications or activities or linked):
+        if not (events or applications or activities or linked or everything):
             return
+        if everything:
+            activities |= computed_activities()
         if applications:
             events |= set(
                 db.session.scalars(

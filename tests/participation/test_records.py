@@ -348,3 +348,67 @@ def test_past_events_keep_their_figures_and_chart_across_years(world, client, ma
     assert csv.status_code == 200
     lines = csv.text.strip().splitlines()
     assert len(lines) == 3 and "0.5" in lines[1] and "0.8" in lines[2]
+
+
+def test_a_copied_plan_keeps_its_indicators_computed(world):
+    from app.planner.services import copy_plan
+
+    copy = copy_plan(
+        world["plan"], title="Plan 2027", period_start=date(2027, 1, 1), by=world["planner"]
+    )
+    db.session.commit()
+    copied = [i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == copy.id))]
+    assert sorted(i.source for i in copied) == sorted(s.key for s in sources())
+    # Its values wait for next year's event: this year's stay with this year's plan.
+    assert not [m for i in copied for m in i.measurements]
+
+
+def test_a_bulk_change_of_records_is_counted_too(world):
+    from sqlalchemy import update
+
+    from app.applications.models import Application
+
+    db.session.execute(
+        update(Application)
+        .where(Application.event_id == world["event"].id)
+        .values(status=ApplicationStatus.WITHDRAWN)
+    )
+    db.session.commit()
+    found = _figures(_indicators(world["activity"].id))
+    assert found["event.applications"][0] == 0
+    assert found["event.applications"][1]["withdrawn"] == len(PEOPLE)
+
+
+def test_concurrent_commits_of_one_event_both_count(app, world):
+    """Two applications committed at the same instant, in two tracks: the later recomputation
+    waits for the earlier one and counts both (PostgreSQL's lock; SQLite writes one at a time)."""
+    import threading
+
+    from app.events.models import Track
+
+    tracks = [world["tracks"]["t1"].id, world["tracks"]["t2"].id]
+    ready = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def apply(n: int) -> None:
+        # As a request that writes: SQLite's transaction then takes the write lock first.
+        with app.test_request_context(method="POST"):
+            try:
+                ready.wait(timeout=10)
+                track = db.session.get(Track, tracks[n])
+                make_application(track, f"racer{n}@uni.example")
+            except BaseException as error:
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=apply, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    db.session.rollback()  # end this test's own read, to see what the threads committed
+    found = _figures(_indicators(world["activity"].id))
+    assert found["event.applications"][0] == 5 + 2
+    assert found["event.applications_per_track"][1]["per_track"] == {"t1": 4, "t2": 3}

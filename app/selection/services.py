@@ -412,9 +412,14 @@ class TrackOverview:
 
     @property
     def country_warning(self) -> tuple[str, int] | None:
-        """Return the country that has more than half of the accepted, if one has."""
+        """Return the country that has more than half of the accepted, if one has and the
+        organiser had a choice: two accepted at least, from applicants of several countries
+        (one place, or applicants of one country only, leave nothing to balance)."""
         countries = self.accepted_spreads.countries if self.accepted_spreads else None
-        if countries and countries.largest and countries.largest_share > COUNTRY_SHARE_MAX:
+        applied = self.applied_spreads.countries if self.applied_spreads else None
+        if not countries or not applied or countries.people < 2 or len(applied.counts) < 2:
+            return None
+        if countries.largest and countries.largest_share > COUNTRY_SHARE_MAX:
             return countries.largest
         return None
 

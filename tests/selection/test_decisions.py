@@ -98,6 +98,14 @@ def test_the_overview_warns_when_one_country_has_more_than_half_of_the_accepted(
     assert "More than half of the accepted come from one country: Germany (2 of 2)" in page
 
 
+def test_one_accepted_is_no_country_to_balance(client, scene, three):
+    first, _second, _third = three
+    login(client, scene.organiser.email)
+    _decide(client, scene, scene.mobility, {first: "accepted"})
+    page = client.get(_overview(scene)).get_data(as_text=True)
+    assert "More than half of the accepted" not in page  # one of one: no choice to make
+
+
 def test_decisions_are_prepared_during_the_window_and_stay_unseen(client, scene, three):
     first, second, third = three
     with freeze_time(DURING):

@@ -117,6 +117,10 @@ def test_a_decline_offers_the_place_to_the_first_on_the_waiting_list(client, sce
     assert _answer(client, _link_token("dan@uni.example"), "confirm", moment).status_code == 302
     assert _fresh(dan).place == PlaceStatus.CONFIRMED
     assert _promoted_mails("cleo@uni.example") == []
+    # Anna's page says what became of her accepted application: she declined the place.
+    with freeze_time(moment):
+        page = client.get(f"/applications/{_link_token('anna@uni.example')}").get_data(as_text=True)
+    assert "Accepted · Place declined" in page
 
 
 def test_withdrawn_applicants_on_the_waiting_list_are_passed_over(client, sent):

@@ -288,6 +288,25 @@ def wait_until(ready: Callable[[], bool], what: str, timeout: float = 30) -> Non
         time.sleep(0.05)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Launch Chromium once per test process; skip the browser tests where it is not installed.
+
+    Here, not in tests/browser/conftest.py: browser tests of other folders (selection,
+    participation) share this one instance, since Playwright's sync API allows one per process.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     """A CLI runner of the app's commands."""

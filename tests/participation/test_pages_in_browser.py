@@ -8,7 +8,7 @@ from datetime import timedelta
 from app.core.extensions import db, utcnow
 from app.participation import services
 from tests.browser.axe import audit
-from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import page, screenshot, sign_in  # noqa: F401 - fixtures
 from tests.events.factories import make_event, make_participant, make_track
 
 PHONE = {"width": 390, "height": 844}

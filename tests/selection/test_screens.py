@@ -8,7 +8,7 @@ import pytest
 from app.core.extensions import db, utcnow
 from app.selection import decisions
 from tests.browser.axe import audit
-from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import page, screenshot, sign_in  # noqa: F401 - fixtures
 from tests.events.factories import make_review
 from tests.selection.conftest import apply, apply_with_token, happening_later
 from tests.selection.test_offers import _link_token

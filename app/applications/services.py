@@ -13,8 +13,10 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -173,6 +175,35 @@ def applicant_for(token: str) -> Applicant | None:
             selectinload(Applicant.application).selectinload(Application.answers),
         )
     )
+
+
+def _no_application() -> NoReturn:
+    """Answer 404, saying why a link may not open: every email carries a new link, which
+    replaces the one before (and erasure removes it)."""
+    abort(
+        404,
+        description=_(
+            "This link does not open an application. Each email we send carries a new "
+            "link, which replaces the one before: use the link of the latest email, or ask "
+            "for a new one on the event's call page."
+        ),
+    )
+
+
+def require_applicant(token: str) -> Applicant:
+    """Return the applicant of a link, or answer 404."""
+    applicant = applicant_for(token)
+    if applicant is None:
+        _no_application()
+    return applicant
+
+
+def require_application(token: str) -> Application:
+    """Return the application of a link's applicant, or answer 404 (none made yet too)."""
+    applicant = applicant_for(token)
+    if applicant is None or applicant.application is None:
+        _no_application()
+    return applicant.application
 
 
 def mark_verified(applicant: Applicant, now: datetime) -> None:

@@ -114,9 +114,7 @@ def _invitation_args(invitation: str) -> dict[str, str]:
 @access(PUBLIC)
 def own(token: str) -> ResponseReturnValue:
     """The applicant's one page: the form, the application to change or withdraw, its state."""
-    applicant = services.applicant_for(token)
-    if applicant is None:
-        abort(404)
+    applicant = services.require_applicant(token)
     now = utcnow()
     services.mark_verified(applicant, now)
     event = applicant.event

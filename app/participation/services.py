@@ -68,10 +68,7 @@ label_with(
 
 def application_for_token(token: str) -> Application:
     """Return the application behind an applicant's secret link, or answer 404."""
-    applicant = applications.applicant_for(token)
-    if applicant is None or applicant.application is None:
-        abort(404)
-    return applicant.application
+    return applications.require_application(token)
 
 
 def is_participant(application: Application) -> bool:

@@ -387,10 +387,7 @@ def templates(slug: str, event_id: int) -> ResponseReturnValue:
 @access(PUBLIC)
 def answer_offer(token: str) -> ResponseReturnValue:
     """Confirm or decline the place offered to the applicant of this link."""
-    applicant = applications.applicant_for(token)
-    if applicant is None or applicant.application is None:
-        abort(404)
-    application = applicant.application
+    application = applications.require_application(token)
     form = OfferForm()
     now = utcnow()
     if not form.validate_on_submit():

@@ -15,7 +15,14 @@ from app.core.extensions import db
 from app.institutions.models import Network
 from app.mail.models import OutboxMessage
 from tests.applications.conftest import form_of
-from tests.events.factories import AFTER, DURING, make_applicant, make_application
+from tests.events.factories import (
+    AFTER,
+    DURING,
+    make_applicant,
+    make_application,
+    make_event,
+    make_track,
+)
 
 SECOND = timedelta(seconds=1)
 
@@ -369,3 +376,15 @@ def test_the_page_makes_as_many_queries_for_many_questions_as_for_few(client, ca
         make_question(call.first, f"Extra {n}")
         make_question(call.second, f"Other extra {n}")
     assert queries() == few
+
+
+def test_a_replaced_link_says_why_it_opens_nothing(client, make_institution):
+    make_application(make_track(make_event(make_institution("host"))))
+    response = client.get("/applications/a-link-of-an-older-email")
+    assert response.status_code == 404
+    assert "use the link of the latest email" in response.get_data(as_text=True)
+    for path in ("/place", "/feedback", "/certificate.pdf", "/participants"):
+        method = client.post if path == "/place" else client.get
+        answer = method(f"/applications/a-link-of-an-older-email{path}")
+        assert answer.status_code == 404, path
+        assert "use the link of the latest email" in answer.get_data(as_text=True), path

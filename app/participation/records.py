@@ -638,8 +638,15 @@ EVERYTHING = "records.everything"
 
 @orm_event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state: Any) -> None:
-    """Note a bulk change of counted rows, whose rows no flush shows."""
+    """Note a bulk change of counted rows, whose rows no flush shows.
+
+    A statement that changes no counted figure says so with the execution option
+    `changes_no_figures=True` (the bump of a track's seats_version that serialises its
+    places): otherwise each confirmation would recompute every computed activity there is.
+    """
     if not (state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("changes_no_figures"):
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in COUNTED:

@@ -18,9 +18,10 @@ from enum import StrEnum
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.applications import services as applications
 from app.applications.models import Application, ApplicationStatus, PlaceStatus
@@ -214,12 +215,21 @@ def mark_attendance(
     if day not in application.event.days():
         raise DayOutside(day.isoformat())
     if not present:
-        removed = db.session.execute(
-            delete(Attendance).where(
+        # Deleted as a row, not by a bulk DELETE: the flush shows the records hook which
+        # application's figures changed (a bulk one would recompute every event's).
+        marked = db.session.scalar(
+            select(Attendance).where(
                 Attendance.application_id == application.id, Attendance.day == day
             )
-        ).rowcount
-        return bool(removed)
+        )
+        if marked is None:
+            return False
+        try:
+            with db.session.begin_nested():
+                db.session.delete(marked)
+        except StaleDataError:  # unmarked by another request meanwhile
+            return False
+        return True
     already = db.session.scalar(
         select(Attendance.id).where(
             Attendance.application_id == application.id, Attendance.day == day

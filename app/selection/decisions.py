@@ -58,7 +58,8 @@ def _lock_tracks(*conditions: Any) -> list[int]:
             .where(*conditions)
             .values(seats_version=Track.seats_version + 1)
             .returning(Track.id)
-            .execution_options(synchronize_session=False)
+            # No figure of the plan's indicators counts seats_version (participation.records).
+            .execution_options(synchronize_session=False, changes_no_figures=True)
         )
     )
 

@@ -11,17 +11,20 @@ import pytest
 from sqlalchemy import select
 
 from app.applications.models import ApplicationStatus, Decision, PlaceStatus
-from app.core.extensions import db
+from app.core.extensions import db, utcnow
 from app.indicators import measurements, views
 from app.indicators.computed import Computed, sources
 from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.periods import period_of
 from app.institutions.models import Network, NetworkMembership, StrategicPartnership
+from app.participation import records
 from app.participation.models import Attendance, Feedback
 from app.participation.records import add_event_indicators
+from app.participation.services import mark_attendance
 from app.planner.models import Activity
+from app.selection.decisions import lock_track
 from tests.conftest import login
-from tests.events.factories import make_application, make_event, make_track
+from tests.events.factories import make_application, make_event, make_participant, make_track
 
 # Each applicant of the world below: track, country, home institution (slug or None), the
 # institution typed, networks named, status, place, days attended, overall feedback.
@@ -412,3 +415,22 @@ def test_concurrent_commits_of_one_event_both_count(app, world):
     found = _figures(_indicators(world["activity"].id))
     assert found["event.applications"][0] == 5 + 2
     assert found["event.applications_per_track"][1]["per_track"] == {"t1": 4, "t2": 3}
+
+
+def test_locking_a_tracks_places_and_unmarking_a_day_are_no_bulk_change_of_records(
+    make_institution,
+):
+    """A track's seats lock and an unmarked day never ask the hook to recompute every
+    computed activity there is (the flag a bulk change of counted rows sets)."""
+    track = make_track(make_event(make_institution("lock-host")))
+    application, _token = make_participant(track)
+    lock_track(track.id)
+    assert not db.session.info.get(records.EVERYTHING)
+    db.session.commit()
+    day, now = date(2026, 5, 6), utcnow()
+    assert mark_attendance(application, day, True, "test", now)
+    db.session.commit()
+    assert mark_attendance(application, day, False, "test", now)
+    assert not db.session.info.get(records.EVERYTHING)
+    db.session.commit()
+    assert not mark_attendance(application, day, False, "test", now)

@@ -27,7 +27,7 @@ from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
 from app.events.models import Event, EventStatus, WindowState
-from app.events.views import event_moment
+from app.events.formatting import event_moment
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("applications", __name__)

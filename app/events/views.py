@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime, timedelta
-from datetime import time as dt_time
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time, get_timezone_location
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -22,6 +18,7 @@ from app.core.extensions import db, utcnow
 from app.core.urls import external_url
 from app.core.validation import form_id
 from app.events import services
+from app.events.formatting import event_dates, event_moment
 from app.events.forms import CommitteeForm, EventEditForm, EventForm, QuestionForm, TrackForm
 from app.events.models import ANSWER_MAX, CHOICES_MAX, TOPICS_MAX, Event, EventStatus
 from app.events.schemas import MIN_CHOICES
@@ -44,34 +41,9 @@ def language_name(code: str) -> str:
     return name or code
 
 
-@bp.app_template_global()
-def event_moment(event: Event, moment: datetime | None, *, closing: bool = False) -> str:
-    """Write a stored time as a time of the event's place, naming its zone in the reader's
-    language ("14 January 2026, 00:00 (Finland Time)").
-
-    A closing time at midnight is written as the end of the day before (13 February 2026,
-    24:00): that is the day a call names as its last.
-    """
-    if moment is None:
-        return "—"
-    locale = get_locale() or Locale.parse("en_GB")
-    local = event.local(moment)
-    time = format_time(local, "short", locale=locale)
-    if closing and local.time() == dt_time(0, 0):
-        local -= timedelta(days=1)
-        time = re.sub(r"^0?0(?=\D)", "24", time)
-    pattern = locale.datetime_formats.get("medium") or "{1}, {0}"
-    written = str(pattern).format(time, format_date(local, "long", locale=locale))
-    return f"{written} ({get_timezone_location(event.zone, locale=locale)})"
-
-
-@bp.app_template_global()
-def event_dates(event: Event) -> str:
-    """Write an event's days as one span in the reader's language ("6 to 8 May 2026")."""
-    locale = get_locale() or Locale.parse("en_GB")
-    if event.starts_on == event.ends_on:
-        return format_date(event.starts_on, "long", locale=locale)
-    return format_interval(event.starts_on, event.ends_on, "yMMMd", locale=locale)
+# How an event's times read, on pages as in emails (app/events/formatting.py).
+bp.add_app_template_global(event_moment)
+bp.add_app_template_global(event_dates)
 
 
 @bp.app_template_global()

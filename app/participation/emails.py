@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from babel.dates import format_date, format_time, get_timezone_name
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEvent
@@ -24,34 +23,12 @@ from app.applications.models import Application
 from app.core.extensions import aware, utcnow
 from app.core.formatting import day
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
+from app.events.formatting import event_dates, event_moment
 from app.events.models import Event
 from app.mail.services import single_line
 
 # The meeting's length in the calendar: the event records only when it starts.
 MEETING_LENGTH = timedelta(hours=1)
-
-
-def event_time(event: Event, moment: datetime) -> str:
-    """Write a time as the event's place reads it, naming its time zone, in the current
-    language ("Monday 20 April 2026 10.00 Itä-Euroopan kesäaika")."""
-    local = event.local(moment)
-    locale = get_locale() or "en_GB"
-    return " ".join(
-        (
-            format_date(local, "full", locale=locale),
-            format_time(local, "short", locale=locale),
-            get_timezone_name(local, "long", locale=locale),
-        )
-    )
-
-
-def event_dates(event: Event) -> str:
-    """Write the event's days: one day, or the first and the last joined by a dash."""
-    if event.starts_on == event.ends_on:
-        return day(event.starts_on, "long")
-    return _(
-        "%(start)s – %(end)s", start=day(event.starts_on, "long"), end=day(event.ends_on, "long")
-    )
 
 
 def _body(event: Event, *paragraphs: str, link: str | None = None) -> str:
@@ -89,7 +66,7 @@ def meeting_invitation(application: Application) -> Email:
                     event=event.title,
                     dates=event_dates(event),
                 ),
-                _("When: %(time)s", time=event_time(event, aware(event.meeting_at))),
+                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
                 _("Join here: %(link)s", link=event.meeting_url),
                 _("The invitation is attached as a calendar file; add it to your calendar."),
             ),
@@ -109,7 +86,7 @@ def meeting_reminder(application: Application) -> Email:
                     "The preparatory online meeting of %(event)s starts soon.",
                     event=event.title,
                 ),
-                _("When: %(time)s", time=event_time(event, aware(event.meeting_at))),
+                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
                 _("Join here: %(link)s", link=event.meeting_url),
             ),
         )

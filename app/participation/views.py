@@ -19,10 +19,11 @@ from flask_login import current_user
 from app.applications.forms import country_name
 from app.applications.models import Application
 from app.core.extensions import aware, db, utcnow
+from app.events.formatting import event_dates
 from app.events.models import Event
 from app.events.services import require_event
 from app.participation import certificates, exports, services
-from app.participation.emails import MEETING_LENGTH, event_dates
+from app.participation.emails import MEETING_LENGTH
 from app.participation.forms import FeedbackForm, MarkForm, ShareListForm
 from app.participation.services import DayOutside, FeedbackState
 from app.permissions import PUBLIC, SIGNED_IN, access

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.events.models import MessageTemplate, TemplateKind
-from app.events.views import event_dates, event_moment
+from app.events.formatting import event_dates, event_moment
 
 # The placeholders an organiser's text may use, and what each stands for.
 PLACEHOLDERS = ("{name}", "{event}", "{track}")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import select
 
 from app.applications.models import PlaceStatus
 from app.core.extensions import aware, db
+from app.core.i18n import locale_of
+from app.events.formatting import event_moment
 from app.mail.models import OutboxMessage
 from app.participation import mailings
 from tests.participation.conftest import translated
@@ -65,6 +68,20 @@ def test_the_invitation_is_written_in_the_language_applied_in(hosted):
     assert "20. huhtikuuta 2026 10.00" in finnish.body
     assert by_address["chen@uni.example"].language == "sv"
     assert "20 april 2026 10.00" in by_address["chen@uni.example"].body
+
+
+def test_the_invitation_writes_the_time_as_the_event_pages_do(hosted, app):
+    """One writer of an event's times: the email's time reads like the call page's, with
+    the zone of the event's place named in the participant's language."""
+    hosted.event.meeting_at = MEETING
+    db.session.commit()
+    mailings.invite_to_meeting(BEFORE)
+    by_address = {m.recipient: m for m in _messages()}
+    for address, locale in (("eleni@uni.example", "fi"), ("chen@uni.example", "sv")):
+        with app.test_request_context(), force_locale(locale_of(locale)):
+            written = event_moment(hosted.event, MEETING)
+        assert written in by_address[address].body
+    assert "20. huhtikuuta 2026 10.00 (aikavyöhyke: Suomi)" in by_address["eleni@uni.example"].body
 
 
 def test_the_invitation_is_in_the_participants_language(hosted, catalogues):

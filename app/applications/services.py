@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounts.services import normalise_email
 from app.applications import emails
 from app.applications.models import (
+    APPLICATIONS_MAX,
     Answer,
     Applicant,
     Application,
@@ -52,6 +53,10 @@ KNOWN_NETWORKS_MAX = 100
 
 class Conflict(Exception):
     """The application was sent or changed meanwhile (another window, another device)."""
+
+
+class EventFull(Exception):
+    """The event has taken as many applications as it ever takes (APPLICATIONS_MAX)."""
 
 
 @dataclass
@@ -274,6 +279,8 @@ def save_application(
     home = match_institution(submission.institution_name)
     created = application is None
     if application is None:
+        if applications_received(event) >= APPLICATIONS_MAX:
+            raise EventFull
         application = Application(
             event_id=event.id,
             applicant=applicant,
@@ -311,6 +318,16 @@ def save_application(
         track.id,
     )
     return application, created
+
+
+def applications_received(event: Event) -> int:
+    """Count the event's applications, withdrawn ones too (they may be sent again)."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Application).where(Application.event_id == event.id)
+        )
+        or 0
+    )
 
 
 def _keep_answers(application: Application, track: Track, given: dict[int, Any]) -> None:

@@ -26,8 +26,8 @@ from app.applications.models import Applicant, Application, ApplicationStatus
 from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
-from app.events.models import Event, EventStatus, WindowState
 from app.events.formatting import event_moment
+from app.events.models import Event, EventStatus, WindowState
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("applications", __name__)
@@ -221,6 +221,16 @@ def _save(applicant: Applicant, token: str) -> ResponseReturnValue:
             "form; send this form again to replace it."
         )
         return _page(fresh, token, form, notice=notice, summary=True), 409
+    except services.EventFull:
+        db.session.rollback()
+        fresh = services.applicant_for(token)
+        if fresh is None:
+            abort(404)
+        notice = _(
+            "This event has received as many applications as it can take, and nothing was "
+            "saved. Write to the organisers if you still wish to take part."
+        )
+        return _page(fresh, token, form, notice=notice), 409
     services.confirm_by_email(application, token, created=created)
     db.session.commit()
     if created:

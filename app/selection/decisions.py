@@ -28,8 +28,8 @@ from sqlalchemy.orm import selectinload
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
 from app.applications.services import issue_link
 from app.core.extensions import aware, db
-from app.events.models import Event, MessageTemplate, TemplateKind, Track
 from app.events.formatting import event_moment
+from app.events.models import Event, MessageTemplate, TemplateKind, Track
 from app.mail.services import queue_mail
 from app.selection import emails
 from app.selection.services import SelectionRefused, standings

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
-from app.events.models import MessageTemplate, TemplateKind
 from app.events.formatting import event_dates, event_moment
+from app.events.models import MessageTemplate, TemplateKind
 
 # The placeholders an organiser's text may use, and what each stands for.
 PLACEHOLDERS = ("{name}", "{event}", "{track}")

@@ -388,3 +388,26 @@ def test_a_replaced_link_says_why_it_opens_nothing(client, make_institution):
         answer = method(f"/applications/a-link-of-an-older-email{path}")
         assert answer.status_code == 404, path
         assert "use the link of the latest email" in answer.get_data(as_text=True), path
+
+
+def test_an_event_takes_no_application_past_its_maximum_and_says_so(client, call, monkeypatch):
+    """APPLICATIONS_MAX bounds an event (so sending its decisions stays bounded): the next new
+    application is refused with a reason and what was typed is kept; those who applied can
+    still change theirs."""
+    from app.applications import services
+
+    monkeypatch.setattr(services, "APPLICATIONS_MAX", 2)
+    first = make_application(call.first, "one@uni.example", name="First Person")
+    make_application(call.first, "two@uni.example", name="Second Person")
+    first_token = _token_of(first)
+    _applicant, token = make_applicant(call.event, "three@uni.example")
+    with freeze_time(DURING):
+        response = post(client, token, form_of(call, name="Third Person Ääkkönen"))
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "as many applications as it can take" in page
+        assert 'value="Third Person Ääkkönen"' in page
+        assert len(stored()) == 2
+        changed = post(client, first_token, form_of(call, based_on="1", name="First Changed"))
+    assert changed.status_code == 302
+    assert sorted(a.name for a in stored()) == ["First Changed", "Second Person"]

@@ -32,8 +32,6 @@ def setup(client, two_institutions):
     return people, ids
 
 
-
-
 def catalogue_of(language: str) -> Catalog:
     """Return the catalogue the indicator pages' translations are in: the part file while it
     exists, else the merged catalogue of the language."""

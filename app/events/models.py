@@ -206,6 +206,10 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     meeting_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     meeting_invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     meeting_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the meeting's time or link changes after invitations went out: whoever was
+    # invited before it is mailed again, with the calendar entry's SEQUENCE one higher.
+    meeting_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    meeting_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Participants who consented may see each other's names once the organiser shares the list.
     list_shared: Mapped[bool] = mapped_column(Boolean, default=False)
     # The host's signature block on certificates of attendance.

@@ -73,6 +73,46 @@ def meeting_invitation(application: Application) -> Email:
         )
 
 
+def meeting_change(application: Application) -> Email:
+    """Write to an invited participant that the meeting moved or has a new link."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Changed: preparatory online meeting of %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "The preparatory online meeting of %(event)s has changed. This message "
+                    "replaces the invitation you had: its time and link are below.",
+                    event=event.title,
+                ),
+                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
+                _("Join here: %(link)s", link=event.meeting_url),
+                _("The calendar file attached updates the entry in your calendar."),
+            ),
+        )
+
+
+def meeting_cancellation(application: Application) -> Email:
+    """Write to an invited participant that the meeting is called off."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        return Email(
+            language=_language(application),
+            subject=_("Cancelled: preparatory online meeting of %(event)s", event=event.title),
+            body=_body(
+                event,
+                _(
+                    "The preparatory online meeting of %(event)s is cancelled. If it gets "
+                    "a new time, you will be invited again.",
+                    event=event.title,
+                ),
+                _("The calendar file attached removes the entry from your calendar."),
+            ),
+        )
+
+
 def meeting_reminder(application: Application) -> Email:
     """Write the reminder, the day before, of the preparatory online meeting."""
     event = application.event
@@ -140,15 +180,21 @@ def feedback_reminder(application: Application, last_day: date, link: str) -> Em
         )
 
 
-def meeting_ics(application: Application, now: datetime | None = None) -> str:
+def meeting_ics(
+    application: Application,
+    now: datetime | None = None,
+    *,
+    cancelled: bool = False,
+) -> str:
     """Write the meeting as an iCalendar invitation (RFC 5545/5546) to the participant.
 
-    One UID per event's meeting, so that a calendar that got it before updates its entry.
-    With the organiser's address it is a REQUEST (an invitation with its organiser); without,
-    a PUBLISH, which needs none.
+    One UID per event's meeting and a SEQUENCE that grows with each change, so that a
+    calendar that got it before updates its entry, or removes it once `cancelled` (the UID
+    names the entry; a cancelled meeting has no time left to give). With the organiser's address it is a REQUEST
+    (or CANCEL) with its organiser; without, a PUBLISH, which needs none.
     """
     event = application.event
-    start = aware(event.meeting_at)
+    start = None if cancelled or event.meeting_at is None else aware(event.meeting_at)
     domain = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
     with force_locale(locale_of(application.language)):
         summary = _("Preparatory online meeting: %(event)s", event=event.title)
@@ -160,18 +206,22 @@ def meeting_ics(application: Application, now: datetime | None = None) -> str:
     calendar = Calendar()
     calendar.add("prodid", "-//Staff Capacity Planner//event meeting//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST" if event.contact_email else "PUBLISH")
+    calendar.add(
+        "method", ("CANCEL" if cancelled else "REQUEST") if event.contact_email else "PUBLISH"
+    )
     entry = CalendarEvent()
     entry.add("uid", f"event-{event.id}-meeting@{domain}")
     entry.add("dtstamp", now or utcnow())
-    entry.add("dtstart", start)
-    entry.add("dtend", start + MEETING_LENGTH)
-    entry.add("sequence", 0)
-    entry.add("status", "CONFIRMED")
+    if start is not None:
+        entry.add("dtstart", start)
+        entry.add("dtend", start + MEETING_LENGTH)
+    entry.add("sequence", event.meeting_sequence or 0)
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     entry.add("summary", vText(single_line(summary, 500)))
     entry.add("description", vText(single_line(description, 2000)))
-    entry.add("location", vText(single_line(event.meeting_url, 500)))
-    if event.meeting_url.startswith(("https://", "http://")):
+    if event.meeting_url and not cancelled:
+        entry.add("location", vText(single_line(event.meeting_url, 500)))
+    if event.meeting_url.startswith(("https://", "http://")) and not cancelled:
         entry.add("url", event.meeting_url)
     if event.contact_email:
         organiser = vCalAddress(f"mailto:{single_line(event.contact_email, 254)}")

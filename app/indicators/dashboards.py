@@ -86,6 +86,9 @@ def plan_charts(
                     i.name, p.percent, p.expected_percent, p.status, str(PROGRESS_LABELS[p.status])
                 )
                 for i, p in judged
+                # Progress is the way to a target: an indicator without one has no bar
+                # (its values are in its own chart, and computed ones in their table).
+                if p.status != "no_target"
             ]
         ),
         charts.planned_actual_chart(

@@ -13,7 +13,7 @@ from typing import Any
 from flask import abort
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -38,7 +38,8 @@ from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.mail.services import queue_mail
 from app.permissions import ORGANISER_ROLES, can_organise, require_organiser, role_in
-from app.planner.models import Activity, Plan
+from app.planner import services as planner
+from app.planner.models import Activity, ActivityStatus, Plan
 
 log = logging.getLogger(__name__)
 
@@ -294,9 +295,65 @@ def note_meeting_change(event: Event, now: datetime) -> None:
 
 
 def set_status(event: Event, status: EventStatus) -> None:
-    """Publish, unpublish (back to draft) or cancel an event."""
+    """Publish, unpublish (back to draft) or cancel an event; its activity follows."""
     event.status = status
+    follow_event(event, utcnow())
     db.session.flush()
+
+
+# The order of an activity's life: the event moves its activity forward only.
+LIFE = (ActivityStatus.IDEA, ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS)
+
+
+def follow_event(event: Event, now: datetime) -> bool:
+    """Move the event's plan activity to the event's stage (planned, in progress, done,
+    cancelled) once per stage, forward only; tell whether it moved.
+
+    A stage already given is not given again, so a planner who sets the activity back by hand
+    is not overruled each hour; an activity already done or cancelled is left alone.
+    """
+    stage = event.activity_stage(now)
+    activity = event.activity
+    if stage is None or activity is None or stage == event.activity_followed:
+        return False
+    event.activity_followed = stage
+    if activity.status not in LIFE:
+        return False
+    if stage != ActivityStatus.CANCELLED and LIFE.index(activity.status) >= _rank(stage):
+        return False
+    planner.set_status(activity, stage, by=f"event {event.id}")
+    log.info("activity %s follows event %s: %s", activity.id, event.id, stage)
+    return True
+
+
+def _rank(stage: ActivityStatus) -> int:
+    return LIFE.index(stage) if stage in LIFE else len(LIFE)
+
+
+# Events whose activities one run of follow_events looks at; the next run takes the rest.
+FOLLOW_BATCH = 500
+
+
+def follow_events(now: datetime) -> int:
+    """Let each published or cancelled event's activity follow it (see follow_event); return
+    how many activities moved. Events whose activity was given its last stage drop out."""
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            Event.activity_id.is_not(None),
+            Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)),
+            or_(
+                Event.activity_followed.is_(None),
+                Event.activity_followed.not_in((ActivityStatus.DONE, ActivityStatus.CANCELLED)),
+            ),
+        )
+        .options(selectinload(Event.activity))
+        .order_by(Event.id)
+        .limit(FOLLOW_BATCH)
+    ).all()
+    moved = sum(follow_event(event, now) for event in events)
+    db.session.flush()
+    return moved
 
 
 def new_invitation(event: Event) -> str:

@@ -349,6 +349,7 @@ ROUTES: list[Route] = [
     Route("GET", "/institutions/{slug}/events/{event}/edit", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{event}/edit", ORGANISER, allowed="400"),
     Route("POST", "/institutions/{slug}/events/{event}/status", ORGANISER, allowed="400"),
+    Route("POST", "/institutions/{slug}/events/{event}/next-edition", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{draft_event}/invitation", ORGANISER),
     Route("GET", "/institutions/{slug}/events/{event}/tracks", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{event}/tracks", ORGANISER, allowed="400"),

@@ -5,11 +5,13 @@ the caller commits.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from flask import abort
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
@@ -27,7 +29,9 @@ from app.events.models import (
     CommitteeMember,
     Event,
     EventStatus,
+    MessageTemplate,
     Question,
+    RubricCriterion,
     Track,
     WindowState,
     token_digest,
@@ -292,6 +296,106 @@ def note_meeting_change(event: Event, now: datetime) -> None:
     event.meeting_changed_at = now
     event.meeting_sequence = (event.meeting_sequence or 0) + 1
     event.meeting_reminded_at = None
+
+
+def _shifted(event: Event, moment: datetime | None, years: int) -> datetime | None:
+    """Move a stored time by whole years as the event's place reads it (09:00 stays 09:00
+    across summer time)."""
+    if moment is None:
+        return None
+    local = event.local(moment).replace(tzinfo=None) + relativedelta(years=years)
+    return event.to_utc(local)
+
+
+def next_edition(event: Event, *, by: User | None, years: int = 1) -> Event:
+    """Copy an event as a draft of its next edition, its dates and window a year on: the
+    text, tracks with their questions and committee, rubric and email texts come along; no
+    application, decision or record does, and the plan activity is left for the new plan."""
+    copy = Event(
+        institution_id=event.institution_id,
+        status=EventStatus.DRAFT,
+        created_by=by,
+        title=_next_title(event.title, event.starts_on.year, years),
+        starts_on=event.starts_on + relativedelta(years=years),
+        ends_on=event.ends_on + relativedelta(years=years),
+        opens_at=_shifted(event, event.opens_at, years),
+        closes_at=_shifted(event, event.closes_at, years),
+        meeting_at=_shifted(event, event.meeting_at, years),
+        **{name: getattr(event, name) for name in EDITION_FIELDS},
+    )
+    members: list[tuple[Track, int]] = []
+    for track in event.tracks:
+        new_track = Track(
+            position=track.position,
+            title=track.title,
+            target_group=track.target_group,
+            topics=list(track.topics),
+            capacity=track.capacity,
+        )
+        copy.tracks.append(new_track)
+        for question in track.questions:
+            new_track.questions.append(
+                Question(
+                    position=question.position,
+                    kind=question.kind,
+                    prompt=question.prompt,
+                    help=question.help,
+                    required=question.required,
+                    max_length=question.max_length,
+                    choices=list(question.choices),
+                )
+            )
+        members += [(new_track, m.user_id) for m in track.committee if m.user.is_active]
+    for criterion in event.criteria:
+        copy.criteria.append(
+            RubricCriterion(
+                position=criterion.position,
+                title=criterion.title,
+                description=criterion.description,
+                weight=criterion.weight,
+            )
+        )
+    for template in event.templates:
+        copy.templates.append(
+            MessageTemplate(
+                kind=template.kind,
+                language=template.language,
+                subject=template.subject,
+                body=template.body,
+            )
+        )
+    db.session.add(copy)
+    db.session.flush()
+    for new_track, user_id in members:
+        db.session.add(CommitteeMember(event_id=copy.id, track=new_track, user_id=user_id))
+    db.session.flush()
+    return copy
+
+
+# What a next edition takes over as it is; dates, window and meeting move a year on.
+EDITION_FIELDS = (
+    "timezone",
+    "place",
+    "format",
+    "description",
+    "audience",
+    "contact_email",
+    "programme",
+    "accommodation",
+    "languages",
+    "invitation_only",
+    "second_choice",
+    "confirm_days",
+    "disagreement_margin",
+    "meeting_url",
+    "signatory_name",
+    "signatory_title",
+)
+
+
+def _next_title(title: str, year: int, years: int) -> str:
+    """Write the year of the edition into its title ("... 2026" becomes "... 2027")."""
+    return re.sub(rf"\b{year}\b", str(year + years), title)
 
 
 def set_status(event: Event, status: EventStatus) -> None:

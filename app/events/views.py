@@ -214,6 +214,23 @@ def manage(slug: str, event_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.post("/institutions/<slug>/events/<int:event_id>/next-edition")
+@access(SIGNED_IN)
+def next_edition(slug: str, event_id: int) -> ResponseReturnValue:
+    """Copy the event as a draft of next year's edition and open it in the editor."""
+    event = services.require_event(slug, event_id, current_user)
+    copy = services.next_edition(event, by=current_user)
+    db.session.commit()
+    log.info("event %s copied as %s by %s", event.id, copy.id, current_user.email)
+    flash(
+        _(
+            "The next edition is made as a draft, a year on. Check its dates and application "
+            "window, then publish its call."
+        )
+    )
+    return redirect(url_for("events.edit", slug=slug, event_id=copy.id))
+
+
 @bp.post("/institutions/<slug>/events/<int:event_id>/status")
 @access(SIGNED_IN)
 def set_status(slug: str, event_id: int) -> ResponseReturnValue:

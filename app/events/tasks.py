@@ -6,7 +6,8 @@ import logging
 
 from app.core.extensions import db, utcnow
 from app.core.jobs import crontab, periodic_task
-from app.events.services import follow_events, notice_closed_windows
+from app.events.planning import follow_events
+from app.events.services import notice_closed_windows
 
 log = logging.getLogger(__name__)
 

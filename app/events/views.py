@@ -17,7 +17,7 @@ from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
 from app.core.urls import external_url
 from app.core.validation import form_id
-from app.events import services
+from app.events import planning, services
 from app.events.formatting import event_dates, event_moment
 from app.events.forms import CommitteeForm, EventEditForm, EventForm, QuestionForm, TrackForm
 from app.events.models import ANSWER_MAX, CHOICES_MAX, TOPICS_MAX, Event, EventStatus
@@ -219,7 +219,7 @@ def manage(slug: str, event_id: int) -> ResponseReturnValue:
 def next_edition(slug: str, event_id: int) -> ResponseReturnValue:
     """Copy the event as a draft of next year's edition and open it in the editor."""
     event = services.require_event(slug, event_id, current_user)
-    copy = services.next_edition(event, by=current_user)
+    copy = planning.next_edition(event, by=current_user)
     db.session.commit()
     log.info("event %s copied as %s by %s", event.id, copy.id, current_user.email)
     flash(

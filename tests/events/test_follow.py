@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from app.core.extensions import db
-from app.events import services
+from app.events import planning, services
 from app.events.models import EventStatus
 from app.planner.models import Activity, ActivityStatus
 from app.planner.services import create_plan
@@ -36,7 +36,7 @@ def hosted(people):
 
 
 def _run(now: datetime) -> int:
-    moved = services.follow_events(now)
+    moved = planning.follow_events(now)
     db.session.commit()
     return moved
 

@@ -24,9 +24,7 @@ from tests.events.factories import (
 BASE = "/institutions/uni-a/events"
 
 
-def test_the_next_edition_is_a_draft_a_year_on_with_everything_but_the_applicants(
-    client, people
-):
+def test_the_next_edition_is_a_draft_a_year_on_with_everything_but_the_applicants(client, people):
     event = make_event(
         people["host"],
         meeting_at=datetime(2026, 4, 20, 7, 0, tzinfo=UTC),  # 10.00 in Helsinki (summer)

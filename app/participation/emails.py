@@ -51,25 +51,40 @@ def _language(application: Application) -> str:
     return known(application.language) or DEFAULT_LANGUAGE
 
 
+def _email(
+    application: Application, subject: str, *paragraphs: str, link: str | None = None
+) -> Email:
+    """Put an email together; its texts were written under the participant's language."""
+    return Email(
+        language=_language(application),
+        subject=subject,
+        body=_body(application.event, *paragraphs, link=link),
+    )
+
+
+def _meeting(event: Event) -> list[str]:
+    """Say when the meeting is and where to join it."""
+    return [
+        _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
+        _("Join here: %(link)s", link=event.meeting_url),
+    ]
+
+
 def meeting_invitation(application: Application) -> Email:
     """Write the invitation to the event's preparatory online meeting."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Preparatory online meeting: %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "Welcome to %(event)s (%(dates)s). Before the event, its participants "
-                    "meet online to get to know each other and prepare.",
-                    event=event.title,
-                    dates=event_dates(event),
-                ),
-                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
-                _("Join here: %(link)s", link=event.meeting_url),
-                _("The invitation is attached as a calendar file; add it to your calendar."),
+        return _email(
+            application,
+            _("Preparatory online meeting: %(event)s", event=event.title),
+            _(
+                "Welcome to %(event)s (%(dates)s). Before the event, its participants "
+                "meet online to get to know each other and prepare.",
+                event=event.title,
+                dates=event_dates(event),
             ),
+            *_meeting(event),
+            _("The invitation is attached as a calendar file; add it to your calendar."),
         )
 
 
@@ -77,20 +92,16 @@ def meeting_change(application: Application) -> Email:
     """Write to an invited participant that the meeting moved or has a new link."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Changed: preparatory online meeting of %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "The preparatory online meeting of %(event)s has changed. This message "
-                    "replaces the invitation you had: its time and link are below.",
-                    event=event.title,
-                ),
-                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
-                _("Join here: %(link)s", link=event.meeting_url),
-                _("The calendar file attached updates the entry in your calendar."),
+        return _email(
+            application,
+            _("Changed: preparatory online meeting of %(event)s", event=event.title),
+            _(
+                "The preparatory online meeting of %(event)s has changed. This message "
+                "replaces the invitation you had: its time and link are below.",
+                event=event.title,
             ),
+            *_meeting(event),
+            _("The calendar file attached updates the entry in your calendar."),
         )
 
 
@@ -98,18 +109,15 @@ def meeting_cancellation(application: Application) -> Email:
     """Write to an invited participant that the meeting is called off."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Cancelled: preparatory online meeting of %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "The preparatory online meeting of %(event)s is cancelled. If it gets "
-                    "a new time, you will be invited again.",
-                    event=event.title,
-                ),
-                _("The calendar file attached removes the entry from your calendar."),
+        return _email(
+            application,
+            _("Cancelled: preparatory online meeting of %(event)s", event=event.title),
+            _(
+                "The preparatory online meeting of %(event)s is cancelled. If it gets "
+                "a new time, you will be invited again.",
+                event=event.title,
             ),
+            _("The calendar file attached removes the entry from your calendar."),
         )
 
 
@@ -117,18 +125,11 @@ def meeting_reminder(application: Application) -> Email:
     """Write the reminder, the day before, of the preparatory online meeting."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Reminder: preparatory online meeting of %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "The preparatory online meeting of %(event)s starts soon.",
-                    event=event.title,
-                ),
-                _("When: %(time)s", time=event_moment(event, aware(event.meeting_at))),
-                _("Join here: %(link)s", link=event.meeting_url),
-            ),
+        return _email(
+            application,
+            _("Reminder: preparatory online meeting of %(event)s", event=event.title),
+            _("The preparatory online meeting of %(event)s starts soon.", event=event.title),
+            *_meeting(event),
         )
 
 
@@ -136,24 +137,21 @@ def feedback_invitation(application: Application, last_day: date, link: str) -> 
     """Write the request for feedback, the day after the event."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Your feedback on %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "Thank you for taking part in %(event)s. Tell us how it went: rate the "
-                    "event and your track, and say what you will change at home. It takes "
-                    "five minutes.",
-                    event=event.title,
-                ),
-                _("Open your page of the event and choose the feedback there."),
-                _(
-                    "You can give your feedback, and change it, until the end of %(date)s.",
-                    date=day(last_day, "full"),
-                ),
-                link=link,
+        return _email(
+            application,
+            _("Your feedback on %(event)s", event=event.title),
+            _(
+                "Thank you for taking part in %(event)s. Tell us how it went: rate the "
+                "event and your track, and say what you will change at home. It takes "
+                "five minutes.",
+                event=event.title,
             ),
+            _("Open your page of the event and choose the feedback there."),
+            _(
+                "You can give your feedback, and change it, until the end of %(date)s.",
+                date=day(last_day, "full"),
+            ),
+            link=link,
         )
 
 
@@ -161,22 +159,16 @@ def feedback_reminder(application: Application, last_day: date, link: str) -> Em
     """Write the reminder to those who have not given feedback yet."""
     event = application.event
     with force_locale(locale_of(application.language)):
-        return Email(
-            language=_language(application),
-            subject=_("Reminder: your feedback on %(event)s", event=event.title),
-            body=_body(
-                event,
-                _(
-                    "We have not had your feedback on %(event)s yet. Each answer helps us "
-                    "make the next event better.",
-                    event=event.title,
-                ),
-                _(
-                    "You can give your feedback until the end of %(date)s.",
-                    date=day(last_day, "full"),
-                ),
-                link=link,
+        return _email(
+            application,
+            _("Reminder: your feedback on %(event)s", event=event.title),
+            _(
+                "We have not had your feedback on %(event)s yet. Each answer helps us "
+                "make the next event better.",
+                event=event.title,
             ),
+            _("You can give your feedback until the end of %(date)s.", date=day(last_day, "full")),
+            link=link,
         )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from datetime import datetime
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
@@ -92,72 +94,8 @@ def _shifted(event: Event, moment: datetime | None, years: int) -> datetime | No
     return event.to_utc(local)
 
 
-def next_edition(event: Event, *, by: User | None, years: int = 1) -> Event:
-    """Copy an event as a draft of its next edition, its dates and window a year on: the
-    text, tracks with their questions and committee, rubric and email texts come along; no
-    application, decision or record does, and the plan activity is left for the new plan."""
-    copy = Event(
-        institution_id=event.institution_id,
-        status=EventStatus.DRAFT,
-        created_by=by,
-        title=_next_title(event.title, event.starts_on.year, years),
-        starts_on=event.starts_on + relativedelta(years=years),
-        ends_on=event.ends_on + relativedelta(years=years),
-        opens_at=_shifted(event, event.opens_at, years),
-        closes_at=_shifted(event, event.closes_at, years),
-        meeting_at=_shifted(event, event.meeting_at, years),
-        **{name: getattr(event, name) for name in EDITION_FIELDS},
-    )
-    members: list[tuple[Track, int]] = []
-    for track in event.tracks:
-        new_track = Track(
-            position=track.position,
-            title=track.title,
-            target_group=track.target_group,
-            topics=list(track.topics),
-            capacity=track.capacity,
-        )
-        copy.tracks.append(new_track)
-        for question in track.questions:
-            new_track.questions.append(
-                Question(
-                    position=question.position,
-                    kind=question.kind,
-                    prompt=question.prompt,
-                    help=question.help,
-                    required=question.required,
-                    max_length=question.max_length,
-                    choices=list(question.choices),
-                )
-            )
-        members += [(new_track, m.user_id) for m in track.committee if m.user.is_active]
-    for criterion in event.criteria:
-        copy.criteria.append(
-            RubricCriterion(
-                position=criterion.position,
-                title=criterion.title,
-                description=criterion.description,
-                weight=criterion.weight,
-            )
-        )
-    for template in event.templates:
-        copy.templates.append(
-            MessageTemplate(
-                kind=template.kind,
-                language=template.language,
-                subject=template.subject,
-                body=template.body,
-            )
-        )
-    db.session.add(copy)
-    db.session.flush()
-    for new_track, user_id in members:
-        db.session.add(CommitteeMember(event_id=copy.id, track=new_track, user_id=user_id))
-    db.session.flush()
-    return copy
-
-
-# What a next edition takes over as it is; dates, window and meeting move a year on.
+# What a next edition takes over as it is (dates, window and meeting move a year on), and
+# what of each row under the event: what an organiser set up, never what happened.
 EDITION_FIELDS = (
     "timezone",
     "place",
@@ -176,6 +114,50 @@ EDITION_FIELDS = (
     "signatory_name",
     "signatory_title",
 )
+TRACK_FIELDS = ("position", "title", "target_group", "topics", "capacity")
+QUESTION_FIELDS = ("position", "kind", "prompt", "help", "required", "max_length", "choices")
+CRITERION_FIELDS = ("position", "title", "description", "weight")
+TEMPLATE_FIELDS = ("kind", "language", "subject", "body")
+
+
+def _taken(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """Return a row's fields to give a copy (lists copied, not shared)."""
+    return {name: deepcopy(getattr(row, name)) for name in fields}
+
+
+def next_edition(event: Event, *, by: User | None, years: int = 1) -> Event:
+    """Copy an event as a draft of its next edition, its dates and window a year on: the
+    text, tracks with their questions and committee, rubric and email texts come along; no
+    application, decision or record does, and the plan activity is left for the new plan."""
+    copy = Event(
+        institution_id=event.institution_id,
+        status=EventStatus.DRAFT,
+        created_by=by,
+        title=_next_title(event.title, event.starts_on.year, years),
+        starts_on=event.starts_on + relativedelta(years=years),
+        ends_on=event.ends_on + relativedelta(years=years),
+        opens_at=_shifted(event, event.opens_at, years),
+        closes_at=_shifted(event, event.closes_at, years),
+        meeting_at=_shifted(event, event.meeting_at, years),
+        **_taken(event, EDITION_FIELDS),
+        criteria=[RubricCriterion(**_taken(c, CRITERION_FIELDS)) for c in event.criteria],
+        templates=[MessageTemplate(**_taken(t, TEMPLATE_FIELDS)) for t in event.templates],
+    )
+    members: list[tuple[Track, int]] = []
+    for track in event.tracks:
+        new_track = Track(
+            **_taken(track, TRACK_FIELDS),
+            questions=[Question(**_taken(q, QUESTION_FIELDS)) for q in track.questions],
+        )
+        copy.tracks.append(new_track)
+        members += [(new_track, m.user_id) for m in track.committee if m.user.is_active]
+    db.session.add(copy)
+    # A committee member names its event by id (it has no relationship to it): known now.
+    db.session.flush()
+    for new_track, user_id in members:
+        db.session.add(CommitteeMember(event_id=copy.id, track=new_track, user_id=user_id))
+    db.session.flush()
+    return copy
 
 
 def _next_title(title: str, year: int, years: int) -> str:

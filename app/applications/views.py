@@ -135,11 +135,9 @@ def own(token: str) -> ResponseReturnValue:
             return redirect(url_for(".own", token=token))
         if action == "withdraw":
             db.session.commit()
-            return render_template(
-                "applications/confirm.html",
-                event=event,
-                token=token,
-                form=ConfirmForm(formdata=None),
+            return _confirm(
+                event,
+                token,
                 action="withdraw-confirmed",
                 title=_("Withdraw your application?"),
                 text=_(
@@ -253,11 +251,9 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
         return redirect(url_for(".own", token=token))
     if not confirmed:
         db.session.commit()
-        return render_template(
-            "applications/confirm.html",
-            event=event,
-            token=token,
-            form=ConfirmForm(formdata=None),
+        return _confirm(
+            event,
+            token,
             action="erase-confirmed",
             title=_("Delete your data?"),
             text=_(
@@ -276,6 +272,20 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
         )
     )
     return redirect(url_for(".own", token=token))
+
+
+def _confirm(event: Event, token: str, *, action: str, title: str, text: str, button: str) -> str:
+    """Ask the applicant to confirm an action that cannot be undone from their page."""
+    return render_template(
+        "applications/confirm.html",
+        event=event,
+        token=token,
+        form=ConfirmForm(formdata=None),
+        action=action,
+        title=title,
+        text=text,
+        button=button,
+    )
 
 
 def _page(

@@ -178,6 +178,7 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
         if fields.activity_id and services.activity_of(institution, fields.activity_id) is None:
             form.activity_id.errors = [_("Choose one of your institution's activities.")]
         else:
+            sequence = event.meeting_sequence
             try:
                 services.update_event(
                     event, fields, base_version=int(version) if version.isdigit() else None
@@ -190,8 +191,16 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
                     form=form,
                     conflict=True,
                 ), 409
+            meeting_changed = event.meeting_sequence != sequence
             db.session.commit()
             flash(_("The event is saved."))
+            if meeting_changed:
+                flash(
+                    _(
+                        "Those invited to the preparatory meeting are told of the change by "
+                        "email within a few minutes."
+                    )
+                )
             return redirect(url_for("events.manage", slug=slug, event_id=event.id))
     return render_template(
         "events/edit.html", institution=institution, event=event, form=form, conflict=False

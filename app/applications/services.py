@@ -34,6 +34,7 @@ from app.applications.signals import application_erased
 from app.core.extensions import aware, db
 from app.core.urls import external_url
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
+from app.events.signals import counting_applications
 from app.institutions.models import Institution, Network
 from app.mail.models import MailStatus, OutboxMessage
 from app.mail.services import queue_mail
@@ -72,6 +73,20 @@ class Submission:
 
 
 # --- the event and its invitation -------------------------------------------------------------
+
+
+@counting_applications.connect
+def count_applications(sender: Event, track_ids: list[int]) -> dict[int, int]:
+    """Answer the events package: how many applications each track has (withdrawn ones too,
+    as they still hold the track)."""
+    if not track_ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.track_id, func.count())
+        .where(Application.track_id.in_(track_ids))
+        .group_by(Application.track_id)
+    )
+    return {track_id: number for track_id, number in rows.all()}
 
 
 def public_event(event_id: int) -> Event | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import abort
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from app.applications.models import (
     ApplicationStatus,
 )
 from app.applications.signals import application_erased
+from app.core.errors import NotFoundWithWayOn
 from app.core.extensions import aware, db
 from app.core.urls import external_url
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
@@ -195,13 +196,15 @@ def applicant_for(token: str) -> Applicant | None:
 def _no_application() -> NoReturn:
     """Answer 404, saying why a link may not open: every email carries a new link, which
     replaces the one before (and erasure removes it)."""
-    abort(
-        404,
-        description=_(
+    raise NotFoundWithWayOn(
+        _(
             "This link does not open an application. Each email we send carries a new "
             "link, which replaces the one before: use the link of the latest email, or ask "
             "for a new one on the event's call page."
         ),
+        # The token names no event, so the way on is the list of calls.
+        back_url=url_for("events.index"),
+        back_label=_("All calls for staff training events"),
     )
 
 

@@ -58,6 +58,15 @@ def test_an_unknown_or_garbage_token_is_not_found(client, call, token):
     assert client.post(f"/applications/{token}", data=form_of(call)).status_code == 404
 
 
+def test_a_dead_link_says_why_and_leads_to_the_calls(client, call):
+    _applicant, old = make_applicant(call.event)
+    response = client.get(f"/applications/{old}x")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "This link does not open an application." in page
+    assert 'href="/events">All calls for staff training events</a>' in page
+
+
 def test_sending_stores_the_application_and_the_chosen_tracks_answers(
     client, call, token, make_institution
 ):

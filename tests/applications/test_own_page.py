@@ -397,3 +397,29 @@ def test_a_replaced_link_says_why_it_opens_nothing(client, make_institution):
         answer = method(f"/applications/a-link-of-an-older-email{path}")
         assert answer.status_code == 404, path
         assert "use the link of the latest email" in answer.get_data(as_text=True), path
+
+
+def test_a_withdrawn_application_is_promised_no_decision(client, call, token):
+    with freeze_time(DURING):
+        post(client, token, form_of(call))
+        post(client, token, {"action": "withdraw-confirmed"})
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert "Your application is withdrawn." in page
+    assert "you will get an email" not in page
+    assert "<dt>Decision</dt>" not in page
+
+
+def test_after_the_close_the_window_says_when_it_closed(client, call):
+    application = make_application(call.first)
+    with freeze_time(AFTER):
+        page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
+    assert "<dt>Closed on</dt>" in page
+    assert "<dt>Closes</dt>" not in page
+
+
+def test_what_was_sent_keeps_the_lines_of_long_texts(client, call):
+    application = make_application(call.first, background="First line.\nSecond line.")
+    with freeze_time(AFTER):
+        page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
+    assert '<dd class="keep-lines">First line.\nSecond line.</dd>' in page
+    assert "events.css" in page  # where keep-lines is drawn

@@ -206,6 +206,23 @@ class ApplicationForm(FlaskForm):
         if field.data and field.data == self.track.data:
             raise ValidationError(_l("Choose a different track as your second choice."))
 
+    def in_page_order(self) -> list[Field]:
+        """Return the fields as the page shows them (a track's questions, made last, come
+        before the consent), so that the list of problems reads in the page's order."""
+        about = ["name", "current_role", "institution_name", "country", "background"]
+        choices = ["networks", "other_networks", "track", "second_track"]
+        names = [*about, *choices]
+        fields = [self[name] for name in names if name in self]
+        fields += [field for _question, field in self.question_fields()]
+        fields += [self.consent, self.list_consent]
+        # Anything else (a hidden field) after them, so that no problem goes unlisted.
+        return [*fields, *(field for field in self if field not in fields)]
+
+    def forget_question_problems(self) -> None:
+        """Drop the problems of the track's questions: they are shown for the first time."""
+        for _question, field in self.question_fields():
+            field.errors = []
+
     def question_fields(self) -> list[tuple[Question, Field]]:
         """Return the shown track's questions with their fields, in order."""
         return [(q, self[f"q{q.id}"]) for q in self.questions]

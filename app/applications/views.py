@@ -190,6 +190,8 @@ def _save(applicant: Applicant, token: str) -> ResponseReturnValue:
         return _page(applicant, token, form)
     valid = form.validate()
     if track is not None and track != shown and track.questions:
+        # Questions the applicant sees now for the first time are not yet wrong.
+        form.forget_question_problems()
         db.session.commit()
         notice = _(
             "The questions of the track %(track)s are now shown: answer them, then send the "

@@ -423,3 +423,25 @@ def test_what_was_sent_keeps_the_lines_of_long_texts(client, call):
         page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
     assert '<dd class="keep-lines">First line.\nSecond line.</dd>' in page
     assert "events.css" in page  # where keep-lines is drawn
+
+
+def test_the_problems_are_listed_in_the_pages_order(client, call, token):
+    data = form_of(call, name="", consent=None, **{f"q{call.short.id}": "x" * 41})
+    with freeze_time(DURING):
+        page = post(client, token, data).get_data(as_text=True)
+    start = page.index("Please correct these problems:")
+    summary = page[start : page.index("</ul>", start)]
+    order = [
+        summary.index(label) for label in ("Your name", "Your mobility role in one line", "I agree")
+    ]
+    assert order == sorted(order)
+
+
+def test_questions_shown_for_the_first_time_are_not_marked_wrong(client, call, token):
+    data = form_of(call, track=str(call.second.id), name="")
+    with freeze_time(DURING):
+        page = post(client, token, data).get_data(as_text=True)
+    assert "The questions of the track Communications are now shown" in page
+    assert "Which channels do you run?" in page
+    assert f'id="q{call.other.id}-error"' not in page
+    assert 'id="name-error"' in page  # the other problems are still said

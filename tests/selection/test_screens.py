@@ -96,6 +96,9 @@ def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, fil
     page.goto(f"{server}/applications/{_link_token(filled[0][0].email)}")
     _shots(page, "offer")
     page.get_by_role("button", name="Decline the place").click()
+    page.get_by_role("heading", name="Decline the place?").wait_for()
+    _shots(page, "decline-asked")
+    page.get_by_role("button", name="Decline the place").click()
     page.wait_for_load_state()
     assert "You have declined the place." in page.inner_text("main")
     db.session.rollback()  # read what the server has committed since

@@ -445,3 +445,10 @@ def test_questions_shown_for_the_first_time_are_not_marked_wrong(client, call, t
     assert "Which channels do you run?" in page
     assert f'id="q{call.other.id}-error"' not in page
     assert 'id="name-error"' in page  # the other problems are still said
+
+
+def test_the_show_button_lands_on_the_tracks_questions(client, call, token):
+    with freeze_time(DURING):
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert 'formaction="#track-questions"' in page
+    assert '<h3 id="track-questions">' in page

@@ -66,21 +66,27 @@ def country_codes() -> frozenset[str]:
     )
 
 
+# Finnish and Swedish alphabets end in å, ä, ö, after z: characters that sort after "z".
+AFTER_Z = {"fi": {"å": "{", "ä": "|", "ö": "}"}, "sv": {"å": "{", "ä": "|", "ö": "}"}}
+
+
 def country_choices() -> list[SelectChoice]:
     """Return the countries by their names in the reader's language, in that order."""
     locale = get_locale() or Locale.parse("en_GB")
     names = locale.territories
     named = sorted(
-        (_sort_key(names.get(code, code)), names.get(code, code), code) for code in country_codes()
+        (_sort_key(names.get(code, code), locale.language), names.get(code, code), code)
+        for code in country_codes()
     )
     return [SelectChoice(code, name) for _key, name, code in named]
 
 
-def _sort_key(name: str) -> str:
-    """Sort "Åland" and "Réunion" among the A and R (no collation library is at hand)."""
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    ).casefold()
+def _sort_key(name: str, language: str = "en") -> str:
+    """Sort "Réunion" among the R, and "Åland" where the reader's alphabet has it: among the
+    A in English, after Z in Finnish and Swedish (no collation library is at hand)."""
+    letters = AFTER_Z.get(language, {})
+    folded = "".join(letters.get(c, c) for c in unicodedata.normalize("NFC", name.casefold()))
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
 def country_name(code: str) -> str:

@@ -452,3 +452,13 @@ def test_the_show_button_lands_on_the_tracks_questions(client, call, token):
         page = client.get(f"/applications/{token}").get_data(as_text=True)
     assert 'formaction="#track-questions"' in page
     assert '<h3 id="track-questions">' in page
+
+
+def test_the_consent_says_who_keeps_the_data_and_how_to_have_it_deleted(client, call, token):
+    call.event.contact_email = "staffweek@helsinki.example"
+    db.session.commit()
+    with freeze_time(DURING):
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert "University of Helsinki keeps what you send here" in page
+    assert "you can have your data deleted from this page" in page
+    assert "Questions: staffweek@helsinki.example." in page

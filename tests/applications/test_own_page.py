@@ -452,6 +452,8 @@ def test_the_show_button_lands_on_the_tracks_questions(client, call, token):
         page = client.get(f"/applications/{token}").get_data(as_text=True)
     assert 'formaction="#track-questions"' in page
     assert '<h3 id="track-questions">' in page
+    # Sending goes to the page's own address, without the fragment: the problems are on top.
+    assert f'<form method="post" action="/applications/{token}" novalidate>' in page
 
 
 def test_the_consent_says_who_keeps_the_data_and_how_to_have_it_deleted(client, call, token):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import abort
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,9 +32,11 @@ from app.applications.models import (
     ApplicationStatus,
 )
 from app.applications.signals import application_erased
+from app.core.errors import NotFoundWithWayOn
 from app.core.extensions import aware, db
 from app.core.urls import external_url
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
+from app.events.signals import counting_applications
 from app.institutions.models import Institution, Network
 from app.mail.models import MailStatus, OutboxMessage
 from app.mail.services import queue_mail
@@ -77,6 +79,20 @@ class Submission:
 
 
 # --- the event and its invitation -------------------------------------------------------------
+
+
+@counting_applications.connect
+def count_applications(sender: Event, track_ids: list[int]) -> dict[int, int]:
+    """Answer the events package: how many applications each track has (withdrawn ones too,
+    as they still hold the track)."""
+    if not track_ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.track_id, func.count())
+        .where(Application.track_id.in_(track_ids))
+        .group_by(Application.track_id)
+    )
+    return {track_id: number for track_id, number in rows.all()}
 
 
 def public_event(event_id: int) -> Event | None:
@@ -185,13 +201,15 @@ def applicant_for(token: str) -> Applicant | None:
 def _no_application() -> NoReturn:
     """Answer 404, saying why a link may not open: every email carries a new link, which
     replaces the one before (and erasure removes it)."""
-    abort(
-        404,
-        description=_(
+    raise NotFoundWithWayOn(
+        _(
             "This link does not open an application. Each email we send carries a new "
             "link, which replaces the one before: use the link of the latest email, or ask "
             "for a new one on the event's call page."
         ),
+        # The token names no event, so the way on is the list of calls.
+        back_url=url_for("events.index"),
+        back_label=_("All calls for staff training events"),
     )
 
 

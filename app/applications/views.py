@@ -22,7 +22,7 @@ from app.applications.forms import (
     country_name,
     stored_data,
 )
-from app.applications.models import Applicant, Application, ApplicationStatus
+from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
 from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
@@ -188,6 +188,8 @@ def _save(applicant: Applicant, token: str) -> ResponseReturnValue:
         return _page(applicant, token, form)
     valid = form.validate()
     if track is not None and track != shown and track.questions:
+        # Questions the applicant sees now for the first time are not yet wrong.
+        form.forget_question_problems()
         db.session.commit()
         notice = _(
             "The questions of the track %(track)s are now shown: answer them, then send the "
@@ -261,6 +263,13 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
                 "will be deleted, and this link will stop working. The event keeps only "
                 "figures that name nobody (such as how many came from which country)."
             ),
+            # A certificate names its holder: it cannot be made after the erasure.
+            note=_(
+                "Need your certificate of attendance? Download it first: once your name is "
+                "deleted, it can no longer be made."
+            )
+            if application.place == PlaceStatus.CONFIRMED
+            else None,
             button=_("Delete my data"),
         )
     services.request_erasure(application, now)

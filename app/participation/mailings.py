@@ -158,6 +158,8 @@ def invite_feedback(now: datetime) -> int:
                 .where(
                     Application.event_id == event.id,
                     Application.feedback_invited_at.is_(None),
+                    # Who answered already (from their page, before this ran) is not asked.
+                    ~exists().where(Feedback.application_id == Application.id),
                     *participating(),
                 )
                 .order_by(Application.id)

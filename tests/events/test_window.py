@@ -92,6 +92,15 @@ def test_the_close_is_noticed_once_to_organisers_and_committee_in_their_language
     assert event.close_noticed_at is not None
 
 
+def test_a_close_noticed_after_the_decisions_went_out_says_so(app, people):
+    event = make_event(people["host"], decisions_sent_at=AFTER)
+    make_track(event)
+    assert services.notice_closed_windows(AFTER) == 1
+    body = db.session.scalars(select(OutboxMessage.body)).first()
+    assert "its decisions have already been sent" in body
+    assert "decisions may be sent from now on" not in body
+
+
 def test_drafts_and_open_windows_are_not_noticed(app, people):
     make_event(people["host"], status=EventStatus.DRAFT)
     make_event(people["host"], title="Open", closes_at=AFTER + timedelta(days=30))

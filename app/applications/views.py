@@ -283,7 +283,16 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
     return redirect(url_for(".own", token=token))
 
 
-def _confirm(event: Event, token: str, *, action: str, title: str, text: str, button: str) -> str:
+def _confirm(
+    event: Event,
+    token: str,
+    *,
+    action: str,
+    title: str,
+    text: str,
+    button: str,
+    note: str | None = None,
+) -> str:
     """Ask the applicant to confirm an action that cannot be undone from their page."""
     return render_template(
         "applications/confirm.html",
@@ -294,6 +303,7 @@ def _confirm(event: Event, token: str, *, action: str, title: str, text: str, bu
         title=title,
         text=text,
         button=button,
+        note=note,
     )
 
 

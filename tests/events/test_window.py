@@ -61,9 +61,11 @@ def test_the_moment_is_written_in_the_reader_language(app, people):
     event = make_event(people["host"])
     with app.test_request_context(), force_locale("fi_FI"):
         written = event_moment(event, CLOSES, closing=True)
-    assert written.startswith("13. helmikuuta 2026 24.00")
+    assert written.startswith("13. helmikuuta 2026 klo 24.00")
     with app.test_request_context(), force_locale("sv_FI"):
-        assert event_moment(event, event.opens_at).startswith("14 januari 2026 0.00 (Finlandtid)")
+        assert event_moment(event, event.opens_at).startswith(
+            "14 januari 2026 kl. 0.00 (Finlandtid)"
+        )
 
 
 def test_the_close_is_noticed_once_to_organisers_and_committee_in_their_language(app, people):

@@ -179,6 +179,8 @@ class Chart:
     title: str
     figure: dict[str, Any]
     table: Table
+    # What the page says instead of drawing a chart that has no data (None: "No data yet.").
+    empty: str | None = None
 
 
 PROGRESS_COLOURS = {
@@ -512,6 +514,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
     )
     return Chart(
         name="progress",
+        empty=_("No indicator has a target yet: give indicators targets to follow their progress."),
         title=_("Indicators: progress towards their targets"),
         figure=_figure(figure),
         table=Table(

@@ -599,7 +599,10 @@ def test_the_report_prints_the_plan_with_its_charts(client, setup):
     people, ids = setup
     _as(client, people, "viewer")
     page = client.get(f"/plans/{ids['plan']}/report").get_data(as_text=True)
-    assert "Plan A" in page and "progress-chart-figure" in page and "Activity A" in page
+    assert "Plan A" in page and "budget-chart-figure" in page and "Activity A" in page
+    # No indicator has a target yet: the progress chart says so instead of drawing bare axes.
+    assert "progress-chart-figure" not in page
+    assert "No indicator has a target yet" in page
 
 
 def test_the_overview_compares_plans_across_years(client, setup, make_plan):

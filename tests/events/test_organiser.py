@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.validation import SchemaError
 from app.events import services
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
+from app.events.schemas import EventFields, QuestionFields
 from app.events.signals import counting_applications
 from app.planner.services import create_plan
 from tests.conftest import login
@@ -173,6 +175,35 @@ def test_the_window_must_close_after_it_opens_and_dates_are_ordered(client, peop
     assert "The event ends before it starts." in page
     page = client.post(f"{BASE}/new", data=event_form(closes_at="")).get_data(as_text=True)
     assert "Give both the opening and the closing time, or neither." in page
+
+
+def test_the_order_of_dates_is_listed_with_every_other_problem(client, people):
+    login(client, "manager@a.example")
+    page = client.post(
+        f"{BASE}/new",
+        data=event_form(
+            contact_email="not an address",
+            ends_on="2026-05-01",
+            opens_at="2026-02-14T00:00",
+            closes_at="2026-01-14T00:00",
+        ),
+    ).get_data(as_text=True)
+    assert "not an email address" in page
+    assert "The event ends before it starts." in page
+    assert "Applications must close after they open." in page
+
+
+def test_an_opening_time_alone_is_refused_by_the_api_schema_too(app):
+    with app.test_request_context(), pytest.raises(SchemaError) as refused:
+        EventFields.model_validate(
+            {
+                "title": "Days",
+                "starts_on": "2026-05-06",
+                "ends_on": "2026-05-08",
+                "opens_at": "2026-01-14T00:00",
+            }
+        )
+    assert "give both the opening and the closing time" in str(refused.value)
 
 
 def test_event_dates_are_bounded(client, people):
@@ -456,6 +487,22 @@ def test_the_question_builder_refuses_what_does_not_fit(client, setup, changes, 
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.get(Track, track.id).questions) == 1
+
+
+def test_every_problem_of_a_question_is_listed_at_once(client, setup):
+    event, track, _question = setup
+    login(client, "manager@a.example")
+    page = client.post(
+        f"{BASE}/{event.id}/tracks/{track.id}/questions",
+        data=question_form(kind="one_choice", choices="Only one", max_length="10"),
+    ).get_data(as_text=True)
+    assert "Give at least 2 choices" in page
+    assert "Only text answers take a length limit" in page
+
+
+def test_a_choice_question_without_choices_is_refused_by_the_schema(app):
+    with app.test_request_context(), pytest.raises(SchemaError):
+        QuestionFields.model_validate({"kind": "one_choice", "prompt": "Which?"})
 
 
 def test_a_question_of_another_track_is_404(client, people, setup):

@@ -271,7 +271,7 @@ def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(clie
             "kind": "accepted",
             "language": "en",
             "subject": "Welcome to {event}",
-            "body": "Dear {name}, you are in {track}. {unknown} stays.",
+            "body": "Dear {name}, you are in {track}. A { brace } stays.",
         },
     )
     assert response.status_code == 302
@@ -280,11 +280,30 @@ def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(clie
     (mail,) = _mails("first@uni.example")
     assert mail.subject == "Welcome to International Staff Training Days 2026"
     assert mail.body.startswith(
-        "Dear First Person, you are in Global mobility networks. {unknown} stays."
+        "Dear First Person, you are in Global mobility networks. A { brace } stays."
     )
     assert "Confirm or decline your place by" in mail.body  # the offer's details still follow
     # Emptying both restores the default.
     client.post(url, data={"kind": "accepted", "language": "en", "subject": "", "body": ""})
+    assert db.session.scalar(select(func.count()).select_from(MessageTemplate)) == 0
+
+
+def test_a_placeholder_that_is_not_one_is_refused_in_subject_and_text(client, scene):
+    login(client, scene.organiser.email)
+    url = f"/institutions/uni-a/events/{scene.event.id}/templates?kind=declined&language=en"
+    response = client.post(
+        url,
+        data={
+            "kind": "declined",
+            "language": "en",
+            "subject": "About {evnet}",
+            "body": "Dear {nmae}, thank you for applying to {event}.",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "{evnet} is not replaced by anything: use {name}, {event}, {track}." in page
+    assert "{nmae} is not replaced by anything" in page
     assert db.session.scalar(select(func.count()).select_from(MessageTemplate)) == 0
 
 

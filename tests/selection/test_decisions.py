@@ -346,3 +346,13 @@ def test_only_organisers_decide_and_send(client, scene, three):
 
 def test_the_template_kinds_are_the_four_emails():
     assert {k.value for k in TemplateKind} == {"accepted", "waiting_list", "declined", "promoted"}
+
+
+def test_a_track_of_one_place_says_place(client, scene):
+    scene.mobility.capacity = 1
+    db.session.commit()
+    login(client, scene.organiser.email)
+    page = client.get(_overview(scene)).get_data(as_text=True)
+    assert "accepted 0 of 1 place" in page
+    assert "of 1 places" not in page
+    assert "accepted 0 of 2 places" in page  # the teaching track

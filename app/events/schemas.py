@@ -185,6 +185,16 @@ class EventFields(Strict):
             raise FieldProblem(missing, _("give both the opening and the closing time, or neither"))
         if opens_at and value and value <= opens_at:
             raise ValueError(_("applications must close after they open"))
+        starts_on = info.data.get("starts_on")
+        if value and starts_on and value > datetime.combine(starts_on, datetime.min.time()):
+            raise ValueError(_("applications must close before the event starts"))
+        # Once decisions are sent, reopening the window would hide them from the applicants
+        # and let the accepted change or withdraw what was decided on.
+        sent = (info.context or {}).get("decisions_sent")
+        if sent is not None and (value is None or value > sent):
+            raise ValueError(
+                _("the decisions are sent, so applications must stay closed: close them by then")
+            )
         return value
 
 

@@ -196,6 +196,8 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
     institution = event.institution
     form = EventEditForm(obj=event) if request.method == "GET" else EventEditForm()
     form.offer(services.activity_choices(institution))
+    if event.decisions_sent_at is not None:
+        form.decisions_sent = event.local(event.decisions_sent_at).replace(tzinfo=None)
     if request.method == "GET":
         form.fill({**services.local_fields(event), "languages": event.languages})
         form.fill({"activity_id": event.activity_id})

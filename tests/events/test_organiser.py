@@ -300,6 +300,44 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(client, setup):
     assert db.session.get(Event, event.id).title == "First"
 
 
+def test_applications_must_close_before_the_event_starts(client, people):
+    login(client, "manager@a.example")
+    response = client.post(f"{BASE}/new", data=event_form(closes_at="2026-05-06T09:00"))
+    assert response.status_code == 400
+    assert "Applications must close before the event starts." in response.get_data(as_text=True)
+    # Midnight at the start of the first day is still before it.
+    assert (
+        client.post(f"{BASE}/new", data=event_form(closes_at="2026-05-06T00:00")).status_code == 302
+    )
+
+
+def test_once_decisions_are_sent_the_window_does_not_reopen(client, setup):
+    event, _track, _question = setup
+    # Sent on 20 February 2026, 12:00 in Helsinki, a week after the close.
+    event.decisions_sent_at = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
+    db.session.commit()
+    login(client, "manager@a.example")
+    url = f"{BASE}/{event.id}/edit"
+    for closes_at, opens_at in (("2026-04-01T00:00", None), ("", "")):
+        form = event_form(closes_at=closes_at, version=str(event.version))
+        if opens_at is not None:
+            form["opens_at"] = opens_at
+        response = client.post(url, data=form)
+        assert response.status_code == 400, closes_at
+        assert "The decisions are sent, so applications must stay closed" in response.get_data(
+            as_text=True
+        )
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).closes_at.replace(tzinfo=UTC) == datetime(
+        2026, 2, 13, 22, 0, tzinfo=UTC
+    )
+    # An earlier close, or one up to the sending, stays possible.
+    response = client.post(
+        url, data=event_form(closes_at="2026-02-20T12:00", version=str(event.version))
+    )
+    assert response.status_code == 302
+
+
 def test_the_editor_shows_local_times(client, setup):
     event, _track, _question = setup
     login(client, "manager@a.example")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -635,3 +636,16 @@ def test_an_event_organiser_finds_hosting_on_the_plan_page(client, people, make_
         reader = client.application.test_client()
         login(reader, who)
         assert (link in reader.get(f"/plans/{plan.id}").get_data(as_text=True)) is shown, who
+
+
+def test_a_draft_in_its_window_says_nobody_can_apply_yet(client, people):
+    event = make_event(people["host"], status=EventStatus.DRAFT)
+    with freeze_time(DURING):
+        login(client, "manager@a.example")
+        page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+        assert "Open for applications" in page
+        assert "Nobody can apply before the call is published." in page
+        event.status = EventStatus.PUBLISHED
+        db.session.commit()
+        page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+    assert "Nobody can apply before the call is published." not in page

@@ -33,7 +33,7 @@ from app.events.models import (
     token_digest,
 )
 from app.events.schemas import EventFields, QuestionFields, TrackFields
-from app.events.signals import counting_applications
+from app.events.signals import counting_applications, counting_held_places, places_added
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.mail.services import queue_mail
@@ -326,11 +326,31 @@ def add_track(event: Event, fields: TrackFields) -> Track:
     return track
 
 
+class PlacesHeld(Exception):
+    """A track's places cannot go below those already offered or confirmed."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__(held)
+        self.held = held
+
+
 def update_track(track: Track, fields: TrackFields) -> None:
-    """Change a track's title, target group, topics and places."""
+    """Change a track's title, target group, topics and places.
+
+    Fewer places than are offered or confirmed are refused (PlacesHeld); more places, once
+    decisions are sent, go to the waiting list (places_added).
+    """
+    before = track.capacity
+    if fields.capacity < before:
+        answers = counting_held_places.send(track)
+        held = max((int(answer or 0) for _receiver, answer in answers), default=0)
+        if fields.capacity < held:
+            raise PlacesHeld(held)
     for name, value in fields.model_dump().items():
         setattr(track, name, value)
     db.session.flush()
+    if track.capacity > before:
+        places_added.send(track)
 
 
 def move_track(event: Event, track: Track, step: int) -> None:

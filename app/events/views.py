@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -327,10 +327,21 @@ def edit_track(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.topics.data = "\n".join(track.topics)
     if form.validate_on_submit() and form.checked is not None:
-        services.update_track(track, form.checked)
-        db.session.commit()
-        flash(_("The track is saved."))
-        return redirect(url_for("events.tracks", slug=slug, event_id=event.id))
+        try:
+            services.update_track(track, form.checked)
+        except services.PlacesHeld as held:
+            db.session.rollback()
+            form.capacity.errors = [
+                ngettext(
+                    "%(num)d place is already offered or confirmed: keep at least that many.",
+                    "%(num)d places are already offered or confirmed: keep at least that many.",
+                    held.held,
+                )
+            ]
+        else:
+            db.session.commit()
+            flash(_("The track is saved."))
+            return redirect(url_for("events.tracks", slug=slug, event_id=event.id))
     return render_template(
         "events/track.html", event=event, track=track, form=form
     ), 400 if form.errors else 200

@@ -39,6 +39,7 @@ from app.institutions.models import Institution
 from app.mail.services import queue_mail
 from app.permissions import ORGANISER_ROLES, can_organise, require_organiser, role_in
 from app.planner.models import Activity, Plan
+from app.practices.models import Phase
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +226,13 @@ def activity_of(institution: Institution, activity_id: int | None) -> Activity |
 
 
 def may_host(activity: Activity) -> bool:
-    """Tell whether an activity was adopted from a practice that hosts an event."""
-    return activity.practice is not None and activity.practice.slug in HOSTABLE_PRACTICES
+    """Tell whether an activity was adopted from a practice that hosts an event, and is not
+    the phase of setting it up (the event is its delivery)."""
+    return (
+        activity.practice is not None
+        and activity.practice.slug in HOSTABLE_PRACTICES
+        and activity.phase != Phase.SETUP
+    )
 
 
 def from_activity(activity: Activity, institution: Institution) -> dict[str, Any]:

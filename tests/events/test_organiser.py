@@ -14,6 +14,7 @@ from app.core.validation import SchemaError
 from app.events import services
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
 from app.events.schemas import EventFields, QuestionFields
+from app.planner.models import Activity
 from app.planner.services import create_plan
 from tests.conftest import login
 from tests.events.factories import (
@@ -260,6 +261,23 @@ def test_an_activity_of_another_practice_does_not_offer_hosting(client, people, 
     login(client, "manager@a.example")
     page = client.get(f"/plans/{plan.id}/activities/{activity.id}/edit").get_data(as_text=True)
     assert "Host this as an event" not in page
+
+
+def test_only_the_delivery_of_a_hosting_practice_offers_hosting(client, people, make_practice):
+    practice = make_practice(
+        slug="international-staff-training-days", title="International staff training days"
+    )
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    setup = Activity(plan=plan, practice=practice, title="Set up: days", phase="setup")
+    delivery = Activity(plan=plan, practice=practice, title="Deliver: days", phase="delivery")
+    db.session.add_all([setup, delivery])
+    db.session.commit()
+    login(client, "manager@a.example")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f"/events/new?activity={delivery.id}" in page
+    assert f"/events/new?activity={setup.id}" not in page
 
 
 def test_another_institutions_activity_cannot_be_linked(client, people):

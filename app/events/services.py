@@ -235,6 +235,23 @@ def may_host(activity: Activity) -> bool:
     )
 
 
+def events_by_activity(institution: Institution) -> dict[int, list[Event]]:
+    """Return the institution's events that carry out a plan activity, by activity (one
+    query for a whole plan page; cancelled events left out)."""
+    found: dict[int, list[Event]] = {}
+    for event in db.session.scalars(
+        select(Event)
+        .where(
+            Event.institution_id == institution.id,
+            Event.activity_id.is_not(None),
+            Event.status != EventStatus.CANCELLED,
+        )
+        .order_by(Event.starts_on, Event.id)
+    ):
+        found.setdefault(event.activity_id, []).append(event)  # type: ignore[arg-type]
+    return found
+
+
 def from_activity(activity: Activity, institution: Institution) -> dict[str, Any]:
     """Return what a new event takes from the plan activity it carries out."""
     return {

@@ -10,7 +10,17 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -101,6 +111,26 @@ def host_event_url(activity: Activity | None) -> str | None:
     if not can_organise(current_user, institution):
         return None
     return url_for("events.new", slug=institution.slug, activity=activity.id)
+
+
+@bp.app_template_global()
+def hosted_events(activity: Activity | None) -> list[tuple[str, str]]:
+    """Return the events (title, organiser's address) that carry out an activity, for those
+    who may organise them: the plan shows them so nobody hosts the same one twice."""
+    if activity is None:
+        return []
+    institution = activity.plan.institution
+    if not can_organise(current_user, institution):
+        return []
+    # One query per page and institution, however many activities the plan lists.
+    cached = g.get("hosted_events")
+    if cached is None or cached[0] != institution.id:
+        cached = (institution.id, services.events_by_activity(institution))
+        g.hosted_events = cached
+    return [
+        (event.title, url_for("events.manage", slug=institution.slug, event_id=event.id))
+        for event in cached[1].get(activity.id, [])
+    ]
 
 
 def apply_url(event: Event, **values: str) -> str | None:

@@ -667,3 +667,27 @@ def test_a_draft_in_its_window_says_nobody_can_apply_yet(client, people):
         db.session.commit()
         page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
     assert "Nobody can apply before the call is published." not in page
+
+
+def test_the_plan_shows_the_event_that_carries_out_an_activity(client, people, make_practice):
+    practice = make_practice(
+        slug="international-staff-training-days", title="International staff training days"
+    )
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    delivery = Activity(plan=plan, practice=practice, title="Deliver: days", phase="delivery")
+    db.session.add(delivery)
+    db.session.commit()
+    hosted = make_event(people["host"], title="Days <b>2026</b>", activity_id=delivery.id)
+    make_event(
+        people["host"], title="Called off", activity_id=delivery.id, status=EventStatus.CANCELLED
+    )
+    login(client, "manager@a.example")
+    for url in (f"/plans/{plan.id}", f"/plans/{plan.id}/activities/{delivery.id}/edit"):
+        page = client.get(url).get_data(as_text=True)
+        assert f'Its event: <a href="{BASE}/{hosted.id}">Days &lt;b&gt;2026&lt;/b&gt;</a>' in page
+        assert "Called off" not in page
+    client.post("/logout")
+    login(client, "viewer@a.example")
+    assert "Its event:" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)

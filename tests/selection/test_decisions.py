@@ -356,3 +356,14 @@ def test_a_track_of_one_place_says_place(client, scene):
     assert "accepted 0 of 1 place" in page
     assert "of 1 places" not in page
     assert "accepted 0 of 2 places" in page  # the teaching track
+
+
+def test_the_send_button_says_what_it_will_send(client, scene, three):
+    _decide_all(scene, three)
+    with freeze_time(AFTER):
+        login(client, scene.organiser.email)
+        page = client.get(_overview(scene)).get_data(as_text=True)
+    assert (
+        "Sending writes to each applicant once: 1 accepted, 1 on the waiting list, "
+        "1 not selected. The decisions cannot be changed after that." in page
+    )

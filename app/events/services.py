@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from flask import abort
@@ -303,6 +303,11 @@ def update_event(event: Event, fields: EventFields, *, base_version: int | None)
     _apply(event, fields)
     flush_or_conflict(event)
     return event
+
+
+def has_begun(event: Event, now: datetime) -> bool:
+    """Tell whether an event's first day has begun in its own time zone."""
+    return now >= event.to_utc(datetime.combine(event.starts_on, time()))
 
 
 def set_status(event: Event, status: EventStatus) -> None:

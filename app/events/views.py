@@ -270,6 +270,7 @@ def manage(slug: str, event_id: int) -> ResponseReturnValue:
         now=now,
         state=event.window_state(now),
         counts=services.application_counts(event),
+        begun=services.has_begun(event, now),
         invitation=None,
     )
 
@@ -285,6 +286,10 @@ def set_status(slug: str, event_id: int) -> ResponseReturnValue:
         abort(400)
     if status == EventStatus.PUBLISHED and not event.tracks:
         flash(_("Add at least one track before publishing the call."), "error")
+        return redirect(url_for("events.manage", slug=slug, event_id=event.id))
+    # An event that took place keeps its records: they are the plan's figures.
+    if status == EventStatus.CANCELLED and services.has_begun(event, utcnow()):
+        flash(_("The event has begun: it can no longer be cancelled."), "error")
         return redirect(url_for("events.manage", slug=slug, event_id=event.id))
     services.set_status(event, status)
     db.session.commit()
@@ -319,6 +324,7 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         now=now,
         state=event.window_state(now),
         counts=services.application_counts(event),
+        begun=services.has_begun(event, now),
         invitation=link,
     )
     # The link is a secret shown once: no cache keeps a copy of this page.

@@ -3,7 +3,7 @@ invitation link, tracks, questions and the committee."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -366,12 +366,14 @@ def test_the_editor_shows_local_times(client, setup):
 
 def test_publish_unpublish_and_cancel(client, setup):
     event, _track, _question = setup
-    login(client, "event_organiser@a.example")
-    for status in ("draft", "published", "cancelled"):
-        client.post(f"{BASE}/{event.id}/status", data={"status": status})
-        db.session.expire_all()
-        assert db.session.get(Event, event.id).status == status
-    assert client.post(f"{BASE}/{event.id}/status", data={"status": "bogus"}).status_code == 400
+    with freeze_time(DURING):  # before the event: it may still be cancelled
+        login(client, "event_organiser@a.example")
+        for status in ("draft", "published", "cancelled"):
+            client.post(f"{BASE}/{event.id}/status", data={"status": status})
+            db.session.expire_all()
+            assert db.session.get(Event, event.id).status == status
+        response = client.post(f"{BASE}/{event.id}/status", data={"status": "bogus"})
+    assert response.status_code == 400
 
 
 def test_an_event_without_tracks_is_not_published(client, people):
@@ -691,3 +693,20 @@ def test_the_plan_shows_the_event_that_carries_out_an_activity(client, people, m
     client.post("/logout")
     login(client, "viewer@a.example")
     assert "Its event:" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_an_event_that_has_begun_cannot_be_cancelled(client, people):
+    event = make_event(people["host"])  # 6 to 8 May 2026, Helsinki
+    first_day = datetime(2026, 5, 5, 21, 0, tzinfo=UTC)  # 00:00 of 6 May in Helsinki
+    with freeze_time(first_day - timedelta(seconds=1)):
+        login(client, "manager@a.example")
+        assert 'value="cancelled"' in client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+    with freeze_time(first_day):
+        login(client, "manager@a.example")
+        assert 'value="cancelled"' not in client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+        response = client.post(
+            f"{BASE}/{event.id}/status", data={"status": "cancelled"}, follow_redirects=True
+        )
+    assert "The event has begun: it can no longer be cancelled." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED

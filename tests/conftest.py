@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from babel.messages.catalog import Catalog
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
@@ -31,6 +32,7 @@ from werkzeug.routing.rules import Rule
 from app import create_app
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies, load_vocabularies
+from tests.catalogues import read_catalogue
 
 # Property tests explore new examples on every run of a developer's machine, where a failure is
 # a find; in CI (CI=true) they replay a fixed sequence, so a landing is judged on the code and
@@ -696,3 +698,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"{tally['not applicable']} not applicable (routes owned by no institution or person "
         "have no 'other' column)"
     )
+
+
+@pytest.fixture
+def catalogues(app: Flask) -> Iterator[dict[str, Catalog]]:
+    """Answer each request in the language it asks for, from the merged catalogues (compiled
+    by the session), and give the Finnish and Swedish ones to read what a page should say.
+
+    The tests keep one app context across requests, and Flask-Babel keeps each request's
+    locale in g: it is forgotten before each request, as a new app context would.
+    """
+
+    def forget() -> None:
+        g.pop("_flask_babel", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+    yield {language: read_catalogue(language) for language in ("fi", "sv")}
+    app.before_request_funcs[None].remove(forget)

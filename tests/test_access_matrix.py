@@ -53,6 +53,21 @@ ROLE_IN_A = {
 NOT_SIGNED_IN = ("anonymous", "applicant")
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
+# Placeholders and address beginnings of the routes of hosted events, which the event roles
+# (EVENT_ROLES) are tried on too.
+EVENT_PLACEHOLDERS = {
+    "event",
+    "draft_event",
+    "track",
+    "question",
+    "criterion",
+    "committee_member",
+    "application",
+    "app_token",
+    "offer_token",
+    "day",
+}
+EVENT_PATHS = ("/events", "/applications", "/api/v1/events")
 # Placeholders that name something owned by an institution or a person: a route that uses one
 # has an "own" and an "other" column; the others (the catalogue, one's account) have one.
 OWNED = {
@@ -75,32 +90,8 @@ OWNED = {
     "token_id",
     "invite_token",
     "reset_token",
-    "event",
-    "draft_event",
-    "track",
-    "question",
-    "criterion",
-    "committee_member",
-    "application",
-    "app_token",
-    "offer_token",
-    "day",
+    *EVENT_PLACEHOLDERS,
 }
-# Placeholders and address beginnings of the routes of hosted events, which the event roles
-# (EVENT_ROLES) are tried on too.
-EVENT_PLACEHOLDERS = {
-    "event",
-    "draft_event",
-    "track",
-    "question",
-    "criterion",
-    "committee_member",
-    "application",
-    "app_token",
-    "offer_token",
-    "day",
-}
-EVENT_PATHS = ("/events", "/applications", "/api/v1/events")
 
 # The outcomes a cell can expect.
 OK = "ok"  # 200, 201, 204, or a redirect that is not to the sign-in page
@@ -349,6 +340,7 @@ ROUTES: list[Route] = [
     Route("GET", "/institutions/{slug}/events/{event}/edit", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{event}/edit", ORGANISER, allowed="400"),
     Route("POST", "/institutions/{slug}/events/{event}/status", ORGANISER, allowed="400"),
+    Route("POST", "/institutions/{slug}/events/{event}/next-edition", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{draft_event}/invitation", ORGANISER),
     Route("GET", "/institutions/{slug}/events/{event}/tracks", ORGANISER),
     Route("POST", "/institutions/{slug}/events/{event}/tracks", ORGANISER, allowed="400"),

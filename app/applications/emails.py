@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from app.accounts.emails import Email
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
+from app.events.formatting import event_moment
 from app.events.models import Event
-from app.events.views import event_moment
 
 
 def _body(*paragraphs: str) -> str:

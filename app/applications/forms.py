@@ -66,21 +66,27 @@ def country_codes() -> frozenset[str]:
     )
 
 
+# Finnish and Swedish alphabets end in å, ä, ö, after z: characters that sort after "z".
+AFTER_Z = {"fi": {"å": "{", "ä": "|", "ö": "}"}, "sv": {"å": "{", "ä": "|", "ö": "}"}}
+
+
 def country_choices() -> list[SelectChoice]:
     """Return the countries by their names in the reader's language, in that order."""
     locale = get_locale() or Locale.parse("en_GB")
     names = locale.territories
     named = sorted(
-        (_sort_key(names.get(code, code)), names.get(code, code), code) for code in country_codes()
+        (_sort_key(names.get(code, code), locale.language), names.get(code, code), code)
+        for code in country_codes()
     )
     return [SelectChoice(code, name) for _key, name, code in named]
 
 
-def _sort_key(name: str) -> str:
-    """Sort "Åland" and "Réunion" among the A and R (no collation library is at hand)."""
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    ).casefold()
+def _sort_key(name: str, language: str = "en") -> str:
+    """Sort "Réunion" among the R, and "Åland" where the reader's alphabet has it: among the
+    A in English, after Z in Finnish and Swedish (no collation library is at hand)."""
+    letters = AFTER_Z.get(language, {})
+    folded = "".join(letters.get(c, c) for c in unicodedata.normalize("NFC", name.casefold()))
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
 
 
 def country_name(code: str) -> str:
@@ -205,6 +211,23 @@ class ApplicationForm(FlaskForm):
         """A second choice is another track than the first."""
         if field.data and field.data == self.track.data:
             raise ValidationError(_l("Choose a different track as your second choice."))
+
+    def in_page_order(self) -> list[Field]:
+        """Return the fields as the page shows them (a track's questions, made last, come
+        before the consent), so that the list of problems reads in the page's order."""
+        about = ["name", "current_role", "institution_name", "country", "background"]
+        choices = ["networks", "other_networks", "track", "second_track"]
+        names = [*about, *choices]
+        fields = [self[name] for name in names if name in self]
+        fields += [field for _question, field in self.question_fields()]
+        fields += [self.consent, self.list_consent]
+        # Anything else (a hidden field) after them, so that no problem goes unlisted.
+        return [*fields, *(field for field in self if field not in fields)]
+
+    def forget_question_problems(self) -> None:
+        """Drop the problems of the track's questions: they are shown for the first time."""
+        for _question, field in self.question_fields():
+            field.errors = []
 
     def question_fields(self) -> list[tuple[Question, Field]]:
         """Return the shown track's questions with their fields, in order."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import abort
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,12 +25,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.accounts.services import normalise_email
 from app.applications import emails
 from app.applications.models import (
+    APPLICATIONS_MAX,
     Answer,
     Applicant,
     Application,
     ApplicationStatus,
 )
 from app.applications.signals import application_erased
+from app.core.errors import NotFoundWithWayOn
 from app.core.extensions import aware, db
 from app.core.urls import external_url
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
@@ -55,6 +57,10 @@ class Conflict(Exception):
     """The application was sent or changed meanwhile (another window, another device)."""
 
 
+class EventFull(Exception):
+    """The event has taken as many applications as it ever takes (APPLICATIONS_MAX)."""
+
+
 @dataclass
 class Submission:
     """What an applicant sent, checked by the form: the questions of everyone and the answers
@@ -73,6 +79,20 @@ class Submission:
 
 
 # --- the event and its invitation -------------------------------------------------------------
+
+
+@counting_applications.connect
+def count_applications(sender: Event, track_ids: list[int]) -> dict[int, int]:
+    """Answer the events package: how many applications each track has (withdrawn ones too,
+    as they still hold the track)."""
+    if not track_ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.track_id, func.count())
+        .where(Application.track_id.in_(track_ids))
+        .group_by(Application.track_id)
+    )
+    return {track_id: number for track_id, number in rows.all()}
 
 
 def public_event(event_id: int) -> Event | None:
@@ -181,13 +201,15 @@ def applicant_for(token: str) -> Applicant | None:
 def _no_application() -> NoReturn:
     """Answer 404, saying why a link may not open: every email carries a new link, which
     replaces the one before (and erasure removes it)."""
-    abort(
-        404,
-        description=_(
+    raise NotFoundWithWayOn(
+        _(
             "This link does not open an application. Each email we send carries a new "
             "link, which replaces the one before: use the link of the latest email, or ask "
             "for a new one on the event's call page."
         ),
+        # The token names no event, so the way on is the list of calls.
+        back_url=url_for("events.index"),
+        back_label=_("All calls for staff training events"),
     )
 
 
@@ -275,6 +297,8 @@ def save_application(
     home = match_institution(submission.institution_name)
     created = application is None
     if application is None:
+        if applications_received(event) >= APPLICATIONS_MAX:
+            raise EventFull
         application = Application(
             event_id=event.id,
             applicant=applicant,
@@ -312,6 +336,16 @@ def save_application(
         track.id,
     )
     return application, created
+
+
+def applications_received(event: Event) -> int:
+    """Count the event's applications, withdrawn ones too (they may be sent again)."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Application).where(Application.event_id == event.id)
+        )
+        or 0
+    )
 
 
 def _keep_answers(application: Application, track: Track, given: dict[int, Any]) -> None:
@@ -440,20 +474,3 @@ def erase(application: Application, now: datetime) -> None:
     db.session.flush()
     application_erased.send(application=application)
     log.info("application %s erased", application.id)
-
-
-def count_by_track(event: Event, *, track_ids: list[int]) -> dict[int, int]:
-    """Answer the events package: how many applications each of these tracks has.
-
-    Withdrawn and erased ones are counted too: they still hold the track (its row stays).
-    """
-    rows = db.session.execute(
-        select(Application.track_id, func.count())
-        .where(Application.event_id == event.id, Application.track_id.in_(track_ids))
-        .group_by(Application.track_id)
-    )
-    return {track_id: number for track_id, number in rows.tuples()}
-
-
-# Without this answer the organiser's pages counted every track as empty.
-counting_applications.connect(count_by_track)

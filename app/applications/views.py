@@ -22,12 +22,12 @@ from app.applications.forms import (
     country_name,
     stored_data,
 )
-from app.applications.models import Applicant, Application, ApplicationStatus
+from app.applications.models import Applicant, Application, ApplicationStatus, PlaceStatus
 from app.core.extensions import db, limiter, utcnow
 from app.core.i18n import current_language
 from app.core.validation import form_id
+from app.events.formatting import event_moment
 from app.events.models import Event, EventStatus, WindowState
-from app.events.views import event_moment
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("applications", __name__)
@@ -135,11 +135,9 @@ def own(token: str) -> ResponseReturnValue:
             return redirect(url_for(".own", token=token))
         if action == "withdraw":
             db.session.commit()
-            return render_template(
-                "applications/confirm.html",
-                event=event,
-                token=token,
-                form=ConfirmForm(formdata=None),
+            return _confirm(
+                event,
+                token,
                 action="withdraw-confirmed",
                 title=_("Withdraw your application?"),
                 text=_(
@@ -190,6 +188,8 @@ def _save(applicant: Applicant, token: str) -> ResponseReturnValue:
         return _page(applicant, token, form)
     valid = form.validate()
     if track is not None and track != shown and track.questions:
+        # Questions the applicant sees now for the first time are not yet wrong.
+        form.forget_question_problems()
         db.session.commit()
         notice = _(
             "The questions of the track %(track)s are now shown: answer them, then send the "
@@ -221,6 +221,16 @@ def _save(applicant: Applicant, token: str) -> ResponseReturnValue:
             "form; send this form again to replace it."
         )
         return _page(fresh, token, form, notice=notice, summary=True), 409
+    except services.EventFull:
+        db.session.rollback()
+        fresh = services.applicant_for(token)
+        if fresh is None:
+            abort(404)
+        notice = _(
+            "This event has received as many applications as it can take, and nothing was "
+            "saved. Write to the organisers if you still wish to take part."
+        )
+        return _page(fresh, token, form, notice=notice), 409
     services.confirm_by_email(application, token, created=created)
     db.session.commit()
     if created:
@@ -243,11 +253,9 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
         return redirect(url_for(".own", token=token))
     if not confirmed:
         db.session.commit()
-        return render_template(
-            "applications/confirm.html",
-            event=event,
-            token=token,
-            form=ConfirmForm(formdata=None),
+        return _confirm(
+            event,
+            token,
             action="erase-confirmed",
             title=_("Delete your data?"),
             text=_(
@@ -255,6 +263,13 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
                 "will be deleted, and this link will stop working. The event keeps only "
                 "figures that name nobody (such as how many came from which country)."
             ),
+            # A certificate names its holder: it cannot be made after the erasure.
+            note=_(
+                "Need your certificate of attendance? Download it first: once your name is "
+                "deleted, it can no longer be made."
+            )
+            if application.place == PlaceStatus.CONFIRMED
+            else None,
             button=_("Delete my data"),
         )
     services.request_erasure(application, now)
@@ -266,6 +281,30 @@ def _erase(applicant: Applicant, token: str, *, confirmed: bool) -> ResponseRetu
         )
     )
     return redirect(url_for(".own", token=token))
+
+
+def _confirm(
+    event: Event,
+    token: str,
+    *,
+    action: str,
+    title: str,
+    text: str,
+    button: str,
+    note: str | None = None,
+) -> str:
+    """Ask the applicant to confirm an action that cannot be undone from their page."""
+    return render_template(
+        "applications/confirm.html",
+        event=event,
+        token=token,
+        form=ConfirmForm(formdata=None),
+        action=action,
+        title=title,
+        text=text,
+        button=button,
+        note=note,
+    )
 
 
 def _page(

@@ -10,12 +10,22 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, SecurityError
 
 from app.core.i18n import lazy_gettext as _l
 from app.core.urls import is_api_request, safe_next
 
 log = logging.getLogger(__name__)
+
+
+class NotFoundWithWayOn(NotFound):
+    """A 404 whose page offers a way on besides the catalogue (an applicant's dead link: the
+    calls for events)."""
+
+    def __init__(self, description: str, back_url: str, back_label: str) -> None:
+        super().__init__(description=description)
+        self.back_url = back_url
+        self.back_label = back_label
 
 
 def error_payload(status: int, title: str, detail: str, **extra: object) -> dict[str, object]:
@@ -127,12 +137,21 @@ def _handle_http_exception(error: HTTPException) -> ResponseReturnValue:
             status=status,
             title=title,
             detail=detail,
-            back_url=_same_site(request.referrer) if status == 413 else None,
-            back_label=_("Go back"),
+            **_way_on(error, status),
         ),
         status,
         extra,
     )
+
+
+def _way_on(error: HTTPException, status: int) -> dict[str, str | None]:
+    """Return the error page's way back besides the catalogue, if it has one."""
+    if isinstance(error, NotFoundWithWayOn):
+        return {"back_url": error.back_url, "back_label": error.back_label}
+    return {
+        "back_url": _same_site(request.referrer) if status == 413 else None,
+        "back_label": _("Go back"),
+    }
 
 
 def _same_site(address: str | None) -> str | None:

@@ -103,3 +103,28 @@ def html_to_text(rendered: str) -> str:
 def markdown_to_text(text: str) -> str:
     """Reduce Markdown to its plain words, for search indexes and snippets."""
     return html_to_text(render_markdown(text))
+
+
+# Plain text for an email: block ends become blank lines, list items dashes, a link its words
+# with its address after them.
+_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|ul|ol|blockquote|pre|table|dl)>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _link_text(match: re.Match[str]) -> str:
+    address, words = html.unescape(match.group(1)), match.group(2)
+    plain = html.unescape(nh3.clean(words, tags=set())).strip()
+    return plain if not plain or plain == address else f"{words} ({html.escape(address)})"
+
+
+def markdown_to_plain(text: str) -> str:
+    """Write Markdown as the plain text of an email: its words, lists as dashes, links with
+    their addresses, paragraphs apart (sanitised first, like every rendering)."""
+    rendered = str(render_markdown(text))
+    rendered = _LINK.sub(_link_text, rendered)
+    rendered = rendered.replace("<li>", "- ").replace("</li>", "").replace("<br />", "\n")
+    rendered = _BLOCK_END.sub("\n\n", rendered)
+    plain = html.unescape(nh3.clean(rendered, tags=set()))
+    lines = "\n".join(line.strip() for line in plain.splitlines())
+    return _BLANK_LINES.sub("\n\n", lines).strip()

@@ -34,7 +34,7 @@ from app.core.extensions import aware, db, utcnow
 from app.core.i18n import Language, lazy_pgettext
 from app.core.i18n import lazy_gettext as _l
 from app.institutions.models import Institution
-from app.planner.models import Activity, Format
+from app.planner.models import Activity, ActivityStatus, Format
 
 # Bounds, written once: forms, the API and the seed loader read them from here.
 TITLE_MAX = 200
@@ -206,6 +206,10 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     meeting_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     meeting_invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     meeting_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the meeting's time or link changes after invitations went out: whoever was
+    # invited before it is mailed again, with the calendar entry's SEQUENCE one higher.
+    meeting_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    meeting_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Participants who consented may see each other's names once the organiser shares the list.
     list_shared: Mapped[bool] = mapped_column(Boolean, default=False)
     # The host's signature block on certificates of attendance.
@@ -215,6 +219,9 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     feedback_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The close of the window was announced to the organiser and the committee.
     close_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The status this event last gave its plan activity (planned, in_progress, done or
+    # cancelled): each stage is given once, so a planner's later change by hand stands.
+    activity_followed: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Optimistic locking, as plans and activities: of two saves of one version, one wins.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -286,6 +293,19 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     def decisions_visible(self, now: datetime | None = None) -> bool:
         """Tell whether applicants may see decisions: sent, and the window closed."""
         return self.decisions_sent_at is not None and self.decisions_may_be_sent(now)
+
+    def activity_stage(self, now: datetime) -> ActivityStatus | None:
+        """Return where the event's plan activity stands by the event: planned before its
+        first day, in progress during it, done after it (days of the event's place),
+        cancelled with the event; None for a draft."""
+        if self.status == EventStatus.CANCELLED:
+            return ActivityStatus.CANCELLED
+        if self.status != EventStatus.PUBLISHED:
+            return None
+        today = self.local(now).date()
+        if today < self.starts_on:
+            return ActivityStatus.PLANNED
+        return ActivityStatus.IN_PROGRESS if today <= self.ends_on else ActivityStatus.DONE
 
     def days(self) -> list[date]:
         """Return the days of the event, first to last."""

@@ -20,9 +20,10 @@ from sqlalchemy.orm import selectinload
 from app.accounts import services as accounts
 from app.accounts.models import InstitutionRole, User
 from app.core.conflicts import EditConflict, flush_or_conflict
-from app.core.extensions import db, utcnow
+from app.core.extensions import aware, db, utcnow
 from app.core.i18n import locale_of
 from app.core.urls import external_url
+from app.events import planning
 from app.events.models import (
     CommitteeMember,
     Event,
@@ -300,7 +301,10 @@ def update_event(event: Event, fields: EventFields, *, base_version: int | None)
     """Apply an editor's changes unless someone saved in between (then EditConflict)."""
     if base_version is not None and base_version != event.version:
         raise EditConflict(event)
+    meeting = (aware(event.meeting_at) if event.meeting_at else None, event.meeting_url)
     _apply(event, fields)
+    if event.meeting_invited_at is not None and meeting != (event.meeting_at, event.meeting_url):
+        note_meeting_change(event, utcnow())
     flush_or_conflict(event)
     return event
 
@@ -310,9 +314,18 @@ def has_begun(event: Event, now: datetime) -> bool:
     return now >= event.to_utc(datetime.combine(event.starts_on, time()))
 
 
+def note_meeting_change(event: Event, now: datetime) -> None:
+    """Record that the invited participants' meeting moved, changed its link or was called
+    off: the meeting mailings write to them again, and the reminder follows the new time."""
+    event.meeting_changed_at = now
+    event.meeting_sequence = (event.meeting_sequence or 0) + 1
+    event.meeting_reminded_at = None
+
+
 def set_status(event: Event, status: EventStatus) -> None:
-    """Publish, unpublish (back to draft) or cancel an event."""
+    """Publish, unpublish (back to draft) or cancel an event; its activity follows."""
     event.status = status
+    planning.follow_event(event, utcnow())
     db.session.flush()
 
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
-from datetime import datetime, timedelta
-from datetime import time as dt_time
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time, get_timezone_location
 from flask import (
     Blueprint,
     abort,
@@ -31,7 +27,8 @@ from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
 from app.core.urls import external_url
 from app.core.validation import form_id
-from app.events import services
+from app.events import planning, services
+from app.events.formatting import event_dates, event_moment
 from app.events.forms import CommitteeForm, EventEditForm, EventForm, QuestionForm, TrackForm
 from app.events.models import ANSWER_MAX, CHOICES_MAX, TOPICS_MAX, Event, EventStatus
 from app.events.schemas import MIN_CHOICES
@@ -54,34 +51,9 @@ def language_name(code: str) -> str:
     return name or code
 
 
-@bp.app_template_global()
-def event_moment(event: Event, moment: datetime | None, *, closing: bool = False) -> str:
-    """Write a stored time as a time of the event's place, naming its zone in the reader's
-    language ("14 January 2026, 00:00 (Finland Time)").
-
-    A closing time at midnight is written as the end of the day before (13 February 2026,
-    24:00): that is the day a call names as its last.
-    """
-    if moment is None:
-        return "—"
-    locale = get_locale() or Locale.parse("en_GB")
-    local = event.local(moment)
-    time = format_time(local, "short", locale=locale)
-    if closing and local.time() == dt_time(0, 0):
-        local -= timedelta(days=1)
-        time = re.sub(r"^0?0(?=\D)", "24", time)
-    pattern = locale.datetime_formats.get("medium") or "{1}, {0}"
-    written = str(pattern).format(time, format_date(local, "long", locale=locale))
-    return f"{written} ({get_timezone_location(event.zone, locale=locale)})"
-
-
-@bp.app_template_global()
-def event_dates(event: Event) -> str:
-    """Write an event's days as one span in the reader's language ("6 to 8 May 2026")."""
-    locale = get_locale() or Locale.parse("en_GB")
-    if event.starts_on == event.ends_on:
-        return format_date(event.starts_on, "long", locale=locale)
-    return format_interval(event.starts_on, event.ends_on, "yMMMd", locale=locale)
+# How an event's times read, on pages as in emails (app/events/formatting.py).
+bp.add_app_template_global(event_moment)
+bp.add_app_template_global(event_dates)
 
 
 @bp.app_template_global()
@@ -238,6 +210,7 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
         if fields.activity_id and services.activity_of(institution, fields.activity_id) is None:
             form.activity_id.errors = [_("Choose one of your institution's activities.")]
         else:
+            sequence = event.meeting_sequence
             try:
                 services.update_event(
                     event, fields, base_version=int(version) if version.isdigit() else None
@@ -250,8 +223,16 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
                     form=form,
                     conflict=True,
                 ), 409
+            meeting_changed = event.meeting_sequence != sequence
             db.session.commit()
             flash(_("The event is saved."))
+            if meeting_changed:
+                flash(
+                    _(
+                        "Those invited to the preparatory meeting are told of the change by "
+                        "email within a few minutes."
+                    )
+                )
             return redirect(url_for("events.manage", slug=slug, event_id=event.id))
     return render_template(
         "events/edit.html", institution=institution, event=event, form=form, conflict=False
@@ -273,6 +254,23 @@ def manage(slug: str, event_id: int) -> ResponseReturnValue:
         begun=services.has_begun(event, now),
         invitation=None,
     )
+
+
+@bp.post("/institutions/<slug>/events/<int:event_id>/next-edition")
+@access(SIGNED_IN)
+def next_edition(slug: str, event_id: int) -> ResponseReturnValue:
+    """Copy the event as a draft of next year's edition and open it in the editor."""
+    event = services.require_event(slug, event_id, current_user)
+    copy = planning.next_edition(event, by=current_user)
+    db.session.commit()
+    log.info("event %s copied as %s by %s", event.id, copy.id, current_user.email)
+    flash(
+        _(
+            "The next edition is made as a draft, a year on. Check its dates and application "
+            "window, then publish its call."
+        )
+    )
+    return redirect(url_for("events.edit", slug=slug, event_id=copy.id))
 
 
 @bp.post("/institutions/<slug>/events/<int:event_id>/status")

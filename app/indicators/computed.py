@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.core.i18n import in_every_language
 from app.indicators.models import Indicator, Measurement
 from app.indicators.periods import Period, occurrence_period, period_of
 
@@ -55,6 +56,36 @@ def sources() -> list[Source]:
 def source_of(indicator: Indicator) -> Source | None:
     """Return a computed indicator's source (None for a typed one, or an unknown source)."""
     return _SOURCES.get(indicator.source) if indicator.source else None
+
+
+# Each source's name and description as written in every language, computed once.
+_SPELLINGS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _as_given(source: Source, field: str, stored: str) -> bool:
+    """Tell whether a stored text is the source's own, in any language (not renamed)."""
+    key = (source.key, field)
+    if key not in _SPELLINGS:
+        _SPELLINGS[key] = frozenset(in_every_language(getattr(source, field)))
+    return stored in _SPELLINGS[key]
+
+
+def shown_name(indicator: Indicator) -> str:
+    """Name an indicator for the reader: a computed one keeps the name its source gives, in
+    the reader's language (it was stored in the language of whoever linked the event), unless
+    a planner renamed it; any other is named as it was typed."""
+    found = source_of(indicator)
+    if found is not None and _as_given(found, "label", indicator.name):
+        return str(found.label)
+    return indicator.name
+
+
+def shown_description(indicator: Indicator) -> str:
+    """Describe an indicator for the reader, as shown_name names it."""
+    found = source_of(indicator)
+    if found is not None and _as_given(found, "description", indicator.description):
+        return str(found.description)
+    return indicator.description
 
 
 def is_computed(indicator: Indicator) -> bool:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.charts import figures as charts
 from app.core.enums import labels
 from app.core.vocabularies import vocabularies
-from app.indicators import services
+from app.indicators import computed, services
 from app.indicators.models import Aggregation, Indicator, Measurement
 from app.indicators.progress import PROGRESS_LABELS, Progress
 from app.planner import services as planner
@@ -27,7 +27,7 @@ def values_chart(plan: Plan, indicator: Indicator, today: date) -> tuple[charts.
     judged = services.indicator_progress(indicator, plan, today)
     unit = vocabularies().label("indicator_units", indicator.unit)
     chart = charts.indicator_chart(
-        indicator.name,
+        computed.shown_name(indicator),
         [charts.SeriesPoint(p.label, p.end, p.value, p.target) for p in judged.periods],
         baseline=indicator.baseline_value,
         target=indicator.target_value,
@@ -45,7 +45,7 @@ def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart:
     found = services.across_years(indicator, plan.institution_id)
     unit = vocabularies().label("indicator_units", indicator.unit)
     chart = charts.indicator_chart(
-        indicator.name,
+        computed.shown_name(indicator),
         [
             charts.SeriesPoint(f"{m.period_key} · {p.title}", m.period_end, m.value, None)
             for p, m in found
@@ -59,7 +59,9 @@ def years_chart(plan: Plan, indicator: Indicator) -> charts.Chart:
         ),
         unit_key=indicator.unit,
     )
-    return replace(chart, name="years", title=_("%(name)s: across years", name=indicator.name))
+    return replace(
+        chart, name="years", title=_("%(name)s: across years", name=computed.shown_name(indicator))
+    )
 
 
 def computed_values(plan: Plan) -> list[tuple[Indicator, Measurement]]:
@@ -83,9 +85,16 @@ def plan_charts(
         charts.progress_chart(
             [
                 charts.ProgressRow(
-                    i.name, p.percent, p.expected_percent, p.status, str(PROGRESS_LABELS[p.status])
+                    computed.shown_name(i),
+                    p.percent,
+                    p.expected_percent,
+                    p.status,
+                    str(PROGRESS_LABELS[p.status]),
                 )
                 for i, p in judged
+                # Progress is the way to a target: an indicator without one has no bar
+                # (its values are in its own chart, and computed ones in their table).
+                if p.status != "no_target"
             ]
         ),
         charts.planned_actual_chart(

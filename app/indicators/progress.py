@@ -120,7 +120,7 @@ class Progress:
     target: Decimal | None
     baseline: Decimal | None
     percent: Decimal | None
-    expected_percent: Decimal
+    expected_percent: Decimal | None  # None: no target, so no way to be expected along
     status: str
     change: Decimal | None
     missing: int = 0
@@ -223,12 +223,15 @@ def overall(
         if expected is not None and target is not None
         else None
     )
+    if expected_percent is None and judged != "no_target":
+        # A plan not begun, or period targets only: nothing of the way is expected yet.
+        expected_percent = Decimal(0)
     return Progress(
         actual=actual,
         target=target,
         baseline=baseline,
         percent=percent,
-        expected_percent=expected_percent if expected_percent is not None else Decimal(0),
+        expected_percent=expected_percent,
         status=judged,
         change=actual - baseline if actual is not None and baseline is not None else None,
         missing=missing,

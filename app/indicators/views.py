@@ -53,6 +53,8 @@ bp = Blueprint("indicators", __name__)
 bp.add_app_template_filter(measure, "measure")
 # What a computed value was counted from, and its source, for any page that shows one.
 bp.add_app_template_global(computed.basis_text, "computed_basis")
+bp.add_app_template_filter(computed.shown_name, "indicator_name")
+bp.add_app_template_filter(computed.shown_description, "indicator_description")
 bp.add_app_template_global(computed.source_of, "computed_source")
 
 

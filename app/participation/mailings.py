@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from app.applications import services as applications
 from app.applications.models import Application
@@ -46,7 +46,10 @@ def _locked(statement: Select[tuple[Application]]) -> Select[tuple[Application]]
 
 def invite_to_meeting(now: datetime) -> int:
     """Invite every participant not yet invited to their event's preparatory meeting, once
-    decisions are sent and while the meeting is ahead; return how many were invited."""
+    decisions are sent and while the meeting is ahead; write again to those invited before
+    the meeting moved, changed its link or was called off. Return how many were mailed."""
+    held = and_(Event.meeting_at.is_not(None), Event.meeting_at > now, Event.meeting_url != "")
+    called_off = or_(Event.meeting_at.is_(None), Event.meeting_url == "")
     found = db.session.scalars(
         _locked(
             select(Application)
@@ -54,29 +57,44 @@ def invite_to_meeting(now: datetime) -> int:
             .where(
                 Event.status == EventStatus.PUBLISHED,
                 Event.decisions_sent_at.is_not(None),
-                Event.meeting_at.is_not(None),
-                Event.meeting_at > now,
-                Event.meeting_url != "",
-                Application.meeting_invited_at.is_(None),
                 *participating(),
+                or_(
+                    and_(Application.meeting_invited_at.is_(None), held),
+                    and_(
+                        Application.meeting_invited_at < Event.meeting_changed_at,
+                        or_(held, called_off),
+                    ),
+                ),
             )
             .order_by(Application.id)
         )
     ).all()
     for application in found:
         event = application.event
-        email = emails.meeting_invitation(application)
+        cancelled = event.meeting_at is None or not event.meeting_url
+        if cancelled:
+            email = emails.meeting_cancellation(application)
+        elif application.meeting_invited_at is not None:
+            email = emails.meeting_change(application)
+        else:
+            email = emails.meeting_invitation(application)
         queue_mail(
             application.email,
             email.subject,
             email.body,
             language=email.language,
-            calendar=emails.meeting_ics(application, now),
+            calendar=emails.meeting_ics(application, now, cancelled=cancelled),
         )
-        application.meeting_invited_at = now
-        if event.meeting_invited_at is None:
+        log.info(
+            "meeting %s to application %s of event %s",
+            "cancellation" if cancelled else "invitation",
+            application.id,
+            event.id,
+        )
+        # A called-off meeting leaves nobody invited: a new time invites them afresh.
+        application.meeting_invited_at = None if cancelled else now
+        if event.meeting_invited_at is None and not cancelled:
             event.meeting_invited_at = now
-        log.info("meeting invitation to application %s of event %s", application.id, event.id)
     db.session.flush()
     return len(found)
 
@@ -140,6 +158,8 @@ def invite_feedback(now: datetime) -> int:
                 .where(
                     Application.event_id == event.id,
                     Application.feedback_invited_at.is_(None),
+                    # Who answered already (from their page, before this ran) is not asked.
+                    ~exists().where(Feedback.application_id == Application.id),
                     *participating(),
                 )
                 .order_by(Application.id)

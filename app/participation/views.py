@@ -19,10 +19,11 @@ from flask_login import current_user
 from app.applications.forms import country_name
 from app.applications.models import Application
 from app.core.extensions import aware, db, utcnow
+from app.events.formatting import event_dates
 from app.events.models import Event
 from app.events.services import require_event
 from app.participation import certificates, exports, services
-from app.participation.emails import MEETING_LENGTH, event_dates
+from app.participation.emails import MEETING_LENGTH
 from app.participation.forms import FeedbackForm, MarkForm, ShareListForm
 from app.participation.services import DayOutside, FeedbackState
 from app.permissions import PUBLIC, SIGNED_IN, access
@@ -148,7 +149,7 @@ def export(slug: str, event_id: int, kind: str) -> ResponseReturnValue:
 @bp.post(f"{ORGANISER}/participants/shared")
 @access(SIGNED_IN)
 def share_list(slug: str, event_id: int) -> ResponseReturnValue:
-    """Share the participants' list with the participants who agreed to be on it, or stop."""
+    """Show every participant the list of those who agreed to be on it, or stop."""
     event = require_event(slug, event_id, current_user)
     form = ShareListForm()
     if not form.validate_on_submit():
@@ -157,7 +158,7 @@ def share_list(slug: str, event_id: int) -> ResponseReturnValue:
     db.session.commit()
     log.info("event %s participants' list shared=%s", event.id, event.list_shared)
     flash(
-        _("Participants who agreed can now see the list of participants.")
+        _("The list is shared: every participant can now see those who agreed to be on it.")
         if event.list_shared
         else _("The list of participants is no longer shown to participants.")
     )

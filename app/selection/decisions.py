@@ -28,9 +28,9 @@ from sqlalchemy.orm import selectinload
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
 from app.applications.services import issue_link
 from app.core.extensions import aware, db, utcnow
+from app.events.formatting import event_moment
 from app.events.models import Event, MessageTemplate, TemplateKind, Track
 from app.events.signals import counting_held_places, places_added
-from app.events.views import event_moment
 from app.mail.services import queue_mail
 from app.selection import emails
 from app.selection.services import SelectionRefused, standings

@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
+from app.core.markdown import markdown_to_plain
+from app.events.formatting import event_dates, event_moment
 from app.events.models import MessageTemplate, TemplateKind
-from app.events.views import event_dates, event_moment
 
 # The placeholders an organiser's text may use, and what each stands for.
 PLACEHOLDERS = ("{name}", "{event}", "{track}")
@@ -112,9 +113,9 @@ def _offer_details(application: Application, link: str) -> list[str]:
             )
         )
     if event.programme.strip():
-        details.append(_("Programme:") + "\n" + event.programme.strip())
+        details.append(_("Programme:") + "\n" + markdown_to_plain(event.programme))
     if event.accommodation.strip():
-        details.append(_("Accommodation:") + "\n" + event.accommodation.strip())
+        details.append(_("Accommodation:") + "\n" + markdown_to_plain(event.accommodation))
     return details
 
 

@@ -215,3 +215,5 @@ class OfferForm(FlaskForm):
     """An applicant's answer to an offered place."""
 
     answer = HiddenField(validators=[AnyOf(["confirm", "decline"])])
+    # A decline cannot be undone (the place goes on at once): it is asked twice.
+    sure = HiddenField()

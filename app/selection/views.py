@@ -395,6 +395,14 @@ def answer_offer(token: str) -> ResponseReturnValue:
     now = utcnow()
     if not form.validate_on_submit():
         abort(400)
+    if form.answer.data == decisions.OfferAnswer.DECLINE and form.sure.data != "yes":
+        return render_template(
+            "selection/decline.html",
+            event=application.event,
+            application=application,
+            token=token,
+            form=form,
+        )
     try:
         place = decisions.answer_offer(application, form.answer.data or "", now)
     except SelectionRefused as refusal:

@@ -67,6 +67,19 @@ def test_asking_confirms_first_then_records_the_request(client, call, make_insti
     assert "Delete my data" not in page
 
 
+def test_a_participant_is_told_to_download_the_certificate_before_deleting(
+    client, call, make_institution
+):
+    application, token = _applied(client, call, make_institution)
+    with freeze_time(_end(call)):
+        asked = client.post(f"/applications/{token}", data={"action": "erase"})
+        assert "Download it first" in asked.get_data(as_text=True)
+        application.place = PlaceStatus.DECLINED  # no place, no certificate to keep
+        db.session.commit()
+        asked = client.post(f"/applications/{token}", data={"action": "erase"})
+        assert "Download it first" not in asked.get_data(as_text=True)
+
+
 def test_erasure_blanks_the_person_keeps_the_figures_and_is_idempotent(
     client, call, make_institution
 ):

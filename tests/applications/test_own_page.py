@@ -58,6 +58,15 @@ def test_an_unknown_or_garbage_token_is_not_found(client, call, token):
     assert client.post(f"/applications/{token}", data=form_of(call)).status_code == 404
 
 
+def test_a_dead_link_says_why_and_leads_to_the_calls(client, call):
+    _applicant, old = make_applicant(call.event)
+    response = client.get(f"/applications/{old}x")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "This link does not open an application." in page
+    assert 'href="/events">All calls for staff training events</a>' in page
+
+
 def test_sending_stores_the_application_and_the_chosen_tracks_answers(
     client, call, token, make_institution
 ):
@@ -388,3 +397,93 @@ def test_a_replaced_link_says_why_it_opens_nothing(client, make_institution):
         answer = method(f"/applications/a-link-of-an-older-email{path}")
         assert answer.status_code == 404, path
         assert "use the link of the latest email" in answer.get_data(as_text=True), path
+
+
+def test_an_event_takes_no_application_past_its_maximum_and_says_so(client, call, monkeypatch):
+    """APPLICATIONS_MAX bounds an event (so sending its decisions stays bounded): the next new
+    application is refused with a reason and what was typed is kept; those who applied can
+    still change theirs."""
+    from app.applications import services
+
+    monkeypatch.setattr(services, "APPLICATIONS_MAX", 2)
+    first = make_application(call.first, "one@uni.example", name="First Person")
+    make_application(call.first, "two@uni.example", name="Second Person")
+    first_token = _token_of(first)
+    _applicant, token = make_applicant(call.event, "three@uni.example")
+    with freeze_time(DURING):
+        response = post(client, token, form_of(call, name="Third Person Ääkkönen"))
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "as many applications as it can take" in page
+        assert 'value="Third Person Ääkkönen"' in page
+        assert len(stored()) == 2
+        changed = post(client, first_token, form_of(call, based_on="1", name="First Changed"))
+    assert changed.status_code == 302
+    assert sorted(a.name for a in stored()) == ["First Changed", "Second Person"]
+
+
+def test_a_withdrawn_application_is_promised_no_decision(client, call, token):
+    with freeze_time(DURING):
+        post(client, token, form_of(call))
+        post(client, token, {"action": "withdraw-confirmed"})
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert "Your application is withdrawn." in page
+    assert "you will get an email" not in page
+    assert "<dt>Decision</dt>" not in page
+
+
+def test_after_the_close_the_window_says_when_it_closed(client, call):
+    application = make_application(call.first)
+    with freeze_time(AFTER):
+        page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
+    assert "<dt>Closed on</dt>" in page
+    assert "<dt>Closes</dt>" not in page
+
+
+def test_what_was_sent_keeps_the_lines_of_long_texts(client, call):
+    application = make_application(call.first, background="First line.\nSecond line.")
+    with freeze_time(AFTER):
+        page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
+    assert '<dd class="keep-lines">First line.\nSecond line.</dd>' in page
+    assert "events.css" in page  # where keep-lines is drawn
+
+
+def test_the_problems_are_listed_in_the_pages_order(client, call, token):
+    data = form_of(call, name="", consent=None, **{f"q{call.short.id}": "x" * 41})
+    with freeze_time(DURING):
+        page = post(client, token, data).get_data(as_text=True)
+    start = page.index("Please correct these problems:")
+    summary = page[start : page.index("</ul>", start)]
+    order = [
+        summary.index(label) for label in ("Your name", "Your mobility role in one line", "I agree")
+    ]
+    assert order == sorted(order)
+
+
+def test_questions_shown_for_the_first_time_are_not_marked_wrong(client, call, token):
+    data = form_of(call, track=str(call.second.id), name="")
+    with freeze_time(DURING):
+        page = post(client, token, data).get_data(as_text=True)
+    assert "The questions of the track Communications are now shown" in page
+    assert "Which channels do you run?" in page
+    assert f'id="q{call.other.id}-error"' not in page
+    assert 'id="name-error"' in page  # the other problems are still said
+
+
+def test_the_show_button_lands_on_the_tracks_questions(client, call, token):
+    with freeze_time(DURING):
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert 'formaction="#track-questions"' in page
+    assert '<h3 id="track-questions">' in page
+    # Sending goes to the page's own address, without the fragment: the problems are on top.
+    assert f'<form method="post" action="/applications/{token}" novalidate>' in page
+
+
+def test_the_consent_says_who_keeps_the_data_and_how_to_have_it_deleted(client, call, token):
+    call.event.contact_email = "staffweek@helsinki.example"
+    db.session.commit()
+    with freeze_time(DURING):
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert "University of Helsinki keeps what you send here" in page
+    assert "you can have your data deleted from this page" in page
+    assert "Questions: staffweek@helsinki.example." in page

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.markdown import markdown_to_text, render_markdown
+from app.core.markdown import markdown_to_plain, markdown_to_text, render_markdown
 from app.practices.schemas import BODY_MAX_CHARS
 from tests.html_safety import unsafe_parts
 
@@ -134,3 +134,25 @@ def test_any_text_renders_to_html_that_runs_nothing(text):
     html = str(render_markdown(text))
     assert unsafe_parts(html) == []
     assert isinstance(markdown_to_text(text), str)
+
+
+def test_email_text_keeps_words_lists_and_link_addresses():
+    text = markdown_to_plain(
+        "## Monday\n\n- Workshops *STAFFWEEK* &amp; more\n- [Map](https://x.example/?a=1&b=2)\n"
+        "- <https://y.example>\n\nSecond line  \nbreaks here."
+    )
+    assert text == (
+        "Monday\n\n- Workshops STAFFWEEK & more\n- Map (https://x.example/?a=1&b=2)\n"
+        "- https://y.example\n\nSecond line\nbreaks here."
+    )
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_email_text_of_a_payload_is_words_only(payload):
+    """A plain-text email shows what was typed as words: no tag the rendering made or let
+    through survives, and no address a sanitiser dropped comes back."""
+    text = markdown_to_plain(f"Before.\n\n{payload}\n\nAfter.")
+    for tag in ("<p>", "<a ", "<li>", "<img", "<script", "<iframe", "<details"):
+        assert tag not in text.lower(), (payload, text)
+    assert " (javascript:" not in text.lower()
+    assert text.startswith("Before.") and "After." in text

@@ -3,45 +3,11 @@ test (the lead merges them into the app's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from flask import Flask, g
-from flask_babel import get_domain
 from freezegun import freeze_time
 
-from tests.catalogues import catalogue_path
 from tests.conftest import login
 from tests.events.factories import DURING, OPENS, make_event, make_track
-
-
-@pytest.fixture
-def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
-    """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
-    for language in ("fi", "sv"):
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with (
-            catalogue_path(language).open("rb") as source,
-            (folder / "messages.mo").open("wb") as target,
-        ):
-            write_mo(target, read_po(source, locale=language))
-
-    def forget() -> None:
-        g.pop("_flask_babel", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-    babel = app.extensions["babel"]
-    before = list(babel.translation_directories)
-    babel.translation_directories = [*before, str(tmp_path)]
-    get_domain().cache.clear()
-    yield
-    babel.translation_directories = before
-    get_domain().cache.clear()
-    app.before_request_funcs[None].remove(forget)
 
 
 @pytest.mark.parametrize(

@@ -357,6 +357,32 @@ def test_once_decisions_are_sent_the_window_does_not_reopen(client, setup):
     assert response.status_code == 302
 
 
+def test_moving_the_meeting_after_its_invitations_says_those_invited_are_told(client, setup):
+    event, _track, _question = setup
+    event.meeting_at = datetime(2026, 4, 20, 7, 0, tzinfo=UTC)
+    event.meeting_url = "https://meet.example/prep"
+    event.meeting_invited_at = datetime(2026, 3, 1, tzinfo=UTC)
+    db.session.commit()
+    login(client, "manager@a.example")
+
+    def save(meeting_at: str) -> str:
+        db.session.expire_all()
+        form = event_form(
+            meeting_at=meeting_at,
+            meeting_url="https://meet.example/prep",
+            version=str(db.session.get(Event, event.id).version),
+        )
+        response = client.post(f"{BASE}/{event.id}/edit", data=form)
+        assert response.status_code == 302
+        return client.get(response.location).text
+
+    assert "told of the change" not in save("2026-04-20T10:00")
+    assert "Those invited to the preparatory meeting are told of the change" in save(
+        "2026-04-21T10:00"
+    )
+    assert db.session.get(Event, event.id).meeting_sequence == 1
+
+
 def test_the_editor_shows_local_times(client, setup):
     event, _track, _question = setup
     login(client, "manager@a.example")
@@ -449,8 +475,6 @@ def test_track_problems_are_listed_together(client, setup):
 def test_a_track_with_applications_stays(client, setup):
     event, track, _question = setup
     make_application(track)
-
-    # The applications package answers the count (counting_applications).
     login(client, "manager@a.example")
     response = client.post(f"{BASE}/{event.id}/tracks/{track.id}/delete", follow_redirects=True)
     assert "has applications, so it stays" in response.get_data(as_text=True)

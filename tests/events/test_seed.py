@@ -34,6 +34,8 @@ def test_the_helsinki_event_is_loaded_with_its_four_tracks(app, runner):
         "Language and communication teaching",
     ]
     assert all(t.topics and t.target_group for t in event.tracks)
+    # Plain texts are shown with their line breaks: the YAML's wrapping must not become one.
+    assert "\n" not in event.audience.strip()
 
 
 def test_loading_again_changes_nothing(app, runner):

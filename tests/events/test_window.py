@@ -56,7 +56,7 @@ def test_changing_the_zone_keeps_the_typed_times(app, people):
 
 
 def test_the_moment_is_written_in_the_reader_language(app, people):
-    from app.events.views import event_moment
+    from app.events.formatting import event_moment
 
     event = make_event(people["host"])
     with app.test_request_context(), force_locale("fi_FI"):

@@ -141,6 +141,8 @@ def test_a_plan_that_has_not_started_is_not_started_whatever_its_values(actual, 
 def test_status_without_values_or_target():
     assert judge(None).status == "no_data"
     assert judge(10, target=None).status == "no_target"
+    # Without a target there is no way to be along: nothing is "expected by now".
+    assert judge(10, target=None).expected_percent is None
 
 
 def test_period_targets_set_the_expected_value_of_a_sum():

@@ -525,6 +525,22 @@ def test_the_dashboard_has_every_chart_with_its_table_and_csv(client, setup):
     assert client.get(f"/plans/{ids['plan']}/dashboard/nothing.csv").status_code == 404
 
 
+def test_an_indicator_without_a_target_has_no_progress_bar_and_nothing_expected(client, setup):
+    """Progress is the way to a target: without one there is neither a bar nor an "expected
+    by now" mark (it read 0 %, as if the indicator were behind)."""
+    people, ids = setup
+    _as(client, people, "planner")
+    _plan_indicator(client, ids)
+    untargeted = _plan_indicator(client, ids, name="Countries represented", target_value="")
+    page = client.get(f"/plans/{ids['plan']}/dashboard").get_data(as_text=True)
+    progress = _figures(page)["progress-chart"]["data"]
+    shown = {name for trace in progress for name in trace.get("y") or ()}
+    assert "Partner institutions represented" in shown
+    assert "Countries represented" not in shown
+    detail = client.get(f"/plans/{ids['plan']}/indicators/{untargeted.id}").get_data(as_text=True)
+    assert "expected by now" not in detail
+
+
 def test_chart_csv_cells_cannot_become_formulas(client, setup):
     people, ids = setup
     _as(client, people, "planner")

@@ -31,7 +31,7 @@ from app.core.jobs import consuming
 from app.mail import services
 from app.mail.models import MailKind, MailStatus, OutboxMessage
 from tests.accounts.smtp import free_port, silent_server, smtp_server
-from tests.conftest import PASSWORD, make_config
+from tests.conftest import PASSWORD, login, make_config
 
 FLASH = "If an account uses this address, a link to reset its password is on its way."
 # A queue nothing consumes: the messages wait for the test's own delivery passes.
@@ -339,3 +339,21 @@ def test_no_log_record_holds_a_token_or_a_body(mail_app, make_user, make_institu
     for token in tokens:
         assert token not in logged
     assert "Someone asked to reset" not in logged and "invites you" not in logged
+
+
+def test_the_outbox_shows_the_calendar_file_an_email_carries(client, make_user):
+    make_user("admin@example.org", is_admin=True)
+    db.session.add(
+        OutboxMessage(
+            recipient="aino@uni.example",
+            subject="Preparatory online meeting",
+            body="The invitation is attached as a calendar file.",
+            calendar="BEGIN:VCALENDAR\r\nDTSTART:20261210T120000Z\r\nEND:VCALENDAR\r\n",
+            delivery="outbox",
+        )
+    )
+    db.session.commit()
+    login(client, "admin@example.org")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Attached calendar file (invite.ics)" in page
+    assert "DTSTART:20261210T120000Z" in page

@@ -9,10 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g
-from flask_babel import get_domain
 from sqlalchemy import select
 
 from app.applications.models import Application, Decision
@@ -106,30 +103,6 @@ def sign_in(client, hosted: Hosted, who: str = "organiser") -> None:
     """Sign a member of the world in."""
     response = login(client, hosted.people[who].email)
     assert response.status_code == 302
-
-
-@pytest.fixture
-def catalogues(app, tmp_path):
-    """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
-    for language in ("fi", "sv"):
-        part = catalogue_path(language)
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with part.open("rb") as source, (folder / "messages.mo").open("wb") as target:
-            write_mo(target, read_po(source, locale=language))
-
-    def forget() -> None:
-        g.pop("_flask_babel", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-    babel = app.extensions["babel"]
-    before = list(babel.translation_directories)
-    babel.translation_directories = [*before, str(tmp_path)]
-    get_domain().cache.clear()
-    yield
-    babel.translation_directories = before
-    get_domain().cache.clear()
-    app.before_request_funcs[None].remove(forget)
 
 
 def translated(language: str, english: str) -> str:

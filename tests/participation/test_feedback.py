@@ -63,6 +63,14 @@ def test_the_reminder_goes_a_week_later_only_to_who_did_not_answer(hosted, clien
     assert reminded == {"eleni@uni.example", "chen@uni.example"}
 
 
+def test_who_answered_before_the_request_ran_is_not_asked(hosted):
+    answered = hosted.participants[0]
+    db.session.add(Feedback(application_id=answered.id, overall=4, track_rating=4))
+    db.session.commit()
+    assert mailings.invite_feedback(OPENS) == 2
+    assert answered.email not in _recipients()
+
+
 def test_nobody_is_asked_once_feedback_closed(hosted):
     closed = services.feedback_closes_at(hosted.event)
     assert mailings.invite_feedback(closed) == 0

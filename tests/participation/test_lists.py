@@ -114,6 +114,8 @@ def test_the_directory_shows_consenting_participants_to_participants_only(hosted
     sign_in(client, hosted)
     shared = client.post(hosted.url("/participants/shared"), data={"shared": "1"})
     assert shared.status_code == 302
+    told = client.get(hosted.url("/participants")).data.decode()
+    assert "every participant can now see those who agreed to be on it" in told
     client.post("/logout")
     assert hosted.event.list_shared
     page = client.get(url)
@@ -126,8 +128,11 @@ def test_the_directory_shows_consenting_participants_to_participants_only(hosted
     # The token of someone without a place, and a made-up one, see nothing.
     assert client.get(f"/applications/{hosted.tokens[waiting.id]}/participants").status_code == 404
     assert client.get("/applications/made-up-token/participants").status_code == 404
-    # A participant who did not agree still sees the list.
-    assert client.get(f"/applications/{hosted.tokens[chen.id]}/participants").status_code == 200
+    # A participant who did not agree still sees the list, and is told why they are not on it.
+    unlisted = client.get(f"/applications/{hosted.tokens[chen.id]}/participants")
+    assert unlisted.status_code == 200
+    assert "You are not on this list" in unlisted.data.decode()
+    assert "You are not on this list" not in text
 
 
 def test_the_organiser_stops_sharing(hosted, client):

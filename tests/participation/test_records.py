@@ -314,6 +314,35 @@ def test_dashboard_and_report_mark_computed_values_with_their_counts(world, clie
     assert index.count("(computed)") == len(sources())
 
 
+def test_computed_names_follow_the_reader_unless_renamed(world, client, mid_2026):
+    """A computed indicator is named in the language of whoever linked the event; each reader
+    sees its source's name in their own language, and a planner's own name as typed."""
+    from tests.participation.conftest import translated
+
+    by_source = {i.source: i for i in _indicators(world["activity"].id)}
+    applications = by_source["event.applications"]
+    places = by_source["event.places_filled"]
+    english, finnish_name = applications.name, translated("fi", applications.name)
+    applications.name = finnish_name  # linked by a Finnish-speaking planner
+    places.name = "Paikat täytetty (oma nimi)"
+    db.session.commit()
+    login(client, "viewer@h.example")
+    url = f"/plans/{world['plan'].id}/indicators"
+    read = {
+        language: client.get(url, headers={"Accept-Language": language}).text
+        for language in ("en", "fi", "sv")
+    }
+    assert f">{english}</a>" in read["en"]
+    assert f">{finnish_name}</a>" in read["fi"]
+    assert f">{translated('sv', english)}</a>" in read["sv"]
+    assert all(">Paikat täytetty (oma nimi)</a>" in page for page in read.values())
+    detail = client.get(
+        f"/plans/{world['plan'].id}/indicators/{applications.id}",
+        headers={"Accept-Language": "en"},
+    ).text
+    assert f"<h1>{english}</h1>" in detail
+
+
 def test_past_events_keep_their_figures_and_chart_across_years(world, client, make_plan, mid_2026):
     host = world["host"]
     old_plan = make_plan(

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g
-from flask_babel import force_locale, get_domain
+from flask import Flask
+from flask_babel import force_locale
 from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -41,35 +38,6 @@ def translated(language: str, msgid: str, context: str | None = None) -> str:
         message = read_po(file, locale=language).get(msgid, context=context)
     assert message is not None and message.string, msgid
     return message.string
-
-
-@pytest.fixture
-def catalogues(app: Flask, tmp_path: Path) -> Iterator[None]:
-    """Let the app read this part's Finnish and Swedish translations, compiled for the test."""
-    for language in ("fi", "sv"):
-        part = catalogue_path(language)
-        if not part.exists():
-            continue
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with part.open("rb") as source, (folder / "messages.mo").open("wb") as target:
-            write_mo(target, read_po(source, locale=language))
-
-    # The tests keep one app context across requests, and Flask-Babel keeps each request's
-    # locale in g: forgotten before each request, as a new app context would.
-    def forget() -> None:
-        g.pop("_flask_babel", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-    babel = app.extensions["babel"]
-    before = list(babel.translation_directories)
-    # What BABEL_TRANSLATION_DIRECTORIES would say, set after the app read its configuration.
-    babel.translation_directories = [*before, str(tmp_path)]
-    get_domain().cache.clear()  # translations are cached per locale, whichever directories
-    yield
-    babel.translation_directories = before
-    get_domain().cache.clear()
-    app.before_request_funcs[None].remove(forget)
 
 
 @pytest.fixture

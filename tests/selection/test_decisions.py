@@ -228,7 +228,7 @@ def test_sending_twice_sends_once(client, scene, three):
 def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, three):
     first, second, third = three
     _decide_all(scene, three)
-    scene.event.accommodation = "Hotel Kämp, 20 rooms"
+    scene.event.accommodation = "**Hotel Kämp**, 20 rooms: [book](https://hotel.example/book)"
     db.session.commit()
     decisions.send_decisions(scene.event, AFTER)
     db.session.commit()
@@ -240,7 +240,10 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     assert accepted.subject == "Your place at International Staff Training Days 2026"
     body = accepted.body
     assert "http://127.0.0.1:5000/applications/" in body
-    assert "Day 1: networks" in body and "Hotel Kämp" in body
+    assert "Day 1: networks" in body
+    # Markdown is written as plain words in the email, a link with its address.
+    assert "Hotel Kämp, 20 rooms: book (https://hotel.example/book)" in body
+    assert "**" not in body and "](" not in body
     assert "Dates: 6\u2009–\u20098 May 2026" in body and "Place: Helsinki" in body
     assert "27 February 2026, 12:00 (Finland Time)" in body  # 10:00 UTC + 7 days, at UTC+2
     (declined,) = _mails("third@uni.example")

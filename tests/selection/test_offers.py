@@ -68,7 +68,8 @@ def _link_token(to: str) -> str | None:
 
 def _answer(client, token: str, answer: str, moment):
     with freeze_time(moment):
-        return client.post(f"/applications/{token}/place", data={"answer": answer})
+        # A decline is asked twice; "sure" is the second time.
+        return client.post(f"/applications/{token}/place", data={"answer": answer, "sure": "yes"})
 
 
 def _fresh(application):
@@ -312,3 +313,18 @@ def test_places_cannot_go_below_those_offered_or_confirmed(client, scene, sent):
     assert "2 places are already offered or confirmed" in response.get_data(as_text=True)
     db.session.expire_all()
     assert scene.mobility.capacity == 2
+
+
+def test_declining_asks_first_and_changes_nothing_until_sure(client, scene, sent):
+    anna, token = sent["anna"]
+    with freeze_time(AFTER + timedelta(days=1)):
+        asked = client.post(f"/applications/{token}/place", data={"answer": "decline"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Decline the place?" in page
+    assert "You cannot take it back." in page
+    assert 'name="sure" value="yes"' in page
+    assert _fresh(anna).place == PlaceStatus.OFFERED
+    assert _promoted_mails("dan@uni.example") == []
+    assert _answer(client, token, "decline", AFTER + timedelta(days=1)).status_code == 302
+    assert _fresh(anna).place == PlaceStatus.DECLINED

@@ -22,7 +22,7 @@ CLIENTS = 8
 
 
 def _post(url: str, answer: str) -> int:
-    data = urllib.parse.urlencode({"answer": answer}).encode()
+    data = urllib.parse.urlencode({"answer": answer, "sure": "yes"}).encode()
     request = urllib.request.Request(url, data=data, method="POST")
     # Not followed: the answer's redirect is enough.
     opener = urllib.request.build_opener(_NoRedirect)

@@ -96,6 +96,9 @@ def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, fil
     page.goto(f"{server}/applications/{_link_token(filled[0][0].email)}")
     _shots(page, "offer")
     page.get_by_role("button", name="Decline the place").click()
+    page.get_by_role("heading", name="Decline the place?").wait_for()
+    _shots(page, "decline-asked")
+    page.get_by_role("button", name="Decline the place").click()
     page.wait_for_load_state()
     assert "You have declined the place." in page.inner_text("main")
     db.session.rollback()  # read what the server has committed since
@@ -112,3 +115,14 @@ def test_the_selection_pages_at_desktop_and_phone_width(server, page, scene, fil
     _shots(page, "overview-fi")
     page.goto(base + f"/review/{filled[1][0].id}")
     _shots(page, "review-fi")
+
+
+def test_a_long_typed_name_wraps_in_the_spread_of_a_track(server, page, scene):  # noqa: F811
+    happening_later(scene)
+    apply(scene.mobility, "long@uni.example", networks=["N" * 100], institution_name="I" * 120)
+    db.session.commit()
+    sign_in(page, server, scene.organiser.email, landing=r".*")
+    page.goto(f"{server}/institutions/uni-a/events/{scene.event.id}/selection")
+    spread = page.locator(".table-scroll").first
+    assert spread.evaluate("e => e.scrollWidth <= e.clientWidth"), "the spread scrolls sideways"
+    _shots(page, "spread-long-words")

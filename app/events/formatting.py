@@ -12,7 +12,7 @@ from datetime import time as dt_time
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 
 from app.events.models import Event
 
@@ -36,8 +36,14 @@ def event_moment(event: Event, moment: datetime | None, *, closing: bool = False
     if closing and local.time() == dt_time(0, 0):
         local -= timedelta(days=1)
         time = re.sub(r"^0?0(?=\D)", "24", time)
-    pattern = locale.datetime_formats.get("medium") or "{1}, {0}"
-    written = str(pattern).format(time, format_date(local, "long", locale=locale))
+    # Babel's CLDR joins a date and a time with a bare space in Finnish and Swedish, where
+    # people write "klo" and "kl.": the join is a message each language writes its own way.
+    written = pgettext(
+        "a day and its time",
+        "%(date)s, %(time)s",
+        date=format_date(local, "long", locale=locale),
+        time=time,
+    )
     return f"{written} ({get_timezone_location(event.zone, locale=locale)})"
 
 

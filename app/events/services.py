@@ -510,6 +510,12 @@ def close_notice(event: Event, user: User, counts: dict[int, int]) -> tuple[str,
             [
                 _("Hello,"),
                 _(
+                    "The application window of %(title)s has closed, and its decisions have "
+                    "already been sent.",
+                    title=event.title,
+                )
+                if event.decisions_sent_at is not None
+                else _(
                     "The application window of %(title)s has closed. The selection committee "
                     "may now complete its reviews; decisions may be sent from now on.",
                     title=event.title,

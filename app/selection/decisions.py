@@ -361,6 +361,12 @@ def fill_places(track: Track, now: datetime) -> list[Application]:
     return promoted
 
 
+def _receipt(application: Application) -> None:
+    """Mail the applicant what their answer to the offer did."""
+    email = emails.place_answer_email(application)
+    queue_mail(application.email, email.subject, email.body, language=email.language)
+
+
 def answer_offer(application: Application, answer: str, now: datetime) -> str:
     """Confirm or decline an applicant's place; return the place's new status.
 
@@ -398,6 +404,7 @@ def answer_offer(application: Application, answer: str, now: datetime) -> str:
         application.place = PlaceStatus.CONFIRMED
         application.answered_at = now
         db.session.flush()
+        _receipt(application)
         log.info("application %s confirmed its place", application.id)
         return application.place
     if answer == OfferAnswer.DECLINE:
@@ -408,6 +415,7 @@ def answer_offer(application: Application, answer: str, now: datetime) -> str:
         application.place = PlaceStatus.DECLINED
         application.answered_at = now
         db.session.flush()
+        _receipt(application)
         log.info("application %s declined its place", application.id)
         fill_places(track, now)
         return application.place

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.applications.models import Application
+from app.applications.models import Application, PlaceStatus
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
 from app.core.markdown import markdown_to_plain
 from app.events.formatting import event_dates, event_moment
@@ -144,6 +144,43 @@ def decision_email(
             paragraphs += _offer_details(application, link)
         if event.contact_email:
             paragraphs.append(_("Questions? Write to %(email)s.", email=event.contact_email))
+        return Email(subject=subject, body="\n\n".join(paragraphs) + "\n", language=language)
+
+
+def place_answer_email(application: Application) -> Email:
+    """Write the receipt of an applicant's answer to the offer of a place: confirmed or
+    declined (given back). It carries no link: a new one would end the one in use."""
+    language = known(application.language) or DEFAULT_LANGUAGE
+    event = application.event
+    values = {"event": event.title, "track": application.track.title}
+    with force_locale(locale_of(language)):
+        if application.place == PlaceStatus.CONFIRMED:
+            subject = _("Your place at %(event)s is confirmed", **values)
+            paragraphs = [
+                _(
+                    "Thank you: your place in the track %(track)s of %(event)s (%(dates)s) is "
+                    "confirmed.",
+                    dates=event_dates(event),
+                    **values,
+                ),
+                _(
+                    "If you cannot come after all, give the place back on your page of the "
+                    "event (the link of the email that offered you the place) before the event "
+                    "starts, so that someone on the waiting list can take it."
+                ),
+            ]
+        else:
+            subject = _("You have declined your place at %(event)s", **values)
+            paragraphs = [
+                _(
+                    "You have declined your place in the track %(track)s of %(event)s. Thank "
+                    "you for telling us: the place goes to the next on the waiting list.",
+                    **values,
+                )
+            ]
+        if event.contact_email:
+            paragraphs.append(_("Questions? Write to %(email)s.", email=event.contact_email))
+        paragraphs.append(_("This message was sent automatically; replies to it are not read."))
         return Email(subject=subject, body="\n\n".join(paragraphs) + "\n", language=language)
 
 

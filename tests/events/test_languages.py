@@ -16,12 +16,12 @@ from tests.events.factories import DURING, OPENS, make_event, make_track
         (
             "fi",
             "Hakuaika alkaa 14. tammikuuta 2026",
-            "Hakuaika on käynnissä 13. helmikuuta 2026 24.00",
+            "Hakuaika on käynnissä 13. helmikuuta 2026 klo 24.00",
         ),
         (
             "sv",
             "Ansökningstiden öppnar 14 januari 2026",
-            "Ansökningstiden pågår till 13 februari 2026 24.00",
+            "Ansökningstiden pågår till 13 februari 2026 kl. 24.00",
         ),
     ],
 )

@@ -61,9 +61,11 @@ def test_the_moment_is_written_in_the_reader_language(app, people):
     event = make_event(people["host"])
     with app.test_request_context(), force_locale("fi_FI"):
         written = event_moment(event, CLOSES, closing=True)
-    assert written.startswith("13. helmikuuta 2026 24.00")
+    assert written.startswith("13. helmikuuta 2026 klo 24.00")
     with app.test_request_context(), force_locale("sv_FI"):
-        assert event_moment(event, event.opens_at).startswith("14 januari 2026 0.00 (Finlandtid)")
+        assert event_moment(event, event.opens_at).startswith(
+            "14 januari 2026 kl. 0.00 (Finlandtid)"
+        )
 
 
 def test_the_close_is_noticed_once_to_organisers_and_committee_in_their_language(app, people):
@@ -90,6 +92,15 @@ def test_the_close_is_noticed_once_to_organisers_and_committee_in_their_language
     assert messages["event_organiser@a.example"].language == "sv"
     assert "planner@a.example" not in messages
     assert event.close_noticed_at is not None
+
+
+def test_a_close_noticed_after_the_decisions_went_out_says_so(app, people):
+    event = make_event(people["host"], decisions_sent_at=AFTER)
+    make_track(event)
+    assert services.notice_closed_windows(AFTER) == 1
+    body = db.session.scalars(select(OutboxMessage.body)).first()
+    assert "its decisions have already been sent" in body
+    assert "decisions may be sent from now on" not in body
 
 
 def test_drafts_and_open_windows_are_not_noticed(app, people):

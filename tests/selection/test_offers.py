@@ -96,6 +96,37 @@ def test_confirming_within_the_deadline_takes_the_place(client, sent):
     assert aware(anna.answered_at) == DEADLINE - timedelta(seconds=1)
 
 
+def _receipts(to: str) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.recipient == to,
+                OutboxMessage.subject.like("Your place at % is confirmed")
+                | OutboxMessage.subject.like("You have declined your place%"),
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_each_answer_to_an_offer_is_confirmed_by_email_once_and_without_a_link(client, sent):
+    anna, token = sent["anna"]
+    bert, bert_token = sent["bert"]
+    moment = AFTER + timedelta(days=1)
+    _answer(client, token, "confirm", moment)
+    _answer(client, token, "confirm", moment)  # again: already confirmed, no second email
+    _answer(client, bert_token, "decline", moment)
+    (confirmed,) = _receipts(anna.email)
+    assert confirmed.subject == "Your place at International Staff Training Days 2026 is confirmed"
+    assert "give the place back on your page" in confirmed.body
+    (declined,) = _receipts(bert.email)
+    assert "the place goes to the next on the waiting list" in declined.body
+    # A new link would end the one the applicant is using.
+    assert "/applications/" not in confirmed.body + declined.body
+    assert _link_token(anna.email) == token
+
+
 def test_confirming_at_the_deadline_is_too_late(client, sent):
     anna, token = sent["anna"]
     _answer(client, token, "confirm", DEADLINE)

@@ -6,6 +6,7 @@ then checks it through the model the seed loader and the API use too.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -102,6 +103,8 @@ class EventForm(FlaskForm):
     )
     submit = SubmitField(_l("Save the event"))
     checked: EventFields | None = None
+    # When the event's decisions were sent, in its local time: its window may not reopen.
+    decisions_sent: datetime | None = None
 
     def offer(self, activities: list[Any]) -> None:
         """Offer the time zones, and the institution's activities to link the event to."""
@@ -156,7 +159,8 @@ class EventForm(FlaskForm):
             data["confirm_days"] = self.confirm_days.data
         if self.disagreement_margin.data is not None:
             data["disagreement_margin"] = self.disagreement_margin.data
-        checked = check_form(self, EventFields, data)
+        context = {"decisions_sent": self.decisions_sent} if self.decisions_sent else None
+        checked = check_form(self, EventFields, data, context=context)
         if not isinstance(checked, EventFields):
             return False
         self.checked = checked

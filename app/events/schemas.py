@@ -10,12 +10,12 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from babel.localedata import locale_identifiers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from app.core.extensions import utcnow
 from app.core.validation import FieldProblem, Id, Strict, multi_line, single_line
@@ -136,7 +136,8 @@ class EventFields(Strict):
     languages: Annotated[list[str], Field(max_length=LANGUAGES_MAX)] = []
     timezone: TimeZone = "Europe/Helsinki"
     opens_at: LocalTime = None
-    closes_at: LocalTime = None
+    # Checked even when left out, against the opening time checked before it.
+    closes_at: Annotated[LocalTime, Field(validate_default=True)] = None
     invitation_only: bool = False
     second_choice: bool = False
     confirm_days: Annotated[int, Field(ge=1, le=CONFIRM_DAYS_MAX)] = 14
@@ -163,16 +164,38 @@ class EventFields(Strict):
             )
         return list(dict.fromkeys(codes))
 
-    @model_validator(mode="after")
-    def _order(self) -> Self:
-        if self.ends_on < self.starts_on:
-            raise FieldProblem("ends_on", _("the event ends before it starts"))
-        if (self.opens_at is None) != (self.closes_at is None):
-            missing = "closes_at" if self.closes_at is None else "opens_at"
+    # The order of the dates is checked field by field, not once the whole model is valid,
+    # so that a form lists it beside every other problem at once.
+    @field_validator("ends_on")
+    @classmethod
+    def _ends_after_start(cls, value: date, info: ValidationInfo) -> date:
+        starts_on = info.data.get("starts_on")
+        if starts_on is not None and value < starts_on:
+            raise ValueError(_("the event ends before it starts"))
+        return value
+
+    @field_validator("closes_at")
+    @classmethod
+    def _closes_after_open(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if "opens_at" not in info.data:
+            return value  # the opening time has a problem of its own
+        opens_at = info.data["opens_at"]
+        if (opens_at is None) != (value is None):
+            missing = "closes_at" if value is None else "opens_at"
             raise FieldProblem(missing, _("give both the opening and the closing time, or neither"))
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise FieldProblem("closes_at", _("applications must close after they open"))
-        return self
+        if opens_at and value and value <= opens_at:
+            raise ValueError(_("applications must close after they open"))
+        starts_on = info.data.get("starts_on")
+        if value and starts_on and value > datetime.combine(starts_on, datetime.min.time()):
+            raise ValueError(_("applications must close before the event starts"))
+        # Once decisions are sent, reopening the window would hide them from the applicants
+        # and let the accepted change or withdraw what was decided on.
+        sent = (info.context or {}).get("decisions_sent")
+        if sent is not None and (value is None or value > sent):
+            raise ValueError(
+                _("the decisions are sent, so applications must stay closed: close them by then")
+            )
+        return value
 
 
 class TrackFields(Strict):
@@ -191,20 +214,32 @@ class QuestionFields(Strict):
     prompt: single_line(PROMPT_MAX, min_length=1)  # type: ignore[valid-type]
     help: multi_line(HELP_MAX) = ""  # type: ignore[valid-type]
     required: bool = False
-    max_length: Annotated[int, Field(ge=1, le=ANSWER_MAX)] | None = None
-    choices: Annotated[list[Choice], Field(max_length=CHOICES_MAX)] = []
+    # Checked even when left out, against the kind checked before them.
+    max_length: Annotated[
+        Annotated[int, Field(ge=1, le=ANSWER_MAX)] | None, Field(validate_default=True)
+    ] = None
+    choices: Annotated[list[Choice], Field(max_length=CHOICES_MAX, validate_default=True)] = []
 
-    @model_validator(mode="after")
-    def _fits_kind(self) -> Self:
-        if self.kind in CHOICE_KINDS:
-            if len(self.choices) < MIN_CHOICES:
-                raise FieldProblem(
-                    "choices", _("give at least %(num)d choices, one per line", num=MIN_CHOICES)
-                )
-            if len(set(self.choices)) != len(self.choices):
-                raise FieldProblem("choices", _("each choice may be given only once"))
-        elif self.choices:
-            raise FieldProblem("choices", _("only questions with choices take choices"))
-        if self.kind not in TEXT_KINDS and self.max_length is not None:
-            raise FieldProblem("max_length", _("only text answers take a length limit"))
-        return self
+    # Field by field, so that a form lists these beside every other problem at once.
+    @field_validator("max_length")
+    @classmethod
+    def _length_for_text(cls, value: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")
+        if kind is not None and kind not in TEXT_KINDS and value is not None:
+            raise ValueError(_("only text answers take a length limit"))
+        return value
+
+    @field_validator("choices")
+    @classmethod
+    def _choices_for_kind(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("kind")
+        if kind is None:
+            return value
+        if kind in CHOICE_KINDS:
+            if len(value) < MIN_CHOICES:
+                raise ValueError(_("give at least %(num)d choices, one per line", num=MIN_CHOICES))
+            if len(set(value)) != len(value):
+                raise ValueError(_("each choice may be given only once"))
+        elif value:
+            raise ValueError(_("only questions with choices take choices"))
+        return value

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from flask import abort
@@ -34,12 +34,13 @@ from app.events.models import (
     token_digest,
 )
 from app.events.schemas import EventFields, QuestionFields, TrackFields
-from app.events.signals import counting_applications
+from app.events.signals import counting_applications, counting_held_places, places_added
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.mail.services import queue_mail
 from app.permissions import ORGANISER_ROLES, can_organise, require_organiser, role_in
 from app.planner.models import Activity, Plan
+from app.practices.models import Phase
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +227,30 @@ def activity_of(institution: Institution, activity_id: int | None) -> Activity |
 
 
 def may_host(activity: Activity) -> bool:
-    """Tell whether an activity was adopted from a practice that hosts an event."""
-    return activity.practice is not None and activity.practice.slug in HOSTABLE_PRACTICES
+    """Tell whether an activity was adopted from a practice that hosts an event, and is not
+    the phase of setting it up (the event is its delivery)."""
+    return (
+        activity.practice is not None
+        and activity.practice.slug in HOSTABLE_PRACTICES
+        and activity.phase != Phase.SETUP
+    )
+
+
+def events_by_activity(institution: Institution) -> dict[int, list[Event]]:
+    """Return the institution's events that carry out a plan activity, by activity (one
+    query for a whole plan page; cancelled events left out)."""
+    found: dict[int, list[Event]] = {}
+    for event in db.session.scalars(
+        select(Event)
+        .where(
+            Event.institution_id == institution.id,
+            Event.activity_id.is_not(None),
+            Event.status != EventStatus.CANCELLED,
+        )
+        .order_by(Event.starts_on, Event.id)
+    ):
+        found.setdefault(event.activity_id, []).append(event)  # type: ignore[arg-type]
+    return found
 
 
 def from_activity(activity: Activity, institution: Institution) -> dict[str, Any]:
@@ -286,6 +309,11 @@ def update_event(event: Event, fields: EventFields, *, base_version: int | None)
     return event
 
 
+def has_begun(event: Event, now: datetime) -> bool:
+    """Tell whether an event's first day has begun in its own time zone."""
+    return now >= event.to_utc(datetime.combine(event.starts_on, time()))
+
+
 def note_meeting_change(event: Event, now: datetime) -> None:
     """Record that the invited participants' meeting moved, changed its link or was called
     off: the meeting mailings write to them again, and the reminder follows the new time."""
@@ -339,11 +367,31 @@ def add_track(event: Event, fields: TrackFields) -> Track:
     return track
 
 
+class PlacesHeld(Exception):
+    """A track's places cannot go below those already offered or confirmed."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__(held)
+        self.held = held
+
+
 def update_track(track: Track, fields: TrackFields) -> None:
-    """Change a track's title, target group, topics and places."""
+    """Change a track's title, target group, topics and places.
+
+    Fewer places than are offered or confirmed are refused (PlacesHeld); more places, once
+    decisions are sent, go to the waiting list (places_added).
+    """
+    before = track.capacity
+    if fields.capacity < before:
+        answers = counting_held_places.send(track)
+        held = max((int(answer or 0) for _receiver, answer in answers), default=0)
+        if fields.capacity < held:
+            raise PlacesHeld(held)
     for name, value in fields.model_dump().items():
         setattr(track, name, value)
     db.session.flush()
+    if track.capacity > before:
+        places_added.send(track)
 
 
 def move_track(event: Event, track: Track, step: int) -> None:

@@ -6,9 +6,19 @@ import logging
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -73,6 +83,26 @@ def host_event_url(activity: Activity | None) -> str | None:
     if not can_organise(current_user, institution):
         return None
     return url_for("events.new", slug=institution.slug, activity=activity.id)
+
+
+@bp.app_template_global()
+def hosted_events(activity: Activity | None) -> list[tuple[str, str]]:
+    """Return the events (title, organiser's address) that carry out an activity, for those
+    who may organise them: the plan shows them so nobody hosts the same one twice."""
+    if activity is None:
+        return []
+    institution = activity.plan.institution
+    if not can_organise(current_user, institution):
+        return []
+    # One query per page and institution, however many activities the plan lists.
+    cached = g.get("hosted_events")
+    if cached is None or cached[0] != institution.id:
+        cached = (institution.id, services.events_by_activity(institution))
+        g.hosted_events = cached
+    return [
+        (event.title, url_for("events.manage", slug=institution.slug, event_id=event.id))
+        for event in cached[1].get(activity.id, [])
+    ]
 
 
 def apply_url(event: Event, **values: str) -> str | None:
@@ -168,6 +198,8 @@ def edit(slug: str, event_id: int) -> ResponseReturnValue:
     institution = event.institution
     form = EventEditForm(obj=event) if request.method == "GET" else EventEditForm()
     form.offer(services.activity_choices(institution))
+    if event.decisions_sent_at is not None:
+        form.decisions_sent = event.local(event.decisions_sent_at).replace(tzinfo=None)
     if request.method == "GET":
         form.fill({**services.local_fields(event), "languages": event.languages})
         form.fill({"activity_id": event.activity_id})
@@ -219,6 +251,7 @@ def manage(slug: str, event_id: int) -> ResponseReturnValue:
         now=now,
         state=event.window_state(now),
         counts=services.application_counts(event),
+        begun=services.has_begun(event, now),
         invitation=None,
     )
 
@@ -251,6 +284,10 @@ def set_status(slug: str, event_id: int) -> ResponseReturnValue:
         abort(400)
     if status == EventStatus.PUBLISHED and not event.tracks:
         flash(_("Add at least one track before publishing the call."), "error")
+        return redirect(url_for("events.manage", slug=slug, event_id=event.id))
+    # An event that took place keeps its records: they are the plan's figures.
+    if status == EventStatus.CANCELLED and services.has_begun(event, utcnow()):
+        flash(_("The event has begun: it can no longer be cancelled."), "error")
         return redirect(url_for("events.manage", slug=slug, event_id=event.id))
     services.set_status(event, status)
     db.session.commit()
@@ -285,6 +322,7 @@ def new_invitation(slug: str, event_id: int) -> ResponseReturnValue:
         now=now,
         state=event.window_state(now),
         counts=services.application_counts(event),
+        begun=services.has_begun(event, now),
         invitation=link,
     )
     # The link is a secret shown once: no cache keeps a copy of this page.
@@ -323,10 +361,21 @@ def edit_track(slug: str, event_id: int, track_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.topics.data = "\n".join(track.topics)
     if form.validate_on_submit() and form.checked is not None:
-        services.update_track(track, form.checked)
-        db.session.commit()
-        flash(_("The track is saved."))
-        return redirect(url_for("events.tracks", slug=slug, event_id=event.id))
+        try:
+            services.update_track(track, form.checked)
+        except services.PlacesHeld as held:
+            db.session.rollback()
+            form.capacity.errors = [
+                ngettext(
+                    "%(num)d place is already offered or confirmed: keep at least that many.",
+                    "%(num)d places are already offered or confirmed: keep at least that many.",
+                    held.held,
+                )
+            ]
+        else:
+            db.session.commit()
+            flash(_("The track is saved."))
+            return redirect(url_for("events.tracks", slug=slug, event_id=event.id))
     return render_template(
         "events/track.html", event=event, track=track, form=form
     ), 400 if form.errors else 200

@@ -27,9 +27,10 @@ from sqlalchemy.orm import selectinload
 
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
 from app.applications.services import issue_link
-from app.core.extensions import aware, db
+from app.core.extensions import aware, db, utcnow
 from app.events.formatting import event_moment
 from app.events.models import Event, MessageTemplate, TemplateKind, Track
+from app.events.signals import counting_held_places, places_added
 from app.mail.services import queue_mail
 from app.selection import emails
 from app.selection.services import SelectionRefused, standings
@@ -447,3 +448,23 @@ def expire_offers(now: datetime) -> int:
         db.session.flush()
         fill_places(track, now)
     return lapsed
+
+
+def held_places(track: Track) -> int:
+    """Lock a track's seats and return how many of its places are offered or confirmed."""
+    lock_track(track.id)
+    return sum(
+        1
+        for a in _track_applications(track.id)
+        if a.place in (PlaceStatus.OFFERED, PlaceStatus.CONFIRMED)
+    )
+
+
+def offer_added_places(track: Track) -> None:
+    """Offer a track's new places to its waiting list (once decisions are sent)."""
+    fill_places(lock_track(track.id), utcnow())
+
+
+# The organiser changes a track's places on the events package's pages: it asks here.
+counting_held_places.connect(held_places)
+places_added.connect(offer_added_places)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -41,6 +43,7 @@ from app.events.models import (
     RubricCriterion,
     TemplateKind,
 )
+from app.selection.emails import PLACEHOLDERS
 from app.selection.models import COMMENT_MAX
 
 WEIGHT_MESSAGE = _l("A weight is a whole number from 1 to %(max)d.", max=WEIGHT_MAX)
@@ -179,12 +182,33 @@ class TemplateForm(FlaskForm):
     )
     submit = SubmitField(_l("Save the text"))
 
+    def validate_subject(self, field: Any) -> None:
+        """Refuse a placeholder that is not one (it would reach every applicant as typed)."""
+        _known_placeholders_only(field.data)
+
     def validate_body(self, field: Any) -> None:
-        """Ask for both subject and text, or neither (the default)."""
+        """Ask for both subject and text, or neither (the default); known placeholders only."""
         if bool((self.subject.data or "").strip()) != bool((field.data or "").strip()):
             raise ValidationError(
                 _l("Write both a subject and a text, or leave both empty for the default.")
             )
+        _known_placeholders_only(field.data)
+
+
+# A word in braces reads as a placeholder: {nmae} is a typo of {name}, not text to send.
+PLACEHOLDER_LIKE = re.compile(r"\{\w+\}")
+
+
+def _known_placeholders_only(text: str | None) -> None:
+    unknown = sorted({m for m in PLACEHOLDER_LIKE.findall(text or "") if m not in PLACEHOLDERS})
+    if unknown:
+        raise ValidationError(
+            _(
+                "%(unknown)s is not replaced by anything: use %(known)s.",
+                unknown=", ".join(unknown[:5]),
+                known=", ".join(PLACEHOLDERS),
+            )
+        )
 
 
 class OfferForm(FlaskForm):

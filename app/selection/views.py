@@ -4,6 +4,7 @@ to an offered place."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from babel import Locale
@@ -256,6 +257,7 @@ def _overview_page(
             )
     now = utcnow()
     undecided = sum(1 for t in tracks for a in t.applications if a.decision is None)
+    decided = Counter(a.decision for t in tracks for a in t.applications if a.decision)
     return _page(
         "selection/overview.html",
         event,
@@ -267,6 +269,7 @@ def _overview_page(
         send_form=ConfirmForm(),
         may_send=event.decisions_may_be_sent(now),
         undecided=undecided,
+        decided=decided,
         decision_labels=labels(Decision),
     )
 

@@ -3,14 +3,18 @@ invitation link, tracks, questions and the committee."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.validation import SchemaError
 from app.events import services
 from app.events.models import Event, EventStatus, Question, QuestionKind, Track, token_digest
+from app.events.schemas import EventFields, QuestionFields
+from app.planner.models import Activity
 from app.planner.services import create_plan
 from tests.conftest import login
 from tests.events.factories import (
@@ -174,6 +178,35 @@ def test_the_window_must_close_after_it_opens_and_dates_are_ordered(client, peop
     assert "Give both the opening and the closing time, or neither." in page
 
 
+def test_the_order_of_dates_is_listed_with_every_other_problem(client, people):
+    login(client, "manager@a.example")
+    page = client.post(
+        f"{BASE}/new",
+        data=event_form(
+            contact_email="not an address",
+            ends_on="2026-05-01",
+            opens_at="2026-02-14T00:00",
+            closes_at="2026-01-14T00:00",
+        ),
+    ).get_data(as_text=True)
+    assert "not an email address" in page
+    assert "The event ends before it starts." in page
+    assert "Applications must close after they open." in page
+
+
+def test_an_opening_time_alone_is_refused_by_the_api_schema_too(app):
+    with app.test_request_context(), pytest.raises(SchemaError) as refused:
+        EventFields.model_validate(
+            {
+                "title": "Days",
+                "starts_on": "2026-05-06",
+                "ends_on": "2026-05-08",
+                "opens_at": "2026-01-14T00:00",
+            }
+        )
+    assert "give both the opening and the closing time" in str(refused.value)
+
+
 def test_event_dates_are_bounded(client, people):
     login(client, "manager@a.example")
     # Ten years either way of today (YEARS_AROUND): 2099 is out for decades to come.
@@ -230,6 +263,23 @@ def test_an_activity_of_another_practice_does_not_offer_hosting(client, people, 
     assert "Host this as an event" not in page
 
 
+def test_only_the_delivery_of_a_hosting_practice_offers_hosting(client, people, make_practice):
+    practice = make_practice(
+        slug="international-staff-training-days", title="International staff training days"
+    )
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    setup = Activity(plan=plan, practice=practice, title="Set up: days", phase="setup")
+    delivery = Activity(plan=plan, practice=practice, title="Deliver: days", phase="delivery")
+    db.session.add_all([setup, delivery])
+    db.session.commit()
+    login(client, "manager@a.example")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f"/events/new?activity={delivery.id}" in page
+    assert f"/events/new?activity={setup.id}" not in page
+
+
 def test_another_institutions_activity_cannot_be_linked(client, people):
     plan = create_plan(
         people["other"],
@@ -269,6 +319,44 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(client, setup):
     assert db.session.get(Event, event.id).title == "First"
 
 
+def test_applications_must_close_before_the_event_starts(client, people):
+    login(client, "manager@a.example")
+    response = client.post(f"{BASE}/new", data=event_form(closes_at="2026-05-06T09:00"))
+    assert response.status_code == 400
+    assert "Applications must close before the event starts." in response.get_data(as_text=True)
+    # Midnight at the start of the first day is still before it.
+    assert (
+        client.post(f"{BASE}/new", data=event_form(closes_at="2026-05-06T00:00")).status_code == 302
+    )
+
+
+def test_once_decisions_are_sent_the_window_does_not_reopen(client, setup):
+    event, _track, _question = setup
+    # Sent on 20 February 2026, 12:00 in Helsinki, a week after the close.
+    event.decisions_sent_at = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
+    db.session.commit()
+    login(client, "manager@a.example")
+    url = f"{BASE}/{event.id}/edit"
+    for closes_at, opens_at in (("2026-04-01T00:00", None), ("", "")):
+        form = event_form(closes_at=closes_at, version=str(event.version))
+        if opens_at is not None:
+            form["opens_at"] = opens_at
+        response = client.post(url, data=form)
+        assert response.status_code == 400, closes_at
+        assert "The decisions are sent, so applications must stay closed" in response.get_data(
+            as_text=True
+        )
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).closes_at.replace(tzinfo=UTC) == datetime(
+        2026, 2, 13, 22, 0, tzinfo=UTC
+    )
+    # An earlier close, or one up to the sending, stays possible.
+    response = client.post(
+        url, data=event_form(closes_at="2026-02-20T12:00", version=str(event.version))
+    )
+    assert response.status_code == 302
+
+
 def test_moving_the_meeting_after_its_invitations_says_those_invited_are_told(client, setup):
     event, _track, _question = setup
     event.meeting_at = datetime(2026, 4, 20, 7, 0, tzinfo=UTC)
@@ -304,12 +392,14 @@ def test_the_editor_shows_local_times(client, setup):
 
 def test_publish_unpublish_and_cancel(client, setup):
     event, _track, _question = setup
-    login(client, "event_organiser@a.example")
-    for status in ("draft", "published", "cancelled"):
-        client.post(f"{BASE}/{event.id}/status", data={"status": status})
-        db.session.expire_all()
-        assert db.session.get(Event, event.id).status == status
-    assert client.post(f"{BASE}/{event.id}/status", data={"status": "bogus"}).status_code == 400
+    with freeze_time(DURING):  # before the event: it may still be cancelled
+        login(client, "event_organiser@a.example")
+        for status in ("draft", "published", "cancelled"):
+            client.post(f"{BASE}/{event.id}/status", data={"status": status})
+            db.session.expire_all()
+            assert db.session.get(Event, event.id).status == status
+        response = client.post(f"{BASE}/{event.id}/status", data={"status": "bogus"})
+    assert response.status_code == 400
 
 
 def test_an_event_without_tracks_is_not_published(client, people):
@@ -469,6 +559,22 @@ def test_the_question_builder_refuses_what_does_not_fit(client, setup, changes, 
     assert len(db.session.get(Track, track.id).questions) == 1
 
 
+def test_every_problem_of_a_question_is_listed_at_once(client, setup):
+    event, track, _question = setup
+    login(client, "manager@a.example")
+    page = client.post(
+        f"{BASE}/{event.id}/tracks/{track.id}/questions",
+        data=question_form(kind="one_choice", choices="Only one", max_length="10"),
+    ).get_data(as_text=True)
+    assert "Give at least 2 choices" in page
+    assert "Only text answers take a length limit" in page
+
+
+def test_a_choice_question_without_choices_is_refused_by_the_schema(app):
+    with app.test_request_context(), pytest.raises(SchemaError):
+        QuestionFields.model_validate({"kind": "one_choice", "prompt": "Which?"})
+
+
 def test_a_question_of_another_track_is_404(client, people, setup):
     event, _track, question = setup
     other = make_track(event, "Other")
@@ -574,3 +680,57 @@ def test_an_event_organiser_finds_hosting_on_the_plan_page(client, people, make_
         reader = client.application.test_client()
         login(reader, who)
         assert (link in reader.get(f"/plans/{plan.id}").get_data(as_text=True)) is shown, who
+
+
+def test_a_draft_in_its_window_says_nobody_can_apply_yet(client, people):
+    event = make_event(people["host"], status=EventStatus.DRAFT)
+    with freeze_time(DURING):
+        login(client, "manager@a.example")
+        page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+        assert "Open for applications" in page
+        assert "Nobody can apply before the call is published." in page
+        event.status = EventStatus.PUBLISHED
+        db.session.commit()
+        page = client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+    assert "Nobody can apply before the call is published." not in page
+
+
+def test_the_plan_shows_the_event_that_carries_out_an_activity(client, people, make_practice):
+    practice = make_practice(
+        slug="international-staff-training-days", title="International staff training days"
+    )
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    delivery = Activity(plan=plan, practice=practice, title="Deliver: days", phase="delivery")
+    db.session.add(delivery)
+    db.session.commit()
+    hosted = make_event(people["host"], title="Days <b>2026</b>", activity_id=delivery.id)
+    make_event(
+        people["host"], title="Called off", activity_id=delivery.id, status=EventStatus.CANCELLED
+    )
+    login(client, "manager@a.example")
+    for url in (f"/plans/{plan.id}", f"/plans/{plan.id}/activities/{delivery.id}/edit"):
+        page = client.get(url).get_data(as_text=True)
+        assert f'Its event: <a href="{BASE}/{hosted.id}">Days &lt;b&gt;2026&lt;/b&gt;</a>' in page
+        assert "Called off" not in page
+    client.post("/logout")
+    login(client, "viewer@a.example")
+    assert "Its event:" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_an_event_that_has_begun_cannot_be_cancelled(client, people):
+    event = make_event(people["host"])  # 6 to 8 May 2026, Helsinki
+    first_day = datetime(2026, 5, 5, 21, 0, tzinfo=UTC)  # 00:00 of 6 May in Helsinki
+    with freeze_time(first_day - timedelta(seconds=1)):
+        login(client, "manager@a.example")
+        assert 'value="cancelled"' in client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+    with freeze_time(first_day):
+        login(client, "manager@a.example")
+        assert 'value="cancelled"' not in client.get(f"{BASE}/{event.id}").get_data(as_text=True)
+        response = client.post(
+            f"{BASE}/{event.id}/status", data={"status": "cancelled"}, follow_redirects=True
+        )
+    assert "The event has begun: it can no longer be cancelled." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED

@@ -274,7 +274,7 @@ def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(clie
             "kind": "accepted",
             "language": "en",
             "subject": "Welcome to {event}",
-            "body": "Dear {name}, you are in {track}. {unknown} stays.",
+            "body": "Dear {name}, you are in {track}. A { brace } stays.",
         },
     )
     assert response.status_code == 302
@@ -283,11 +283,30 @@ def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(clie
     (mail,) = _mails("first@uni.example")
     assert mail.subject == "Welcome to International Staff Training Days 2026"
     assert mail.body.startswith(
-        "Dear First Person, you are in Global mobility networks. {unknown} stays."
+        "Dear First Person, you are in Global mobility networks. A { brace } stays."
     )
     assert "Confirm or decline your place by" in mail.body  # the offer's details still follow
     # Emptying both restores the default.
     client.post(url, data={"kind": "accepted", "language": "en", "subject": "", "body": ""})
+    assert db.session.scalar(select(func.count()).select_from(MessageTemplate)) == 0
+
+
+def test_a_placeholder_that_is_not_one_is_refused_in_subject_and_text(client, scene):
+    login(client, scene.organiser.email)
+    url = f"/institutions/uni-a/events/{scene.event.id}/templates?kind=declined&language=en"
+    response = client.post(
+        url,
+        data={
+            "kind": "declined",
+            "language": "en",
+            "subject": "About {evnet}",
+            "body": "Dear {nmae}, thank you for applying to {event}.",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "{evnet} is not replaced by anything: use {name}, {event}, {track}." in page
+    assert "{nmae} is not replaced by anything" in page
     assert db.session.scalar(select(func.count()).select_from(MessageTemplate)) == 0
 
 
@@ -330,3 +349,24 @@ def test_only_organisers_decide_and_send(client, scene, three):
 
 def test_the_template_kinds_are_the_four_emails():
     assert {k.value for k in TemplateKind} == {"accepted", "waiting_list", "declined", "promoted"}
+
+
+def test_a_track_of_one_place_says_place(client, scene):
+    scene.mobility.capacity = 1
+    db.session.commit()
+    login(client, scene.organiser.email)
+    page = client.get(_overview(scene)).get_data(as_text=True)
+    assert "accepted 0 of 1 place" in page
+    assert "of 1 places" not in page
+    assert "accepted 0 of 2 places" in page  # the teaching track
+
+
+def test_the_send_button_says_what_it_will_send(client, scene, three):
+    _decide_all(scene, three)
+    with freeze_time(AFTER):
+        login(client, scene.organiser.email)
+        page = client.get(_overview(scene)).get_data(as_text=True)
+    assert (
+        "Sending writes to each applicant once: 1 accepted, 1 on the waiting list, "
+        "1 not selected. The decisions cannot be changed after that." in page
+    )

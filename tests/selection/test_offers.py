@@ -16,6 +16,7 @@ from app.core.extensions import aware, db
 from app.mail.models import OutboxMessage
 from app.selection import decisions
 from app.selection.tasks import expire_offers_task
+from tests.conftest import login
 from tests.events.factories import AFTER, DURING
 from tests.selection.conftest import apply_with_token
 
@@ -314,6 +315,35 @@ def test_nobody_is_promoted_once_the_event_has_begun(scene, sent):
     assert _fresh(sent["bert"][0]).place == PlaceStatus.EXPIRED
     assert sent["anna"][0].place == PlaceStatus.CONFIRMED
     assert sent["dan"][0].place is None
+
+
+def _edit_places(client, scene, capacity: int, moment):
+    track = scene.mobility
+    with freeze_time(moment):
+        login(client, scene.organiser.email)
+        return client.post(
+            f"/institutions/uni-a/events/{scene.event.id}/tracks/{track.id}/edit",
+            data={"title": track.title, "target_group": "", "topics": "", "capacity": capacity},
+        )
+
+
+def test_places_added_after_the_decisions_go_to_the_waiting_list(client, scene, sent):
+    moment = AFTER + timedelta(days=1)
+    assert _edit_places(client, scene, 3, moment).status_code == 302
+    dan, cleo = _fresh(sent["dan"][0]), sent["cleo"][0]
+    assert dan.decision == Decision.ACCEPTED and dan.place == PlaceStatus.OFFERED
+    assert aware(dan.offer_deadline) == moment + timedelta(days=7)
+    assert len(_promoted_mails("dan@uni.example")) == 1
+    assert cleo.place is None and cleo.waiting_rank == 1
+
+
+def test_places_cannot_go_below_those_offered_or_confirmed(client, scene, sent):
+    moment = AFTER + timedelta(days=1)
+    response = _edit_places(client, scene, 1, moment)
+    assert response.status_code == 400
+    assert "2 places are already offered or confirmed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert scene.mobility.capacity == 2
 
 
 def test_declining_asks_first_and_changes_nothing_until_sure(client, scene, sent):

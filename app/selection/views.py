@@ -199,6 +199,14 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
         data = {f"score_{s.criterion_id}": str(s.value) for s in own.scores}
         data["comment"] = own.comment
     form = review_form(list(event.criteria), data=data or None)
+    # Once the decisions are sent, scores change nothing: the review is read, not taken.
+    closed = event.decisions_sent_at is not None
+    if request.method == "POST" and closed:
+        db.session.commit()
+        flash(_("The decisions are sent: reviews can no longer be changed."), "error")
+        return redirect(
+            url_for("selection.review", slug=slug, event_id=event_id, application_id=application_id)
+        ), 303
     if event.criteria and form.validate_on_submit():
         services.save_review(application, _user(), form.scores(), form.comment.data or "")
         db.session.commit()
@@ -215,6 +223,7 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
         organiser=organiser,
         others=[(r, shown(services.review_mean(r))) for r in others],
         own_mean=shown(services.review_mean(own)) if own else None,
+        closed=closed,
     )
 
 

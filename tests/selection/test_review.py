@@ -153,6 +153,29 @@ def test_a_review_is_saved_during_and_after_the_window(client, scene):
     assert "4.00" in page  # the weighted mean of the member's own review
 
 
+def test_once_the_decisions_are_sent_a_review_is_read_not_changed(client, scene):
+    application = apply(scene.mobility, "uno@uni.example")
+    make_review(application, scene.member, {scene.fit: 3, scene.motivation: 3}, "Fine")
+    scene.event.decisions_sent_at = AFTER
+    db.session.commit()
+    with freeze_time(AFTER):
+        login(client, scene.member.email)
+        page = client.get(_review_url(scene, application)).get_data(as_text=True)
+        assert "reviews can no longer be changed" in page and 'name="comment"' not in page
+        response = client.post(
+            _review_url(scene, application),
+            data={
+                f"score_{scene.fit.id}": "5",
+                f"score_{scene.motivation.id}": "5",
+                "comment": "x",
+            },
+        )
+    assert response.status_code == 303
+    review = db.session.scalar(select(Review).where(Review.application_id == application.id))
+    db.session.refresh(review)
+    assert sorted(s.value for s in review.scores) == [3, 3] and review.comment == "Fine"
+
+
 def test_every_criterion_must_be_scored_from_1_to_5(client, scene):
     application = apply(scene.mobility, "nea@uni.example")
     login(client, scene.member.email)

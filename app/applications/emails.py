@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from app.accounts.emails import Email
 from app.applications.models import Application
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
-from app.events.formatting import event_moment
+from app.events.formatting import event_dates, event_moment
 from app.events.models import Event
 
 
@@ -117,5 +117,29 @@ def withdrawn(application: Application, address: str) -> Email:
         return Email(
             language=known(application.language) or DEFAULT_LANGUAGE,
             subject=_("Your application to %(event)s is withdrawn", event=event.title),
+            body=_body(*paragraphs),
+        )
+
+
+def cancelled(application: Application) -> Email:
+    """Write the email that tells an applicant the event is cancelled."""
+    event = application.event
+    with force_locale(locale_of(application.language)):
+        paragraphs = [
+            _(
+                "We are sorry to tell you that %(event)s (%(dates)s) is cancelled. Your "
+                "application, and a place offered or confirmed to you, no longer stand; "
+                "nothing more is needed from you.",
+                event=event.title,
+                dates=event_dates(event),
+            )
+        ]
+        if event.contact_email:
+            paragraphs.append(
+                _("Questions? Write to the organisers: %(address)s", address=event.contact_email)
+            )
+        return Email(
+            language=known(application.language) or DEFAULT_LANGUAGE,
+            subject=_("%(event)s is cancelled", event=event.title),
             body=_body(*paragraphs),
         )

@@ -474,3 +474,32 @@ def erase(application: Application, now: datetime) -> None:
     db.session.flush()
     application_erased.send(application=application)
     log.info("application %s erased", application.id)
+
+
+def notice_cancelled_events(now: datetime) -> int:
+    """Tell everyone who stands by an application that its event is cancelled, once per event
+    (Event.cancel_noticed_at records it); return how many were told."""
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.status == EventStatus.CANCELLED, Event.cancel_noticed_at.is_(None))
+        # Another run holding the event is telling its applicants already.
+        .with_for_update(skip_locked=True)
+    ).all()
+    told = 0
+    for event in events:
+        for application in db.session.scalars(
+            select(Application)
+            .where(
+                Application.event_id == event.id,
+                Application.status == ApplicationStatus.SUBMITTED,
+                Application.erased_at.is_(None),
+            )
+            .order_by(Application.id)
+        ):
+            message = emails.cancelled(application)
+            queue_mail(application.email, message.subject, message.body, language=message.language)
+            told += 1
+        event.cancel_noticed_at = now
+        log.info("cancellation of event %s told to its applicants", event.id)
+    db.session.flush()
+    return told

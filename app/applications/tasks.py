@@ -21,6 +21,14 @@ def erase_requested_data() -> int:
     return erased
 
 
+@periodic_task(crontab(minute="*"))
+def notice_cancelled_events() -> int:
+    """Tell those who applied to an event that was cancelled (each minute; once per event)."""
+    told = services.notice_cancelled_events(utcnow())
+    db.session.commit()
+    return told
+
+
 @periodic_task(crontab(minute="7", hour="3"))
 def forget_idle_applicants() -> int:
     """Forget the addresses that never applied to an event that is over (daily)."""

@@ -219,6 +219,8 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     feedback_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The close of the window was announced to the organiser and the committee.
     close_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Those who applied were told that the event is cancelled.
+    cancel_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The status this event last gave its plan activity (planned, in_progress, done or
     # cancelled): each stage is given once, so a planner's later change by hand stands.
     activity_followed: Mapped[str | None] = mapped_column(String(20))

@@ -296,7 +296,10 @@ def set_status(slug: str, event_id: int) -> ResponseReturnValue:
         {
             EventStatus.PUBLISHED: _("The call is published."),
             EventStatus.DRAFT: _("The call is back to draft: only organisers see it."),
-            EventStatus.CANCELLED: _("The event is cancelled: its call is no longer shown."),
+            EventStatus.CANCELLED: _(
+                "The event is cancelled: its call is no longer shown. Everyone who applied is "
+                "told by email within a few minutes."
+            ),
         }[status]
     )
     return redirect(url_for("events.manage", slug=slug, event_id=event.id))

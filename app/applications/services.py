@@ -116,15 +116,16 @@ def invitation_valid(event: Event, token: str | None) -> bool:
 # --- links ------------------------------------------------------------------------------------
 
 
-def issue_link(applicant: Applicant) -> str:
-    """Give the applicant a new secret link and return its address; the old one stops working.
+def issue_link(applicant: Applicant, endpoint: str = "applications.own") -> str:
+    """Give the applicant a new secret link and return its address, to their page or to
+    another page of theirs (`endpoint`, taking the token); the old link stops working.
 
     For every email that carries the applicant's link (decisions, offers, feedback): only the
     digest is stored, so a link can be mailed only when it is made.
     """
     token = secrets.token_urlsafe(32)
     applicant.token_digest = token_digest(token)
-    return link_of(token)
+    return external_url(endpoint, token=token)
 
 
 def link_of(token: str) -> str:

@@ -32,11 +32,11 @@ MEETING_LENGTH = timedelta(hours=1)
 
 
 def _body(event: Event, *paragraphs: str, link: str | None = None) -> str:
-    """Greet, say the paragraphs, give the link to one's own page, name the organisers."""
+    """Greet, say the paragraphs, give the link to one's feedback form, name the organisers."""
     parts = [_("Hello,"), *paragraphs]
     if link:
         parts += [
-            _("Your page of the event (keep the link to yourself; it replaces earlier ones):"),
+            _("Your feedback form (keep the link to yourself; it replaces earlier ones):"),
             link,
         ]
     if event.contact_email:
@@ -146,7 +146,6 @@ def feedback_invitation(application: Application, last_day: date, link: str) -> 
                 "five minutes.",
                 event=event.title,
             ),
-            _("Open your page of the event and choose the feedback there."),
             _(
                 "You can give your feedback, and change it, until the end of %(date)s.",
                 date=day(last_day, "full"),

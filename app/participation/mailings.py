@@ -167,7 +167,8 @@ def invite_feedback(now: datetime) -> int:
         ).all()
         for application in found:
             # A link is mailed only when it is made: the earlier one stops working.
-            link = applications.issue_link(application.applicant)
+            # Straight to the form: the one thing this email asks for.
+            link = applications.issue_link(application.applicant, "participation.feedback")
             email = emails.feedback_invitation(application, feedback_last_day(event), link)
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_invited_at = now
@@ -197,7 +198,7 @@ def remind_feedback(now: datetime) -> int:
             )
         ).all()
         for application in found:
-            link = applications.issue_link(application.applicant)
+            link = applications.issue_link(application.applicant, "participation.feedback")
             email = emails.feedback_reminder(application, feedback_last_day(event), link)
             queue_mail(application.email, email.subject, email.body, language=email.language)
             application.feedback_reminded_at = now

@@ -155,10 +155,19 @@ def reviewable_applications(
 
 
 def require_reviewable(
-    event: Event, track_ids: set[int], reviewer: Reviewer, application_id: int
+    event: Event,
+    track_ids: set[int],
+    reviewer: Reviewer,
+    application_id: int,
+    *,
+    organiser: bool = False,
 ) -> Application:
     """Return an application the reviewer may review, with its answers; 404 for any other
-    (another event's, another track's, withdrawn, or in conflict with the reviewer)."""
+    (another event's, another track's, withdrawn, or in conflict with the reviewer).
+
+    An organiser may also read one in conflict, to decide on it (an applicant from the host is
+    scored by nobody when the whole committee is of the host); the page takes no score then.
+    """
     application = db.session.scalar(
         select(Application)
         .where(Application.id == application_id, Application.event_id == event.id)
@@ -173,7 +182,7 @@ def require_reviewable(
         application is None
         or application.status != ApplicationStatus.SUBMITTED
         or application.track_id not in track_ids
-        or conflicted(reviewer, application)
+        or (conflicted(reviewer, application) and not organiser)
     ):
         abort(404)
     return application

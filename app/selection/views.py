@@ -192,7 +192,12 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
     """Show an application to a reviewer and take their scores and comment."""
     event, track_ids = events.require_event_for_review(slug, event_id, current_user)
     reviewer = services.reviewer_for(_user(), event)
-    application = services.require_reviewable(event, track_ids, reviewer, application_id)
+    organiser = can_organise(current_user, event.institution)
+    application = services.require_reviewable(
+        event, track_ids, reviewer, application_id, organiser=organiser
+    )
+    # An organiser reads an application they may not score (from their own institution).
+    read_only = services.conflicted(reviewer, application)
     own = services.review_of(application, _user())
     data: dict[str, Any] = {}
     if own is not None and request.method == "GET":
@@ -201,6 +206,8 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
     form = review_form(list(event.criteria), data=data or None)
     # Once the decisions are sent, scores change nothing: the review is read, not taken.
     closed = event.decisions_sent_at is not None
+    if request.method == "POST" and read_only:
+        abort(403)
     if request.method == "POST" and closed:
         db.session.commit()
         flash(_("The decisions are sent: reviews can no longer be changed."), "error")
@@ -212,7 +219,6 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
         db.session.commit()
         flash(_("Your review is saved."))
         return redirect(url_for("selection.review_list", slug=slug, event_id=event_id))
-    organiser = can_organise(current_user, event.institution)
     others = services.reviews_of(application) if organiser else []
     return _page(
         "selection/review.html",
@@ -224,6 +230,7 @@ def review(slug: str, event_id: int, application_id: int) -> ResponseReturnValue
         others=[(r, shown(services.review_mean(r))) for r in others],
         own_mean=shown(services.review_mean(own)) if own else None,
         closed=closed,
+        read_only=read_only,
     )
 
 
@@ -243,10 +250,6 @@ def _overview_page(
 ) -> ResponseReturnValue:
     tracks = services.overview(event)
     scores = services.standings(event)
-    reviewer = services.reviewer_for(_user(), event)
-    reviewable = {
-        a.id for t in tracks for a in t.applications if not services.conflicted(reviewer, a)
-    }
 
     def best_first(application: Application) -> tuple[Any, ...]:
         """The highest mean score first; applications nobody has scored last."""
@@ -274,7 +277,6 @@ def _overview_page(
         tracks=tracks,
         forms=forms,
         scores=scores,
-        reviewable=reviewable,
         send_form=ConfirmForm(),
         may_send=event.decisions_may_be_sent(now),
         undecided=undecided,

@@ -87,7 +87,31 @@ def test_an_applicant_of_the_host_is_reviewed_by_nobody(client, scene):
         client.post("/logout")
         login(client, person.email)
         assert "Hanna Host" not in _list(client, scene)
-        assert client.get(_review_url(scene, host_applicant)).status_code == 404
+    client.post("/logout")
+    login(client, scene.member.email)
+    assert client.get(_review_url(scene, host_applicant)).status_code == 404
+
+
+def test_an_organiser_reads_an_application_they_may_not_score_to_decide_on_it(client, scene):
+    """An applicant from the host is scored by nobody: the organiser who decides may read the
+    application (linked from the overview), but never score it."""
+    host_applicant = apply(
+        scene.mobility, "hanna@other.example", name="Hanna Host", home_institution_id=scene.host.id
+    )
+    login(client, scene.organiser.email)
+    overview = client.get(f"/institutions/uni-a/events/{scene.event.id}/selection").text
+    assert f'href="{_review_url(scene, host_applicant)}"' in overview
+    page = client.get(_review_url(scene, host_applicant)).text
+    assert "Hanna Host" in page and "You do not score this application" in page
+    assert 'name="comment"' not in page
+    response = client.post(
+        _review_url(scene, host_applicant),
+        data={f"score_{scene.fit.id}": "5", f"score_{scene.motivation.id}": "5"},
+    )
+    assert response.status_code == 403
+    assert (
+        db.session.scalar(select(Review).where(Review.application_id == host_applicant.id)) is None
+    )
 
 
 def test_a_shared_email_domain_is_a_conflict_but_a_public_mail_service_is_not(client, scene):

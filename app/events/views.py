@@ -285,6 +285,10 @@ def set_status(slug: str, event_id: int) -> ResponseReturnValue:
     if status == EventStatus.PUBLISHED and not event.tracks:
         flash(_("Add at least one track before publishing the call."), "error")
         return redirect(url_for("events.manage", slug=slug, event_id=event.id))
+    # Applicants hold the decisions sent: the call they answered cannot turn into a draft.
+    if status == EventStatus.DRAFT and event.decisions_sent_at is not None:
+        flash(_("The decisions are sent: the call can no longer go back to draft."), "error")
+        return redirect(url_for("events.manage", slug=slug, event_id=event.id))
     # An event that took place keeps its records: they are the plan's figures.
     if status == EventStatus.CANCELLED and services.has_begun(event, utcnow()):
         flash(_("The event has begun: it can no longer be cancelled."), "error")

@@ -383,6 +383,20 @@ def test_moving_the_meeting_after_its_invitations_says_those_invited_are_told(cl
     assert db.session.get(Event, event.id).meeting_sequence == 1
 
 
+def test_a_call_whose_decisions_are_sent_cannot_go_back_to_draft(client, setup):
+    event, _track, _question = setup
+    event.decisions_sent_at = datetime(2026, 2, 20, tzinfo=UTC)
+    db.session.commit()
+    login(client, "manager@a.example")
+    page = client.get(f"{BASE}/{event.id}").text
+    assert 'value="draft"' not in page
+    response = client.post(f"{BASE}/{event.id}/status", data={"status": "draft"})
+    assert response.status_code == 302
+    assert "can no longer go back to draft" in client.get(response.location).text
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+
+
 def test_the_editor_shows_local_times(client, setup):
     event, _track, _question = setup
     login(client, "manager@a.example")

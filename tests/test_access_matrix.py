@@ -401,12 +401,8 @@ ROUTES: list[Route] = [
     Route("POST", "/institutions/{slug}/events/{event}/rubric/{criterion}/remove", ORGANISER),
     Route("GET", "/institutions/{slug}/events/{event}/review", REVIEWER),
     Route("GET", "/institutions/{slug}/events/{event}/review/{application}", REVIEWER),
-    Route(
-        "POST",
-        "/institutions/{slug}/events/{event}/review/{application}",
-        REVIEWER,
-        allowed="422",
-    ),
+    # The world's decisions are sent: a review is read, no longer taken (303 back to it).
+    Route("POST", "/institutions/{slug}/events/{event}/review/{application}", REVIEWER),
     Route("GET", "/institutions/{slug}/events/{event}/selection", ORGANISER),
     Route(
         "POST",

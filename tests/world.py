@@ -468,6 +468,10 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
         "feedback_sent_at": now,
         "feedback_reminded_at": now,
         "close_noticed_at": now,
+        # The meeting moved once after its invitations, and was mailed again.
+        "meeting_changed_at": now,
+        "meeting_sequence": 1,
+        "activity_followed": "planned",
     }
     main = event(
         a,
@@ -487,7 +491,7 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
         list_shared=False,
     )
     other = event(b, status="published", activity_id=None)
-    cancelled = event(a, status="cancelled")
+    cancelled = event(a, status="cancelled", cancel_noticed_at=now)
     db.session.flush()
     tracks = []
     for event_row in (main, other):

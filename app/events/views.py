@@ -8,6 +8,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -24,21 +25,52 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.core.conflicts import EditConflict
+from app.core.enums import labels
 from app.core.extensions import db, utcnow
+from app.core.i18n import lazy_gettext as _l
 from app.core.urls import external_url
 from app.core.validation import form_id
-from app.events import planning, services
+from app.core.vocabularies import vocabularies
+from app.events import feeds, listing, planning, services
 from app.events.formatting import event_dates, event_moment
 from app.events.forms import CommitteeForm, EventEditForm, EventForm, QuestionForm, TrackForm
 from app.events.models import ANSWER_MAX, CHOICES_MAX, TOPICS_MAX, Event, EventStatus
 from app.events.schemas import MIN_CHOICES
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
-from app.planner.models import Activity
+from app.planner.models import Activity, Format
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
 
 APPLY_ENDPOINT = "applications.request_link"
+
+# The listing's choices of the call's state and of the order, as the form offers them.
+STATE_LABELS = {
+    "open": _l("Open now"),
+    "soon": _l("Opening soon"),
+    "closing": _l("Closing this week"),
+    "closed": _l("Closed"),
+}
+FIELD_LABELS = {
+    "topic": _l("Topic"),
+    "category": _l("Practice category"),
+    "target_group": _l("Target group"),
+    "country": _l("Host country"),
+    "network": _l("Network of the host"),
+    "start": _l("Taking place from"),
+    "end": _l("Taking place until"),
+    "state": _l("Applications"),
+    "format": _l("Format"),
+    "language": _l("Working language"),
+    "sort": _l("Sort by"),
+    "page": _l("Page"),
+    "per_page": _l("Calls per page"),
+}
+SORT_LABELS = {
+    "closing": _l("Closing date"),
+    "starting": _l("Event date"),
+    "newest": _l("Newest calls"),
+}
 
 
 @bp.app_template_global()
@@ -105,6 +137,12 @@ def hosted_events(activity: Activity | None) -> list[tuple[str, str]]:
     ]
 
 
+@bp.app_template_global()
+def upcoming_calls(institution: Any) -> list[Event]:
+    """Return an institution's published events still to come (its public page lists them)."""
+    return listing.upcoming_calls(institution, utcnow().date())
+
+
 def apply_url(event: Event, **values: str) -> str | None:
     """Return the address of the event's application form (None until that page exists)."""
     try:
@@ -123,9 +161,45 @@ def _user() -> object:
 @bp.get("/events")
 @access(PUBLIC)
 def index() -> ResponseReturnValue:
-    """List the published calls: open now, opening soon, and past."""
+    """List the published calls of every institution, filtered, sorted and a page at a time."""
     now = utcnow()
-    return render_template("events/index.html", calls=services.published_calls(now), now=now)
+    filters = listing.parse_filters(request.args, now.date())
+    page = listing.page_of(filters, now)
+    return render_template(
+        "events/index.html",
+        filters=filters,
+        page=page,
+        now=now,
+        field_labels={name: str(label) for name, label in FIELD_LABELS.items()},
+        category_options=list(vocabularies().lists["categories"].items()),
+        country_options=[(country, country) for country in listing.countries()],
+        network_options=[(network.slug, network.name) for network in listing.networks()],
+        state_options=[(key, str(label)) for key, label in STATE_LABELS.items()],
+        formats=list(labels(Format).items()),
+        language_options=[(code, language_name(code)) for code in listing.languages()],
+        sort_options=[(key, str(label)) for key, label in SORT_LABELS.items()],
+        per_page_options=[(str(n), str(n)) for n in listing.PER_PAGE_CHOICES],
+    ), 400 if filters.problems else 200
+
+
+@bp.get("/events/feed.<any(ics, atom):kind>")
+@access(PUBLIC)
+def feed(kind: str) -> ResponseReturnValue:
+    """Return the calls of the current filters as an iCalendar file or an Atom feed."""
+    now = utcnow()
+    filters = listing.parse_filters(request.args, now.date())
+    if filters.problems:
+        text = "\n".join(f"{name}: {problem}" for name, problem in filters.problems.items())
+        return Response(text + "\n", status=400, content_type="text/plain; charset=utf-8")
+    events = listing.feed_calls(filters, now)
+    chosen = filters.args()
+    if kind == "ics":
+        return Response(
+            feeds.to_ical(events, now, chosen), content_type="text/calendar; charset=utf-8"
+        )
+    return Response(
+        feeds.to_atom(events, now, chosen), content_type="application/atom+xml; charset=utf-8"
+    )
 
 
 @bp.get("/events/<int:event_id>")
@@ -139,6 +213,9 @@ def call(event_id: int) -> ResponseReturnValue:
     if event.status != EventStatus.PUBLISHED and not organiser:
         abort(404)
     now = utcnow()
+    mine = (
+        [role.institution for role in current_user.roles] if current_user.is_authenticated else []
+    )
     return render_template(
         "events/call.html",
         event=event,
@@ -146,6 +223,7 @@ def call(event_id: int) -> ResponseReturnValue:
         state=event.window_state(now),
         apply=apply_url(event),
         organiser=organiser,
+        ties=listing.ties(event.institution, mine),
     )
 
 

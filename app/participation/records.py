@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 from typing import Any
 
@@ -46,7 +48,7 @@ from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
 from app.indicators.services import add_indicator
 from app.institutions.models import Institution, Network, NetworkMembership, StrategicPartnership
-from app.participation.figures import PREFIX, SOURCES, Records
+from app.participation.figures import CENT, PREFIX, SOURCES, Records
 from app.participation.models import Attendance, Feedback
 from app.planner.models import Activity
 
@@ -178,6 +180,44 @@ def count_records(event_ids: list[int], host_id: int) -> Records:
         responses=int(responses),
         overall_total=int(overall_total),
     )
+
+
+# --- an institution's past events, as its public page shows them ------------------------------
+
+# The institution page shows the figures of at most this many past events (a few queries each).
+PAST_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class PastEvent:
+    """A past event of an institution with the counts of its records."""
+
+    event: Event
+    records: Records
+
+    @property
+    def satisfaction(self) -> Decimal | None:
+        """Return the mean overall rating of the feedback, 1 to 5 (None without any)."""
+        if not self.records.responses:
+            return None
+        mean = Decimal(self.records.overall_total) / self.records.responses
+        return mean.quantize(CENT, ROUND_HALF_UP)
+
+
+def past_events(institution: Institution, today: date) -> list[PastEvent]:
+    """Return an institution's published events that have ended, the latest first, each with
+    the counts of its records (the figures the plan's indicators are computed from)."""
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            Event.institution_id == institution.id,
+            Event.status == EventStatus.PUBLISHED,
+            Event.ends_on < today,
+        )
+        .order_by(Event.ends_on.desc(), Event.id.desc())
+        .limit(PAST_SHOWN)
+    )
+    return [PastEvent(event, count_records([event.id], institution.id)) for event in events]
 
 
 # --- the activity's indicators and their values -------------------------------------------------

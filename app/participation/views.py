@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -22,7 +23,7 @@ from app.core.extensions import aware, db, utcnow
 from app.events.formatting import event_dates
 from app.events.models import Event
 from app.events.services import require_event
-from app.participation import certificates, exports, services
+from app.participation import certificates, exports, records, services
 from app.participation.emails import MEETING_LENGTH
 from app.participation.forms import FeedbackForm, MarkForm, ShareListForm
 from app.participation.services import DayOutside, FeedbackState
@@ -100,6 +101,12 @@ def _participation_context() -> dict[str, object]:
         )
 
     return {"participation_for": participation_for}
+
+
+@bp.app_template_global()
+def past_events(institution: Any) -> list[records.PastEvent]:
+    """Return an institution's past events with their figures (its public page lists them)."""
+    return records.past_events(institution, utcnow().date())
 
 
 # --- the organiser's pages ---------------------------------------------------------------------

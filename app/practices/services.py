@@ -11,11 +11,12 @@ edit changed more than text (a level, a vocabulary key...) until a new translati
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.conflicts import EditConflict
@@ -662,6 +663,39 @@ def all_practices(include_withdrawn: bool = False) -> list[Practice]:
     if not include_withdrawn:
         query = query.where(Practice.withdrawn_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def exemplified_by(institution_name: str) -> list[Practice]:
+    """Return the sheets that name an institution in their good examples (by its name, in
+    the English sheet), by title."""
+    if not institution_name.strip():
+        return []
+    wanted = _name_key(institution_name)
+    # Narrowed in SQL to the sheets whose examples mention the name at all (JSON writes a
+    # letter outside ASCII as \u00e4, so both spellings), then checked field by field.
+    stored = func.lower(cast(Practice.good_examples, String))
+    typed = institution_name.strip().lower()
+    written = json.dumps(typed)[1:-1]
+    candidates = db.session.scalars(
+        select(Practice)
+        .where(
+            Practice.withdrawn_at.is_(None),
+            or_(stored.contains(typed, autoescape=True), stored.contains(written, autoescape=True)),
+        )
+        .order_by(Practice.title)
+    )
+    return [
+        practice
+        for practice in candidates
+        if any(
+            isinstance(example, dict) and _name_key(str(example.get("institution", ""))) == wanted
+            for example in practice.good_examples
+        )
+    ]
 
 
 # --- reading one or a few --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
@@ -35,6 +36,15 @@ from app.practices.schemas import FACETS, SORTS
 from app.practices.signals import offers_for
 
 bp = Blueprint("practices", __name__)
+
+
+@bp.app_template_global()
+def example_sheets(institution: Any) -> list[services.ShownPractice]:
+    """Return the sheets an institution is a good example of, in the reader's language (its
+    public page lists them)."""
+    found = services.exemplified_by(institution.name)
+    return services.shown_practices(found, current_language())
+
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 # A cost, time or effort facet is named with its phase, as one phrase to translate.

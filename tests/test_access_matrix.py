@@ -323,6 +323,8 @@ ROUTES: list[Route] = [
     # Hosted events: the public calls, and applying by a link with a secret (the credential).
     Route("GET", "/events", PUBLIC),
     Route("GET", "/events/{event}", PUBLIC),
+    Route("GET", "/events/feed.ics", PUBLIC),
+    Route("GET", "/events/feed.atom", PUBLIC),
     Route("GET", "/events/{event}/apply", PUBLIC),
     Route("POST", "/events/{event}/apply", PUBLIC, data={"email": "x@y.org"}, allowed="409"),
     Route("GET", "/applications/{app_token}", PUBLIC),

@@ -191,6 +191,14 @@ def _seed_urls(app: Flask, world: World) -> tuple[list[str], list[str]]:
         f"/api/v1/plans?institution={world.slug}",
         "/api/v1/events?window=open&topic=kieli&per_page=100",
         f"/api/v1/events?institution={world.slug}&window=closed",
+        # The public listing's filters and feeds, good and bad values.
+        "/events?network=net&state=open&format=online&language=fi&sort=newest&per_page=50",
+        "/events?topic=ty%C3%B6hyvinvointi&target_group=staff&start=2026-01-01&end=2026-12-31",
+        "/events?country=Finland&state=closing&sort=starting&page=2",
+        "/events?network=nowhere&start=2026-13-01&page=0&per_page=9999&state=x",
+        "/events/feed.ics?network=net&state=soon",
+        "/events/feed.atom?country=Finland&topic=%EE%80%80",
+        "/events/feed.atom?format=nonsense",
     ]
     return sorted(set(urls)), sorted(unfilled)
 

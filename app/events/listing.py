@@ -19,6 +19,7 @@ from sqlalchemy import Select, String, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.validation import is_slug, single_line_problem
 from app.core.vocabularies import vocabularies
 from app.events.models import TOPIC_MAX, YEARS_AROUND, Event, EventStatus, Track
 from app.institutions.models import (
@@ -43,6 +44,7 @@ UPCOMING_MAX = 20
 STATES = ("open", "soon", "closing", "closed")
 SORTS = ("closing", "starting", "newest")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+DIGITS = re.compile(r"^[0-9]{1,6}$")
 # The filters that choose calls (the page and its size only show them): the feeds carry these.
 FILTERS = (
     "topic",
@@ -101,6 +103,11 @@ class Filters:
 
 def _text(args: Mapping[str, str], name: str, problems: dict[str, str]) -> str:
     value = " ".join((args.get(name) or "").split())
+    # NUL and other control characters: PostgreSQL refuses them, and no topic has them.
+    problem = single_line_problem(value)
+    if problem:
+        problems[name] = problem
+        return ""
     if len(value) > TOPIC_MAX:
         problems[name] = _("Write at most %(max)d characters.", max=TOPIC_MAX)
         return ""
@@ -126,7 +133,7 @@ def _number(raw: str | None, default: int) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return default
-    return int(raw) if raw.isdigit() and len(raw) <= 6 else None
+    return int(raw) if DIGITS.match(raw) else None
 
 
 def countries() -> list[str]:
@@ -174,7 +181,10 @@ def parse_filters(args: Mapping[str, str], today: date) -> Filters:
     else:
         found.country = country
     network = (args.get("network") or "").strip()
-    if network and db.session.scalar(select(Network.id).where(Network.slug == network)) is None:
+    if network and (
+        not is_slug(network)
+        or db.session.scalar(select(Network.id).where(Network.slug == network)) is None
+    ):
         problems["network"] = _("Choose one of the networks offered.")
     else:
         found.network = network

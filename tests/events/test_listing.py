@@ -144,10 +144,15 @@ def test_pages_are_bounded_and_link_to_each_other(client, world, make_institutio
         ("?sort=random", "sort"),
         ("?page=0", "page"),
         ("?page=abc", "page"),
+        ("?page=%C2%B2", "page"),
+        ("?network=una%00europa", "network"),
         ("?page=99999999999999999999", "page"),
         ("?per_page=100000", "per_page"),
         ("?topic=" + "x" * 201, "topic"),
-        ("?topic=%00%ff", None),
+        ("?topic=a%00b", "topic"),
+        ("?target_group=%1b%5B31m", "target_group"),
+        ("?country=Fin%00land", "country"),
+        ("?topic=%ff%fe", None),
     ],
 )
 def test_refused_values_are_named_and_left_out(

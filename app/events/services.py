@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -48,8 +47,6 @@ log = logging.getLogger(__name__)
 HOSTABLE_PRACTICES = frozenset(
     {"international-staff-training-days", "inter-institutional-trainings-and-workshops"}
 )
-# The public list shows at most this many calls under each heading.
-LISTED_MAX = 100
 # The event form offers at most this many of the institution's activities to link to.
 ACTIVITIES_OFFERED = 500
 
@@ -154,38 +151,6 @@ def institution_events(institution: Institution) -> list[Event]:
             .where(Event.institution_id == institution.id)
             .order_by(Event.starts_on.desc(), Event.id.desc())
         )
-    )
-
-
-@dataclass(frozen=True)
-class Calls:
-    """The published calls, as the public list groups them."""
-
-    open: list[Event]
-    soon: list[Event]
-    past: list[Event]
-
-
-def published_calls(now: datetime) -> Calls:
-    """Group the published events: open now (closing first), opening soon, and past calls."""
-    base = (
-        select(Event)
-        .where(Event.status == EventStatus.PUBLISHED)
-        .options(selectinload(Event.institution), selectinload(Event.tracks))
-    )
-    opened = Event.opens_at.is_not(None) & (Event.opens_at <= now)
-    open_now = base.where(opened, Event.closes_at > now).order_by(Event.closes_at)
-    # Not open yet: a window still ahead, or none yet for an event still to come.
-    soon = base.where(
-        (Event.opens_at > now) | (Event.opens_at.is_(None) & (Event.starts_on >= now.date()))
-    ).order_by(Event.starts_on, Event.id)
-    past = base.where(
-        (Event.closes_at <= now) | (Event.opens_at.is_(None) & (Event.starts_on < now.date()))
-    ).order_by(Event.starts_on.desc(), Event.id.desc())
-    return Calls(
-        open=list(db.session.scalars(open_now.limit(LISTED_MAX))),
-        soon=list(db.session.scalars(soon.limit(LISTED_MAX))),
-        past=list(db.session.scalars(past.limit(LISTED_MAX))),
     )
 
 

@@ -22,7 +22,7 @@ class SendForm(FlaskForm):
         _l("Into the plan"), coerce=int, validate_choice=True, invalid_choice_message=CHOOSE
     )
     kind = SelectField(
-        _l("As"),
+        _l("Kind of activity"),
         choices=[SelectChoice(key, label) for key, label in KINDS.items()],
         default="job_shadowing",
         validate_choice=True,

@@ -84,7 +84,7 @@ def test_a_planner_sends_staff_and_the_plan_counts_them(live_server, journey, br
         page.get_by_label("Into the plan").select_option(
             label="JYU staff development 2026 (University of Jyväskylä)"
         )
-        page.get_by_label("As").select_option(label="Job shadowing")
+        page.get_by_label("Kind of activity").select_option(label="Job shadowing")
         page.get_by_label("People to send").fill("1")
         page.get_by_role("button", name="Add to my plan").click()
         page.get_by_text("The sending activity is added to your plan").wait_for()

@@ -121,27 +121,30 @@ def send_staff(
     title = _(
         "%(kind)s: %(event)s", kind=KINDS.get(kind, KINDS["job_shadowing"]), event=event.title
     )
-    if practice is not None:
-        activity = adopt_practice(
-            plan, practice, [Phase.DELIVERY], vocabularies(), by=by, language=language
-        )[0]
-    else:  # a catalogue without the sheet: the activity still links the event
-        activity = Activity(
-            plan=plan, status_changes=[StatusChange(status=ActivityStatus.IDEA, changed_by=by)]
-        )
-        db.session.add(activity)
-    activity.title = title[:200]
-    activity.start_date = event.starts_on
-    activity.end_date = event.ends_on
-    activity.host = host[:200]
-    activity.partners = [host]
-    activity.format = event.format
-    sending = Sending(
-        plan=plan, activity=activity, event=event, kind=kind, people=people, created_by=by
-    )
-    db.session.add(sending)
     try:
+        # One savepoint for the activity and its sending: of two sends at once, the later
+        # one leaves nothing behind, not even an activity without its sending.
         with db.session.begin_nested():
+            if practice is not None:
+                activity = adopt_practice(
+                    plan, practice, [Phase.DELIVERY], vocabularies(), by=by, language=language
+                )[0]
+            else:  # a catalogue without the sheet: the activity still links the event
+                activity = Activity(
+                    plan=plan,
+                    status_changes=[StatusChange(status=ActivityStatus.IDEA, changed_by=by)],
+                )
+                db.session.add(activity)
+            activity.title = title[:200]
+            activity.start_date = event.starts_on
+            activity.end_date = event.ends_on
+            activity.host = host[:200]
+            activity.partners = [host]
+            activity.format = event.format
+            sending = Sending(
+                plan=plan, activity=activity, event=event, kind=kind, people=people, created_by=by
+            )
+            db.session.add(sending)
             db.session.flush()
     except IntegrityError:
         # Another request sent the same plan to the same event first: point to it.

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core.extensions import db
 from app.indicators.models import Indicator
@@ -205,3 +206,43 @@ def test_another_institutions_sending_page_answers_404(app, client, sendings):
     # A sending of the plan addressed through another plan is not found either.
     sending = db.session.scalar(select(Sending))
     assert client.get(f"/plans/{sendings.third_plan.id}/sendings/{sending.id}").status_code == 404
+
+
+def test_a_send_that_loses_the_race_leaves_no_activity_behind(sendings, monkeypatch):
+    first, created = services.send_staff(
+        sendings.plan, sendings.event, people=1, kind="job_shadowing", by="t", language="en"
+    )
+    db.session.commit()
+    assert created
+    # The second request read "no sending yet" before the first committed.
+    monkeypatch.setattr(services, "sending_of", lambda *_: None)
+    with pytest.raises(IntegrityError):  # the unique plan and event
+        services.send_staff(
+            sendings.plan, sendings.event, people=1, kind="job_shadowing", by="t", language="en"
+        )
+    monkeypatch.undo()
+    again, created = services.send_staff(
+        sendings.plan, sendings.event, people=1, kind="job_shadowing", by="t", language="en"
+    )
+    db.session.commit()
+    assert not created and again.id == first.id
+    assert (
+        db.session.scalar(
+            select(func.count(Activity.id)).where(Activity.plan_id == sendings.plan.id)
+        )
+        == 1
+    )
+
+
+def test_deleting_the_activity_removes_the_sending(client, sendings):
+    login(client, sendings.people["planner"].email)
+    _send(client, sendings.event.id, sendings.plan.id)
+    sending = db.session.scalar(select(Sending))
+    url = f"/plans/{sendings.plan.id}/activities/{sending.activity_id}/delete"
+    assert client.post(url).status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Sending.id))) == 0
+    page = client.get(f"/events/{sendings.event.id}").get_data(as_text=True)
+    assert "already sends staff" not in page
+    # Sending again makes a new activity.
+    assert _send(client, sendings.event.id, sendings.plan.id).status_code == 302

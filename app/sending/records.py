@@ -145,12 +145,13 @@ SOURCES = [
 
 def counted_applications(event_ids: list[int], institution_id: int) -> Any:
     """Return the condition of the applications a sending institution may count: to those
-    events, from that home institution, with consent, accepted and told so, still standing."""
+    events, from that home institution, with consent, accepted and told so, still standing.
+    An erased application still counts: erasure keeps what the figures count (the home
+    institution, the decision, the place, the consent) and blanks only the person."""
     return (
         Application.event_id.in_(event_ids),
         Application.home_institution_id == institution_id,
         Application.plan_consent.is_(True),
-        Application.erased_at.is_(None),
         Application.status == ApplicationStatus.SUBMITTED,
         Application.decision == Decision.ACCEPTED,
         Application.decision_sent_at.is_not(None),

@@ -186,3 +186,16 @@ def test_without_consent_on_the_form_nothing_is_counted(client, sendings):
     with freeze_time(DURING):
         assert client.post(f"/applications/{token}", data=data).status_code == 302
     assert db.session.scalar(select(Application)).plan_consent is False
+
+
+def test_an_erased_participant_stays_counted_but_is_no_longer_listed(client, sendings):
+    sending = _send(sendings)
+    aino, _ = _apply(sendings, "aino@jyu.example", sendings.sender, True, "Aino Jyväskylä")
+    decide(sendings.event, sendings.track, [DecisionRow(aino.id, "accepted", None)], AFTER)
+    send_decisions(sendings.event, AFTER)
+    mark_attendance(db.session.get(Application, aino.id), date(2026, 5, 6), True, "org", AFTER)
+    db.session.commit()
+    applying.erase(db.session.get(Application, aino.id), AFTER)
+    db.session.commit()
+    assert _figures(sending) == {"staff_sent": 1, "days_abroad": 1, "events_attended": 1}
+    assert services.staff_records(db.session.get(Sending, sending.id)) == []

@@ -36,6 +36,7 @@ from app.practices.models import (
     PracticeTranslation,
 )
 from app.selection.models import Review, ReviewScore
+from app.sending.models import Sending
 
 __all__ = [
     "Activity",
@@ -72,6 +73,7 @@ __all__ = [
     "Review",
     "ReviewScore",
     "RubricCriterion",
+    "Sending",
     "StatusChange",
     "StrategicPartnership",
     "Track",

@@ -90,6 +90,7 @@ OWNED = {
     "token_id",
     "invite_token",
     "reset_token",
+    "sending",
     *EVENT_PLACEHOLDERS,
 }
 
@@ -334,6 +335,11 @@ ROUTES: list[Route] = [
     Route("GET", "/applications/{app_token}/feedback", PUBLIC),
     Route("POST", "/applications/{app_token}/feedback", PUBLIC),  # shown again, unsaved
     Route("GET", "/applications/{app_token}/participants", PUBLIC),
+    # Sending staff to another institution's event: the one step from the call's page (the
+    # world's caller names no plan of theirs, so the form refuses it), and the sending's page.
+    Route("POST", "/events/{event}/send", SIGNED_IN, allowed="400"),
+    Route("GET", "/plans/{plan}/sendings/{sending}", VIEWER),
+    Route("POST", "/plans/{plan}/sendings/{sending}", PLANNER, data={"people": "3"}),
     # The organisers' pages of an institution's events.
     Route("GET", "/institutions/{slug}/events", ORGANISER),
     Route("GET", "/institutions/{slug}/events/new", ORGANISER),
@@ -614,6 +620,19 @@ def event_objects(institution: Any, reviewer: Any, tag: str) -> dict[str, Any]:
     }
 
 
+def sending_object(plan_id: int, event_id: int) -> int:
+    """Give a plan an activity that sends staff to another institution's event; return the
+    sending's id."""
+    from app.planner.models import Activity
+    from app.sending.models import Sending
+
+    activity = Activity(plan_id=plan_id, title="Job shadowing")
+    sending = Sending(plan_id=plan_id, event_id=event_id, activity=activity, people=2)
+    db.session.add_all([activity, sending])
+    db.session.flush()
+    return sending.id
+
+
 def build_world(sheet: dict[str, Any]) -> World:
     """Build both institutions, their people, two catalogue sheets with revisions, and tokens."""
     from flask import current_app
@@ -671,6 +690,13 @@ def build_world(sheet: dict[str, Any]) -> World:
         world.ids["other"]["member"] = b_people["viewer"].id
         world.ids["own"] |= event_objects(a, users["reviewer"], "a")
         world.ids["other"] |= event_objects(b, b_people["viewer"], "b")
+        # Each institution's plan sends staff to the other's event.
+        world.ids["own"]["sending"] = sending_object(
+            world.ids["own"]["plan"], world.ids["other"]["event"]
+        )
+        world.ids["other"]["sending"] = sending_object(
+            world.ids["other"]["plan"], world.ids["own"]["event"]
+        )
         for owner in OWNERS:
             indicator = world.ids[owner]["indicator"]
             world.ids[owner]["values_csv"] = f"indicator_id,period,value\n{indicator},2027-Q2,5\n"

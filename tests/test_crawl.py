@@ -74,13 +74,21 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         nonlocal fillings
         fillings = [{**f, **o} for f in fillings for o in options]
 
-    plan_keys = {"activity_id", "indicator_id", "evidence_id", "approval_id", "proposed_id"}
+    plan_keys = {
+        "activity_id",
+        "indicator_id",
+        "evidence_id",
+        "approval_id",
+        "proposed_id",
+        "sending_id",
+    }
     pairs = {
         "activity_id": world.activities,
         "indicator_id": world.indicators,
         "evidence_id": world.evidence,
         "approval_id": world.approvals,
         "proposed_id": world.proposed,
+        "sending_id": world.sendings,
     }
     inner = names & plan_keys
     if inner:

@@ -61,6 +61,8 @@ class World:
     questions: list[tuple[int, int, int]] = field(default_factory=list)  # event, track, id
     criteria: list[tuple[int, int]] = field(default_factory=list)
     days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
+    # (plan id, sending id): A's plan sends staff to B's event (B's plan to A's is not A's).
+    sendings: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _institution(slug: str, kind: str = "research-university") -> Any:
@@ -369,6 +371,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         approvals += [kept, reopened]
     db.session.commit()
     hosted = _events(a, b, main, people)
+    hosted["sendings"] = _sendings(main, other_plan, hosted["events"][0], hosted["events"][3])
 
     with app.test_request_context():
         reset = make_token(
@@ -573,6 +576,7 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
             country=("SE", "DE", "FI")[index % 3],
             networks=["Una Europa", "UNICA", text(100)],
             list_consent=index % 2 == 0,
+            plan_consent=index % 2 == 0,
             withdrawn_at=now if index == 4 else None,
             decision=decision,
             waiting_rank=rank,
@@ -625,6 +629,34 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
         "criteria": [(c.event_id, c.id) for c in (*main.criteria, *other.criteria)],
         "days": [(main.id, day.isoformat()) for day in main.days()],
     }
+
+
+def _sendings(main: Any, other_plan: Any, a_event: int, b_event: int) -> list[tuple[int, int]]:
+    """A's plan sends staff to B's event, and B's plan to A's (whose applicants from B agreed
+    to be counted, every other one), each with every field of its budget guidance. Committed."""
+    from app.planner.models import Activity
+    from app.sending.models import PEOPLE_MAX, Sending
+
+    made = []
+    for plan, event_id, kind in (
+        (main, b_event, "job_shadowing"),
+        (other_plan, a_event, "staff_training"),
+    ):
+        activity = Activity(plan=plan, title=text(200), host=text(200), partners=[text(200)])
+        sending = Sending(
+            plan=plan,
+            activity=activity,
+            event_id=event_id,
+            kind=kind,
+            people=PEOPLE_MAX,
+            travel_per_person=Decimal("99999.99"),
+            subsistence_per_day=Decimal("99999.99"),
+            created_by="planner@world-a.example",
+        )
+        db.session.add_all([activity, sending])
+        made.append(sending)
+    db.session.commit()
+    return [(made[0].plan_id, made[0].id)]
 
 
 def _longest_period() -> tuple[date, date]:

@@ -179,6 +179,12 @@ class ApplicationForm(FlaskForm):
     list_consent = BooleanField(
         _l("My name and institution may appear on the list of participants shared with them.")
     )
+    plan_consent = BooleanField(
+        _l(
+            "My home institution may count my participation (acceptance and days attended) "
+            "in its own staff development plan."
+        )
+    )
     show = SubmitField(_l("Show this track’s questions"))
     submit = SubmitField(_l("Send the application"))
 
@@ -220,7 +226,7 @@ class ApplicationForm(FlaskForm):
         names = [*about, *choices]
         fields = [self[name] for name in names if name in self]
         fields += [field for _question, field in self.question_fields()]
-        fields += [self.consent, self.list_consent]
+        fields += [self.consent, self.list_consent, self.plan_consent]
         # Anything else (a hidden field) after them, so that no problem goes unlisted.
         return [*fields, *(field for field in self if field not in fields)]
 
@@ -254,6 +260,7 @@ class ApplicationForm(FlaskForm):
                 dict.fromkeys([*(self.networks.data or []), *self.other_network_names()])
             ),
             list_consent=bool(self.list_consent.data),
+            plan_consent=bool(self.plan_consent.data),
             answers=answers,
         )
 
@@ -358,6 +365,7 @@ def stored_data(application: Any, networks: list[str]) -> dict[str, Any]:
         "second_track": str(application.second_track_id or ""),
         "consent": True,
         "list_consent": application.list_consent,
+        "plan_consent": application.plan_consent,
     }
     questions = {q.id: q for t in application.event.tracks for q in t.questions}
     for answer in application.answers:

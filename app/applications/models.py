@@ -161,6 +161,9 @@ class Application(db.Model):  # type: ignore[name-defined, misc]
     # Consent to the data use (required to apply) and to appear on the participants' list.
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     list_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consent that the plan of their home institution counts their records (staff sent,
+    # days attended): without it nothing of theirs is counted there (app/sending).
+    plan_consent: Mapped[bool] = mapped_column(Boolean, default=False)
 
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

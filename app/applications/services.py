@@ -75,6 +75,7 @@ class Submission:
     country: str
     networks: list[str]
     list_consent: bool
+    plan_consent: bool = False
     answers: dict[int, Any] = field(default_factory=dict)
 
 
@@ -318,6 +319,7 @@ def save_application(
     application.country = submission.country
     application.networks = submission.networks
     application.list_consent = submission.list_consent
+    application.plan_consent = submission.plan_consent
     application.language = language
     if application.status == ApplicationStatus.WITHDRAWN:
         application.status = ApplicationStatus.SUBMITTED
@@ -504,3 +506,9 @@ def notice_cancelled_events(now: datetime) -> int:
         log.info("cancellation of event %s told to its applicants", event.id)
     db.session.flush()
     return told
+
+
+def set_plan_consent(application: Application, given: bool) -> None:
+    """Give or withdraw the consent that the home institution's plan counts the application's
+    records; the figures of the sending plan follow at the commit (app/sending)."""
+    application.plan_consent = given

@@ -125,6 +125,19 @@ def own(token: str) -> ResponseReturnValue:
     action = request.form.get("action", "")
     if action in ("erase", "erase-confirmed"):
         return _erase(applicant, token, confirmed=action == "erase-confirmed")
+    if action == "plan-consent":
+        # Given or withdrawn at any time, also after the window closed: it only says whether
+        # the home institution's plan counts this application's records.
+        if application is None or application.erased_at is not None:
+            abort(404)
+        given = request.form.get("plan_consent") == "1"
+        services.set_plan_consent(application, given)
+        db.session.commit()
+        if given:
+            flash(_("Your home institution may now count your participation in its plan."))
+        else:
+            flash(_("Your home institution no longer counts your participation in its plan."))
+        return redirect(url_for(".own", token=token))
     if not event.accepts_applications(now):
         db.session.commit()
         message = _("The application window is closed: nothing was changed.")

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from app.applications.models import ApplicationStatus, Decision, PlaceStatus
 from app.core.extensions import db, utcnow
 from app.indicators import measurements, views
-from app.indicators.computed import Computed, sources
+from app.indicators.computed import Computed
 from app.indicators.models import Indicator, Measurement, PeriodApproval
 from app.indicators.periods import period_of
 from app.institutions.models import Network, NetworkMembership, StrategicPartnership
 from app.participation import records
+from app.participation.figures import SOURCES as EVENT_SOURCES
 from app.participation.models import Attendance, Feedback
 from app.participation.records import add_event_indicators
 from app.participation.services import mark_attendance
@@ -145,7 +146,7 @@ def _expected() -> dict[str, Decimal]:
 
 def test_linking_an_event_adds_every_computed_indicator_once(world):
     indicators = _indicators(world["activity"].id)
-    assert sorted(i.source for i in indicators) == sorted(s.key for s in sources())
+    assert sorted(i.source for i in indicators) == sorted(s.key for s in EVENT_SOURCES)
     assert all(i.frequency == "yearly" for i in indicators)
     # Asking again adds nothing: the activity has them all.
     assert add_event_indicators(world["activity"]) == []
@@ -311,7 +312,7 @@ def test_dashboard_and_report_mark_computed_values_with_their_counts(world, clie
         assert "2 feedback responses" in text
         assert "t1: 3; t2: 2" in text
     index = client.get(f"/plans/{world['plan'].id}/indicators").text
-    assert index.count("(computed)") == len(sources())
+    assert index.count("(computed)") == len(EVENT_SOURCES)
 
 
 def test_computed_names_follow_the_reader_unless_renamed(world, client, mid_2026):
@@ -390,7 +391,7 @@ def test_a_copied_plan_keeps_its_indicators_computed(world):
     )
     db.session.commit()
     copied = [i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == copy.id))]
-    assert sorted(i.source for i in copied) == sorted(s.key for s in sources())
+    assert sorted(i.source for i in copied) == sorted(s.key for s in EVENT_SOURCES)
     # Its values wait for next year's event: this year's stay with this year's plan.
     assert not [m for i in copied for m in i.measurements]
 

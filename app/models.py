@@ -36,6 +36,7 @@ from app.practices.models import (
     PracticeTranslation,
 )
 from app.selection.models import Review, ReviewScore
+from app.visits.models import VisitContact, VisitDay, VisitFeedback, VisitRequest, VisitUnit
 
 __all__ = [
     "Activity",
@@ -77,4 +78,9 @@ __all__ = [
     "Track",
     "Unit",
     "User",
+    "VisitContact",
+    "VisitDay",
+    "VisitFeedback",
+    "VisitRequest",
+    "VisitUnit",
 ]

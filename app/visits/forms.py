@@ -91,7 +91,11 @@ class OfferForm(FlaskForm):
         filters=[_stripped],
         validators=[Length(max=1000), _ListLength()],
     )
-    months = CheckboxesField(_l("Months when it can host"), choices=MONTHS, coerce=int)
+    months = CheckboxesField(
+        _l("Months when it can host"),
+        choices=[SelectChoice(n, name) for n, name in MONTHS],
+        coerce=int,
+    )
     contacts = CheckboxesField(_l("Unit contacts (who handle its requests)"), coerce=int)
     submit = SubmitField(_l("Save"))
 

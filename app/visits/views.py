@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.services import normalise_email
 from app.core.extensions import db, limiter, utcnow
@@ -86,7 +87,9 @@ def new_request(slug: str) -> ResponseReturnValue:
     units = services.accepting_units(institution)
     form = RequestForm()
     form.today = _today()
-    form.suggested_unit.choices = [(0, _("Let the host choose"))] + [(u.id, u.name) for u in units]
+    form.suggested_unit.choices = [SelectChoice(0, _("Let the host choose"))] + [
+        SelectChoice(u.id, u.name) for u in units
+    ]
     if request.method == "GET" and request.args.get("unit", "").isdigit():
         form.suggested_unit.data = int(request.args["unit"])
     if form.validate_on_submit():
@@ -225,7 +228,7 @@ def unit_offer(slug: str, unit_id: int) -> ResponseReturnValue:
     offer = services.visit_unit(unit)
     people = services.members(institution)
     form = OfferForm()
-    form.contacts.choices = [(p.id, p.name or p.email) for p in people]
+    form.contacts.choices = [SelectChoice(p.id, p.name or p.email) for p in people]
     if request.method == "GET":
         form.accepts.data = offer.accepts_visits
         form.topics.data = ", ".join(offer.topics)
@@ -270,16 +273,18 @@ def requests(slug: str) -> ResponseReturnValue:
 def _host_page(institution: Institution, visit: VisitRequest, **forms: Any) -> str:
     roles = services.actor_for(current_user, visit)
     route = forms.get("route") or RouteForm()
-    route.unit.choices = [(u.id, u.name) for u in institution.units]
+    route.unit.choices = [SelectChoice(u.id, u.name) for u in institution.units]
     if visit.unit_id and not route.unit.data:
         route.unit.data = visit.unit_id
     elif visit.suggested_unit_id and not route.unit.data:
         route.unit.data = visit.suggested_unit_id
     record = forms.get("record") or RecordForm()
-    record.days.choices = [(d.isoformat(), d.isoformat()) for d in services.visit_days(visit)]
+    record.days.choices = [
+        SelectChoice(d.isoformat(), d.isoformat()) for d in services.visit_days(visit)
+    ]
     if not record.days.data:
         record.days.data = [d.day.isoformat() for d in visit.days] or [
-            d for d, _label in record.days.choices
+            c.value for c in record.days.choices
         ]
     programme = forms.get("programme") or ProgrammeForm(data={"programme": visit.programme})
     actions = {a for r in roles for a in visit.allowed(r)}
@@ -324,7 +329,7 @@ def route_request(slug: str, request_id: int) -> ResponseReturnValue:
     if Actor.OFFICE not in services.actor_for(current_user, visit):
         abort(403, description=_("Only the international office routes requests."))
     form = RouteForm()
-    form.unit.choices = [(u.id, u.name) for u in institution.units]
+    form.unit.choices = [SelectChoice(u.id, u.name) for u in institution.units]
     if not form.validate_on_submit():
         return _host_page(institution, visit, route=form), 400
     unit = db.session.get(Unit, form.unit.data)
@@ -400,7 +405,9 @@ def record_visit(slug: str, request_id: int) -> ResponseReturnValue:
     institution = _member_institution(slug)
     visit = services.require_request(current_user, institution, request_id)
     form = RecordForm()
-    form.days.choices = [(d.isoformat(), d.isoformat()) for d in services.visit_days(visit)]
+    form.days.choices = [
+        SelectChoice(d.isoformat(), d.isoformat()) for d in services.visit_days(visit)
+    ]
     if not form.validate_on_submit():
         return _host_page(institution, visit, record=form), 400
     if Actor.UNIT not in services.actor_for(current_user, visit):
@@ -433,7 +440,7 @@ def figures(slug: str) -> ResponseReturnValue:
         )
     )
     form = IndicatorsForm()
-    form.plan.choices = [(p.id, p.title) for p in plans]
+    form.plan.choices = [SelectChoice(p.id, p.title) for p in plans]
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

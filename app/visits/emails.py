@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.accounts.emails import Email
 from app.core.formatting import day
 from app.core.i18n import DEFAULT_LANGUAGE, known, locale_of
-from app.visits.models import State, VisitRequest
+from app.visits.models import VisitRequest, VisitState
 
 
 def _body(*paragraphs: str) -> str:
@@ -58,14 +58,14 @@ def decision(request: VisitRequest, link: str) -> Email:
     unit = request.unit.name if request.unit else host
     with force_locale(locale_of(request.language)):
         state = request.state
-        if state == State.ACCEPTED:
+        if state == VisitState.ACCEPTED:
             subject = _("Your visit to %(host)s is accepted", host=host)
             text = _(
                 "%(unit)s accepts your visit on %(dates)s. Confirm the dates on your page.",
                 unit=unit,
                 dates=_dates(request.preferred_start, request.preferred_end),
             )
-        elif state == State.PROPOSED:
+        elif state == VisitState.PROPOSED:
             subject = _("Other dates for your visit to %(host)s", host=host)
             text = _(
                 "%(unit)s proposes to host your visit on %(dates)s. Confirm them on your page, "
@@ -73,23 +73,27 @@ def decision(request: VisitRequest, link: str) -> Email:
                 unit=unit,
                 dates=_dates(request.proposed_start, request.proposed_end),
             )
-        elif state == State.CALL:
+        elif state == VisitState.CALL:
             subject = _("%(unit)s asks for a call first", unit=unit)
             text = _(
                 "%(unit)s would like a video call with you before deciding on your visit.",
                 unit=unit,
             )
-        elif state == State.DECLINED:
+        elif state == VisitState.DECLINED:
             subject = _("Your visit request to %(host)s is declined", host=host)
             text = _("%(unit)s cannot host your visit. The reason it gives:", unit=unit)
             text += "\n\n" + request.decline_reason
-        elif state == State.CONFIRMED:
+        elif state == VisitState.CONFIRMED:
             subject = _("The programme of your visit to %(host)s", host=host)
             text = _("%(unit)s has written the programme of your visit.", unit=unit)
         else:
             subject = _("Your visit request to %(host)s", host=host)
             text = request.state_label
-        note = request.host_note if state in (State.CALL, State.ACCEPTED, State.PROPOSED) else ""
+        note = (
+            request.host_note
+            if state in (VisitState.CALL, VisitState.ACCEPTED, VisitState.PROPOSED)
+            else ""
+        )
         return Email(
             language=known(request.language) or DEFAULT_LANGUAGE,
             subject=subject,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.enums import label_with
 from app.core.extensions import db, utcnow
 from app.core.i18n import lazy_gettext as _l
 from app.events.models import SCORE_MAX, SCORE_MIN
@@ -38,7 +40,7 @@ RANGE_MAX_DAYS = 366
 LIST_MAX = 20
 
 
-class State(StrEnum):
+class VisitState(StrEnum):
     """Where a visit request stands."""
 
     UNVERIFIED = "unverified"  # the visitor has not opened the emailed link yet
@@ -53,21 +55,24 @@ class State(StrEnum):
     RECORDED = "recorded"  # after the visit, its attendance recorded
 
 
-STATE_LABELS = {
-    State.UNVERIFIED: _l("Email not yet confirmed"),
-    State.REQUESTED: _l("Requested"),
-    State.ROUTED: _l("Routed to a unit"),
-    State.CALL: _l("Call first"),
-    State.ACCEPTED: _l("Accepted"),
-    State.PROPOSED: _l("Other dates proposed"),
-    State.DECLINED: _l("Declined"),
-    State.WITHDRAWN: _l("Withdrawn"),
-    State.CONFIRMED: _l("Confirmed"),
-    State.RECORDED: _l("Recorded"),
+STATE_LABELS: dict[str, Any] = {
+    VisitState.UNVERIFIED: _l("Email not yet confirmed"),
+    VisitState.REQUESTED: _l("Requested"),
+    VisitState.ROUTED: _l("Routed to a unit"),
+    VisitState.CALL: _l("Call first"),
+    VisitState.ACCEPTED: _l("Accepted"),
+    VisitState.PROPOSED: _l("Other dates proposed"),
+    VisitState.DECLINED: _l("Declined"),
+    VisitState.WITHDRAWN: _l("Withdrawn"),
+    VisitState.CONFIRMED: _l("Confirmed"),
+    VisitState.RECORDED: _l("Recorded"),
 }
 
 
-class Actor(StrEnum):
+label_with(VisitState, STATE_LABELS)
+
+
+class VisitActor(StrEnum):
     """Who takes a step: the visitor (by their link), the host's office, or the unit."""
 
     VISITOR = "visitor"
@@ -75,35 +80,49 @@ class Actor(StrEnum):
     UNIT = "unit"  # the routed unit's contacts (and the office)
 
 
+label_with(
+    VisitActor,
+    {"visitor": _l("Visitor"), "office": _l("International office"), "unit": _l("Host unit")},
+)
+
 # Every allowed transition: (state, action) -> (who, next state). Nothing else moves a request.
-TRANSITIONS: dict[tuple[State, str], tuple[Actor, State]] = {
-    (State.UNVERIFIED, "verify"): (Actor.VISITOR, State.REQUESTED),
-    (State.UNVERIFIED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.REQUESTED, "route"): (Actor.OFFICE, State.ROUTED),
-    (State.REQUESTED, "decline"): (Actor.OFFICE, State.DECLINED),
-    (State.REQUESTED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.ROUTED, "route"): (Actor.OFFICE, State.ROUTED),
-    (State.ROUTED, "accept"): (Actor.UNIT, State.ACCEPTED),
-    (State.ROUTED, "propose"): (Actor.UNIT, State.PROPOSED),
-    (State.ROUTED, "call"): (Actor.UNIT, State.CALL),
-    (State.ROUTED, "decline"): (Actor.UNIT, State.DECLINED),
-    (State.ROUTED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.CALL, "accept"): (Actor.UNIT, State.ACCEPTED),
-    (State.CALL, "propose"): (Actor.UNIT, State.PROPOSED),
-    (State.CALL, "decline"): (Actor.UNIT, State.DECLINED),
-    (State.CALL, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.ACCEPTED, "confirm"): (Actor.VISITOR, State.CONFIRMED),
-    (State.ACCEPTED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.PROPOSED, "confirm"): (Actor.VISITOR, State.CONFIRMED),
-    (State.PROPOSED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.CONFIRMED, "withdraw"): (Actor.VISITOR, State.WITHDRAWN),
-    (State.CONFIRMED, "record"): (Actor.UNIT, State.RECORDED),
+TRANSITIONS: dict[tuple[VisitState, str], tuple[VisitActor, VisitState]] = {
+    (VisitState.UNVERIFIED, "verify"): (VisitActor.VISITOR, VisitState.REQUESTED),
+    (VisitState.UNVERIFIED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.REQUESTED, "route"): (VisitActor.OFFICE, VisitState.ROUTED),
+    (VisitState.REQUESTED, "decline"): (VisitActor.OFFICE, VisitState.DECLINED),
+    (VisitState.REQUESTED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.ROUTED, "route"): (VisitActor.OFFICE, VisitState.ROUTED),
+    (VisitState.ROUTED, "accept"): (VisitActor.UNIT, VisitState.ACCEPTED),
+    (VisitState.ROUTED, "propose"): (VisitActor.UNIT, VisitState.PROPOSED),
+    (VisitState.ROUTED, "call"): (VisitActor.UNIT, VisitState.CALL),
+    (VisitState.ROUTED, "decline"): (VisitActor.UNIT, VisitState.DECLINED),
+    (VisitState.ROUTED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.CALL, "accept"): (VisitActor.UNIT, VisitState.ACCEPTED),
+    (VisitState.CALL, "propose"): (VisitActor.UNIT, VisitState.PROPOSED),
+    (VisitState.CALL, "decline"): (VisitActor.UNIT, VisitState.DECLINED),
+    (VisitState.CALL, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.ACCEPTED, "confirm"): (VisitActor.VISITOR, VisitState.CONFIRMED),
+    (VisitState.ACCEPTED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.PROPOSED, "confirm"): (VisitActor.VISITOR, VisitState.CONFIRMED),
+    (VisitState.PROPOSED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.CONFIRMED, "withdraw"): (VisitActor.VISITOR, VisitState.WITHDRAWN),
+    (VisitState.CONFIRMED, "record"): (VisitActor.UNIT, VisitState.RECORDED),
 }
 ACTIONS = sorted({action for _state, action in TRANSITIONS})
 # What the unit may still do to an accepted visit: write its programme (no change of state).
-PROGRAMME_STATES = frozenset({State.ACCEPTED, State.PROPOSED, State.CONFIRMED, State.RECORDED})
+PROGRAMME_STATES = frozenset(
+    {VisitState.ACCEPTED, VisitState.PROPOSED, VisitState.CONFIRMED, VisitState.RECORDED}
+)
 OPEN_STATES = frozenset(
-    {State.REQUESTED, State.ROUTED, State.CALL, State.ACCEPTED, State.PROPOSED, State.CONFIRMED}
+    {
+        VisitState.REQUESTED,
+        VisitState.ROUTED,
+        VisitState.CALL,
+        VisitState.ACCEPTED,
+        VisitState.PROPOSED,
+        VisitState.CONFIRMED,
+    }
 )
 
 
@@ -175,7 +194,7 @@ class VisitRequest(db.Model):  # type: ignore[name-defined, misc]
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[str] = mapped_column(String(20), default=State.UNVERIFIED, index=True)
+    state: Mapped[str] = mapped_column(String(20), default=VisitState.UNVERIFIED, index=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
     home_institution: Mapped[str] = mapped_column(String(200))
@@ -213,9 +232,9 @@ class VisitRequest(db.Model):  # type: ignore[name-defined, misc]
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[State(self.state)])
+        return str(STATE_LABELS[VisitState(self.state)])
 
-    def allowed(self, actor: Actor) -> list[str]:
+    def allowed(self, actor: VisitActor) -> list[str]:
         """Return the actions an actor may take from the request's state."""
         return [
             action
@@ -223,9 +242,9 @@ class VisitRequest(db.Model):  # type: ignore[name-defined, misc]
             if state == self.state and who == actor
         ]
 
-    def move(self, action: str, actor: Actor) -> State:
+    def move(self, action: str, actor: VisitActor) -> VisitState:
         """Take one step of TRANSITIONS, or raise NotAllowed; return the new state."""
-        step = TRANSITIONS.get((State(self.state), action))
+        step = TRANSITIONS.get((VisitState(self.state), action))
         if step is None or step[0] != actor:
             raise NotAllowed(self.state, action, actor)
         self.state = step[1]
@@ -234,7 +253,7 @@ class VisitRequest(db.Model):  # type: ignore[name-defined, misc]
     @property
     def offered_dates(self) -> tuple[date, date]:
         """The dates the visitor is asked to confirm: the proposed ones, else their own."""
-        if self.state == State.PROPOSED and self.proposed_start and self.proposed_end:
+        if self.state == VisitState.PROPOSED and self.proposed_start and self.proposed_end:
             return self.proposed_start, self.proposed_end
         return self.preferred_start, self.preferred_end
 

@@ -30,13 +30,13 @@ from app.planner.models import Plan
 from app.visits import emails
 from app.visits.figures import PREFIX, SOURCES, VisitCounts
 from app.visits.models import (
-    Actor,
     NotAllowed,
-    State,
+    VisitActor,
     VisitContact,
     VisitDay,
     VisitFeedback,
     VisitRequest,
+    VisitState,
     VisitUnit,
 )
 
@@ -145,7 +145,7 @@ def request_visit(
     request = VisitRequest(
         institution=institution,
         suggested_unit_id=unit_id if unit_id in allowed else None,
-        state=State.UNVERIFIED,
+        state=VisitState.UNVERIFIED,
         language=language,
         **{**fields, "email": normalise_email(fields["email"])},
     )
@@ -169,9 +169,9 @@ def request_for(token: str) -> VisitRequest | None:
 
 def verify(request: VisitRequest, now: datetime) -> bool:
     """Confirm the visitor's address on the first opening of their link."""
-    if request.state != State.UNVERIFIED:
+    if request.state != VisitState.UNVERIFIED:
         return False
-    request.move("verify", Actor.VISITOR)
+    request.move("verify", VisitActor.VISITOR)
     request.verified_at = now
     return True
 
@@ -182,7 +182,7 @@ def require_request(user: Any, institution: Institution, request_id: int) -> Vis
     found = db.session.get(VisitRequest, request_id)
     if found is None or found.institution_id != institution.id:
         abort(404)
-    if found.state == State.UNVERIFIED:
+    if found.state == VisitState.UNVERIFIED:
         abort(404)
     if is_office(user, institution):
         return found
@@ -197,7 +197,7 @@ def visible_requests(user: Any, institution: Institution) -> list[VisitRequest]:
         select(VisitRequest)
         .where(
             VisitRequest.institution_id == institution.id,
-            VisitRequest.state != State.UNVERIFIED,
+            VisitRequest.state != VisitState.UNVERIFIED,
         )
         .options(selectinload(VisitRequest.unit), selectinload(VisitRequest.suggested_unit))
         .order_by(VisitRequest.created_at.desc(), VisitRequest.id.desc())
@@ -210,13 +210,13 @@ def visible_requests(user: Any, institution: Institution) -> list[VisitRequest]:
     return list(db.session.scalars(query))
 
 
-def actor_for(user: Any, request: VisitRequest) -> set[Actor]:
+def actor_for(user: Any, request: VisitRequest) -> set[VisitActor]:
     """Return the roles a signed-in user acts in on a request: the office acts as a unit too."""
-    roles: set[Actor] = set()
+    roles: set[VisitActor] = set()
     if is_office(user, request.institution):
-        roles |= {Actor.OFFICE, Actor.UNIT}
+        roles |= {VisitActor.OFFICE, VisitActor.UNIT}
     elif request.unit_id in contact_units(user, request.institution):
-        roles.add(Actor.UNIT)
+        roles.add(VisitActor.UNIT)
     return roles
 
 
@@ -227,7 +227,7 @@ def _tell_visitor(request: VisitRequest) -> None:
 
 
 def host_step(
-    request: VisitRequest, action: str, actor: Actor, by: str, **data: Any
+    request: VisitRequest, action: str, actor: VisitActor, by: str, **data: Any
 ) -> VisitRequest:
     """Take a step of the host (route, accept, propose, call, decline, record); raise NotAllowed
     for a step the table refuses. Decisions are mailed to the visitor."""
@@ -266,17 +266,21 @@ def visitor_step(request: VisitRequest, action: str) -> VisitRequest:
     """Take a step of the visitor (confirm the offered dates, or withdraw)."""
     if action == "confirm":
         start, end = request.offered_dates
-        request.move(action, Actor.VISITOR)
+        request.move(action, VisitActor.VISITOR)
         request.starts_on, request.ends_on = start, end
         return request
-    request.move(action, Actor.VISITOR)
+    request.move(action, VisitActor.VISITOR)
     return request
 
 
 def write_programme(request: VisitRequest, text: str, *, tell: bool) -> None:
     """Write the visit's programme (Markdown); tell the visitor when asked to."""
-    if State(request.state) not in (State.ACCEPTED, State.PROPOSED, State.CONFIRMED):
-        raise NotAllowed(request.state, "programme", Actor.UNIT)
+    if VisitState(request.state) not in (
+        VisitState.ACCEPTED,
+        VisitState.PROPOSED,
+        VisitState.CONFIRMED,
+    ):
+        raise NotAllowed(request.state, "programme", VisitActor.UNIT)
     request.programme = text
     if tell:
         _tell_visitor(request)
@@ -284,8 +288,8 @@ def write_programme(request: VisitRequest, text: str, *, tell: bool) -> None:
 
 def give_feedback(request: VisitRequest, fields: dict[str, Any]) -> None:
     """Save the visitor's feedback on a recorded visit (given again, it replaces the first)."""
-    if request.state != State.RECORDED:
-        raise NotAllowed(request.state, "feedback", Actor.VISITOR)
+    if request.state != VisitState.RECORDED:
+        raise NotAllowed(request.state, "feedback", VisitActor.VISITOR)
     if request.feedback is None:
         request.feedback = VisitFeedback(**fields)
     else:
@@ -315,7 +319,7 @@ def _counted(institution_id: int) -> list[tuple[VisitRequest, int]]:
         .outerjoin(VisitDay, VisitDay.request_id == VisitRequest.id)
         .where(
             VisitRequest.institution_id == institution_id,
-            VisitRequest.state != State.UNVERIFIED,
+            VisitRequest.state != VisitState.UNVERIFIED,
         )
         .group_by(VisitRequest.id)
     ).all()
@@ -323,7 +327,7 @@ def _counted(institution_id: int) -> list[tuple[VisitRequest, int]]:
 
 
 def _counts(rows: list[tuple[VisitRequest, int]]) -> VisitCounts:
-    recorded = [(r, d) for r, d in rows if r.state == State.RECORDED]
+    recorded = [(r, d) for r, d in rows if r.state == VisitState.RECORDED]
     return VisitCounts(requests=len(rows), hosted=len(recorded), days=sum(d for _r, d in recorded))
 
 

@@ -34,7 +34,7 @@ from app.visits.forms import (
     VisitorForm,
     split_list,
 )
-from app.visits.models import Actor, NotAllowed, State, VisitRequest
+from app.visits.models import NotAllowed, VisitActor, VisitRequest, VisitState
 
 bp = Blueprint("visits", __name__)
 
@@ -175,7 +175,7 @@ def own(token: str) -> ResponseReturnValue:
     db.session.commit()
     flash(
         _("Your visit is confirmed.")
-        if visit.state == State.CONFIRMED
+        if visit.state == VisitState.CONFIRMED
         else _("Your request is withdrawn.")
     )
     return redirect(url_for(".own", token=token))
@@ -191,13 +191,13 @@ def _refusal(visit: VisitRequest) -> str:
 def _own_page(
     visit: VisitRequest, token: str, *, feedback: FeedbackForm | None = None, problem: str = ""
 ) -> str:
-    if feedback is None and visit.state == State.RECORDED:
+    if feedback is None and visit.state == VisitState.RECORDED:
         feedback = FeedbackForm(obj=visit.feedback) if visit.feedback else FeedbackForm()
     return render_template(
         "visits/own.html",
         visit=visit,
         token=token,
-        actions=visit.allowed(Actor.VISITOR),
+        actions=visit.allowed(VisitActor.VISITOR),
         form=VisitorForm(),
         feedback=feedback,
         programme=render_markdown(visit.programme) if visit.programme else "",
@@ -299,8 +299,8 @@ def _host_page(institution: Institution, visit: VisitRequest, **forms: Any) -> s
         programme_form=programme,
         record=record,
         programme=render_markdown(visit.programme) if visit.programme else "",
-        can_programme=Actor.UNIT in roles
-        and visit.state in (State.ACCEPTED, State.PROPOSED, State.CONFIRMED),
+        can_programme=VisitActor.UNIT in roles
+        and visit.state in (VisitState.ACCEPTED, VisitState.PROPOSED, VisitState.CONFIRMED),
         past=visit.ends_on is not None and visit.ends_on < _today(),
         problem=forms.get("problem", ""),
     )
@@ -326,7 +326,7 @@ def route_request(slug: str, request_id: int) -> ResponseReturnValue:
     """The office routes a request to a unit."""
     institution = _member_institution(slug)
     visit = services.require_request(current_user, institution, request_id)
-    if Actor.OFFICE not in services.actor_for(current_user, visit):
+    if VisitActor.OFFICE not in services.actor_for(current_user, visit):
         abort(403, description=_("Only the international office routes requests."))
     form = RouteForm()
     form.unit.choices = [SelectChoice(u.id, u.name) for u in institution.units]
@@ -334,7 +334,7 @@ def route_request(slug: str, request_id: int) -> ResponseReturnValue:
         return _host_page(institution, visit, route=form), 400
     unit = db.session.get(Unit, form.unit.data)
     try:
-        services.host_step(visit, "route", Actor.OFFICE, current_user.email, unit=unit)
+        services.host_step(visit, "route", VisitActor.OFFICE, current_user.email, unit=unit)
     except NotAllowed:
         return _refused(institution, visit)
     services.refresh_indicators(institution.id)
@@ -356,7 +356,7 @@ def answer_request(slug: str, request_id: int) -> ResponseReturnValue:
         return _host_page(institution, visit, answer=form), 400
     action = form.action.data or ""
     roles = services.actor_for(current_user, visit)
-    actor = Actor.OFFICE if visit.state == State.REQUESTED else Actor.UNIT
+    actor = VisitActor.OFFICE if visit.state == VisitState.REQUESTED else VisitActor.UNIT
     if actor not in roles:
         return _refused(institution, visit)
     try:
@@ -387,7 +387,7 @@ def write_programme(slug: str, request_id: int) -> ResponseReturnValue:
     form = ProgrammeForm()
     if not form.validate_on_submit():
         return _host_page(institution, visit, programme=form), 400
-    if Actor.UNIT not in services.actor_for(current_user, visit):
+    if VisitActor.UNIT not in services.actor_for(current_user, visit):
         return _refused(institution, visit)
     try:
         services.write_programme(visit, form.programme.data or "", tell=bool(form.tell.data))
@@ -410,13 +410,13 @@ def record_visit(slug: str, request_id: int) -> ResponseReturnValue:
     ]
     if not form.validate_on_submit():
         return _host_page(institution, visit, record=form), 400
-    if Actor.UNIT not in services.actor_for(current_user, visit):
+    if VisitActor.UNIT not in services.actor_for(current_user, visit):
         return _refused(institution, visit)
     try:
         services.host_step(
             visit,
             "record",
-            Actor.UNIT,
+            VisitActor.UNIT,
             current_user.email,
             today=_today(),
             days=[date.fromisoformat(d) for d in form.days.data or []],

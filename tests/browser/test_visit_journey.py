@@ -53,7 +53,7 @@ def test_a_visitor_requests_an_individual_visit_to_the_language_centre(
 ):
     from app.core.extensions import db
     from app.institutions.models import Institution, Unit
-    from app.visits.models import State, VisitRequest
+    from app.visits.models import VisitRequest, VisitState
 
     result = runner.invoke(args=["data", "load"])
     assert result.exit_code == 0, result.output
@@ -106,7 +106,7 @@ def test_a_visitor_requests_an_individual_visit_to_the_language_centre(
     _shots(page, "4-verified")
     db.session.rollback()
     visit = db.session.scalar(select(VisitRequest))
-    assert visit.state == State.REQUESTED
+    assert visit.state == VisitState.REQUESTED
 
     # The international office routes it to the Language Centre.
     _as(page, server, "ana@helsinki.example", f"/institutions/{HELSINKI}/visits/requests")
@@ -175,5 +175,5 @@ def test_a_visitor_requests_an_individual_visit_to_the_language_centre(
 
     db.session.rollback()
     visit = db.session.get(VisitRequest, visit.id)
-    assert visit.state == State.RECORDED and len(visit.days) == 3
+    assert visit.state == VisitState.RECORDED and len(visit.days) == 3
     assert visit.feedback.overall == 5

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
-from app.visits.models import State, VisitRequest
+from app.visits.models import VisitRequest, VisitState
 from tests.visits.conftest import (
     AFTER,
     BEFORE,
@@ -53,7 +53,7 @@ def test_the_request_form_bounds_its_dates(client, host):
 
 def test_a_request_is_hidden_from_the_host_until_the_email_is_verified(client, host):
     visit, token = make_request(client, host, verify=False)
-    assert visit.state == State.UNVERIFIED
+    assert visit.state == VisitState.UNVERIFIED
     assert visit.email == "visitor@elsewhere.example"
     assert visit.token_digest != token  # only the digest is stored
     as_user(client, host.people["manager"])
@@ -64,7 +64,7 @@ def test_a_request_is_hidden_from_the_host_until_the_email_is_verified(client, h
         page = client.get(f"/visits/{token}").get_data(as_text=True)
     assert "Your email is confirmed" in page
     db.session.refresh(visit)
-    assert visit.state == State.REQUESTED and visit.verified_at is not None
+    assert visit.state == VisitState.REQUESTED and visit.verified_at is not None
     as_user(client, host.people["manager"])
     assert "Vera Visitor" in client.get(host.url("/requests")).get_data(as_text=True)
     assert client.get(host.url(f"/requests/{visit.id}")).status_code == 200
@@ -97,14 +97,14 @@ def test_the_whole_way_from_request_to_recorded_visit(client, host):
     with freeze_time(BEFORE):
         assert _route(client, host, visit).status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.ROUTED and visit.unit_id == host.units["language"].id
+        assert visit.state == VisitState.ROUTED and visit.unit_id == host.units["language"].id
         as_user(client, host.people["contact"])
         before = _mails()
         assert (
             _answer(client, host, visit, action="call", note="Teams on Monday?").status_code == 302
         )
         db.session.refresh(visit)
-        assert visit.state == State.CALL and _mails() == before + 1
+        assert visit.state == VisitState.CALL and _mails() == before + 1
         call_token = latest_link()
         assert call_token != token
         assert client.get(f"/visits/{token}").status_code == 404  # the new link replaces it
@@ -112,7 +112,7 @@ def test_the_whole_way_from_request_to_recorded_visit(client, host):
         as_user(client, host.people["contact"])
         assert _answer(client, host, visit, action="accept").status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.ACCEPTED
+        assert visit.state == VisitState.ACCEPTED
         accepted = db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id.desc())
         ).first()
@@ -121,7 +121,7 @@ def test_the_whole_way_from_request_to_recorded_visit(client, host):
         client.post("/logout")
         assert client.post(f"/visits/{token}", data={"action": "confirm"}).status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.CONFIRMED
+        assert visit.state == VisitState.CONFIRMED
         assert (visit.starts_on, visit.ends_on) == (START, END)
         as_user(client, host.people["contact"])
         response = client.post(
@@ -144,7 +144,7 @@ def test_the_whole_way_from_request_to_recorded_visit(client, host):
         response = client.post(host.url(f"/requests/{visit.id}/record"), data={"days": days[:2]})
         assert response.status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.RECORDED and [d.day for d in visit.days] == [
+        assert visit.state == VisitState.RECORDED and [d.day for d in visit.days] == [
             START,
             START + timedelta(days=1),
         ]
@@ -176,7 +176,7 @@ def test_the_unit_proposes_other_dates_that_the_visitor_confirms(client, host):
         ok = _answer(client, host, visit, action="propose", start="2027-09-07", end="2027-09-09")
         assert ok.status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.PROPOSED
+        assert visit.state == VisitState.PROPOSED
         token = latest_link()
         assert "The unit proposes these dates" in client.get(f"/visits/{token}").get_data(
             as_text=True
@@ -184,7 +184,7 @@ def test_the_unit_proposes_other_dates_that_the_visitor_confirms(client, host):
         client.post("/logout")
         client.post(f"/visits/{token}", data={"action": "confirm"})
         db.session.refresh(visit)
-        assert visit.state == State.CONFIRMED
+        assert visit.state == VisitState.CONFIRMED
         assert visit.starts_on.isoformat() == "2027-09-07"
 
 
@@ -197,7 +197,7 @@ def test_a_decline_needs_a_reason_and_is_mailed(client, host):
         response = _answer(client, host, visit, action="decline", reason="No teaching in May.")
         assert response.status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.DECLINED
+        assert visit.state == VisitState.DECLINED
         message = db.session.scalars(
             select(OutboxMessage).order_by(OutboxMessage.id.desc())
         ).first()
@@ -211,7 +211,7 @@ def test_the_office_may_decline_a_request_it_has_not_routed(client, host):
         response = _answer(client, host, visit, action="decline", reason="Nobody can host.")
         assert response.status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.DECLINED
+        assert visit.state == VisitState.DECLINED
 
 
 def test_the_visitor_withdraws_and_nothing_more_happens(client, host):
@@ -219,13 +219,13 @@ def test_the_visitor_withdraws_and_nothing_more_happens(client, host):
     with freeze_time(BEFORE):
         assert client.post(f"/visits/{token}", data={"action": "withdraw"}).status_code == 302
         db.session.refresh(visit)
-        assert visit.state == State.WITHDRAWN
+        assert visit.state == VisitState.WITHDRAWN
         response = client.post(f"/visits/{token}", data={"action": "confirm"})
         assert response.status_code == 409
         assert "not possible now" in response.get_data(as_text=True)
         assert _route(client, host, visit).status_code == 409
         db.session.refresh(visit)
-        assert visit.state == State.WITHDRAWN
+        assert visit.state == VisitState.WITHDRAWN
 
 
 def test_invalid_steps_answer_a_clear_error_and_change_nothing(client, host):
@@ -243,4 +243,4 @@ def test_invalid_steps_answer_a_clear_error_and_change_nothing(client, host):
         assert response.status_code == 409
         assert client.post(f"/visits/{token}", data={"action": "bogus"}).status_code == 400
         db.session.refresh(visit)
-        assert visit.state == State.REQUESTED and visit.programme == ""
+        assert visit.state == VisitState.REQUESTED and visit.programme == ""

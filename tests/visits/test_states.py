@@ -9,15 +9,15 @@ import pytest
 from app.visits.models import (
     ACTIONS,
     TRANSITIONS,
-    Actor,
     NotAllowed,
-    State,
+    VisitActor,
     VisitRequest,
+    VisitState,
 )
 
 
 @pytest.mark.parametrize(
-    ("state", "action", "actor"), list(itertools.product(State, ACTIONS, Actor))
+    ("state", "action", "actor"), list(itertools.product(VisitState, ACTIONS, VisitActor))
 )
 def test_every_step_from_every_state_is_as_the_table_says(state, action, actor):
     visit = VisitRequest(state=state)
@@ -32,14 +32,14 @@ def test_every_step_from_every_state_is_as_the_table_says(state, action, actor):
 
 
 def test_every_state_is_reached_and_the_ends_are_final():
-    reached = {State.UNVERIFIED} | {to for _who, to in TRANSITIONS.values()}
-    assert reached == set(State)
-    for final in (State.DECLINED, State.WITHDRAWN, State.RECORDED):
+    reached = {VisitState.UNVERIFIED} | {to for _who, to in TRANSITIONS.values()}
+    assert reached == set(VisitState)
+    for final in (VisitState.DECLINED, VisitState.WITHDRAWN, VisitState.RECORDED):
         assert not [key for key in TRANSITIONS if key[0] == final]
 
 
 def test_allowed_lists_the_actions_of_one_actor():
-    visit = VisitRequest(state=State.ROUTED)
-    assert sorted(visit.allowed(Actor.UNIT)) == ["accept", "call", "decline", "propose"]
-    assert visit.allowed(Actor.VISITOR) == ["withdraw"]
-    assert visit.allowed(Actor.OFFICE) == ["route"]
+    visit = VisitRequest(state=VisitState.ROUTED)
+    assert sorted(visit.allowed(VisitActor.UNIT)) == ["accept", "call", "decline", "propose"]
+    assert visit.allowed(VisitActor.VISITOR) == ["withdraw"]
+    assert visit.allowed(VisitActor.OFFICE) == ["route"]

@@ -27,6 +27,7 @@ def _shots(page, name: str) -> None:
     audit(page)
     for label, size in (("390", PHONE), ("1280", DESKTOP)):
         page.set_viewport_size(size)
+        page.evaluate("document.body.offsetHeight")  # lay the page out at the new width
         screenshot(page, f"visit-{name}-{label}")
     page.set_viewport_size(DESKTOP)
 

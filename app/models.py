@@ -37,6 +37,7 @@ from app.practices.models import (
 )
 from app.selection.models import Review, ReviewScore
 from app.sending.models import Sending
+from app.visits.models import VisitContact, VisitDay, VisitFeedback, VisitRequest, VisitUnit
 
 __all__ = [
     "Activity",
@@ -79,4 +80,9 @@ __all__ = [
     "Track",
     "Unit",
     "User",
+    "VisitContact",
+    "VisitDay",
+    "VisitFeedback",
+    "VisitRequest",
+    "VisitUnit",
 ]

@@ -91,6 +91,9 @@ OWNED = {
     "invite_token",
     "reset_token",
     "sending",
+    "visit_unit",
+    "visit_request",
+    "visit_token",
     *EVENT_PLACEHOLDERS,
 }
 
@@ -113,6 +116,9 @@ ORGANISER = "organiser"  # organises the institution's events: its managers and 
 COMMITTEE = "committee"
 # The committee's review pages: the same people, and a 403 to the institution's others.
 REVIEWER = "reviewer"
+# A visit request: the host's office (its managers) and the contacts of the unit it is routed
+# to (none of the matrix's callers); every other member learns nothing of it (404).
+VISIT_HOST = "visit-host"
 
 
 @dataclass(frozen=True)
@@ -445,6 +451,44 @@ ROUTES: list[Route] = [
         data={"present": "0"},
     ),
     Route("GET", "/institutions/{slug}/events/{event}/feedback", ORGANISER),
+    # Individual visits: the public offers and request form, the visitor's link (the
+    # credential), and the host's pages. The world's request is routed and not yet answered.
+    Route("GET", "/institutions/{slug}/visits", PUBLIC),
+    Route("GET", "/institutions/{slug}/visits/request", PUBLIC),
+    Route("POST", "/institutions/{slug}/visits/request", PUBLIC, allowed="400"),
+    Route("GET", "/visits/{visit_token}", PUBLIC),
+    Route("POST", "/visits/{visit_token}", PUBLIC, data={"action": "bogus"}, allowed="400"),
+    Route("GET", "/institutions/{slug}/visits/units", MANAGER),
+    Route("GET", "/institutions/{slug}/visits/units/{visit_unit}", MANAGER),
+    Route("POST", "/institutions/{slug}/visits/units/{visit_unit}", MANAGER, data={"accepts": "y"}),
+    Route("GET", "/institutions/{slug}/visits/requests", VIEWER),
+    Route("GET", "/institutions/{slug}/visits/requests/{visit_request}", VISIT_HOST),
+    Route(
+        "POST",
+        "/institutions/{slug}/visits/requests/{visit_request}/route",
+        VISIT_HOST,
+        allowed="400",
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/visits/requests/{visit_request}/answer",
+        VISIT_HOST,
+        allowed="400",
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/visits/requests/{visit_request}/programme",
+        VISIT_HOST,
+        allowed="409",
+    ),
+    Route(
+        "POST",
+        "/institutions/{slug}/visits/requests/{visit_request}/record",
+        VISIT_HOST,
+        allowed="409",
+    ),
+    Route("GET", "/institutions/{slug}/visits/figures", MANAGER),
+    Route("POST", "/institutions/{slug}/visits/figures", MANAGER, allowed="400"),
 ]
 
 
@@ -504,6 +548,8 @@ def _permission(route: Route, role: str, owner: str) -> str:
         return OK if role in ("manager", "organiser", "reviewer") else NOT_FOUND
     if route.rule == REVIEWER:
         return OK if role in ("manager", "organiser", "reviewer") else FORBIDDEN
+    if route.rule == VISIT_HOST:
+        return OK if role == "manager" else NOT_FOUND
     return OK if RANK[ROLE_IN_A[role]] >= RANK[route.rule] else FORBIDDEN
 
 
@@ -631,6 +677,37 @@ def sending_object(plan_id: int, event_id: int) -> int:
     db.session.add_all([activity, sending])
     db.session.flush()
     return sending.id
+def visit_objects(institution: Any, tag: str) -> dict[str, Any]:
+    """Give an institution a unit that accepts visits and a visit request routed to it;
+    return their ids and the visitor's secret link."""
+    from datetime import UTC, date, datetime
+
+    from app.events.models import token_digest
+    from app.institutions.models import Unit
+    from app.visits.models import VisitRequest, VisitUnit
+
+    unit = Unit(institution=institution, name="Language Centre", kind="language-centre")
+    offer = VisitUnit(
+        unit=unit, accepts_visits=True, topics=["teaching"], languages=["English"], months=[5]
+    )
+    visit = VisitRequest(
+        institution=institution,
+        unit=unit,
+        suggested_unit=unit,
+        state="routed",
+        email=f"visitor@elsewhere-{tag}.org",
+        name=f"Visitor {tag}",
+        home_institution="Elsewhere",
+        role="Teacher",
+        topic="Teaching",
+        preferred_start=date(2030, 5, 6),
+        preferred_end=date(2030, 5, 8),
+        token_digest=token_digest(f"matrix-visit-{tag}"),
+        verified_at=datetime.now(UTC),
+    )
+    db.session.add_all([unit, offer, visit])
+    db.session.flush()
+    return {"visit_unit": unit.id, "visit_request": visit.id, "visit_token": f"matrix-visit-{tag}"}
 
 
 def build_world(sheet: dict[str, Any]) -> World:
@@ -697,6 +774,8 @@ def build_world(sheet: dict[str, Any]) -> World:
         world.ids["other"]["sending"] = sending_object(
             world.ids["other"]["plan"], world.ids["own"]["event"]
         )
+        world.ids["own"] |= visit_objects(a, "a")
+        world.ids["other"] |= visit_objects(b, "b")
         for owner in OWNERS:
             indicator = world.ids[owner]["indicator"]
             world.ids[owner]["values_csv"] = f"indicator_id,period,value\n{indicator},2027-Q2,5\n"
@@ -823,6 +902,7 @@ def app(migrated_database: str) -> Any:
     # Every cell asks for an application link from the same address: the limits of a person
     # asking again and again would answer the later cells, not the rules of access.
     app.config.update(APPLY_LINKS_PER_IP="10000 per minute", APPLY_LINKS_PER_EMAIL="10000/minute")
+    app.config.update(VISIT_REQUESTS_PER_IP="10000 per minute")
     with app.app_context():
         yield app
         db.session.remove()

@@ -117,6 +117,8 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         tokens = [*world.feeds] if endpoint == "planner.feed" else [secret]
         if rule.rule.startswith("/applications/"):  # an applicant's secret link
             tokens = world.application_links
+        if rule.rule.startswith("/visits/"):  # a visitor's secret link
+            tokens = world.visit_links
         each([{"token": token} for token in [*tokens, "not-a-token"] if token])
     # An event's parts go with their event; the event alone, with every event of the world.
     if "question_id" in names:
@@ -143,6 +145,10 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"event_id": event} for event in [*world.events, 999999]])
     if "user_id" in names:
         each([{"user_id": person.id} for person in world.people.values()])
+    if "unit_id" in names:
+        each([{"unit_id": unit} for unit in [*world.visit_units, 999_999]])
+    if "request_id" in names:
+        each([{"request_id": visit} for visit in [*world.visits, 999_999]])
     if "kind" in names and "row_id" in names:
         each([{"kind": kind, "row_id": row} for kind, rows in world.parts.items() for row in rows])
     elif "kind" in names:
@@ -158,7 +164,7 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
     known |= {"row_id", "invitation_id", "event_id", "track_id", "question_id", "criterion_id"}
-    known |= {"member_id", "application_id", "day"}
+    known |= {"member_id", "application_id", "day", "unit_id", "request_id"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings

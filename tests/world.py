@@ -58,6 +58,9 @@ class World:
     applications: list[tuple[int, int]] = field(default_factory=list)
     members: list[tuple[int, int]] = field(default_factory=list)
     application_links: list[str] = field(default_factory=list)  # applicants' secret tokens
+    visit_units: list[int] = field(default_factory=list)  # A's units with a visits offer
+    visits: list[int] = field(default_factory=list)  # A's visit requests
+    visit_links: list[str] = field(default_factory=list)  # the visitors' secret tokens
     questions: list[tuple[int, int, int]] = field(default_factory=list)  # event, track, id
     criteria: list[tuple[int, int]] = field(default_factory=list)
     days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
@@ -372,6 +375,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
     db.session.commit()
     hosted = _events(a, b, main, people)
     hosted["sendings"] = _sendings(main, other_plan, hosted["events"][0], hosted["events"][3])
+    hosted |= _visits(a, main, people)
 
     with app.test_request_context():
         reset = make_token(
@@ -657,6 +661,79 @@ def _sendings(main: Any, other_plan: Any, a_event: int, b_event: int) -> list[tu
         made.append(sending)
     db.session.commit()
     return [(made[0].plan_id, made[0].id)]
+def _visits(a: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]:
+    """Give A's units visit offers with contacts, and visit requests in several states: one
+    recorded with every field set (programme, attendance, feedback), one declined, one with
+    other dates proposed, one not yet verified; the plan follows them. Committed."""
+    from app.events.models import token_digest
+    from app.visits import services as visits
+    from app.visits.models import VisitContact, VisitDay, VisitFeedback, VisitRequest, VisitUnit
+
+    units = list(a.units)
+    offers = []
+    for index, unit in enumerate(units):
+        offer = VisitUnit(
+            unit=unit,
+            accepts_visits=index == 0,  # the others' offers are kept, but closed
+            topics=[text(100), "Language teaching"],
+            languages=["English", "suomi", "svenska"],
+            months=list(range(1, 13)),
+        )
+        offer.contacts = [VisitContact(user_id=people["viewer"].id)]
+        offers.append(offer)
+    db.session.add_all(offers)
+    now = datetime.now(UTC)
+
+    def request(state: str, tag: str, **fields: Any) -> VisitRequest:
+        fields = {"unit": units[0], "verified_at": now, "call_first": True, **fields}
+        made = VisitRequest(
+            institution=a,
+            suggested_unit=units[0],
+            state=state,
+            email=f"visitor-{tag}@elsewhere.example",
+            name=text(200),
+            home_institution=text(200),
+            role=text(200),
+            topic=text(200),
+            message=LONG[:5000],
+            preferred_start=date(2027, 5, 10),
+            preferred_end=date(2027, 5, 14),
+            language="fi",
+            token_digest=token_digest(f"world-visit-{tag}"),
+            **fields,
+        )
+        db.session.add(made)
+        return made
+
+    recorded = request(
+        "recorded",
+        "recorded",
+        proposed_start=date(2027, 5, 11),
+        proposed_end=date(2027, 5, 13),
+        host_note=LONG[:5000],
+        programme="## Päivä 1\n\n" + LONG[:5000] + "\n\n<script>alert(1)</script>",
+        starts_on=date(2027, 5, 11),
+        ends_on=date(2027, 5, 13),
+    )
+    recorded.days = [
+        VisitDay(day=date(2027, 5, 11) + timedelta(days=n), marked_by="viewer@world-a.example")
+        for n in range(3)
+    ]
+    recorded.feedback = VisitFeedback(overall=5, will_change=LONG, comments=LONG)
+    declined = request("declined", "declined", decline_reason=LONG[:5000], call_first=False)
+    proposed = request(
+        "proposed", "proposed", proposed_start=date(2027, 9, 6), proposed_end=date(2027, 9, 8)
+    )
+    unverified = request("unverified", "unverified", verified_at=None, unit=None)
+    db.session.flush()
+    visits.add_visit_indicators(plan)
+    visits.refresh_indicators(a.id)
+    db.session.commit()
+    return {
+        "visit_units": [unit.id for unit in units],
+        "visits": [recorded.id, declined.id, proposed.id, unverified.id],
+        "visit_links": [f"world-visit-{tag}" for tag in ("recorded", "declined", "proposed")],
+    }
 
 
 def _longest_period() -> tuple[date, date]:

@@ -1,0 +1,1 @@
+"""Individual staff training visits: units that host visitors, and the visitors' requests."""

@@ -2,7 +2,7 @@
 visitors' requests, the days they attended and their feedback.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-02
 """
 

@@ -36,6 +36,7 @@ from app.practices.models import (
     PracticeTranslation,
 )
 from app.selection.models import Review, ReviewScore
+from app.series.models import Series, SeriesMember, SeriesTrack
 
 __all__ = [
     "Activity",
@@ -73,6 +74,9 @@ __all__ = [
     "ReviewScore",
     "RubricCriterion",
     "StatusChange",
+    "Series",
+    "SeriesMember",
+    "SeriesTrack",
     "StrategicPartnership",
     "Track",
     "Unit",

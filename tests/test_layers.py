@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.applications",),
     ("app.selection",),
     ("app.participation",),
+    ("app.series",),
     ("app.api", "app.data", "app.health"),
     ("app.models",),
     ("app",),

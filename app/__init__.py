@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from app.practices.api import bp as practices_api_bp
     from app.practices.views import bp as practices_bp
     from app.selection.views import bp as selection_bp
+    from app.series.views import bp as series_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(selection_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(series_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
     app.register_blueprint(planner_api_bp)

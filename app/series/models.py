@@ -166,4 +166,3 @@ class SeriesTrack(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<SeriesTrack {self.id} {self.title}>"
-

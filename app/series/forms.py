@@ -108,8 +108,8 @@ class EditionForm(FlaskForm):
     mode = SelectField(
         _l("Where"),
         choices=[
-            ("decentralised", _l("Decentralised: at the next member in the rotation")),
-            ("centralised", _l("Centralised: in the coordinator's city")),
+            SelectChoice("decentralised", _l("Decentralised: at the next member in the rotation")),
+            SelectChoice("centralised", _l("Centralised: in the coordinator's city")),
         ],
     )
     title = StringField(_l("Title"), validators=[FromSchema(EditionFields, "title")])

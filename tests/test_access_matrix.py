@@ -90,6 +90,9 @@ OWNED = {
     "token_id",
     "invite_token",
     "reset_token",
+    "series",
+    "series_member",
+    "series_track",
     *EVENT_PLACEHOLDERS,
 }
 
@@ -168,6 +171,14 @@ _INDICATOR = {
     "direction": "higher",
     "aggregation": "sum",
     "frequency": "quarterly",
+}
+
+_SERIES = {"name": "Matrix series", "cadence": "yearly", "format": "online", "languages": "en"}
+_EDITION = {
+    "mode": "decentralised",
+    "title": "Matrix edition",
+    "starts_on": "2028-03-01",
+    "ends_on": "2028-03-02",
 }
 
 ROUTES: list[Route] = [
@@ -437,6 +448,31 @@ ROUTES: list[Route] = [
         data={"present": "0"},
     ),
     Route("GET", "/institutions/{slug}/events/{event}/feedback", ORGANISER),
+    # Series of co-hosted events: the members' people see them (the series of B is A's
+    # people's "other"); the coordinator's organisers change them.
+    Route("GET", "/institutions/{slug}/series", VIEWER),
+    Route("GET", "/institutions/{slug}/series/new", ORGANISER),
+    Route("POST", "/institutions/{slug}/series/new", ORGANISER, data=_SERIES),
+    Route("GET", "/series/{series}", VIEWER),
+    Route("GET", "/series/{series}/edit", ORGANISER),
+    Route("POST", "/series/{series}/edit", ORGANISER, data=_SERIES),
+    Route("POST", "/series/{series}/members", ORGANISER, data={"member-institution": "{guest}"}),
+    Route(
+        "POST",
+        "/series/{series}/members/{series_member}/move",
+        ORGANISER,
+        data={"direction": "down"},
+    ),
+    Route("POST", "/series/{series}/members/{series_member}/leave", ORGANISER),
+    Route(
+        "POST",
+        "/series/{series}/tracks",
+        ORGANISER,
+        data={"track-title": "Shared track", "track-capacity": "10"},
+    ),
+    Route("POST", "/series/{series}/tracks/{series_track}/delete", ORGANISER),
+    Route("GET", "/series/{series}/editions/new", ORGANISER),
+    Route("POST", "/series/{series}/editions/new", ORGANISER, data=_EDITION),
 ]
 
 
@@ -612,6 +648,21 @@ def event_objects(institution: Any, reviewer: Any, tag: str) -> dict[str, Any]:
     }
 
 
+def series_objects(institution: Any, guest: Any) -> dict[str, Any]:
+    """Give an institution a series it coordinates, with itself as its one member and a
+    shared track; return their ids, and the slug of the institution it may add (guest)."""
+    from app.series import services
+
+    series = services.create_series(institution, name=f"Series of {institution.slug}")
+    track = services.add_track(series, title="Shared", capacity=10)
+    return {
+        "series": series.id,
+        "series_member": series.members[0].id,
+        "series_track": track.id,
+        "guest": guest.slug,
+    }
+
+
 def build_world(sheet: dict[str, Any]) -> World:
     """Build both institutions, their people, two catalogue sheets with revisions, and tokens."""
     from flask import current_app
@@ -669,6 +720,8 @@ def build_world(sheet: dict[str, Any]) -> World:
         world.ids["other"]["member"] = b_people["viewer"].id
         world.ids["own"] |= event_objects(a, users["reviewer"], "a")
         world.ids["other"] |= event_objects(b, b_people["viewer"], "b")
+        world.ids["own"] |= series_objects(a, guest=b)
+        world.ids["other"] |= series_objects(b, guest=a)
         for owner in OWNERS:
             indicator = world.ids[owner]["indicator"]
             world.ids[owner]["values_csv"] = f"indicator_id,period,value\n{indicator},2027-Q2,5\n"

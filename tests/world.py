@@ -61,6 +61,7 @@ class World:
     questions: list[tuple[int, int, int]] = field(default_factory=list)  # event, track, id
     criteria: list[tuple[int, int]] = field(default_factory=list)
     days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
+    series: list[int] = field(default_factory=list)  # series of co-hosted events A is in
 
 
 def _institution(slug: str, kind: str = "research-university") -> Any:
@@ -369,6 +370,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
         approvals += [kept, reopened]
     db.session.commit()
     hosted = _events(a, b, main, people)
+    hosted["series"] = _series(a, b, network, people)
 
     with app.test_request_context():
         reset = make_token(
@@ -625,6 +627,50 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
         "criteria": [(c.event_id, c.id) for c in (*main.criteria, *other.criteria)],
         "days": [(main.id, day.isoformat()) for day in main.days()],
     }
+
+
+def _series(a: Any, b: Any, network: Any, people: dict[str, Any]) -> list[int]:
+    """A series A coordinates in the world's network, every field set: B took its turn and
+    left, a shared track, decentralised editions at A and B and a centralised one. Committed."""
+    from app.series import services
+
+    series = services.create_series(
+        a,
+        name=text(200),
+        network=network,
+        cadence="twice_a_year",
+        central_place=text(200),
+        timezone="Europe/Berlin",
+        format="hybrid",
+        description="## " + LONG,
+        audience=LONG,
+        contact_email="workshops@world-a.example",
+        languages=["de", "en", "fi"],
+    )
+    services.add_track(
+        series,
+        title=text(200),
+        target_group=LONG,
+        topics=[text(200), "Welcome services"],
+        capacity=1000,
+    )
+    b_member = services.add_member(series, b)
+    for centralised, day in (
+        (False, date(2027, 3, 3)),  # at A, the first in the rotation
+        (False, date(2027, 9, 8)),  # at B, whose turn it is
+        (True, date(2027, 11, 10)),  # at A, the coordinator
+    ):
+        services.create_edition(
+            series,
+            centralised=centralised,
+            title=text(200),
+            starts_on=day,
+            ends_on=day + timedelta(days=1),
+            by=people["organiser"],
+        )
+    b_member.left_at = datetime.now(UTC)
+    db.session.commit()
+    return [series.id]
 
 
 def _longest_period() -> tuple[date, date]:

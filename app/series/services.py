@@ -24,6 +24,12 @@ from app.participation.records import count_records
 from app.permissions import can_organise, require_series
 from app.series.models import CADENCE_MONTHS, Cadence, Series, SeriesMember, SeriesTrack
 
+
+class NoHost(LookupError):
+    """A decentralised edition of a series whose rotation is empty: a programmer's error,
+    never shown (the page checks for a host first)."""
+
+
 # What an edition's event takes from the series' call template, as it is.
 TEMPLATE_FIELDS = ("timezone", "format", "description", "audience", "contact_email", "languages")
 
@@ -174,7 +180,7 @@ def create_edition(
     the shared tracks copied, held at the central place or at the host."""
     host = host_of(series, centralised)
     if host is None:
-        raise ValueError("a series without members has no next host")
+        raise NoHost(series.id)
     event = copy_event(
         series,
         series.tracks,

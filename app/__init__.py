@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from app.practices.views import bp as practices_bp
     from app.selection.views import bp as selection_bp
     from app.sending.views import bp as sending_bp
+    from app.series.views import bp as series_bp
     from app.visits.views import bp as visits_bp
 
     app.register_blueprint(health_bp)
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participation_bp)
     app.register_blueprint(sending_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(series_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(practices_api_bp)
     app.register_blueprint(planner_api_bp)

@@ -37,6 +37,7 @@ from app.practices.models import (
 )
 from app.selection.models import Review, ReviewScore
 from app.sending.models import Sending
+from app.series.models import Series, SeriesMember, SeriesTrack
 from app.visits.models import VisitContact, VisitDay, VisitFeedback, VisitRequest, VisitUnit
 
 __all__ = [
@@ -75,6 +76,9 @@ __all__ = [
     "ReviewScore",
     "RubricCriterion",
     "Sending",
+    "Series",
+    "SeriesMember",
+    "SeriesTrack",
     "StatusChange",
     "StrategicPartnership",
     "Track",

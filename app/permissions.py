@@ -12,7 +12,7 @@ institution, a role); loaders that find an object and then check it live with th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -187,3 +187,27 @@ def _refuse(status: int, description: str, institution: Institution | None = Non
         request.path,
     )
     abort(status, description=description or None)
+
+
+def can_see_series(user: Any, institutions: Iterable[Institution]) -> bool:
+    """Tell whether a user may see a series of co-hosted events: a member (any role) of its
+    coordinator or of one of its member institutions; admins everywhere."""
+    return any(role_in(user, institution) is not None for institution in institutions)
+
+
+def require_series(
+    user: Any, institutions: Iterable[Institution], coordinator: Institution, *, coordinate: bool
+) -> None:
+    """Stop the request unless the user may see the series (404 to outsiders) and, when
+    asked, coordinates it: organises the coordinator's events (403 to the other members)."""
+    if not can_see_series(user, institutions):
+        _refuse(404, "", coordinator)
+    elif coordinate and not can_organise(user, coordinator):
+        _refuse(
+            403,
+            _(
+                "Only the coordinator of the series, %(institution)s, may do this.",
+                institution=coordinator.name,
+            ),
+            coordinator,
+        )

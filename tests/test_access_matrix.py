@@ -94,6 +94,9 @@ OWNED = {
     "visit_unit",
     "visit_request",
     "visit_token",
+    "series",
+    "series_member",
+    "series_track",
     *EVENT_PLACEHOLDERS,
 }
 
@@ -175,6 +178,14 @@ _INDICATOR = {
     "direction": "higher",
     "aggregation": "sum",
     "frequency": "quarterly",
+}
+
+_SERIES = {"name": "Matrix series", "cadence": "yearly", "format": "online", "languages": "en"}
+_EDITION = {
+    "mode": "decentralised",
+    "title": "Matrix edition",
+    "starts_on": "2028-03-01",
+    "ends_on": "2028-03-02",
 }
 
 ROUTES: list[Route] = [
@@ -489,6 +500,31 @@ ROUTES: list[Route] = [
     ),
     Route("GET", "/institutions/{slug}/visits/figures", MANAGER),
     Route("POST", "/institutions/{slug}/visits/figures", MANAGER, allowed="400"),
+    # Series of co-hosted events: the members' people see them (the series of B is A's
+    # people's "other"); the coordinator's organisers change them.
+    Route("GET", "/institutions/{slug}/series", VIEWER),
+    Route("GET", "/institutions/{slug}/series/new", ORGANISER),
+    Route("POST", "/institutions/{slug}/series/new", ORGANISER, data=_SERIES),
+    Route("GET", "/series/{series}", VIEWER),
+    Route("GET", "/series/{series}/edit", ORGANISER),
+    Route("POST", "/series/{series}/edit", ORGANISER, data=_SERIES),
+    Route("POST", "/series/{series}/members", ORGANISER, data={"member-institution": "{guest}"}),
+    Route(
+        "POST",
+        "/series/{series}/members/{series_member}/move",
+        ORGANISER,
+        data={"direction": "down"},
+    ),
+    Route("POST", "/series/{series}/members/{series_member}/leave", ORGANISER),
+    Route(
+        "POST",
+        "/series/{series}/tracks",
+        ORGANISER,
+        data={"track-title": "Shared track", "track-capacity": "10"},
+    ),
+    Route("POST", "/series/{series}/tracks/{series_track}/delete", ORGANISER),
+    Route("GET", "/series/{series}/editions/new", ORGANISER),
+    Route("POST", "/series/{series}/editions/new", ORGANISER, data=_EDITION),
 ]
 
 
@@ -677,6 +713,8 @@ def sending_object(plan_id: int, event_id: int) -> int:
     db.session.add_all([activity, sending])
     db.session.flush()
     return sending.id
+
+
 def visit_objects(institution: Any, tag: str) -> dict[str, Any]:
     """Give an institution a unit that accepts visits and a visit request routed to it;
     return their ids and the visitor's secret link."""
@@ -708,6 +746,21 @@ def visit_objects(institution: Any, tag: str) -> dict[str, Any]:
     db.session.add_all([unit, offer, visit])
     db.session.flush()
     return {"visit_unit": unit.id, "visit_request": visit.id, "visit_token": f"matrix-visit-{tag}"}
+
+
+def series_objects(institution: Any, guest: Any) -> dict[str, Any]:
+    """Give an institution a series it coordinates, with itself as its one member and a
+    shared track; return their ids, and the slug of the institution it may add (guest)."""
+    from app.series import services
+
+    series = services.create_series(institution, name=f"Series of {institution.slug}")
+    track = services.add_track(series, title="Shared", capacity=10)
+    return {
+        "series": series.id,
+        "series_member": series.members[0].id,
+        "series_track": track.id,
+        "guest": guest.slug,
+    }
 
 
 def build_world(sheet: dict[str, Any]) -> World:
@@ -776,6 +829,8 @@ def build_world(sheet: dict[str, Any]) -> World:
         )
         world.ids["own"] |= visit_objects(a, "a")
         world.ids["other"] |= visit_objects(b, "b")
+        world.ids["own"] |= series_objects(a, guest=b)
+        world.ids["other"] |= series_objects(b, guest=a)
         for owner in OWNERS:
             indicator = world.ids[owner]["indicator"]
             world.ids[owner]["values_csv"] = f"indicator_id,period,value\n{indicator},2027-Q2,5\n"

@@ -143,6 +143,8 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"event_id": e, "day": d} for e, d in [*world.days, (world.events[0], "1999-01-01")]])
     elif "event_id" in names:
         each([{"event_id": event} for event in [*world.events, 999999]])
+    if "series_id" in names:
+        each([{"series_id": series} for series in [*world.series, 999_999]])
     if "user_id" in names:
         each([{"user_id": person.id} for person in world.people.values()])
     if "unit_id" in names:
@@ -164,7 +166,7 @@ def _values(rule: Rule, world: World, app: Flask) -> list[dict[str, Any]] | None
         each([{"filename": name} for name in ("style.css", "app.js", "no-such-file.css")])
     known = {"plan_id", "slug", "number", "token", "user_id", "kind", "name", "version"}
     known |= {"row_id", "invitation_id", "event_id", "track_id", "question_id", "criterion_id"}
-    known |= {"member_id", "application_id", "day", "unit_id", "request_id"}
+    known |= {"member_id", "application_id", "day", "unit_id", "request_id", "series_id"}
     if names - known - plan_keys - {"filename"}:
         return None
     return fillings

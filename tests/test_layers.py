@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.applications",),
     ("app.selection",),
     ("app.participation",),
-    ("app.sending", "app.visits"),
+    ("app.sending", "app.visits", "app.series"),
     ("app.api", "app.data", "app.health"),
     ("app.models",),
     ("app",),

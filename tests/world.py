@@ -66,6 +66,7 @@ class World:
     days: list[tuple[int, str]] = field(default_factory=list)  # (event id, YYYY-MM-DD)
     # (plan id, sending id): A's plan sends staff to B's event (B's plan to A's is not A's).
     sendings: list[tuple[int, int]] = field(default_factory=list)
+    series: list[int] = field(default_factory=list)  # series of co-hosted events A is in
 
 
 def _institution(slug: str, kind: str = "research-university") -> Any:
@@ -376,6 +377,7 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
     hosted = _events(a, b, main, people)
     hosted["sendings"] = _sendings(main, other_plan, hosted["events"][0], hosted["events"][3])
     hosted |= _visits(a, main, people)
+    hosted["series"] = _series(a, b, network, people)
 
     with app.test_request_context():
         reset = make_token(
@@ -661,6 +663,8 @@ def _sendings(main: Any, other_plan: Any, a_event: int, b_event: int) -> list[tu
         made.append(sending)
     db.session.commit()
     return [(made[0].plan_id, made[0].id)]
+
+
 def _visits(a: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]:
     """Give A's units visit offers with contacts, and visit requests in several states: one
     recorded with every field set (programme, attendance, feedback), one declined, one with
@@ -734,6 +738,50 @@ def _visits(a: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]:
         "visits": [recorded.id, declined.id, proposed.id, unverified.id],
         "visit_links": [f"world-visit-{tag}" for tag in ("recorded", "declined", "proposed")],
     }
+
+
+def _series(a: Any, b: Any, network: Any, people: dict[str, Any]) -> list[int]:
+    """A series A coordinates in the world's network, every field set: B took its turn and
+    left, a shared track, decentralised editions at A and B and a centralised one. Committed."""
+    from app.series import services
+
+    series = services.create_series(
+        a,
+        name=text(200),
+        network=network,
+        cadence="twice_a_year",
+        central_place=text(200),
+        timezone="Europe/Berlin",
+        format="hybrid",
+        description="## " + LONG,
+        audience=LONG,
+        contact_email="workshops@world-a.example",
+        languages=["de", "en", "fi"],
+    )
+    services.add_track(
+        series,
+        title=text(200),
+        target_group=LONG,
+        topics=[text(200), "Welcome services"],
+        capacity=1000,
+    )
+    b_member = services.add_member(series, b)
+    for centralised, day in (
+        (False, date(2027, 3, 3)),  # at A, the first in the rotation
+        (False, date(2027, 9, 8)),  # at B, whose turn it is
+        (True, date(2027, 11, 10)),  # at A, the coordinator
+    ):
+        services.create_edition(
+            series,
+            centralised=centralised,
+            title=text(200),
+            starts_on=day,
+            ends_on=day + timedelta(days=1),
+            by=people["organiser"],
+        )
+    b_member.left_at = datetime.now(UTC)
+    db.session.commit()
+    return [series.id]
 
 
 def _longest_period() -> tuple[date, date]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -225,6 +226,13 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     # cancelled): each stage is given once, so a planner's later change by hand stands.
     activity_followed: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An edition of a series of co-hosted events (app/series), which names its editions by
+    # this column: the event stays its host's, edited as any other.
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    # Of an edition: held in one city by the series' coordinator (True), or at a member.
+    centralised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Optimistic locking, as plans and activities: of two saves of one version, one wins.
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict

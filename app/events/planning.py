@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
@@ -125,13 +126,38 @@ def _taken(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: deepcopy(getattr(row, name)) for name in fields}
 
 
+def copy_event(
+    source: Any,
+    tracks: Iterable[Any],
+    *,
+    fields: tuple[str, ...] = EDITION_FIELDS,
+    **values: Any,
+) -> Event:
+    """Make a draft event from what a source sets up (an event, or a series' call template):
+    the given fields of the source, copies of its tracks with their questions (where a track
+    has any), and the values given; added to the session, not flushed."""
+    event = Event(status=EventStatus.DRAFT, **_taken(source, fields), **values)
+    for track in tracks:
+        event.tracks.append(
+            Track(
+                **_taken(track, TRACK_FIELDS),
+                questions=[
+                    Question(**_taken(q, QUESTION_FIELDS)) for q in getattr(track, "questions", ())
+                ],
+            )
+        )
+    db.session.add(event)
+    return event
+
+
 def next_edition(event: Event, *, by: User | None, years: int = 1) -> Event:
     """Copy an event as a draft of its next edition, its dates and window a year on: the
     text, tracks with their questions and committee, rubric and email texts come along; no
     application, decision or record does, and the plan activity is left for the new plan."""
-    copy = Event(
+    copy = copy_event(
+        event,
+        event.tracks,
         institution_id=event.institution_id,
-        status=EventStatus.DRAFT,
         created_by=by,
         title=_next_title(event.title, event.starts_on.year, years),
         starts_on=event.starts_on + relativedelta(years=years),
@@ -139,23 +165,17 @@ def next_edition(event: Event, *, by: User | None, years: int = 1) -> Event:
         opens_at=_shifted(event, event.opens_at, years),
         closes_at=_shifted(event, event.closes_at, years),
         meeting_at=_shifted(event, event.meeting_at, years),
-        **_taken(event, EDITION_FIELDS),
         criteria=[RubricCriterion(**_taken(c, CRITERION_FIELDS)) for c in event.criteria],
         templates=[MessageTemplate(**_taken(t, TEMPLATE_FIELDS)) for t in event.templates],
     )
-    members: list[tuple[Track, int]] = []
-    for track in event.tracks:
-        new_track = Track(
-            **_taken(track, TRACK_FIELDS),
-            questions=[Question(**_taken(q, QUESTION_FIELDS)) for q in track.questions],
-        )
-        copy.tracks.append(new_track)
-        members += [(new_track, m.user_id) for m in track.committee if m.user.is_active]
-    db.session.add(copy)
     # A committee member names its event by id (it has no relationship to it): known now.
     db.session.flush()
-    for new_track, user_id in members:
-        db.session.add(CommitteeMember(event_id=copy.id, track=new_track, user_id=user_id))
+    for old_track, new_track in zip(event.tracks, copy.tracks, strict=True):
+        for member in old_track.committee:
+            if member.user.is_active:
+                db.session.add(
+                    CommitteeMember(event_id=copy.id, track=new_track, user_id=member.user_id)
+                )
     db.session.flush()
     return copy
 

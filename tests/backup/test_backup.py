@@ -40,6 +40,7 @@ def full(app, catalogue, two_institutions, make_user):
     sheet = practices.sheet_from_practice(practice)
     practices.save_sheet(practice, sheet.model_copy(update={"summary": "Edited"}), author=None)
     _hosted_event(people)
+    _series(people)
     db.session.commit()
     empty = [
         t.name
@@ -87,6 +88,17 @@ def _hosted_event(people):
         ]
     )
     make_review(application, manager, {criterion: 4}, "Hyvä")
+
+
+def _series(people):
+    """Add a series with a member, a shared track and the hosted event as its edition."""
+    from app.events.models import Event
+    from app.series import services as series_services
+
+    institution = people["manager"].roles[0].institution
+    series = series_services.create_series(institution, name="Työpajat ✓", languages=["de"])
+    series_services.add_track(series, title="Neuvonta", topics=["Visa"])
+    db.session.scalar(select(Event)).series_id = series.id
 
 
 def _normal(value):

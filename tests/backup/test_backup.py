@@ -41,6 +41,8 @@ def full(app, catalogue, two_institutions, make_user):
     practices.save_sheet(practice, sheet.model_copy(update={"summary": "Edited"}), author=None)
     _hosted_event(people)
     _series(people)
+    _sending(ids["plan"])
+    _visit(people)
     db.session.commit()
     empty = [
         t.name
@@ -99,6 +101,65 @@ def _series(people):
     series = series_services.create_series(institution, name="Työpajat ✓", languages=["de"])
     series_services.add_track(series, title="Neuvonta", topics=["Visa"])
     db.session.scalar(select(Event)).series_id = series.id
+
+
+def _sending(plan_id):
+    """Add a plan's sending of staff to the hosted event, with its activity."""
+    from decimal import Decimal
+
+    from app.events.models import Event
+    from app.planner.models import Activity
+    from app.sending.models import Sending
+
+    activity = Activity(plan_id=plan_id, title="Job shadowing ✓")
+    db.session.add(
+        Sending(
+            plan_id=plan_id,
+            activity=activity,
+            event=db.session.scalar(select(Event)),
+            people=2,
+            travel_per_person=Decimal("350.50"),
+            subsistence_per_day=Decimal("120.00"),
+        )
+    )
+
+
+def _visit(people):
+    """Add a unit that hosts visits, its contact, and a recorded visit with its days and
+    feedback."""
+    from datetime import UTC, date, datetime
+
+    from app.events.models import token_digest
+    from app.institutions.models import Unit
+    from app.visits.models import VisitContact, VisitDay, VisitFeedback, VisitRequest, VisitUnit
+
+    institution = people["manager"].roles[0].institution
+    unit = Unit(institution=institution, name="Kielikeskus ✓", kind="language-centre")
+    offer = VisitUnit(
+        unit=unit, accepts_visits=True, topics=["Opetus"], languages=["fi"], months=[5]
+    )
+    offer.contacts = [VisitContact(user_id=people["viewer"].id)]
+    visit = VisitRequest(
+        institution=institution,
+        unit=unit,
+        suggested_unit=unit,
+        state="recorded",
+        email="vieras@elsewhere.example",
+        name="Åsa Øberg",
+        home_institution="Elsewhere",
+        role="Teacher",
+        topic="Kielten opetus",
+        preferred_start=date(2027, 5, 10),
+        preferred_end=date(2027, 5, 11),
+        starts_on=date(2027, 5, 10),
+        ends_on=date(2027, 5, 11),
+        programme="## Päivä 1",
+        token_digest=token_digest("backup-visit"),
+        verified_at=datetime.now(UTC),
+    )
+    visit.days = [VisitDay(day=date(2027, 5, 10), marked_by="m")]
+    visit.feedback = VisitFeedback(overall=5, will_change="Kaikki", comments="Kiitos")
+    db.session.add_all([unit, offer, visit])
 
 
 def _normal(value):

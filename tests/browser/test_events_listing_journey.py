@@ -81,6 +81,18 @@ def test_a_planner_finds_helsinkis_staff_week_by_network(shipped, journey):
         assert "neither a strategic partner of University of Helsinki" in note.inner_text()
         screenshot(page, "events-listing-call")
 
+        # The host's public page lists the call among its upcoming events, and the sheets
+        # that name it as a good example.
+        page.get_by_role("link", name="University of Helsinki").first.click()
+        page.wait_for_url(re.compile(r"/institutions/university-of-helsinki$"))
+        audit(page)
+        assert (
+            "International Staff Training Days 2026"
+            in page.locator("#calls-heading + ul").inner_text()
+        )
+        assert page.locator("#examples-heading + ul li").count() >= 1
+        screenshot(page, "events-listing-institution")
+
 
 def test_the_listing_fits_a_phone_and_works_without_javascript(shipped, browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
@@ -99,7 +111,9 @@ def test_the_listing_fits_a_phone_and_works_without_javascript(shipped, browser)
             assert width <= PHONE["width"]
             screenshot(page, "events-listing-phone")
             page.goto(f"{shipped}/events?network=nowhere&start=2026-02-31")
+            # A value the form cannot use is named, and marked at its field.
             assert page.locator('[role="alert"]').is_visible()
+            assert page.locator("#f-network[aria-invalid=true]").count() == 1
             screenshot(page, "events-listing-phone-problems")
     finally:
         context.close()

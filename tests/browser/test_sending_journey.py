@@ -1,5 +1,5 @@
 """Sending staff in Chromium, on frozen clocks: a Jyväskylä planner finds Helsinki's staff week
-through /events and adds, in one step, a sending activity to their plan with its budget
+through /events filtered by a network both belong to, and adds, in one step, a sending activity to their plan with its budget
 guidance; their staff member applies and agrees that the home plan counts her; Helsinki's
 organiser accepts her and sends the decisions, she confirms the place, attendance is marked;
 and the Jyväskylä plan's indicators show one person sent, two days abroad and one event.
@@ -8,6 +8,7 @@ and phone."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -41,8 +42,10 @@ class Shots:
 @pytest.fixture
 def week(live_server, make_institution, make_user):
     """Helsinki's published staff week (window 14 Jan - 13 Feb, event 6-8 May 2026) with its
-    organiser; Jyväskylä with a planner and a plan for 2026."""
+    organiser; Jyväskylä with a planner and a plan for 2026; both members of one network, and a
+    third institution's call outside it."""
     from app.core.extensions import db
+    from app.institutions.models import Network, NetworkMembership
     from app.planner.services import create_plan
     from tests.events.factories import make_event, make_track
 
@@ -52,6 +55,15 @@ def week(live_server, make_institution, make_user):
     make_user("planner@jyu.example", institution=sender, role="planner")
     event = make_event(host, title="Helsinki Staff Training Week 2026")
     make_track(event, "Global mobility networks", capacity=10)
+    network = Network(slug="una-europa", name="Una Europa", kind="alliance")
+    db.session.add_all(
+        [
+            NetworkMembership(institution=host, network=network),
+            NetworkMembership(institution=sender, network=network),
+        ]
+    )
+    elsewhere = make_institution("elsewhere", name="Elsewhere University")
+    make_track(make_event(elsewhere, title="Elsewhere Staff Week 2026"), "Welcome", capacity=5)
     plan = create_plan(
         sender,
         title="JYU staff development 2026",
@@ -78,6 +90,12 @@ def test_a_planner_sends_staff_and_the_plan_counts_them(live_server, journey, br
         _as(page, base, "planner@jyu.example")
         page.goto(f"{base}/events")
         audit(page)
+        assert page.get_by_role("link", name="Elsewhere Staff Week 2026").count() == 1
+        page.locator("#f-network").select_option("una-europa")
+        page.wait_for_url(re.compile(r"network=una-europa"))
+        # Only the calls of the network's members are left.
+        assert page.get_by_role("link", name="Elsewhere Staff Week 2026").count() == 0
+        shot(page, "events-filtered-by-network")
         page.get_by_role("link", name="Helsinki Staff Training Week 2026").click()
         page.get_by_role("heading", name="Send staff to this event").wait_for()
         shot(page, "call-offers-sending")

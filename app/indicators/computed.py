@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.core.extensions import db, utcnow
 from app.core.i18n import in_every_language
 from app.indicators.models import Indicator, Measurement
 from app.indicators.periods import Period, occurrence_period, period_of
@@ -107,6 +108,43 @@ def period_for(indicator: Indicator, start: date, end: date) -> Period:
     if indicator.frequency == "occurrence":
         return occurrence_period(start, end)
     return period_of(indicator.frequency, start)
+
+
+def write_value(
+    indicator: Indicator,
+    period: Period,
+    measurement: Measurement | None,
+    value: Decimal | None,
+    basis: dict[str, Any],
+) -> int:
+    """Write one computed value into its period (or remove the one there when the records
+    give none); return 1 if anything changed. Every package that follows records writes
+    through here, so a computed value is stored the same way whatever it counts."""
+    if value is None:
+        if measurement is None:
+            return 0
+        db.session.delete(measurement)
+        return 1
+    if measurement is None:
+        db.session.add(
+            Measurement(
+                indicator_id=indicator.id,
+                period_key=period.key,
+                period_start=period.start,
+                period_end=period.end,
+                value=value,
+                basis=basis,
+                recorded_by="",
+            )
+        )
+        return 1
+    if measurement.value == value and measurement.basis == basis:
+        return 0
+    measurement.value = value
+    measurement.basis = basis
+    measurement.period_start, measurement.period_end = period.start, period.end
+    measurement.recorded_at = utcnow()
+    return 1
 
 
 class Computed(Exception):

@@ -41,7 +41,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, PlaceStatus
-from app.core.extensions import db, utcnow
+from app.core.extensions import db
 from app.events.models import Event, EventStatus, Track
 from app.indicators import computed
 from app.indicators.measurements import approvals_of, lock_for
@@ -334,8 +334,12 @@ def refresh_activity(activity_id: int) -> int:
             if ids not in counted:
                 counted[ids] = count_records(list(ids), group[0].institution_id)
             value, basis = source.compute(counted[ids])
-            changed += _write(
-                indicator, period, existing.get((indicator.id, key)), value, basis, ids
+            changed += computed.write_value(
+                indicator,
+                period,
+                existing.get((indicator.id, key)),
+                value,
+                {**basis, "events": list(ids)},
             )
         for (indicator_id, key), measurement in existing.items():
             if indicator_id != indicator.id or key in groups:
@@ -347,43 +351,6 @@ def refresh_activity(activity_id: int) -> int:
             changed += 1
     db.session.flush()
     return changed
-
-
-def _write(
-    indicator: Indicator,
-    period: Any,
-    measurement: Measurement | None,
-    value: Decimal | None,
-    basis: dict[str, Any],
-    event_ids: tuple[int, ...],
-) -> int:
-    """Write one computed value (or remove it when there is none); return 1 if it changed."""
-    basis = {**basis, "events": list(event_ids)}
-    if value is None:
-        if measurement is None:
-            return 0
-        db.session.delete(measurement)
-        return 1
-    if measurement is None:
-        db.session.add(
-            Measurement(
-                indicator_id=indicator.id,
-                period_key=period.key,
-                period_start=period.start,
-                period_end=period.end,
-                value=value,
-                basis=basis,
-                recorded_by="",
-            )
-        )
-        return 1
-    if measurement.value == value and measurement.basis == basis:
-        return 0
-    measurement.value = value
-    measurement.basis = basis
-    measurement.period_start, measurement.period_end = period.start, period.end
-    measurement.recorded_at = utcnow()
-    return 1
 
 
 # --- following the records: the session's commit hook ----------------------------------------

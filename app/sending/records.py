@@ -33,7 +33,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
-from app.core.extensions import db, utcnow
+from app.core.extensions import db
 from app.core.i18n import lazy_gettext as _l
 from app.events.models import Event, EventStatus
 from app.indicators import computed
@@ -254,13 +254,12 @@ def refresh_sending(sending: Sending) -> int:
             period = computed.period_for(indicator, event.starts_on, event.ends_on)
             if not lock_for(approvals, period.end):
                 value, basis = source.compute(records)
-                changed += _write(
+                changed += computed.write_value(
                     indicator,
                     period,
                     existing.get((indicator.id, period.key)),
                     value,
-                    basis,
-                    event.id,
+                    {**basis, "events": [event.id]},
                 )
         for (indicator_id, key), measurement in existing.items():
             if indicator_id != indicator.id or (period is not None and key == period.key):
@@ -271,42 +270,6 @@ def refresh_sending(sending: Sending) -> int:
             changed += 1
     db.session.flush()
     return changed
-
-
-def _write(
-    indicator: Indicator,
-    period: Any,
-    measurement: Measurement | None,
-    value: Decimal | None,
-    basis: dict[str, Any],
-    event_id: int,
-) -> int:
-    basis = {**basis, "events": [event_id]}
-    if value is None:
-        if measurement is None:
-            return 0
-        db.session.delete(measurement)
-        return 1
-    if measurement is None:
-        db.session.add(
-            Measurement(
-                indicator_id=indicator.id,
-                period_key=period.key,
-                period_start=period.start,
-                period_end=period.end,
-                value=value,
-                basis=basis,
-                recorded_by="",
-            )
-        )
-        return 1
-    if measurement.value == value and measurement.basis == basis:
-        return 0
-    measurement.value = value
-    measurement.basis = basis
-    measurement.period_start, measurement.period_end = period.start, period.end
-    measurement.recorded_at = utcnow()
-    return 1
 
 
 # --- following the records ------------------------------------------------------------------

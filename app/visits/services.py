@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import abort
@@ -417,7 +416,7 @@ def refresh_indicators(institution_id: int) -> int:
             if lock_for(approvals[indicator.plan_id], period.end):
                 continue
             value, basis = source.compute(_counts(group))
-            changed += _write(indicator, period, existing.get(key), value, basis)
+            changed += computed.write_value(indicator, period, existing.get(key), value, basis)
         for key, measurement in existing.items():
             if key not in groups and not lock_for(
                 approvals[indicator.plan_id], measurement.period_end
@@ -426,31 +425,3 @@ def refresh_indicators(institution_id: int) -> int:
                 changed += 1
     db.session.flush()
     return changed
-
-
-def _write(
-    indicator: Indicator,
-    period: Any,
-    measurement: Measurement | None,
-    value: Decimal | None,
-    basis: dict[str, Any],
-) -> int:
-    if value is None:
-        return 0
-    if measurement is None:
-        db.session.add(
-            Measurement(
-                indicator_id=indicator.id,
-                period_key=period.key,
-                period_start=period.start,
-                period_end=period.end,
-                value=value,
-                basis=basis,
-                recorded_by="",
-            )
-        )
-        return 1
-    if measurement.value == value and measurement.basis == basis:
-        return 0
-    measurement.value, measurement.basis = value, basis
-    return 1

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
 from app.indicators import periods as calendar
+from app.indicators.computed import Source
 from app.indicators.models import (
     Aggregation,
     Indicator,
@@ -89,6 +90,33 @@ def add_indicator(plan: Plan, fields: dict[str, Any], targets: dict[str, Decimal
     db.session.add(indicator)
     db.session.flush()
     return indicator
+
+
+def add_computed_indicators(
+    plan: Plan, sources: Iterable[Source], have: set[str], activity_id: int | None = None
+) -> list[Indicator]:
+    """Give a plan (or one of its activities) an indicator of each computed source whose key is
+    not in `have`; return those added. One value a year: each year's records are their own
+    point, charted across years. Every package whose records fill indicators adds them here."""
+    return [
+        add_indicator(
+            plan,
+            {
+                "activity_id": activity_id,
+                "name": str(source.label),
+                "description": str(source.description),
+                "unit": source.unit,
+                "direction": source.direction,
+                "aggregation": source.aggregation,
+                "frequency": "yearly",
+                "scale_max": source.scale_max,
+                "source": source.key,
+            },
+            {},
+        )
+        for source in sources
+        if source.key not in have
+    ]
 
 
 # A count "per event" (per workshop, per session, per visit) is already one occasion's

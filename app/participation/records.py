@@ -46,7 +46,7 @@ from app.events.models import Event, EventStatus, Track
 from app.indicators import computed
 from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
-from app.indicators.services import add_indicator
+from app.indicators.services import add_computed_indicators
 from app.institutions.models import Institution, Network, NetworkMembership, StrategicPartnership
 from app.participation.figures import CENT, PREFIX, SOURCES, Records
 from app.participation.models import Attendance, Feedback
@@ -237,26 +237,7 @@ def event_indicators(activity_id: int) -> list[Indicator]:
 def add_event_indicators(activity: Activity) -> list[Indicator]:
     """Give an activity the computed indicators of its events that it lacks; return them."""
     have = {i.source for i in event_indicators(activity.id)}
-    added = [
-        add_indicator(
-            activity.plan,
-            {
-                "activity_id": activity.id,
-                "name": str(source.label),
-                "description": str(source.description),
-                "unit": source.unit,
-                "direction": source.direction,
-                "aggregation": source.aggregation,
-                # One value a year: each year's event is its own point, charted across years.
-                "frequency": "yearly",
-                "scale_max": source.scale_max,
-                "source": source.key,
-            },
-            {},
-        )
-        for source in SOURCES
-        if source.key not in have
-    ]
+    added = add_computed_indicators(activity.plan, SOURCES, have, activity.id)
     if added:
         log.info("%s computed indicators added to activity %s", len(added), activity.id)
     return added

@@ -40,7 +40,7 @@ from app.indicators import computed
 from app.indicators.computed import Figure, Source
 from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
-from app.indicators.services import add_indicator
+from app.indicators.services import add_computed_indicators
 from app.participation.models import Attendance
 from app.planner.models import Activity
 from app.sending.models import Sending
@@ -196,24 +196,7 @@ def sending_indicators(activity_id: int) -> list[Indicator]:
 def add_sending_indicators(activity: Activity) -> list[Indicator]:
     """Give a sending activity the computed indicators it lacks; return them."""
     have = {i.source for i in sending_indicators(activity.id)}
-    return [
-        add_indicator(
-            activity.plan,
-            {
-                "activity_id": activity.id,
-                "name": str(source.label),
-                "description": str(source.description),
-                "unit": source.unit,
-                "direction": source.direction,
-                "aggregation": source.aggregation,
-                "frequency": "yearly",
-                "source": source.key,
-            },
-            {},
-        )
-        for source in SOURCES
-        if source.key not in have
-    ]
+    return add_computed_indicators(activity.plan, SOURCES, have, activity.id)
 
 
 # Transaction locks that serialise the recomputations of one activity (see participation).

@@ -21,7 +21,7 @@ from app.events.models import token_digest
 from app.indicators import computed
 from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
-from app.indicators.services import add_indicator
+from app.indicators.services import add_computed_indicators
 from app.institutions.models import Institution, Unit
 from app.mail.services import queue_mail
 from app.permissions import has_role, role_in
@@ -365,23 +365,7 @@ def visit_indicators(institution_id: int) -> list[Indicator]:
 def add_visit_indicators(plan: Plan) -> list[Indicator]:
     """Give a plan the computed indicators of visits it lacks (yearly, of the plan as a whole)."""
     have = {i.source for i in visit_indicators(plan.institution_id) if i.plan_id == plan.id}
-    return [
-        add_indicator(
-            plan,
-            {
-                "name": str(source.label),
-                "description": str(source.description),
-                "unit": source.unit,
-                "direction": source.direction,
-                "aggregation": source.aggregation,
-                "frequency": "yearly",
-                "source": source.key,
-            },
-            {},
-        )
-        for source in SOURCES
-        if source.key not in have
-    ]
+    return add_computed_indicators(plan, SOURCES, have)
 
 
 def refresh_indicators(institution_id: int) -> int:

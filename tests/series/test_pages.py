@@ -162,6 +162,9 @@ def test_the_host_runs_its_edition_as_any_of_its_events(client, network_people, 
     assert edition.institution == b
     login(client, "organiser@b.example")
     assert client.get(f"/institutions/uni-b/events/{edition.id}/edit").status_code == 200
+    # Its page leads back to the series it is an edition of.
+    page = client.get(f"/institutions/uni-b/events/{edition.id}").get_data(as_text=True)
+    assert f'href="/series/{series.id}"' in page
     # ... but the series is the coordinator's to change.
     assert client.get(f"/series/{series.id}/edit").status_code == 403
     assert client.post(f"/series/{series.id}/editions/new", data={}).status_code == 403

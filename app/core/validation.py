@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic import ValidationError as SchemaError
 from wtforms import DecimalField, HiddenField, SelectMultipleField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.core.formatting import typed
@@ -218,6 +218,12 @@ class FiniteDecimalField(DecimalField):
         except ValueError as error:
             self.data = None
             raise ValueError(_sentence(str(error))) from None
+
+    def pre_validate(self, form: Any) -> None:
+        """A number that could not be read has nothing more to check: its reading problem is
+        the one message, without a range rule's ("Number must be at least 0.") on no number."""
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self) -> str:
         if self.raw_data:

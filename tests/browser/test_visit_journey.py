@@ -121,10 +121,12 @@ def test_a_visitor_requests_an_individual_visit_to_the_language_centre(
     # The unit asks for a call first, then accepts.
     path = f"/institutions/{HELSINKI}/visits/requests/{visit.id}"
     _as(page, server, "lea@helsinki.example", path)
+    # Each answer has its note: here, how to reach the unit for the call.
+    page.locator("#note-call").fill("Teams on Monday at 10?\nWrite to lea@helsinki.example.")
     page.get_by_role("button", name="Ask for a video call first").click()
     page.get_by_text("Your answer is saved and emailed to the visitor.").wait_for()
     _shots(page, "6-call")
-    page.get_by_label("A note to the visitor").fill("Welcome: we look forward to it.")
+    page.locator("#note-accept").fill("Welcome: we look forward to it.")
     page.get_by_role("button", name="Accept the preferred dates").click()
     page.get_by_text("Your answer is saved and emailed to the visitor.").wait_for()
     audit(page)

@@ -3,6 +3,7 @@ step of the host and the visitor through the pages, with their emails."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -244,3 +245,52 @@ def test_invalid_steps_answer_a_clear_error_and_change_nothing(client, host):
         assert client.post(f"/visits/{token}", data={"action": "bogus"}).status_code == 400
         db.session.refresh(visit)
         assert visit.state == VisitState.REQUESTED and visit.programme == ""
+
+
+def _answer_forms(page: str) -> dict[str, str]:
+    """The host page's answer forms by their action."""
+    forms = re.findall(r"<form\b.*?</form>", page, flags=re.S)
+    found = {}
+    for form in forms:
+        action = re.search(r'name="action" value="(\w+)"', form)
+        if action:
+            found[action.group(1)] = form
+    return found
+
+
+def test_the_unit_can_write_a_note_with_a_call_first_and_with_other_dates(client, host):
+    """The note (how to reach the unit for the call: replies to the emails are not read) goes
+    with each answer that takes one, under a label of its own; the visitor reads it, and the
+    visitor's message, with their line breaks."""
+    visit, _token = make_request(client, host, message="Two classes, please.\nAnd a tour.")
+    with freeze_time(BEFORE):
+        _route(client, host, visit)
+        as_user(client, host.people["contact"])
+        page = client.get(host.url(f"/requests/{visit.id}")).get_data(as_text=True)
+        assert '<dd class="keep-lines">Two classes, please.\nAnd a tour.</dd>' in page
+        forms = _answer_forms(page)
+        for action in ("accept", "call", "propose"):
+            assert 'name="note"' in forms[action], action
+            assert f'<label for="note-{action}">' in forms[action]
+            assert f'id="note-{action}"' in forms[action]
+        assert 'name="note"' not in forms["decline"]
+        assert len(set(re.findall(r'\bid="([^"]+)"', page))) == len(re.findall(r'\bid="', page))
+        note = "Teams on Monday at 10?\nWrite to lc@a.example."
+        assert _answer(client, host, visit, action="call", note=note).status_code == 302
+        client.post("/logout")
+        own = client.get(f"/visits/{latest_link()}").get_data(as_text=True)
+    assert f'<span class="keep-lines">{note}</span>' in own
+
+
+def test_a_refused_note_comes_back_in_its_own_form_only(client, host):
+    visit, _token = make_request(client, host)
+    with freeze_time(BEFORE):
+        _route(client, host, visit)
+        as_user(client, host.people["contact"])
+        response = _answer(client, host, visit, action="call", note="n" * 5001)
+        assert response.status_code == 400
+        forms = _answer_forms(response.get_data(as_text=True))
+    assert "n" * 5001 in forms["call"] and 'aria-invalid="true"' in forms["call"]
+    assert "n" * 50 not in forms["accept"] and "n" * 50 not in forms["propose"]
+    db.session.refresh(visit)
+    assert visit.state == VisitState.ROUTED

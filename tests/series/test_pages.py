@@ -275,3 +275,15 @@ def test_the_institutions_list_of_series_shows_those_it_takes_part_in(
     page = client.get("/institutions/uni-b/series").text
     assert "Shared series" in page and "Someone else" not in page
     assert client.get("/institutions/uni-a/series").status_code == 404
+
+
+def test_the_coordinators_button_takes_a_member_out_of_the_rotation_in_words_of_an_action(
+    client, network_people, make_series
+):
+    """A button says what it does, as "Move up" does: not "Leaves the rotation"."""
+    series = make_series(network_people["uni-a"], network_people["uni-b"])
+    login(client, "manager@a.example")
+    page = client.get(f"/series/{series.id}").get_data(as_text=True)
+    assert "Leaves the rotation" not in page
+    name = network_people["uni-b"].name
+    assert f'Remove from the rotation<span class="visually-hidden">: {name}</span></button>' in page

@@ -5,7 +5,7 @@ institution may see (its own consenting staff only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.applications.models import Application, ApplicationStatus
-from app.core.extensions import db
+from app.core.extensions import db, utcnow
 from app.core.i18n import lazy_pgettext
 from app.core.vocabularies import vocabularies
-from app.events.models import Event, EventStatus
+from app.events.models import Event, EventStatus, WindowState
 from app.participation.models import Attendance
 from app.planner.models import Activity, ActivityStatus, Plan, StatusChange
 from app.planner.services import adopt_practice, plans_for, require_plan
@@ -94,6 +94,25 @@ def sendings_to(event: Event, plans: list[Plan]) -> list[Sending]:
 
 def sending_for_activity(activity_id: int) -> Sending | None:
     return db.session.scalar(select(Sending).where(Sending.activity_id == activity_id))
+
+
+def timing_text(event: Event, now: datetime | None = None) -> str:
+    """Say what sending staff to an event means when its call has closed or it is over: the
+    sending may still be planned (a past event's records still fill the plan), but nobody new
+    can apply."""
+    now = now or utcnow()
+    last_day_over = event.to_utc(datetime.combine(event.ends_on + timedelta(days=1), time()))
+    if now >= last_day_over:
+        return _(
+            "This event is over. Adding it records in your plan that your staff went: its "
+            "figures come from the host's records of those of your staff who took part."
+        )
+    if event.window_state(now) == WindowState.CLOSED:
+        return _(
+            "Applications to this call have closed: only your staff who have already applied "
+            "can take part and be counted."
+        )
+    return ""
 
 
 class OwnEvent(Exception):

@@ -50,6 +50,7 @@ def sending_offer(event: Event) -> dict[str, Any] | None:
         "sendings": sendings,
         "budget": {s.id: services.budget(s) for s in sendings},
         "problem": services.problem_text(services.mobility_problem(event.starts_on, event.ends_on)),
+        "timing": services.timing_text(event),
     }
 
 

@@ -4,10 +4,11 @@ length rule on both ends, idempotent, and only for planners of another instituti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +40,25 @@ def test_the_call_page_offers_sending_to_a_planner_of_another_institution(client
     assert "Send staff to this event" in page
     assert "JYU staff development 2026" in page
     assert "Helsinki plan 2026" not in page  # the host's own plans are never offered
+
+
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        (datetime(2026, 1, 20, 9, 0, tzinfo=UTC), None),  # the call is open
+        (datetime(2026, 3, 1, 9, 0, tzinfo=UTC), "Applications to this call have closed"),
+        # 8 May ends at midnight in Helsinki (21:00 UTC): until then it is not over.
+        (datetime(2026, 5, 8, 20, 59, tzinfo=UTC), "Applications to this call have closed"),
+        (datetime(2026, 5, 8, 21, 0, tzinfo=UTC), "This event is over"),
+    ],
+)
+def test_the_offer_says_when_the_call_has_closed_or_the_event_is_over(client, sendings, now, said):
+    with freeze_time(now):
+        login(client, sendings.people["planner"].email)
+        page = client.get(f"/events/{sendings.event.id}").get_data(as_text=True)
+    assert "Send staff to this event" in page  # still offered: a past sending is planned too
+    for text in ("Applications to this call have closed", "This event is over"):
+        assert (text in page) == (text == said)
 
 
 def test_the_host_and_the_anonymous_are_not_offered_it(client, sendings):

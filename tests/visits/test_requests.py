@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.mail.models import OutboxMessage
-from app.visits.models import VisitRequest, VisitState
+from app.visits.models import VisitRequest, VisitState, VisitUnit
 from tests.visits.conftest import (
     AFTER,
     BEFORE,
@@ -34,6 +34,15 @@ def test_the_public_page_lists_only_units_that_accept_visits(client, host):
     assert "Library" not in page
     assert "language teaching" in page and "English, Finnish" in page and "May" in page
     assert client.get("/institutions/nowhere/visits").status_code == 404
+
+
+def test_an_institution_without_units_for_visits_does_not_claim_any(client, host):
+    for offer in db.session.scalars(select(VisitUnit)):
+        offer.accepts_visits = False
+    db.session.commit()
+    page = client.get(host.url()).get_data(as_text=True)
+    assert "No unit of this institution accepts individual visits" in page
+    assert "These units can host your visit" not in page
 
 
 def test_the_request_form_bounds_its_dates(client, host):
@@ -79,6 +88,9 @@ def test_a_visitor_sees_only_their_request_by_its_secret_link(client, host):
     first = client.get(f"/visits/{first_token}").get_data(as_text=True)
     second = client.get(f"/visits/{second_token}").get_data(as_text=True)
     assert "Observing language teaching" in first and "Otto" not in first
+    # The page shows back what the visitor wrote: who they are and their message.
+    for said in ("Universidad de Ejemplo", "Language teacher", "I teach Finnish as a foreign"):
+        assert said in first
     assert "Vera" not in second
     assert client.get("/visits/not-a-real-token").status_code == 404
     assert client.get("/visits/" + "x" * 200).status_code == 404

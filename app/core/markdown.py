@@ -81,9 +81,30 @@ def _clean(raw_html: str) -> str:
     )
 
 
-def render_markdown(text: str) -> Markup:
-    """Render Markdown and sanitise the HTML with nh3 (no script, handler or unsafe URL survives)."""
-    return Markup(_clean(_PARSER.render(text or "")))  # noqa: S704 - sanitised by nh3
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.I)
+
+
+def _headings_from(rendered: str, top: int) -> str:
+    """Move the headings of a text so that its highest one is at level `top` (at most h6),
+    keeping their order below it: a text shown under a page's h2 then starts at h3, whether
+    its writer began with # or ##, and never competes with the page's own headings."""
+    levels = [int(level) for _slash, level in _HEADING_TAG.findall(rendered)]
+    if not levels:
+        return rendered
+    shift = top - min(levels)
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", rendered)
+
+
+def render_markdown(text: str, top: int | None = None) -> Markup:
+    """Render Markdown and sanitise the HTML with nh3 (no script, handler or unsafe URL survives).
+
+    `top`: the heading level the text's highest heading takes, for text written by users and
+    shown inside a page's section (`{{ text|markdown(3) }}` under an h2). Without it headings
+    stay as written (curated sheets use ## for their sections, under the sheet's h1)."""
+    rendered = _PARSER.render(text or "")
+    if top is not None:
+        rendered = _headings_from(rendered, max(2, min(6, top)))
+    return Markup(_clean(rendered))  # noqa: S704 - sanitised by nh3
 
 
 # A heading that ends without punctuation, closed: it gets a full stop in plain text.

@@ -200,7 +200,7 @@ def _own_page(
         actions=visit.allowed(VisitActor.VISITOR),
         form=VisitorForm(),
         feedback=feedback,
-        programme=render_markdown(visit.programme) if visit.programme else "",
+        programme=render_markdown(visit.programme, top=3) if visit.programme else "",
         problem=problem,
     )
 
@@ -298,7 +298,7 @@ def _host_page(institution: Institution, visit: VisitRequest, **forms: Any) -> s
         answer=forms.get("answer") or AnswerForm(),
         programme_form=programme,
         record=record,
-        programme=render_markdown(visit.programme) if visit.programme else "",
+        programme=render_markdown(visit.programme, top=3) if visit.programme else "",
         can_programme=VisitActor.UNIT in roles
         and visit.state in (VisitState.ACCEPTED, VisitState.PROPOSED, VisitState.CONFIRMED),
         past=visit.ends_on is not None and visit.ends_on < _today(),

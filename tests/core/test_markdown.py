@@ -3,6 +3,7 @@ rendering takes time in proportion to the text whatever its shape."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -156,3 +157,31 @@ def test_email_text_of_a_payload_is_words_only(payload):
         assert tag not in text.lower(), (payload, text)
     assert " (javascript:" not in text.lower()
     assert text.startswith("Before.") and "After." in text
+
+
+@pytest.mark.parametrize(
+    ("text", "top", "expected"),
+    [
+        # Under a page's h2, a user's highest heading becomes h3, whether written # or ##,
+        # and the levels below it keep their order.
+        ("# Day 1\n\n## Morning", 3, ["h3", "h4"]),
+        ("## Day 1\n\n### Morning\n\n## Day 2", 3, ["h3", "h4", "h3"]),
+        ("#### Deep", 3, ["h3"]),
+        ("# Title", 2, ["h2"]),  # the h1 no sanitiser lets through is kept as a heading
+        (
+            "# A\n\n## B\n\n### C\n\n#### D\n\n##### E\n\n###### F",
+            3,
+            ["h3", "h4", "h5", "h6", "h6", "h6"],
+        ),
+        ("<h2 class='x'>Raw</h2>\n\n## Written", 3, ["h3", "h3"]),  # raw HTML moves too
+        ("No heading at all", 3, []),
+    ],
+)
+def test_user_headings_start_at_the_level_the_page_gives(text, top, expected):
+    rendered = str(render_markdown(text, top=top))
+    assert re.findall(r"<(h[1-6])>", rendered) == expected
+    assert "class=" not in rendered
+
+
+def test_without_a_level_headings_stay_as_written():
+    assert re.findall(r"<(h[1-6])>", str(render_markdown("## Steps\n\n### One"))) == ["h2", "h3"]

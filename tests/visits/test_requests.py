@@ -148,7 +148,7 @@ def test_the_whole_way_from_request_to_recorded_visit(client, host):
         )
         assert response.status_code == 409
     page = client.get(f"/visits/{token}").get_data(as_text=True)
-    assert "<h2>Day 1</h2>" in page and "<script>alert" not in page
+    assert "<h3>Day 1</h3>" in page and "<script>alert" not in page
     with freeze_time(AFTER):
         as_user(client, host.people["contact"])
         days = [START.isoformat(), (START + timedelta(days=1)).isoformat(), "2027-06-01"]

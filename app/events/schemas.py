@@ -91,6 +91,24 @@ MeetingUrl = Annotated[str, Field(max_length=URL_MAX), AfterValidator(_url)]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
 
 
+def _languages(value: list[str]) -> list[str]:
+    """Check working languages as ISO 639-1 codes, in lower case, each once."""
+    codes = [code.strip().lower() for code in value if code.strip()]
+    unknown = [code for code in codes if code not in language_codes()]
+    if unknown:
+        raise ValueError(
+            _(
+                "not a two-letter language code (ISO 639-1) such as en, fi or sv: %(codes)s",
+                codes=", ".join(code[:10] for code in unknown[:5]),
+            )
+        )
+    return list(dict.fromkeys(codes))
+
+
+# An event's working languages, and a series' call template's, by the same rule.
+WorkingLanguages = Annotated[list[str], Field(max_length=LANGUAGES_MAX), AfterValidator(_languages)]
+
+
 def _years_around() -> tuple[date, date]:
     """Return the first and last day an event's dates and times may fall on, from today."""
     today = utcnow().date()
@@ -133,7 +151,7 @@ class EventFields(Strict):
     contact_email: ContactEmail = ""
     programme: Markdown = ""
     accommodation: Markdown = ""
-    languages: Annotated[list[str], Field(max_length=LANGUAGES_MAX)] = []
+    languages: WorkingLanguages = []
     timezone: TimeZone = "Europe/Helsinki"
     opens_at: LocalTime = None
     # Checked even when left out, against the opening time checked before it.
@@ -149,20 +167,6 @@ class EventFields(Strict):
     signatory_name: Signatory = ""
     signatory_title: Signatory = ""
     activity_id: Id | None = None
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        codes = [code.strip().lower() for code in value if code.strip()]
-        unknown = [code for code in codes if code not in language_codes()]
-        if unknown:
-            raise ValueError(
-                _(
-                    "not a two-letter language code (ISO 639-1) such as en, fi or sv: %(codes)s",
-                    codes=", ".join(code[:10] for code in unknown[:5]),
-                )
-            )
-        return list(dict.fromkeys(codes))
 
     # The order of the dates is checked field by field, not once the whole model is valid,
     # so that a form lists it beside every other problem at once.

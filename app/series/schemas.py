@@ -5,13 +5,11 @@ would refuse) and the next edition."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from flask_babel import gettext as _
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator
 
 from app.core.validation import Id, Strict, single_line
-from app.events.models import LANGUAGES_MAX
 from app.events.schemas import (
     Audience,
     ContactEmail,
@@ -20,7 +18,7 @@ from app.events.schemas import (
     Place,
     TimeZone,
     Title,
-    language_codes,
+    WorkingLanguages,
 )
 from app.planner.models import Format
 from app.series.models import EDITION_DAYS_MAX, NAME_MAX, Cadence
@@ -37,23 +35,8 @@ class SeriesFields(Strict):
     description: Markdown = ""
     audience: Audience = ""
     contact_email: ContactEmail = ""
-    languages: Annotated[list[str], Field(max_length=LANGUAGES_MAX)] = []
+    languages: WorkingLanguages = []
     timezone: TimeZone = "Europe/Helsinki"
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        """Check the working languages by the rule of an event's (ISO 639-1 codes)."""
-        codes = [code.strip().lower() for code in value if code.strip()]
-        unknown = [code for code in codes if code not in language_codes()]
-        if unknown:
-            raise ValueError(
-                _(
-                    "not a two-letter language code (ISO 639-1) such as en, fi or sv: %(codes)s",
-                    codes=", ".join(code[:10] for code in unknown[:5]),
-                )
-            )
-        return list(dict.fromkeys(codes))
 
 
 class EditionFields(Strict):

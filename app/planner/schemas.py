@@ -100,13 +100,15 @@ class PlanFields(Strict):
     goals_text: GoalsText = ""
     goals: Goals = []
 
-    @model_validator(mode="after")
-    def _period(self) -> Self:
-        try:
-            check_period(self.period_start, self.period_end)
-        except ValueError as error:
-            raise FieldProblem("period_end", str(error)) from None
-        return self
+    # Checked field by field, not once the whole model is valid, so that a form lists the
+    # period's problem beside every other one at once (a too-long title and reversed dates).
+    @field_validator("period_end")
+    @classmethod
+    def _period(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_start")
+        if start is not None:
+            check_period(start, value)
+        return value
 
 
 class PlanCreate(PlanFields):

@@ -46,6 +46,18 @@ def test_a_plan_period_must_not_end_before_it_starts(client, planner):
     assert "The period ends before it starts." in response.get_data(as_text=True)
 
 
+def test_a_plan_form_lists_a_bad_title_and_reversed_dates_at_once(client, planner):
+    response = client.post(
+        "/institutions/uni-a/plans/new",
+        data={"title": "x" * 250, "period_start": "2027-12-31", "period_end": "2027-01-01"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # Both problems at their fields in the one answer.
+    assert 'id="title-error">Use at most 200 characters.' in page
+    assert 'id="period_end-error">The period ends before it starts.' in page
+
+
 def test_adopt_from_the_practice_page_into_a_plan(client, planner):
     plan = _new_plan(client)
     page = client.get("/practices/peer-learning-circle").get_data(as_text=True)

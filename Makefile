@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := APP_ENV=$${APP_ENV:-development} $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run worker test install install-dev setup lint format bench load clean translations i18n-extract i18n-update i18n-compile
+.PHONY: run worker test install install-dev setup lint format bench load perf clean translations i18n-extract i18n-update i18n-compile
 
 # A stamp per requirements file: re-install only when the pins change.
 $(VENV)/.installed: requirements.txt
@@ -93,6 +93,15 @@ bench: install-dev
 load: install-dev
 	$(BIN)/python bench/load/run.py
 	@if [ -n "$(LOAD_DATABASE_URL)" ]; then $(BIN)/python bench/load/run.py --database-url "$(LOAD_DATABASE_URL)"; fi
+
+# Each page's throughput against a bare Flask page's, both under gunicorn (2 workers) and wrk
+# (16 connections, 10 s a page), at the shipped and the large scale: on SQLite, and on
+# PostgreSQL too when PERF_DATABASE_URL names a database (emptied first). PERF_ARGS adds
+# options of bench/perf.py (e.g. PERF_ARGS="--scale small --seconds 5").
+perf: install-dev
+	@command -v wrk >/dev/null || { echo "perf needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/perf.py $(PERF_ARGS)
+	@if [ -n "$(PERF_DATABASE_URL)" ]; then $(BIN)/python bench/perf.py --database-url "$(PERF_DATABASE_URL)" $(PERF_ARGS); fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -15,7 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names, so that migrations name the same constraint the same way on every database.
 NAMING_CONVENTION = {
@@ -30,6 +30,22 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Return the current time in UTC (a callable default, evaluated per row)."""
     return datetime.now(UTC)
+
+
+def flushed_rows(session: Session) -> list[tuple[Any, bool, bool]]:
+    """Return the rows a flush wrote, each with whether it is new and whether it is deleted.
+
+    For an after_flush hook. Each of session.new, .dirty and .deleted builds its collection
+    anew on every read: read once per row, a flush of n rows would cost n squared (a sync of
+    10,000 sheets spent minutes here). Rows that are dirty only by an unchanged assignment are
+    left out.
+    """
+    new, dirty, deleted = session.new, session.dirty, session.deleted
+    return [
+        *((row, True, False) for row in new),
+        *((row, False, False) for row in dirty if session.is_modified(row)),
+        *((row, False, True) for row in deleted),
+    ]
 
 
 def aware(moment: datetime) -> datetime:

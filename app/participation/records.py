@@ -32,7 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import chain
 from typing import Any
 
 from flask import has_app_context
@@ -41,7 +40,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, PlaceStatus
-from app.core.extensions import db
+from app.core.extensions import db, flushed_rows
 from app.events.models import Event, EventStatus, Track
 from app.indicators import computed
 from app.indicators.measurements import approvals_of, lock_for
@@ -351,15 +350,13 @@ def _noted(session: Session, name: str) -> set[int]:
 @orm_event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
     """Note the events, applications and activities whose records a flush changed."""
-    for row in chain(session.new, session.dirty, session.deleted):
-        if row in session.dirty and not session.is_modified(row):
-            continue
+    for row, is_new, _deleted in flushed_rows(session):
         if isinstance(row, Application | Track):
             _noted(session, EVENTS).add(row.event_id)
         elif isinstance(row, Attendance | Feedback):
             _noted(session, APPLICATIONS).add(row.application_id)
         elif isinstance(row, Event):
-            _note_event(session, row)
+            _note_event(session, row, is_new)
         elif isinstance(row, Indicator) and row.source and row.activity_id:
             _noted(session, ACTIVITIES).add(row.activity_id)
 
@@ -370,13 +367,13 @@ def _load_the_old_activity(_row: Event, value: Any, _old: Any, _initiator: Any) 
     return value
 
 
-def _note_event(session: Session, row: Event) -> None:
+def _note_event(session: Session, row: Event, is_new: bool) -> None:
     """Note an event's activity, and the one it was linked to before if that changed."""
     history = inspect(row).attrs.activity_id.history
     before = [a for a in history.deleted if a]
     if row.activity_id:
         _noted(session, ACTIVITIES).add(row.activity_id)
-        if row in session.new or before or history.added:
+        if is_new or before or history.added:
             _noted(session, LINKED).add(row.activity_id)
     _noted(session, ACTIVITIES).update(before)
 

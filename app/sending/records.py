@@ -23,7 +23,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain
 from typing import Any
 
 from flask import has_app_context
@@ -33,7 +32,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus, Decision, PlaceStatus
-from app.core.extensions import db
+from app.core.extensions import db, flushed_rows
 from app.core.i18n import lazy_gettext as _l
 from app.events.models import Event, EventStatus
 from app.indicators import computed
@@ -278,16 +277,14 @@ def _forget(session: Session) -> None:
 @orm_event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
     """Note the events, applications and sendings whose figures a flush may have changed."""
-    for row in chain(session.new, session.dirty, session.deleted):
-        if row in session.dirty and not session.is_modified(row):
-            continue
+    for row, _new, deleted in flushed_rows(session):
         if isinstance(row, Application):
             _noted(session, EVENTS).add(row.event_id)
         elif isinstance(row, Attendance):
             _noted(session, APPLICATIONS).add(row.application_id)
         elif isinstance(row, Event):
             _noted(session, EVENTS).add(row.id)
-        elif isinstance(row, Sending) and row not in session.deleted:
+        elif isinstance(row, Sending) and not deleted:
             _noted(session, SENDINGS).add(row.id)
 
 

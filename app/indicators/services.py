@@ -92,6 +92,18 @@ def add_indicator(plan: Plan, fields: dict[str, Any], targets: dict[str, Decimal
     return indicator
 
 
+def computed_indicators(activity_id: int, prefix: str) -> list[Indicator]:
+    """Return an activity's computed indicators whose source starts with `prefix` (one
+    feature's sources, such as "event." or "sending."), in their order."""
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .where(Indicator.activity_id == activity_id, Indicator.source.like(prefix + "%"))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )
+
+
 def add_computed_indicators(
     plan: Plan, sources: Iterable[Source], have: set[str], activity_id: int | None = None
 ) -> list[Indicator]:

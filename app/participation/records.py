@@ -45,7 +45,7 @@ from app.events.models import Event, EventStatus, Track
 from app.indicators import computed
 from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
-from app.indicators.services import add_computed_indicators
+from app.indicators.services import add_computed_indicators, computed_indicators
 from app.institutions.models import Institution, Network, NetworkMembership, StrategicPartnership
 from app.participation.figures import CENT, PREFIX, SOURCES, Records
 from app.participation.models import Attendance, Feedback
@@ -222,20 +222,9 @@ def past_events(institution: Institution, today: date) -> list[PastEvent]:
 # --- the activity's indicators and their values -------------------------------------------------
 
 
-def event_indicators(activity_id: int) -> list[Indicator]:
-    """Return the computed indicators of events on an activity."""
-    return list(
-        db.session.scalars(
-            select(Indicator)
-            .where(Indicator.activity_id == activity_id, Indicator.source.like(PREFIX + "%"))
-            .order_by(Indicator.position, Indicator.id)
-        )
-    )
-
-
 def add_event_indicators(activity: Activity) -> list[Indicator]:
     """Give an activity the computed indicators of its events that it lacks; return them."""
-    have = {i.source for i in event_indicators(activity.id)}
+    have = {i.source for i in computed_indicators(activity.id, PREFIX)}
     added = add_computed_indicators(activity.plan, SOURCES, have, activity.id)
     if added:
         log.info("%s computed indicators added to activity %s", len(added), activity.id)
@@ -274,7 +263,7 @@ def _one_at_a_time(activity_id: int) -> None:
 def refresh_activity(activity_id: int) -> int:
     """Recompute the computed indicators of an activity from its events' records; return how
     many values were written or removed. Approved (locked) periods are left as approved."""
-    indicators = [i for i in event_indicators(activity_id) if computed.source_of(i)]
+    indicators = [i for i in computed_indicators(activity_id, PREFIX) if computed.source_of(i)]
     if not indicators:
         return 0
     _one_at_a_time(activity_id)

@@ -39,7 +39,7 @@ from app.indicators import computed
 from app.indicators.computed import Figure, Source
 from app.indicators.measurements import approvals_of, lock_for
 from app.indicators.models import Indicator, Measurement
-from app.indicators.services import add_computed_indicators
+from app.indicators.services import add_computed_indicators, computed_indicators
 from app.participation.models import Attendance
 from app.planner.models import Activity
 from app.sending.models import Sending
@@ -181,20 +181,9 @@ def count_staff(event_ids: list[int], institution_id: int) -> StaffRecords:
 # --- the activity's indicators and their values -------------------------------------------------
 
 
-def sending_indicators(activity_id: int) -> list[Indicator]:
-    """Return the computed sending indicators of an activity."""
-    return list(
-        db.session.scalars(
-            select(Indicator)
-            .where(Indicator.activity_id == activity_id, Indicator.source.like(PREFIX + "%"))
-            .order_by(Indicator.position, Indicator.id)
-        )
-    )
-
-
 def add_sending_indicators(activity: Activity) -> list[Indicator]:
     """Give a sending activity the computed indicators it lacks; return them."""
-    have = {i.source for i in sending_indicators(activity.id)}
+    have = {i.source for i in computed_indicators(activity.id, PREFIX)}
     return add_computed_indicators(activity.plan, SOURCES, have, activity.id)
 
 
@@ -205,7 +194,9 @@ LOCK_SPACE = 1415
 def refresh_sending(sending: Sending) -> int:
     """Recompute a sending activity's figures from the host's records; return how many values
     were written or removed. Approved periods keep their values."""
-    indicators = [i for i in sending_indicators(sending.activity_id) if computed.source_of(i)]
+    indicators = [
+        i for i in computed_indicators(sending.activity_id, PREFIX) if computed.source_of(i)
+    ]
     if not indicators:
         return 0
     if db.session.get_bind().dialect.name == "postgresql":

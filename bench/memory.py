@@ -90,6 +90,20 @@ def requests_done(report: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def summary(report: str) -> str:
+    """Return the throughput, median latency and any non-2xx/3xx answers of a wrk report."""
+    found = [
+        re.search(pattern, report)
+        for pattern in (
+            r"Requests/sec:\s*(\S+)",
+            r"50%\s+(\S+)",
+            r"Non-2xx or 3xx responses: (\d+)",
+        )
+    ]
+    rate, median, errors = (match.group(1) if match else "0" for match in found)
+    return f"{rate} req/s, p50 {median}, {errors} non-2xx/3xx answers"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=600, help="length of the load")
@@ -147,7 +161,10 @@ def main() -> None:
             if sample:
                 samples.append(sample)
                 print(f"{time.monotonic() - begun:6.0f} s  RSS (MB): {_row(sample)}", flush=True)
-        total = sum(requests_done(loader.stdout.read()) for loader in loaders if loader.stdout)
+        reports = [loader.stdout.read() for loader in loaders if loader.stdout]
+        for page, text in zip(("/practices", f"/plans/{plan}"), reports, strict=True):
+            print(f"\n{page}: {summary(text)}")
+        total = sum(map(requests_done, reports))
         report(started, samples, total, args)
     finally:
         for loader in loaders:

@@ -33,6 +33,16 @@ YEAR = 365 * 24 * 3600
 COMPRESSED_SUFFIXES = (".gz", ".br")
 
 
+class StaticFiles(WhiteNoise):  # type: ignore[misc]
+    """WhiteNoise for GET and HEAD; every other method goes on to Flask, which answers OPTIONS
+    with the allowed methods and anything else with 405, as for any of its addresses."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.application(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
 @cache
 def _digest(path: str, size: int, mtime_ns: int) -> str:
     """Return the first 12 hex digits of a file's SHA-256 (cached while it is unchanged)."""
@@ -81,7 +91,7 @@ def init_app(app: Flask) -> None:
             headers[name] = value
 
     if app.config["APP_ENV"] == "development":
-        app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app = StaticFiles(  # type: ignore[method-assign]
             app.wsgi_app,
             root=root,
             prefix=prefix,
@@ -94,7 +104,7 @@ def init_app(app: Flask) -> None:
 
     manifest = build_manifest(root)
     versioned_urls = {prefix + versioned for versioned in manifest.values()}
-    static = WhiteNoise(
+    static = StaticFiles(
         app.wsgi_app,
         max_age=SHORT_MAX_AGE,
         allow_all_origins=False,

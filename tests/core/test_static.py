@@ -172,3 +172,14 @@ def test_the_plotly_script_is_served_gzipped_and_cached_for_a_year(client):
     body = gzip.decompress(response.data)
     assert len(response.data) < len(body) / 3
     assert body.startswith(b"/**") or b"Plotly" in body[:2000]
+
+
+def test_options_and_other_methods_are_answered_by_flask_as_for_any_address(root):
+    app = static_app(root)
+    client = app.test_client()
+    for address in ("/static/style.css", static_url(app, "style.css")):
+        options = client.options(address)
+        assert options.status_code == 200
+        assert set(options.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+        assert client.post(address).status_code == 405
+    assert client.head(static_url(app, "style.css")).status_code == 200

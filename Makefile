@@ -51,12 +51,13 @@ i18n-compile translations: install $(MO_FILES)
 
 # A .gz and a .br beside each static file (WhiteNoise sends them to browsers that accept
 # them), written again only when a file changed. Build output, never committed.
-STATIC_FILES := $(shell find app/static -type f ! -name '*.gz' ! -name '*.br' ! -name '.compressed')
-app/static/.compressed: $(STATIC_FILES) $(VENV)/.installed
+STATIC_FILES := $(shell find app/static -type f ! -name '*.gz' ! -name '*.br')
+instance/.static-compressed: $(STATIC_FILES) $(VENV)/.installed
 	$(BIN)/python -m whitenoise.compress --quiet app/static
+	mkdir -p instance
 	touch $@
 
-static: app/static/.compressed
+static: instance/.static-compressed
 
 setup: install instance/config.py translations static
 	$(FLASK) db upgrade
@@ -104,4 +105,5 @@ load: install-dev
 	@if [ -n "$(LOAD_DATABASE_URL)" ]; then $(BIN)/python bench/load/run.py --database-url "$(LOAD_DATABASE_URL)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache instance/.static-compressed
+	find app/static \( -name '*.gz' -o -name '*.br' \) -delete

@@ -29,8 +29,8 @@ preload_app = True
 # answer in tens of milliseconds, an import or export in a few seconds.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-# Behind nginx, which keeps client connections alive itself.
-keepalive = 2
+# Sync workers close each connection after its response (no keep-alive): nginx in front keeps
+# the browsers' connections alive and buffers slow clients, so a worker is never held by one.
 
 # "-" is standard output; GUNICORN_ACCESS_LOG="" turns the access log off (nginx keeps one too).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None

@@ -113,6 +113,9 @@ def init_app(app: Flask) -> None:
     )
     static.FOREVER = YEAR  # WhiteNoise's default is ten years; a year is what HTTP caches honour
     static.add_files(root, prefix)
+    # The hashed names point at the same files (and their .gz/.br): no copies on disk. This
+    # method is WhiteNoise's own step of add_files, not in its documentation, hence the pin
+    # and tests/core/test_static.py.
     for name, versioned in manifest.items():
         static.add_file_to_dictionary(prefix + versioned, str(root / name))
     app.wsgi_app = static  # type: ignore[method-assign]

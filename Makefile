@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := APP_ENV=$${APP_ENV:-development} $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run worker test install install-dev setup lint format bench load perf clean translations i18n-extract i18n-update i18n-compile
+.PHONY: run worker test install install-dev setup static lint format bench load perf clean translations i18n-extract i18n-update i18n-compile
 
 # A stamp per requirements file: re-install only when the pins change.
 $(VENV)/.installed: requirements.txt
@@ -49,7 +49,17 @@ i18n-update: i18n-extract
 
 i18n-compile translations: install $(MO_FILES)
 
-setup: install instance/config.py translations
+# A .gz and a .br beside each static file (WhiteNoise sends them to browsers that accept
+# them), written again only when a file changed. Build output, never committed.
+STATIC_FILES := $(shell find app/static -type f ! -name '*.gz' ! -name '*.br')
+instance/.static-compressed: $(STATIC_FILES) $(VENV)/.installed
+	$(BIN)/python -m whitenoise.compress --quiet app/static
+	mkdir -p instance
+	touch $@
+
+static: instance/.static-compressed
+
+setup: install instance/config.py translations static
 	$(FLASK) db upgrade
 	$(FLASK) data load
 	$(FLASK) practices sync
@@ -72,7 +82,7 @@ worker: setup
 # Not --dist loadfile or loadscope: they run one of the Schemathesis cases, which share a test id.
 # TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
-test: install-dev translations
+test: install-dev translations static
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install-dev
@@ -104,4 +114,5 @@ perf: install-dev
 	@if [ -n "$(PERF_DATABASE_URL)" ]; then $(BIN)/python bench/perf.py --database-url "$(PERF_DATABASE_URL)" $(PERF_ARGS); fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache instance/.static-compressed
+	find app/static \( -name '*.gz' -o -name '*.br' \) -delete

@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_template_helpers(app)
     register_commands(app)
+    register_middleware(app)
     return app
 
 
@@ -162,3 +163,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(old_name(backup_command))
     app.cli.add_command(old_name(restore_command))
+
+
+def register_middleware(app: Flask) -> None:
+    """Wrap the WSGI app: versioned, precompressed static files before Flask, and the
+    proxy's forwarded headers outermost when a proxy is configured."""
+    from app.core import proxy, static
+
+    static.init_app(app)
+    proxy.init_app(app)

@@ -24,6 +24,44 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+# Whole numbers that may also come from plain environment variables of the same name.
+INTEGER_SETTINGS = (
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_POOL_RECYCLE",
+    "TRUSTED_PROXY_COUNT",
+)
+
+
+def _integer_setting(name: str, value: Any) -> int:
+    """Return a setting as a whole number of at least 0, or refuse to start."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if number < 0 or isinstance(value, bool):
+        raise RuntimeError(f"{name} must be a whole number of at least 0, not {value!r}.")
+    return number
+
+
+def _apply_pool_settings(app: Flask) -> None:
+    """Size each worker's pool of PostgreSQL connections from the DATABASE_POOL_* settings.
+
+    Options set in SQLALCHEMY_ENGINE_OPTIONS itself win. SQLite keeps SQLAlchemy's own pool
+    for files and in-memory databases, where these options do not apply.
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+    options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
+    options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT"])
+    options.setdefault("pool_recycle", app.config["DATABASE_POOL_RECYCLE"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     """Fill app.config and refuse an unsafe configuration outside development."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -71,6 +109,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         # fields) starts here, never with the request's Host header. Required in production;
         # development and tests use http://127.0.0.1:5000 unless it is set.
         PUBLIC_BASE_URL=None,
+        # The files behind /static/ (app/static unless set; tests point it elsewhere).
+        STATIC_DIR=None,
+        # How many proxies (nginx, a load balancer) stand in front and set X-Forwarded-*:
+        # 0 trusts none of those headers (app/core/proxy.py).
+        TRUSTED_PROXY_COUNT=0,
+        # Connections each worker process keeps open to PostgreSQL, how many more it may
+        # open under a burst, how long a request waits for one, and after how many seconds
+        # a connection is replaced (before a server or PgBouncer closes it). SQLite ignores them.
+        DATABASE_POOL_SIZE=5,
+        DATABASE_MAX_OVERFLOW=5,
+        DATABASE_POOL_TIMEOUT=30,
+        DATABASE_POOL_RECYCLE=1800,
         BABEL_DEFAULT_LOCALE="en_GB",
         BABEL_DEFAULT_TIMEZONE="UTC",
     )
@@ -89,11 +139,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
                 app.config[key] = os.environ[name]
+        for name in INTEGER_SETTINGS:
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
     else:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    for name in INTEGER_SETTINGS:
+        app.config[name] = _integer_setting(name, app.config[name])
+    _apply_pool_settings(app)
     relaxed = app.config["APP_ENV"] in RELAXED_ENVIRONMENTS
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

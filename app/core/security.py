@@ -21,17 +21,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def security_headers(*, production: bool) -> dict[str, str]:
+    """Return the headers every response carries, pages and static files alike.
+
+    A static SVG opened on its own is a document that could run script, so the files get the
+    same policy as the pages (app/core/static.py adds these, since Flask never sees them).
+    """
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+    }
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 def init_app(app: Flask) -> None:
     """Add the headers in an after-request hook, which also runs for error responses."""
-    production = app.config["APP_ENV"] not in {"development", "testing"}
+    headers_to_set = security_headers(
+        production=app.config["APP_ENV"] not in {"development", "testing"}
+    )
 
     @app.after_request
     def _set_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in headers_to_set.items():
+            response.headers.setdefault(name, value)
         return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from werkzeug.routing.rules import Rule
 
@@ -31,4 +33,7 @@ def test_a_second_app_builds_the_same_addresses(app: Flask, migrated_database: s
     with app.test_request_context(), other.test_request_context():
         from flask import url_for
 
-        assert url_for("static", filename="style.css", v=1) == "/static/style.css?v=1"
+        # The static file's name carries its content's hash (app/core/static.py).
+        assert re.fullmatch(
+            r"/static/style\.[0-9a-f]{12}\.css\?v=1", url_for("static", filename="style.css", v=1)
+        )

@@ -125,16 +125,15 @@ def prepare(url: str, scale: str, folder: Path) -> dict[str, str]:
 
 
 def serve(app_spec: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn with the bench's settings; return it once it answers."""
+    """Start gunicorn with gunicorn.conf.py's settings; return it once it answers."""
     port = _port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
-            str(workers),
-            "--preload",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -142,7 +141,9 @@ def serve(app_spec: str, env: dict[str, str], workers: int) -> tuple[subprocess.
             app_spec,
         ],
         cwd=ROOT,
-        env=env,
+        # The production settings (sync workers, preloaded), with this many workers and no
+        # access log: a line per request written to this terminal would be measured too.
+        env={**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_ACCESS_LOG": ""},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):

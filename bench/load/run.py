@@ -107,7 +107,9 @@ def serve(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
             app_spec,
         ],
         cwd=ROOT,
-        env=env,
+        # gunicorn reads ./gunicorn.conf.py: without its access log, which this terminal
+        # would otherwise print for every request.
+        env={**env, "GUNICORN_ACCESS_LOG": ""},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

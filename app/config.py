@@ -71,6 +71,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         # fields) starts here, never with the request's Host header. Required in production;
         # development and tests use http://127.0.0.1:5000 unless it is set.
         PUBLIC_BASE_URL=None,
+        # Rendered anonymous catalogue pages and API bodies (app/core/caching.py): kept in
+        # each worker's memory (SimpleCache, CACHE_THRESHOLD entries) unless CACHE_REDIS_URL
+        # names a Redis that all workers and machines share. CACHE_PAGES=False turns it off.
+        CACHE_PAGES=True,
+        CACHE_TYPE=None,
+        CACHE_REDIS_URL=None,
+        CACHE_KEY_PREFIX="scp-pages:",
+        CACHE_THRESHOLD=500,
+        # Entries of older catalogue versions are never read again; this is how long a shared
+        # store keeps them.
+        CACHE_DEFAULT_TIMEOUT=3600,
         BABEL_DEFAULT_LOCALE="en_GB",
         BABEL_DEFAULT_TIMEZONE="UTC",
     )
@@ -85,6 +96,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             "MAIL_SERVER",
             "PUBLIC_BASE_URL",
             "JOBS_URL",
+            "CACHE_TYPE",
+            "CACHE_REDIS_URL",
         ):
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name

@@ -108,11 +108,12 @@ def _notice_write(
     statement: Any,
     _multiparams: Any,
     _params: Any,
-    _options: Any,
+    options: Any,
     _result: Any,
 ) -> None:
-    """Bump the version once in a transaction that writes a table the catalogue shows."""
-    if not isinstance(statement, UpdateBase):
+    """Bump the version once in a transaction that writes a table the catalogue shows
+    (migrations opt out with the execution option catalogue_version=False, then bump once)."""
+    if not isinstance(statement, UpdateBase) or options.get("catalogue_version") is False:
         return
     table = getattr(statement, "table", None)
     if table is None or table.name not in SHOWN_TABLES or connection.info.get(_BUMPED):

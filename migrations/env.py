@@ -112,7 +112,7 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
             if sa.inspect(connection).has_table("catalogue_state"):
-                bump(connection)
+                bump(connection, first=False)
 
 
 if context.is_offline_mode():

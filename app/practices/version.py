@@ -92,13 +92,17 @@ def list_variant(args: MultiDict[str, str]) -> str | None:
 FACET_NAMES = frozenset(facet.name for facet in FACETS)
 
 
-def bump(connection: Connection) -> None:
-    """Give the catalogue a new version, on the connection that is changing it."""
+def bump(connection: Connection, *, first: bool = True) -> None:
+    """Give the catalogue a new version, on the connection that is changing it.
+
+    The row is made by the first write to the catalogue (`first`): until then, the empty
+    catalogue of a new database has version 0, and a backup restores into an empty table.
+    """
     now = utcnow()
     changed = connection.execute(
         update(STATE).where(STATE.c.id == 1).values(version=STATE.c.version + 1, changed_at=now)
     )
-    if changed.rowcount == 0:  # a database made without the migration's row
+    if changed.rowcount == 0 and first:
         connection.execute(insert(STATE).values(id=1, version=1, changed_at=now))
 
 
@@ -116,6 +120,11 @@ def _notice_write(
     if not isinstance(statement, UpdateBase) or options.get("catalogue_version") is False:
         return
     table = getattr(statement, "table", None)
+    if table is not None and table.name == STATE.name:
+        # A writer that sets the version itself (a backup's restore puts back the version
+        # its catalogue had) is not bumped after: that version names exactly that content.
+        connection.info[_BUMPED] = True
+        return
     if table is None or table.name not in SHOWN_TABLES or connection.info.get(_BUMPED):
         return
     connection.info[_BUMPED] = True
@@ -128,9 +137,3 @@ def _notice_write(
 def _transaction_ended(connection: Connection, *_args: Any) -> None:
     """Let the next transaction bump again (after a savepoint's rollback, again in this one)."""
     connection.info.pop(_BUMPED, None)
-
-
-@event.listens_for(STATE, "after_create")
-def _first_row(target: Any, connection: Connection, **_kw: Any) -> None:
-    """Give a database made from the models (tests, create_all) the row the migration adds."""
-    connection.execute(insert(STATE).values(id=1, version=0, changed_at=utcnow()))

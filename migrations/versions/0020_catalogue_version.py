@@ -6,8 +6,6 @@ Revises: 0019
 Create Date: 2026-12-02
 """
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +16,9 @@ depends_on = None
 
 
 def upgrade():
-    table = op.create_table(
+    # No row yet: the first write to the catalogue makes it (app/practices/version.py), so
+    # that a new database stays empty for a backup to be restored into.
+    op.create_table(
         "catalogue_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -26,7 +26,6 @@ def upgrade():
         sa.CheckConstraint("id = 1", name=op.f("ck_catalogue_state_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalogue_state")),
     )
-    op.bulk_insert(table, [{"id": 1, "version": 0, "changed_at": datetime.now(UTC)}])
 
 
 def downgrade():

@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the application."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    register_json(app)
     register_logging(app)
     register_url_converters(app)
     register_extensions(app)
@@ -35,6 +36,13 @@ def register_logging(app: Flask) -> None:
     init_app(app)
 
 
+def register_json(app: Flask) -> None:
+    """Write JSON with orjson (the API's answers)."""
+    from app.core.json_provider import OrjsonProvider
+
+    app.json = OrjsonProvider(app)
+
+
 def register_url_converters(app: Flask) -> None:
     """Bound the ids in addresses to what the id columns hold (before any route exists)."""
     from app.core.routing import init_app
@@ -45,7 +53,7 @@ def register_url_converters(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from app.accounts.services import init_login
-    from app.core import i18n
+    from app.core import caching, i18n
     from app.core.extensions import csrf, db, limiter, login_manager, migrate
 
     # Every feature's tables on the metadata, also those no blueprint imports yet (migrations).
@@ -57,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     init_login(login_manager)
     limiter.init_app(app)
     i18n.init_app(app)
+    caching.init_app(app)
 
 
 def register_jobs(app: Flask) -> None:

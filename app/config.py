@@ -121,6 +121,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         DATABASE_MAX_OVERFLOW=5,
         DATABASE_POOL_TIMEOUT=30,
         DATABASE_POOL_RECYCLE=1800,
+        # Rendered anonymous catalogue pages and API bodies (app/core/caching.py): kept in
+        # each worker's memory (SimpleCache, CACHE_THRESHOLD entries) unless CACHE_REDIS_URL
+        # names a Redis that all workers and machines share. CACHE_PAGES=False turns it off.
+        CACHE_PAGES=True,
+        CACHE_TYPE=None,
+        CACHE_REDIS_URL=None,
+        CACHE_KEY_PREFIX="scp-pages:",
+        CACHE_THRESHOLD=500,
+        # Entries of older catalogue versions are never read again; this is how long a shared
+        # store keeps them.
+        CACHE_DEFAULT_TIMEOUT=3600,
         BABEL_DEFAULT_LOCALE="en_GB",
         BABEL_DEFAULT_TIMEZONE="UTC",
     )
@@ -135,6 +146,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
             "MAIL_SERVER",
             "PUBLIC_BASE_URL",
             "JOBS_URL",
+            "CACHE_TYPE",
+            "CACHE_REDIS_URL",
         ):
             if os.environ.get(name):
                 key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -63,6 +64,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Rendered anonymous pages (app/core/caching.py): in-process, or Redis when configured.
+cache = Cache()
 # Catalogues and the locale of each request: app/core/i18n.py.
 babel = Babel()
 # Limits are declared on the views that need them (sign-in); none applies by default.

@@ -80,6 +80,11 @@ def chosen_language() -> str:
         saved = known(getattr(current_user, "language", None))
         if saved:
             return saved
+    return anonymous_language()
+
+
+def anonymous_language() -> str:
+    """Return the language of a request from nobody signed in: session, browser, English."""
     return known(session.get(SESSION_KEY)) or browser_language() or DEFAULT_LANGUAGE
 
 

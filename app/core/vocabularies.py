@@ -13,6 +13,7 @@ Keys are what sheets, addresses and the API use, in every language; only labels 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -143,3 +144,15 @@ def load_vocabularies(path: str | Path) -> Vocabularies:
 def vocabularies() -> Vocabularies:
     """Return the vocabularies configured for the current app."""
     return load_vocabularies(current_app.config["VOCABULARY_FILE"])
+
+
+@lru_cache(maxsize=4)
+def _digest(path: str, _mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def vocabulary_stamp() -> str:
+    """Return a short digest of the current app's vocabulary file (the same on every machine
+    that has the same file; read again only when the file changes)."""
+    path = current_app.config["VOCABULARY_FILE"]
+    return _digest(path, Path(path).stat().st_mtime_ns)

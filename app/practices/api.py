@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.core.caching import cached_page
 from app.core.errors import json_error
 from app.core.extensions import aware
 from app.core.urls import external_url
@@ -18,6 +19,10 @@ from app.permissions import PUBLIC, access
 from app.practices import search, services
 from app.practices.models import Phase, Practice
 from app.practices.schemas import TRUSTED, PracticeDetail, PracticePage, PracticeSummary
+from app.practices.version import catalogue_version, list_variant
+
+# The API's answers are the same in every language; shared caches may keep them a minute.
+API_CACHE_CONTROL = "public, max-age=60"
 
 bp = Blueprint("practices_api", __name__, url_prefix="/api/v1/practices")
 
@@ -75,6 +80,13 @@ def practice_detail(practice: Practice) -> PracticeDetail:
 
 @bp.get("")
 @access(PUBLIC)
+@cached_page(
+    "practices_api.index",
+    version=catalogue_version,
+    query=list_variant,
+    per_language=False,
+    cache_control=API_CACHE_CONTROL,
+)
 def index() -> ResponseReturnValue:
     """List practices with the page's filters, search, sort and pagination."""
     vocab = vocabularies()
@@ -102,6 +114,13 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/<slug>")
 @access(PUBLIC)
+@cached_page(
+    "practices_api.detail",
+    version=catalogue_version,
+    query=None,
+    per_language=False,
+    cache_control=API_CACHE_CONTROL,
+)
 def detail(slug: str) -> ResponseReturnValue:
     """Return one whole practice sheet."""
     practice = services.get_practice(slug)

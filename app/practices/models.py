@@ -268,3 +268,19 @@ class PracticeTranslation(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<PracticeTranslation {self.practice_id}:{self.language}>"
+
+
+class CatalogueState(db.Model):  # type: ignore[name-defined, misc]
+    """The catalogue's version: one row, changed in the same transaction as anything that
+    changes what the catalogue's pages show (app/practices/version.py), read by every request
+    of a cached page."""
+
+    __tablename__ = "catalogue_state"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CatalogueState {self.version}>"

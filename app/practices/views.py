@@ -22,6 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from app.core.caching import cached_page
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.i18n import current_language
@@ -34,6 +35,7 @@ from app.practices.forms import PracticeForm
 from app.practices.models import Practice, PracticeRevision
 from app.practices.schemas import FACETS, SORTS
 from app.practices.signals import offers_for
+from app.practices.version import catalogue_version, list_variant
 
 bp = Blueprint("practices", __name__)
 
@@ -128,6 +130,7 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/practices")
 @access(PUBLIC)
+@cached_page("practices.index", version=catalogue_version, query=list_variant)
 def index() -> ResponseReturnValue:
     """Browse the catalogue: facets with counts, full-text search, sort and pages."""
     vocab = vocabularies()
@@ -205,6 +208,7 @@ def compare() -> ResponseReturnValue:
 
 @bp.get("/practices/<slug>")
 @access(PUBLIC)
+@cached_page("practices.detail", version=catalogue_version, query=None)
 def detail(slug: str) -> ResponseReturnValue:
     """Show one whole practice sheet."""
     practice = services.get_practice(slug)

@@ -1,0 +1,229 @@
+"""Rendered pages kept for anonymous readers, and answers to conditional requests.
+
+A page decorated with `cached_page` is stored once per data version, language and normalised
+query, and answered from the store without loading a user, querying or rendering:
+
+- Only anonymous requests are served from or fill the store: no signed-in user in the
+  session (checked on the cookie, without loading the account), no "remember me" cookie, no
+  API token, no flashed message waiting. Everyone else gets the view as it is.
+- What differs per visitor is never stored: a page is rendered for the store with markers in
+  place of the CSRF token and of the request's own address (`slot`), and each answer puts in
+  the visitor's own. A body that still holds this request's CSRF token is not stored.
+- Only 200 answers are stored, and only queries up to KEY_MAX_LENGTH characters.
+- Invalidation is by version: the key holds the version the feature reads (one cheap
+  statement), so a change committed by any worker on any machine is seen by the next request.
+
+The store is Flask-Caching's: in-process (SimpleCache) by default, shared through Redis when
+CACHE_REDIS_URL is set (see the README's "Caching" section).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache as cache_once
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import is_resource_modified
+
+from app.core.extensions import cache
+from app.core.i18n import anonymous_language
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+# A query longer than this (normalised) is answered but not stored: searches are unbounded.
+KEY_MAX_LENGTH = 400
+# Markers a page rendered for the store holds where each visitor's own value goes.
+SLOTS: dict[str, Callable[[], str]] = {
+    "csrf_token": lambda: generate_csrf(),
+    "path": lambda: request.full_path if request.query_string else request.path,
+    "full_path": lambda: request.full_path,
+}
+_RENDERING = "_rendering_for_cache"
+
+
+def _marker(name: str) -> str:
+    return f"\x00slot:{name}\x00"
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a feature's pages are built from: a token that changes with every change, and when."""
+
+    token: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A rendered answer as the store keeps it."""
+
+    body: bytes
+    mimetype: str
+
+
+def slot(name: str) -> Markup | str:
+    """Return a per-visitor value for a template: its marker when the page is rendered for
+    the store, else the value itself."""
+    if g.get(_RENDERING):
+        return Markup(_marker(name))  # noqa: S704 - a fixed marker, replaced before sending
+    return SLOTS[name]()
+
+
+def _csrf_token(*args: Any, **kwargs: Any) -> Markup | str:
+    """The templates' csrf_token(): a marker when rendering for the store, never a token."""
+    if g.get(_RENDERING):
+        return Markup(_marker("csrf_token"))  # noqa: S704 - a fixed marker
+    return generate_csrf(*args, **kwargs)
+
+
+def _fill_slots(body: bytes) -> bytes:
+    """Put this visitor's own values where the stored page has markers."""
+    if b"\x00slot:" not in body:
+        return body
+    for name, value in SLOTS.items():
+        marker = _marker(name).encode()
+        if marker in body:
+            body = body.replace(marker, str(escape(value())).encode())
+    return body
+
+
+def anonymous() -> bool:
+    """Tell, from the cookie and headers alone, whether the request comes from nobody signed
+    in and has nothing personal waiting (a flashed message)."""
+    return (
+        "_user_id" not in session
+        and "_flashes" not in session
+        and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+        and "Authorization" not in request.headers
+    )
+
+
+def sorted_query(
+    args: MultiDict[str, str], drop: Mapping[str, str] | None = None, split: Iterable[str] = ()
+) -> str:
+    """Return query arguments in one order with blanks and default values left out, so that
+    `?a=1&b=2` and `?b=2&page=1&a=1` name the same page.
+
+    `split` names arguments whose values may also be comma-separated lists.
+    """
+    drop = drop or {}
+    splitting = set(split)
+    pairs = set()
+    for key, raw in args.items(multi=True):
+        values = [value.strip() for value in raw.split(",")] if key in splitting else [raw]
+        for value in values:
+            if value and drop.get(key) != value:
+                pairs.add((key, value))
+    return "&".join(f"{key}={value}" for key, value in sorted(pairs))
+
+
+@cache_once
+def _release(root: Path) -> str:
+    """Return a fingerprint of the code, templates and message catalogues being served, so
+    that a deployment does not answer from pages an older release stored in a shared store.
+
+    Read once per process; the same in every worker of one release.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".html", ".mo", ".yml"} and path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def cached_page(
+    name: str,
+    *,
+    version: Callable[[], Version],
+    query: Callable[[MultiDict[str, str]], str | None] | None,
+    per_language: bool = True,
+    cache_control: str = "no-cache",
+) -> Callable[[View], View]:
+    """Store a public view's anonymous answers and answer conditional requests for them.
+
+    `version` reads the data version the page is built from. `query` returns the normalised
+    query that tells the page's variants apart, or None when this request's page must not be
+    stored (a ticked compare box, say); without it every query shows the same page.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def answer(*args: Any, **kwargs: Any) -> Any:
+            if not current_app.config["CACHE_PAGES"] or not anonymous():
+                return view(*args, **kwargs)
+            variant = query(request.args) if query is not None else ""
+            if variant is None or len(variant) > KEY_MAX_LENGTH:
+                return view(*args, **kwargs)
+            now = version()
+            language = anonymous_language() if per_language else "-"
+            place = "/".join(f"{key}={value}" for key, value in sorted(kwargs.items()))
+            key = hashlib.sha256(
+                "\n".join(
+                    (current_app.extensions["release"], name, now.token, language, place, variant)
+                ).encode()
+            ).hexdigest()[:32]
+            etag = key[:20]
+            if not is_resource_modified(request.environ, etag=etag, last_modified=now.changed_at):
+                return _headers(Response(status=304), etag, now, cache_control, per_language)
+            stored = cache.get(key)
+            if stored is None:
+                g.setdefault(_RENDERING, True)
+                try:
+                    response = current_app.make_response(view(*args, **kwargs))
+                finally:
+                    g.pop(_RENDERING, None)
+                body = response.get_data()
+                token = g.get("csrf_token")
+                if (
+                    response.status_code != 200
+                    or not anonymous()
+                    or (token and token.encode() in body)
+                ):
+                    response.set_data(_fill_slots(body))
+                    return response
+                stored = Stored(body, response.mimetype or "text/html")
+                cache.set(key, stored)
+            response = Response(_fill_slots(stored.body), mimetype=stored.mimetype)
+            return _headers(response, etag, now, cache_control, per_language)
+
+        return answer  # type: ignore[return-value]
+
+    return decorate
+
+
+def _headers(
+    response: Response, etag: str, now: Version, cache_control: str, per_language: bool
+) -> Response:
+    """Give an answer its validators and caching policy."""
+    response.set_etag(etag)
+    response.last_modified = now.changed_at
+    response.headers["Cache-Control"] = cache_control
+    if per_language:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Bind the store, and let templates name per-visitor values (`slot`)."""
+    if not app.config.get("CACHE_TYPE"):
+        app.config["CACHE_TYPE"] = (
+            "RedisCache" if app.config.get("CACHE_REDIS_URL") else "SimpleCache"
+        )
+    cache.init_app(app)
+    app.add_template_global(slot)
+    # Flask-WTF's own global (and context processor, which a later one overrides) would put
+    # a visitor's token into a page rendered for the store.
+    app.jinja_env.globals["csrf_token"] = _csrf_token
+    app.context_processor(lambda: {"csrf_token": _csrf_token})
+    app.extensions["release"] = _release(Path(app.root_path))

@@ -44,10 +44,18 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     """Load every sheet of the folder: create, update, and withdraw sheets whose file is gone.
 
     All or nothing: every file is checked first, and if any is bad nothing changes and each
-    problem is listed as file:line: field: message.
+    problem is listed as file:line: field: message. A file unchanged since the last sync, under
+    unchanged vocabularies and code, is known valid and not read again; `--check` reads all.
     """
     folder = _folder(folder_option)
-    files = read_folder(folder, vocabularies(), current_app.config["PRACTICE_FILE_MAX_BYTES"])
+    files = read_folder(
+        folder,
+        vocabularies(),
+        current_app.config["PRACTICE_FILE_MAX_BYTES"],
+        last_sync=None if check else services.last_sync(),
+        # Only the sheets a sync writes need their bodies rendered: it renders those.
+        render=False,
+    )
     if not files:
         # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.
         raise click.ClickException(f"{folder}: no *.md practice sheets; nothing was changed")

@@ -32,7 +32,13 @@ from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
 from app.practices.models import TRANSLATION_LANGUAGES
-from app.practices.schemas import PracticeSheet, tidy_text, translation_differences
+from app.practices.schemas import (
+    MARKER_CHARACTERS,
+    WITHOUT_MARKERS,
+    PracticeSheet,
+    tidy_text,
+    translation_differences,
+)
 
 BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -203,7 +209,8 @@ def read_sheet_text(
     data["body"] = tidy_text("\n".join(lines[end + 1 :]))
     result.node = node
     try:
-        result.sheet = PracticeSheet.model_validate(data, context={"vocab": vocab})
+        context = {"vocab": vocab, WITHOUT_MARKERS: not any(c in text for c in MARKER_CHARACTERS)}
+        result.sheet = PracticeSheet.model_validate(data, context=context)
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])

@@ -215,3 +215,10 @@ def test_helsinki_staff_training_days_example_gives_its_2026_dates_and_window(vo
     assert "6-8 May 2026" in helsinki.description
     assert "from 14 January to 13 February 2026" in helsinki.description
     assert "about a month" not in helsinki.description  # the real window, not a rough one
+
+
+def test_search_marker_characters_are_removed_from_a_file(vocab, sheet_data):
+    # A file with a marker takes the long way through the data; one without skips it.
+    result = read(sheet_text(sheet_data(title="Peer \ue000learning\ue001 circle")), vocab)
+    assert result.problems == []
+    assert result.sheet.title == "Peer learning circle"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def sync_command(folder_option: str | None, check: bool) -> None:
         last_sync=None if check else services.last_sync(),
         # Only the sheets a sync writes need their bodies rendered: it renders those.
         render=False,
+        # A check touches no database, so its reading can be shared out among processes.
+        workers=(os.cpu_count() or 1) if check else 1,
     )
     if not files:
         # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.

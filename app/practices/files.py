@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+from flask import Flask, current_app
 from pydantic import ValidationError
 
 from app.core.i18n import DEFAULT_LANGUAGE
@@ -248,6 +250,7 @@ def read_folder(
     *,
     last_sync: LastSync | None = None,
     render: bool = True,
+    workers: int = 1,
 ) -> list[SheetFile]:
     """Read every *.md file of a folder, in name order, skipping what the last sync read.
 
@@ -258,6 +261,9 @@ def read_folder(
     otherwise every file is read. A sheet and its translations are skipped together or read
     together, so that a changed one is compared with the others. A withdrawn sheet is not in
     `last_sync`: its file is read before it is listed again.
+
+    With `workers` above 1, many files are read by that many forked processes: only where no
+    database connection could be shared with them (`--check`).
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
     paths = sorted(folder.glob("*.md"))
@@ -280,17 +286,62 @@ def read_folder(
                 if name.split(".", 1)[0] not in changed_slugs
                 and f"{name.split('.', 1)[0]}.md" in unchanged
             }
+    wanted = [
+        (str(path), raw, digest)
+        for path, raw, digest in zip(paths, raws, digests, strict=True)
+        if path.name not in skipped
+    ]
+    read = iter(_read_all(wanted, vocab, max_bytes, render, workers))
     files = []
-    for path, raw, digest in zip(paths, raws, digests, strict=True):
+    for path, digest in zip(paths, digests, strict=True):
         if path.name in skipped:
             parts = path.name.removesuffix(".md").split(".")
             language = parts[1] if len(parts) == 2 else DEFAULT_LANGUAGE
             files.append(SheetFile(path=path, digest=digest, language=language, skipped=True))
         else:
-            files.append(
-                read_sheet_text(str(path), raw, vocab, max_bytes, digest=digest, render=render)
-            )
+            files.append(next(read))
     return files
+
+
+# Below this many files to read, starting processes costs more than it saves.
+PARALLEL_FROM = 1000
+_WORKER: dict[str, object] = {}
+
+
+def _read_all(
+    wanted: list[tuple[str, bytes, str]],
+    vocab: Vocabularies,
+    max_bytes: int,
+    render: bool,
+    workers: int,
+) -> list[SheetFile]:
+    """Read files in this process, or share them out among `workers` forked processes."""
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
+        return [
+            read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
+            for name, raw, digest in wanted
+        ]
+    # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
+    context = multiprocessing.get_context("fork")
+    size = -(-len(wanted) // (workers * 4))
+    chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with context.Pool(workers, _start_worker, (app, vocab, max_bytes, render)) as pool:
+        return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+
+
+def _start_worker(app: Flask, vocab: Vocabularies, max_bytes: int, render: bool) -> None:
+    app.app_context().push()
+    _WORKER.update(vocab=vocab, max_bytes=max_bytes, render=render)
+
+
+def _read_chunk(chunk: list[tuple[str, bytes, str]]) -> list[SheetFile]:
+    vocab, max_bytes, render = _WORKER["vocab"], _WORKER["max_bytes"], _WORKER["render"]
+    return [
+        read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)  # type: ignore[arg-type]
+        for name, raw, digest in chunk
+    ]
 
 
 def check_across_files(files: list[SheetFile]) -> list[Problem]:

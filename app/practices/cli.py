@@ -49,11 +49,16 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     unchanged vocabularies and code, is known valid and not read again; `--check` reads all.
     """
     folder = _folder(folder_option)
+    last_sync = None
+    if not check:
+        last_sync = services.last_sync()
+        # End the reading transaction: it should not stay open while the files are read.
+        db.session.rollback()
     files = read_folder(
         folder,
         vocabularies(),
         current_app.config["PRACTICE_FILE_MAX_BYTES"],
-        last_sync=None if check else services.last_sync(),
+        last_sync=last_sync,
         # Only the sheets a sync writes need their bodies rendered: it renders those.
         render=False,
         # A check touches no database, so its reading can be shared out among processes.

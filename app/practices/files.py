@@ -22,6 +22,7 @@ import multiprocessing
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -121,18 +122,25 @@ _RULES_DIGITS = 24
 
 def rules_fingerprint(vocab: Vocabularies, max_bytes: int) -> str:
     """Hash everything but its bytes that decides whether a file is valid and how it reads."""
-    rules = hashlib.sha256()
+    rules = hashlib.sha256(_code_fingerprint().encode("ascii"))
     rules.update(json.dumps(vocab.translations, sort_keys=True).encode("utf-8"))
     rules.update(str(max_bytes).encode("ascii"))
+    return rules.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Hash the code that reads a file: its modules here and the libraries' versions."""
+    code = hashlib.sha256()
     for name in _RULES_LIBRARIES:
         try:
-            rules.update(f"{name}={metadata.version(name)}".encode())
+            code.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
-            rules.update(f"{name}=none".encode())
+            code.update(f"{name}=none".encode())
     for module in _RULES_MODULES:
         source = getattr(sys.modules.get(module), "__file__", None)
-        rules.update(Path(source).read_bytes() if source else module.encode("ascii"))
-    return rules.hexdigest()
+        code.update(Path(source).read_bytes() if source else module.encode("ascii"))
+    return code.hexdigest()
 
 
 def file_digest(raw: bytes, fingerprint: str) -> str:

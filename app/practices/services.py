@@ -308,10 +308,10 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         if progress is not None:
             progress.update(1)
     seen = {item.name_slug for item in sheets}
-    withdrawn = [
-        row.id for slug, row in existing.items() if slug not in seen and row.withdrawn_at is None
+    report.withdrawn = [
+        slug for slug, row in existing.items() if slug not in seen and row.withdrawn_at is None
     ]
-    report.withdrawn = [slug for slug, row in existing.items() if row.id in set(withdrawn)]
+    withdrawn = [existing[slug].id for slug in report.withdrawn]
 
     # Before any write: render, build every row, and read what the revisions need.
     befores = _sheets_of([row.id for _, row in changed])

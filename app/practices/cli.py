@@ -52,17 +52,18 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     last_sync = None
     if not check:
         last_sync = services.last_sync()
-        # End the reading transaction: it should not stay open while the files are read.
+        # End the reading transaction, and close the pool's connections: reading the files
+        # takes a while, and may fork processes that must not inherit an open connection.
         db.session.rollback()
+        db.engine.dispose()
     files = read_folder(
         folder,
         vocabularies(),
         current_app.config["PRACTICE_FILE_MAX_BYTES"],
         last_sync=last_sync,
-        # Only the sheets a sync writes need their bodies rendered: it renders those.
-        render=False,
-        # A check touches no database, so its reading can be shared out among processes.
-        workers=(os.cpu_count() or 1) if check else 1,
+        # A check renders nothing; a sync renders what it reads (almost always what it writes).
+        render=not check,
+        workers=os.cpu_count() or 1,
     )
     if not files:
         # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.

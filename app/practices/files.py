@@ -270,8 +270,8 @@ def read_folder(
     together, so that a changed one is compared with the others. A withdrawn sheet is not in
     `last_sync`: its file is read before it is listed again.
 
-    With `workers` above 1, many files are read by that many forked processes: only where no
-    database connection could be shared with them (`--check`).
+    With `workers` above 1, many files are read by that many forked processes: the caller
+    makes sure that no open database connection is there for them to inherit.
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
     paths = sorted(folder.glob("*.md"))

@@ -299,9 +299,15 @@ def unit_of_work_sync(folder: Path, app) -> None:
     db.session.commit()
 
 
-def test_a_bulk_sync_writes_what_the_unit_of_work_wrote(app, runner, tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_bulk_sync_writes_what_the_unit_of_work_wrote(
+    app, runner, tmp_path, monkeypatch, processes
+):
     from tests.conftest import _empty_tables
 
+    # With 2, the files are read by forked processes, as a sync of many files does.
+    monkeypatch.setattr(practice_files, "PARALLEL_FROM", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: processes)
     folder = shipped_copy(tmp_path)
     assert sync(runner, folder).exit_code == 0
     db.session.expire_all()

@@ -72,13 +72,12 @@ def vocabulary_key(name: str) -> Any:
         vocab = _vocab(info)
         if vocab is None:
             return value
-        allowed = vocab.keys(name)
-        if value not in allowed:
+        if value not in vocab.translations[name]:
             raise ValueError(
                 _(
                     "unknown value %(value)r; allowed: %(allowed)s",
                     value=value,
-                    allowed=", ".join(allowed),
+                    allowed=", ".join(vocab.keys(name)),
                 )
             )
         return value

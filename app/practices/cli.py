@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -44,10 +45,26 @@ def sync_command(folder_option: str | None, check: bool) -> None:
     """Load every sheet of the folder: create, update, and withdraw sheets whose file is gone.
 
     All or nothing: every file is checked first, and if any is bad nothing changes and each
-    problem is listed as file:line: field: message.
+    problem is listed as file:line: field: message. A file unchanged since the last sync, under
+    unchanged vocabularies and code, is known valid and not read again; `--check` reads all.
     """
     folder = _folder(folder_option)
-    files = read_folder(folder, vocabularies(), current_app.config["PRACTICE_FILE_MAX_BYTES"])
+    last_sync = None
+    if not check:
+        last_sync = services.last_sync()
+        # End the reading transaction, and close the pool's connections: reading the files
+        # takes a while, and may fork processes that must not inherit an open connection.
+        db.session.rollback()
+        db.engine.dispose()
+    files = read_folder(
+        folder,
+        vocabularies(),
+        current_app.config["PRACTICE_FILE_MAX_BYTES"],
+        last_sync=last_sync,
+        # A check renders nothing; a sync renders what it reads (almost always what it writes).
+        render=not check,
+        workers=os.cpu_count() or 1,
+    )
     if not files:
         # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.
         raise click.ClickException(f"{folder}: no *.md practice sheets; nothing was changed")

@@ -6,15 +6,28 @@ that form, so that sync followed by export gives back the same bytes.
 
 A translation is `<slug>.<language>.md` beside the English `<slug>.md` (`fi`, `sv`): the same
 fields, of which only the prose is translated (see schemas.translation_differences).
+
+A sync reads only what changed: each file's digest joins a hash of its bytes to a fingerprint of
+the rules it is read under (the vocabularies, the code and libraries that parse, validate and
+render a sheet), and a file whose digest is the one the database kept from the last sync is not
+read again (see read_folder). A change of the rules changes every digest, so every file is
+checked again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import multiprocessing
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 import yaml
+from flask import Flask, current_app
 from pydantic import ValidationError
 
 from app.core.i18n import DEFAULT_LANGUAGE
@@ -22,7 +35,13 @@ from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
 from app.practices.models import TRANSLATION_LANGUAGES
-from app.practices.schemas import PracticeSheet, tidy_text, translation_differences
+from app.practices.schemas import (
+    MARKER_CHARACTERS,
+    WITHOUT_MARKERS,
+    PracticeSheet,
+    tidy_text,
+    translation_differences,
+)
 
 BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -42,6 +61,8 @@ class SheetFile:
     node: yaml.Node | None = field(default=None, repr=False)
     # "en" for a sheet, else the language of a translation (from the file name).
     language: str = DEFAULT_LANGUAGE
+    # The file is as it was at the last sync, under the same rules: known valid, not read.
+    skipped: bool = False
 
     @property
     def name_slug(self) -> str:
@@ -85,9 +106,72 @@ def render_sheet(sheet: PracticeSheet) -> str:
     return f"{text}{body}\n" if body else text
 
 
-def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) -> SheetFile:
-    """Read one file's bytes into a sheet, collecting every problem with its line."""
-    result = SheetFile(path=Path(name), digest=hashlib.sha256(raw).hexdigest())
+# The modules whose code decides how a file reads: a change in one re-checks every file.
+_RULES_MODULES = (
+    "app.core.markdown",
+    "app.core.validation",
+    "app.core.yamlfile",
+    "app.practices.files",
+    "app.practices.schemas",
+)
+_RULES_LIBRARIES = ("markdown-it-py", "nh3", "pydantic", "pydantic-core", "PyYAML")
+# Hex digits of a digest that come from the file's bytes (160 bits) and from the rules.
+_BYTES_DIGITS = 40
+_RULES_DIGITS = 24
+
+
+def rules_fingerprint(vocab: Vocabularies, max_bytes: int) -> str:
+    """Hash everything but its bytes that decides whether a file is valid and how it reads."""
+    rules = hashlib.sha256(_code_fingerprint().encode("ascii"))
+    rules.update(json.dumps(vocab.translations, sort_keys=True).encode("utf-8"))
+    rules.update(str(max_bytes).encode("ascii"))
+    return rules.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Hash the code that reads a file: its modules here and the libraries' versions."""
+    code = hashlib.sha256()
+    for name in _RULES_LIBRARIES:
+        try:
+            code.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            code.update(f"{name}=none".encode())
+    for module in _RULES_MODULES:
+        source = getattr(sys.modules.get(module), "__file__", None)
+        code.update(Path(source).read_bytes() if source else module.encode("ascii"))
+    return code.hexdigest()
+
+
+def file_digest(raw: bytes, fingerprint: str) -> str:
+    """Return a file's digest: a hash of its bytes, then the fingerprint of the rules."""
+    return hashlib.sha256(raw).hexdigest()[:_BYTES_DIGITS] + fingerprint[:_RULES_DIGITS]
+
+
+def same_bytes(stored: str | None, digest: str) -> bool:
+    """Tell whether a stored digest is of the same bytes as `digest`, under any rules.
+
+    A digest stored before rules were part of it (a plain sha256) starts with the same digits.
+    """
+    return stored is not None and stored[:_BYTES_DIGITS] == digest[:_BYTES_DIGITS]
+
+
+def read_sheet_text(
+    name: str,
+    raw: bytes,
+    vocab: Vocabularies,
+    max_bytes: int,
+    *,
+    digest: str | None = None,
+    render: bool = True,
+) -> SheetFile:
+    """Read one file's bytes into a sheet, collecting every problem with its line.
+
+    `digest` is file_digest(raw, ...) when the caller has it (else a sha256 of the bytes);
+    with `render=False` the body is not rendered (a check, or a sync that renders only the
+    sheets it writes).
+    """
+    result = SheetFile(path=Path(name), digest=digest or hashlib.sha256(raw).hexdigest())
 
     def problem(line: int, where: str, message: str) -> SheetFile:
         result.problems.append(Problem(name, line, where, message))
@@ -135,7 +219,8 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
     data["body"] = tidy_text("\n".join(lines[end + 1 :]))
     result.node = node
     try:
-        result.sheet = PracticeSheet.model_validate(data, context={"vocab": vocab})
+        context = {"vocab": vocab, WITHOUT_MARKERS: not any(c in text for c in MARKER_CHARACTERS)}
+        result.sheet = PracticeSheet.model_validate(data, context=context)
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
@@ -149,21 +234,130 @@ def read_sheet_text(name: str, raw: bytes, vocab: Vocabularies, max_bytes: int) 
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
-    result.body_html = str(render_markdown(result.sheet.body))
+    if render:
+        result.body_html = str(render_markdown(result.sheet.body))
     return result
 
 
-def read_folder(folder: Path, vocab: Vocabularies, max_bytes: int) -> list[SheetFile]:
-    """Read every *.md file of a folder, in name order."""
+@dataclass(frozen=True)
+class LastSync:
+    """What the database keeps of the last sync, for read_folder to skip unchanged files.
+
+    `digests`: by file name (`<slug>.md`, `<slug>.<language>.md`), the digest each listed
+    sheet and each of its translations was last synced from; `listed`: the slugs listed now.
+    """
+
+    digests: Mapping[str, str | None]
+    listed: frozenset[str]
+
+
+def read_folder(
+    folder: Path,
+    vocab: Vocabularies,
+    max_bytes: int,
+    *,
+    last_sync: LastSync | None = None,
+    render: bool = True,
+    workers: int = 1,
+) -> list[SheetFile]:
+    """Read every *.md file of a folder, in name order, skipping what the last sync read.
+
+    A file is skipped (not parsed, validated or rendered) when its digest is the one the last
+    sync kept: its bytes and the rules are the same, so it is still valid on its own. Across
+    files, a skipped sheet's related sheets are still there when every listed sheet still has
+    its file (a listed sheet was synced from the last folder, or made in the browser since);
+    otherwise every file is read. A sheet and its translations are skipped together or read
+    together, so that a changed one is compared with the others. A withdrawn sheet is not in
+    `last_sync`: its file is read before it is listed again.
+
+    With `workers` above 1, many files are read by that many forked processes: the caller
+    makes sure that no open database connection is there for them to inherit.
+    """
+    fingerprint = rules_fingerprint(vocab, max_bytes)
+    paths = sorted(folder.glob("*.md"))
+    raws = [path.read_bytes() for path in paths]
+    digests = [file_digest(raw, fingerprint) for raw in raws]
+    skipped: set[str] = set()
+    if last_sync is not None:
+        names = {path.name for path in paths}
+        unchanged = {
+            path.name
+            for path, digest in zip(paths, digests, strict=True)
+            if last_sync.digests.get(path.name) == digest
+        }
+        # A sheet and its translations are read together or not at all.
+        changed_slugs = {name.split(".", 1)[0] for name in names - unchanged}
+        if all(f"{slug}.md" in names for slug in last_sync.listed):
+            skipped = {
+                name
+                for name in unchanged
+                if name.split(".", 1)[0] not in changed_slugs
+                and f"{name.split('.', 1)[0]}.md" in unchanged
+            }
+    wanted = [
+        (str(path), raw, digest)
+        for path, raw, digest in zip(paths, raws, digests, strict=True)
+        if path.name not in skipped
+    ]
+    read = iter(_read_all(wanted, vocab, max_bytes, render, workers))
+    files = []
+    for path, digest in zip(paths, digests, strict=True):
+        if path.name in skipped:
+            parts = path.name.removesuffix(".md").split(".")
+            language = parts[1] if len(parts) == 2 else DEFAULT_LANGUAGE
+            files.append(SheetFile(path=path, digest=digest, language=language, skipped=True))
+        else:
+            files.append(next(read))
+    return files
+
+
+# Below this many files to read, starting processes costs more than it saves.
+PARALLEL_FROM = 1000
+_WORKER: dict[str, object] = {}
+
+
+def _read_all(
+    wanted: list[tuple[str, bytes, str]],
+    vocab: Vocabularies,
+    max_bytes: int,
+    render: bool,
+    workers: int,
+) -> list[SheetFile]:
+    """Read files in this process, or share them out among `workers` forked processes."""
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
+        return [
+            read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
+            for name, raw, digest in wanted
+        ]
+    # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
+    context = multiprocessing.get_context("fork")
+    size = -(-len(wanted) // (workers * 4))
+    chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with context.Pool(workers, _start_worker, (app, vocab, max_bytes, render)) as pool:
+        return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+
+
+def _start_worker(app: Flask, vocab: Vocabularies, max_bytes: int, render: bool) -> None:
+    app.app_context().push()
+    _WORKER.update(vocab=vocab, max_bytes=max_bytes, render=render)
+
+
+def _read_chunk(chunk: list[tuple[str, bytes, str]]) -> list[SheetFile]:
+    vocab, max_bytes, render = _WORKER["vocab"], _WORKER["max_bytes"], _WORKER["render"]
     return [
-        read_sheet_text(str(path), path.read_bytes(), vocab, max_bytes)
-        for path in sorted(folder.glob("*.md"))
+        read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)  # type: ignore[arg-type]
+        for name, raw, digest in chunk
     ]
 
 
 def check_across_files(files: list[SheetFile]) -> list[Problem]:
     """Find the problems only the whole set shows: duplicate slugs, unknown related sheets,
-    and translations without their English sheet or differing from it in more than text."""
+    and translations without their English sheet or differing from it in more than text.
+
+    A skipped file (see read_folder) counts as a sheet of its slug and is not looked into.
+    """
     problems: list[Problem] = []
     first_by_slug: dict[str, SheetFile] = {}
     translations = [item for item in files if item.is_translation]

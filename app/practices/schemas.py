@@ -54,6 +54,8 @@ RESERVED_SLUGS = frozenset({"new", "compare"})
 # of a sheet and from a search, so that no text can pose as a mark.
 MARKER_CHARACTERS = "\ue000\ue001"
 _NO_MARKERS = str.maketrans(dict.fromkeys(MARKER_CHARACTERS))
+# The validation context's key for "the text this data was read from has no marker in it".
+WITHOUT_MARKERS = "without_markers"
 
 # The longest body: 20 times the longest shipped one. Rendering grows linearly with the text,
 # and at this size the worst shapes (runs of `[` or `![[`) take well under a second.
@@ -210,7 +212,10 @@ class PracticeSheet(Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _strip_markers(cls, data: Any) -> Any:
+    def _strip_markers(cls, data: Any, info: ValidationInfo) -> Any:
+        # A caller that saw the whole text without a marker spares the walk through the data.
+        if (info.context or {}).get(WITHOUT_MARKERS):
+            return data
         return _without_markers(data)
 
     @field_validator("goals", "categories", "mobility_stages", "target_groups", "estimated")

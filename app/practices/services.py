@@ -12,11 +12,11 @@ edit changed more than text (a level, a vocabulary key...) until a new translati
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.core.conflicts import EditConflict
@@ -25,7 +25,7 @@ from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.i18n import lazy_gettext as _l
 from app.core.markdown import html_to_text, render_markdown
 from app.core.validation import is_slug
-from app.practices.files import SheetFile
+from app.practices.files import LastSync, SheetFile, same_bytes
 from app.practices.models import (
     LEVEL_COLUMNS,
     Phase,
@@ -119,6 +119,54 @@ def body_html_of(practice: Practice) -> str:
     return practice.body_html
 
 
+def practice_values(sheet: PracticeSheet, body_html: str) -> dict[str, Any]:
+    """Return the column values of a practice row holding a sheet (terms and indicators apart)."""
+    values: dict[str, Any] = {
+        "slug": sheet.slug,
+        "title": sheet.title,
+        "summary": sheet.summary,
+        "body": sheet.body,
+        "body_html": body_html,
+        "search_text": _search_text(sheet, body_html),
+        "delivery_schedule": sheet.delivery_schedule,
+        "importance": sheet.importance,
+        "scale_of_change": sheet.scale_of_change,
+    }
+    for phase_name in Phase:
+        phase = getattr(sheet, phase_name)
+        for level in LEVEL_FIELDS:
+            values[f"{phase_name}_{level}"] = getattr(phase, level)
+        values[f"{phase_name}_actors"] = list(phase.actors)
+        values[f"{phase_name}_partners"] = list(phase.partners)
+    values.update(sheet.model_dump(mode="json", include=set(LIST_COLUMNS), exclude_none=True))
+    return values
+
+
+def term_values(sheet: PracticeSheet, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the practice_terms rows of a sheet (without the practice's id); `values` are its
+    practice_values, whose single-valued facets are terms too."""
+    return [
+        {"vocabulary": name, "key": key, "position": position}
+        for name in TERM_FIELDS
+        for position, key in enumerate(getattr(sheet, name))
+    ] + [{"vocabulary": name, "key": str(values[name]), "position": 0} for name in FACET_COLUMNS]
+
+
+def indicator_values(sheet: PracticeSheet) -> list[dict[str, Any]]:
+    """Return the practice_indicators rows of a sheet (without the practice's id)."""
+    return [
+        {
+            "phase": str(phase_name),
+            "position": position,
+            "name": item.name,
+            "unit": item.unit,
+            "direction": item.direction,
+        }
+        for phase_name in Phase
+        for position, item in enumerate(getattr(sheet, phase_name).indicators)
+    ]
+
+
 def apply_sheet(practice: Practice, sheet: PracticeSheet, body_html: str | None = None) -> Practice:
     """Copy every field of a sheet onto a practice row, replacing its terms and indicators.
 
@@ -127,43 +175,11 @@ def apply_sheet(practice: Practice, sheet: PracticeSheet, body_html: str | None 
     """
     if body_html is None:
         body_html = render_body(sheet)
-    practice.slug = sheet.slug
-    practice.title = sheet.title
-    practice.summary = sheet.summary
-    practice.body = sheet.body
-    practice.body_html = body_html
-    practice.search_text = _search_text(sheet, body_html)
-    practice.delivery_schedule = sheet.delivery_schedule
-    practice.importance = sheet.importance
-    practice.scale_of_change = sheet.scale_of_change
-    for phase_name in Phase:
-        phase = getattr(sheet, phase_name)
-        for level in LEVEL_FIELDS:
-            setattr(practice, f"{phase_name}_{level}", getattr(phase, level))
-        setattr(practice, f"{phase_name}_actors", list(phase.actors))
-        setattr(practice, f"{phase_name}_partners", list(phase.partners))
-    dumped = sheet.model_dump(mode="json", include=set(LIST_COLUMNS), exclude_none=True)
-    for name in LIST_COLUMNS:
-        setattr(practice, name, dumped[name])
-    practice.terms = [
-        PracticeTerm(vocabulary=name, key=key, position=position)
-        for name in TERM_FIELDS
-        for position, key in enumerate(getattr(sheet, name))
-    ] + [
-        PracticeTerm(vocabulary=name, key=str(getattr(practice, name)), position=0)
-        for name in FACET_COLUMNS
-    ]
-    practice.indicators = [
-        PracticeIndicator(
-            phase=phase_name,
-            position=position,
-            name=item.name,
-            unit=item.unit,
-            direction=item.direction,
-        )
-        for phase_name in Phase
-        for position, item in enumerate(getattr(sheet, phase_name).indicators)
-    ]
+    values = practice_values(sheet, body_html)
+    for name, value in values.items():
+        setattr(practice, name, value)
+    practice.terms = [PracticeTerm(**term) for term in term_values(sheet, values)]
+    practice.indicators = [PracticeIndicator(**item) for item in indicator_values(sheet)]
     return practice
 
 
@@ -204,78 +220,230 @@ class SyncReport:
         return line
 
 
+def last_sync() -> LastSync:
+    """Return the digests the listed sheets and their translations were last synced from."""
+    listed = db.session.execute(
+        select(Practice.slug, Practice.source_digest).where(Practice.withdrawn_at.is_(None))
+    ).all()
+    digests: dict[str, str | None] = {f"{slug}.md": digest for slug, digest in listed}
+    translated = db.session.execute(
+        select(Practice.slug, PracticeTranslation.language, PracticeTranslation.source_digest)
+        .join(PracticeTranslation.practice)
+        .where(Practice.withdrawn_at.is_(None))
+    )
+    digests.update({f"{slug}.{language}.md": digest for slug, language, digest in translated})
+    return LastSync(digests, frozenset(slug for slug, _ in listed))
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Cut a long list into pieces small enough for one statement's parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _bulk_update(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Update rows by primary key, in batches of one statement each (ORM bulk UPDATE)."""
+    for chunk in _chunks(rows):
+        db.session.execute(update(model), chunk)
+
+
+def _bulk_insert(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows through Core's executemany, with no unit of work per row."""
+    for chunk in _chunks(rows, 2000):
+        db.session.execute(insert(model.__table__), chunk)
+
+
 def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
     """Make the database hold exactly the given valid sheets; withdraw the ones not given.
 
     Every file must already be valid: the caller checks all of them before calling this, so the
-    sync is all-or-nothing. A file whose digest matches the last sync is left alone, so that a
-    change made in the database to that sheet survives.
+    sync is all-or-nothing. A file of the same bytes as at the last sync (skipped unread, or
+    read again because the rules changed) is left alone, so that a change made in the database
+    to that sheet survives; only its digest is brought up to date.
+
+    Everything is worked out and rendered first; then the writes go out in bulk, a few
+    statements per table, so that a write lock is held for as short a time as may be.
     """
     report = SyncReport()
     files = list(files)
     translations = [item for item in files if item.is_translation]
-    files = [item for item in files if not item.is_translation]
+    sheets = [item for item in files if not item.is_translation]
     existing = {
-        practice.slug: practice
-        for practice in db.session.scalars(
-            select(Practice).options(
-                selectinload(Practice.terms), selectinload(Practice.indicators)
+        row.slug: row
+        for row in db.session.execute(
+            select(
+                Practice.id,
+                Practice.slug,
+                Practice.source_digest,
+                Practice.withdrawn_at,
+                Practice.version,
+                Practice.updated_at,
             )
         )
     }
-    seen: set[str] = set()
-    by_slug = dict(existing)
-    new_revisions: list[tuple[Practice, PracticeSheet, PracticeSheet | None]] = []
-    for item in files:
-        sheet = item.sheet
-        assert sheet is not None, "sync_sheets takes validated files only"
-        seen.add(sheet.slug)
-        practice = existing.get(sheet.slug)
-        if practice is None:
-            practice = apply_sheet(Practice(), sheet, item.body_html)
-            practice.source_digest = item.digest
-            db.session.add(practice)
-            by_slug[sheet.slug] = practice
-            new_revisions.append((practice, sheet, None))
-            report.created.append(sheet.slug)
+    now = utcnow()
+    created: list[SheetFile] = []
+    changed: list[tuple[SheetFile, Any]] = []
+    digests: list[dict[str, Any]] = []
+    restored: list[int] = []
+    for item in sheets:
+        slug = item.name_slug
+        row = existing.get(slug)
+        if row is None:
+            created.append(item)
+            report.created.append(slug)
         else:
-            if practice.withdrawn_at is not None:
-                practice.withdrawn_at = None
-                report.restored.append(sheet.slug)
-            if practice.source_digest == item.digest:
-                report.unchanged.append(sheet.slug)
+            if row.withdrawn_at is not None:
+                restored.append(row.id)
+                report.restored.append(slug)
+            if item.skipped or same_bytes(row.source_digest, item.digest):
+                report.unchanged.append(slug)
+                if row.source_digest != item.digest:
+                    digests.append(
+                        {"id": row.id, "source_digest": item.digest, "updated_at": row.updated_at}
+                    )
             else:
-                before = sheet_from_practice(practice)
-                apply_sheet(practice, sheet, item.body_html)
-                practice.source_digest = item.digest
-                practice.version += 1
-                new_revisions.append((practice, sheet, before))
-                report.updated.append(sheet.slug)
+                changed.append((item, row))
+                report.updated.append(slug)
         if progress is not None:
             progress.update(1)
-    now = utcnow()
-    for slug, practice in existing.items():
-        if slug not in seen and practice.withdrawn_at is None:
-            practice.withdrawn_at = now
-            report.withdrawn.append(slug)
-    db.session.flush()
-    _sync_translations(translations, by_slug, report, progress)
-    numbers = _last_revision_numbers([p.id for p, _, _ in new_revisions])
-    edited = _edited_in_app({p.id: numbers[p.id] for p, _, _ in new_revisions if p.id in numbers})
-    report.overwritten = sorted(p.slug for p, _, _ in new_revisions if p.id in edited)
-    for practice, sheet, before in new_revisions:
-        db.session.add(
-            _revision(
-                practice,
-                sheet,
-                before,
-                numbers.get(practice.id, 0) + 1,
-                source="sync",
-                author=None,
+    seen = {item.name_slug for item in sheets}
+    report.withdrawn = [
+        slug for slug, row in existing.items() if slug not in seen and row.withdrawn_at is None
+    ]
+    withdrawn = [existing[slug].id for slug in report.withdrawn]
+
+    # Before any write: render, build every row, and read what the revisions need.
+    befores = _sheets_of([row.id for _, row in changed])
+    numbers = _last_revision_numbers([row.id for _, row in changed])
+    edited = _edited_in_app({row.id: numbers[row.id] for _, row in changed if row.id in numbers})
+    report.overwritten = sorted(row.slug for _, row in changed if row.id in edited)
+    new_rows = []
+    for item in created:
+        values = practice_values(_sheet(item), item.body_html or render_body(_sheet(item)))
+        new_rows.append(
+            {
+                **values,
+                "source_digest": item.digest,
+                "version": 1,
+                "withdrawn_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    changed_rows = []
+    for item, row in changed:
+        values = practice_values(_sheet(item), item.body_html or render_body(_sheet(item)))
+        changed_rows.append(
+            {
+                **values,
+                "id": row.id,
+                "source_digest": item.digest,
+                "version": row.version + 1,
+                "updated_at": now,
+            }
+        )
+
+    # The writes.
+    ids = {slug: row.id for slug, row in existing.items()}
+    versions = {slug: row.version for slug, row in existing.items()}
+    for chunk in _chunks(new_rows, 2000):
+        inserted = db.session.execute(
+            insert(Practice.__table__).returning(Practice.id, Practice.slug), chunk
+        )
+        ids.update({slug: practice_id for practice_id, slug in inserted})
+    versions.update({item.name_slug: 1 for item in created})
+    _bulk_update(Practice, changed_rows)
+    versions.update({row.slug: row.version + 1 for _, row in changed})
+    if restored:
+        for chunk in _chunks(restored):
+            db.session.execute(
+                update(Practice).where(Practice.id.in_(chunk)).values(withdrawn_at=None)
+            )
+    for chunk in _chunks(withdrawn):
+        db.session.execute(update(Practice).where(Practice.id.in_(chunk)).values(withdrawn_at=now))
+    _bulk_update(Practice, digests)
+    written = [(item, ids[item.name_slug]) for item in created] + [
+        (item, row.id) for item, row in changed
+    ]
+    for chunk in _chunks([row.id for _, row in changed]):
+        db.session.execute(delete(PracticeTerm).where(PracticeTerm.practice_id.in_(chunk)))
+        db.session.execute(
+            delete(PracticeIndicator).where(PracticeIndicator.practice_id.in_(chunk))
+        )
+    values_by_id = {row["id"]: row for row in changed_rows}
+    values_by_id.update({ids[row["slug"]]: row for row in new_rows})
+    _bulk_insert(
+        PracticeTerm,
+        [
+            {**term, "practice_id": practice_id}
+            for item, practice_id in written
+            for term in term_values(_sheet(item), values_by_id[practice_id])
+        ],
+    )
+    _bulk_insert(
+        PracticeIndicator,
+        [
+            {**indicator, "practice_id": practice_id}
+            for item, practice_id in written
+            for indicator in indicator_values(_sheet(item))
+        ],
+    )
+    _bulk_insert(
+        PracticeRevision,
+        [
+            {
+                "practice_id": practice_id,
+                "number": numbers.get(practice_id, 0) + 1,
+                "source": "sync",
+                "author_id": None,
+                "author_email": "",
+                "changed_fields": changed_fields(befores.get(practice_id), _sheet(item)),
+                "note": "",
+                "snapshot": _sheet(item).model_dump(mode="json"),
+                "created_at": now,
+            }
+            for item, practice_id in written
+        ],
+    )
+    _sync_translations(translations, ids, versions, report, progress)
+    return report
+
+
+def _sheet(item: SheetFile) -> PracticeSheet:
+    """Return the sheet of a file that was read and found valid."""
+    assert item.sheet is not None, "sync_sheets takes validated files only"
+    return item.sheet
+
+
+def _sheets_of(practice_ids: list[int]) -> dict[int, PracticeSheet]:
+    """Return the sheets some practices hold now, by id, leaving nothing in the session."""
+    sheets: dict[int, PracticeSheet] = {}
+    for chunk in _chunks(practice_ids):
+        practices = list(
+            db.session.scalars(
+                select(Practice)
+                .where(Practice.id.in_(chunk))
+                .options(selectinload(Practice.terms), selectinload(Practice.indicators))
             )
         )
-    db.session.flush()
-    return report
+        sheets.update({practice.id: sheet_from_practice(practice) for practice in practices})
+        for practice in practices:
+            # The rows are about to be updated in bulk: no stale copy may stay behind.
+            db.session.expunge(practice)
+    return sheets
+
+
+def translation_values(sheet: PracticeSheet, body_html: str) -> dict[str, Any]:
+    """Return the column values of a translation row holding a translated sheet: the prose
+    for search, the whole sheet for pages."""
+    return {
+        "title": sheet.title,
+        "summary": sheet.summary,
+        "body_html": body_html,
+        "search_text": _search_text(sheet, body_html),
+        "sheet": sheet.model_dump(mode="json"),
+    }
 
 
 def apply_translation(
@@ -284,49 +452,82 @@ def apply_translation(
     """Copy a translated sheet onto its row: the prose for search, the whole sheet for pages."""
     if body_html is None:
         body_html = render_body(sheet)
-    row.title = sheet.title
-    row.summary = sheet.summary
-    row.body_html = body_html
-    row.search_text = _search_text(sheet, body_html)
-    row.sheet = sheet.model_dump(mode="json")
+    for name, value in translation_values(sheet, body_html).items():
+        setattr(row, name, value)
     return row
 
 
 def _sync_translations(
-    files: list[SheetFile], by_slug: dict[str, Practice], report: SyncReport, progress: Any
+    files: list[SheetFile],
+    ids: dict[str, int],
+    versions: dict[str, int],
+    report: SyncReport,
+    progress: Any,
 ) -> None:
-    """Make the translations exactly those of the (validated) files; an unchanged file is
-    skipped, so that it keeps the English version it was synced against."""
+    """Make the translations exactly those of the (validated) files; a file of unchanged bytes
+    is left alone, so that it keeps the English version it was synced against.
+
+    `ids` and `versions` are every practice's id and its version after the sync, by slug.
+    """
     rows = {
         (row.practice_id, row.language): row
-        for row in db.session.scalars(select(PracticeTranslation))
+        for row in db.session.execute(
+            select(
+                PracticeTranslation.id,
+                PracticeTranslation.practice_id,
+                PracticeTranslation.language,
+                PracticeTranslation.source_digest,
+                PracticeTranslation.updated_at,
+            )
+        )
     }
+    now = utcnow()
     seen: set[tuple[int, str]] = set()
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    digests: list[dict[str, Any]] = []
     for item in files:
-        assert item.sheet is not None, "sync_sheets takes validated files only"
-        practice = by_slug[item.sheet.slug]
-        key = (practice.id, item.language)
+        slug = item.name_slug
+        key = (ids[slug], item.language)
         seen.add(key)
-        name = f"{practice.slug}.{item.language}"
+        name = f"{slug}.{item.language}"
         row = rows.get(key)
-        if row is not None and row.source_digest == item.digest:
+        if row is not None and (item.skipped or same_bytes(row.source_digest, item.digest)):
             report.translations_unchanged.append(name)
+            if row.source_digest != item.digest:
+                digests.append(
+                    {"id": row.id, "source_digest": item.digest, "updated_at": row.updated_at}
+                )
         else:
+            sheet = _sheet(item)
+            values = {
+                **translation_values(sheet, item.body_html or render_body(sheet)),
+                "source_digest": item.digest,
+                "source_version": versions[slug],
+                "updated_at": now,
+            }
             if row is None:
-                row = PracticeTranslation(practice=practice, language=item.language)
-                db.session.add(row)
-            apply_translation(row, item.sheet, item.body_html)
-            row.source_digest = item.digest
-            row.source_version = practice.version
+                new_rows.append(
+                    {
+                        **values,
+                        "practice_id": key[0],
+                        "language": item.language,
+                        "created_at": now,
+                    }
+                )
+            else:
+                changed_rows.append({**values, "id": row.id})
             report.translated.append(name)
         if progress is not None:
             progress.update(1)
-    slugs = {practice.id: slug for slug, practice in by_slug.items()}
-    for key, row in rows.items():
-        if key not in seen:
-            db.session.delete(row)
-            report.translations_removed.append(f"{slugs.get(key[0], key[0])}.{key[1]}")
-    db.session.flush()
+    slugs = {practice_id: slug for slug, practice_id in ids.items()}
+    gone = [(key, row) for key, row in rows.items() if key not in seen]
+    report.translations_removed = [f"{slugs.get(key[0], key[0])}.{key[1]}" for key, _ in gone]
+    for chunk in _chunks([row.id for _, row in gone]):
+        db.session.execute(delete(PracticeTranslation).where(PracticeTranslation.id.in_(chunk)))
+    _bulk_insert(PracticeTranslation, new_rows)
+    _bulk_update(PracticeTranslation, changed_rows)
+    _bulk_update(PracticeTranslation, digests)
 
 
 def all_translations(include_withdrawn: bool = False) -> list[tuple[str, str, PracticeSheet]]:

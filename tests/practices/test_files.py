@@ -215,3 +215,32 @@ def test_helsinki_staff_training_days_example_gives_its_2026_dates_and_window(vo
     assert "6-8 May 2026" in helsinki.description
     assert "from 14 January to 13 February 2026" in helsinki.description
     assert "about a month" not in helsinki.description  # the real window, not a rough one
+
+
+def test_search_marker_characters_are_removed_from_a_file(vocab, sheet_data):
+    # A file with a marker takes the long way through the data; one without skips it.
+    result = read(sheet_text(sheet_data(title="Peer \ue000learning\ue001 circle")), vocab)
+    assert result.problems == []
+    assert result.sheet.title == "Peer learning circle"
+
+
+def test_reading_in_several_processes_gives_what_one_process_gives(
+    app, vocab, tmp_path, monkeypatch
+):
+    from app.practices import files
+
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for path in SHIPPED_PRACTICES.glob("*.md"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    monkeypatch.setattr(files, "PARALLEL_FROM", 1)
+    alone = read_folder(folder, vocab, MAX, render=True)
+    shared = read_folder(folder, vocab, MAX, render=True, workers=2)
+    assert [f.path for f in shared] == [f.path for f in alone]
+    assert [f.problems for f in shared] == [f.problems for f in alone]
+    assert any(f.problems for f in shared)
+    assert [(f.sheet, f.digest, f.body_html) for f in shared] == [
+        (f.sheet, f.digest, f.body_html) for f in alone
+    ]
+    assert check_across_files(shared) == check_across_files(alone)

@@ -20,6 +20,7 @@ CACHE_REDIS_URL is set (see the README's "Caching" section).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,10 +65,14 @@ class Version:
 
 @dataclass(frozen=True)
 class Stored:
-    """A rendered answer as the store keeps it."""
+    """A rendered answer as the store keeps it: its text cut at the markers, so that an answer
+    joins the pieces rather than searching the whole page once per marker."""
 
-    body: bytes
+    parts: tuple[bytes, ...]  # text, a slot's name, text, a slot's name, ..., text
     mimetype: str
+
+
+_MARKERS = re.compile(b"\x00slot:(" + b"|".join(map(str.encode, SLOTS)) + b")\x00")
 
 
 def slot(name: str) -> Markup | str:
@@ -86,14 +91,22 @@ def _csrf_token(*args: Any, **kwargs: Any) -> Markup | str:
 
 
 def _fill_slots(body: bytes) -> bytes:
-    """Put this visitor's own values where the stored page has markers."""
-    if b"\x00slot:" not in body:
-        return body
-    for name, value in SLOTS.items():
-        marker = _marker(name).encode()
-        if marker in body:
-            body = body.replace(marker, str(escape(value())).encode())
-    return body
+    """Put this visitor's own values where a page rendered for the store has markers."""
+    return _join(tuple(_MARKERS.split(body)))
+
+
+def _join(parts: tuple[bytes, ...]) -> bytes:
+    """Join a stored page's pieces with this visitor's own value in each slot."""
+    if len(parts) == 1:
+        return parts[0]
+    values: dict[bytes, bytes] = {}
+    pieces = list(parts)
+    for index in range(1, len(pieces), 2):
+        name = pieces[index]
+        if name not in values:
+            values[name] = str(escape(SLOTS[name.decode()]())).encode()
+        pieces[index] = values[name]
+    return b"".join(pieces)
 
 
 def anonymous() -> bool:
@@ -191,9 +204,9 @@ def cached_page(
                 ):
                     response.set_data(_fill_slots(body))
                     return response
-                stored = Stored(body, response.mimetype or "text/html")
+                stored = Stored(tuple(_MARKERS.split(body)), response.mimetype or "text/html")
                 cache.set(key, stored)
-            response = Response(_fill_slots(stored.body), mimetype=stored.mimetype)
+            response = Response(_join(stored.parts), mimetype=stored.mimetype)
             return _headers(response, etag, now, cache_control, per_language)
 
         return answer  # type: ignore[return-value]

@@ -29,7 +29,14 @@ def stored() -> dict:
 
 def stored_bytes() -> bytes:
     """Return everything the store holds, as one byte string, to search for personal data."""
-    return b"\n".join(pickle.dumps(value) + value.body for value in stored().values())
+    return b"\n".join(pickle.dumps(value) + page(value.parts) for value in stored().values())
+
+
+def page(parts: tuple[bytes, ...]) -> bytes:
+    """Return a stored page as rendered for the store: its pieces with the markers between."""
+    return b"".join(
+        b"\x00slot:" + part + b"\x00" if index % 2 else part for index, part in enumerate(parts)
+    )
 
 
 @pytest.fixture

@@ -249,6 +249,8 @@ def build_app(database_url: str) -> Flask:
         # Flask-Babel keeps the request's locale and catalogue there: each request chooses anew.
         g.pop("_flask_babel", None)
         g.pop("page_language", None)
+        # A page's events by activity, read once per request (events.views.hosted_events).
+        g.pop("hosted_events", None)
 
     # First of all hooks: the API's token check sets this request's user after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)

@@ -82,7 +82,8 @@ def _csv(name: str, table: charts.Table) -> Response:
 @access(SIGNED_IN)
 def index(plan_id: int) -> ResponseReturnValue:
     """List a plan's indicators with where each stands, and the ones adoption proposed."""
-    plan = require_plan(plan_id, current_user, "viewer")
+    # The activities and what they propose: none of the planner's details.
+    plan = require_plan(plan_id, current_user, "viewer", details=False, proposals=True)
     indicators = services.indicators_of(plan)
     return render_template(
         "indicators/index.html",

@@ -378,13 +378,19 @@ def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
     return list(db.session.scalars(query.options(selectinload(Plan.institution))))
 
 
-def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
+def get_plan(plan_id: int, *, details: bool = True, proposals: bool = False) -> Plan | None:
     """Return a plan with its institution and activities; with `details` (the planner's
     pages), also the institution's units, networks and partners and what each activity
-    carries. A page that shows none of those (the dashboard) asks for details=False."""
+    carries. A page that shows none of those (the dashboard) asks for details=False, and
+    one that shows only the indicators the activities propose (the indicators page) adds
+    proposals=True."""
     if not details:
         # The institution: usually in the session already (the user's roles loaded it).
-        options = [selectinload(Plan.activities)]
+        options = [
+            selectinload(Plan.activities).selectinload(Activity.indicators)
+            if proposals
+            else selectinload(Plan.activities)
+        ]
     else:
         options = [
             selectinload(Plan.institution).selectinload(Institution.units),
@@ -400,14 +406,16 @@ def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
     return db.session.scalar(select(Plan).where(Plan.id == plan_id).options(*options))
 
 
-def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True) -> Plan:
+def require_plan(
+    plan_id: int, user: Any, at_least: str, *, details: bool = True, proposals: bool = False
+) -> Plan:
     """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
 
     The one loader of the planner's and the indicators' pages and of the API, so that a plan
     is guarded the same way wherever it is reached. details=False for a page that shows
     neither the plan's units and partners nor what its activities carry (see get_plan).
     """
-    plan = get_plan(plan_id, details=details)
+    plan = get_plan(plan_id, details=details, proposals=proposals)
     if plan is None:
         abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(user, plan.institution, at_least)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -261,8 +262,17 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
     # Repeats stop at the plan's end; an activity that starts after it still shows its first
     # time, as a one-off out of the period does, so that nothing vanishes from the timeline.
     last = max(until or activity.plan.period_end, activity.start_date)
-    found = expand(activity.recurrence, activity.start_date, last, limit=MAX_OCCURRENCES)
-    return [Occurrence(activity, day, day + length) for day in found.days]
+    return [
+        Occurrence(activity, day, day + length)
+        for day in _repeats(activity.recurrence, activity.start_date, last)
+    ]
+
+
+@lru_cache(maxsize=8192)
+def _repeats(rule: str, start: date, last: date) -> tuple[date, ...]:
+    """Return the days a rule yields from start to last, kept: a plan's page lists every
+    occurrence of every activity on each view, and a rule's days never change."""
+    return tuple(expand(rule, start, last, limit=MAX_OCCURRENCES).days)
 
 
 # How many activities an export reads from the database at a time.

@@ -31,7 +31,7 @@ from app.indicators.periods import Period
 from app.indicators.progress import PeriodSpec, Progress, Value, overall, progress
 from app.institutions.models import Institution
 from app.planner.models import Activity, Plan, ProposedIndicator
-from app.planner.services import occurrences
+from app.planner.services import TIMING, occurrences
 from app.planner.signals import plan_copied
 
 # How a proposed indicator's values combine, by unit: counts and money add up over the
@@ -434,16 +434,6 @@ class OverviewRow:
     effort_actual: Decimal
     activities: int
     statuses: dict[str, int]
-
-
-# The columns of an activity that say when it takes place (planner.services.occurrences).
-TIMING = (
-    Activity.id,
-    Activity.plan_id,
-    Activity.start_date,
-    Activity.end_date,
-    Activity.recurrence,
-)
 
 
 def overview(institution: Institution, today: date) -> list[OverviewRow]:

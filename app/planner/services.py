@@ -388,19 +388,34 @@ def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
     return list(db.session.scalars(query.options(selectinload(Plan.institution))))
 
 
-def get_plan(plan_id: int, *, details: bool = True, proposals: bool = False) -> Plan | None:
+# The columns of an activity that say what it is called and when it takes place: all a page
+# that judges indicators (by the occurrences of their activities) reads of the activities.
+TIMING = (
+    Activity.id,
+    Activity.plan_id,
+    Activity.title,
+    Activity.status,
+    Activity.start_date,
+    Activity.end_date,
+    Activity.recurrence,
+)
+
+
+def get_plan(
+    plan_id: int, *, details: bool = True, proposals: bool = False, timing: bool = False
+) -> Plan | None:
     """Return a plan with its institution and activities; with `details` (the planner's
     pages), also the institution's units, networks and partners and what each activity
     carries. A page that shows none of those (the dashboard) asks for details=False, and
     one that shows only the indicators the activities propose (the indicators page) adds
-    proposals=True."""
+    proposals=True; one that shows of its activities no more than when they take place
+    (the dashboard) adds timing=True, so that their texts and lists are not read."""
     if not details:
         # The institution: usually in the session already (the user's roles loaded it).
-        options = [
-            selectinload(Plan.activities).selectinload(Activity.indicators)
-            if proposals
-            else selectinload(Plan.activities)
-        ]
+        activities = selectinload(Plan.activities)
+        if timing:
+            activities = activities.load_only(*TIMING)
+        options = [activities.selectinload(Activity.indicators) if proposals else activities]
     else:
         options = [
             selectinload(Plan.institution).selectinload(Institution.units),
@@ -417,7 +432,13 @@ def get_plan(plan_id: int, *, details: bool = True, proposals: bool = False) -> 
 
 
 def require_plan(
-    plan_id: int, user: Any, at_least: str, *, details: bool = True, proposals: bool = False
+    plan_id: int,
+    user: Any,
+    at_least: str,
+    *,
+    details: bool = True,
+    proposals: bool = False,
+    timing: bool = False,
 ) -> Plan:
     """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
 
@@ -425,7 +446,7 @@ def require_plan(
     is guarded the same way wherever it is reached. details=False for a page that shows
     neither the plan's units and partners nor what its activities carry (see get_plan).
     """
-    plan = get_plan(plan_id, details=details, proposals=proposals)
+    plan = get_plan(plan_id, details=details, proposals=proposals, timing=timing)
     if plan is None:
         abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(user, plan.institution, at_least)

@@ -221,9 +221,22 @@ class StrictTemplates(StrictUndefined):
         return super().__str__()
 
 
+class BufferedClient(FlaskClient):
+    """A test client that reads each response whole and closes it, as a WSGI server does.
+
+    A streamed response (a plan's exports) holds its request's context until it is closed;
+    dropped unread, the garbage collector would close it in the middle of a later request.
+    Its parts stay apart in `response.response`, so a test still sees that it was streamed.
+    """
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def build_app(database_url: str) -> Flask:
     """Create an app for a test: templates strict, and nothing of one request left in g."""
     app = create_app(make_config(database_url))
+    app.test_client_class = BufferedClient
 
     def _forget_previous_user() -> None:
         # The test keeps one app context open across its requests, and Flask reuses it for
@@ -236,6 +249,8 @@ def build_app(database_url: str) -> Flask:
         # Flask-Babel keeps the request's locale and catalogue there: each request chooses anew.
         g.pop("_flask_babel", None)
         g.pop("page_language", None)
+        # A page's events by activity, read once per request (events.views.hosted_events).
+        g.pop("hosted_events", None)
 
     # First of all hooks: the API's token check sets this request's user after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_user)

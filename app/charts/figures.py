@@ -1,8 +1,13 @@
 """Plotly figures as pure functions of the data.
 
 Each builder takes plain rows and returns the figure as a JSON-ready dict (data, layout and
-config), validated by plotly's own figure classes. Pages embed that dict as a JSON data block
-and app.js draws it, so tests can check a chart without a browser.
+config). Pages embed that dict as a JSON data block and app.js draws it, so tests can check a
+chart without a browser.
+
+The figures are written as plain dicts and lists, not through plotly's figure classes: those
+validate every property on every request and cost most of a dashboard's time. The validation
+lives in tests/charts/test_schema.py instead, which builds every kind of chart and checks it
+against Plotly's schema (a figure class made from the dict must give back the same dict).
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from app.charts import formats
@@ -74,16 +78,34 @@ def short_labels(labels: list[str], width: int = LABEL_WIDTH) -> dict[str, str]:
     return result
 
 
-def _figure(figure: go.Figure) -> dict[str, Any]:
-    """Return a validated figure as a dict the page can hand to Plotly.newPlot.
+# What plotly's template "none" is once written out: no styling beyond Plotly's defaults.
+TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+def _pruned(value: Any) -> Any:
+    """Drop the properties left unset (None) from a dict and the dicts inside it.
+
+    Items of data arrays stay, None included: there it is a gap in a series.
+    """
+    if isinstance(value, dict):
+        return {k: _pruned(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """Return a trace of a kind ("bar", "scatter") with its set properties."""
+    return {**_pruned(properties), "type": kind}
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """Return a figure as a dict the page can hand to Plotly.newPlot.
 
     Its config names the reader's locale and defines it, so that Plotly writes the months
     and days of date axes in the reader's language.
     """
-    data = figure.to_plotly_json()
     return {
-        "data": data["data"],
-        "layout": data["layout"],
+        "data": traces,
+        "layout": {"template": TEMPLATE, **_pruned(layout)},
         "config": {**CONFIG, **formats.current().config()},
     }
 
@@ -108,13 +130,14 @@ def timeline_figure(
     """
     short = short_labels(list(dict.fromkeys(row.label for row in rows)))
     labels = list(short.values())
-    figure = go.Figure()
+    traces: list[dict[str, Any]] = []
     for status, colour in STATUS_COLOURS.items():
         mine = [row for row in rows if row.status == status]
         if not mine:
             continue
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 name=str(status_labels.get(status, status)),
                 orientation="h",
                 y=[short[row.label] for row in mine],
@@ -126,15 +149,10 @@ def timeline_figure(
                 marker={"color": colour},
             )
         )
-    figure.update_layout(
-        template="none",
-        font=FONT,
-        separators=formats.current().separators,
+    layout = _layout(
+        140 + 32 * max(len(labels), 1),
         barmode="overlay",
         showlegend=True,
-        height=140 + 32 * max(len(labels), 1),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend=LEGEND,
         xaxis={
             "type": "date",
             # To the end of the last day (there is no day after 31 December 9999).
@@ -154,7 +172,7 @@ def timeline_figure(
             "automargin": True,
         },
     )
-    return _figure(figure)
+    return _figure(traces, layout)
 
 
 @dataclass(frozen=True)
@@ -233,21 +251,18 @@ def category_axis(names: list[str]) -> dict[str, Any]:
     }
 
 
-def _layout(figure: go.Figure, height: int, **extra: Any) -> None:
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
     """Lay a chart out in the app's style; `extra` adds to or replaces the defaults."""
-    figure.update_layout(
-        **{
-            "template": "none",
-            "font": FONT,
-            # Decimal point and thousands separator of the reader's locale: 25,000.5 in
-            # English, 25 000,5 in Finnish and Swedish.
-            "separators": formats.current().separators,
-            "height": height,
-            "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-            "legend": LEGEND,
-            **extra,
-        }
-    )
+    return {
+        "font": FONT,
+        # Decimal point and thousands separator of the reader's locale: 25,000.5 in
+        # English, 25 000,5 in Finnish and Swedish.
+        "separators": formats.current().separators,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "legend": LEGEND,
+        **extra,
+    }
 
 
 def date_range(period: tuple[date, date], days: list[date]) -> list[str]:
@@ -325,10 +340,11 @@ def indicator_chart(
     yes_no = unit_key == "yes-no"
     style = formats.current()
     value_name, total_name = _("Value"), _("Running total")
-    figure = go.Figure()
+    traces: list[dict[str, Any]] = []
     recorded = [p for p in points if p.value is not None]
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        _trace(
+            "scatter",
             name=value_name,
             x=[p.end.isoformat() for p in recorded],
             y=[_number(p.value) for p in recorded],
@@ -345,8 +361,9 @@ def indicator_chart(
         for point in recorded:
             running += _number(point.value) or 0
             totals.append(running)
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 name=total_name,
                 x=[p.end.isoformat() for p in recorded],
                 y=totals,
@@ -361,8 +378,9 @@ def indicator_chart(
         )
     with_target = [p for p in points if p.target is not None]
     if with_target:
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 name=_("Period target"),
                 x=[p.end.isoformat() for p in with_target],
                 y=[_number(p.target) for p in with_target],
@@ -385,8 +403,9 @@ def indicator_chart(
         (target, _("Target"), "#15803d", "dash"),
     ):
         if value is not None:
-            figure.add_trace(
-                go.Scatter(
+            traces.append(
+                _trace(
+                    "scatter",
                     name=label,
                     x=span,
                     y=[_number(value)] * 2,
@@ -396,8 +415,7 @@ def indicator_chart(
                     hovertemplate=f"{label}: {shown}<extra></extra>",
                 )
             )
-    _layout(
-        figure,
+    layout = _layout(
         320,
         # The dates a little lower than usual: the first one stood on the value axis's "0".
         xaxis={
@@ -428,7 +446,7 @@ def indicator_chart(
     return Chart(
         name="values",
         title=_("%(name)s: values over time", name=name),
-        figure=_figure(figure),
+        figure=_figure(traces, layout),
         table=Table(
             [_("Period"), _("Ends"), _("Value"), _("Target")],
             [[p.label, p.end, _number(p.value), _number(p.target)] for p in points],
@@ -453,13 +471,14 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
     labels = list(dict.fromkeys(r.name for r in rows))
     style = formats.current()
     share = style.percent("%{x:,.0f}")
-    figure = go.Figure()
+    traces: list[dict[str, Any]] = []
     for status, colour in PROGRESS_COLOURS.items():
         mine = [r for r in rows if r.status == status]
         if not mine:
             continue
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 name=str(mine[0].status_label),
                 orientation="h",
                 y=[plain_text(r.name) for r in mine],
@@ -470,8 +489,9 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             )
         )
     names = [plain_text(r.name) for r in rows]
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        _trace(
+            "scatter",
             name=_("Expected by now"),
             orientation="h",
             y=names,
@@ -485,8 +505,9 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
         )
     )
     if names:
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 name=_("Target (%(share)s)", share=percent(100)),
                 x=[100, 100],
                 y=[names[0], names[-1]],
@@ -496,8 +517,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
             )
         )
     highest = max([100.0, *(_number(r.percent) or 0 for r in rows)])
-    _layout(
-        figure,
+    layout = _layout(
         170 + 34 * max(len(labels), 1),
         barmode="overlay",
         showlegend=True,
@@ -516,7 +536,7 @@ def progress_chart(rows: list[ProgressRow]) -> Chart:
         name="progress",
         empty=_("No indicator has a target yet: give indicators targets to follow their progress."),
         title=_("Indicators: progress towards their targets"),
-        figure=_figure(figure),
+        figure=_figure(traces, layout),
         table=Table(
             [_("Indicator"), _("Achieved (%)"), _("Expected by now (%)"), _("Status")],
             [[r.name, _rounded(r.percent), _rounded(r.expected), r.status_label] for r in rows],
@@ -542,10 +562,11 @@ def planned_actual_chart(
     """Planned against actual for a few groups (e.g. budget by plan), as paired bars."""
     style = formats.current()
     unit_name = str(UNIT_NAMES.get(unit, unit))
-    figure = go.Figure()
+    traces: list[dict[str, Any]] = []
     for index, (label, colour) in enumerate(((_("Planned"), "#93c5fd"), (_("Actual"), "#1d4ed8"))):
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 name=label,
                 x=[plain_text(g[0]) for g in groups],
                 y=[_number(g[1 + index]) or 0 for g in groups],
@@ -557,8 +578,7 @@ def planned_actual_chart(
                 ),
             )
         )
-    _layout(
-        figure,
+    layout = _layout(
         300,
         barmode="group",
         yaxis={
@@ -573,7 +593,7 @@ def planned_actual_chart(
     return Chart(
         name=name,
         title=title,
-        figure=_figure(figure),
+        figure=_figure(traces, layout),
         table=Table(
             [
                 "",
@@ -593,8 +613,9 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
     """
     keys = [k for k in STATUS_COLOURS if k in status_labels]
     names = [str(status_labels[k]) for k in keys]
-    figure = go.Figure(
-        go.Bar(
+    traces = [
+        _trace(
+            "bar",
             orientation="h",
             y=[plain_text(n) for n in names],
             x=[counts.get(k, 0) for k in keys],
@@ -602,9 +623,8 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
             marker={"color": [STATUS_COLOURS[k] for k in keys]},
             hovertemplate=f"{WHOLE_NAME}: %{{x:,}}<extra></extra>",
         )
-    )
-    _layout(
-        figure,
+    ]
+    layout = _layout(
         120 + 34 * max(len(keys), 1),
         showlegend=False,
         xaxis={
@@ -620,7 +640,7 @@ def status_chart(counts: dict[str, int], status_labels: dict[str, str]) -> Chart
     return Chart(
         name="activities",
         title=_("Activities by status"),
-        figure=_figure(figure),
+        figure=_figure(traces, layout),
         table=Table(
             [_("Status"), _("Activities")],
             [[str(status_labels[k]), counts.get(k, 0)] for k in keys],
@@ -635,12 +655,13 @@ def status_mix_chart(
     """How many indicators of each group (e.g. plan) stand at each status, stacked."""
     names = list(dict.fromkeys(g[0] for g in groups))
     most = max((sum(g[1].values()) for g in groups), default=0)
-    figure = go.Figure()
+    traces: list[dict[str, Any]] = []
     for status, colour in PROGRESS_COLOURS.items():
         if status == "no_target":
             colour = "#d1d5db"  # told apart from "no values yet"
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 name=str(labels[status]),
                 orientation="h",
                 y=[plain_text(g[0]) for g in groups],
@@ -650,8 +671,7 @@ def status_mix_chart(
                 hovertemplate=f"{WHOLE_NAME}: %{{x}}<extra>%{{fullData.name}}</extra>",
             )
         )
-    _layout(
-        figure,
+    layout = _layout(
         140 + 34 * max(len(names), 1),
         barmode="stack",
         showlegend=True,
@@ -671,7 +691,7 @@ def status_mix_chart(
     return Chart(
         name=name,
         title=title,
-        figure=_figure(figure),
+        figure=_figure(traces, layout),
         table=Table(
             ["", *(str(labels[s]) for s in statuses)],
             [[g[0], *(g[1].get(s, 0) for s in statuses)] for g in groups],

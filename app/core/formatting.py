@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -25,6 +26,12 @@ ENGLISH = Locale.parse("en_GB")
 
 def _locale() -> Locale:
     return get_locale() or ENGLISH
+
+
+# Formatting through Babel costs tens of microseconds a value, and a page writes hundreds of
+# the same few dates and amounts: the results are kept by value and locale. Keyed on the
+# value's type too, so that 1 and 1.0 and Decimal("1") are kept apart.
+CACHED = 8192
 
 
 def _finite(value: Number | None) -> bool:
@@ -53,16 +60,25 @@ def money(value: Number | None, cents: bool = True) -> str:
     labels and totals, the sign where the locale puts it."""
     if not _finite(value):
         return "—"
+    return _money(value, type(value), cents, str(_locale()))
+
+
+@lru_cache(maxsize=CACHED)
+def _money(value: Number, _kind: type, cents: bool, locale: str) -> str:
     if cents:
-        return format_currency(value, CURRENCY, locale=_locale())
+        return format_currency(value, CURRENCY, locale=locale)
     return format_currency(
-        value, CURRENCY, format=whole_money_pattern(), currency_digits=False, locale=_locale()
+        value,
+        CURRENCY,
+        format=whole_money_pattern(Locale.parse(locale)),
+        currency_digits=False,
+        locale=locale,
     )
 
 
-def whole_money_pattern() -> str:
+def whole_money_pattern(locale: Locale | None = None) -> str:
     """Return the locale's pattern of an amount without cents ("¤#,##0", "#,##0 ¤")."""
-    pattern = _locale().currency_formats["standard"].pattern
+    pattern = (locale or _locale()).currency_formats["standard"].pattern
     return pattern.split(";")[0].replace(".00", "")
 
 
@@ -83,7 +99,12 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
         return "—"
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, format=style, locale=_locale())
+    return _day(value, style, str(_locale()))
+
+
+@lru_cache(maxsize=CACHED)
+def _day(value: date, style: str, locale: str) -> str:
+    return format_date(value, format=style, locale=locale)
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -107,9 +108,17 @@ def periods(frequency: str, start: date, end: date) -> list[Period]:
     """List the calendar periods of a kind that overlap the days from start to end.
 
     At most MAX_PERIODS, the first ones: a longer span is cut short rather than listed.
+    Pages judge many indicators of one plan, each over the same span: the list is made once
+    per span and language (naming a month through Babel is most of the cost) and copied.
     """
+    return list(_periods(frequency, start, end, str(_locale())))
+
+
+@lru_cache(maxsize=512)
+def _periods(frequency: str, start: date, end: date, language: str) -> tuple[Period, ...]:
+    """List the periods of a span named in a language (the request's, which names them)."""
     if end < start:
-        return []
+        return ()
     found: list[Period] = []
     day = start
     while day <= end and len(found) < MAX_PERIODS:
@@ -118,7 +127,7 @@ def periods(frequency: str, start: date, end: date) -> list[Period]:
         if period.end == date.max:
             break
         day = period.end + timedelta(days=1)
-    return found
+    return tuple(found)
 
 
 def occurrence_period(start: date, end: date) -> Period:

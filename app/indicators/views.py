@@ -82,7 +82,8 @@ def _csv(name: str, table: charts.Table) -> Response:
 @access(SIGNED_IN)
 def index(plan_id: int) -> ResponseReturnValue:
     """List a plan's indicators with where each stands, and the ones adoption proposed."""
-    plan = require_plan(plan_id, current_user, "viewer")
+    # The activities and what they propose: none of the planner's details.
+    plan = require_plan(plan_id, current_user, "viewer", details=False, proposals=True, timing=True)
     indicators = services.indicators_of(plan)
     return render_template(
         "indicators/index.html",
@@ -545,7 +546,7 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
-    plan = require_plan(plan_id, current_user, "viewer", details=False)
+    plan = require_plan(plan_id, current_user, "viewer", details=False, timing=True)
     return render_template(
         "indicators/dashboard.html",
         plan=plan,

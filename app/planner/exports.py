@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vText
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -32,7 +35,7 @@ from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
 from app.core.urls import external_url
 from app.planner.models import Activity, ActivityStatus, Format, Plan, PlanStatus
 from app.planner.recurrence import NotWords, describe, rule_from_words
-from app.planner.services import occurrences
+from app.planner.services import activities_in_batches, occurrences
 
 COLUMNS = (
     "activity_id",
@@ -227,28 +230,35 @@ def _row(
 PER_ACTIVITY = ("budget_planned", "budget_actual", "effort_planned", "effort_actual")
 
 
-def plan_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Return one row per occurrence of each activity (one for an undated activity).
+def plan_rows(plan: Plan) -> Iterator[dict[str, Any]]:
+    """Yield one row per occurrence of each activity (one for an undated activity).
 
     The money and days stand on an activity's first row only, so that the sum of a column in
     a spreadsheet is the plan's total; an import reads each activity from its first row.
+    The activities are read a batch at a time: a file of any size is written in the memory
+    of one batch.
     """
     units = {unit.id: unit.name for unit in plan.institution.units}
-    rows = []
-    for activity in plan.activities:
+    for activity in activities_in_batches(plan):
         found = occurrences(activity)
         if not found:
-            rows.append(_row(activity, None, None, units))
+            yield _row(activity, None, None, units)
         for index, occurrence in enumerate(found):
             row = _row(activity, occurrence.start, occurrence.end, units)
             if index:
                 row.update(dict.fromkeys(PER_ACTIVITY))
-            rows.append(row)
-    return rows
+            yield row
 
 
-def to_csv(plan: Plan) -> str:
-    """Write the plan's rows as CSV text under a header line in the reader's language.
+# How many rows a streamed export writes between handing text to the server.
+ROWS_PER_CHUNK = 200
+# How many bytes of a finished workbook are handed to the server at a time.
+FILE_CHUNK = 64 * 1024
+
+
+def csv_chunks(plan: Plan) -> Iterator[str]:
+    """Yield the plan's rows as CSV text under a header line in the reader's language, a
+    few hundred rows at a time (a response streams them as they are written).
 
     Headers, statuses, formats and repeats are words of the reader's language (an import reads
     them in any); dates stay ISO and numbers plain decimals, so the file imports again.
@@ -256,53 +266,87 @@ def to_csv(plan: Plan) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers())
-    for row in plan_rows(plan):
+    for count, row in enumerate(plan_rows(plan), start=1):
         writer.writerow([neutralise(_multi_line(cell_text(row[column]))) for column in COLUMNS])
-    return buffer.getvalue()
+        if count % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
-def to_xlsx(plan: Plan) -> bytes:
-    """Write the plan's rows as an XLSX workbook people can read: headers in words, columns
-    wide enough, the header row frozen, euros and days formatted; text never a formula."""
+def to_csv(plan: Plan) -> str:
+    """Write the plan's rows as CSV text (see csv_chunks)."""
+    return "".join(csv_chunks(plan))
+
+
+def xlsx_chunks(plan: Plan) -> Iterator[bytes]:
+    """Yield an XLSX workbook people can read: headers in words, columns wide enough, the
+    header row frozen, euros and days formatted; text never a formula.
+
+    Written in openpyxl's write-only mode, which keeps rows in a temporary file rather than
+    as cells in memory; the finished file is then handed over a chunk at a time.
+    """
     language = _language()
     money_format, date_format = MONEY_FORMATS[language], DATE_FORMATS[language]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _single_line(_("Activities"))[:31]  # Excel's longest sheet name
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_single_line(_("Activities"))[:31])  # Excel's longest name
     titles = headers()
-    sheet.append(titles)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in plan_rows(plan):
-        values: list[Any] = []
-        for value in row.values():
-            if isinstance(value, Decimal):
-                values.append(float(value))
-            elif value is None or isinstance(value, (int, date)):
-                values.append(value)
-            else:
-                values.append(_xlsx_text(str(value)))
-        sheet.append(values)
-        for column, cell in zip(COLUMNS, sheet[sheet.max_row], strict=True):
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-                # Excel's own mark of text typed with a leading apostrophe: shown as typed, and
-                # still text when the cell is edited (an apostrophe in the value would show).
-                cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)
-            elif isinstance(cell.value, date):
-                cell.number_format = date_format
-            elif column in MONEY_COLUMNS:
-                cell.number_format = money_format
-            elif column in DAYS_COLUMNS:
-                cell.number_format = DAYS_FORMAT
+    # Widths and the frozen header are written before the rows in write-only mode.
     for index, (column, title) in enumerate(zip(COLUMNS, titles, strict=True), start=1):
         width = WIDTHS.get(column, max(12, len(title) + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    bold = Font(bold=True)
+    header: list[WriteOnlyCell] = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 1
+    for row in plan_rows(plan):
+        sheet.append(
+            [
+                _xlsx_cell(sheet, column, value, date_format, money_format)
+                for column, value in row.items()
+            ]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count}"
+    with tempfile.TemporaryFile() as file:
+        workbook.save(file)
+        file.seek(0)
+        while chunk := file.read(FILE_CHUNK):
+            yield chunk
+
+
+def _xlsx_cell(
+    sheet: Any, column: str, value: Any, date_format: str, money_format: str
+) -> WriteOnlyCell:
+    """Return one cell of a row, as a number, a date or text that is never a formula."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    elif not (value is None or isinstance(value, (int, date))):
+        value = _xlsx_text(str(value))
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+        # Excel's own mark of text typed with a leading apostrophe: shown as typed, and
+        # still text when the cell is edited (an apostrophe in the value would show).
+        cell.quotePrefix = value.startswith(FORMULA_STARTS)
+    elif isinstance(value, date):
+        cell.number_format = date_format
+    elif column in MONEY_COLUMNS:
+        cell.number_format = money_format
+    elif column in DAYS_COLUMNS:
+        cell.number_format = DAYS_FORMAT
+    return cell
+
+
+def to_xlsx(plan: Plan) -> bytes:
+    """Write the plan as an XLSX workbook (see xlsx_chunks)."""
+    return b"".join(xlsx_chunks(plan))
 
 
 def _language() -> str:
@@ -330,8 +374,9 @@ def _event_description(plan: Plan, activity: Activity, link: str) -> str:
     return f"{text}\n\n{plan_line}\n{link}"
 
 
-def to_ical(plan: Plan, domain: str) -> bytes:
-    """Write the plan's dated occurrences as an iCalendar feed of all-day events.
+def ical_chunks(plan: Plan, domain: str) -> Iterator[bytes]:
+    """Yield the plan's dated occurrences as an iCalendar feed of all-day events, the
+    calendar's opening, then each activity's events, then its end.
 
     Every text goes in as vText (escaped, X- properties too) and without control characters,
     which RFC 5545 does not allow in a value.
@@ -352,11 +397,16 @@ def to_ical(plan: Plan, domain: str) -> bytes:
             )
         ),
     )
-    for activity in plan.activities:
+    # A calendar's text is its opening lines, its events' and its closing line: written apart,
+    # the events need not all be held at once.
+    opening, closing = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    yield opening
+    for activity in activities_in_batches(plan):
         if activity.status == ActivityStatus.CANCELLED:
             continue
         description = vText(_event_description(plan, activity, link))
         location = vText(_single_line(activity.host or plan.institution.name))
+        events = b""
         for occurrence in occurrences(activity):
             event = Event()
             event.add("uid", f"activity-{activity.id}-{occurrence.start.isoformat()}@{domain}")
@@ -375,8 +425,15 @@ def to_ical(plan: Plan, domain: str) -> bytes:
             event.add("description", description)
             event.add("location", location)
             event.add("url", link)
-            calendar.add_component(event)
-    return calendar.to_ical()
+            events += event.to_ical()
+        if events:
+            yield events
+    yield b"END:VCALENDAR" + closing
+
+
+def to_ical(plan: Plan, domain: str) -> bytes:
+    """Write the plan's calendar (see ical_chunks)."""
+    return b"".join(ical_chunks(plan, domain))
 
 
 # Characters through which a text would become markup in a Markdown reader: raw HTML (a

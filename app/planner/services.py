@@ -7,9 +7,11 @@ import contextlib
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -260,8 +262,36 @@ def occurrences(activity: Activity, until: date | None = None) -> list[Occurrenc
     # Repeats stop at the plan's end; an activity that starts after it still shows its first
     # time, as a one-off out of the period does, so that nothing vanishes from the timeline.
     last = max(until or activity.plan.period_end, activity.start_date)
-    found = expand(activity.recurrence, activity.start_date, last, limit=MAX_OCCURRENCES)
-    return [Occurrence(activity, day, day + length) for day in found.days]
+    return [
+        Occurrence(activity, day, day + length)
+        for day in _repeats(activity.recurrence, activity.start_date, last)
+    ]
+
+
+@lru_cache(maxsize=8192)
+def _repeats(rule: str, start: date, last: date) -> tuple[date, ...]:
+    """Return the days a rule yields from start to last, kept: a plan's page lists every
+    occurrence of every activity on each view, and a rule's days never change."""
+    return tuple(expand(rule, start, last, limit=MAX_OCCURRENCES).days)
+
+
+# How many activities an export reads from the database at a time.
+BATCH = 500
+
+
+def activities_in_batches(plan: Plan) -> Iterator[Activity]:
+    """Yield a plan's activities in its order, read BATCH at a time with their practices.
+
+    For the exports, which write a row at a time: the plan's whole list is never held, so
+    their memory does not grow with the plan.
+    """
+    yield from db.session.scalars(
+        select(Activity)
+        .where(Activity.plan_id == plan.id)
+        .order_by(Activity.start_date, Activity.id)
+        .options(selectinload(Activity.practice))
+        .execution_options(yield_per=BATCH)
+    )
 
 
 def outside_period(plan: Plan) -> list[Activity]:
@@ -358,13 +388,34 @@ def plans_for(user: Any, at_least: str = "viewer") -> list[Plan]:
     return list(db.session.scalars(query.options(selectinload(Plan.institution))))
 
 
-def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
+# The columns of an activity that say what it is called and when it takes place: all a page
+# that judges indicators (by the occurrences of their activities) reads of the activities.
+TIMING = (
+    Activity.id,
+    Activity.plan_id,
+    Activity.title,
+    Activity.status,
+    Activity.start_date,
+    Activity.end_date,
+    Activity.recurrence,
+)
+
+
+def get_plan(
+    plan_id: int, *, details: bool = True, proposals: bool = False, timing: bool = False
+) -> Plan | None:
     """Return a plan with its institution and activities; with `details` (the planner's
     pages), also the institution's units, networks and partners and what each activity
-    carries. A page that shows none of those (the dashboard) asks for details=False."""
+    carries. A page that shows none of those (the dashboard) asks for details=False, and
+    one that shows only the indicators the activities propose (the indicators page) adds
+    proposals=True; one that shows of its activities no more than when they take place
+    (the dashboard) adds timing=True, so that their texts and lists are not read."""
     if not details:
         # The institution: usually in the session already (the user's roles loaded it).
-        options = [selectinload(Plan.activities)]
+        activities = selectinload(Plan.activities)
+        if timing:
+            activities = activities.load_only(*TIMING)
+        options = [activities.selectinload(Activity.indicators) if proposals else activities]
     else:
         options = [
             selectinload(Plan.institution).selectinload(Institution.units),
@@ -380,14 +431,22 @@ def get_plan(plan_id: int, *, details: bool = True) -> Plan | None:
     return db.session.scalar(select(Plan).where(Plan.id == plan_id).options(*options))
 
 
-def require_plan(plan_id: int, user: Any, at_least: str, *, details: bool = True) -> Plan:
+def require_plan(
+    plan_id: int,
+    user: Any,
+    at_least: str,
+    *,
+    details: bool = True,
+    proposals: bool = False,
+    timing: bool = False,
+) -> Plan:
     """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
 
     The one loader of the planner's and the indicators' pages and of the API, so that a plan
     is guarded the same way wherever it is reached. details=False for a page that shows
     neither the plan's units and partners nor what its activities carry (see get_plan).
     """
-    plan = get_plan(plan_id, details=details)
+    plan = get_plan(plan_id, details=details, proposals=proposals, timing=timing)
     if plan is None:
         abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(user, plan.institution, at_least)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -133,19 +135,26 @@ def detail(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def export(plan_id: int, kind: str) -> ResponseReturnValue:
     """Download the plan: CSV or XLSX (a row per occurrence), Markdown, or an iCalendar file."""
-    plan = services.require_plan(plan_id, current_user, "viewer")
+    # The outline only: the activities are read a batch at a time as the file is written.
+    plan = pages.get_plan_outline(plan_id)
+    if plan is None:
+        abort(404, description=_("There is no plan %(id)s.", id=plan_id))
+    require_role(current_user, plan.institution, "viewer")
+    body: Iterable[bytes]
     if kind == "csv":
-        body, mimetype = exports.to_csv(plan).encode("utf-8"), "text/csv; charset=utf-8"
+        body = (chunk.encode("utf-8") for chunk in exports.csv_chunks(plan))
+        mimetype = "text/csv; charset=utf-8"
     elif kind == "md":
-        body, mimetype = exports.to_markdown(plan).encode("utf-8"), "text/markdown; charset=utf-8"
+        body, mimetype = [exports.to_markdown(plan).encode("utf-8")], "text/markdown; charset=utf-8"
     elif kind == "ics":
         domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
-        body, mimetype = exports.to_ical(plan, domain), "text/calendar; charset=utf-8"
+        body, mimetype = exports.ical_chunks(plan, domain), "text/calendar; charset=utf-8"
     else:
-        body = exports.to_xlsx(plan)
+        body = exports.xlsx_chunks(plan)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # Streamed: a plan of any size is written a part at a time, in the request's language.
     return Response(
-        body,
+        stream_with_context(body),
         content_type=mimetype,
         headers={"Content-Disposition": exports.content_disposition(plan, kind)},
     )

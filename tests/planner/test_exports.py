@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import insert
 
 from app.core.extensions import db
 from app.core.spreadsheets import FORMULA_STARTS
@@ -375,3 +376,60 @@ def test_markdown_export_keeps_peoples_text_literal(client, make_institution, ma
     # And each field reads back as typed: the title heading is the text itself.
     heading = MarkdownIt("commonmark").parse(document)[1]
     assert "".join(child.content for child in heading.children or []) == text
+
+
+# Enough activities for several batches of the database and several parts of each file.
+MANY = 2_500
+
+
+@pytest.fixture
+def large_plan(plan):
+    """The plan with MANY more one-day activities, written in one bulk insert."""
+    db.session.execute(
+        insert(Activity),
+        [
+            {"plan_id": plan.id, "title": f"Visit {n}", "start_date": date(2027, 1 + n % 12, 1)}
+            for n in range(MANY)
+        ],
+    )
+    db.session.commit()
+    return plan
+
+
+def _parts(response) -> list[bytes]:
+    """Return the parts a response handed to the server, as the app yielded them."""
+    return [part for part in response.response if part]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "ics"])
+def test_exports_of_a_large_plan_are_streamed(client, large_plan, kind):
+    response = client.get(f"/plans/{large_plan.id}/export.{kind}")
+    assert response.status_code == 200
+    # A file held whole would come as one part with its length known in advance.
+    assert "Content-Length" not in response.headers
+    assert len(_parts(response)) > 2
+
+
+def test_a_streamed_csv_of_a_large_plan_has_every_row(client, large_plan):
+    rows = _rows(client.get(f"/plans/{large_plan.id}/export.csv").get_data(as_text=True))
+    # MANY one-day visits, two occurrences of "Twice a year" and the undated one.
+    assert len(rows) == MANY + 3
+    assert {r["title"] for r in rows} >= {f"Visit {n}" for n in range(MANY)}
+
+
+def test_a_streamed_xlsx_of_a_large_plan_has_every_row(client, large_plan):
+    response = client.get(f"/plans/{large_plan.id}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["Activities"]
+    titles = [row[3].value for row in sheet.iter_rows(min_row=2)]
+    assert len(titles) == MANY + 3 and titles.count("Twice a year") == 2
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:W{MANY + 4}"
+    assert sheet["A1"].font.b and sheet["M2"].number_format != "General"
+
+
+def test_a_streamed_calendar_of_a_large_plan_has_every_event(client, large_plan):
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(client.get(f"/plans/{large_plan.id}/export.ics").data)
+    summaries = [str(e["summary"]) for e in calendar.walk("VEVENT")]
+    assert len(summaries) == MANY + 2  # the undated activity is not in a calendar
+    assert len(set(str(e["uid"]) for e in calendar.walk("VEVENT"))) == MANY + 2

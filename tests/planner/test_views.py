@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.core.extensions import db
 from app.planner.models import Activity, Plan
@@ -557,6 +557,43 @@ def test_a_large_plan_is_listed_page_by_page_with_the_same_queries(client, plann
     # A page past the end shows the last; a nonsense page the first.
     assert client.get(f"/plans/{plan.id}?page=999999999999").status_code == 200
     assert "page 1 of 12" in client.get(f"/plans/{plan.id}?page=x").get_data(as_text=True)
+
+
+# The page of a plan of 10,000 activities is to weigh under 1 MB: its size is that of one
+# page of the list, a capped timeline and the coverage, whatever the plan holds.
+MOST_PAGE_BYTES = 150_000
+
+
+@pytest.mark.parametrize("group", ["status", "month"])
+def test_a_plan_of_thousands_of_activities_shows_one_page_of_them(client, planner, group):
+    from app.planner.pages import PAGE_SIZE
+
+    plan = _new_plan(client)
+    many = 2_500
+    db.session.execute(
+        insert(Activity),
+        [
+            {
+                "plan_id": plan.id,
+                "title": f"Visit {n}",
+                "start_date": date(2027, 1 + n % 12, 1 + n % 28),
+                "recurrence": "FREQ=MONTHLY" if n % 50 == 0 else None,
+            }
+            for n in range(many)
+        ],
+    )
+    db.session.commit()
+    response = client.get(f"/plans/{plan.id}?group={group}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(response.data) < MOST_PAGE_BYTES
+    assert page.count('<li class="activity">') == PAGE_SIZE
+    assert 'rel="next"' in page and "page 1 of " in page
+    # The page control is a plain link to the next page, which shows the next activities.
+    link = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
+    second = client.get(link).get_data(as_text=True)
+    assert "page 2 of " in second and 'rel="prev"' in second
+    assert second.count('<li class="activity">') == PAGE_SIZE
 
 
 def test_a_stored_rule_that_never_matches_leaves_the_page_correct(client, planner):

@@ -144,13 +144,14 @@ def _release(root: Path) -> str:
     """Return a fingerprint of the code, templates and message catalogues being served, so
     that a deployment does not answer from pages an older release stored in a shared store.
 
-    Read once per process; the same in every worker of one release.
+    Read once per process; built from the files' contents, not their times, so that every
+    worker of every machine serving one release shares the entries of a shared store.
     """
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         if path.suffix in {".py", ".html", ".mo", ".yml"} and path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 

@@ -309,3 +309,20 @@ def test_redis_is_used_when_configured(migrated_database):
 
     app = create_app(make_config(migrated_database, CACHE_REDIS_URL="redis://127.0.0.1:6379/1"))
     assert app.config["CACHE_TYPE"] == "RedisCache"
+
+
+def test_the_release_fingerprint_follows_the_files_contents_not_their_times(tmp_path) -> None:
+    """Machines that copied one release at different times share a store's entries; a
+    changed template does not."""
+    import os
+
+    from app.core.caching import _release
+
+    first, second, changed = (tmp_path / name for name in ("first", "second", "changed"))
+    for folder, text in ((first, "<p>a</p>"), (second, "<p>a</p>"), (changed, "<p>b</p>")):
+        (folder / "templates").mkdir(parents=True)
+        (folder / "templates" / "page.html").write_text(text)
+        (folder / "views.py").write_text("VIEW = 1\n")
+    os.utime(second / "templates" / "page.html", (1_000_000, 1_000_000))
+    assert _release(first) == _release(second)
+    assert _release(first) != _release(changed)

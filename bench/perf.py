@@ -22,8 +22,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +41,8 @@ EMAIL = "manager@perf.example"
 SHEETS_AT_LARGE = 10_000
 SHEET = "sending-staff-on-job-shadowing"
 
+from load.run import _port, stop  # noqa: E402 - bench/ is on the path only now
+
 
 @dataclass
 class Row:
@@ -50,12 +50,6 @@ class Row:
     rps: float
     p50_ms: float
     failed: int
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _empty(url: str) -> None:
@@ -154,15 +148,6 @@ def serve(app_spec: str, env: dict[str, str], workers: int) -> tuple[subprocess.
             time.sleep(0.1)
     process.kill()
     raise SystemExit("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def sign_in(base: str) -> str:

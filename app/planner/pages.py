@@ -18,7 +18,7 @@ from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution
 from app.planner.models import Activity, ActivityStatus, Plan
 from app.planner.recurrence import describe
-from app.planner.services import Occurrence, coverage, occurrences
+from app.planner.services import TIMING, Occurrence, coverage, occurrences
 
 
 @dataclass(frozen=True)
@@ -65,17 +65,7 @@ class PlanPage:
 PAGE_SIZE = 50
 # The timeline draws at most this many occurrences; the CSV export lists every one.
 TIMELINE_LIMIT = 200
-_LISTED = (
-    Activity.id,
-    Activity.plan_id,
-    Activity.title,
-    Activity.status,
-    Activity.start_date,
-    Activity.end_date,
-    Activity.recurrence,
-    Activity.target_groups,
-    Activity.mobility_stages,
-)
+_LISTED = (*TIMING, Activity.target_groups, Activity.mobility_stages)
 
 
 def get_plan_outline(plan_id: int) -> Plan | None:

@@ -41,7 +41,7 @@ EMAIL = "manager@perf.example"
 SHEETS_AT_LARGE = 10_000
 SHEET = "sending-staff-on-job-shadowing"
 
-from load.run import _port, stop  # noqa: E402 - bench/ is on the path only now
+from load.run import serve, stop  # noqa: E402 - bench/ is on the path only now
 
 
 @dataclass
@@ -116,38 +116,6 @@ def prepare(url: str, scale: str, folder: Path) -> dict[str, str]:
         + ", ".join(f"{n:,} {name}" for name, n in counts.items())
     )
     return {"plan": str(plan), "institution": "inst-0"}
-
-
-def serve(app_spec: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn with gunicorn.conf.py's settings; return it once it answers."""
-    port = _port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app_spec,
-        ],
-        cwd=ROOT,
-        # The production settings (sync workers, preloaded), with this many workers and no
-        # access log: a line per request written to this terminal would be measured too.
-        env={**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_ACCESS_LOG": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            requests.get(base + "/", timeout=5)
-            return process, base
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def sign_in(base: str) -> str:

@@ -90,16 +90,19 @@ def prepare(url: str, scale: str) -> dict[str, str]:
     }
 
 
-def serve(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn with the load test's settings; return it once it answers."""
+def serve(
+    app_spec: str, env: dict[str, str], workers: int = WORKERS
+) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn with gunicorn.conf.py's settings (sync workers, preloaded) and this many
+    workers; return it once it answers."""
     port = _port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "-w",
-            str(WORKERS),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -107,12 +110,11 @@ def serve(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
             app_spec,
         ],
         cwd=ROOT,
-        # gunicorn reads ./gunicorn.conf.py: without its access log, which this terminal
-        # would otherwise print for every request.
-        env={**env, "GUNICORN_ACCESS_LOG": ""},
+        # No access log: a line per request written to this terminal would be measured too.
+        env={**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_ACCESS_LOG": ""},
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
             requests.get(base + "/", timeout=5)
             return process, base

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
+from app.core.data_version import bump as bump_data
 from app.core.schema import include_object
 from app.practices.version import bump
 
@@ -101,7 +102,8 @@ def run_migrations_online():
     with connectable.connect() as connection:
         # Migrations write the catalogue's tables before catalogue_state exists (0008):
         # the version is bumped once at the end instead (app/practices/version.py).
-        connection.execution_options(catalogue_version=False)
+        # Likewise the data version (app/core/data_version.py), made by 0021.
+        connection.execution_options(catalogue_version=False, data_version=False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -113,6 +115,8 @@ def run_migrations_online():
             context.run_migrations()
             if sa.inspect(connection).has_table("catalogue_state"):
                 bump(connection, first=False)
+            if sa.inspect(connection).has_table("data_state"):
+                bump_data(connection, only_if_made=True)
 
 
 if context.is_offline_mode():

@@ -12,7 +12,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts import emails
 from app.accounts.models import (
@@ -49,10 +49,16 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalar(
-        select(User)
-        .where(User.id == int(user_id))
-        .options(selectinload(User.roles).selectinload(InstitutionRole.institution))
+    # One statement for the account, its roles and their institutions: this runs on every
+    # signed-in request, before any page is answered from the store.
+    user = (
+        db.session.scalars(
+            select(User)
+            .where(User.id == int(user_id))
+            .options(joinedload(User.roles).joinedload(InstitutionRole.institution))
+        )
+        .unique()
+        .first()
     )
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None

@@ -29,14 +29,16 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
 
+from app.core.data_version import data_version
 from app.core.extensions import cache
-from app.core.i18n import anonymous_language
+from app.core.i18n import anonymous_language, current_language
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -47,6 +49,8 @@ SLOTS: dict[str, Callable[[], str]] = {
     "csrf_token": lambda: generate_csrf(),
     "path": lambda: request.full_path if request.query_string else request.path,
     "full_path": lambda: request.full_path,
+    # A signed-in page shared by its readers names each of them in its header.
+    "user_label": lambda: current_user.name or current_user.email,
 }
 _RENDERING = "_rendering_for_cache"
 
@@ -72,7 +76,15 @@ class Stored:
     mimetype: str
 
 
-_MARKERS = re.compile(b"\x00slot:(" + b"|".join(map(str.encode, SLOTS)) + b")\x00")
+_MARKERS = re.compile(b"\x00slot:([a-z_]{1,40})\x00")
+# A page's own slots, for this request (`shared_page`'s `slots`).
+_PAGE_SLOTS = "_page_slots"
+
+
+def _slot_value(name: str) -> str:
+    """Return this request's value for a slot: the page's own, else the app's."""
+    own: dict[str, Callable[[], str]] = g.get(_PAGE_SLOTS) or {}
+    return (own.get(name) or SLOTS[name])()
 
 
 def slot(name: str) -> Markup | str:
@@ -80,7 +92,7 @@ def slot(name: str) -> Markup | str:
     the store, else the value itself."""
     if g.get(_RENDERING):
         return Markup(_marker(name))  # noqa: S704 - a fixed marker, replaced before sending
-    return SLOTS[name]()
+    return _slot_value(name)
 
 
 def _csrf_token(*args: Any, **kwargs: Any) -> Markup | str:
@@ -104,7 +116,7 @@ def _join(parts: tuple[bytes, ...]) -> bytes:
     for index in range(1, len(pieces), 2):
         name = pieces[index]
         if name not in values:
-            values[name] = str(escape(SLOTS[name.decode()]())).encode()
+            values[name] = str(escape(_slot_value(name.decode()))).encode()
         pieces[index] = values[name]
     return b"".join(pieces)
 
@@ -213,6 +225,108 @@ def cached_page(
         return answer  # type: ignore[return-value]
 
     return decorate
+
+
+class SharedPageReadTheReader(RuntimeError):
+    """A page rendered to be shared by its readers read something of the reader it is
+    rendered for that its key does not hold: show it through a slot instead."""
+
+
+@dataclass(frozen=True)
+class _Role:
+    """A role as a shared page sees it: no way back to the account that holds it."""
+
+    institution_id: int
+    role: str
+    institution: Any
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """The reader as a page rendered for the store sees them, in templates and in the code
+    they call alike: only what the page's key holds (`reader_facts`)."""
+
+    is_admin: bool
+    is_curator: bool
+    roles: tuple[_Role, ...]
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+    is_active: bool = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)  # Python's and Jinja's own questions (`__html__`)
+        raise SharedPageReadTheReader(f"current_user.{name}")
+
+
+def _reader() -> _Reader:
+    user = current_user
+    return _Reader(
+        is_admin=bool(user.is_admin),
+        is_curator=bool(user.is_curator),
+        roles=tuple(
+            sorted(
+                (_Role(r.institution_id, r.role, r.institution) for r in user.roles),
+                key=lambda r: (r.institution_id, r.role),
+            )
+        ),
+    )
+
+
+def shared_page(
+    template: str,
+    *,
+    name: str,
+    place: tuple[object, ...],
+    context: Callable[[], dict[str, Any]],
+    slots: dict[str, Callable[[], str]] | None = None,
+) -> Response | str:
+    """Render a signed-in page that every reader with the same roles sees alike, once per
+    data version (app/core/data_version.py), language and place.
+
+    The caller has already decided that the reader may see the page; `place` names the page
+    (a plan's id, its page number, the day its figures are reckoned on). A page rendered for
+    the store sees a reader made of what its key holds: admin and curator or not, and the
+    roles held where (`_Reader`). What is the reader's own is never stored: their name in the
+    header, their CSRF token and the page's `slots` (a feed address with the reader's key in
+    it) are filled in per request, and a template, or code it calls, that reads anything else
+    of the reader fails while rendering for the store (SharedPageReadTheReader) rather than
+    keep it. `context` builds the template's variables, and only on a miss. A reader with a
+    flashed message waiting gets the page rendered for them alone.
+    """
+    g.setdefault(_PAGE_SLOTS, slots or {})
+    if not current_app.config["CACHE_PAGES"] or "_flashes" in session:
+        return render_template(template, **context())
+    reader = _reader()
+    facts = (reader.is_admin, reader.is_curator, [(r.institution_id, r.role) for r in reader.roles])
+    key = hashlib.sha256(
+        repr(
+            (
+                current_app.extensions["release"],
+                name,
+                data_version(),
+                current_language(),
+                place,
+                facts,
+            )
+        ).encode()
+    ).hexdigest()[:32]
+    stored = cache.get(key)
+    if stored is None:
+        own = g.get("_login_user")
+        g._login_user = reader  # what current_user answers, for the templates and the code
+        g.setdefault(_RENDERING, True)
+        try:
+            body = render_template(template, **context()).encode()
+        finally:
+            g.pop(_RENDERING, None)
+            g._login_user = own
+        token = g.get("csrf_token")
+        if token and token.encode() in body:
+            return Response(_fill_slots(body), mimetype="text/html")
+        stored = Stored(tuple(_MARKERS.split(body)), "text/html")
+        cache.set(key, stored)
+    return Response(_join(stored.parts), mimetype=stored.mimetype)
 
 
 def _headers(

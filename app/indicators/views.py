@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.charts import figures as charts
+from app.core.caching import shared_page
 from app.core.conflicts import EditConflict
 from app.core.extensions import db
 from app.core.formatting import number
@@ -46,7 +47,7 @@ from app.permissions import SIGNED_IN, access, has_role, require_role
 # The same upload as the planner's import of activities: a CSV or XLSX of at most 2 MB.
 from app.planner.forms import ImportForm as ValuesImportForm
 from app.planner.models import Plan, ProposedIndicator
-from app.planner.services import require_plan
+from app.planner.services import get_plan, require_plan
 
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
@@ -82,18 +83,25 @@ def _csv(name: str, table: charts.Table) -> Response:
 @access(SIGNED_IN)
 def index(plan_id: int) -> ResponseReturnValue:
     """List a plan's indicators with where each stands, and the ones adoption proposed."""
-    # The activities and what they propose: none of the planner's details.
-    plan = require_plan(plan_id, current_user, "viewer", details=False, proposals=True, timing=True)
-    indicators = services.indicators_of(plan)
-    return render_template(
-        "indicators/index.html",
-        plan=plan,
-        judged=services.plan_progress(plan, indicators, today()),
-        proposed=[(a, p) for a in plan.activities for p in a.indicators],
-        activities={a.id: a for a in plan.activities},
-        can_plan=has_role(current_user, plan.institution, "planner"),
-        progress_labels=PROGRESS_LABELS,
-        form=ApproveForm(),
+    plan = require_plan(plan_id, current_user, "viewer", outline=True)
+    day = today()
+
+    def context() -> dict[str, object]:
+        # The activities and what they propose: none of the planner's details.
+        full = get_plan(plan.id, details=False, proposals=True, timing=True) or abort(404)
+        indicators = services.indicators_of(full)
+        return {
+            "plan": full,
+            "judged": services.plan_progress(full, indicators, day),
+            "proposed": [(a, p) for a in full.activities for p in a.indicators],
+            "activities": {a.id: a for a in full.activities},
+            "can_plan": has_role(current_user, full.institution, "planner"),
+            "progress_labels": PROGRESS_LABELS,
+            "form": ApproveForm(),
+        }
+
+    return shared_page(
+        "indicators/index.html", name="indicators.index", place=(plan.id, day), context=context
     )
 
 
@@ -546,13 +554,18 @@ def evidence(plan_id: int, evidence_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def dashboard(plan_id: int) -> ResponseReturnValue:
     """Show whether the plan is working: indicators, money, people and activities."""
-    plan = require_plan(plan_id, current_user, "viewer", details=False, timing=True)
-    return render_template(
+    plan = require_plan(plan_id, current_user, "viewer", outline=True)
+    day = today()
+    return shared_page(
         "indicators/dashboard.html",
-        plan=plan,
-        charts=dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, today())),
-        computed_values=dashboards.computed_values(plan),
-        today=today(),
+        name="indicators.dashboard",
+        place=(plan.id, day),
+        context=lambda: {
+            "plan": get_plan(plan.id, details=False, timing=True),
+            "charts": dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, day)),
+            "computed_values": dashboards.computed_values(plan),
+            "today": day,
+        },
     )
 
 
@@ -590,14 +603,23 @@ def report(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def overview(slug: str) -> ResponseReturnValue:
     """Compare an institution's plans across years: money, people and indicator statuses."""
-    institution = institutions.require_institution(slug, current_user, "viewer")
-    rows = services.overview(institution, today())
-    return render_template(
+    institution = institutions.require_institution(slug, current_user, "viewer", outline=True)
+    day = today()
+
+    def context() -> dict[str, object]:
+        rows = services.overview(institution, day)
+        return {
+            "institution": institution,
+            "rows": rows,
+            "charts": dashboards.overview_charts(rows),
+            "progress_labels": PROGRESS_LABELS,
+        }
+
+    return shared_page(
         "indicators/overview.html",
-        institution=institution,
-        rows=rows,
-        charts=dashboards.overview_charts(rows),
-        progress_labels=PROGRESS_LABELS,
+        name="indicators.overview",
+        place=(institution.id, day),
+        context=context,
     )
 
 

@@ -333,14 +333,16 @@ def list_institutions() -> list[Institution]:
     return list(db.session.scalars(select(Institution).order_by(Institution.name)))
 
 
-def get_institution(slug: str) -> Institution | None:
-    """Return one institution with its units, memberships (and networks) and partners."""
+def get_institution(slug: str, *, outline: bool = False) -> Institution | None:
+    """Return one institution with its units, memberships (and networks) and partners; with
+    `outline`, its row alone (enough to decide who may see a page answered from the store)."""
     if not is_slug(slug):  # no institution has it; PostgreSQL would refuse a NUL outright
         return None
+    query = select(Institution).where(Institution.slug == slug)
+    if outline:
+        return db.session.scalar(query)
     return db.session.scalar(
-        select(Institution)
-        .where(Institution.slug == slug)
-        .options(
+        query.options(
             selectinload(Institution.units),
             selectinload(Institution.memberships)
             .selectinload(NetworkMembership.network)
@@ -363,13 +365,14 @@ class PartnerChoices:
 
 
 def require_institution(
-    slug: str, user: Any, at_least: str, *, missing: str | None = None
+    slug: str, user: Any, at_least: str, *, missing: str | None = None, outline: bool = False
 ) -> Institution:
     """Load an institution the user holds the role in: 404 to outsiders, 403 to other members.
 
-    `missing` says what a 404 for an unknown slug explains (the API names the slug).
+    `missing` says what a 404 for an unknown slug explains (the API names the slug);
+    `outline` loads the row alone (see get_institution).
     """
-    institution = get_institution(slug)
+    institution = get_institution(slug, outline=outline)
     if institution is None:
         abort(404, description=missing)
     require_role(user, institution, at_least)

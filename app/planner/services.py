@@ -402,15 +402,24 @@ TIMING = (
 
 
 def get_plan(
-    plan_id: int, *, details: bool = True, proposals: bool = False, timing: bool = False
+    plan_id: int,
+    *,
+    details: bool = True,
+    proposals: bool = False,
+    timing: bool = False,
+    outline: bool = False,
 ) -> Plan | None:
     """Return a plan with its institution and activities; with `details` (the planner's
     pages), also the institution's units, networks and partners and what each activity
     carries. A page that shows none of those (the dashboard) asks for details=False, and
     one that shows only the indicators the activities propose (the indicators page) adds
     proposals=True; one that shows of its activities no more than when they take place
-    (the dashboard) adds timing=True, so that their texts and lists are not read."""
-    if not details:
+    (the dashboard) adds timing=True, so that their texts and lists are not read. With
+    `outline`, the plan's row alone: enough to decide who may see it, before a cached page
+    is answered."""
+    if outline:
+        options: list[Any] = []
+    elif not details:
         # The institution: usually in the session already (the user's roles loaded it).
         activities = selectinload(Plan.activities)
         if timing:
@@ -439,6 +448,7 @@ def require_plan(
     details: bool = True,
     proposals: bool = False,
     timing: bool = False,
+    outline: bool = False,
 ) -> Plan:
     """Load a plan the user may reach with the role: 404 to outsiders, 403 without the role.
 
@@ -446,7 +456,7 @@ def require_plan(
     is guarded the same way wherever it is reached. details=False for a page that shows
     neither the plan's units and partners nor what its activities carry (see get_plan).
     """
-    plan = get_plan(plan_id, details=details, proposals=proposals, timing=timing)
+    plan = get_plan(plan_id, details=details, proposals=proposals, timing=timing, outline=outline)
     if plan is None:
         abort(404, description=_("There is no plan %(id)s.", id=plan_id))
     require_role(user, plan.institution, at_least)

@@ -26,6 +26,7 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.charts import figures as charts
+from app.core.caching import shared_page
 from app.core.conflicts import EditConflict
 from app.core.enums import labels
 from app.core.extensions import db, limiter
@@ -34,7 +35,15 @@ from app.core.urls import external_url
 from app.core.validation import form_id
 from app.core.vocabularies import vocabularies
 from app.institutions import services as institutions
-from app.permissions import PUBLIC, ROLE_RANK, SIGNED_IN, Role, access, has_role, require_role
+from app.permissions import (
+    PUBLIC,
+    ROLE_RANK,
+    SIGNED_IN,
+    Role,
+    access,
+    has_role,
+    require_role,
+)
 from app.planner import adoption, exports, imports, pages, services
 from app.planner.forms import (
     ActivityEditForm,
@@ -98,36 +107,42 @@ def create(slug: str) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def detail(plan_id: int) -> ResponseReturnValue:
     """Show a plan: its activities by status or month, page by page, totals and coverage."""
-    # The outline only (not every activity with all it carries): a large plan is listed page
-    # by page. Guarded as require_plan guards: 404 to outsiders.
-    plan = pages.get_plan_outline(plan_id)
-    if plan is None:
-        abort(404, description=_("There is no plan %(id)s.", id=plan_id))
-    require_role(current_user, plan.institution, "viewer")
+    # The plan's row only (not every activity with all it carries): a large plan is listed
+    # page by page, and a page answered from the store needs no more.
+    plan = services.require_plan(plan_id, current_user, "viewer", outline=True)
     grouping = "month" if request.args.get("group") == "month" else "status"
-    shown = pages.plan_page(
-        plan, vocabularies(), grouping=grouping, page=request.args.get("page", 1, type=int) or 1
-    )
-    occurrences = shown.occurrences
-    # The chart spans the plan's period, widened to show activities dated outside it.
-    span = (
-        min([plan.period_start, *(o.start for o in occurrences)]),
-        max([plan.period_end, *(o.end for o in occurrences)]),
-    )
-    timeline = charts.timeline_figure(
-        services.timeline_rows(occurrences),
-        period=span,
-        status_labels=labels(ActivityStatus),
-    )
-    return render_template(
+    page = request.args.get("page", 1, type=int) or 1
+
+    def context() -> dict[str, object]:
+        shown = pages.plan_page(plan, vocabularies(), grouping=grouping, page=page)
+        occurrences = shown.occurrences
+        # The chart spans the plan's period, widened to show activities dated outside it.
+        span = (
+            min([plan.period_start, *(o.start for o in occurrences)]),
+            max([plan.period_end, *(o.end for o in occurrences)]),
+        )
+        timeline = charts.timeline_figure(
+            services.timeline_rows(occurrences),
+            period=span,
+            status_labels=labels(ActivityStatus),
+        )
+        return {
+            "plan": plan,
+            "shown": shown,
+            "timeline": timeline,
+            "grouping": grouping,
+            "totals": services.totals(plan),
+            "occurrences": occurrences,
+            "can_plan": has_role(current_user, plan.institution, "planner"),
+        }
+
+    # Shared by the plan's readers of one role, until anything is written.
+    return shared_page(
         "planner/detail.html",
-        plan=plan,
-        shown=shown,
-        timeline=timeline,
-        grouping=grouping,
-        totals=services.totals(plan),
-        occurrences=occurrences,
-        can_plan=has_role(current_user, plan.institution, "planner"),
+        name="planner.detail",
+        place=(plan.id, grouping, page),
+        context=context,
+        slots={"plan_feed": lambda: feed_address(plan)},
     )
 
 

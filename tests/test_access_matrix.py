@@ -208,6 +208,7 @@ ROUTES: list[Route] = [
     Route("POST", "/login", PUBLIC, data={"email": "viewer@a.example", "password": PASSWORD}),
     Route("POST", "/logout", PUBLIC),
     Route("POST", "/language", PUBLIC, data={"language": "fi", "next": "/"}),
+    Route("GET", "/csrf-token", PUBLIC),
     Route("GET", "/password/forgot", PUBLIC),
     Route("POST", "/password/forgot", PUBLIC, data={"email": "viewer@a.example"}),
     Route("GET", "/password/reset/{reset_token}", PUBLIC),

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from app.accounts import services
 from app.accounts.forms import (
@@ -40,7 +42,7 @@ from app.accounts.models import Invitation, User
 from app.accounts.passwords import verify_password
 from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.enums import label
-from app.core.extensions import db, limiter
+from app.core.extensions import csrf, db, limiter
 from app.core.i18n import SESSION_KEY, current_language, known, read_page_in
 from app.core.urls import safe_next
 from app.institutions import services as institutions
@@ -168,11 +170,19 @@ def logout() -> ResponseReturnValue:
 
 @bp.post("/language")
 @access(PUBLIC)
+@csrf.exempt  # checked by the form below, which asks to confirm rather than refuse
 def language() -> ResponseReturnValue:
-    """Switch the interface's language: saved on the account when signed in, else this session."""
+    """Switch the interface's language: saved on the account when signed in, else this session.
+
+    A page from the store has no CSRF token for a visitor who came without a session
+    (app/core/caching.py); sent without JavaScript, its switch lands here without one and is
+    asked to confirm, with a token, rather than refused.
+    """
     form = LanguageForm()
     back = safe_next(form.next.data, url_for("practices.index"))
     if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return _confirm_language(form)
         flash(_("That language is not available."), "error")
         return redirect(back)
     session[SESSION_KEY] = form.language.data
@@ -180,6 +190,22 @@ def language() -> ResponseReturnValue:
         current_user.language = form.language.data
         db.session.commit()
     return redirect(back)
+
+
+def _confirm_language(sent: LanguageForm) -> ResponseReturnValue:
+    """Ask to confirm a language switch that came without a valid token."""
+    chosen = sent.language.data if known(sent.language.data) else None
+    form = LanguageForm(formdata=None, language=chosen, next=sent.next.data)
+    return render_template("accounts/language.html", form=form, chosen=chosen), 400
+
+
+@bp.get("/csrf-token")
+@access(PUBLIC)
+def csrf_token() -> ResponseReturnValue:
+    """Give a form of a page from the store the token it was sent without (static/app.js)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -45,8 +45,23 @@ View = TypeVar("View", bound=Callable[..., Any])
 # A query longer than this (normalised) is answered but not stored: searches are unbounded.
 KEY_MAX_LENGTH = 400
 # Markers a page rendered for the store holds where each visitor's own value goes.
+def _visitor_token() -> str:
+    """Return the visitor's CSRF token for a stored page, or none to a visitor who came
+    without a session cookie.
+
+    Making a token makes a session and a cookie, on every first visit of a reader, crawler or
+    link preview that never sends a form: half the cost of a cached hit. A form sent without
+    a token asks for one first (/csrf-token, static/app.js); without JavaScript, the language
+    switch, the one form a stored page has, asks to confirm with a token of its own. The
+    check of every form stays as it was: no token, no change.
+    """
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return ""
+    return generate_csrf()
+
+
 SLOTS: dict[str, Callable[[], str]] = {
-    "csrf_token": lambda: generate_csrf(),
+    "csrf_token": _visitor_token,
     "path": lambda: request.full_path if request.query_string else request.path,
     "full_path": lambda: request.full_path,
     # A signed-in page shared by its readers names each of them in its header.

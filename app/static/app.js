@@ -91,6 +91,35 @@ document.addEventListener("DOMContentLoaded", () => {
   window.matchMedia("print").addEventListener("change", (event) => redraw(event.matches));
 });
 
+// A page from the store carries no CSRF token for a visitor who came without a session
+// (making one would make a session on every visit): a form sent without one asks for a
+// token first. Without this script, the server asks to confirm instead.
+document.addEventListener("DOMContentLoaded", () => {
+  const tokenAddress = document.querySelector('meta[name="csrf-token-url"]')?.content;
+  for (const form of document.querySelectorAll('form[method="post"]')) {
+    const token = form.querySelector('input[name="csrf_token"]');
+    if (!token || !tokenAddress) {
+      continue;
+    }
+    form.addEventListener("submit", async (event) => {
+      if (token.value || form.dataset.tokenAsked) {
+        return;
+      }
+      event.preventDefault();
+      form.dataset.tokenAsked = "yes";
+      try {
+        const answer = await fetch(tokenAddress, { credentials: "same-origin" });
+        if (answer.ok) {
+          token.value = (await answer.json()).csrf_token;
+        }
+      } catch {
+        // Sent as it is: the server asks to confirm.
+      }
+      form.requestSubmit(event.submitter);
+    });
+  }
+});
+
 // Draw one chart from its figure, fitted to its element's width (`printing`: to paper's).
 function drawChart(element, printing) {
   const source = document.getElementById(element.dataset.figure);

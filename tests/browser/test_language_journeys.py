@@ -166,3 +166,22 @@ def test_a_visitor_switches_to_swedish_and_keeps_it_after_signing_in(
     check(page, "fi")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "fi-account-phone")
+
+
+def test_without_javascript_a_visitor_confirms_the_switch(live_server, browser):
+    """A page from the store has no token for a visitor without a session: with no script to
+    ask for one, the switch asks to confirm, then works."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/practices/hosting-a-study-visit")
+        page.get_by_role("button", name="Suomi").click()
+        assert page.locator("h1").inner_text() == "Change the language"
+        audit(page)
+        screenshot(page, "language-confirm")
+        page.locator("main").get_by_role("button", name="Suomi").click()
+        page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit$"))
+        check(page, "fi")
+        assert page.locator("h1").inner_text() == title_of("hosting-a-study-visit", "fi")
+    finally:
+        context.close()

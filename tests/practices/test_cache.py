@@ -144,6 +144,7 @@ def test_a_signed_in_planner_never_gets_the_anonymous_page_and_visitors_never_ge
 def test_the_store_holds_no_personal_data(client, app, make_user, sheet):
     make_user("someone@example.org", name="Personal Name")
     visitor = app.test_client()
+    visitor.get("/login")  # a visitor with a session: their token goes in each page
     for page in PAGES:
         visitor.get(page)
     login(client, "someone@example.org")
@@ -165,6 +166,8 @@ def test_the_store_holds_no_personal_data(client, app, make_user, sheet):
 def test_the_language_switch_works_from_a_cached_page(app, sheet):
     app.config["WTF_CSRF_ENABLED"] = True
     first, second = app.test_client(), app.test_client()
+    for visitor in (first, second):
+        visitor.get("/login")  # a session, and so a token on cached pages
     first.get("/practices")  # fills the store
     page = second.get("/practices").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -177,6 +180,48 @@ def test_the_language_switch_works_from_a_cached_page(app, sheet):
     assert '<html lang="fi">' in second.get("/practices").get_data(as_text=True)
     refused = second.post("/language", data={"csrf_token": first_token, "language": "sv"})
     assert refused.status_code == 400
+
+
+def test_a_visitor_without_a_session_gets_no_session_and_no_token(app, sheet):
+    visitor = app.test_client(use_cookies=False)
+    for page in ("/practices", f"/practices/{SLUG}", "/practices", f"/practices/{SLUG}"):
+        answer = visitor.get(page)
+        assert answer.status_code == 200
+        assert "Set-Cookie" not in answer.headers, page
+        assert 'name="csrf_token" value=""' in answer.get_data(as_text=True)
+
+
+def test_the_language_switch_sent_without_a_token_asks_to_confirm_and_changes_nothing(
+    app, sheet
+):
+    app.config["WTF_CSRF_ENABLED"] = True
+    visitor = app.test_client()
+    asked = visitor.post("/language", data={"language": "fi", "next": "/practices?q=x"})
+    assert asked.status_code == 400
+    page = asked.get_data(as_text=True)
+    assert 'value="fi"' in page and 'value="/practices?q=x"' in page
+    assert '<html lang="en">' in visitor.get("/practices").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = token or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    done = visitor.post(
+        "/language", data={"csrf_token": token.group(1), "language": "fi", "next": "/practices"}
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/practices")
+    assert '<html lang="fi">' in visitor.get("/practices").get_data(as_text=True)
+
+
+def test_the_token_address_gives_a_token_the_language_switch_takes(app, sheet):
+    app.config["WTF_CSRF_ENABLED"] = True
+    visitor = app.test_client()
+    answer = visitor.get("/csrf-token")
+    assert answer.headers["Cache-Control"] == "no-store"
+    token = answer.get_json()["csrf_token"]
+    done = visitor.post("/language", data={"csrf_token": token, "language": "sv"})
+    assert done.status_code == 302
+    assert '<html lang="sv">' in visitor.get("/practices").get_data(as_text=True)
+    forged = app.test_client().post("/language", data={"csrf_token": token, "language": "fi"})
+    assert forged.status_code == 400, "a token is its own session's"
 
 
 def test_a_matching_etag_is_a_304_without_a_body_until_the_catalogue_changes(client, sheet):

@@ -93,8 +93,8 @@ def read_page(
         problems["per_page"] = _("must be a whole number of at least 1")
     elif size > max_per_page:
         problems["per_page"] = _("at most %(limit)d", limit=max_per_page)
-    return (
-        1 if "page" in problems or page is None else page,
-        per_page if "per_page" in problems or size is None else size,
-        problems,
-    )
+    if page is None or "page" in problems:
+        page = 1
+    if size is None or "per_page" in problems:
+        size = per_page
+    return page, size, problems

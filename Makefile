@@ -50,9 +50,11 @@ i18n-update: i18n-extract
 i18n-compile translations: install $(MO_FILES)
 
 # A .gz and a .br beside each static file (WhiteNoise sends them to browsers that accept
-# them), written again only when a file changed. Build output, never committed.
+# them), written again only when a file changed. Build output, never committed. plotly.js
+# is copied in first from the plotly package (app/charts/assets.py), so that it is one of them.
 STATIC_FILES := $(shell find app/static -type f ! -name '*.gz' ! -name '*.br')
 instance/.static-compressed: $(STATIC_FILES) $(VENV)/.installed
+	$(BIN)/python -m app.charts.assets app/static
 	$(BIN)/python -m whitenoise.compress --quiet app/static
 	mkdir -p instance
 	touch $@

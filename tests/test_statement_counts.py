@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from app.core.extensions import db
 from app.events.models import Event
 from app.indicators.models import Indicator, IndicatorTarget, Measurement
+from app.institutions.models import Institution
 from app.planner.models import Activity, ChecklistItem
 from tests.conftest import login
 from tests.events.factories import make_event, make_track
@@ -129,3 +130,42 @@ def test_the_indicators_page_reads_none_of_the_planners_details(client, world, c
         assert client.get(f"/plans/{ids['plan']}/indicators").status_code == 200
     read = [s for s in counted.statements if any(f"FROM {table} " in s for table in UNSHOWN)]
     assert read == []
+
+
+# --- the public list of institutions -----------------------------------------------------------
+
+# The count, the page's rows, the networks and their parents (4 with networks), and one to spare.
+INSTITUTIONS_MOST = 5
+
+
+def _institutions_page(client: FlaskClient, count_queries) -> list[str]:
+    with count_queries() as counted:
+        response = client.get("/institutions?page=2&per_page=5")
+    assert response.status_code == 200
+    return counted.statements
+
+
+def test_the_institutions_list_reads_one_page_however_many_institutions(
+    client, make_institution, count_queries
+):
+    for n in range(12):
+        make_institution(f"uni-{n:03d}")
+    few = _institutions_page(client, count_queries)
+    for n in range(12, 12 + GROWTH * 5):
+        db.session.add(
+            Institution(
+                slug=f"uni-{n:03d}",
+                name=f"Uni {n:03d}",
+                country="Finland",
+                kind="research-university",
+                description="Not shown on the list. " * 50,
+            )
+        )
+    db.session.commit()
+    many = _institutions_page(client, count_queries)
+    assert len(many) == len(few) <= INSTITUTIONS_MOST, many
+    rows = [s for s in many if "FROM institutions" in s and "count(" not in s.lower()]
+    assert len(rows) == 1, many
+    # Only the page's rows, and only the columns the list shows.
+    assert "LIMIT" in rows[0] and "OFFSET" in rows[0]
+    assert "institutions.description" not in rows[0]

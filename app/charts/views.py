@@ -1,11 +1,14 @@
-"""GET /charts/plotly-<version>.min.js: the Plotly script, from the app itself."""
+"""GET /charts/plotly-<version>.min.js: the Plotly script, from the app itself, when the static
+folder has no precompressed copy of it (see app/charts/assets.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.charts.assets import plotly_js, plotly_styles, plotly_version
+from app.charts.assets import plotly_js, plotly_static_name, plotly_styles, plotly_version
 from app.permissions import PUBLIC, access
 
 bp = Blueprint("charts", __name__, url_prefix="/charts")
@@ -37,7 +40,18 @@ def plotly_script(version: str) -> ResponseReturnValue:
 
 @bp.app_template_global()
 def plotly_script_url() -> str:
-    """Return the address of the Plotly script for chart pages."""
+    """Return the address of the Plotly script for chart pages: its precompressed copy in the
+    static folder when `make static` made one for this plotly version, else this blueprint's."""
+    name = plotly_static_name()
+    # Outside development the static files are listed once, at start-up; there WhiteNoise
+    # serves only those, so the copy counts only if the list has it.
+    manifest = current_app.extensions.get("static_manifest")
+    if manifest is None:
+        present = (Path(current_app.static_folder or "") / name).is_file()
+    else:
+        present = name in manifest
+    if present:
+        return url_for("static", filename=name)
     return url_for("charts.plotly_script", version=plotly_version())
 
 

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from flask import abort
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only, selectinload
 
 from app.core.extensions import db
+from app.core.pagination import Pagination
 from app.core.validation import is_slug
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
@@ -328,9 +329,28 @@ def load_reference_data(data: ReferenceData) -> tuple[LoadReport, LoadReport]:
 # --- reading for pages -----------------------------------------------------------------------
 
 
-def list_institutions() -> list[Institution]:
-    """Return every institution by name."""
-    return list(db.session.scalars(select(Institution).order_by(Institution.name)))
+def page_of_institutions(page: int, per_page: int) -> tuple[list[Institution], Pagination]:
+    """Return one page of the institutions by name, and where it stands among the pages.
+
+    Counted in the database, and only the page's rows read, with only the columns the list
+    shows: its length, not the number of institutions, sets what a page costs.
+    """
+    total = db.session.scalar(select(func.count()).select_from(Institution)) or 0
+    pages = Pagination(page=page, per_page=per_page, total=total)
+    if total == 0 or pages.past_the_end:
+        return [], pages
+    rows = db.session.scalars(
+        select(Institution)
+        .options(
+            load_only(Institution.slug, Institution.name, Institution.kind, Institution.country)
+        )
+        # The id breaks ties between institutions of one name, so that no row falls between
+        # two pages.
+        .order_by(Institution.name, Institution.id)
+        .limit(per_page)
+        .offset(pages.offset)
+    )
+    return list(rows), pages
 
 
 def get_institution(slug: str, *, outline: bool = False) -> Institution | None:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.extensions import db
 from app.core.i18n import lazy_gettext as _l
+from app.core.pagination import read_page
 from app.institutions import services
 from app.institutions.forms import (
     InstitutionForm,
@@ -26,6 +36,9 @@ from app.permissions import (
 )
 
 bp = Blueprint("institutions", __name__)
+
+# How the notice on the list names the request arguments it could not use.
+PARAMETER_LABELS = {"page": _l("Page"), "per_page": _l("Results per page")}
 
 
 def _edit_page(institution: Institution, status: int = 200, **forms: object) -> ResponseReturnValue:
@@ -56,12 +69,19 @@ def _managed(slug: str) -> Institution:
 @bp.get("/institutions")
 @access(PUBLIC)
 def index() -> ResponseReturnValue:
-    """List the institutions and the networks they belong to."""
+    """List the institutions, a page at a time, and the networks they belong to."""
+    page, per_page, problems = read_page(
+        request.args, current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
+    )
+    institutions, pages = services.page_of_institutions(page, per_page)
     return render_template(
         "institutions/index.html",
-        institutions=services.list_institutions(),
+        institutions=institutions,
+        pages=pages,
+        problems=problems,
+        parameter_labels=PARAMETER_LABELS,
         networks=services.list_networks(),
-    )
+    ), 400 if problems else 200
 
 
 @bp.get("/institutions/<slug>")

@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from app.core.formatting import number
 from app.core.i18n import lazy_gettext as _l
+from app.core.pagination import MAX_PAGE
 from app.core.validation import (
     CONFIG_MARK,
     TRUSTED,
@@ -379,8 +380,6 @@ SORTS = {
     "updated": _l("Recently updated"),
 }
 
-# Far beyond any real catalogue, and small enough for every database's integer OFFSET.
-MAX_PAGE = 100_000
 QUERY_MAX_CHARS = 200
 # The words of a search the full-text engines are given; the rest are ignored.
 QUERY_MAX_TERMS = 20

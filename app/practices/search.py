@@ -12,7 +12,6 @@ The facets, sorts and the query's rules are in schemas.py (the API documents the
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -36,6 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.i18n import DEFAULT_LANGUAGE
+from app.core.pagination import Pagination
 from app.core.vocabularies import Vocabularies
 from app.practices.models import TRANSLATION_LANGUAGES, Practice, PracticeTerm, PracticeTranslation
 from app.practices.schemas import (
@@ -326,21 +326,18 @@ class SearchResult:
     shown: list[ShownPractice]
 
     @property
+    def pagination(self) -> Pagination:
+        """Return where this page stands among the result's pages."""
+        return Pagination(page=self.query.page, per_page=self.query.per_page, total=self.total)
+
+    @property
     def pages(self) -> int:
         """Return the number of pages (at least one)."""
-        return max(1, math.ceil(self.total / self.query.per_page))
+        return self.pagination.pages
 
     def page_links(self) -> list[int | None]:
-        """Return the page numbers to link, None for a gap: the ends and the current page's
-        neighbours, with a gap of a single page shown as that page rather than as "…"."""
-        near = {1, 2, self.pages - 1, self.pages, *range(self.query.page - 2, self.query.page + 3)}
-        links: list[int | None] = []
-        for number in range(1, self.pages + 1):
-            if number in near or (number - 1 in near and number + 1 in near):
-                links.append(number)
-            elif links and links[-1] is not None:
-                links.append(None)
-        return links
+        """Return the page numbers to link, None for a gap (see pagination.page_links)."""
+        return self.pagination.links()
 
 
 def _conditions(

@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 from werkzeug.datastructures import MultiDict
@@ -99,11 +100,24 @@ def bump(connection: Connection, *, first: bool = True) -> None:
     catalogue of a new database has version 0, and a backup restores into an empty table.
     """
     now = utcnow()
-    changed = connection.execute(
-        update(STATE).where(STATE.c.id == 1).values(version=STATE.c.version + 1, changed_at=now)
+    if not first:
+        connection.execute(_BUMP.values(changed_at=now))
+        return
+    # One statement that makes the row or counts on from it. An UPDATE, then an INSERT when it
+    # found no row, lets two first writers on PostgreSQL both insert, and one of them fail on
+    # the primary key; ON CONFLICT waits for the other's row and counts on from it instead.
+    upsert = _INSERTS[connection.dialect.name](STATE).values(id=1, version=1, changed_at=now)
+    connection.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[STATE.c.id],
+            set_={"version": STATE.c.version + 1, "changed_at": upsert.excluded.changed_at},
+        )
     )
-    if changed.rowcount == 0 and first:
-        connection.execute(insert(STATE).values(id=1, version=1, changed_at=now))
+
+
+_BUMP = update(STATE).where(STATE.c.id == 1).values(version=STATE.c.version + 1)
+# The INSERT of each database the product runs on that can say ON CONFLICT.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @event.listens_for(Engine, "after_execute")

@@ -33,7 +33,16 @@ from pydantic import ValidationError
 from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
-from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
+from app.core.yamlfile import (
+    Problem,
+    YamlProblem,
+    compose,
+    decode,
+    line_of,
+    load,
+    pydantic_message,
+    repeated_keys,
+)
 from app.practices.models import TRANSLATION_LANGUAGES
 from app.practices.schemas import (
     MARKER_CHARACTERS,
@@ -58,11 +67,16 @@ class SheetFile:
     # The body rendered as it is read, so that a sync renders nothing while it writes.
     body_html: str = ""
     problems: list[Problem] = field(default_factory=list)
-    node: yaml.Node | None = field(default=None, repr=False)
+    # The front matter's node tree, which knows each value's line: composed only to place a
+    # problem (see line_of), as a tree costs ten times its data in memory and in pickling.
+    node: yaml.Node | None = field(default=None, repr=False, compare=False)
     # "en" for a sheet, else the language of a translation (from the file name).
     language: str = DEFAULT_LANGUAGE
     # The file is as it was at the last sync, under the same rules: known valid, not read.
     skipped: bool = False
+    # The bytes read, to place a problem found later; read_folder drops them (and the file is
+    # read again from `path` if need be) so that a large folder is not held in memory.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def name_slug(self) -> str:
@@ -76,7 +90,45 @@ class SheetFile:
 
     def line_of(self, *loc: str | int) -> int:
         """Return the 1-based file line of a front-matter field (the '---' line is line 1)."""
+        if self.node is None:
+            self.node = _front_matter_node(self.raw or _bytes_of(self.path))
         return line_of(self.node, loc) + 2 if self.node is not None else 1
+
+
+def _bytes_of(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _front_matter_node(raw: bytes) -> yaml.Node | None:
+    """Compose the node tree of a file's front matter, or None if it has none."""
+    try:
+        split = _split(decode(raw, len(raw)))
+        return compose(split[0])[1] if split is not None else None
+    except YamlProblem:
+        return None
+
+
+def _split(text: str) -> tuple[str, int, list[str]] | None:
+    """Cut a file's text into its front matter, the 0-based index of the closing '---' line
+    and the lines; None when there is no front matter between two '---' lines."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[0].strip() != FRONT_MATTER_DELIMITER:
+        return None
+    end = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_DELIMITER), None
+    )
+    if end is None:
+        return None
+    return "\n".join(lines[1:end]), end, lines
+
+
+@lru_cache(maxsize=256)
+def _render(body: str) -> str:
+    """Render a body, once for each text: variants and translations often share theirs."""
+    return str(render_markdown(body))
 
 
 class _Dumper(BaseDumper):  # type: ignore[misc, valid-type]
@@ -171,7 +223,7 @@ def read_sheet_text(
     with `render=False` the body is not rendered (a check, or a sync that renders only the
     sheets it writes).
     """
-    result = SheetFile(path=Path(name), digest=digest or hashlib.sha256(raw).hexdigest())
+    result = SheetFile(path=Path(name), digest=digest or hashlib.sha256(raw).hexdigest(), raw=raw)
 
     def problem(line: int, where: str, message: str) -> SheetFile:
         result.problems.append(Problem(name, line, where, message))
@@ -193,18 +245,18 @@ def read_sheet_text(
         text = decode(raw, max_bytes)
     except YamlProblem as error:
         return problem(error.line, error.field, error.message)
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines[0].strip() != FRONT_MATTER_DELIMITER:
+    if text.split("\n", 1)[0].strip() != FRONT_MATTER_DELIMITER:
         return problem(
             1, "front matter", "the file must start with a '---' line and YAML front matter"
         )
-    end = next(
-        (i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_DELIMITER), None
-    )
-    if end is None:
+    split = _split(text)
+    if split is None:
         return problem(1, "front matter", "no closing '---' line after the front matter")
+    front, end, lines = split
+    # libyaml's data without a node tree: the tree is composed (result.line_of) only to place
+    # a problem, which a valid file does not have.
     try:
-        data, node = compose("\n".join(lines[1:end]))
+        data, repeats = load(front)
     except YamlProblem as error:
         # The front matter starts on the file's second line.
         return problem(error.line + 1, "front matter", error.message)
@@ -212,30 +264,41 @@ def read_sheet_text(
         return problem(2, "front matter", "the front matter must be a mapping of fields")
     if "body" in data:
         return problem(
-            line_of(node, ("body",)) + 2,
+            result.line_of("body"),
             "body",
             "the body is the Markdown after the front matter, not a field",
         )
+    if repeats:
+        # PyYAML keeps the last of a key's values: refuse the file rather than guess.
+        if result.node is None:
+            result.node = compose(front)[1]
+        for loc, line, first in repeated_keys(result.node):
+            problem(
+                line + 2,
+                ".".join(str(part) for part in loc),
+                f"repeated key {loc[-1]!r} (first on line {first + 2}); give each key once",
+            )
     data["body"] = tidy_text("\n".join(lines[end + 1 :]))
-    result.node = node
     try:
         context = {"vocab": vocab, WITHOUT_MARKERS: not any(c in text for c in MARKER_CHARACTERS)}
-        result.sheet = PracticeSheet.model_validate(data, context=context)
+        sheet = PracticeSheet.model_validate(data, context=context)
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
-            line = end + 2 if loc[:1] == ("body",) else line_of(node, loc) + 2
+            line = end + 2 if loc[:1] == ("body",) else result.line_of(*loc)
             problem(
                 line, ".".join(str(part) for part in loc) or "front matter", pydantic_message(item)
             )
         return result
-    if result.sheet.slug != result.name_slug:
-        result.sheet = None
+    if result.problems:
+        return result
+    if sheet.slug != result.name_slug:
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
+    result.sheet = sheet
     if render:
-        result.body_html = str(render_markdown(result.sheet.body))
+        result.body_html = _render(sheet.body)
     return result
 
 
@@ -326,10 +389,7 @@ def _read_all(
     """Read files in this process, or share them out among `workers` forked processes."""
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
-        return [
-            read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
-            for name, raw, digest in wanted
-        ]
+        return [_read(name, raw, vocab, max_bytes, digest, render) for name, raw, digest in wanted]
     # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
     context = multiprocessing.get_context("fork")
     size = -(-len(wanted) // (workers * 4))
@@ -347,9 +407,19 @@ def _start_worker(app: Flask, vocab: Vocabularies, max_bytes: int, render: bool)
 def _read_chunk(chunk: list[tuple[str, bytes, str]]) -> list[SheetFile]:
     vocab, max_bytes, render = _WORKER["vocab"], _WORKER["max_bytes"], _WORKER["render"]
     return [
-        read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)  # type: ignore[arg-type]
+        _read(name, raw, vocab, max_bytes, digest, render)  # type: ignore[arg-type]
         for name, raw, digest in chunk
     ]
+
+
+def _read(
+    name: str, raw: bytes, vocab: Vocabularies, max_bytes: int, digest: str, render: bool
+) -> SheetFile:
+    """Read a file of a folder into what a sync needs: its sheet or its problems (with their
+    node tree, to place more), not its bytes nor a valid file's tree."""
+    result = read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
+    result.raw = b""
+    return result
 
 
 def check_across_files(files: list[SheetFile]) -> list[Problem]:

@@ -334,12 +334,12 @@ def read_folder(
     `last_sync`: its file is read before it is listed again.
 
     With `workers` above 1, many files are read by that many forked processes: the caller
-    makes sure that no open database connection is there for them to inherit.
+    makes sure that no open database connection is there for them to inherit. No more than
+    one file's bytes are held at a time here: a file to read is read again by its reader.
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
     paths = sorted(folder.glob("*.md"))
-    raws = [path.read_bytes() for path in paths]
-    digests = [file_digest(raw, fingerprint) for raw in raws]
+    digests = [file_digest(path.read_bytes(), fingerprint) for path in paths]
     skipped: set[str] = set()
     if last_sync is not None:
         names = {path.name for path in paths}
@@ -357,12 +357,8 @@ def read_folder(
                 if name.split(".", 1)[0] not in changed_slugs
                 and f"{name.split('.', 1)[0]}.md" in unchanged
             }
-    wanted = [
-        (str(path), raw, digest)
-        for path, raw, digest in zip(paths, raws, digests, strict=True)
-        if path.name not in skipped
-    ]
-    read = iter(_read_all(wanted, vocab, max_bytes, render, workers))
+    wanted = [str(path) for path in paths if path.name not in skipped]
+    read = iter(_read_all(wanted, vocab, max_bytes, fingerprint, render, workers))
     files = []
     for path, digest in zip(paths, digests, strict=True):
         if path.name in skipped:
@@ -380,43 +376,55 @@ _WORKER: dict[str, object] = {}
 
 
 def _read_all(
-    wanted: list[tuple[str, bytes, str]],
+    wanted: list[str],
     vocab: Vocabularies,
     max_bytes: int,
+    fingerprint: str,
     render: bool,
     workers: int,
 ) -> list[SheetFile]:
     """Read files in this process, or share them out among `workers` forked processes."""
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
-        return [_read(name, raw, vocab, max_bytes, digest, render) for name, raw, digest in wanted]
+        return [_read(name, vocab, max_bytes, fingerprint, render) for name in wanted]
     # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
     context = multiprocessing.get_context("fork")
     size = -(-len(wanted) // (workers * 4))
     chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with context.Pool(workers, _start_worker, (app, vocab, max_bytes, render)) as pool:
+    setup = (app, vocab, max_bytes, fingerprint, render)
+    with context.Pool(workers, _start_worker, setup) as pool:
         return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
 
 
-def _start_worker(app: Flask, vocab: Vocabularies, max_bytes: int, render: bool) -> None:
+def _start_worker(
+    app: Flask, vocab: Vocabularies, max_bytes: int, fingerprint: str, render: bool
+) -> None:
     app.app_context().push()
-    _WORKER.update(vocab=vocab, max_bytes=max_bytes, render=render)
+    _WORKER.update(vocab=vocab, max_bytes=max_bytes, fingerprint=fingerprint, render=render)
 
 
-def _read_chunk(chunk: list[tuple[str, bytes, str]]) -> list[SheetFile]:
-    vocab, max_bytes, render = _WORKER["vocab"], _WORKER["max_bytes"], _WORKER["render"]
-    return [
-        _read(name, raw, vocab, max_bytes, digest, render)  # type: ignore[arg-type]
-        for name, raw, digest in chunk
-    ]
+def _read_chunk(chunk: list[str]) -> list[SheetFile]:
+    return [_read(name, **_WORKER) for name in chunk]  # type: ignore[arg-type]
 
 
 def _read(
-    name: str, raw: bytes, vocab: Vocabularies, max_bytes: int, digest: str, render: bool
+    name: str, vocab: Vocabularies, max_bytes: int, fingerprint: str, render: bool
 ) -> SheetFile:
     """Read a file of a folder into what a sync needs: its sheet or its problems (with their
-    node tree, to place more), not its bytes nor a valid file's tree."""
+    node tree, to place more), not its bytes nor a valid file's tree.
+
+    The digest is of the bytes read here, which the sheet comes from: a file changed since
+    read_folder hashed it is read again by the next sync, never skipped with a stale sheet.
+    """
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as error:
+        return SheetFile(
+            path=Path(name),
+            problems=[Problem(name, 1, "file", f"cannot be read: {error.strerror}")],
+        )
+    digest = file_digest(raw, fingerprint)
     result = read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
     result.raw = b""
     return result

@@ -64,6 +64,8 @@ def sync_command(folder_option: str | None, check: bool) -> None:
         # A check renders nothing; a sync renders what it reads (almost always what it writes).
         render=not check,
         workers=os.cpu_count() or 1,
+        # A sync's rows are made by the readers, several at a time.
+        prepare=None if check else services.sync_rows,
     )
     if not files:
         # Syncing an empty folder would withdraw the whole catalogue: almost surely a wrong --dir.

@@ -21,11 +21,12 @@ import hashlib
 import json
 import multiprocessing
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import Flask, current_app
@@ -67,6 +68,9 @@ class SheetFile:
     digest: str = ""
     # The body rendered as it is read, so that a sync renders nothing while it writes.
     body_html: str = ""
+    # What a sync writes of the file (its rows as plain data), made by read_folder's
+    # `prepare` in the reader, which has the sheet at hand (and may be one of several).
+    rows: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     problems: list[Problem] = field(default_factory=list)
     # The front matter's node tree, which knows each value's line: composed only to place a
     # problem (see line_of), as a tree costs ten times its data in memory and in pickling.
@@ -323,6 +327,7 @@ def read_folder(
     last_sync: LastSync | None = None,
     render: bool = True,
     workers: int = 1,
+    prepare: Callable[[SheetFile], dict[str, Any]] | None = None,
 ) -> list[SheetFile]:
     """Read every *.md file of a folder, in name order, skipping what the last sync read.
 
@@ -337,6 +342,7 @@ def read_folder(
     With `workers` above 1, many files are read by that many forked processes: the caller
     makes sure that no open database connection is there for them to inherit. No more than
     one file's bytes are held at a time here: a file to read is read again by its reader.
+    `prepare`, given, makes each valid file's `rows` as it is read (in the readers).
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
     paths = sorted(folder.glob("*.md"))
@@ -359,7 +365,9 @@ def read_folder(
                 and f"{name.split('.', 1)[0]}.md" in unchanged
             }
     wanted = [str(path) for path in paths if path.name not in skipped]
-    read = iter(_read_all(wanted, vocab, max_bytes, fingerprint, render, workers))
+    read = iter(
+        _read_all(wanted, _Reading(vocab, max_bytes, fingerprint, render, prepare), workers)
+    )
     files = []
     for path, digest in zip(paths, digests, strict=True):
         if path.name in skipped:
@@ -376,71 +384,65 @@ PARALLEL_FROM = 1000
 _WORKER: dict[str, object] = {}
 
 
-def _read_all(
-    wanted: list[str],
-    vocab: Vocabularies,
-    max_bytes: int,
-    fingerprint: str,
-    render: bool,
-    workers: int,
-) -> list[SheetFile]:
+@dataclass(frozen=True)
+class _Reading:
+    """How read_folder's files are read: what every reader is given."""
+
+    vocab: Vocabularies
+    max_bytes: int
+    fingerprint: str
+    render: bool
+    prepare: Callable[[SheetFile], dict[str, Any]] | None
+
+
+def _read_all(wanted: list[str], reading: _Reading, workers: int) -> list[SheetFile]:
     """Read files in this process, or share them out among `workers` forked processes."""
     # Reading makes next to no garbage cycles, and the cycle collector's walks through the
     # growing results took a third of the time: it waits until the reading is done.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_many(wanted, vocab, max_bytes, fingerprint, render, workers)
+        return _read_many(wanted, reading, workers)
     finally:
         if enabled:
             gc.enable()
 
 
-def _read_many(
-    wanted: list[str],
-    vocab: Vocabularies,
-    max_bytes: int,
-    fingerprint: str,
-    render: bool,
-    workers: int,
-) -> list[SheetFile]:
+def _read_many(wanted: list[str], reading: _Reading, workers: int) -> list[SheetFile]:
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
-        return [_read(name, vocab, max_bytes, fingerprint, render) for name in wanted]
+        return [_read(name, reading) for name in wanted]
     # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
     context = multiprocessing.get_context("fork")
     size = -(-len(wanted) // (workers * 4))
     chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    setup = (app, vocab, max_bytes, fingerprint, render)
     # Frozen, what the workers inherit stays out of their cycle collections, which would walk
     # (and copy, page by page) the whole inherited heap.
     gc.freeze()
     try:
-        with context.Pool(workers, _start_worker, setup) as pool:
+        with context.Pool(workers, _start_worker, (app, reading)) as pool:
             return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
     finally:
         gc.unfreeze()
 
 
-def _start_worker(
-    app: Flask, vocab: Vocabularies, max_bytes: int, fingerprint: str, render: bool
-) -> None:
+def _start_worker(app: Flask, reading: _Reading) -> None:
     # Forked while _read_all held the cycle collector off: it stays off (see there); the
     # worker's garbage goes when the worker ends.
     app.app_context().push()
-    _WORKER.update(vocab=vocab, max_bytes=max_bytes, fingerprint=fingerprint, render=render)
+    _WORKER["reading"] = reading
 
 
 def _read_chunk(chunk: list[str]) -> list[SheetFile]:
-    return [_read(name, **_WORKER) for name in chunk]  # type: ignore[arg-type]
+    reading = _WORKER["reading"]
+    assert isinstance(reading, _Reading)
+    return [_read(name, reading) for name in chunk]
 
 
-def _read(
-    name: str, vocab: Vocabularies, max_bytes: int, fingerprint: str, render: bool
-) -> SheetFile:
-    """Read a file of a folder into what a sync needs: its sheet or its problems (with their
-    node tree, to place more), not its bytes nor a valid file's tree.
+def _read(name: str, reading: _Reading) -> SheetFile:
+    """Read a file of a folder into what a sync needs: its sheet (and rows, if asked) or its
+    problems (with their node tree, to place more), not its bytes nor a valid file's tree.
 
     The digest is of the bytes read here, which the sheet comes from: a file changed since
     read_folder hashed it is read again by the next sync, never skipped with a stale sheet.
@@ -452,9 +454,13 @@ def _read(
             path=Path(name),
             problems=[Problem(name, 1, "file", f"cannot be read: {error.strerror}")],
         )
-    digest = file_digest(raw, fingerprint)
-    result = read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
+    digest = file_digest(raw, reading.fingerprint)
+    result = read_sheet_text(
+        name, raw, reading.vocab, reading.max_bytes, digest=digest, render=reading.render
+    )
     result.raw = b""
+    if reading.prepare is not None and result.sheet is not None:
+        result.rows = reading.prepare(result)
     return result
 
 

@@ -12,6 +12,12 @@ the rules it is read under (the vocabularies, the code and libraries that parse,
 render a sheet), and a file whose digest is the one the database kept from the last sync is not
 read again (see read_folder). A change of the rules changes every digest, so every file is
 checked again.
+
+A file read is parsed by libyaml into plain data, with no node tree kept: a tree, which knows
+each value's line, is composed again only to place a problem (SheetFile.line_of). A key given
+twice in a mapping is a problem (PyYAML would keep the last value). `--check` renders nothing:
+a valid body cannot fail to render (markdown-it takes any text, and its time is bounded by
+BODY_MAX_CHARS and its nesting limit), so only a sync renders.
 """
 
 from __future__ import annotations

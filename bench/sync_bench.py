@@ -172,6 +172,11 @@ def main() -> None:
     print("   ", first.output.strip().splitlines()[-1])
     again = timed("second sync (nothing changed)", lambda: runner.invoke(args=command))
     assert "unchanged" in again.output, again.output
+    own, child = (
+        resource.getrusage(who).ru_maxrss // 1024
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    print(f"peak memory: {own} MB here, {child} MB in the largest reader process")
     measure_pages(
         app,
         [

@@ -387,6 +387,8 @@ def read_folder(
 
 # Below this many files to read, starting processes costs more than it saves.
 PARALLEL_FROM = 1000
+# The most files a worker reads before it sends their results back.
+CHUNK_FILES = 500
 _WORKER: dict[str, object] = {}
 
 
@@ -420,7 +422,8 @@ def _read_many(wanted: list[str], reading: _Reading, workers: int) -> list[Sheet
         return [_read(name, reading) for name in wanted]
     # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
     context = multiprocessing.get_context("fork")
-    size = -(-len(wanted) // (workers * 4))
+    # Small chunks: a worker holds one chunk's results at a time, whatever the folder's size.
+    size = min(CHUNK_FILES, -(-len(wanted) // (workers * 4)))
     chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # Frozen, what the workers inherit stays out of their cycle collections, which would walk
@@ -443,6 +446,9 @@ def _start_worker(app: Flask, reading: _Reading) -> None:
 def _read_chunk(chunk: list[str]) -> list[SheetFile]:
     reading = _WORKER["reading"]
     assert isinstance(reading, _Reading)
+    # The cycle collector is off while reading (see _read_all): whatever cycles the last
+    # chunk left go now, a walk through one chunk's garbage, the inherited heap being frozen.
+    gc.collect()
     return [_read(name, reading) for name in chunk]
 
 

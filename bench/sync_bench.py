@@ -1,18 +1,21 @@
 """Time `practices sync` of many generated sheets, and the catalogue pages at that size.
 
-    python bench/sync_bench.py [--count 10000] [--database-url URL]
+    python bench/sync_bench.py [--count 10000] [--database-url URL] [--distinct-bodies]
 
 Sheets are made from the shipped ones (new slugs, titles, levels and categories), each with the
 Finnish and Swedish translations its shipped sheet has (the same changes), written to a
 temporary folder, and synced into a fresh database (SQLite in a temporary folder unless
---database-url points elsewhere; that database is emptied first). Prints seconds per step and
-the latency and query count of the catalogue pages.
+--database-url points elsewhere; that database is emptied first). Prints seconds per step
+(elapsed, and processor time of the bench and its reader processes) and the latency and query
+count of the catalogue pages. Variants share their shipped sheet's body, and a sync renders
+each distinct body once: --distinct-bodies gives each file its own, to time the rendering.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -30,8 +33,12 @@ from app.core.vocabularies import load_vocabularies  # noqa: E402
 from app.practices.files import read_folder, render_sheet  # noqa: E402
 
 
-def generate(folder: Path, count: int, seed: int = 7) -> None:
-    """Write `count` valid sheets derived from the shipped ones into `folder`."""
+def generate(folder: Path, count: int, seed: int = 7, distinct_bodies: bool = False) -> None:
+    """Write `count` valid sheets derived from the shipped ones into `folder`.
+
+    Variants of a shipped sheet share its body unless `distinct_bodies`: then each body ends
+    with its own sentence, so that no rendering is shared (as in a real catalogue).
+    """
     vocab = load_vocabularies(ROOT / "data" / "vocabularies.yml")
     files = read_folder(ROOT / "practices", vocab, 1 << 20)
     templates = [f.sheet for f in files if not f.is_translation]
@@ -49,6 +56,7 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
             update={
                 "slug": f"{base.slug}-{number}",
                 "title": f"{base.title} (variant {number})",
+                "body": f"{base.body}\n\nVariant {number}." if distinct_bodies else base.body,
                 "categories": rng.sample(categories, 2),
                 "setup": setup,
                 "related": [],
@@ -62,6 +70,11 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
                     update={
                         "slug": sheet.slug,
                         "title": f"{translated.title} ({number})",
+                        "body": (
+                            f"{translated.body}\n\n{number}."
+                            if distinct_bodies
+                            else translated.body
+                        ),
                         "categories": sheet.categories,
                         "setup": translated.setup.model_copy(
                             update={"cost": setup.cost, "effort": setup.effort}
@@ -73,10 +86,20 @@ def generate(folder: Path, count: int, seed: int = 7) -> None:
                 (folder / name).write_text(render_sheet(copy), encoding="utf-8")
 
 
+def _cpu_seconds() -> float:
+    """Return the processor time of this process and its finished children (the readers)."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(label: str, action):
-    start = time.perf_counter()
+    """Run an action; print its elapsed time and its processor time (on a machine shared
+    with other work, the second moves less)."""
+    start, cpu = time.perf_counter(), _cpu_seconds()
     result = action()
-    print(f"{label:<48} {time.perf_counter() - start:8.2f} s")
+    print(f"{label:<48} {time.perf_counter() - start:8.2f} s  (cpu {_cpu_seconds() - cpu:6.2f} s)")
     return result
 
 
@@ -108,6 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--distinct-bodies",
+        action="store_true",
+        help="Give every generated sheet and translation a body of its own (no shared renders).",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
     url = args.database_url or f"sqlite:///{work / 'bench.db'}"
@@ -119,7 +147,10 @@ def main() -> None:
     folder = work / "sheets"
     folder.mkdir()
     print(f"{args.count} sheets, database {url.split('@')[-1]}")
-    timed(f"generate {args.count} files", lambda: generate(folder, args.count))
+    timed(
+        f"generate {args.count} files",
+        lambda: generate(folder, args.count, distinct_bodies=args.distinct_bodies),
+    )
     app = create_app(
         {
             "APP_ENV": "testing",
@@ -141,6 +172,11 @@ def main() -> None:
     print("   ", first.output.strip().splitlines()[-1])
     again = timed("second sync (nothing changed)", lambda: runner.invoke(args=command))
     assert "unchanged" in again.output, again.output
+    own, child = (
+        resource.getrusage(who).ru_maxrss // 1024
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    print(f"peak memory: {own} MB here, {child} MB in the largest reader process")
     measure_pages(
         app,
         [

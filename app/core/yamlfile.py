@@ -56,6 +56,105 @@ def decode(raw: bytes, max_bytes: int) -> str:
         ) from None
 
 
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq"))
+
+
+class _RepeatSpotter(Loader):  # type: ignore[misc, valid-type]
+    """libyaml's loader, noting whether a mapping names one key twice (PyYAML keeps the last)."""
+
+    repeats = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        if len(keys) != len(set(keys)):
+            self.repeats = True
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Unusual(Exception):
+    """A node that _plain_data leaves to PyYAML's constructor (an alias, a merge, a tag)."""
+
+
+def _plain_data(loader: _RepeatSpotter, node: yaml.Node, seen: set[int]) -> Any:
+    """Build the data of a tree of plain mappings, lists and scalars, as PyYAML's constructor
+    would, in a fraction of its time (most of a file's reading time went to its machinery)."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR else loader.construct_object(node)
+    if id(node) in seen:  # an alias: shared or recursive data is PyYAML's to build
+        raise _Unusual
+    seen.add(id(node))
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_plain_data(loader, item, seen) for item in node.value]
+    if kind is not yaml.MappingNode or node.tag != _MAP:
+        raise _Unusual
+    data = {}
+    for key, value in node.value:
+        if type(key) is not yaml.ScalarNode or key.tag.endswith((":merge", ":value")):
+            raise _Unusual
+        data[_plain_data(loader, key, seen)] = _plain_data(loader, value, seen)
+    if len(data) != len(node.value):
+        loader.repeats = True
+    return data
+
+
+def load(text: str) -> tuple[Any, bool]:
+    """Parse YAML text into data with libyaml, keeping no node tree; also tell whether some
+    mapping repeats a key (repeated_keys, on compose's tree, says where)."""
+    try:
+        loader = _RepeatSpotter(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, False
+            try:
+                return _plain_data(loader, node, set()), loader.repeats
+            except _Unusual:
+                loader.repeats = False
+                return loader.construct_document(node), loader.repeats
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        raise _yaml_problem(error) from None
+
+
+def _yaml_problem(error: yaml.YAMLError) -> YamlProblem:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    detail = getattr(error, "problem", None) or str(error)
+    return YamlProblem(line, "yaml", _("malformed YAML: %(detail)s", detail=detail))
+
+
+def repeated_keys(node: yaml.Node | None) -> list[tuple[tuple[str | int, ...], int, int]]:
+    """Find every key a mapping of the tree names again: its path, and the 0-based lines of
+    the repeat and of the key's first appearance."""
+    found: list[tuple[tuple[str | int, ...], int, int]] = []
+    # An alias shares its anchor's node, and may even contain it: walk each node once.
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node | None, loc: tuple[str | int, ...]) -> None:
+        if node is None or id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if name is None:
+                    continue
+                if name in first:
+                    found.append(((*loc, name), key.start_mark.line, first[name]))
+                else:
+                    first[name] = key.start_mark.line
+                walk(value, (*loc, name))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*loc, index))
+
+    walk(node, ())
+    return found
+
+
 def compose(text: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML text into data and the node tree that knows every value's line."""
     try:
@@ -66,10 +165,7 @@ def compose(text: str) -> tuple[Any, yaml.Node | None]:
         finally:
             loader.dispose()
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        detail = getattr(error, "problem", None) or str(error)
-        raise YamlProblem(line, "yaml", _("malformed YAML: %(detail)s", detail=detail)) from None
+        raise _yaml_problem(error) from None
     return data, node
 
 

@@ -12,19 +12,27 @@ the rules it is read under (the vocabularies, the code and libraries that parse,
 render a sheet), and a file whose digest is the one the database kept from the last sync is not
 read again (see read_folder). A change of the rules changes every digest, so every file is
 checked again.
+
+A file read is parsed by libyaml into plain data, with no node tree kept: a tree, which knows
+each value's line, is composed again only to place a problem (SheetFile.line_of). A key given
+twice in a mapping is a problem (PyYAML would keep the last value). `--check` renders nothing:
+a valid body cannot fail to render (markdown-it takes any text, and its time is bounded by
+BODY_MAX_CHARS and its nesting limit), so only a sync renders.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import Flask, current_app
@@ -33,7 +41,16 @@ from pydantic import ValidationError
 from app.core.i18n import DEFAULT_LANGUAGE
 from app.core.markdown import render_markdown
 from app.core.vocabularies import Vocabularies
-from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
+from app.core.yamlfile import (
+    Problem,
+    YamlProblem,
+    compose,
+    decode,
+    line_of,
+    load,
+    pydantic_message,
+    repeated_keys,
+)
 from app.practices.models import TRANSLATION_LANGUAGES
 from app.practices.schemas import (
     MARKER_CHARACTERS,
@@ -57,12 +74,20 @@ class SheetFile:
     digest: str = ""
     # The body rendered as it is read, so that a sync renders nothing while it writes.
     body_html: str = ""
+    # What a sync writes of the file (its rows as plain data), made by read_folder's
+    # `prepare` in the reader, which has the sheet at hand (and may be one of several).
+    rows: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     problems: list[Problem] = field(default_factory=list)
-    node: yaml.Node | None = field(default=None, repr=False)
+    # The front matter's node tree, which knows each value's line: composed only to place a
+    # problem (see line_of), as a tree costs ten times its data in memory and in pickling.
+    node: yaml.Node | None = field(default=None, repr=False, compare=False)
     # "en" for a sheet, else the language of a translation (from the file name).
     language: str = DEFAULT_LANGUAGE
     # The file is as it was at the last sync, under the same rules: known valid, not read.
     skipped: bool = False
+    # The bytes read, to place a problem found later; read_folder drops them (and the file is
+    # read again from `path` if need be) so that a large folder is not held in memory.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def name_slug(self) -> str:
@@ -76,7 +101,45 @@ class SheetFile:
 
     def line_of(self, *loc: str | int) -> int:
         """Return the 1-based file line of a front-matter field (the '---' line is line 1)."""
+        if self.node is None:
+            self.node = _front_matter_node(self.raw or _bytes_of(self.path))
         return line_of(self.node, loc) + 2 if self.node is not None else 1
+
+
+def _bytes_of(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _front_matter_node(raw: bytes) -> yaml.Node | None:
+    """Compose the node tree of a file's front matter, or None if it has none."""
+    try:
+        split = _split(decode(raw, len(raw)))
+        return compose(split[0])[1] if split is not None else None
+    except YamlProblem:
+        return None
+
+
+def _split(text: str) -> tuple[str, int, list[str]] | None:
+    """Cut a file's text into its front matter, the 0-based index of the closing '---' line
+    and the lines; None when there is no front matter between two '---' lines."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[0].strip() != FRONT_MATTER_DELIMITER:
+        return None
+    end = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_DELIMITER), None
+    )
+    if end is None:
+        return None
+    return "\n".join(lines[1:end]), end, lines
+
+
+@lru_cache(maxsize=256)
+def _render(body: str) -> str:
+    """Render a body, once for each text: variants and translations often share theirs."""
+    return str(render_markdown(body))
 
 
 class _Dumper(BaseDumper):  # type: ignore[misc, valid-type]
@@ -171,7 +234,7 @@ def read_sheet_text(
     with `render=False` the body is not rendered (a check, or a sync that renders only the
     sheets it writes).
     """
-    result = SheetFile(path=Path(name), digest=digest or hashlib.sha256(raw).hexdigest())
+    result = SheetFile(path=Path(name), digest=digest or hashlib.sha256(raw).hexdigest(), raw=raw)
 
     def problem(line: int, where: str, message: str) -> SheetFile:
         result.problems.append(Problem(name, line, where, message))
@@ -193,18 +256,18 @@ def read_sheet_text(
         text = decode(raw, max_bytes)
     except YamlProblem as error:
         return problem(error.line, error.field, error.message)
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines[0].strip() != FRONT_MATTER_DELIMITER:
+    if text.split("\n", 1)[0].strip() != FRONT_MATTER_DELIMITER:
         return problem(
             1, "front matter", "the file must start with a '---' line and YAML front matter"
         )
-    end = next(
-        (i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_DELIMITER), None
-    )
-    if end is None:
+    split = _split(text)
+    if split is None:
         return problem(1, "front matter", "no closing '---' line after the front matter")
+    front, end, lines = split
+    # libyaml's data without a node tree: the tree is composed (result.line_of) only to place
+    # a problem, which a valid file does not have.
     try:
-        data, node = compose("\n".join(lines[1:end]))
+        data, repeats = load(front)
     except YamlProblem as error:
         # The front matter starts on the file's second line.
         return problem(error.line + 1, "front matter", error.message)
@@ -212,30 +275,41 @@ def read_sheet_text(
         return problem(2, "front matter", "the front matter must be a mapping of fields")
     if "body" in data:
         return problem(
-            line_of(node, ("body",)) + 2,
+            result.line_of("body"),
             "body",
             "the body is the Markdown after the front matter, not a field",
         )
+    if repeats:
+        # PyYAML keeps the last of a key's values: refuse the file rather than guess.
+        if result.node is None:
+            result.node = compose(front)[1]
+        for loc, line, first in repeated_keys(result.node):
+            problem(
+                line + 2,
+                ".".join(str(part) for part in loc),
+                f"repeated key {loc[-1]!r} (first on line {first + 2}); give each key once",
+            )
     data["body"] = tidy_text("\n".join(lines[end + 1 :]))
-    result.node = node
     try:
         context = {"vocab": vocab, WITHOUT_MARKERS: not any(c in text for c in MARKER_CHARACTERS)}
-        result.sheet = PracticeSheet.model_validate(data, context=context)
+        sheet = PracticeSheet.model_validate(data, context=context)
     except ValidationError as error:
         for item in error.errors():
             loc = tuple(item["loc"])
-            line = end + 2 if loc[:1] == ("body",) else line_of(node, loc) + 2
+            line = end + 2 if loc[:1] == ("body",) else result.line_of(*loc)
             problem(
                 line, ".".join(str(part) for part in loc) or "front matter", pydantic_message(item)
             )
         return result
-    if result.sheet.slug != result.name_slug:
-        result.sheet = None
+    if result.problems:
+        return result
+    if sheet.slug != result.name_slug:
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
+    result.sheet = sheet
     if render:
-        result.body_html = str(render_markdown(result.sheet.body))
+        result.body_html = _render(sheet.body)
     return result
 
 
@@ -259,6 +333,7 @@ def read_folder(
     last_sync: LastSync | None = None,
     render: bool = True,
     workers: int = 1,
+    prepare: Callable[[SheetFile], dict[str, Any]] | None = None,
 ) -> list[SheetFile]:
     """Read every *.md file of a folder, in name order, skipping what the last sync read.
 
@@ -271,12 +346,13 @@ def read_folder(
     `last_sync`: its file is read before it is listed again.
 
     With `workers` above 1, many files are read by that many forked processes: the caller
-    makes sure that no open database connection is there for them to inherit.
+    makes sure that no open database connection is there for them to inherit. No more than
+    one file's bytes are held at a time here: a file to read is read again by its reader.
+    `prepare`, given, makes each valid file's `rows` as it is read (in the readers).
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
     paths = sorted(folder.glob("*.md"))
-    raws = [path.read_bytes() for path in paths]
-    digests = [file_digest(raw, fingerprint) for raw in raws]
+    digests = [file_digest(path.read_bytes(), fingerprint) for path in paths]
     skipped: set[str] = set()
     if last_sync is not None:
         names = {path.name for path in paths}
@@ -294,12 +370,10 @@ def read_folder(
                 if name.split(".", 1)[0] not in changed_slugs
                 and f"{name.split('.', 1)[0]}.md" in unchanged
             }
-    wanted = [
-        (str(path), raw, digest)
-        for path, raw, digest in zip(paths, raws, digests, strict=True)
-        if path.name not in skipped
-    ]
-    read = iter(_read_all(wanted, vocab, max_bytes, render, workers))
+    wanted = [str(path) for path in paths if path.name not in skipped]
+    read = iter(
+        _read_all(wanted, _Reading(vocab, max_bytes, fingerprint, render, prepare), workers)
+    )
     files = []
     for path, digest in zip(paths, digests, strict=True):
         if path.name in skipped:
@@ -313,43 +387,93 @@ def read_folder(
 
 # Below this many files to read, starting processes costs more than it saves.
 PARALLEL_FROM = 1000
+# The most files a worker reads before it sends their results back.
+CHUNK_FILES = 500
 _WORKER: dict[str, object] = {}
 
 
-def _read_all(
-    wanted: list[tuple[str, bytes, str]],
-    vocab: Vocabularies,
-    max_bytes: int,
-    render: bool,
-    workers: int,
-) -> list[SheetFile]:
+@dataclass(frozen=True)
+class _Reading:
+    """How read_folder's files are read: what every reader is given."""
+
+    vocab: Vocabularies
+    max_bytes: int
+    fingerprint: str
+    render: bool
+    prepare: Callable[[SheetFile], dict[str, Any]] | None
+
+
+def _read_all(wanted: list[str], reading: _Reading, workers: int) -> list[SheetFile]:
     """Read files in this process, or share them out among `workers` forked processes."""
+    # Reading makes next to no garbage cycles, and the cycle collector's walks through the
+    # growing results took a third of the time: it waits until the reading is done.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_many(wanted, reading, workers)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_many(wanted: list[str], reading: _Reading, workers: int) -> list[SheetFile]:
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(wanted) < PARALLEL_FROM or not forking:
-        return [
-            read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)
-            for name, raw, digest in wanted
-        ]
+        return [_read(name, reading) for name in wanted]
     # Forked, each worker starts with the app (its message catalogues) and the vocabularies.
     context = multiprocessing.get_context("fork")
-    size = -(-len(wanted) // (workers * 4))
+    # Small chunks: a worker holds one chunk's results at a time, whatever the folder's size.
+    size = min(CHUNK_FILES, -(-len(wanted) // (workers * 4)))
     chunks = [wanted[start : start + size] for start in range(0, len(wanted), size)]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with context.Pool(workers, _start_worker, (app, vocab, max_bytes, render)) as pool:
-        return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+    # Frozen, what the workers inherit stays out of their cycle collections, which would walk
+    # (and copy, page by page) the whole inherited heap.
+    gc.freeze()
+    try:
+        with context.Pool(workers, _start_worker, (app, reading)) as pool:
+            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+    finally:
+        gc.unfreeze()
 
 
-def _start_worker(app: Flask, vocab: Vocabularies, max_bytes: int, render: bool) -> None:
+def _start_worker(app: Flask, reading: _Reading) -> None:
+    # Forked while _read_all held the cycle collector off: it stays off (see there); the
+    # worker's garbage goes when the worker ends.
     app.app_context().push()
-    _WORKER.update(vocab=vocab, max_bytes=max_bytes, render=render)
+    _WORKER["reading"] = reading
 
 
-def _read_chunk(chunk: list[tuple[str, bytes, str]]) -> list[SheetFile]:
-    vocab, max_bytes, render = _WORKER["vocab"], _WORKER["max_bytes"], _WORKER["render"]
-    return [
-        read_sheet_text(name, raw, vocab, max_bytes, digest=digest, render=render)  # type: ignore[arg-type]
-        for name, raw, digest in chunk
-    ]
+def _read_chunk(chunk: list[str]) -> list[SheetFile]:
+    reading = _WORKER["reading"]
+    assert isinstance(reading, _Reading)
+    # The cycle collector is off while reading (see _read_all): whatever cycles the last
+    # chunk left go now, a walk through one chunk's garbage, the inherited heap being frozen.
+    gc.collect()
+    return [_read(name, reading) for name in chunk]
+
+
+def _read(name: str, reading: _Reading) -> SheetFile:
+    """Read a file of a folder into what a sync needs: its sheet (and rows, if asked) or its
+    problems (with their node tree, to place more), not its bytes nor a valid file's tree.
+
+    The digest is of the bytes read here, which the sheet comes from: a file changed since
+    read_folder hashed it is read again by the next sync, never skipped with a stale sheet.
+    """
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as error:
+        return SheetFile(
+            path=Path(name),
+            problems=[Problem(name, 1, "file", f"cannot be read: {error.strerror}")],
+        )
+    digest = file_digest(raw, reading.fingerprint)
+    result = read_sheet_text(
+        name, raw, reading.vocab, reading.max_bytes, digest=digest, render=reading.render
+    )
+    result.raw = b""
+    if reading.prepare is not None and result.sheet is not None:
+        result.rows = reading.prepare(result)
+    return result
 
 
 def check_across_files(files: list[SheetFile]) -> list[Problem]:

@@ -320,7 +320,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
     report.overwritten = sorted(row.slug for _, row in changed if row.id in edited)
     new_rows = []
     for item in created:
-        values = practice_values(_sheet(item), item.body_html or render_body(_sheet(item)))
+        values = _rows(item)["practice"]
         new_rows.append(
             {
                 **values,
@@ -333,7 +333,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         )
     changed_rows = []
     for item, row in changed:
-        values = practice_values(_sheet(item), item.body_html or render_body(_sheet(item)))
+        values = _rows(item)["practice"]
         changed_rows.append(
             {
                 **values,
@@ -371,14 +371,12 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         db.session.execute(
             delete(PracticeIndicator).where(PracticeIndicator.practice_id.in_(chunk))
         )
-    values_by_id = {row["id"]: row for row in changed_rows}
-    values_by_id.update({ids[row["slug"]]: row for row in new_rows})
     _bulk_insert(
         PracticeTerm,
         [
             {**term, "practice_id": practice_id}
             for item, practice_id in written
-            for term in term_values(_sheet(item), values_by_id[practice_id])
+            for term in _rows(item)["terms"]
         ],
     )
     _bulk_insert(
@@ -386,7 +384,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
         [
             {**indicator, "practice_id": practice_id}
             for item, practice_id in written
-            for indicator in indicator_values(_sheet(item))
+            for indicator in _rows(item)["indicators"]
         ],
     )
     _bulk_insert(
@@ -400,7 +398,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
                 "author_email": "",
                 "changed_fields": changed_fields(befores.get(practice_id), _sheet(item)),
                 "note": "",
-                "snapshot": _sheet(item).model_dump(mode="json"),
+                "snapshot": _rows(item)["snapshot"],
                 "created_at": now,
             }
             for item, practice_id in written
@@ -408,6 +406,30 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
     )
     _sync_translations(translations, ids, versions, report, progress)
     return report
+
+
+def sync_rows(item: SheetFile) -> dict[str, Any]:
+    """Work out what a sync writes of a valid file: its practice row with its terms,
+    indicators and revision snapshot, or its translation row. read_folder's readers call this
+    (`prepare`), several at a time, so that the sync itself only writes."""
+    sheet = _sheet(item)
+    body_html = item.body_html or render_body(sheet)
+    if item.is_translation:
+        return {"translation": translation_values(sheet, body_html)}
+    values = practice_values(sheet, body_html)
+    return {
+        "practice": values,
+        "terms": term_values(sheet, values),
+        "indicators": indicator_values(sheet),
+        "snapshot": sheet.model_dump(mode="json"),
+    }
+
+
+def _rows(item: SheetFile) -> dict[str, Any]:
+    """Return the rows of a valid file, made now if its reader did not make them."""
+    if item.rows is None:
+        item.rows = sync_rows(item)
+    return item.rows
 
 
 def _sheet(item: SheetFile) -> PracticeSheet:
@@ -499,9 +521,8 @@ def _sync_translations(
                     {"id": row.id, "source_digest": item.digest, "updated_at": row.updated_at}
                 )
         else:
-            sheet = _sheet(item)
             values = {
-                **translation_values(sheet, item.body_html or render_body(sheet)),
+                **_rows(item)["translation"],
                 "source_digest": item.digest,
                 "source_version": versions[slug],
                 "updated_at": now,
@@ -702,9 +723,9 @@ def shown_sheets(practices: list[Practice], language: str) -> list[ShownSheet]:
 
 def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[str]:
     """Name the fields that differ between two states of a sheet (none for a new one)."""
-    new = after.model_dump(mode="json")
     if before is None:
         return []
+    new = after.model_dump(mode="json")
     old = before.model_dump(mode="json")
 
     def same(name: str) -> bool:

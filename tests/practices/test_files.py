@@ -83,6 +83,45 @@ def test_malformed_yaml_gives_the_line(vocab):
     assert int(message.split(":")[1]) >= 3
 
 
+def repeat_line(text: str, line: str, after: str) -> tuple[str, int]:
+    """Repeat `line` of a file's text right after the line `after`; return the text and the
+    1-based line of the repeat."""
+    lines = text.split("\n")
+    at = lines.index(after) + 1
+    lines.insert(at, line)
+    return "\n".join(lines), at + 1
+
+
+def test_a_repeated_key_is_refused_with_both_lines(vocab, sheet_data):
+    text = sheet_text(sheet_data())
+    first = text.split("\n").index("importance: important") + 1
+    text, line = repeat_line(text, "importance: important", after="scale_of_change: 1")
+    message = only_problem(read(text, vocab))
+    assert message == (
+        f"peer-learning-circle.md:{line}: importance: repeated key 'importance' "
+        f"(first on line {first}); give each key once"
+    )
+
+
+def test_a_repeated_key_inside_a_phase_is_located(vocab, sheet_data):
+    text = sheet_text(sheet_data())
+    setup = text.split("\n").index("setup:")
+    first = text.split("\n").index("  cost: 1", setup) + 1
+    text, line = repeat_line(text, "  cost: 1", after="  time: 2")
+    message = only_problem(read(text, vocab))
+    assert message.startswith(f"peer-learning-circle.md:{line}: setup.cost: repeated key 'cost'")
+    assert f"(first on line {first})" in message
+
+
+def test_a_repeated_key_is_listed_with_every_other_problem(vocab, sheet_data):
+    text = sheet_text(sheet_data(delivery_schedule="sometimes"))
+    text, line = repeat_line(text, "title: Another title", after="slug: peer-learning-circle")
+    result = read(text, vocab)
+    assert result.sheet is None
+    assert [(p.line, p.field) for p in result.problems if p.field == "title"] == [(line, "title")]
+    assert sorted(p.field for p in result.problems) == ["delivery_schedule", "title"]
+
+
 def test_not_utf8_is_refused_with_the_line_of_the_bad_byte(vocab, sheet_data):
     raw = sheet_text(sheet_data()).encode("utf-8") + b"caf\xe9\n"
     message = only_problem(read(raw, vocab))
@@ -244,3 +283,15 @@ def test_reading_in_several_processes_gives_what_one_process_gives(
         (f.sheet, f.digest, f.body_html) for f in alone
     ]
     assert check_across_files(shared) == check_across_files(alone)
+    # What comes back from a reader is the data, not the bytes nor a valid file's node tree.
+    assert all(f.raw == b"" for f in shared)
+    assert all(f.node is None for f in shared if f.sheet is not None)
+
+
+def test_a_problem_across_files_is_placed_from_the_file_read_again(vocab, tmp_path, sheet_data):
+    text = sheet_text(sheet_data(related=["no-such-sheet"]))
+    (tmp_path / "peer-learning-circle.md").write_text(text, encoding="utf-8")
+    (item,) = read_folder(tmp_path, vocab, MAX)
+    assert item.node is None and item.raw == b""
+    (problem,) = check_across_files([item])
+    assert problem.line == text.split("\n").index("- no-such-sheet") + 1

@@ -80,6 +80,31 @@ def test_one_bad_file_changes_nothing_and_every_problem_is_listed(runner, sheet_
     assert count(Practice) == 1
 
 
+def test_a_repeated_key_blocks_the_sync_and_is_listed_with_its_place(
+    runner, sheet_folder, sheet_data
+):
+    folder = sheet_folder(sheet_data())
+    sync(runner, folder)
+    sheet_folder(sheet_data(title="Changed but must not land"))
+    text = sheet_text(sheet_data(slug="repeats", categories=["networking"]))
+    lines = text.split("\n")
+    first = lines.index("categories:") + 1
+    lines.insert(lines.index("---", 1), "categories: [capacity-building-staff]")
+    repeat = lines.index("categories: [capacity-building-staff]") + 1
+    (folder / "repeats.md").write_text("\n".join(lines), encoding="utf-8")
+    for command in (["--check"], []):
+        result = runner.invoke(args=["practices", "sync", "--dir", str(folder), *command])
+        assert result.exit_code == 1, result.output
+        assert (
+            f"{folder}/repeats.md:{repeat}: categories: repeated key 'categories' "
+            f"(first on line {first}); give each key once"
+        ) in result.output
+        assert "1 problem(s) in 1 of 2 file(s); nothing was changed." in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Practice.title)) == "Peer learning circle for welcome services"
+    assert count(Practice) == 1
+
+
 def test_a_removed_file_is_withdrawn_not_deleted_and_comes_back(runner, sheet_folder, sheet_data):
     folder = sheet_folder(sheet_data(), sheet_data(slug="second-sheet"))
     sync(runner, folder)

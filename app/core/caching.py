@@ -44,6 +44,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 # A query longer than this (normalised) is answered but not stored: searches are unbounded.
 KEY_MAX_LENGTH = 400
+
+
 # Markers a page rendered for the store holds where each visitor's own value goes.
 def _visitor_token() -> str:
     """Return the visitor's CSRF token for a stored page, or none to a visitor who came

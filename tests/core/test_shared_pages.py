@@ -57,9 +57,7 @@ def readers(app, two_institutions, make_user):
     return people, ids, clients
 
 
-def test_a_second_request_is_answered_from_the_store_with_few_statements(
-    readers, count_queries
-):
+def test_a_second_request_is_answered_from_the_store_with_few_statements(readers, count_queries):
     _people, ids, clients = readers
     for page in pages(ids):
         with count_queries() as first:

@@ -191,9 +191,7 @@ def test_a_visitor_without_a_session_gets_no_session_and_no_token(app, sheet):
         assert 'name="csrf_token" value=""' in answer.get_data(as_text=True)
 
 
-def test_the_language_switch_sent_without_a_token_asks_to_confirm_and_changes_nothing(
-    app, sheet
-):
+def test_the_language_switch_sent_without_a_token_asks_to_confirm_and_changes_nothing(app, sheet):
     app.config["WTF_CSRF_ENABLED"] = True
     visitor = app.test_client()
     asked = visitor.post("/language", data={"language": "fi", "next": "/practices?q=x"})

@@ -49,34 +49,27 @@ STATE = DataState.__table__
 # Writes that change nothing any cached page shows: a token's last use, mail waiting to be
 # sent, the catalogue's own version (its pages have their own), and this row.
 QUIET_TABLES = frozenset({"api_tokens", "outbox_messages", "catalogue_state", STATE.name})
+_READ = select(STATE.c.version)
 _WROTE = "data_written"
 _SET = "data_version_set"
 
 
 def data_version() -> int:
-    """Return the data version, in one statement on a pooled connection outside the session.
+    """Return the data version, read in the request's own transaction.
 
-    The page a miss renders is read after this, so it is never older than the version it is
-    stored under.
+    In the same transaction as the page a miss then renders, so that the page is never older
+    than the version it is stored under: SQLite reads a transaction's snapshot from its first
+    statement (the reader's account), and a version read elsewhere could be newer than it.
     """
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(_sql(db.engine.dialect.name, "read"))
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
-    return 0 if row is None else int(row[0])
+    number = db.session.execute(_READ).scalar()
+    return 0 if number is None else int(number)
 
 
 @lru_cache(maxsize=8)
 def _sql(dialect: str, which: str) -> str:
-    """Return the read or the bump as this database writes it (neither takes parameters)."""
-    if which == "read":
-        statement: Any = select(STATE.c.version)
-    elif which == "bump_made":
-        statement = update(STATE).values(version=STATE.c.version + 1)
+    """Return the bump as this database writes it (it takes no parameters)."""
+    if which == "bump_made":
+        statement: Any = update(STATE).values(version=STATE.c.version + 1)
     else:
         # One statement whether or not the row exists yet: two first writers cannot both
         # insert it. A new database has no row, so that a backup restores into empty tables.

@@ -311,7 +311,7 @@ def shared_page(
     keep it. `context` builds the template's variables, and only on a miss. A reader with a
     flashed message waiting gets the page rendered for them alone.
     """
-    g.setdefault(_PAGE_SLOTS, slots or {})
+    g._page_slots = slots or {}  # this request's own (g outlives a request in tests)
     if not current_app.config["CACHE_PAGES"] or "_flashes" in session:
         return render_template(template, **context())
     reader = _reader()

@@ -517,6 +517,9 @@ def test_a_large_plan_is_listed_page_by_page_with_the_same_queries(client, plann
     from app.planner.pages import PAGE_SIZE, TIMELINE_LIMIT
 
     plan = _new_plan(client)
+    # The plan's "created" message is shown once: a page with a message waiting is not
+    # stored, and so runs one statement fewer (no data version read) than the ones measured.
+    client.get(f"/plans/{plan.id}")
 
     def add(n: int) -> None:
         db.session.add_all(

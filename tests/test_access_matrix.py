@@ -52,6 +52,7 @@ ROLE_IN_A = {
 # Callers who are not signed in: the applicant's link opens their application, nothing else.
 NOT_SIGNED_IN = ("anonymous", "applicant")
 SAFE = {"GET", "HEAD", "OPTIONS"}
+BOM = "\ufeff".encode()
 
 # Placeholders and address beginnings of the routes of hosted events, which the event roles
 # (EVENT_ROLES) are tried on too.
@@ -1026,6 +1027,13 @@ def test_access_matrix(app: Flask, sheet: dict[str, Any], route: Route) -> None:
         TALLY[f"expected {want}"] += 1
         if got != want:
             wrong.append(f"{role}/{owner}: expected {want}, got {response.status_code}")
+        elif (
+            route.method == "GET"
+            and response.mimetype == "text/csv"
+            and not response.get_data().startswith(BOM)
+        ):
+            # Every CSV download, wherever it is: Excel reads one without the mark wrongly.
+            wrong.append(f"{role}/{owner}: a CSV download without the UTF-8 byte order mark")
         elif changed and (want != OK or route.method in SAFE):
             wrong.append(f"{role}/{owner}: {want}, yet it changed {changed}")
     if not route.owned:

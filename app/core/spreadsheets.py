@@ -32,6 +32,10 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 # Bounds of what an upload may hold, checked before and while it is parsed.
 MAX_MEMBERS = 1000
 MAX_COLUMNS = 100
+# Every CSV download starts with the byte order mark: without it Excel reads the file in the
+# computer's own code page and shows "PÃ¤ivi" for "Päivi". Imports read UTF-8 with or
+# without it, so a downloaded file goes back in as it is.
+BOM = "\ufeff"
 
 
 def neutralise(value: Any) -> Any:
@@ -52,10 +56,17 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def csv_writer() -> tuple[io.StringIO, Any]:
+    """Return a buffer and a CSV writer into it for a download, the buffer already holding the
+    byte order mark (see BOM)."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    return buffer, csv.writer(buffer)
+
+
 def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """Write rows under a header as CSV text, with every text cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer, writer = csv_writer()
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(cell_text(value)) for value in row])

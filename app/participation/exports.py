@@ -7,7 +7,6 @@ characters a format cannot carry dropped.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -25,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from app.applications.forms import country_name
 from app.applications.models import Application
 from app.core.i18n import lazy_gettext as _l
-from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
+from app.core.spreadsheets import FORMULA_STARTS, cell_text, csv_writer, neutralise
 from app.events.models import Event
 
 COLUMNS = (
@@ -96,8 +95,7 @@ def participant_rows(
 
 def to_csv(participants: list[Application], attendance: dict[int, list[date]]) -> str:
     """Write the participants as CSV text under a header line in the reader's language."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer, writer = csv_writer()
     writer.writerow(headers())
     for row in participant_rows(participants, attendance):
         values = []

@@ -7,8 +7,6 @@ notes. Each format gets it in the form it can carry (`_single_line`, `_multi_lin
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tempfile
 import unicodedata
@@ -31,7 +29,7 @@ from app.core import spreadsheets
 from app.core.enums import label
 from app.core.formatting import day, money, number
 from app.core.i18n import lazy_gettext as _l
-from app.core.spreadsheets import FORMULA_STARTS, cell_text, neutralise
+from app.core.spreadsheets import FORMULA_STARTS, cell_text, csv_writer, neutralise
 from app.core.urls import external_url
 from app.planner.models import Activity, ActivityStatus, Format, Plan, PlanStatus
 from app.planner.recurrence import NotWords, describe, rule_from_words
@@ -263,8 +261,7 @@ def csv_chunks(plan: Plan) -> Iterator[str]:
     Headers, statuses, formats and repeats are words of the reader's language (an import reads
     them in any); dates stay ISO and numbers plain decimals, so the file imports again.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer, writer = csv_writer()
     writer.writerow(headers())
     for count, row in enumerate(plan_rows(plan), start=1):
         writer.writerow([neutralise(_multi_line(cell_text(row[column]))) for column in COLUMNS])

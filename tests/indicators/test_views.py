@@ -519,7 +519,7 @@ def test_the_dashboard_has_every_chart_with_its_table_and_csv(client, setup):
         data.headers["Content-Disposition"]
         == f'attachment; filename="plan-{ids["plan"]}-progress.csv"'
     )
-    rows = list(csv.reader(io.StringIO(data.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(data.get_data().decode("utf-8-sig"))))
     assert rows[0] == ["Indicator", "Achieved (%)", "Expected by now (%)", "Status"]
     assert rows[1][:2] == ["Partner institutions represented", "25.0"]
     assert client.get(f"/plans/{ids['plan']}/dashboard/nothing.csv").status_code == 404

@@ -18,8 +18,8 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def _csv(response) -> list[list[str]]:
     assert response.content_type == "text/csv; charset=utf-8"
-    assert not response.data.startswith(b"\xef\xbb\xbf")  # no byte order mark
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8"))))
+    assert response.data.startswith(b"\xef\xbb\xbf")  # the mark Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
 def test_the_organiser_sees_the_participants_with_their_days(hosted, client):

@@ -23,7 +23,7 @@ PAYLOADS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
 
 def _rows(text: str) -> list[dict[str, str]]:
     """Read an export's CSV by column name: its headers are in the reader's language."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     names = [exports.column_named(header) for header in next(reader)]
     return [dict(zip(names, row, strict=True)) for row in reader]
 
@@ -66,7 +66,8 @@ def test_csv_has_a_row_per_occurrence_and_every_column(client, plan):
     response = client.get(f"/plans/{plan.id}/export.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="plan-2027.csv"'
     text = response.get_data(as_text=True)
-    assert text.startswith("Activity id,Occurrence starts,Occurrence ends,Title,Practice,")
+    # The byte order mark first, so that Excel reads the UTF-8 rightly.
+    assert text.startswith("\ufeffActivity id,Occurrence starts,Occurrence ends,Title,Practice,")
     rows = _rows(text)
     assert tuple(rows[0]) == exports.COLUMNS
     dated = [r for r in rows if r["title"] == "Twice a year"]

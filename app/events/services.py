@@ -39,6 +39,7 @@ from app.institutions.models import Institution
 from app.mail.services import queue_mail
 from app.permissions import ORGANISER_ROLES, can_organise, require_organiser, role_in
 from app.planner.models import Activity, Plan
+from app.planner.services import without_phase_prefix
 from app.practices.models import Phase
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def events_by_activity(institution: Institution) -> dict[int, list[Event]]:
 def from_activity(activity: Activity, institution: Institution) -> dict[str, Any]:
     """Return what a new event takes from the plan activity it carries out."""
     return {
-        "title": activity.title,
+        "title": without_phase_prefix(activity.title),
         "starts_on": activity.start_date,
         "ends_on": activity.end_date or activity.start_date,
         "format": activity.format,

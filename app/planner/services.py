@@ -25,7 +25,7 @@ from app.accounts.models import User
 from app.charts.figures import TimelineRow
 from app.core.conflicts import EditConflict, flush_or_conflict
 from app.core.extensions import db
-from app.core.i18n import DEFAULT_LANGUAGE
+from app.core.i18n import DEFAULT_LANGUAGE, in_every_language
 from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
 from app.core.vocabularies import Vocabularies
@@ -97,6 +97,26 @@ def _match_units(
     return unit_ids, others
 
 
+# The titles adoption gives each phase's activity, in the adopter's language.
+SETUP_TITLE = _l("Set up: %(title)s")
+DELIVERY_TITLE = _l("Deliver: %(title)s")
+
+
+def without_phase_prefix(title: str) -> str:
+    """Return an adopted activity's title without the "Deliver: " adoption put before it, in
+    whichever language it was adopted; a title the planner wrote stays as it is.
+
+    For what carries the activity out under its own name, such as a hosted event: its
+    applicants read "International staff training days", not an instruction to the planner.
+    """
+    for template in (SETUP_TITLE, DELIVERY_TITLE):
+        for said in in_every_language(template):
+            prefix = said.replace("%(title)s", "")
+            if said.endswith("%(title)s") and title.startswith(prefix) and title != prefix:
+                return title.removeprefix(prefix).strip() or title
+    return title
+
+
 def adopt_practice(
     plan: Plan,
     practice: Practice,
@@ -123,9 +143,7 @@ def adopt_practice(
             plan=plan,
             practice=practice,
             phase=phase,
-            title=_("Set up: %(title)s", title=title)
-            if phase == Phase.SETUP
-            else _("Deliver: %(title)s", title=title),
+            title=(SETUP_TITLE if phase == Phase.SETUP else DELIVERY_TITLE) % {"title": title},
             guidance={
                 level: getattr(practice, f"{phase}_{level}") for level in ("cost", "time", "effort")
             },

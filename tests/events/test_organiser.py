@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -261,6 +262,30 @@ def test_an_activity_of_another_practice_does_not_offer_hosting(client, people, 
     login(client, "manager@a.example")
     page = client.get(f"/plans/{plan.id}/activities/{activity.id}/edit").get_data(as_text=True)
     assert "Host this as an event" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv"])
+def test_an_event_from_an_adopted_activity_is_named_after_the_practice(
+    client, people, make_practice, language
+):
+    from app.planner.services import DELIVERY_TITLE
+
+    practice = make_practice(
+        slug="international-staff-training-days", title="International staff training days"
+    )
+    plan = create_plan(
+        people["host"], title="Plan", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31)
+    )
+    with force_locale(language):  # adopted in that language: "Toteutus: …", "Genomförande: …"
+        title = DELIVERY_TITLE % {"title": "International staff training days"}
+    assert title != "International staff training days"
+    delivery = Activity(plan=plan, practice=practice, title=title, phase="delivery")
+    db.session.add(delivery)
+    db.session.commit()
+    login(client, "manager@a.example")
+    page = client.get(f"{BASE}/new?activity={delivery.id}").get_data(as_text=True)
+    # Applicants read the practice's name, not the planner's instruction to deliver it.
+    assert 'value="International staff training days"' in page
 
 
 def test_only_the_delivery_of_a_hosting_practice_offers_hosting(client, people, make_practice):

@@ -51,6 +51,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined, misc]
     )
 
     @property
+    def shown_name(self) -> str:
+        """Return what others see them as: the name they gave, else their email address."""
+        return self.name or self.email
+
+    @property
     def is_active(self) -> bool:  # type: ignore[override]
         """Tell Flask-Login whether this account may sign in."""
         return self.active

@@ -239,7 +239,7 @@ def invite(
     # The institution's name goes into the subject as stored; queue_mail keeps it one line.
     message = emails.invitation(
         invitation.language,
-        inviter=inviter.name or inviter.email,
+        inviter=inviter.shown_name,
         institution=institution.name,
         role=role,
         link=external_url("accounts.accept_invitation", token=token),

@@ -505,7 +505,7 @@ def change_role(slug: str, user_id: int) -> ResponseReturnValue:
         role,
         _(
             "The role of %(name)s is now: %(role)s.",
-            name=user.name or user.email,
+            name=user.shown_name,
             role=label(role, Role),
         ),
     )
@@ -525,7 +525,7 @@ def remove_member(slug: str, user_id: int) -> ResponseReturnValue:
         None,
         _(
             "%(name)s no longer belongs to %(institution)s.",
-            name=user.name or user.email,
+            name=user.shown_name,
             institution=institution.name,
         ),
     )

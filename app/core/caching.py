@@ -67,7 +67,7 @@ SLOTS: dict[str, Callable[[], str]] = {
     "path": lambda: request.full_path if request.query_string else request.path,
     "full_path": lambda: request.full_path,
     # A signed-in page shared by its readers names each of them in its header.
-    "user_label": lambda: current_user.name or current_user.email,
+    "user_label": lambda: current_user.shown_name,
 }
 _RENDERING = "_rendering_for_cache"
 

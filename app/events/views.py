@@ -603,12 +603,12 @@ def committee(slug: str, event_id: int) -> ResponseReturnValue:
             added = services.add_member(event, track, user)
             db.session.commit()
             if added is None:
-                flash(_("%(email)s is already on this track's committee.", email=user.email))
+                flash(_("%(name)s is already on this track's committee.", name=user.shown_name))
             else:
                 flash(
                     _(
-                        "%(email)s reviews the track “%(track)s”.",
-                        email=user.email,
+                        "%(name)s reviews the track “%(track)s”.",
+                        name=user.shown_name,
                         track=track.title,
                     )
                 )
@@ -627,5 +627,7 @@ def remove_member(slug: str, event_id: int, member_id: int) -> ResponseReturnVal
     if member is None:
         abort(404)
     db.session.commit()
-    flash(_("%(email)s is no longer on the committee of that track.", email=member.user.email))
+    flash(
+        _("%(name)s is no longer on the committee of that track.", name=member.user.shown_name)
+    )
     return redirect(url_for("events.committee", slug=slug, event_id=event.id))

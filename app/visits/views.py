@@ -228,7 +228,7 @@ def unit_offer(slug: str, unit_id: int) -> ResponseReturnValue:
     offer = services.visit_unit(unit)
     people = services.members(institution)
     form = OfferForm()
-    form.contacts.choices = [SelectChoice(p.id, p.name or p.email) for p in people]
+    form.contacts.choices = [SelectChoice(p.id, p.shown_name) for p in people]
     if request.method == "GET":
         form.accepts.data = offer.accepts_visits
         form.topics.data = ", ".join(offer.topics)

@@ -646,6 +646,23 @@ def test_members_are_added_to_tracks_and_removed(client, people, setup):
     assert db.session.get(Track, track.id).committee == []
 
 
+def test_the_committee_messages_name_members_by_their_name(client, people, setup):
+    event, track, _question = setup
+    people["viewer"].name = "Päivi Virtanen"
+    db.session.commit()
+    login(client, "manager@a.example")
+    data = {"user_id": people["viewer"].id, "track_id": track.id}
+    added = client.post(f"{BASE}/{event.id}/committee", data=data, follow_redirects=True)
+    assert f"Päivi Virtanen reviews the track “{track.title}”." in added.get_data(as_text=True)
+    again = client.post(f"{BASE}/{event.id}/committee", data=data, follow_redirects=True)
+    assert "Päivi Virtanen is already on this track" in again.get_data(as_text=True)
+    member = db.session.get(Track, track.id).committee[0]
+    removed = client.post(f"{BASE}/{event.id}/committee/{member.id}/delete", follow_redirects=True)
+    text = removed.get_data(as_text=True)
+    assert "Päivi Virtanen is no longer on the committee of that track." in text
+    assert "viewer@a.example is no longer" not in text
+
+
 def test_only_members_of_the_host_are_offered(client, people, setup):
     event, track, _question = setup
     login(client, "manager@a.example")

@@ -627,7 +627,5 @@ def remove_member(slug: str, event_id: int, member_id: int) -> ResponseReturnVal
     if member is None:
         abort(404)
     db.session.commit()
-    flash(
-        _("%(name)s is no longer on the committee of that track.", name=member.user.shown_name)
-    )
+    flash(_("%(name)s is no longer on the committee of that track.", name=member.user.shown_name))
     return redirect(url_for("events.committee", slug=slug, event_id=event.id))

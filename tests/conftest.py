@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 import yaml
 from babel.messages.catalog import Catalog
@@ -44,6 +45,13 @@ if os.environ.get("CI"):
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_PRACTICES = PROJECT_ROOT / "practices"
 VOCABULARY_FILE = PROJECT_ROOT / "data" / "vocabularies.yml"
+
+
+# The rate limiter counts on the real clock even where a test freezes time: its memory store
+# forgets expired counts in a thread of its own, which freezegun leaves on the real clock
+# (it ignores calls from `threading`), so counts written at a frozen past moment vanished at
+# once and no limit was ever reached under freeze_time.
+freezegun.configure(extend_ignore_list=["limits"])
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -67,6 +67,9 @@ def _call_url(event: Event) -> str | None:
     methods=["POST"],
     key_func=_email_key,
     error_message=_throttled,
+    # This limit keeps a mailbox from being flooded, so only a request that sent a link counts:
+    # a mistyped invitation or a closed window must not lock the address out for the day.
+    deduct_when=lambda response: response.status_code == 302,
 )
 def request_link(event_id: int) -> ResponseReturnValue:
     """Ask for the link to an event's application page by email."""

@@ -204,6 +204,16 @@ class _ActivityFields(Strict):
         except RecurrenceError as error:
             raise ValueError(str(error)) from None
 
+    # Checked field by field as well as with the rule below, so that a form lists reversed
+    # dates beside every other problem at once, not on the next submit.
+    @field_validator("end_date")
+    @classmethod
+    def _after_the_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if start is not None and value is not None and value < start:
+            raise ValueError(_("end_date is before start_date"))
+        return value
+
     @field_validator("start_date", "end_date")
     @classmethod
     def _near_the_plan(cls, value: date | None, info: ValidationInfo) -> date | None:

@@ -320,6 +320,26 @@ def test_a_copy_that_would_end_after_2100_is_refused(client, plan):
     assert db.session.scalar(select(func.count()).select_from(Plan)) == before
 
 
+def test_the_activity_form_lists_a_bad_title_and_reversed_dates_at_once(client, plan):
+    response = client.post(
+        f"/plans/{plan.id}/activities/new",
+        data={
+            "title": "x" * 250,
+            "format": "on-site",
+            "status": "idea",
+            "start_date": "2027-05-08",
+            "end_date": "2027-05-06",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    # Both problems at their fields in the one answer.
+    assert 'id="title-error">Use at most 200 characters.' in page
+    assert 'id="end_date-error">' in page
+    assert "before" in page.split('id="end_date-error">', 1)[1].split("</p>", 1)[0]
+    assert _stored() == 0
+
+
 def test_a_unit_posted_many_times_is_kept_once(client, plan):
     from app.institutions.models import Unit
 

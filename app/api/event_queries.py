@@ -1,63 +1,21 @@
-"""Reads of the events API: published calls by window, institution and topic; an event for
-its reader; an event's applications for its organisers and committee.
+"""Reads of the events API: an event for its reader; an event's applications for its
+organisers and committee. The list of calls is the listing's (app/events/listing.py).
 
 Functions return rows or Select objects; the API views page and serialise them.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.applications.models import Answer, Application
 from app.core.extensions import db
 from app.events.models import CommitteeMember, Event, EventStatus, Track
-from app.institutions.models import Institution
 from app.permissions import can_organise, role_in
-
-
-def _like(text: str) -> str:
-    """Return a LIKE pattern that finds the text anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def published_calls(window: str, institution: str, topic: str, now: datetime) -> Select[Any]:
-    """Select the published calls a list shows, in the order of their first day."""
-    query = (
-        select(Event)
-        .join(Institution, Institution.id == Event.institution_id)
-        .where(Event.status == EventStatus.PUBLISHED)
-    )
-    if window == "open":
-        query = query.where(Event.opens_at <= now, Event.closes_at > now)
-    elif window == "soon":
-        query = query.where(Event.opens_at > now)
-    elif window == "closed":
-        query = query.where(Event.closes_at <= now)
-    if institution:
-        query = query.where(Institution.slug == institution)
-    if topic:
-        # Topics are stored as JSON text, where a letter outside ASCII is written \u00e4:
-        # the text is looked for both as typed and as JSON writes it.
-        written = json.dumps(topic)[1:-1]
-        topics = func.lower(cast(Track.topics, String))
-        query = query.where(
-            Event.id.in_(
-                select(Track.event_id).where(
-                    or_(
-                        topics.like(_like(topic.lower()), escape="\\"),
-                        topics.like(_like(written.lower()), escape="\\"),
-                    )
-                )
-            )
-        )
-    return query.order_by(Event.starts_on, Event.id)
 
 
 def with_tracks(query: Select[Any]) -> Select[Any]:

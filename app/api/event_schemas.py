@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from app.applications.models import ApplicationStatus, Decision, PlaceStatus
 from app.core.validation import CONFIG_MARK
+from app.events.listing import SORTS
 from app.events.models import TOPIC_MAX, EventStatus, QuestionKind, WindowState
 from app.planner.models import Format
 
@@ -35,8 +36,8 @@ PLAIN = r"^[^\x00-\x1f\x7f]*$"
 
 # Which calls a list shows by their application window: open for applications now, not open
 # yet (opening later), closed; empty for every published one. An API word, never shown.
-WINDOW_FILTERS = ("", "open", "soon", "closed")
-WindowFilter = Literal["", "open", "soon", "closed"]
+WINDOW_FILTERS = ("", "open", "closing", "soon", "closed")
+WindowFilter = Literal["", "open", "closing", "soon", "closed"]
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -63,7 +64,7 @@ def _at_most(limit_of: str | int) -> Any:
     return check
 
 
-def _plain(limit: int) -> Any:
+def _plain(limit: int, json_schema: dict[str, Any] | None = None) -> Any:
     def check(value: str) -> str:
         if len(value) > limit:
             raise _problem(_("at most %(limit)d characters", limit=limit))
@@ -74,7 +75,7 @@ def _plain(limit: int) -> Any:
     return Annotated[
         str,
         AfterValidator(check),
-        WithJsonSchema({"type": "string", "maxLength": limit, "pattern": PLAIN}),
+        WithJsonSchema(json_schema or {"type": "string", "maxLength": limit, "pattern": PLAIN}),
     ]
 
 
@@ -100,8 +101,24 @@ PerPage = Annotated[
 ]
 
 
+def _offered(values: Any) -> Any:
+    """A query word among those offered: checked by the listing of calls, which says which."""
+    return Annotated[
+        str,
+        AfterValidator(lambda value: value.strip()),
+        WithJsonSchema({"type": "string", "enum": list(values)}),
+    ]
+
+
+IsoDate = _plain(10, {"type": "string", "format": "date"})
+
+
 class EventQuery(BaseModel):
-    """What a list of published calls asks for; every field is a query parameter."""
+    """What a list of published calls asks for; every field is a query parameter.
+
+    The filters are the listing's (/events): app/events/listing.py checks them, as it does the
+    page's, and a refused value answers 400 with the field and the reason.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -110,7 +127,8 @@ class EventQuery(BaseModel):
         WithJsonSchema({"type": "string", "enum": list(WINDOW_FILTERS)}),
     ] = Field(
         default="",
-        description="open: open for applications now; soon: opening later; closed: closed.",
+        description="open: open for applications now; closing: open and closing within a "
+        "week; soon: opening later; closed: closed.",
     )
     institution: Slug = Field(  # type: ignore[valid-type]
         default="", description="Only the calls of the institution with this slug."
@@ -118,6 +136,37 @@ class EventQuery(BaseModel):
     topic: TopicText = Field(  # type: ignore[valid-type]
         default="",
         description="Only the calls with a track whose topics mention this text (any case).",
+    )
+    category: TopicText = Field(  # type: ignore[valid-type]
+        default="",
+        description="Only the calls carrying out a practice of this catalogue category (its key).",
+    )
+    target_group: TopicText = Field(  # type: ignore[valid-type]
+        default="",
+        description="Only the calls with a track whose target group mentions this text.",
+    )
+    country: TopicText = Field(  # type: ignore[valid-type]
+        default="", description="Only the calls of hosts in this country (its English name)."
+    )
+    network: Slug = Field(  # type: ignore[valid-type]
+        default="", description="Only the calls of members of the network with this slug."
+    )
+    start: IsoDate = Field(
+        default="", description="Only the events taking place, at least partly, from this day."
+    )
+    end: IsoDate = Field(
+        default="", description="Only the events taking place, at least partly, until this day."
+    )
+    format: _offered(Format) = Field(  # type: ignore[valid-type]
+        default="", description="Only the events of this format."
+    )
+    language: _plain(TOPIC_MAX, {"type": "string", "pattern": "^[a-z]{2}$"}) = Field(  # type: ignore[valid-type]
+        default="", description="Only the events with this working language (ISO 639-1)."
+    )
+    sort: _offered(SORTS) = Field(  # type: ignore[valid-type]
+        default="starting",
+        description="starting: by first day; closing: the soonest to close first; newest: the "
+        "latest published first.",
     )
     page: Page = Field(default=1)
     per_page: PerPage = Field(description="Calls per page.")

@@ -39,10 +39,26 @@ from app.core.errors import json_error
 from app.core.extensions import aware, db, utcnow
 from app.core.urls import external_url
 from app.core.validation import problems_by_field
+from app.events import listing
 from app.events.models import Event
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
 
 bp = Blueprint("events_api", __name__, url_prefix="/api/v1/events")
+
+# The query parameters that are the listing's filters (the window is its "state").
+LISTING_FILTERS = (
+    "institution",
+    "topic",
+    "category",
+    "target_group",
+    "country",
+    "network",
+    "start",
+    "end",
+    "format",
+    "language",
+    "sort",
+)
 
 
 def _query(model: type[BaseModel]) -> Any:
@@ -174,12 +190,20 @@ def _page_of(query: Any, page: int, per_page: int) -> tuple[list[Any], int, int]
 @bp.get("")
 @access(PUBLIC)
 def events() -> ResponseReturnValue:
-    """List published calls: open now, opening later or closed, of an institution, by topic."""
+    """List published calls, chosen by the listing's filters (/events) and paged."""
     try:
         query = _query(EventQuery)
     except ValidationError as error:
         return _invalid(error)
-    found = queries.published_calls(query.window, query.institution, query.topic, utcnow())
+    now = utcnow()
+    # The listing's own filters and their checks (/events), so both find the same calls.
+    chosen = {name: getattr(query, name) for name in LISTING_FILTERS}
+    filters = listing.parse_filters({**chosen, "state": query.window}, now.date())
+    if filters.problems:
+        return json_error(
+            400, "Bad Request", _("invalid query parameters"), fields=filters.problems
+        )
+    found = listing.calls(filters, now)
     rows, total, pages = _page_of(queries.with_tracks(found), query.page, query.per_page)
     return EventPage(
         items=[EventSummary(**_summary_fields(e)) for e in rows],

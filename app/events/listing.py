@@ -52,6 +52,7 @@ FILTERS = (
     "target_group",
     "country",
     "network",
+    "institution",
     "start",
     "end",
     "state",
@@ -71,6 +72,7 @@ class Filters:
     target_group: str = ""
     country: str = ""
     network: str = ""
+    institution: str = ""
     start: date | None = None
     end: date | None = None
     state: str = ""
@@ -188,6 +190,11 @@ def parse_filters(args: Mapping[str, str], today: date) -> Filters:
         problems["network"] = _("Choose one of the networks offered.")
     else:
         found.network = network
+    institution = (args.get("institution") or "").strip()
+    if institution and not is_slug(institution):
+        problems["institution"] = _("Name an institution by its short name, such as uni-a.")
+    else:
+        found.institution = institution
     found.start = _date(args, "start", today, problems)
     found.end = _date(args, "end", today, problems)
     if found.start and found.end and found.end < found.start:
@@ -268,6 +275,8 @@ def calls(filters: Filters, now: datetime) -> Select[Any]:
             .where(Network.slug == filters.network)
         )
         query = query.where(Event.institution_id.in_(members))
+    if filters.institution:
+        query = query.where(Institution.slug == filters.institution)
     # A date range keeps the events that take place, at least partly, within it.
     if filters.start:
         query = query.where(Event.ends_on >= filters.start)

@@ -105,6 +105,46 @@ def test_the_list_filters_by_window_institution_and_topic(client, calls):
 
 
 @freeze_time(DURING)
+def test_the_list_has_the_listings_filters_and_orders(client, calls):
+    from app.events.models import Event
+    from app.institutions.models import Institution, Network, NetworkMembership
+
+    _people, ids, _applications = calls
+    uni_b = db.session.scalar(db.select(Institution).where(Institution.slug == "uni-b"))
+    uni_b.country = "Sweden"
+    network = Network(slug="una-europa", name="Una Europa", kind="alliance")
+    uni_b.memberships.append(NetworkMembership(network=network, role="Member"))
+    other = db.session.get(Event, ids["other"])
+    other.format, other.languages = "online", ["en", "sv"]
+    db.session.commit()
+    listed = "/api/v1/events?"
+    assert _titles(client.get(listed + "network=una-europa")) == ["Staff Week B"]
+    assert _titles(client.get(listed + "country=sweden")) == ["Staff Week B"]
+    assert _titles(client.get(listed + "format=online")) == ["Staff Week B"]
+    assert _titles(client.get(listed + "language=sv")) == ["Staff Week B"]
+    assert _titles(client.get(listed + "target_group=libraries")) == []
+    assert _titles(client.get(listed + "start=2025-01-01&end=2025-12-31")) == ["Staff Week 2025"]
+    # Closing within the week: none of these (their window closes on 13 February).
+    assert _titles(client.get(listed + "window=closing")) == []
+    newest = _titles(client.get(listed + "sort=newest"))
+    assert newest[0] == "Staff Week B" and len(newest) == 4
+    # The listing's checks answer, with the field and the reason.
+    for query, field in [
+        ("country=Atlantis", "country"),
+        ("network=no-such-network", "network"),
+        ("format=by-pigeon", "format"),
+        ("start=2026-13-01", "start"),
+        ("start=2026-05-01&end=2026-04-01", "end"),
+        ("language=finnish", "language"),
+        ("sort=random", "sort"),
+        ("institution=not%20a%20slug", "institution"),
+    ]:
+        answer = client.get(listed + query)
+        assert answer.status_code == 400, query
+        assert field in answer.get_json()["error"]["fields"], (query, answer.get_json())
+
+
+@freeze_time(DURING)
 def test_the_list_is_paged_and_bounded(app, client, calls):
     first = client.get("/api/v1/events?per_page=3").get_json()
     second = client.get("/api/v1/events?per_page=3&page=2").get_json()

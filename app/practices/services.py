@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, insert, or_, select, update
@@ -92,9 +93,16 @@ def _sentences(*parts: str) -> str:
     return " ".join(ended)
 
 
+@lru_cache(maxsize=256)
+def _body_text(body_html: str) -> str:
+    """Return a rendered body's words, once for each body: a sync's sheets and translations
+    often share theirs, and the sanitiser that strips the tags is most of a row's making."""
+    return html_to_text(body_html)
+
+
 def _search_text(sheet: PracticeSheet, body_html: str) -> str:
     """Collect the prose a full-text search should find besides title and summary."""
-    parts: list[str] = [html_to_text(body_html)]
+    parts: list[str] = [_body_text(body_html)]
     parts += [_sentences(item.name, item.description) for item in sheet.activity_types]
     parts += sheet.considerations + sheet.challenges
     parts += [

@@ -111,8 +111,10 @@ class SheetFile:
 
 
 def _bytes_of(path: Path) -> bytes:
+    """Return a file's bytes, or none if it cannot be read (its reader reports why)."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except OSError:
         return b""
 
@@ -355,17 +357,20 @@ def read_folder(
     `prepare`, given, makes each valid file's `rows` as it is read (in the readers).
     """
     fingerprint = rules_fingerprint(vocab, max_bytes)
-    paths = sorted(folder.glob("*.md"))
+    # By name, as strings: the same order as the paths' (one folder), a tenth of the time.
+    paths = sorted(folder.glob("*.md"), key=lambda path: path.name)
+    # A path's name is worked out on each use: once here, for the tens of thousands of uses.
+    file_names = [path.name for path in paths]
     skipped: set[str] = set()
     digests: list[str] = []
     if last_sync is not None and last_sync.digests:
         # Hashed here only to be compared: a file read has its digest made by its reader.
-        digests = [file_digest(path.read_bytes(), fingerprint) for path in paths]
-        names = {path.name for path in paths}
+        digests = [file_digest(_bytes_of(path), fingerprint) for path in paths]
+        names = set(file_names)
         unchanged = {
-            path.name
-            for path, digest in zip(paths, digests, strict=True)
-            if last_sync.digests.get(path.name) == digest
+            name
+            for name, digest in zip(file_names, digests, strict=True)
+            if last_sync.digests.get(name) == digest
         }
         # A sheet and its translations are read together or not at all.
         changed_slugs = {name.split(".", 1)[0] for name in names - unchanged}
@@ -376,14 +381,16 @@ def read_folder(
                 if name.split(".", 1)[0] not in changed_slugs
                 and f"{name.split('.', 1)[0]}.md" in unchanged
             }
-    wanted = [str(path) for path in paths if path.name not in skipped]
+    wanted = [
+        str(path) for path, name in zip(paths, file_names, strict=True) if name not in skipped
+    ]
     read = iter(
         _read_all(wanted, _Reading(vocab, max_bytes, fingerprint, render, prepare), workers)
     )
     files = []
-    for index, path in enumerate(paths):
-        if path.name in skipped:
-            parts = path.name.removesuffix(".md").split(".")
+    for index, (path, name) in enumerate(zip(paths, file_names, strict=True)):
+        if name in skipped:
+            parts = name.removesuffix(".md").split(".")
             language = parts[1] if len(parts) == 2 else DEFAULT_LANGUAGE
             files.append(
                 SheetFile(path=path, digest=digests[index], language=language, skipped=True)

@@ -283,14 +283,16 @@ def _indexed_after(model: Any, count: int) -> Iterator[None]:
     a failed sync gives the trigger back). PostgreSQL's index has no trigger to spare.
     """
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite" or count < BULK_INDEX_FROM:
-        yield
-        return
     table = model.__table__
     trigger, index = _INDEX_TRIGGERS[table.name]
-    definition = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
-    ).scalar_one()
+    definition = None
+    if connection.dialect.name == "sqlite" and count >= BULK_INDEX_FROM:
+        definition = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+        ).scalar()
+    if definition is None:  # PostgreSQL, a few rows, or a database without the index
+        yield
+        return
     # SQLite gives a new row an id above every id there: the rows above this one are new.
     last = connection.execute(select(func.max(table.c.id))).scalar() or 0
     connection.exec_driver_sql(f"DROP TRIGGER {trigger}")

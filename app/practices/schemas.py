@@ -281,6 +281,10 @@ def _differences(source: Any, translation: Any, loc: tuple[str | int, ...]) -> l
         for name in type(source).model_fields:
             mine, theirs = getattr(source, name), getattr(translation, name)
             if name not in prose:
+                # Equal plain values (most fields) need no walk; a model, or a list of them,
+                # may differ in prose only, which the walk allows.
+                if not _holds_models(mine) and mine == theirs:
+                    continue
                 found += _differences(mine, theirs, (*loc, name))
             elif isinstance(mine, list) and len(mine) != len(theirs):
                 found.append(((*loc, name), _count_message(len(theirs), len(mine))))
@@ -303,6 +307,13 @@ def _differences(source: Any, translation: Any, loc: tuple[str | int, ...]) -> l
             )
         ]
     return []
+
+
+def _holds_models(value: Any) -> bool:
+    """Tell whether _differences walks into a value (a model, or a list of models)."""
+    return isinstance(value, BaseModel) or (
+        isinstance(value, list) and bool(value) and isinstance(value[0], BaseModel)
+    )
 
 
 def _count_message(here: int, there: int) -> str:

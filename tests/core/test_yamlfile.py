@@ -17,6 +17,9 @@ DOCUMENTS = [
     "a: !!binary aGVsbG8=\n",
     "x: 'quoted'\ny: |\n  block\n  text\n",
     "- a\n- {b: c}\n",
+    # A plain scalar of each implicit type, and look-alikes that stay strings.
+    "a: yes\nb: Off\nc: ~\nd:\ne: -1.5\nf: .inf\ng: 0x1F\nh: 2020-01-01 10:00:00\ni: 1:30\n"
+    "j: +1\nk: 1e3\nl: 0o17\nm: NULL\nn: -.nan\no: 1_000\nq: 'yes'\n",
     "",
 ]
 

@@ -273,6 +273,13 @@ def test_reading_in_several_processes_gives_what_one_process_gives(
     for path in SHIPPED_PRACTICES.glob("*.md"):
         (folder / path.name).write_bytes(path.read_bytes())
     (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    # A translation that changes a level: its reader, which has the English sheet at hand,
+    # finds that difference.
+    changed = folder / "benchmarking-in-university-networks.fi.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("scale_of_change: 2", "scale_of_change: 3"),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(files, "PARALLEL_FROM", 1)
     alone = read_folder(folder, vocab, MAX, render=True)
     shared = read_folder(folder, vocab, MAX, render=True, workers=2)
@@ -282,10 +289,21 @@ def test_reading_in_several_processes_gives_what_one_process_gives(
     assert [(f.sheet, f.digest, f.body_html) for f in shared] == [
         (f.sheet, f.digest, f.body_html) for f in alone
     ]
-    assert check_across_files(shared) == check_across_files(alone)
     # What comes back from a reader is the data, not the bytes nor a valid file's node tree.
     assert all(f.raw == b"" for f in shared)
     assert all(f.node is None for f in shared if f.sheet is not None)
+    assert all(f.differences is not None for f in shared if f.is_translation and f.sheet)
+    across = check_across_files(shared)
+    assert across == check_across_files(alone)
+    assert [(p.file, p.field) for p in across] == [(str(changed), "scale_of_change")]
+
+
+def test_a_sheet_and_its_translations_are_read_in_one_chunk():
+    from app.practices.files import _chunks_by_sheet
+
+    names = ["/s/a-1.md", "/s/a.fi.md", "/s/a.md", "/s/a.sv.md", "/s/b.md", "/s/c.md"]
+    assert _chunks_by_sheet(names, 1) == [names[:1], names[1:4], names[4:5], names[5:]]
+    assert _chunks_by_sheet(names, 2) == [names[:4], names[4:]]
 
 
 def test_a_problem_across_files_is_placed_from_the_file_read_again(vocab, tmp_path, sheet_data):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
@@ -365,3 +365,57 @@ def test_a_bulk_update_writes_what_the_unit_of_work_wrote(app, runner, tmp_path)
     reference = catalogue_state()
     for table in reference:
         assert bulk[table] == reference[table], table
+
+
+def _full_text_state() -> dict[str, Any]:
+    """Return SQLite's full-text indexes as searches see them, and the triggers."""
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    state: dict[str, Any] = {"triggers": db.session.execute(text(triggers)).all()}
+    for index, table, words in (
+        ("practices_fts", "practices", ("staff", "mobility", "network*")),
+        ("practices_fts_translations", "practice_translations", ("yliopisto*", "personal*")),
+    ):
+        query = text(
+            f"SELECT t.title FROM {index} JOIN {table} t ON t.id = {index}.rowid "
+            f"WHERE {index} MATCH :word ORDER BY t.title"
+        )
+        state[index] = {
+            word: db.session.execute(query, {"word": word}).scalars().all() for word in words
+        }
+    return state
+
+
+def test_many_new_rows_are_indexed_at_once_as_their_triggers_would(
+    app, runner, tmp_path, monkeypatch
+):
+    from tests.conftest import _empty_tables
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's full-text triggers")
+    folder = shipped_copy(tmp_path)
+    assert sync(runner, folder).exit_code == 0
+    by_triggers = _full_text_state()
+    assert all(by_triggers["practices_fts"].values())
+    assert all(by_triggers["practices_fts_translations"].values())
+    _empty_tables()
+    monkeypatch.setattr(services, "BULK_INDEX_FROM", 1)
+    assert sync(runner, folder).exit_code == 0
+    assert _full_text_state() == by_triggers
+    # The triggers are back: a sheet added later is indexed by them.
+    monkeypatch.setattr(services, "BULK_INDEX_FROM", 10**6)
+    path = sorted(folder.glob("*.md"))[1]
+    text_of = path.read_text(encoding="utf-8")
+    slug = path.name.split(".")[0]
+    added = folder / "zz-added-sheet.md"
+    added.write_text(
+        text_of.replace(f"slug: {slug}\n", "slug: zz-added-sheet\n").replace(
+            "title: ", "title: Zymurgy ", 1
+        ),
+        encoding="utf-8",
+    )
+    result = sync(runner, folder)
+    assert result.exit_code == 0, result.output
+    found = db.session.execute(
+        text("SELECT rowid FROM practices_fts WHERE practices_fts MATCH 'zymurgy'")
+    ).all()
+    assert len(found) == 1

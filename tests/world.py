@@ -421,7 +421,7 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
     from flask import current_app
     from flask_babel import force_locale
 
-    from app.applications.models import Answer, Applicant, Application
+    from app.applications.models import Answer, Applicant, Application, consent_digest_of
     from app.events.models import (
         CommitteeMember,
         Event,
@@ -455,6 +455,7 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
             contact_email="staffweek@world-a.example",
             programme="* " + LONG,
             accommodation=LONG,
+            consent_text="**" + text(4996) + "**",
             languages=["en", "fi", "sv"],
             opens_at=datetime(2027, 1, 13, 22, tzinfo=UTC),
             closes_at=datetime(2027, 2, 13, 22, tzinfo=UTC),
@@ -525,6 +526,12 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
                         required=index % 2 == 0,
                         max_length=5000 if "text" in kind else None,
                         choices=[text(200), "Ja", "Nej"] if "choice" in kind else [],
+                        prompt_fi="Kysymys: " + text(490),
+                        prompt_sv="Fråga: " + text(490),
+                        help_fi=LONG[:1000],
+                        help_sv=LONG[:1000],
+                        choices_fi=[text(200)[::-1], "Kyllä", "Ei"] if "choice" in kind else [],
+                        choices_sv=[text(199) + "ö", "Jo", "Inte"] if "choice" in kind else [],
                     )
                 )
             db.session.add(track)
@@ -583,6 +590,8 @@ def _events(a: Any, b: Any, plan: Any, people: dict[str, Any]) -> dict[str, Any]
             networks=["Una Europa", "UNICA", text(100)],
             list_consent=index % 2 == 0,
             plan_consent=index % 2 == 0,
+            consent_text=main.consent_text,
+            consent_digest=consent_digest_of(main.consent_text),
             withdrawn_at=now if index == 4 else None,
             decision=decision,
             waiting_rank=rank,

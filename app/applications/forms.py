@@ -42,8 +42,10 @@ from app.applications.models import (
     NETWORK_MAX,
     NETWORKS_MAX,
     ROLE_MAX,
+    consent_digest_of,
 )
 from app.applications.services import Submission
+from app.core.i18n import current_language
 from app.core.i18n import lazy_gettext as _l
 from app.core.validation import CheckboxesField, FreeText, SingleLineText, form_id
 from app.events.models import ANSWER_MAX, Event, Question, QuestionKind, Track
@@ -142,6 +144,9 @@ class ApplicationForm(FlaskForm):
 
     based_on = HiddenField()  # the version of the application the form shows; "" for a new one
     shown_track = HiddenField()  # the track whose questions the form shows
+    # The digest of the event's consent text the page showed (consent_digest_of): a text the
+    # organiser changed in between is shown again to be agreed to, never taken as agreed.
+    consent_shown = HiddenField()
     name = StringField(
         _l("Your name"), validators=[DataRequired(), Length(max=NAME_MAX), SingleLineText()]
     )
@@ -213,6 +218,21 @@ class ApplicationForm(FlaskForm):
                 )
             )
 
+    consent_now: str = ""  # the digest of the event's consent text as it stands
+
+    def validate_consent(self, field: Field) -> None:
+        """Take the consent only to the text the page showed, the event's current one."""
+        shown = self.consent_shown.data or consent_digest_of("")
+        if field.data and shown != self.consent_now:
+            self.consent_shown.data = self.consent_now
+            field.data = False
+            raise ValidationError(
+                _l(
+                    "The organisers changed their consent text after this page was loaded: "
+                    "read it again and tick the box if you agree."
+                )
+            )
+
     def validate_second_track(self, field: Field) -> None:
         """A second choice is another track than the first."""
         if field.data and field.data == self.track.data:
@@ -265,10 +285,11 @@ class ApplicationForm(FlaskForm):
         )
 
 
-def question_field(question: Question) -> Field:
-    """Return the unbound field that asks one question, with its rules."""
+def question_field(question: Question, language: str) -> Field:
+    """Return the unbound field that asks one question in a language (else in its main
+    one), with its rules; a choice's value is its main-language text, whatever is shown."""
     presence = [DataRequired()] if question.required else [Optional()]
-    label, description = question.prompt, question.help
+    label, description = question.prompt_in(language), question.help_in(language)
     kind = question.kind
     if kind == QuestionKind.SHORT_TEXT:
         limit = min(question.max_length or SHORT_ANSWER_MAX, ANSWER_MAX)
@@ -286,7 +307,7 @@ def question_field(question: Question) -> Field:
         return OneChoiceField(
             label,
             description=description,
-            choices=[SelectChoice(choice, choice) for choice in question.choices],
+            choices=[SelectChoice(value, shown) for value, shown in question.choices_in(language)],
             validators=presence,
             invalid_choice_message=CHOOSE,
         )
@@ -294,7 +315,7 @@ def question_field(question: Question) -> Field:
         return CheckboxesField(
             label,
             description=description,
-            choices=[SelectChoice(choice, choice) for choice in question.choices],
+            choices=[SelectChoice(value, shown) for value, shown in question.choices_in(language)],
             validators=[Chosen()] if question.required else [Optional()],
             invalid_choice_message=CHOOSE,
         )
@@ -327,9 +348,10 @@ def application_form(
     class Form(ApplicationForm):
         pass
 
+    language = current_language()
     questions = list(track.questions) if track is not None else []
     for question in questions:
-        setattr(Form, f"q{question.id}", question_field(question))
+        setattr(Form, f"q{question.id}", question_field(question, language))
     if event.second_choice:
         Form.second_track = SelectField(  # type: ignore[attr-defined]
             _l("Second choice (optional)"), validators=[Optional()], invalid_choice_message=CHOOSE
@@ -339,6 +361,9 @@ def application_form(
         kwargs["formdata"] = formdata
     form = Form(**kwargs)
     form.questions = questions  # type: ignore[attr-defined]
+    form.consent_now = consent_digest_of(event.consent_text)
+    if formdata is None:
+        form.consent_shown.data = form.consent_now
     tracks = [SelectChoice(str(t.id), t.title) for t in event.tracks]
     form.track.choices = [SelectChoice("", _l("Choose a track")), *tracks]
     if event.second_choice:
@@ -363,7 +388,10 @@ def stored_data(application: Any, networks: list[str]) -> dict[str, Any]:
         "other_networks": "\n".join(n for n in application.networks if n not in known),
         "track": str(application.track_id),
         "second_track": str(application.second_track_id or ""),
-        "consent": True,
+        # Ticked for the text agreed to; a text the organisers changed since is agreed anew
+        # (an application from before per-event texts agreed to none of its own).
+        "consent": (application.consent_digest or consent_digest_of(""))
+        == consent_digest_of(application.event.consent_text),
         "list_consent": application.list_consent,
         "plan_consent": application.plan_consent,
     }

@@ -8,6 +8,7 @@ event's form; the link's token is a secret of which only a digest is stored. One
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -40,6 +41,11 @@ NETWORKS_MAX = 20  # network names an applicant lists
 NETWORK_MAX = 100
 # Applications an event takes at most: a request that sends every decision stays bounded.
 APPLICATIONS_MAX = 5_000
+
+
+def consent_digest_of(text: str) -> str:
+    """Return the SHA-256 of a consent text as agreed to: what shows it was this text."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class ApplicationStatus(StrEnum):
@@ -160,6 +166,11 @@ class Application(db.Model):  # type: ignore[name-defined, misc]
 
     # Consent to the data use (required to apply) and to appear on the participants' list.
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The event's own consent text as the applicant agreed to it at consent_at, and its
+    # SHA-256: the organiser may edit the event's text later without changing this.
+    # (No digest: given before per-event texts existed, to the fixed text alone.)
+    consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    consent_digest: Mapped[str | None] = mapped_column(String(64))
     list_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Consent that the plan of their home institution counts their records (staff sent,
     # days attended): without it nothing of theirs is counted there (app/sending).

@@ -30,6 +30,7 @@ from app.applications.models import (
     Applicant,
     Application,
     ApplicationStatus,
+    consent_digest_of,
 )
 from app.applications.signals import application_erased
 from app.core.errors import NotFoundWithWayOn
@@ -321,6 +322,7 @@ def save_application(
     application.list_consent = submission.list_consent
     application.plan_consent = submission.plan_consent
     application.language = language
+    _keep_consent(application, event, now, created=created)
     if application.status == ApplicationStatus.WITHDRAWN:
         application.status = ApplicationStatus.SUBMITTED
         application.withdrawn_at = None
@@ -339,6 +341,18 @@ def save_application(
         track.id,
     )
     return application, created
+
+
+def _keep_consent(application: Application, event: Event, now: datetime, *, created: bool) -> None:
+    """Keep a copy of the event's consent text the applicant agreed to, with its digest and
+    time; a later edit of the event's text leaves it, until the applicant agrees anew."""
+    digest = consent_digest_of(event.consent_text)
+    # An application from before per-event texts agreed to none of its own.
+    agreed = application.consent_digest or (None if created else consent_digest_of(""))
+    if agreed != digest:
+        application.consent_text = event.consent_text
+        application.consent_digest = digest
+        application.consent_at = now
 
 
 def applications_received(event: Event) -> int:

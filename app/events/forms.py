@@ -67,6 +67,10 @@ class EventForm(FlaskForm):
     accommodation = TextAreaField(
         _l("Accommodation (Markdown)"), validators=[FromSchema(EventFields, "accommodation")]
     )
+    consent_text = TextAreaField(
+        _l("Your consent and data-protection text (Markdown)"),
+        validators=[FromSchema(EventFields, "consent_text")],
+    )
     languages = StringField(_l("Working languages"))
     timezone = SelectField(_l("Time zone"), default="Europe/Helsinki", validate_choice=False)
     opens_at = DateTimeLocalField(
@@ -142,6 +146,7 @@ class EventForm(FlaskForm):
             "contact_email": (self.contact_email.data or "").strip(),
             "programme": self.programme.data or "",
             "accommodation": self.accommodation.data or "",
+            "consent_text": self.consent_text.data or "",
             "languages": [code for code in typed.split(",") if code.strip()],
             "timezone": self.timezone.data or "",
             "opens_at": self.opens_at.data,
@@ -217,6 +222,20 @@ class QuestionForm(FlaskForm):
         validators=[Optional(), FromSchema(QuestionFields, "max_length")],
     )
     choices = TextAreaField(_l("Choices (one per line, for questions with choices)"))
+    prompt_fi = StringField(
+        _l("Question in Finnish"), validators=[FromSchema(QuestionFields, "prompt_fi")]
+    )
+    help_fi = TextAreaField(
+        _l("Help text in Finnish"), validators=[FromSchema(QuestionFields, "help_fi")]
+    )
+    choices_fi = TextAreaField(_l("Choices in Finnish (one per line, in the same order)"))
+    prompt_sv = StringField(
+        _l("Question in Swedish"), validators=[FromSchema(QuestionFields, "prompt_sv")]
+    )
+    help_sv = TextAreaField(
+        _l("Help text in Swedish"), validators=[FromSchema(QuestionFields, "help_sv")]
+    )
+    choices_sv = TextAreaField(_l("Choices in Swedish (one per line, in the same order)"))
     submit = SubmitField(_l("Save the question"))
     checked: QuestionFields | None = None
 
@@ -233,6 +252,12 @@ class QuestionForm(FlaskForm):
                 "required": bool(self.required.data),
                 "max_length": self.max_length.data,
                 "choices": lines(self.choices.data),
+                "prompt_fi": self.prompt_fi.data or "",
+                "prompt_sv": self.prompt_sv.data or "",
+                "help_fi": self.help_fi.data or "",
+                "help_sv": self.help_sv.data or "",
+                "choices_fi": lines(self.choices_fi.data),
+                "choices_sv": lines(self.choices_sv.data),
             },
         )
         if not isinstance(checked, QuestionFields):

@@ -41,6 +41,7 @@ from app.planner.models import Activity, ActivityStatus, Format
 TITLE_MAX = 200
 PLACE_MAX = 200
 TEXT_MAX = 20_000  # description, programme, accommodation, a message template (Markdown)
+CONSENT_MAX = 5_000  # the organiser's own consent and data-protection text (Markdown)
 AUDIENCE_MAX = 2_000
 TIMEZONE_MAX = 64
 LANGUAGES_MAX = 10  # working languages of an event, ISO 639-1 codes
@@ -187,6 +188,10 @@ class Event(db.Model):  # type: ignore[name-defined, misc]
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     programme: Mapped[str] = mapped_column(Text, default="")  # Markdown
     accommodation: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    # The organiser's own consent and data-protection text, shown above the consent box. An
+    # application keeps a copy of the text its applicant agreed to (Application.consent_text),
+    # so editing it here changes nothing an earlier applicant agreed to.
+    consent_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown
     # Working languages of the event, ISO 639-1 codes ("en", "fi"), named by Babel for readers.
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The application window, stored in UTC, typed and shown in the event's time zone.
@@ -377,13 +382,38 @@ class Question(db.Model):  # type: ignore[name-defined, misc]
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     # For text answers: the most characters an answer may have (None: the kind's default).
     max_length: Mapped[int | None] = mapped_column(Integer)
-    # For one or several choices: the options, in order.
+    # For one or several choices: the options, in order. An answer stores these (the main
+    # language's), whatever language its applicant read the question in.
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The question in the interface's other languages (optional): the main text stands in for
+    # any that is empty. Translated choices, when given, are as many as `choices`, in order.
+    prompt_fi: Mapped[str] = mapped_column(String(PROMPT_MAX), default="", server_default="")
+    prompt_sv: Mapped[str] = mapped_column(String(PROMPT_MAX), default="", server_default="")
+    help_fi: Mapped[str] = mapped_column(Text, default="", server_default="")
+    help_sv: Mapped[str] = mapped_column(Text, default="", server_default="")
+    choices_fi: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    choices_sv: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     track: Mapped[Track] = relationship(back_populates="questions")
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.kind}>"
+
+    def prompt_in(self, language: str) -> str:
+        """Return the question's text in a language, else in the main language."""
+        return getattr(self, f"prompt_{language}", "") or self.prompt
+
+    def help_in(self, language: str) -> str:
+        """Return the question's help text in a language, else in the main language."""
+        return getattr(self, f"help_{language}", "") or self.help
+
+    def choices_in(self, language: str) -> list[tuple[str, str]]:
+        """Return the choices as (stored value, label in a language) pairs: the value is the
+        main language's choice, so that answers compare the same in every language."""
+        shown = getattr(self, f"choices_{language}", None) or []
+        if len(shown) != len(self.choices):
+            shown = self.choices
+        return list(zip(self.choices, shown, strict=True))
 
 
 class RubricCriterion(db.Model):  # type: ignore[name-defined, misc]

@@ -106,6 +106,7 @@ EDITION_FIELDS = (
     "contact_email",
     "programme",
     "accommodation",
+    "consent_text",
     "languages",
     "invitation_only",
     "second_choice",
@@ -116,7 +117,21 @@ EDITION_FIELDS = (
     "signatory_title",
 )
 TRACK_FIELDS = ("position", "title", "target_group", "topics", "capacity")
-QUESTION_FIELDS = ("position", "kind", "prompt", "help", "required", "max_length", "choices")
+QUESTION_FIELDS = (
+    "position",
+    "kind",
+    "prompt",
+    "help",
+    "required",
+    "max_length",
+    "choices",
+    "prompt_fi",
+    "prompt_sv",
+    "help_fi",
+    "help_sv",
+    "choices_fi",
+    "choices_sv",
+)
 CRITERION_FIELDS = ("position", "title", "description", "weight")
 TEMPLATE_FIELDS = ("kind", "language", "subject", "body")
 

@@ -25,6 +25,7 @@ from app.events.models import (
     CHOICE_MAX,
     CHOICES_MAX,
     CONFIRM_DAYS_MAX,
+    CONSENT_MAX,
     HELP_MAX,
     LANGUAGES_MAX,
     PLACE_MAX,
@@ -45,6 +46,7 @@ from app.planner.models import Format
 Title = single_line(TITLE_MAX, min_length=1)
 Place = single_line(PLACE_MAX)
 Markdown = multi_line(TEXT_MAX)
+ConsentText = multi_line(CONSENT_MAX)
 Audience = multi_line(AUDIENCE_MAX)
 Signatory = single_line(SIGNATORY_MAX)
 Topic = single_line(TOPIC_MAX, min_length=1)
@@ -151,6 +153,7 @@ class EventFields(Strict):
     contact_email: ContactEmail = ""
     programme: Markdown = ""
     accommodation: Markdown = ""
+    consent_text: ConsentText = ""
     languages: WorkingLanguages = []
     timezone: TimeZone = "Europe/Helsinki"
     opens_at: LocalTime = None
@@ -223,6 +226,13 @@ class QuestionFields(Strict):
         Annotated[int, Field(ge=1, le=ANSWER_MAX)] | None, Field(validate_default=True)
     ] = None
     choices: Annotated[list[Choice], Field(max_length=CHOICES_MAX, validate_default=True)] = []
+    # The question in Finnish and Swedish (optional): empty, the main text stands in.
+    prompt_fi: single_line(PROMPT_MAX) = ""  # type: ignore[valid-type]
+    prompt_sv: single_line(PROMPT_MAX) = ""  # type: ignore[valid-type]
+    help_fi: multi_line(HELP_MAX) = ""  # type: ignore[valid-type]
+    help_sv: multi_line(HELP_MAX) = ""  # type: ignore[valid-type]
+    choices_fi: Annotated[list[Choice], Field(max_length=CHOICES_MAX)] = []
+    choices_sv: Annotated[list[Choice], Field(max_length=CHOICES_MAX)] = []
 
     # Field by field, so that a form lists these beside every other problem at once.
     @field_validator("max_length")
@@ -246,4 +256,23 @@ class QuestionFields(Strict):
                 raise ValueError(_("each choice may be given only once"))
         elif value:
             raise ValueError(_("only questions with choices take choices"))
+        return value
+
+    @field_validator("choices_fi", "choices_sv")
+    @classmethod
+    def _translated_choices(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if "choices" not in info.data:
+            return value  # the main choices have a problem of their own
+        if value and not info.data["choices"]:
+            raise ValueError(_("only questions with choices take choices"))
+        if value and len(value) != len(info.data["choices"]):
+            raise ValueError(
+                _(
+                    "give as many translated choices as choices (%(num)d), in the same order, "
+                    "or none",
+                    num=len(info.data["choices"]),
+                )
+            )
+        if len(set(value)) != len(value):
+            raise ValueError(_("each choice may be given only once"))
         return value

@@ -34,7 +34,7 @@ from app.core.vocabularies import vocabularies
 from app.events import feeds, listing, planning, services
 from app.events.formatting import event_dates, event_moment
 from app.events.forms import CommitteeForm, EventEditForm, EventForm, QuestionForm, TrackForm
-from app.events.models import ANSWER_MAX, CHOICES_MAX, TOPICS_MAX, Event, EventStatus
+from app.events.models import ANSWER_MAX, CHOICES_MAX, CONSENT_MAX, TOPICS_MAX, Event, EventStatus
 from app.events.schemas import MIN_CHOICES
 from app.permissions import PUBLIC, SIGNED_IN, access, can_organise
 from app.planner.models import Activity, Format
@@ -96,6 +96,7 @@ def event_limits() -> dict[str, int]:
         "choices": CHOICES_MAX,
         "min_choices": MIN_CHOICES,
         "answer": ANSWER_MAX,
+        "consent": CONSENT_MAX,
     }
 
 
@@ -540,6 +541,8 @@ def edit_question(slug: str, event_id: int, track_id: int, question_id: int) -> 
     form = QuestionForm(obj=question) if request.method == "GET" else QuestionForm()
     if request.method == "GET":
         form.choices.data = "\n".join(question.choices)
+        form.choices_fi.data = "\n".join(question.choices_fi)
+        form.choices_sv.data = "\n".join(question.choices_sv)
     if form.validate_on_submit() and form.checked is not None:
         services.update_question(question, form.checked)
         db.session.commit()

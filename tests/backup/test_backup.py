@@ -73,18 +73,32 @@ def _hosted_event(people):
 
     manager = people["manager"]
     institution = manager.roles[0].institution
-    event = make_event(institution, title="Päivät ✓", languages=["en", "fi"])
+    event = make_event(
+        institution, title="Päivät ✓", languages=["en", "fi"], consent_text="Tietosuoja **✓**"
+    )
     track = make_track(event)
-    question = make_question(track)
+    question = make_question(
+        track,
+        kind="one_choice",
+        choices=["Yes ✓", "No"],
+        prompt_fi="Miksi? ✓",
+        prompt_sv="Varför? ✓",
+        help_fi="Apu",
+        help_sv="Hjälp",
+        choices_fi=["Kyllä ✓", "Ei"],
+        choices_sv=["Ja ✓", "Nej"],
+    )
     criterion = make_criterion(event)
     make_member(track, manager)
     application, _token = make_participant(track, "ünï@elsewhere.example", name="Łukasz Ærø")
+    application.consent_text = event.consent_text
+    application.consent_digest = "d" * 64
     db.session.add_all(
         [
             MessageTemplate(
                 event=event, kind="accepted", language="fi", subject="Tervetuloa", body="Hei"
             ),
-            Answer(application=application, question=question, value="Koska ✓"),
+            Answer(application=application, question=question, value="Yes ✓"),
             Attendance(application=application, day=date(2026, 5, 6), marked_by="m"),
             Feedback(application=application, overall=5, track_rating=4, will_change="Kaikki"),
         ]

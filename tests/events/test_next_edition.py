@@ -33,9 +33,17 @@ def test_the_next_edition_is_a_draft_a_year_on_with_everything_but_the_applicant
         signatory_name="Ritva Rehtori",
         second_choice=True,
         languages=["en", "fi"],
+        consent_text="We keep your data for a year.",
     )
     track = make_track(event, "Communications", capacity=12, topics=["Social media"])
-    make_question(track, "Your channels", kind=QuestionKind.SEVERAL_CHOICES, choices=["X", "Y"])
+    make_question(
+        track,
+        "Your channels",
+        kind=QuestionKind.SEVERAL_CHOICES,
+        choices=["X", "Y"],
+        prompt_fi="Kanavasi",
+        choices_sv=["X-kanal", "Y-kanal"],
+    )
     make_member(track, people["planner"])
     make_criterion(event, "Fit with the track", weight=3)
     db.session.add(
@@ -72,6 +80,11 @@ def test_the_next_edition_is_a_draft_a_year_on_with_everything_but_the_applicant
         ["Social media"],
     )
     assert [(q.prompt, q.choices) for q in new_track.questions] == [("Your channels", ["X", "Y"])]
+    # The consent text and the questions' translations come along too.
+    assert copy.consent_text == "We keep your data for a year."
+    assert [(q.prompt_fi, q.choices_sv) for q in new_track.questions] == [
+        ("Kanavasi", ["X-kanal", "Y-kanal"])
+    ]
     assert [m.user_id for m in new_track.committee] == [people["planner"].id]
     assert [(c.title, c.weight) for c in copy.criteria] == [("Fit with the track", 3)]
     assert [(t.kind, t.subject) for t in copy.templates] == [("accepted", "Welcome")]

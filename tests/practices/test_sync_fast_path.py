@@ -174,6 +174,23 @@ def test_all_or_nothing_holds_when_unchanged_files_are_skipped(
     assert "Changed but must not land" not in titles
 
 
+@pytest.mark.parametrize("synced_before", [False, True])
+def test_a_file_that_cannot_be_read_is_listed_and_nothing_changes(
+    runner, sheet_folder, sheet_data, synced_before
+):
+    folder = sheet_folder(sheet_data(), sheet_data(slug="second-sheet"))
+    if synced_before:  # then the folder is hashed up front, to compare with the last sync
+        assert sync(runner, folder).exit_code == 0
+    sheet_folder(sheet_data(title="Changed but must not land"))
+    (folder / "ghost.md").symlink_to(folder / "no-such-file.md")  # a link to nothing
+    result = sync(runner, folder)
+    assert result.exit_code == 1, result.output
+    assert f"{folder}/ghost.md:1: file: cannot be read" in result.output
+    assert "nothing was changed" in result.output
+    db.session.expire_all()
+    assert "Changed but must not land" not in set(db.session.scalars(select(Practice.title)))
+
+
 def test_an_unchanged_file_whose_related_sheet_is_gone_blocks_the_sync(
     runner, sheet_folder, sheet_data
 ):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import CheckConstraint, Integer, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -52,6 +53,7 @@ QUIET_TABLES = frozenset({"api_tokens", "outbox_messages", "catalogue_state", ST
 _READ = select(STATE.c.version)
 _WROTE = "data_written"
 _SET = "data_version_set"
+_MEMO = "_data_version_read"
 
 
 def data_version() -> int:
@@ -60,9 +62,17 @@ def data_version() -> int:
     In the same transaction as the page a miss then renders, so that the page is never older
     than the version it is stored under: SQLite reads a transaction's snapshot from its first
     statement (the reader's account), and a version read elsewhere could be newer than it.
+    Read once per transaction: the account's loader and the page both ask for it.
     """
+    memo = g.get(_MEMO) if has_app_context() else None
+    if memo is not None and memo[0] is db.session().get_transaction():
+        return int(memo[1])
     number = db.session.execute(_READ).scalar()
-    return 0 if number is None else int(number)
+    version = 0 if number is None else int(number)
+    if has_app_context():
+        # The transaction itself, held, marks the memo: a new one (after a commit) reads again.
+        setattr(g, _MEMO, (db.session().get_transaction(), version))
+    return version
 
 
 @lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts import emails
 from app.accounts.models import (
@@ -24,10 +24,11 @@ from app.accounts.models import (
 )
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.tokens import INVITATION_SALT, RESET_SALT, TokenError, make_token, read_token
-from app.core.data_version import data_version
 from app.core.enums import values
 from app.core.extensions import aware, db, utcnow
 from app.core.i18n import DEFAULT_LANGUAGE, known
+from app.core.routing import MAX_ID
+from app.core.snapshots import kept
 from app.core.urls import external_url
 from app.institutions.models import Institution
 from app.mail.models import MailKind
@@ -45,55 +46,39 @@ def init_login(manager: LoginManager) -> None:
         return load_session_user(user_id)
 
 
-# Accounts as loaded, per session, kept by each process for the next request of the session.
-# Bounded: the oldest goes first.
-SNAPSHOTS_MAX = 1_000
-_SNAPSHOTS = "account_snapshots"
-
-
 def load_session_user(session_id: str) -> User | None:
     """Return the user a session names, if its token is still the user's current one.
 
-    The account, its roles and their institutions are read by one statement, and kept for
-    the session's next request while the data version stays the same: any write to an
-    account, a role or an institution (a sign-out rotating the token, a role given or taken,
-    an account closed) changes the version, and the account is then read again. A request
-    whose version matches takes a copy of the kept account into its own session, without a
-    statement: this runs on every signed-in request, before any page is answered.
+    The account, its roles and their institutions are read by one statement and kept while
+    the data version stays the same (app/core/snapshots.py): a role given or taken, an
+    account closed or a token rotated by signing out changes the version. This runs on every
+    signed-in request, before any page is answered from the store.
     """
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or not token or int(user_id) > MAX_ID:
         return None
-    version = data_version()
-    kept: dict[str, tuple[int, User]] = current_app.extensions.setdefault(_SNAPSHOTS, {})
-    found = kept.get(session_id)
-    if found is not None and found[0] == version:
-        return db.session.merge(found[1], load=False)
-    user = (
-        db.session.scalars(
-            select(User)
-            .where(User.id == int(user_id))
-            .options(joinedload(User.roles).joinedload(InstitutionRole.institution))
+
+    def read() -> User | None:
+        return (
+            db.session.scalars(
+                select(User)
+                .where(User.id == int(user_id))
+                .options(joinedload(User.roles).joinedload(InstitutionRole.institution))
+                # Over a kept copy the session may hold already (see below).
+                .execution_options(populate_existing=True)
+            )
+            .unique()
+            .first()
         )
-        .unique()
-        .first()
-    )
+
+    user = kept("account", int(user_id), read)
+    if user is not None and not hmac.compare_digest(user.session_token, token):
+        # Read again before refusing: the version starts anew in a database made again (a
+        # restore), where a kept account of the same number may be another one.
+        user = kept("account", int(user_id), read, fresh=True)
     if user is None or not hmac.compare_digest(user.session_token, token):
-        kept.pop(session_id, None)
         return None
-    if len(kept) >= SNAPSHOTS_MAX:
-        kept.pop(next(iter(kept)))
-    kept[session_id] = (version, _snapshot(user))
     return user
-
-
-def _snapshot(user: User) -> User:
-    """Return a detached copy of a freshly loaded account with its roles and institutions,
-    which the request's own changes to the account never reach."""
-    holder = Session()
-    copy = holder.merge(user, load=False)
-    holder.expunge_all()
-    return copy
 
 
 def normalise_email(email: str) -> str:

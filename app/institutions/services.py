@@ -16,6 +16,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from app.core.extensions import db
 from app.core.pagination import Pagination
+from app.core.snapshots import kept
 from app.core.validation import is_slug
 from app.core.vocabularies import Vocabularies
 from app.core.yamlfile import Problem, YamlProblem, compose, decode, line_of, pydantic_message
@@ -360,7 +361,8 @@ def get_institution(slug: str, *, outline: bool = False) -> Institution | None:
         return None
     query = select(Institution).where(Institution.slug == slug)
     if outline:
-        return db.session.scalar(query)
+        # Kept while the data version stays the same (see app/core/snapshots.py).
+        return kept("institution", slug, lambda: db.session.scalar(query))
     return db.session.scalar(
         query.options(
             selectinload(Institution.units),

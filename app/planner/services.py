@@ -28,6 +28,7 @@ from app.core.extensions import db
 from app.core.i18n import DEFAULT_LANGUAGE, in_every_language
 from app.core.i18n import lazy_gettext as _l
 from app.core.routing import MAX_ID
+from app.core.snapshots import kept
 from app.core.vocabularies import Vocabularies
 from app.institutions.models import Institution, NetworkMembership, Unit
 from app.permissions import ROLE_RANK, require_role
@@ -436,8 +437,11 @@ def get_plan(
     `outline`, the plan's row alone: enough to decide who may see it, before a cached page
     is answered."""
     if outline:
-        options: list[Any] = []
-    elif not details:
+        # Kept while the data version stays the same: a page answered from the store reads
+        # no more than the version then.
+        return kept("plan", plan_id, lambda: db.session.get(Plan, plan_id))
+    options: list[Any]
+    if not details:
         # The institution: usually in the session already (the user's roles loaded it).
         activities = selectinload(Plan.activities)
         if timing:

@@ -122,10 +122,7 @@ class EventQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    window: Annotated[
-        WindowFilter,
-        WithJsonSchema({"type": "string", "enum": list(WINDOW_FILTERS)}),
-    ] = Field(
+    window: _offered(WINDOW_FILTERS) = Field(  # type: ignore[valid-type]
         default="",
         description="open: open for applications now; closing: open and closing within a "
         "week; soon: opening later; closed: closed.",

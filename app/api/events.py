@@ -200,9 +200,9 @@ def events() -> ResponseReturnValue:
     chosen = {name: getattr(query, name) for name in LISTING_FILTERS}
     filters = listing.parse_filters({**chosen, "state": query.window}, now.date())
     if filters.problems:
-        return json_error(
-            400, "Bad Request", _("invalid query parameters"), fields=filters.problems
-        )
+        # Every refused filter at once, by the name it has here (the listing's "state").
+        named = {"window" if k == "state" else k: v for k, v in filters.problems.items()}
+        return json_error(400, "Bad Request", _("invalid query parameters"), fields=named)
     found = listing.calls(filters, now)
     rows, total, pages = _page_of(queries.with_tracks(found), query.page, query.per_page)
     return EventPage(

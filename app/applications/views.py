@@ -367,8 +367,13 @@ def _answers(application: Application | None) -> list[tuple[str, Any, str]]:
     if application is None:
         return []
     by_question = {answer.question_id: answer.value for answer in application.answers}
+    language = current_language()
     return [
-        (question.prompt, by_question[question.id], question.kind)
+        (
+            question.prompt_in(language),
+            question.answer_in(by_question[question.id], language),
+            question.kind,
+        )
         for question in application.track.questions
         if question.id in by_question
     ]

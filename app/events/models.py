@@ -11,6 +11,7 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import (
@@ -414,6 +415,16 @@ class Question(db.Model):  # type: ignore[name-defined, misc]
         if len(shown) != len(self.choices):
             shown = self.choices
         return list(zip(self.choices, shown, strict=True))
+
+    def answer_in(self, value: Any, language: str) -> Any:
+        """Return a stored answer as a reader of a language reads it: each choice by its
+        label in that language; text and yes or no as they are."""
+        if self.kind not in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES):
+            return value
+        labels = dict(self.choices_in(language))
+        if isinstance(value, list):
+            return [labels.get(item, item) for item in value]
+        return labels.get(value, value)
 
 
 class RubricCriterion(db.Model):  # type: ignore[name-defined, misc]

@@ -138,10 +138,18 @@ def test_the_list_has_the_listings_filters_and_orders(client, calls):
         ("language=finnish", "language"),
         ("sort=random", "sort"),
         ("institution=not%20a%20slug", "institution"),
+        ("window=tomorrow", "window"),
     ]:
         answer = client.get(listed + query)
         assert answer.status_code == 400, query
         assert field in answer.get_json()["error"]["fields"], (query, answer.get_json())
+
+
+@freeze_time(DURING)
+def test_every_refused_filter_is_named_at_once(client, calls):
+    answer = client.get("/api/v1/events?country=Atlantis&window=x&format=zzz&network=nope")
+    assert answer.status_code == 400
+    assert set(answer.get_json()["error"]["fields"]) == {"country", "window", "format", "network"}
 
 
 @freeze_time(DURING)

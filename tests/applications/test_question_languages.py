@@ -4,6 +4,8 @@ language's choice, so that it counts the same whatever language it was given in.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -84,9 +86,20 @@ def test_a_finnish_answer_counts_the_same_as_an_english_one(client, call, make_u
             ).get_data(as_text=True)
             for application in db.session.scalars(select(Application).order_by(Application.id))
         ]
+        finnish_pages = [
+            client.get(
+                f"/institutions/helsinki/events/{call.event.id}/review/{application.id}",
+                headers={"Accept-Language": "fi"},
+            ).get_data(as_text=True)
+            for application in db.session.scalars(select(Application).order_by(Application.id))
+        ]
     for page in pages:
         assert "Inclusion, Digital" in page and "Osallisuus" not in page
         assert "Your network" in page
+    # A reviewer reading in Finnish reads both answers in Finnish, whoever wrote them.
+    for page in finnish_pages:
+        assert "Osallisuus, Digitaalisuus" in page and "Inclusion, Digital" not in page
+        assert "Verkostosi" in page
 
 
 def test_the_organiser_writes_the_translations_and_bounds_are_refused(client, call, make_user):
@@ -125,3 +138,18 @@ def test_the_organiser_writes_the_translations_and_bounds_are_refused(client, ca
     assert call.one.choices_fi == ["Una Europa -allianssi", "UNICA-verkosto"]
     assert (call.one.prompt_fi, call.one.prompt_sv) == ("Verkostosi", "Ditt nätverk")
     assert call.one.choices == ["Una Europa", "UNICA"]
+
+
+def test_after_the_window_the_applicant_reads_what_they_sent_in_their_language(client, call):
+    from tests.events.factories import CLOSES
+
+    translate(call)
+    _, token = make_applicant(call.event, "fi@uni.example")
+    with freeze_time(DURING):
+        sent = client.post(f"/applications/{token}", data=form_of(call))
+        assert sent.status_code == 302
+    with freeze_time(CLOSES + timedelta(days=1)):
+        page = client.get(f"/applications/{token}", headers={"Accept-Language": "fi"})
+    text = page.get_data(as_text=True)
+    assert "Verkostosi" in text and "UNICA-verkosto" in text
+    assert "Osallisuus, Digitaalisuus" in text and "Your network" not in text

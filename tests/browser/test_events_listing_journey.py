@@ -94,6 +94,22 @@ def test_a_planner_finds_helsinkis_staff_week_by_network(shipped, journey):
         screenshot(page, "events-listing-institution")
 
 
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_public_pages_fit_a_phone_in_finnish_and_swedish(shipped, browser, language):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, extra_http_headers={"Accept-Language": language}
+    )
+    page = context.new_page()
+    try:
+        for path in ("/events", "/practices", "/institutions"):
+            page.goto(f"{shipped}{path}")
+            assert page.locator(f"html[lang={language}]").count() == 1
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path} in {language} is {width}px wide on a phone"
+    finally:
+        context.close()
+
+
 def test_the_listing_fits_a_phone_and_works_without_javascript(shipped, browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
     page = context.new_page()

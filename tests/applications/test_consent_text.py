@@ -145,3 +145,12 @@ def test_the_editor_bounds_the_text_with_a_clear_error(client, call, make_user):
     assert "field-error" in page
     db.session.expire_all()
     assert call.event.consent_text == ""
+
+
+def test_a_form_sent_without_consent_names_the_box_in_its_summary_as_a_phrase(client, call):
+    _, token = make_applicant(call.event)
+    data = {key: value for key, value in form_of(call).items() if key != "consent"}
+    with freeze_time(DURING):
+        page = client.post(f"/applications/{token}", data=data).get_data(as_text=True)
+    summary = page.split('role="alert"', 1)[1].split("</ul>", 1)[0]
+    assert "to run the event</a>: Your consent is needed to apply." in summary

@@ -8,7 +8,7 @@ models' constants.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from pydantic import (
@@ -34,10 +34,10 @@ SLUG_MAX = 120
 PLAIN = r"^[^\x00-\x1f\x7f]*$"
 
 
-# Which calls a list shows by their application window: open for applications now, not open
-# yet (opening later), closed; empty for every published one. An API word, never shown.
+# Which calls a list shows by their application window: open for applications now, closing
+# within a week, not open yet (opening later), closed; empty for every published one. The
+# listing checks it as its "state" (app/events/listing.py).
 WINDOW_FILTERS = ("", "open", "closing", "soon", "closed")
-WindowFilter = Literal["", "open", "closing", "soon", "closed"]
 
 
 def _problem(message: str) -> PydanticCustomError:

@@ -68,7 +68,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config.from_mapping(
         APP_ENV=os.environ.get("APP_ENV", "production"),
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'catalogue.db'}",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # A SQLite file's connection cannot go stale: no ping before each use (a statement
+        # per request). PostgreSQL's connections can, and get one (_apply_pool_settings).
+        SQLALCHEMY_ENGINE_OPTIONS={},
         MIGRATIONS_DIR=str(PROJECT_ROOT / "migrations"),
         PRACTICES_DIR=str(PROJECT_ROOT / "practices"),
         DATA_DIR=str(PROJECT_ROOT / "data"),

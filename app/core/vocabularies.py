@@ -14,6 +14,7 @@ Keys are what sheets, addresses and the API use, in every language; only labels 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -155,4 +156,5 @@ def vocabulary_stamp() -> str:
     """Return a short digest of the current app's vocabulary file (the same on every machine
     that has the same file; read again only when the file changes)."""
     path = current_app.config["VOCABULARY_FILE"]
-    return _digest(path, Path(path).stat().st_mtime_ns)
+    # os.stat, not Path(...).stat(): every answer from the catalogue's store asks.
+    return _digest(path, os.stat(path).st_mtime_ns)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from flask import abort
+from flask import abort, request
 
 from app import create_app
+from app.core.security import SessionCookies
 from app.core.urls import external_url
 from tests.conftest import make_config
 
@@ -110,3 +111,35 @@ def test_database_url_of_plain_postgres_uses_psycopg(monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://planner.example.org")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/db"
+
+
+def _signed_cookie(app, data: dict) -> str:
+    """Return the session cookie's value the app would send for `data`."""
+    return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+def test_session_signer_is_made_once_per_secret_and_not_for_a_visitor_without_a_cookie(app):
+    cookies = SessionCookies()
+    with app.test_request_context("/"):
+        assert cookies.open_session(app, request) == {}
+        assert cookies._signers == {}  # no cookie, no signer built
+    first = cookies.get_signing_serializer(app)
+    assert cookies.get_signing_serializer(app) is first
+    app.config["SECRET_KEY"] = "another-secret-0123456789abcdef0123"
+    assert cookies.get_signing_serializer(app) is not first
+
+
+def test_a_changed_secret_rejects_old_cookies_unless_it_is_a_fallback(app):
+    name = app.config["SESSION_COOKIE_NAME"]
+    old = _signed_cookie(app, {"probe": "kept"})
+
+    def read() -> dict:
+        with app.test_request_context("/", headers={"Cookie": f"{name}={old}"}):
+            return dict(app.session_interface.open_session(app, request))
+
+    assert read() == {"probe": "kept"}
+    previous = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-secret-0123456789abcdef012345"
+    assert read() == {}
+    app.config["SECRET_KEY_FALLBACKS"] = [previous]
+    assert read() == {"probe": "kept"}

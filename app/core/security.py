@@ -71,6 +71,15 @@ class SessionCookies(SecureCookieSessionInterface):
             return self.session_class()
         return super().open_session(app, request)
 
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if not session and not session.modified:
+            # Nothing to write or delete (Flask reads seven cookie settings first to find
+            # that out); only say that the answer depended on the cookie, as Flask does.
+            if session.accessed and "cookie" not in response.headers.get("Vary", "").lower():
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
 
 def init_app(app: Flask) -> None:
     """Add the headers in an after-request hook, which also runs for error responses, and

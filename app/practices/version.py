@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.core.caching import Version, sorted_query
 from app.core.extensions import db, utcnow
+from app.core.held_connection import read_row
 from app.core.vocabularies import vocabulary_stamp
 from app.practices.models import (
     CatalogueState,
@@ -48,21 +49,13 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 def catalogue_version() -> Version:
     """Return the catalogue's version and the vocabulary file's, in one cheap statement.
 
-    Read straight from a pooled DBAPI connection, outside the request's session: a page
-    answered from the cache then begins no session and no transaction (a tenth of the cost).
-    The page a miss renders is read later, so it is never older than the version it is
-    stored under.
+    Read on a connection the worker holds for such reads (app/core/held_connection.py),
+    outside the request's session: a page answered from the cache then begins no session and
+    no transaction (a tenth of the cost). The page a miss renders is read later, so it is
+    never older than the version it is stored under.
     """
     engine = db.engine
-    statement = _read_sql(engine.dialect.name)
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
+    row = read_row(engine, _read_sql(engine.dialect.name))
     number, changed_at = (0, EPOCH) if row is None else row
     if isinstance(changed_at, str):  # SQLite hands back text
         changed_at = datetime.fromisoformat(changed_at)

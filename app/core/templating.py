@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from flask import Flask, request, url_for
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup, escape
 
 from app.core.enums import label
@@ -57,8 +60,33 @@ def linkify(text: str) -> Markup:
     return Markup(linked)  # noqa: S704 - escaped first; only http(s) addresses become links
 
 
+# A line's indentation in a template's own text (not in what it puts in: that is data).
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+class TemplateIndentation(Extension):
+    """Leave out the indentation of an HTML template's own lines when it is compiled.
+
+    The templates are indented for their readers; in a page it is a fifth of the bytes (10 kB
+    of the catalogue's list), sent with every answer. A line break stays, so text reads the
+    same; only the template's text is touched, never a value it shows (a sheet's Markdown, a
+    message in a <pre>), which is inserted when the page is rendered. Compiled once per
+    template: rendering costs nothing more.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        if not (stream.name or "").endswith(".html"):
+            yield from stream
+            return
+        for token in stream:
+            if token.type == "data" and "\n" in token.value:
+                token = Token(token.lineno, "data", _INDENT.sub("\n", token.value))
+            yield token
+
+
 def init_app(app: Flask) -> None:
-    """Register the filters and globals."""
+    """Register the filters and globals, and compile templates without their indentation."""
+    app.jinja_env.add_extension(TemplateIndentation)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(level_symbols, "level")
     app.add_template_filter(linkify, "linkify")

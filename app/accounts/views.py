@@ -110,6 +110,17 @@ def _failed(response: object) -> bool:
     return getattr(response, "status_code", 200) != 302
 
 
+def _fresh_session(user: User) -> None:
+    """Sign `user` in on a new session: nothing set before sign-in carries over into it.
+
+    Its CSRF secret is made now, so that the cookie sent with the redirect already holds it:
+    otherwise the first page after signing in makes one and sends the cookie again.
+    """
+    session.clear()
+    login_user(user)
+    generate_csrf()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit(
@@ -139,9 +150,7 @@ def login() -> ResponseReturnValue:
             chosen = known(session.get(SESSION_KEY))
             if user.language is None and chosen:
                 user.language = chosen
-            # A fresh session: nothing set before sign-in carries over into it.
-            session.clear()
-            login_user(user)
+            _fresh_session(user)
             services.record_sign_in(user)
             db.session.commit()
             return _remember_device(redirect(target), user.email)
@@ -289,8 +298,7 @@ def change_password() -> ResponseReturnValue:
             services.set_password(user, form.password.data or "")
             db.session.commit()
             # The token changed: sign this browser in again with the new one.
-            session.clear()
-            login_user(user)
+            _fresh_session(user)
             flash(
                 _(
                     "Your password is changed. Other sessions of your account have ended, and "
@@ -385,8 +393,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         services.set_password(user, form.password.data or "")
         services.accept(invitation, user)
         db.session.commit()
-        session.clear()
-        login_user(user)
+        _fresh_session(user)
         flash(
             _(
                 "Welcome! You joined %(institution)s with the role: %(role)s.",

@@ -135,6 +135,20 @@ def test_sign_in_starts_a_fresh_session(client, make_user):
         assert "planted" not in session
 
 
+def test_the_cookie_set_at_sign_in_holds_the_csrf_secret(client, make_user):
+    make_user("ana@example.org")
+    client.get("/practices")  # a secret made before signing in does not carry over
+    with client.session_transaction() as session:
+        before = session.get("csrf_token")
+    assert login(client, "ana@example.org").status_code == 302
+    with client.session_transaction() as session:
+        assert session.get("csrf_token") not in (None, before)
+    # So the first page after signing in, a form on it, sends no second cookie.
+    page = client.get("/account")
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
+
+
 def test_sign_in_is_throttled_per_account_with_a_clear_message(client, make_user):
     make_user("ana@example.org")
     for _ in range(5):

@@ -211,7 +211,7 @@ class _ActivityFields(Strict):
     def _after_the_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("start_date")
         if start is not None and value is not None and value < start:
-            raise ValueError(_("end_date is before start_date"))
+            raise ValueError(_("the end date (end_date) is before the start date (start_date)"))
         return value
 
     @field_validator("start_date", "end_date")
@@ -293,11 +293,11 @@ def check_dates(
     is not known), as the timeline shows it: one that never occurs there would vanish.
     """
     if start is not None and end is not None and end < start:
-        raise DateProblem("end_date", _("end_date is before start_date"))
+        raise DateProblem("end_date", _("the end date (end_date) is before the start date (start_date)"))
     if not recurrence:
         return
     if start is None:
-        raise DateProblem("start_date", _("a repeating activity needs a start_date"))
+        raise DateProblem("start_date", _("a repeating activity needs a start date (start_date)"))
     last = max(period[1], start) if period else start + timedelta(days=3653)
     if first_occurrence(recurrence, start, last) is None:
         raise DateProblem(

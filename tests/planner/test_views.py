@@ -58,6 +58,29 @@ def test_a_plan_form_lists_a_bad_title_and_reversed_dates_at_once(client, planne
     assert 'id="period_end-error">The period ends before it starts.' in page
 
 
+def test_an_activity_with_reversed_dates_is_told_so_in_words(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["delivery"]}
+    )
+    activity = db.session.scalar(select(Activity))
+    response = client.post(
+        f"/plans/{plan.id}/activities/{activity.id}/edit",
+        data={
+            "title": activity.title,
+            "format": "online",
+            "start_date": "2027-03-02",
+            "end_date": "2027-03-01",
+            "status": "planned",
+            "version": str(activity.version),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="end_date-error">The end date (end_date) is before the start date' in page
+    assert "End_date" not in page
+
+
 def test_adopt_from_the_practice_page_into_a_plan(client, planner):
     plan = _new_plan(client)
     page = client.get("/practices/peer-learning-circle").get_data(as_text=True)

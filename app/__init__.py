@@ -8,11 +8,12 @@ from typing import Any
 from flask import Flask
 
 from app.config import load_config
+from app.core.application import App
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the application."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
     load_config(app, test_config)
     register_json(app)
     register_logging(app)
@@ -55,12 +56,14 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.services import init_login
     from app.core import caching, i18n
     from app.core.extensions import csrf, db, limiter, login_manager, migrate
+    from app.core.security import init_csrf
 
     # Every feature's tables on the metadata, also those no blueprint imports yet (migrations).
     importlib.import_module("app.models")
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
+    init_csrf(app)
     login_manager.init_app(app)
     init_login(login_manager)
     limiter.init_app(app)

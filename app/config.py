@@ -83,6 +83,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         MAX_PAGE_SIZE=100,
         WTF_CSRF_TIME_LIMIT=None,
+        # The check runs in app.core.security.init_csrf, for the methods that change things.
+        WTF_CSRF_CHECK_DEFAULT=False,
         # werkzeug's scrypt at its default cost; the tests lower the cost to stay fast.
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 - a method name, not a password
         COMMON_PASSWORDS_FILE=str(PROJECT_ROOT / "data" / "common-passwords.txt"),

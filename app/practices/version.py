@@ -57,12 +57,19 @@ def catalogue_version() -> Version:
     engine = db.engine
     row = read_row(engine, _read_sql(engine.dialect.name))
     number, changed_at = (0, EPOCH) if row is None else row
+    # Facet and term labels come from the vocabulary file, which a data load can replace.
+    return _version(number, changed_at, vocabulary_stamp())
+
+
+@lru_cache(maxsize=8)
+def _version(number: int, changed_at: datetime | str, vocabulary: str) -> Version:
+    """Return the version of a row and vocabulary stamp, made once for each (most requests
+    read the same row)."""
     if isinstance(changed_at, str):  # SQLite hands back text
         changed_at = datetime.fromisoformat(changed_at)
     changed_at = changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
-    # Facet and term labels come from the vocabulary file, which a data load can replace.
     return Version(
-        f"{number}.{changed_at.timestamp()}.{vocabulary_stamp()}",
+        f"{number}.{changed_at.timestamp()}.{vocabulary}",
         # Last-Modified has whole seconds: a change within the second still changes the ETag.
         changed_at.replace(microsecond=0),
     )

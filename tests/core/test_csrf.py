@@ -64,3 +64,30 @@ def test_confirmation_pages_change_nothing_on_get(client, make_user, make_instit
     login(client, "boss@example.org")
     client.get(f"/institutions/uni-a/members/{ana.id}/remove")
     assert [r.role for r in ana.roles] == ["viewer"]
+
+
+def test_flask_wtf_own_hook_is_off_and_ours_checks_every_changing_method(migrated_database):
+    # The check runs in app.core.security.init_csrf; Flask-WTF's hook is turned off by config.
+    app = create_app(make_config(migrated_database, WTF_CSRF_ENABLED=True))
+    assert app.config["WTF_CSRF_CHECK_DEFAULT"] is False
+
+    @app.route("/_changes", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def _changes():
+        return "changed"
+
+    client = app.test_client()
+    assert client.get("/_changes").status_code == 200
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = client.open("/_changes", method=method)
+        assert response.status_code == 400, method
+        assert "CSRF" in response.get_data(as_text=True)
+
+
+def test_a_view_marked_exempt_stays_exempt(csrf_client):
+    # The language switch confirms on a page of its own instead of refusing (accounts/views.py).
+    # Without the exemption Flask-WTF's refusal would answer, naming the missing token.
+    response = csrf_client.post("/language", data={"language": "fi", "next": "/practices"})
+    page = response.get_data(as_text=True)
+    assert 'action="/language"' in page
+    assert 'name="csrf_token"' in page
+    assert "token is missing" not in page

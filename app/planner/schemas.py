@@ -293,7 +293,9 @@ def check_dates(
     is not known), as the timeline shows it: one that never occurs there would vanish.
     """
     if start is not None and end is not None and end < start:
-        raise DateProblem("end_date", _("the end date (end_date) is before the start date (start_date)"))
+        raise DateProblem(
+            "end_date", _("the end date (end_date) is before the start date (start_date)")
+        )
     if not recurrence:
         return
     if start is None:

@@ -1,7 +1,7 @@
 """Throughput of each page against the framework's floor, under the same gunicorn and load.
 
     python bench/perf.py [--scale small|large|both] [--database-url URL] [--seconds 10]
-                         [--connections 16] [--workers 2] [--markdown]
+                         [--connections 16] [--workers 2] [--markdown] [--keep DIR]
 
 For each scale it fills a fresh database (SQLite in a temporary folder, or the PostgreSQL
 database --database-url names, emptied first), starts the app under gunicorn on 127.0.0.1 and
@@ -14,11 +14,16 @@ floor's throughput, median latency and its ratio to the floor's, and responses t
 Scales: "small" is the shipped catalogue and one institution; "large" is 1,000 institutions,
 100,000 activities, 1,000,000 values (bench/scale_bench.py) and 10,000 sheets (the shipped ones
 and variants of them, bench/sync_bench.py). Everything it starts, it stops.
+
+--keep DIR keeps each scale's SQLite database in DIR/<scale> and uses it again on the next run
+with the same DIR, so that the large data set (about ten minutes to build) can be built while
+the machine is busy and driven when it is idle.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -190,8 +195,17 @@ def pages(names: dict[str, str]) -> list[tuple[str, str, bool]]:
 
 
 def run_scale(scale: str, url: str, args: argparse.Namespace, work: Path) -> list[Row]:
-    folder = catalogue_folder(scale, work)
-    names = prepare(url, scale, folder)
+    kept = work / "names.json"
+    if args.keep and kept.exists():
+        names = json.loads(kept.read_text())
+        print(f"  {scale}: data kept in {work}")
+    else:
+        if args.keep:  # a build that did not finish: start again from nothing
+            shutil.rmtree(work)
+            work.mkdir(parents=True)
+        names = prepare(url, scale, catalogue_folder(scale, work))
+        if args.keep:
+            kept.write_text(json.dumps(names))
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -267,7 +281,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the SQLite data here and use it again (not with a URL)"
+    )
     args = parser.parse_args()
+    if args.keep and args.database_url:
+        raise SystemExit("--keep keeps SQLite data; a --database-url database is emptied")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     scales = ["small", "large"] if args.scale == "both" else [args.scale]
@@ -278,12 +297,17 @@ def main() -> None:
     )
     found: dict[str, list[Row]] = {}
     for scale in scales:
-        work = Path(tempfile.mkdtemp(prefix=f"perf-{scale}-"))
+        if args.keep:
+            work = args.keep / scale
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"perf-{scale}-"))
         try:
             url = args.database_url or f"sqlite:///{work / 'perf.db'}"
             found[scale] = run_scale(scale, url, args, work)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     bare = floor(args)
     print()
     print(table(found, bare, args.markdown))

@@ -1,6 +1,7 @@
 """Load test: gunicorn (4 workers) serving the large data set to 50 concurrent users for 60 s.
 
     python bench/load/run.py [--database-url URL] [--scale small|large] [--seconds 60]
+                             [--keep DIR]
 
 Fills a fresh database with bench/scale_bench.py's data set (large by default: 1,000
 institutions, 100,000 activities, 1,000,000 values; PostgreSQL when --database-url names one,
@@ -9,12 +10,17 @@ visitors browse and search the catalogue, managers read plans and dashboards, a 
 activities through the API. Then the same gunicorn settings serve a bare Flask page (the
 framework's floor). Prints requests per second, p50/p95/p99 latency and errors for each page,
 and each page's throughput against the floor. Everything it starts, it stops.
+
+--keep DIR keeps the filled database (SQLite in DIR, or the --database-url one) and what the
+users need in DIR/env.json, and a later run with the same DIR, scale and URL drives it again
+without filling it: the large data set takes about ten minutes to build.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import signal
 import socket
@@ -170,11 +176,24 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--scale", choices=["small", "large"], default="large")
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--keep", type=Path, help="keep the filled database and use it again")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="load-"))
-    url = args.database_url or f"sqlite:///{work / 'load.db'}"
+    data = args.keep or work
+    data.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{data / 'load.db'}"
     print(f"database {url.split('@')[-1]}, {args.scale} data, {USERS} users, {args.seconds} s")
-    load_env = prepare(url, args.scale)
+    kept = data / "env.json"
+    made_for = {"url": url, "scale": args.scale}
+    if args.keep and kept.exists() and json.loads(kept.read_text())["made_for"] == made_for:
+        load_env = json.loads(kept.read_text())["env"]
+        print(f"data kept in {data}")
+    else:
+        kept.unlink(missing_ok=True)
+        (data / "load.db").unlink(missing_ok=True)
+        load_env = prepare(url, args.scale)
+        if args.keep:
+            kept.write_text(json.dumps({"made_for": made_for, "env": load_env}))
     env = {
         **os.environ,
         **load_env,

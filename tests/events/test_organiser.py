@@ -247,6 +247,12 @@ def test_an_event_from_a_plan_activity_is_prefilled(client, people, make_practic
     assert '<option selected value="hybrid">' in page
     client.post(f"{BASE}/new", data=event_form(activity_id=str(activity.id)))
     assert db.session.scalar(select(Event)).activity_id == activity.id
+    # Once it has an event, both pages name it and offer another, not the first again.
+    for address in (f"/plans/{plan.id}/activities/{activity.id}/edit", f"/plans/{plan.id}"):
+        page = client.get(address).get_data(as_text=True)
+        assert "Its event:" in page, address
+        assert "Host another event" in page, address
+        assert "Host this as an event" not in page, address
 
 
 def test_an_activity_of_another_practice_does_not_offer_hosting(client, people, make_practice):

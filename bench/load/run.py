@@ -224,7 +224,8 @@ def main() -> None:
         rps = float(row["Requests/s"])
         print(
             f"{row['Name'][:39]:<40}{rps:8.1f}{row['50%']:>9}{row['95%']:>9}{row['99%']:>9}"
-            f"{row['Failure Count']:>8}{rps / floor_rps:10.2f}"
+            f"{row['Failure Count']:>8}"
+            + (f"{rps / floor_rps:10.2f}" if floor_rps else f"{'-':>10}")
         )
     failures = int(next(r for r in stats if r["Name"] == "Aggregated")["Failure Count"])
     if failures:

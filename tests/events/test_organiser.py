@@ -574,6 +574,18 @@ def test_a_choice_question_is_added_and_moved(client, setup):
     assert [q.prompt for q in db.session.get(Track, track.id).questions] == ["Which?"]
 
 
+def test_the_question_list_shows_each_language_and_what_is_missing(client, setup):
+    event, track, first = setup
+    first.prompt_fi = "Miksi haet?"
+    first.choices_fi = []
+    db.session.commit()
+    login(client, "manager@a.example")
+    page = client.get(f"{BASE}/{event.id}/tracks/{track.id}/questions").get_data(as_text=True)
+    assert 'In Finnish:</span> <span lang="fi">Miksi haet?</span>' in page
+    # Not given in Swedish: applicants reading in it see the main text, and the list says so.
+    assert "In Swedish:</span> <span class=\"muted\">not given" in page
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

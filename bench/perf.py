@@ -45,6 +45,9 @@ PASSWORD = "perf-bench-password-long-enough"  # a throwaway database's account
 EMAIL = "manager@perf.example"
 SHEETS_AT_LARGE = 10_000
 SHEET = "sending-staff-on-job-shadowing"
+# Sign-in and wrk send the same browser name: Flask-Login marks a session whose browser
+# changed as not fresh, which writes the cookie again on every request of a fixed cookie.
+USER_AGENT = "perf-bench"
 
 from load.run import serve, stop  # noqa: E402 - bench/ is on the path only now
 
@@ -126,6 +129,7 @@ def prepare(url: str, scale: str, folder: Path) -> dict[str, str]:
 def sign_in(base: str) -> str:
     """Sign in as the bench's manager; return the Cookie header of the session."""
     session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
     page = session.get(base + "/login", timeout=30).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token is not None, "no CSRF token on the sign-in page"
@@ -144,8 +148,12 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 def drive(url: str, seconds: int, connections: int, cookie: str | None = None) -> Row:
     """Drive one address with wrk; return its throughput, median latency and failures."""
-    check = requests.get(url, headers={"Cookie": cookie} if cookie else {}, timeout=60)
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    check = requests.get(url, headers=headers, timeout=60)
     assert check.status_code == 200, (url, check.status_code)
+    # wrk sends the same cookie every time: a page that writes it again would be measured
+    # writing it on every request, which a browser keeping the new cookie does not do.
+    assert "Set-Cookie" not in check.headers, (url, "writes the session cookie")
     command = [
         "wrk",
         "-t",
@@ -157,6 +165,8 @@ def drive(url: str, seconds: int, connections: int, cookie: str | None = None) -
         "--latency",
         "--timeout",
         "10s",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]

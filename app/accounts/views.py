@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -117,6 +118,9 @@ def _fresh_session(user: User) -> None:
     otherwise the first page after signing in makes one and sends the cookie again.
     """
     session.clear()
+    # The sign-in form already made this request's token, from the session just cleared:
+    # forget it, or generate_csrf hands it back and puts no secret in the new session.
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     login_user(user)
     generate_csrf()
 

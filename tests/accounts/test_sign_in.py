@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -135,12 +136,19 @@ def test_sign_in_starts_a_fresh_session(client, make_user):
         assert "planted" not in session
 
 
-def test_the_cookie_set_at_sign_in_holds_the_csrf_secret(client, make_user):
+@pytest.mark.parametrize("csrf", [False, True], ids=["csrf off", "csrf on"])
+def test_the_cookie_set_at_sign_in_holds_the_csrf_secret(migrated_database, make_user, csrf):
+    # With CSRF on, the sign-in form makes a token from the old session as it is read.
+    client = create_app(make_config(migrated_database, WTF_CSRF_ENABLED=csrf)).test_client()
     make_user("ana@example.org")
-    client.get("/practices")  # a secret made before signing in does not carry over
+    page = client.get("/login").get_data(as_text=True)  # a secret made before does not carry over
     with client.session_transaction() as session:
         before = session.get("csrf_token")
-    assert login(client, "ana@example.org").status_code == 302
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"email": "ana@example.org", "password": PASSWORD}
+    if csrf:
+        data["csrf_token"] = token.group(1)
+    assert client.post("/login", data=data).status_code == 302
     with client.session_transaction() as session:
         assert session.get("csrf_token") not in (None, before)
     # So the first page after signing in, a form on it, sends no second cookie.

@@ -23,14 +23,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import g, has_app_context
+from flask import has_request_context, request
 from sqlalchemy import CheckConstraint, Integer, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
 from app.core.extensions import db
+from app.core.held_connection import read_row
 
 
 class DataState(db.Model):  # type: ignore[name-defined, misc]
@@ -53,33 +54,50 @@ QUIET_TABLES = frozenset({"api_tokens", "outbox_messages", "catalogue_state", ST
 _READ = select(STATE.c.version)
 _WROTE = "data_written"
 _SET = "data_version_set"
-_MEMO = "_data_version_read"
+_MEMO = "scp.data_version"  # in the request's environ: g outlives a request in tests
 
 
 def data_version() -> int:
-    """Return the data version, read in the request's own transaction.
+    """Return the data version, as of a moment no later than what this request reads next.
 
-    In the same transaction as the page a miss then renders, so that the page is never older
-    than the version it is stored under: SQLite reads a transaction's snapshot from its first
-    statement (the reader's account), and a version read elsewhere could be newer than it.
-    Read once per transaction: the account's loader and the page both ask for it.
+    A page that misses is rendered from reads made after the version is read, so it is never
+    older than the version it is stored under. The first time a request asks, before its
+    session has begun a transaction, the version is read on the worker's held connection
+    (app/core/held_connection.py): whatever the session reads afterwards sees that version
+    or a later one, and a page answered from the store then begins no transaction at all.
+    Once the session has begun one, the version is read inside it (SQLite's snapshot dates
+    from a transaction's first statement, and a version read elsewhere could be newer). The
+    request keeps what it read until its session commits.
     """
-    memo = g.get(_MEMO) if has_app_context() else None
-    if memo is not None and memo[0] is db.session().get_transaction():
-        return int(memo[1])
-    number = db.session.execute(_READ).scalar()
-    version = 0 if number is None else int(number)
-    if has_app_context():
-        # The transaction itself, held, marks the memo: a new one (after a commit) reads again.
-        setattr(g, _MEMO, (db.session().get_transaction(), version))
+    environ = request.environ if has_request_context() else None
+    if environ is not None and _MEMO in environ:
+        return int(environ[_MEMO])
+    session = db.session()
+    if environ is not None and session.get_transaction() is None:
+        engine = db.engine
+        row = read_row(engine, _sql(engine.dialect.name, "read"))
+    else:
+        row = session.execute(_READ).first()
+    version = 0 if row is None or row[0] is None else int(row[0])
+    if environ is not None:
+        environ[_MEMO] = version
     return version
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_read(_session: Session) -> None:
+    """A commit may have changed the data: the request's next question reads the version."""
+    if has_request_context():
+        request.environ.pop(_MEMO, None)
 
 
 @lru_cache(maxsize=8)
 def _sql(dialect: str, which: str) -> str:
-    """Return the bump as this database writes it (it takes no parameters)."""
-    if which == "bump_made":
-        statement: Any = update(STATE).values(version=STATE.c.version + 1)
+    """Return the read or a bump as this database writes it (they take no parameters)."""
+    if which == "read":
+        statement: Any = _READ
+    elif which == "bump_made":
+        statement = update(STATE).values(version=STATE.c.version + 1)
     else:
         # One statement whether or not the row exists yet: two first writers cannot both
         # insert it. A new database has no row, so that a backup restores into empty tables.

@@ -218,3 +218,43 @@ def test_a_plan_moved_to_another_institution_is_refused_to_its_old_readers_at_on
     db.session.get(Plan, ids["plan"]).institution_id = other.id
     db.session.commit()
     assert clients["manager"].get(page).status_code == 404
+
+
+def test_a_hit_on_a_fresh_session_runs_no_statement_through_the_session(readers, count_queries):
+    # As in a worker: the request starts with no transaction open. The version is read on the
+    # held connection (app/core/held_connection.py); account and plan are kept rows.
+    _people, ids, clients = readers
+    for page in pages(ids):
+        clients["manager"].get(page)  # stored, and the rows kept
+        db.session.remove()
+        with count_queries() as hit:
+            assert clients["manager"].get(page).status_code == 200
+        assert hit.statements == [], (page, hit.statements)
+
+
+def test_the_version_is_read_in_the_session_once_it_has_begun(app, two_institutions, count_queries):
+    # SQLite's snapshot dates from a transaction's first statement: a version read elsewhere
+    # after it could be newer than what the session reads, and a page stored under it stale.
+    _people, ids = two_institutions
+    db.session.remove()
+    with app.test_request_context("/"):
+        with count_queries() as fresh:
+            data_version()
+        assert fresh.statements == []
+    db.session.remove()
+    with app.test_request_context("/"):
+        db.session.get(Plan, ids["plan"])
+        with count_queries() as begun:
+            data_version()
+        assert any("data_state" in statement for statement in begun.statements)
+
+
+def test_a_request_reads_the_version_again_after_its_commit(app, two_institutions):
+    _people, ids = two_institutions
+    db.session.remove()
+    with app.test_request_context("/"):
+        before = data_version()
+        assert data_version() == before  # kept for the request
+        db.session.get(Plan, ids["plan"]).title = "Changed in this request"
+        db.session.commit()
+        assert data_version() == before + 1

@@ -583,7 +583,7 @@ def test_the_question_list_shows_each_language_and_what_is_missing(client, setup
     page = client.get(f"{BASE}/{event.id}/tracks/{track.id}/questions").get_data(as_text=True)
     assert 'In Finnish:</span> <span lang="fi">Miksi haet?</span>' in page
     # Not given in Swedish: applicants reading in it see the main text, and the list says so.
-    assert "In Swedish:</span> <span class=\"muted\">not given" in page
+    assert 'In Swedish:</span> <span class="muted">not given' in page
 
 
 @pytest.mark.parametrize(

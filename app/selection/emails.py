@@ -144,6 +144,8 @@ def decision_email(
             paragraphs += _offer_details(application, link)
         if event.contact_email:
             paragraphs.append(_("Questions? Write to %(email)s.", email=event.contact_email))
+        # Every email the service sends ends so, the organiser's own text included.
+        paragraphs.append(_("This message was sent automatically; replies to it are not read."))
         return Email(subject=subject, body="\n\n".join(paragraphs) + "\n", language=language)
 
 

@@ -250,6 +250,15 @@ def test_the_accepted_get_an_offer_with_a_deadline_and_the_event_details(scene, 
     assert "cannot offer you a place" in declined.body and "/applications/" not in declined.body
 
 
+def force_fi(text: str) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale("fi"):
+        translated = gettext(text)
+    assert translated != text
+    return translated
+
+
 def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three):
     _first, _second, _third = three
     _decide_all(scene, three)
@@ -261,6 +270,11 @@ def test_an_applicant_is_written_to_in_the_language_they_applied_in(scene, three
     assert "Hyvä Second Person" in waiting.body and "on varasijalla" in waiting.body
     (accepted,) = _mails("first@uni.example")
     assert accepted.language == "en" and "Confirm or decline your place by" in accepted.body
+    # Each ends, in its own language, as every email of the service does.
+    assert accepted.body.rstrip().endswith("replies to it are not read.")
+    assert waiting.body.rstrip().endswith(
+        force_fi("This message was sent automatically; replies to it are not read.")
+    )
 
 
 def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(client, scene, three):
@@ -282,6 +296,7 @@ def test_the_organisers_text_replaces_the_default_for_its_kind_and_language(clie
     db.session.commit()
     (mail,) = _mails("first@uni.example")
     assert mail.subject == "Welcome to International Staff Training Days 2026"
+    assert mail.body.rstrip().endswith("replies to it are not read.")
     assert mail.body.startswith(
         "Dear First Person, you are in Global mobility networks. A { brace } stays."
     )

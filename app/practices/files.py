@@ -71,7 +71,12 @@ class SheetFile:
     """The outcome of reading one file: the sheet, or the problems that stop it."""
 
     path: Path
+    # The sheet, while in the process that read it: a reader sends back its outline (slug,
+    # related) and rows instead, as pickling the model cost more than making it.
     sheet: PracticeSheet | None = None
+    # The outline of a valid sheet, all the checks across files read: empty if not valid.
+    slug: str = ""
+    related: list[str] = field(default_factory=list)
     digest: str = ""
     # The body rendered as it is read, so that a sync renders nothing while it writes.
     body_html: str = ""
@@ -92,6 +97,11 @@ class SheetFile:
     # The bytes read, to place a problem found later; read_folder drops them (and the file is
     # read again from `path` if need be) so that a large folder is not held in memory.
     raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        """Tell whether the file was read and found valid on its own."""
+        return bool(self.slug)
 
     @property
     def name_slug(self) -> str:
@@ -313,7 +323,7 @@ def read_sheet_text(
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
-    result.sheet = sheet
+    result.sheet, result.slug, result.related = sheet, sheet.slug, list(sheet.related)
     if render:
         result.body_html = _render(sheet.body)
     return result
@@ -491,6 +501,9 @@ def _read_chunk(chunk: list[str]) -> list[SheetFile]:
         source = sources.get(item.name_slug)
         if item.is_translation and item.sheet is not None and source is not None:
             item.differences = translation_differences(source, item.sheet)
+    # Sent back without the sheet: its outline, rows and differences are all the parent reads.
+    for item in files:
+        item.sheet = None
     return files
 
 
@@ -529,25 +542,25 @@ def check_across_files(files: list[SheetFile]) -> list[Problem]:
     translations = [item for item in files if item.is_translation]
     files = [item for item in files if not item.is_translation]
     for item in files:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        other = first_by_slug.setdefault(item.sheet.slug, item)
+        other = first_by_slug.setdefault(item.slug, item)
         if other is not item:
             problems.append(
                 Problem(
                     str(item.path),
                     item.line_of("slug"),
                     "slug",
-                    f"duplicate slug {item.sheet.slug!r}, also in {other.path}",
+                    f"duplicate slug {item.slug!r}, also in {other.path}",
                 )
             )
     # A file that failed to read still names its sheet by its file name: count that slug as
     # known, so that one broken file is not echoed as an unknown related sheet everywhere.
-    known = set(first_by_slug) | {item.name_slug for item in files if item.sheet is None}
+    known = set(first_by_slug) | {item.name_slug for item in files if not item.valid}
     for item in files:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        for index, slug in enumerate(item.sheet.related):
+        for index, slug in enumerate(item.related):
             if slug not in known:
                 problems.append(
                     Problem(
@@ -566,23 +579,25 @@ def _translation_problems(
     """Refuse a translation whose English sheet is missing, or that changes more than text."""
     problems: list[Problem] = []
     for item in translations:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        source = sources.get(item.sheet.slug)
+        source = sources.get(item.slug)
         if source is None:
-            if item.sheet.slug not in known:  # a broken source is reported on its own file
+            if item.slug not in known:  # a broken source is reported on its own file
                 problems.append(
                     Problem(
                         str(item.path),
                         item.line_of("slug"),
                         "slug",
-                        f"no English sheet {item.sheet.slug}.md beside this translation",
+                        f"no English sheet {item.slug}.md beside this translation",
                     )
                 )
             continue
-        assert source.sheet is not None
         differences = item.differences
         if differences is None or source.path.name != f"{item.name_slug}.md":
+            # Read in this process (a reader compares a translation with its English sheet,
+            # which it always has at hand), so both sheets are here.
+            assert source.sheet is not None and item.sheet is not None
             differences = translation_differences(source.sheet, item.sheet)
         for loc, message in differences:
             # The body is prose, so every difference is in the front matter.

@@ -451,7 +451,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
                 "source": "sync",
                 "author_id": None,
                 "author_email": "",
-                "changed_fields": changed_fields(befores.get(practice_id), _sheet(item)),
+                "changed_fields": _changed_fields_since(befores.get(practice_id), item),
                 "note": "",
                 "snapshot": _rows(item)["snapshot"],
                 "created_at": now,
@@ -485,6 +485,13 @@ def _rows(item: SheetFile) -> dict[str, Any]:
     if item.rows is None:
         item.rows = sync_rows(item)
     return item.rows
+
+
+def _changed_fields_since(before: PracticeSheet | None, item: SheetFile) -> list[str]:
+    """Name the fields a file changes in a sheet, from its rows (a reader sends no sheet)."""
+    if before is None:
+        return []
+    return _changed_keys(before.model_dump(mode="json"), _rows(item)["snapshot"])
 
 
 def _sheet(item: SheetFile) -> PracticeSheet:
@@ -781,8 +788,11 @@ def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[s
     """Name the fields that differ between two states of a sheet (none for a new one)."""
     if before is None:
         return []
-    new = after.model_dump(mode="json")
-    old = before.model_dump(mode="json")
+    return _changed_keys(before.model_dump(mode="json"), after.model_dump(mode="json"))
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Name the fields that differ between two sheets dumped as JSON data."""
 
     def same(name: str) -> bool:
         # The order of a sheet's goals, categories, stages and groups carries no meaning.

@@ -339,8 +339,15 @@ def test_a_bulk_sync_writes_what_the_unit_of_work_wrote(
         assert bulk[table] == reference[table], table
 
 
-def test_a_bulk_update_writes_what_the_unit_of_work_wrote(app, runner, tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_bulk_update_writes_what_the_unit_of_work_wrote(
+    app, runner, tmp_path, monkeypatch, processes
+):
     from tests.conftest import _empty_tables
+
+    # With 2, the readers send rows, not sheets: the changed fields come from those rows.
+    monkeypatch.setattr(practice_files, "PARALLEL_FROM", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: processes)
 
     first, second = shipped_copy(tmp_path), tmp_path / "second"
     shutil.copytree(first, second)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import JSON, Text, cast, select, text
 
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
@@ -274,15 +274,15 @@ def catalogue_state() -> dict[str, Any]:
             found.append(values)
         return sorted(found, key=repr)
 
-    return {
-        model.__tablename__: rows(model)
-        for model in (
-            Practice,
-            PracticeTerm,
-            PracticeIndicator,
-            PracticeRevision,
-            PracticeTranslation,
-        )
+    def json_texts(model) -> list[tuple[str, ...]]:
+        # The JSON columns' text as stored, which a search by text reads (exemplified_by).
+        columns = [cast(c, Text) for c in model.__table__.columns if isinstance(c.type, JSON)]
+        return sorted(map(tuple, db.session.execute(select(*columns))))
+
+    models = (Practice, PracticeTerm, PracticeIndicator, PracticeRevision, PracticeTranslation)
+    return {model.__tablename__: rows(model) for model in models} | {
+        f"{model.__tablename__} as JSON text": json_texts(model)
+        for model in (Practice, PracticeRevision, PracticeTranslation)
     }
 
 

@@ -466,7 +466,9 @@ def _read_many(wanted: list[str], reading: _Reading, workers: int) -> list[Sheet
     gc.freeze()
     try:
         with context.Pool(workers, _start_worker, (app, reading)) as pool:
-            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+            # One chunk a task (map would bundle several): each comes back as it is read.
+            read = pool.map(_read_chunk, chunks, chunksize=1)
+            return [item for chunk in read for item in chunk]
     finally:
         gc.unfreeze()
 

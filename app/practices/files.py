@@ -26,6 +26,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -71,7 +72,12 @@ class SheetFile:
     """The outcome of reading one file: the sheet, or the problems that stop it."""
 
     path: Path
+    # The sheet, while in the process that read it: a reader sends back its outline (slug,
+    # related) and rows instead, as pickling the model cost more than making it.
     sheet: PracticeSheet | None = None
+    # The outline of a valid sheet, all the checks across files read: empty if not valid.
+    slug: str = ""
+    related: list[str] = field(default_factory=list)
     digest: str = ""
     # The body rendered as it is read, so that a sync renders nothing while it writes.
     body_html: str = ""
@@ -92,6 +98,11 @@ class SheetFile:
     # The bytes read, to place a problem found later; read_folder drops them (and the file is
     # read again from `path` if need be) so that a large folder is not held in memory.
     raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        """Tell whether the file was read and found valid on its own."""
+        return bool(self.slug)
 
     @property
     def name_slug(self) -> str:
@@ -128,18 +139,26 @@ def _front_matter_node(raw: bytes) -> yaml.Node | None:
         return None
 
 
-def _split(text: str) -> tuple[str, int, list[str]] | None:
+# A line that is '---' but for blanks around it (str.strip's, which are \s's), \n ending it.
+_DELIMITER_LINE = re.compile(r"^[^\S\n]*---[^\S\n]*$", re.MULTILINE)
+
+
+def _split(text: str) -> tuple[str, int, str] | None:
     """Cut a file's text into its front matter, the 0-based index of the closing '---' line
-    and the lines; None when there is no front matter between two '---' lines."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines[0].strip() != FRONT_MATTER_DELIMITER:
+    and the text after that line; None when there is no front matter between two '---' lines.
+
+    Found in the text as it is: splitting a whole file into lines was a tenth of its reading.
+    """
+    text = text.replace("\r\n", "\n")
+    first = text.split("\n", 1)[0]
+    if first.strip() != FRONT_MATTER_DELIMITER:
         return None
-    end = next(
-        (i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_DELIMITER), None
-    )
-    if end is None:
+    start = len(first) + 1
+    closing = _DELIMITER_LINE.search(text, start) if start <= len(text) else None
+    if closing is None:
         return None
-    return "\n".join(lines[1:end]), end, lines
+    front = text[start : max(start, closing.start() - 1)]
+    return front, text.count("\n", 0, closing.start()), text[closing.end() + 1 :]
 
 
 @lru_cache(maxsize=256)
@@ -269,7 +288,7 @@ def read_sheet_text(
     split = _split(text)
     if split is None:
         return problem(1, "front matter", "no closing '---' line after the front matter")
-    front, end, lines = split
+    front, end, after = split
     # libyaml's data without a node tree: the tree is composed (result.line_of) only to place
     # a problem, which a valid file does not have.
     try:
@@ -295,7 +314,8 @@ def read_sheet_text(
                 ".".join(str(part) for part in loc),
                 f"repeated key {loc[-1]!r} (first on line {first + 2}); give each key once",
             )
-    data["body"] = tidy_text("\n".join(lines[end + 1 :]))
+    # Tidied by the sheet's own validator (tidy_text), as a body from any source is.
+    data["body"] = after
     try:
         context = {"vocab": vocab, WITHOUT_MARKERS: not any(c in text for c in MARKER_CHARACTERS)}
         sheet = PracticeSheet.model_validate(data, context=context)
@@ -313,7 +333,7 @@ def read_sheet_text(
         return problem(
             result.line_of("slug"), "slug", f"must match the file name ({result.name_slug!r})"
         )
-    result.sheet = sheet
+    result.sheet, result.slug, result.related = sheet, sheet.slug, list(sheet.related)
     if render:
         result.body_html = _render(sheet.body)
     return result
@@ -446,7 +466,9 @@ def _read_many(wanted: list[str], reading: _Reading, workers: int) -> list[Sheet
     gc.freeze()
     try:
         with context.Pool(workers, _start_worker, (app, reading)) as pool:
-            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+            # One chunk a task (map would bundle several): each comes back as it is read.
+            read = pool.map(_read_chunk, chunks, chunksize=1)
+            return [item for chunk in read for item in chunk]
     finally:
         gc.unfreeze()
 
@@ -491,6 +513,9 @@ def _read_chunk(chunk: list[str]) -> list[SheetFile]:
         source = sources.get(item.name_slug)
         if item.is_translation and item.sheet is not None and source is not None:
             item.differences = translation_differences(source, item.sheet)
+    # Sent back without the sheet: its outline, rows and differences are all the parent reads.
+    for item in files:
+        item.sheet = None
     return files
 
 
@@ -529,25 +554,25 @@ def check_across_files(files: list[SheetFile]) -> list[Problem]:
     translations = [item for item in files if item.is_translation]
     files = [item for item in files if not item.is_translation]
     for item in files:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        other = first_by_slug.setdefault(item.sheet.slug, item)
+        other = first_by_slug.setdefault(item.slug, item)
         if other is not item:
             problems.append(
                 Problem(
                     str(item.path),
                     item.line_of("slug"),
                     "slug",
-                    f"duplicate slug {item.sheet.slug!r}, also in {other.path}",
+                    f"duplicate slug {item.slug!r}, also in {other.path}",
                 )
             )
     # A file that failed to read still names its sheet by its file name: count that slug as
     # known, so that one broken file is not echoed as an unknown related sheet everywhere.
-    known = set(first_by_slug) | {item.name_slug for item in files if item.sheet is None}
+    known = set(first_by_slug) | {item.name_slug for item in files if not item.valid}
     for item in files:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        for index, slug in enumerate(item.sheet.related):
+        for index, slug in enumerate(item.related):
             if slug not in known:
                 problems.append(
                     Problem(
@@ -566,23 +591,25 @@ def _translation_problems(
     """Refuse a translation whose English sheet is missing, or that changes more than text."""
     problems: list[Problem] = []
     for item in translations:
-        if item.sheet is None:
+        if not item.valid:
             continue
-        source = sources.get(item.sheet.slug)
+        source = sources.get(item.slug)
         if source is None:
-            if item.sheet.slug not in known:  # a broken source is reported on its own file
+            if item.slug not in known:  # a broken source is reported on its own file
                 problems.append(
                     Problem(
                         str(item.path),
                         item.line_of("slug"),
                         "slug",
-                        f"no English sheet {item.sheet.slug}.md beside this translation",
+                        f"no English sheet {item.slug}.md beside this translation",
                     )
                 )
             continue
-        assert source.sheet is not None
         differences = item.differences
         if differences is None or source.path.name != f"{item.name_slug}.md":
+            # Read in this process (a reader compares a translation with its English sheet,
+            # which it always has at hand), so both sheets are here.
+            assert source.sheet is not None and item.sheet is not None
             differences = translation_differences(source.sheet, item.sheet)
         for loc, message in differences:
             # The body is prose, so every difference is in the front matter.

@@ -15,13 +15,27 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.types import TypeDecorator
 
 from app.core.conflicts import EditConflict
 from app.core.extensions import db, utcnow
@@ -252,16 +266,68 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
+class _JSONText(TypeDecorator[Any]):
+    """A JSON column's value given as its JSON text already, sent as it is.
+
+    Sync's readers write the JSON columns' text (json.dumps, as the JSON type would), so
+    that the parent neither unpickles nested data nor encodes it again, row by row. The
+    statement is the JSON type's (PostgreSQL: a cast to json), only the encoding is skipped.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> None:
+        """Send the text as it is."""
+        return None
+
+
+@cache
+def _json_columns(table: Table) -> frozenset[str]:
+    return frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+
+
+def as_json_text(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Return a row's values with those of its JSON columns written as JSON text."""
+    columns = _json_columns(table)
+    return {name: json.dumps(value) if name in columns else value for name, value in values.items()}
+
+
+def _json_text_params(table: Table, names: Iterable[str]) -> dict[str, BindParameter[Any]]:
+    """Return the parameters of the JSON columns among `names`, taking JSON text."""
+    return {
+        name: bindparam(name, type_=_JSONText()) for name in names if name in _json_columns(table)
+    }
+
+
 def _bulk_update(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Update rows by primary key, in batches of one statement each (ORM bulk UPDATE)."""
+    """Update rows by primary key ("id"), in batches of one statement each (executemany).
+
+    Every row has the same columns; a JSON column's values are JSON text (as_json_text).
+    """
+    if not rows:
+        return
+    table = model.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(_json_text_params(table, rows[0]))
+    )
     for chunk in _chunks(rows):
-        db.session.execute(update(model), chunk)
+        db.session.execute(statement, [{**row, "row_id": row["id"]} for row in chunk])
 
 
 def _bulk_insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows through Core's executemany, with no unit of work per row."""
+    """Insert rows through Core's executemany, with no unit of work per row.
+
+    Every row has the same columns; a JSON column's values are JSON text (as_json_text).
+    """
+    if not rows:
+        return
+    table = model.__table__
+    statement = insert(table).values(_json_text_params(table, rows[0]))
     for chunk in _chunks(rows, 2000):
-        db.session.execute(insert(model.__table__), chunk)
+        db.session.execute(statement, chunk)
 
 
 # SQLite's full-text indexes (migrations 0001 and 0013): a table's insert trigger, by table.
@@ -401,11 +467,15 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
     # The writes.
     ids = {slug: row.id for slug, row in existing.items()}
     versions = {slug: row.version for slug, row in existing.items()}
+    table = Practice.__table__
+    inserting = (
+        insert(table)
+        .values(_json_text_params(table, _json_columns(table)))
+        .returning(table.c.id, table.c.slug)
+    )
     with _indexed_after(Practice, len(new_rows)):
         for chunk in _chunks(new_rows, 2000):
-            inserted = db.session.execute(
-                insert(Practice.__table__).returning(Practice.id, Practice.slug), chunk
-            )
+            inserted = db.session.execute(inserting, chunk)
             ids.update({slug: practice_id for practice_id, slug in inserted})
     versions.update({item.name_slug: 1 for item in created})
     _bulk_update(Practice, changed_rows)
@@ -451,7 +521,7 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
                 "source": "sync",
                 "author_id": None,
                 "author_email": "",
-                "changed_fields": changed_fields(befores.get(practice_id), _sheet(item)),
+                "changed_fields": json.dumps(_changed_fields_since(befores.get(practice_id), item)),
                 "note": "",
                 "snapshot": _rows(item)["snapshot"],
                 "created_at": now,
@@ -465,18 +535,20 @@ def sync_sheets(files: Iterable[SheetFile], progress: Any = None) -> SyncReport:
 
 def sync_rows(item: SheetFile) -> dict[str, Any]:
     """Work out what a sync writes of a valid file: its practice row with its terms,
-    indicators and revision snapshot, or its translation row. read_folder's readers call this
-    (`prepare`), several at a time, so that the sync itself only writes."""
+    indicators and revision snapshot, or its translation row, JSON columns as JSON text.
+    read_folder's readers call this (`prepare`), several at a time, so that the sync itself
+    only writes."""
     sheet = _sheet(item)
     body_html = item.body_html or render_body(sheet)
     if item.is_translation:
-        return {"translation": translation_values(sheet, body_html)}
+        values = translation_values(sheet, body_html)
+        return {"translation": as_json_text(PracticeTranslation.__table__, values)}
     values = practice_values(sheet, body_html)
     return {
-        "practice": values,
+        "practice": as_json_text(Practice.__table__, values),
         "terms": term_values(sheet, values),
         "indicators": indicator_values(sheet),
-        "snapshot": sheet.model_dump(mode="json"),
+        "snapshot": json.dumps(sheet.model_dump(mode="json")),
     }
 
 
@@ -485,6 +557,13 @@ def _rows(item: SheetFile) -> dict[str, Any]:
     if item.rows is None:
         item.rows = sync_rows(item)
     return item.rows
+
+
+def _changed_fields_since(before: PracticeSheet | None, item: SheetFile) -> list[str]:
+    """Name the fields a file changes in a sheet, from its rows (a reader sends no sheet)."""
+    if before is None:
+        return []
+    return _changed_keys(before.model_dump(mode="json"), json.loads(_rows(item)["snapshot"]))
 
 
 def _sheet(item: SheetFile) -> PracticeSheet:
@@ -781,8 +860,11 @@ def changed_fields(before: PracticeSheet | None, after: PracticeSheet) -> list[s
     """Name the fields that differ between two states of a sheet (none for a new one)."""
     if before is None:
         return []
-    new = after.model_dump(mode="json")
-    old = before.model_dump(mode="json")
+    return _changed_keys(before.model_dump(mode="json"), after.model_dump(mode="json"))
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Name the fields that differ between two sheets dumped as JSON data."""
 
     def same(name: str) -> bool:
         # The order of a sheet's goals, categories, stages and groups carries no meaning.

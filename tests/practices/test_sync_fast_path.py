@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import JSON, Text, cast, select, text
 
 from app.core.extensions import db
 from app.core.vocabularies import vocabularies
@@ -274,15 +274,15 @@ def catalogue_state() -> dict[str, Any]:
             found.append(values)
         return sorted(found, key=repr)
 
-    return {
-        model.__tablename__: rows(model)
-        for model in (
-            Practice,
-            PracticeTerm,
-            PracticeIndicator,
-            PracticeRevision,
-            PracticeTranslation,
-        )
+    def json_texts(model) -> list[tuple[str, ...]]:
+        # The JSON columns' text as stored, which a search by text reads (exemplified_by).
+        columns = [cast(c, Text) for c in model.__table__.columns if isinstance(c.type, JSON)]
+        return sorted(map(tuple, db.session.execute(select(*columns))))
+
+    models = (Practice, PracticeTerm, PracticeIndicator, PracticeRevision, PracticeTranslation)
+    return {model.__tablename__: rows(model) for model in models} | {
+        f"{model.__tablename__} as JSON text": json_texts(model)
+        for model in (Practice, PracticeRevision, PracticeTranslation)
     }
 
 
@@ -339,8 +339,15 @@ def test_a_bulk_sync_writes_what_the_unit_of_work_wrote(
         assert bulk[table] == reference[table], table
 
 
-def test_a_bulk_update_writes_what_the_unit_of_work_wrote(app, runner, tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_bulk_update_writes_what_the_unit_of_work_wrote(
+    app, runner, tmp_path, monkeypatch, processes
+):
     from tests.conftest import _empty_tables
+
+    # With 2, the readers send rows, not sheets: the changed fields come from those rows.
+    monkeypatch.setattr(practice_files, "PARALLEL_FROM", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: processes)
 
     first, second = shipped_copy(tmp_path), tmp_path / "second"
     shutil.copytree(first, second)

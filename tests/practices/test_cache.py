@@ -378,3 +378,16 @@ def test_the_release_fingerprint_follows_the_files_contents_not_their_times(tmp_
     os.utime(second / "templates" / "page.html", (1_000_000, 1_000_000))
     assert _release(first) == _release(second)
     assert _release(first) != _release(changed)
+
+
+@pytest.mark.parametrize(
+    "page", ["/institutions", "/events", "/practices/compare?slugs=peer-learning-circle,second-sheet"]
+)
+def test_a_first_visit_of_any_public_page_makes_no_session(app, sheet, page):
+    # The language switch of every page asks for a token only from a visitor with a session
+    # (static/app.js fetches one as it is sent), whether or not the page is kept in the store.
+    app.config["WTF_CSRF_ENABLED"] = True
+    answer = app.test_client(use_cookies=False).get(page)
+    assert answer.status_code == 200, page
+    assert "Set-Cookie" not in answer.headers, page
+    assert 'name="csrf_token" value=""' in answer.get_data(as_text=True)

@@ -451,6 +451,20 @@ def test_what_was_sent_keeps_the_lines_of_long_texts(client, call):
     assert stylesheet in page  # where keep-lines is drawn
 
 
+def test_what_was_sent_shows_the_consent_as_it_was_given(client, call):
+    application = make_application(
+        call.first, consent_text="Photos are *taken* at the event.", consent_digest="x" * 64
+    )
+    call.first.event.consent_text = "A later text the applicant never saw."
+    db.session.commit()
+    with freeze_time(AFTER):
+        page = client.get(f"/applications/{_token_of(application)}").get_data(as_text=True)
+    sent = page[page.index("What you sent") :]
+    assert "Agreed on" in sent
+    assert "Photos are <em>taken</em> at the event." in sent
+    assert "A later text the applicant never saw." not in sent
+
+
 def test_the_problems_are_listed_in_the_pages_order(client, call, token):
     data = form_of(call, name="", consent=None, **{f"q{call.short.id}": "x" * 41})
     with freeze_time(DURING):

@@ -381,7 +381,8 @@ def test_the_release_fingerprint_follows_the_files_contents_not_their_times(tmp_
 
 
 @pytest.mark.parametrize(
-    "page", ["/institutions", "/events", "/practices/compare?slugs=peer-learning-circle,second-sheet"]
+    "page",
+    ["/institutions", "/events", "/practices/compare?slugs=peer-learning-circle,second-sheet"],
 )
 def test_a_first_visit_of_any_public_page_makes_no_session(app, sheet, page):
     # The language switch of every page asks for a token only from a visitor with a session

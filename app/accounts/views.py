@@ -45,7 +45,7 @@ from app.accounts.tokens import DEVICE_SALT, TokenError, make_token, read_token
 from app.core.enums import label
 from app.core.extensions import csrf, db, limiter
 from app.core.i18n import SESSION_KEY, current_language, known, read_page_in
-from app.core.urls import safe_next
+from app.core.urls import safe_page
 from app.institutions import services as institutions
 from app.institutions.models import Institution
 from app.permissions import PUBLIC, SIGNED_IN, Role, access
@@ -142,7 +142,7 @@ def _fresh_session(user: User) -> None:
 )
 def login() -> ResponseReturnValue:
     """Sign in with email and password."""
-    target = safe_next(request.args.get("next"), url_for("practices.index"))
+    target = safe_page(request.args.get("next"), url_for("practices.index"))
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
@@ -192,7 +192,7 @@ def language() -> ResponseReturnValue:
     asked to confirm, with a token, rather than refused.
     """
     form = LanguageForm()
-    back = safe_next(form.next.data, url_for("practices.index"))
+    back = safe_page(form.next.data, url_for("practices.index"))
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             return _confirm_language(form)

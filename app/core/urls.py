@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 # Every JSON endpoint lives under it: errors there are JSON, sign-in is a 401, not a redirect.
 API_PREFIX = "/api/"
@@ -50,3 +52,21 @@ def safe_next(target: str | None, default: str) -> str:
         ):
             return default
     return target
+
+
+def safe_page(target: str | None, default: str) -> str:
+    """Return `target` if it is a path of this site that answers GET, else `default`.
+
+    For a redirect after a form: a page rendered in answer to a POST-only address (the
+    language switch's confirmation) names that address as the page to return to, and a
+    redirect there would end on 405.
+    """
+    back = safe_next(target, default)
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(urlsplit(back).path, method="GET")
+    except (NotFound, MethodNotAllowed):
+        return default
+    except RequestRedirect:
+        pass  # the address with a trailing slash added: it answers GET once redirected
+    return back

@@ -417,3 +417,20 @@ def test_an_email_says_its_language_to_mail_programs_and_on_the_outbox_page(
     subject = words("sv", "Invitation to %(institution)s", institution="Uni A")
     assert f'<h2 lang="sv">{subject}</h2>' in text
     assert html_lang(text) == "en"  # the page itself is in the administrator's language
+
+
+@pytest.mark.parametrize("target", ["/language", "/logout", "/no/such/page"])
+def test_the_language_switch_never_returns_to_a_page_that_answers_no_get(client, target):
+    # The confirmation page's own header switch names /language, which answers POST only.
+    answer = client.post("/language", data={"language": "fi", "next": target})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/practices")
+
+
+def test_signing_in_never_returns_to_a_page_that_answers_no_get(client, make_user):
+    make_user("ana@example.org")
+    answer = client.post(
+        "/login?next=/logout", data={"email": "ana@example.org", "password": PASSWORD}
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/practices")

@@ -2,7 +2,7 @@
 
 from app.accounts.models import ApiToken, InstitutionRole, Invitation, User
 from app.applications.models import Answer, Applicant, Application
-from app.core.data_version import DataState
+from app.core.data_version import DataScope, DataState
 from app.events.models import (
     CommitteeMember,
     Event,
@@ -50,6 +50,7 @@ __all__ = [
     "Attendance",
     "ChecklistItem",
     "CommitteeMember",
+    "DataScope",
     "DataState",
     "Event",
     "EvidenceFile",

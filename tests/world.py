@@ -384,6 +384,10 @@ def build_world(app: Flask, runner: FlaskCliRunner) -> World:
             RESET_SALT, {"user": people["viewer"].id, "check": people["viewer"].session_token[:16]}
         )
         invitation = make_token(INVITATION_SALT, {"invitation": pending.id})
+    # A write confined to the main plan, as a planner's edit is: the plan and its institution
+    # get their own data versions (app/core/data_version.py).
+    main.goals_text = LONG[:-1]
+    db.session.commit()
     a_plans = [main, *plans[1:]]
     return World(
         slug=a.slug,

@@ -37,7 +37,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 from werkzeug.utils import get_content_type
 
-from app.core.data_version import data_version
+from app.core.data_version import Scope, data_version, scoped_version
 from app.core.extensions import cache
 from app.core.i18n import anonymous_language, current_language
 
@@ -307,10 +307,15 @@ def shared_page(
     name: str,
     place: tuple[object, ...],
     context: Callable[[], dict[str, Any]],
+    scope: Scope | None = None,
     slots: dict[str, Callable[[], str]] | None = None,
 ) -> Response | str:
     """Render a signed-in page that every reader with the same roles sees alike, once per
     data version (app/core/data_version.py), language and place.
+
+    With a `scope`, the version is that of writes outside every scope and of that scope's
+    own: the page must read no scoped row of any other scope (a plan's page, no other plan's
+    activities), as tests/core/test_data_scopes.py checks of each.
 
     The caller has already decided that the reader may see the page; `place` names the page
     (a plan's id, its page number, the day its figures are reckoned on). A page rendered for
@@ -332,7 +337,7 @@ def shared_page(
             (
                 current_app.extensions["release"],
                 name,
-                data_version(),
+                data_version() if scope is None else (scope, scoped_version(scope)),
                 current_language(),
                 place,
                 facts,

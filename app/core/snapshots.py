@@ -17,7 +17,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.core.data_version import data_version
+from app.core.data_version import Scope, data_version, scoped_version
 from app.core.extensions import db
 
 Row = TypeVar("Row")
@@ -28,16 +28,22 @@ _STORE = "kept_rows"
 
 
 def kept(
-    kind: str, key: Hashable, load: Callable[[], Row | None], *, fresh: bool = False
+    kind: str,
+    key: Hashable,
+    load: Callable[[], Row | None],
+    *,
+    fresh: bool = False,
+    scope: Scope | None = None,
 ) -> Row | None:
     """Return the row `load` reads, as it is at this request's data version: the one kept for
     this version if there is one, else read now (and kept). None when there is no such row.
 
     `load` must read the row with everything the callers use of it loaded (relationships
     unloaded are read lazily, in the request's session, as usual). `fresh` reads it anyway.
+    A row of a scope (app/core/data_version.py) is kept under that scope's version.
     """
-    version = data_version()
-    rows: dict[Hashable, tuple[int, object]] = current_app.extensions.setdefault(
+    version: object = data_version() if scope is None else scoped_version(scope)
+    rows: dict[Hashable, tuple[object, object]] = current_app.extensions.setdefault(
         _STORE, {}
     ).setdefault(kind, {})
     found = None if fresh else rows.get(key)

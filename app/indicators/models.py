@@ -21,8 +21,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
+from app.core.data_version import Scope, scoped_rows, scopes_through
 from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.core.i18n import lazy_gettext as _l
@@ -89,6 +90,7 @@ label_with(
 VALUE = Numeric(14, 2)
 
 
+@scoped_rows
 class Indicator(db.Model):  # type: ignore[name-defined, misc]
     """What a plan, or one of its activities, is judged by: baseline, targets and values."""
 
@@ -151,7 +153,12 @@ class Indicator(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<Indicator {self.id} {self.name[:30]}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "plan_id", "plan")
 
+
+@scoped_rows
 class IndicatorTarget(db.Model):  # type: ignore[name-defined, misc]
     """The value an indicator should reach in one reporting period."""
 
@@ -168,6 +175,10 @@ class IndicatorTarget(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<IndicatorTarget {self.indicator_id} {self.period_key}={self.value}>"
+
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "indicator_id", "indicator")
 
 
 class EvidenceFile(db.Model):  # type: ignore[name-defined, misc]
@@ -190,6 +201,7 @@ class EvidenceFile(db.Model):  # type: ignore[name-defined, misc]
         return f"<EvidenceFile {self.id} {self.filename}>"
 
 
+@scoped_rows
 class Measurement(db.Model):  # type: ignore[name-defined, misc]
     """A value recorded for an indicator and one period (or one occurrence)."""
 
@@ -231,7 +243,12 @@ class Measurement(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<Measurement {self.indicator_id} {self.period_key}={self.value}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "indicator_id", "indicator")
 
+
+@scoped_rows
 class MeasurementChange(db.Model):  # type: ignore[name-defined, misc]
     """A change of a recorded value: from what, to what, by whom, and whether it was approved."""
 
@@ -254,7 +271,12 @@ class MeasurementChange(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<MeasurementChange {self.measurement_id} {self.old_value}->{self.new_value}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "measurement_id", "measurement")
 
+
+@scoped_rows
 class PeriodApproval(db.Model):  # type: ignore[name-defined, misc]
     """A manager's approval of a plan's values for a window of time, which locks them.
 
@@ -284,3 +306,7 @@ class PeriodApproval(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<PeriodApproval plan {self.plan_id} {self.period_key}>"
+
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "plan_id", "plan")

@@ -101,7 +101,11 @@ def index(plan_id: int) -> ResponseReturnValue:
         }
 
     return shared_page(
-        "indicators/index.html", name="indicators.index", place=(plan.id, day), context=context
+        "indicators/index.html",
+        name="indicators.index",
+        place=(plan.id, day),
+        context=context,
+        scope=("plan", plan.id),
     )
 
 
@@ -560,6 +564,7 @@ def dashboard(plan_id: int) -> ResponseReturnValue:
         "indicators/dashboard.html",
         name="indicators.dashboard",
         place=(plan.id, day),
+        scope=("plan", plan.id),
         context=lambda: {
             "plan": get_plan(plan.id, details=False, timing=True),
             "charts": dashboards.plan_charts(plan, *dashboards.judged_and_totals(plan, day)),
@@ -620,6 +625,7 @@ def overview(slug: str) -> ResponseReturnValue:
         name="indicators.overview",
         place=(institution.id, day),
         context=context,
+        scope=("institution", institution.id),
     )
 
 

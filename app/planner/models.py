@@ -19,9 +19,10 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.data_version import Scope, moved, scoped_rows, scopes_through
 from app.core.enums import label_with, one_of
 from app.core.extensions import db, utcnow
 from app.core.i18n import lazy_pgettext
@@ -89,6 +90,7 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@scoped_rows
 class Plan(db.Model):  # type: ignore[name-defined, misc]
     """An institution's plan of capacity-building activities for a period."""
 
@@ -132,7 +134,15 @@ class Plan(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<Plan {self.id} {self.title}>"
 
+    def data_scopes(self, _session: Session) -> frozenset[Scope] | None:
+        """The plan itself and its institution's plans (app/core/data_version.py); none when
+        it moves to another institution, whose pages and the old one's both change."""
+        if moved(self, "institution_id", "institution"):
+            return None
+        return frozenset({("plan", self.id), ("institution", self.institution_id)})
 
+
+@scoped_rows
 class Activity(db.Model):  # type: ignore[name-defined, misc]
     """One activity of a plan: adopted from a practice's phase, or custom."""
 
@@ -203,7 +213,12 @@ class Activity(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.title}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "plan_id", "plan")
 
+
+@scoped_rows
 class ChecklistItem(db.Model):  # type: ignore[name-defined, misc]
     """A point to consider, carried over from the sheet, ticked when dealt with."""
 
@@ -222,7 +237,12 @@ class ChecklistItem(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<ChecklistItem {self.text[:30]}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "activity_id", "activity")
 
+
+@scoped_rows
 class ProposedIndicator(db.Model):  # type: ignore[name-defined, misc]
     """An indicator the sheet suggests for the activity, waiting for targets (indicators issue)."""
 
@@ -242,7 +262,12 @@ class ProposedIndicator(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<ProposedIndicator {self.name}>"
 
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "activity_id", "activity")
 
+
+@scoped_rows
 class StatusChange(db.Model):  # type: ignore[name-defined, misc]
     """When an activity's status changed, to what, and who changed it."""
 
@@ -260,3 +285,7 @@ class StatusChange(db.Model):  # type: ignore[name-defined, misc]
 
     def __repr__(self) -> str:
         return f"<StatusChange {self.activity_id} -> {self.status}>"
+
+    def data_scopes(self, session: Session) -> frozenset[Scope] | None:
+        """The plan this row belongs to (app/core/data_version.py)."""
+        return scopes_through(self, session, "activity_id", "activity")

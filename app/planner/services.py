@@ -437,9 +437,9 @@ def get_plan(
     `outline`, the plan's row alone: enough to decide who may see it, before a cached page
     is answered."""
     if outline:
-        # Kept while the data version stays the same: a page answered from the store reads
-        # no more than the version then.
-        return kept("plan", plan_id, lambda: db.session.get(Plan, plan_id))
+        # Kept while the plan's data version stays the same: a page answered from the store
+        # reads no more than the version then.
+        return kept("plan", plan_id, lambda: db.session.get(Plan, plan_id), scope=("plan", plan_id))
     options: list[Any]
     if not details:
         # The institution: usually in the session already (the user's roles loaded it).

@@ -136,12 +136,13 @@ def detail(plan_id: int) -> ResponseReturnValue:
             "can_plan": has_role(current_user, plan.institution, "planner"),
         }
 
-    # Shared by the plan's readers of one role, until anything is written.
+    # Shared by the plan's readers of one role, until the plan or anything unscoped changes.
     return shared_page(
         "planner/detail.html",
         name="planner.detail",
         place=(plan.id, grouping, page),
         context=context,
+        scope=("plan", plan.id),
         slots={"plan_feed": lambda: feed_address(plan)},
     )
 

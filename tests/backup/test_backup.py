@@ -44,6 +44,9 @@ def full(app, catalogue, two_institutions, make_user):
     _sending(ids["plan"])
     _visit(people)
     db.session.commit()
+    # A write confined to the plan: its data version gets a row (app/core/data_version.py).
+    activity.title = "Edited in its plan alone"
+    db.session.commit()
     empty = [
         t.name
         for t in services.tables()

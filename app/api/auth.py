@@ -38,11 +38,14 @@ def authenticate() -> None:
         abort(401, description="The API token is unknown, expired or revoked.")
     # Keep the token's "last used" time even when the view fails or changes nothing. It is a
     # courtesy: when the database is busy with a writer, skip it rather than fail the call.
-    try:
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
-        log.info("api token use not recorded: the database was busy")
+    # Only when it changed: a commit would end the transaction the view goes on reading in,
+    # and expire the account just read, to be read again.
+    if db.session.dirty:
+        try:
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
+            log.info("api token use not recorded: the database was busy")
     # Flask-Login answers current_user from here for the rest of the request.
     g._login_user = user
 

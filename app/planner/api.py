@@ -296,7 +296,7 @@ def adopt(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Return one activity of a plan."""
-    plan = services.require_plan(plan_id, current_user, "viewer")
+    plan = services.require_plan(plan_id, current_user, "viewer", outline=True)
     return _activity_response(plan, _activity(plan, activity_id))
 
 
@@ -304,7 +304,7 @@ def activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Change an activity's fields; a change based on an older version is refused (409)."""
-    plan = services.require_plan(plan_id, current_user, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner", outline=True)
     activity = _activity(plan, activity_id)
     body = _body(schemas.ActivityPatch, plan)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
@@ -328,15 +328,18 @@ def update_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     except EditConflict:
         units = {unit.id: unit.name for unit in plan.institution.units}
         return _conflict("activity", _dump(serialize_activity(activity, units)))
+    # The answer is the saved activity as flushed, made before the commit: after it, every
+    # row would be read again, in a transaction of its own (on SQLite, with the write lock).
+    answer = _activity_response(plan, activity)
     db.session.commit()
-    return _activity_response(plan, activity)
+    return answer
 
 
 @bp.delete("/<int:plan_id>/activities/<int:activity_id>")
 @access(SIGNED_IN)
 def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Delete an activity of a plan; the deletion is logged."""
-    plan = services.require_plan(plan_id, current_user, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner", outline=True)
     activity = _activity(plan, activity_id)
     title = activity.title
     services.delete_activity(activity)

@@ -19,7 +19,7 @@ from dateutil.rrule import rrulestr
 from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.charts.figures import TimelineRow
@@ -527,8 +527,19 @@ def plan_for_feed(token: str) -> tuple[Plan, User] | None:
 
 
 def get_activity(plan: Plan, activity_id: int) -> Activity | None:
-    """Return one activity of a plan (None if it belongs to another plan)."""
-    return next((a for a in plan.activities if a.id == activity_id), None)
+    """Return one activity of a plan with what it carries (None if it belongs to another
+    plan): read alone, so that editing one activity of a plan of 10,000 reads one, and the
+    plan can be its outline (require_plan(..., outline=True))."""
+    return db.session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id, Activity.plan_id == plan.id)
+        .options(
+            joinedload(Activity.practice),
+            selectinload(Activity.checklist),
+            selectinload(Activity.indicators),
+            selectinload(Activity.status_changes),
+        )
+    )
 
 
 def update_activity(

@@ -406,7 +406,7 @@ def new_activity(plan_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Edit an activity; a save over someone else's newer one is refused, showing both."""
-    plan = services.require_plan(plan_id, current_user, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner", outline=True)
     activity = services.get_activity(plan, activity_id)
     if activity is None:
         abort(404)
@@ -449,7 +449,7 @@ def edit_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
 @access(SIGNED_IN)
 def delete_activity(plan_id: int, activity_id: int) -> ResponseReturnValue:
     """Ask, then delete an activity; the deletion is logged."""
-    plan = services.require_plan(plan_id, current_user, "planner")
+    plan = services.require_plan(plan_id, current_user, "planner", outline=True)
     activity = services.get_activity(plan, activity_id)
     if activity is None:
         abort(404)

@@ -315,6 +315,30 @@ def test_patch_activity_records_the_status_change_and_bumps_the_version(client, 
     assert data["status_changes"][-1]["status"] == "done"
 
 
+def test_a_patchs_answer_is_what_is_saved(client, tokens):
+    # The answer is made before the commit (app/planner/api.py): it must be what a read of
+    # the saved activity gives, every field, with numbers at their stored precision.
+    headers, ids = tokens
+    url = f"/api/v1/plans/{ids['plan']}/activities/{ids['activity']}"
+    body = {
+        "version": 1,
+        "status": "in_progress",
+        "title": "  Workshop ✓ ",
+        "budget_planned": 1234.5,
+        "effort_planned": 2.5,
+        "budget_actual": 0.1,
+        "target_groups": ["administrative-staff"],
+        "notes": "Rooms **booked**",
+        "start_date": "2027-02-01",
+        "end_date": "2027-02-03",
+        "recurrence": "FREQ=MONTHLY;INTERVAL=6",
+    }
+    answer = client.patch(url, headers=headers["planner"], json=body)
+    assert answer.status_code == 200, answer.get_json()
+    db.session.remove()  # nothing of the request's session is reused
+    assert client.get(url, headers=headers["planner"]).get_json() == answer.get_json()
+
+
 def test_a_stale_patch_is_a_409_with_the_saved_version(client, tokens, spec):
     headers, ids = tokens
     url = f"/api/v1/plans/{ids['plan']}/activities/{ids['activity']}"

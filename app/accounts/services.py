@@ -59,17 +59,7 @@ def load_session_user(session_id: str) -> User | None:
         return None
 
     def read() -> User | None:
-        return (
-            db.session.scalars(
-                select(User)
-                .where(User.id == int(user_id))
-                .options(joinedload(User.roles).joinedload(InstitutionRole.institution))
-                # Over a kept copy the session may hold already (see below).
-                .execution_options(populate_existing=True)
-            )
-            .unique()
-            .first()
-        )
+        return _read_account(int(user_id))
 
     user = kept("account", int(user_id), read)
     if user is not None and not hmac.compare_digest(user.session_token, token):
@@ -79,6 +69,21 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def _read_account(user_id: int) -> User | None:
+    """Read an account with its roles and their institutions, as the kept copy holds it."""
+    return (
+        db.session.scalars(
+            select(User)
+            .where(User.id == user_id)
+            .options(joinedload(User.roles).joinedload(InstitutionRole.institution))
+            # Over a kept copy the session may hold already (see load_user).
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -402,20 +407,30 @@ def user_for_api_token(secret: str) -> User | None:
     """Return the active user of a live token, noting when it was last used."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    token = db.session.scalar(
-        select(ApiToken)
+    found = db.session.execute(
+        select(ApiToken, User.session_token)
+        .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == _token_hash(secret))
-        .options(
-            selectinload(ApiToken.user)
-            .selectinload(User.roles)
-            .selectinload(InstitutionRole.institution)
-        )
-    )
+    ).first()
     now = utcnow()
-    if token is None or token.revoked_at is not None or aware(token.expires_at) <= now:
+    if found is None:
         return None
-    if not token.user.is_active:
+    token, session_token = found
+    if token.revoked_at is not None or aware(token.expires_at) <= now:
+        return None
+    # The account as a signed-in browser's request gets it: kept while the data version
+    # stays the same (app/core/snapshots.py), and read again, as load_user does, if the kept
+    # one is not the token's (a database made again, where the number is another's).
+    user_id = token.user_id
+
+    def read() -> User | None:
+        return _read_account(user_id)
+
+    user = kept("account", user_id, read)
+    if user is not None and not hmac.compare_digest(user.session_token, session_token):
+        user = kept("account", user_id, read, fresh=True)
+    if user is None or not user.is_active:
         return None
     if token.last_used_at is None or now - aware(token.last_used_at) > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return token.user
+    return user

@@ -169,7 +169,7 @@ def scoped_version(scope: Scope) -> tuple[int, int]:
     commit, on the held connection before the session begins, else in the session)."""
     kind, ident = scope[0], int(scope[1])
     if kind not in SCOPE_KINDS:
-        raise ValueError(f"no such scope: {kind}")
+        raise LookupError(f"no such scope: {kind}")  # a caller's mistake, never a reader's
     environ = request.environ if has_request_context() else None
     memo = environ.setdefault(_MEMO + ".scoped", {}) if environ is not None else {}
     if (kind, ident) in memo:

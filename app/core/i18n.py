@@ -12,8 +12,9 @@ from enum import StrEnum
 from typing import Any
 
 from babel import Locale
+from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, gettext, ngettext, pgettext, refresh
+from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -36,6 +37,46 @@ DEFAULT_LANGUAGE = "en"
 LOCALES: dict[str, str] = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
 SESSION_KEY = "language"
 PAGE_KEY = "page_language"  # in g: one page written in a language of its own (an invitation)
+
+
+_HELD = "_scp_translations"  # in g: (the locale, its catalogue)
+
+
+def translations() -> NullTranslations:
+    """Return the catalogue of the language being written now, looked up once per locale.
+
+    Flask-Babel's own gettext looks its catalogue up anew for each message (four context
+    lookups and the locale's name built again): a plan's page writes hundreds of messages,
+    and that was a tenth of its rendering. Held by the locale object itself, so that a
+    `force_locale` (an email in its recipient's language) or a `refresh` gets its own.
+    """
+    locale = get_locale()
+    if locale is None:
+        return get_translations()
+    held = g.get(_HELD)
+    if held is None or held[0] is not locale:
+        held = (locale, get_translations())
+        setattr(g, _HELD, held)
+    return held[1]  # type: ignore[no-any-return]
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's gettext, through the held catalogue."""
+    found = translations().ugettext(string)
+    return found if not variables else found % variables
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Flask-Babel's ngettext (`num` is a variable too), through the held catalogue."""
+    variables.setdefault("num", num)
+    found = translations().ungettext(singular, plural, num)
+    return found % variables
+
+
+def pgettext(context: str, string: str, **variables: Any) -> str:
+    """Flask-Babel's pgettext, through the held catalogue."""
+    found = translations().upgettext(context, string)
+    return found if not variables else found % variables
 
 
 class _Lazy(LazyString):
@@ -144,6 +185,16 @@ def init_app(app: Flask) -> None:
     from app.core.extensions import babel
 
     babel.init_app(app, locale_selector=select_locale)
+    # The templates' messages through the catalogue held for the request (`translations`).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda string: translations().ugettext(string),
+        lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        newstyle=True,
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: translations().unpgettext(
+            context, singular, plural, num
+        ),
+    )
     app.context_processor(_template_context)
     # {% trans %} blocks are written over several lines; their message is one line.
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -138,7 +138,7 @@ def test_the_database_followed_deletions_are_known_from_the_schema(app):
 
 
 def test_scope_names_are_checked(app):
-    with pytest.raises(ValueError, match="no such scope"):
+    with pytest.raises(LookupError, match="no such scope"):
         scoped_version(("everything'; --", 1))
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import CheckConstraint, Integer, String, event, inspect, select, update
@@ -93,10 +93,6 @@ _MEMO = "scp.data_version"  # in the request's environ: g outlives a request in 
 
 # The tables whose models are marked `scoped_rows`.
 _SCOPED_TABLES: set[str] = set()
-
-
-class ScopedRow(Protocol):
-    def data_scopes(self, session: Session) -> frozenset[Scope] | None: ...
 
 
 Model = TypeVar("Model", bound=type)

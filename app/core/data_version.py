@@ -83,7 +83,7 @@ SCOPES = DataScope.__table__
 QUIET_TABLES = frozenset(
     {"api_tokens", "outbox_messages", "catalogue_state", STATE.name, SCOPES.name}
 )
-_READ = select(STATE.c.version)
+_READ = select(STATE.c.version, STATE.c.unscoped)
 _WROTE = "data_written"
 _SET = "data_version_set"
 _FLUSHING = "data_flushing"  # a flush is writing on this connection
@@ -105,6 +105,11 @@ def scoped_rows(model: Model) -> Model:
         raise TypeError(f"{model.__name__} names no data_scopes")
     _SCOPED_TABLES.add(model.__tablename__)  # type: ignore[attr-defined]
     return model
+
+
+def scoped_table(row: object) -> bool:
+    """Tell whether a row is of a table whose model is marked `scoped_rows`."""
+    return getattr(type(row), "__tablename__", None) in _SCOPED_TABLES
 
 
 def moved(row: object, *attributes: str) -> bool:
@@ -144,19 +149,29 @@ def data_version() -> int:
     from a transaction's first statement, and a version read elsewhere could be newer). The
     request keeps what it read until its session commits.
     """
+    return _versions()[0]
+
+
+def unscoped_version() -> int:
+    """Return the version of the writes outside every scope, read as `data_version` is (in
+    the same statement): what a kept row of tables outside every scope is kept under."""
+    return _versions()[1]
+
+
+def _versions() -> tuple[int, int]:
     environ = request.environ if has_request_context() else None
     if environ is not None and _MEMO in environ:
-        return int(environ[_MEMO])
+        return environ[_MEMO]  # type: ignore[no-any-return]
     session = db.session()
     if environ is not None and not _begun(session):
         engine = db.engine
         row = read_row(engine, _sql(engine.dialect.name, "read"))
     else:
         row = session.execute(_READ).first()
-    version = 0 if row is None or row[0] is None else int(row[0])
+    found = (int((row[0] if row else None) or 0), int((row[1] if row else None) or 0))
     if environ is not None:
-        environ[_MEMO] = version
-    return version
+        environ[_MEMO] = found
+    return found
 
 
 def scoped_version(scope: Scope) -> tuple[int, int]:
@@ -301,7 +316,7 @@ def _scope_flush(session: Session, _context: Any) -> None:
         return
     found: set[Scope] = set()
     for row, _new, _deleted in flushed_rows(session):
-        if getattr(type(row), "__tablename__", None) not in _SCOPED_TABLES:
+        if not scoped_table(row):
             continue
         scopes = row.data_scopes(session)
         if scopes is None:

@@ -2,8 +2,10 @@
 
 A signed-in page answered from the store (app/core/caching.py) still needs the reader's
 account and the row that decides who may see it: read afresh, they were most of the cost of
-the answer. Any write to a table the data version follows renews it (app/core/data_version.py),
-so a row kept under the version a request reads is the row that request would read. The
+the answer. A row is kept under the version of the writes outside every scope, or under its
+scope's (a plan's row, under the plan's), which any write of it renews
+(app/core/data_version.py): a row kept under the version a request reads is the row that
+request would read. The
 request gets a copy of it in its own session, made without a statement
 (`Session.merge(load=False)`): lazy loads, changes and commits work on the copy as on a row
 read by a query, and never reach the kept one.
@@ -17,7 +19,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from app.core.data_version import Scope, data_version, scoped_version
+from app.core.data_version import Scope, scoped_table, scoped_version, unscoped_version
 from app.core.extensions import db
 
 Row = TypeVar("Row")
@@ -40,9 +42,12 @@ def kept(
 
     `load` must read the row with everything the callers use of it loaded (relationships
     unloaded are read lazily, in the request's session, as usual). `fresh` reads it anyway.
-    A row of a scope (app/core/data_version.py) is kept under that scope's version.
+    A row of tables outside every scope (app/core/data_version.py) is kept under the
+    version of the writes outside every scope, so that an activity edited somewhere does
+    not have every reader's account read again; a row of a scope must name it (`scope`), and
+    is kept under that scope's version.
     """
-    version: object = data_version() if scope is None else scoped_version(scope)
+    version: object = unscoped_version() if scope is None else scoped_version(scope)
     rows: dict[Hashable, tuple[object, object]] = current_app.extensions.setdefault(
         _STORE, {}
     ).setdefault(kind, {})
@@ -53,6 +58,8 @@ def kept(
     if row is None:
         rows.pop(key, None)
         return None
+    if scope is None and scoped_table(row):
+        raise LookupError(f"a kept {kind} row belongs to a scope: name it")  # a caller's mistake
     if len(rows) >= KEPT_MAX:
         rows.pop(next(iter(rows)), None)
     rows[key] = (version, _detached_copy(row))

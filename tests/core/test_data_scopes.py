@@ -234,3 +234,25 @@ def _tokenless(response) -> str:
 CSRF_TOKEN = re.compile(
     r'(?<=name="csrf-token" content=")[^"]+|(?<=name="csrf_token" value=")[^"]+'
 )
+
+
+def test_a_kept_row_of_a_scope_must_name_it(app, two_plans):
+    from app.core.snapshots import kept
+
+    _people, _ids, plan, _second = two_plans
+    with app.test_request_context("/"), pytest.raises(LookupError, match="belongs to a scope"):
+        kept("a plan", plan.id, lambda: db.session.get(Plan, plan.id))
+
+
+def test_an_edit_in_a_plan_keeps_the_readers_accounts(app, two_plans, count_queries):
+    people, _ids, plan, second = two_plans
+    client = app.test_client()
+    login(client, people["viewer"].email)
+    page = f"/plans/{second.id}"
+    client.get(page)
+    plan.activities[0].title = "Edited elsewhere"
+    db.session.commit()
+    db.session.remove()
+    with count_queries() as hit:
+        assert client.get(page).status_code == 200
+    assert not any("FROM users" in statement for statement in hit.statements), hit.statements

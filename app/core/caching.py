@@ -37,7 +37,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 from werkzeug.utils import get_content_type
 
-from app.core.data_version import Scope, data_version, scoped_version
+from app.core.data_version import Scope, announce, data_version, scoped_version
 from app.core.extensions import cache
 from app.core.i18n import anonymous_language, current_language
 
@@ -407,3 +407,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = _csrf_token
     app.context_processor(lambda: {"csrf_token": _csrf_token})
     app.extensions["release"] = _release(Path(app.root_path))
+    app.url_value_preprocessor(_announce_plan)
+
+
+def _announce_plan(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A page whose address names a plan is keyed on that plan's version (the plan page,
+    its dashboard and indicators, and the API's activities read its kept outline): say so
+    before the reader's account is read, so that both versions come in one statement."""
+    if values and isinstance(values.get("plan_id"), int):
+        announce(("plan", values["plan_id"]))

@@ -15,7 +15,7 @@ import pytest
 from flask_login import current_user, login_user
 from sqlalchemy import insert, select, update
 
-from app.core import caching
+from app.core import caching, held_connection
 from app.core.data_version import DataState, data_version
 from app.core.extensions import cache, db
 from app.mail.models import OutboxMessage
@@ -231,6 +231,26 @@ def test_a_hit_on_a_fresh_session_runs_no_statement_through_the_session(readers,
         with count_queries() as hit:
             assert clients["manager"].get(page).status_code == 200
         assert hit.statements == [], (page, hit.statements)
+
+
+def test_a_hit_on_a_plan_page_reads_the_versions_in_one_statement(readers, monkeypatch):
+    # The address names the plan, so the first read (the reader's kept account, under the
+    # unscoped version) brings the plan's version with it: one round trip per hit.
+    _people, ids, clients = readers
+    reads: list[str] = []
+    real = held_connection._read
+
+    def read(connection, sql):
+        reads.append(sql)
+        return real(connection, sql)
+
+    monkeypatch.setattr(held_connection, "_read", read)
+    for page in pages(ids)[:3]:
+        clients["manager"].get(page)  # stored, and the rows kept
+        db.session.remove()
+        reads.clear()
+        assert clients["manager"].get(page).status_code == 200
+        assert len(reads) == 1 and "data_scopes" in reads[0], (page, reads)
 
 
 def test_the_version_is_read_in_the_session_once_it_has_begun(app, two_institutions, count_queries):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,6 +95,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 # reader and later writes would instead fail at once with "database is locked" whenever
 # another writer committed in between: the busy timeout cannot help that case.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Work outside requests that reads, then writes, asks for the same (`writer_transactions`):
+# the job queue's tasks do.
+_WRITER: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
+
+
+@contextmanager
+def writer_transactions() -> Iterator[None]:
+    """Begin this context's SQLite transactions with the write lock taken (BEGIN IMMEDIATE).
+
+    Whatever holds it must not hold a transaction open through slow work (a mail server,
+    a remote call): roll back or commit before it, as the outbox's sender does.
+    """
+    token = _WRITER.set(True)
+    try:
+        yield
+    finally:
+        _WRITER.reset(token)
 
 
 @event.listens_for(Engine, "begin")
@@ -101,5 +121,5 @@ def _begin_sqlite(connection: Any) -> None:
         return
     from flask import has_request_context, request
 
-    writing = has_request_context() and request.method in WRITE_METHODS
+    writing = _WRITER.get() or (has_request_context() and request.method in WRITE_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

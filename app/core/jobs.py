@@ -31,6 +31,7 @@ start a real consumer (`consuming`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import signal
@@ -50,7 +51,7 @@ from huey.consumer import Consumer
 from huey.exceptions import RetryTask
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-from app.core.extensions import db
+from app.core.extensions import db, writer_transactions
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class AppHuey(Huey):
         old = self.wrappers.pop(declared.name, None)
         if old is not None:  # declared again (a module imported anew): the newer one counts
             old.unregister()
-        run = _in_app_context(self.app, declared.func)
+        run = _in_app_context(self, declared.func)
         if declared.validate is None:
             wrapper = self.task(**declared.settings)(run)
         else:
@@ -108,14 +109,21 @@ class AppHuey(Huey):
         self.wrappers[declared.name] = wrapper
 
 
-def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a task's function: it runs in a fresh app context, its session removed after."""
+def _in_app_context(huey: AppHuey, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a task's function: it runs in a fresh app context, its session removed after.
+
+    A consumer runs it with SQLite's write lock taken as each transaction begins: a task
+    reads what is due, then records it, and a transaction that began as a reader would fail
+    at once if another writer committed in between. Inline (immediate mode, inside a test's
+    request) it runs as the caller's transactions do.
+    """
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
         # A context of its own even when one is active (immediate mode, from a commit hook):
         # its own session, never the one of the request that enqueued the task.
-        with app.app_context():
+        writing = contextlib.nullcontext() if huey.immediate else writer_transactions()
+        with huey.app.app_context(), writing:
             try:
                 return func(*args, **kwargs)
             finally:

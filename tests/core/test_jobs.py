@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, current_app
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import create_app
 from app.accounts.models import User
@@ -50,6 +50,18 @@ def count_users(key: str) -> int:
     users = db.session.scalar(select(db.func.count()).select_from(User))
     seen(key, (current_app._get_current_object(), users, id(db.session())))
     return users
+
+
+@task()
+def read_then_write(key: str) -> None:
+    """Read, let another writer commit meanwhile, then write: what most scheduled tasks do
+    (find what is due, then record it)."""
+    db.session.scalar(select(db.func.count()).select_from(User))
+    seen(key, "read")
+    time.sleep(0.5)
+    db.session.execute(update(User).where(User.email == "ana@example.org").values(name="Task"))
+    db.session.commit()
+    seen(key, "wrote")
 
 
 @periodic_task(crontab(minute="*"))
@@ -234,3 +246,20 @@ def test_the_worker_command_runs_the_scheduled_tasks_until_interrupted(queue_app
     reader.join(5)
     output = "".join(lines)
     assert "job worker on SQLite" in output and "Consumer exiting" in output
+
+
+def test_a_task_that_reads_then_writes_is_not_refused_by_another_writer(queue_app, make_user):
+    # On SQLite a transaction that began as a reader cannot write once another writer has
+    # committed after its first read: it fails at once ("database is locked"), whatever the
+    # busy timeout. A task's transactions take the write lock when they begin, as a request
+    # that writes does, so the other writer waits for the task instead.
+    make_user("ana@example.org")
+    app = queue_app()
+    with app.app_context():
+        read_then_write("read then write")
+    with consuming(app, workers=1, periodic=False):
+        assert wait_for(lambda: "read" in SEEN.get("read then write", []))
+        make_user("another.writer@example.org")  # commits while the task is between the two
+        assert wait_for(lambda: "wrote" in SEEN.get("read then write", []))
+    db.session.rollback()
+    assert db.session.scalar(select(User.name).where(User.email == "ana@example.org")) == "Task"

@@ -208,8 +208,11 @@ def language() -> ResponseReturnValue:
 def _confirm_language(sent: LanguageForm) -> ResponseReturnValue:
     """Ask to confirm a language switch that came without a valid token."""
     chosen = sent.language.data if known(sent.language.data) else None
+    if chosen:
+        read_page_in(chosen)  # the question in the language the visitor asked for
     form = LanguageForm(formdata=None, language=chosen, next=sent.next.data)
-    return render_template("accounts/language.html", form=form, chosen=chosen), 400
+    back = safe_page(sent.next.data, url_for("practices.index"))
+    return render_template("accounts/language.html", form=form, chosen=chosen, back=back), 400
 
 
 @bp.get("/csrf-token")

@@ -91,3 +91,30 @@ def test_a_view_marked_exempt_stays_exempt(csrf_client):
     assert 'action="/language"' in page
     assert 'name="csrf_token"' in page
     assert "token is missing" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "back"),
+    [
+        ("fi", "Näytetäänkö sivut tällä kielellä?", "Ei, palaa sivulle"),
+        ("sv", "Visa sidorna på det här språket?", "Nej, gå tillbaka till sidan"),
+    ],
+)
+def test_the_language_confirmation_asks_in_the_chosen_language_and_offers_a_way_back(
+    csrf_client, language, question, back
+):
+    # A visitor who chose Suomi without JavaScript may not read the language they came in.
+    response = csrf_client.post("/language", data={"language": language, "next": "/practices"})
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{language}"' in page
+    assert question in page
+    assert f'<a href="/practices">{back}</a>' in page
+    # Asked, not switched: the next page is as before.
+    assert '<html lang="en"' in csrf_client.get("/practices").get_data(as_text=True)
+
+
+def test_a_way_back_from_the_language_confirmation_stays_on_this_site(csrf_client):
+    response = csrf_client.post("/language", data={"language": "xx", "next": "https://evil.test/"})
+    page = response.get_data(as_text=True)
+    assert "evil.test" not in page
+    assert '<a href="/practices">' in page

@@ -388,10 +388,8 @@ def stored_data(application: Any, networks: list[str]) -> dict[str, Any]:
         "other_networks": "\n".join(n for n in application.networks if n not in known),
         "track": str(application.track_id),
         "second_track": str(application.second_track_id or ""),
-        # Ticked for the text agreed to; a text the organisers changed since is agreed anew
-        # (an application from before per-event texts agreed to none of its own).
-        "consent": (application.consent_digest or consent_digest_of(""))
-        == consent_digest_of(application.event.consent_text),
+        # Ticked for the text agreed to; a text the organisers changed since is agreed anew.
+        "consent": application.consent_current,
         "list_consent": application.list_consent,
         "plan_consent": application.plan_consent,
     }

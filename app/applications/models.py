@@ -218,6 +218,13 @@ class Application(db.Model):  # type: ignore[name-defined, misc]
     def __repr__(self) -> str:
         return f"<Application {self.id} event={self.event_id} track={self.track_id}>"
 
+    @property
+    def consent_current(self) -> bool:
+        """Tell whether the consent given is to the event's consent text as it stands: the
+        organisers may change it after, and a change of the application is agreed anew."""
+        agreed = self.consent_digest or consent_digest_of("")  # before per-event texts: none
+        return agreed == consent_digest_of(self.event.consent_text)
+
     def visible_decision(self, now: datetime | None = None) -> str | None:
         """Return the decision as the applicant may see it: none before it was sent after the
         window's close, whatever has been prepared."""

@@ -130,9 +130,15 @@ def test_a_change_after_a_new_text_asks_for_the_consent_again(client, call):
         page = client.get(f"/applications/{token}").get_data(as_text=True)
         box = re.search(r'<input[^>]*name="consent"[^>]*>', page).group(0)
         assert "checked" not in box
+        # ...and says why, above the new text.
+        said = page.index("changed this text after you agreed to it")
+        assert said < page.index("share it with our partners") < page.index('name="consent"')
         _, response = apply_from_page(client, call, token, based_on="1")
     assert response.status_code == 302
     assert the_application().consent_text == SECOND
+    with freeze_time(DURING):
+        page = client.get(f"/applications/{token}").get_data(as_text=True)
+    assert "changed this text after you agreed to it" not in page  # agreed to as it stands
 
 
 def test_the_editor_bounds_the_text_with_a_clear_error(client, call, make_user):

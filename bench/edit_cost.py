@@ -9,7 +9,8 @@ SQLite is copied first, so that the kept data stays as the load test left it; on
 the edits change the kept plan's effort figures, as a load run does. Prints the processor
 time per request of each (`time.process_time`); "… after an edit" is a PATCH followed by
 the page, whose store entry the edit renewed (subtract the PATCH's line for the page alone).
-`--profile LABEL` then prints cProfile's 40 costliest functions of that line.
+`--profile LABEL` then prints cProfile's 40 costliest functions of that line, and
+`--statements LABEL` the SQL one run of it sends through the engine.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, required=True, help="a make load --keep folder")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--profile", help="a label of the table")
+    parser.add_argument("--statements", help="a label of the table: print one run's SQL")
     args = parser.parse_args()
     kept = json.loads((args.keep / "env.json").read_text())
     env, url = kept["env"], kept["made_for"]["url"]
@@ -103,6 +105,23 @@ def main() -> None:
             spent = (time.process_time() - started) / args.rounds
             assert response.status_code == 200, (label, response.status_code)  # type: ignore[attr-defined]
             print(f"{label:<40}{spent * 1000:8.2f} ms")
+        if args.statements:
+            from sqlalchemy import event
+
+            from app.core.extensions import db
+
+            sent: list[str] = []
+
+            def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+                sent.append(" ".join(statement.split())[:160])
+
+            with app.app_context():
+                engine = db.engine
+            event.listen(engine, "before_cursor_execute", note)
+            table[args.statements]()
+            event.remove(engine, "before_cursor_execute", note)
+            print(f"{len(sent)} statements through the engine (the held connection's not counted)")
+            print("\n".join(sent))
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()

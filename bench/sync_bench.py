@@ -6,8 +6,8 @@ Sheets are made from the shipped ones (new slugs, titles, levels and categories)
 Finnish and Swedish translations its shipped sheet has (the same changes), written to a
 temporary folder, and synced into a fresh database (SQLite in a temporary folder unless
 --database-url points elsewhere; that database is emptied first). Prints seconds per step
-(elapsed, and processor time of the bench and its reader processes) and the latency and query
-count of the catalogue pages. Variants share their shipped sheet's body, and a sync renders
+(elapsed, and processor time of the bench and its reader processes, and on PostgreSQL of the
+database server's processes) and the latency and query count of the catalogue pages. Variants share their shipped sheet's body, and a sync renders
 each distinct body once: --distinct-bodies gives each file its own, to time the rendering.
 """
 
@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,12 +95,33 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _database_cpu() -> dict[int, float]:
+    """Return the processor time of each PostgreSQL server process of this machine (every
+    database's: run the bench with nothing else on the server)."""
+    found = {}
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            found[process.pid] = times.user + times.system
+    return found
+
+
 def timed(label: str, action):
     """Run an action; print its elapsed time and its processor time (on a machine shared
-    with other work, the second moves less)."""
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    with other work, the second moves less), and the database server's on PostgreSQL."""
+    start, cpu, server = time.perf_counter(), _cpu_seconds(), _database_cpu()
     result = action()
-    print(f"{label:<48} {time.perf_counter() - start:8.2f} s  (cpu {_cpu_seconds() - cpu:6.2f} s)")
+    elapsed, spent = time.perf_counter() - start, _cpu_seconds() - cpu
+    after = _database_cpu()
+    line = f"{label:<48} {elapsed:8.2f} s  (cpu {spent:6.2f} s"
+    if after:
+        # A server process gone during the step (a closed connection) counts nothing.
+        used = sum(seconds - server.get(pid, 0.0) for pid, seconds in after.items())
+        line += f", database server {used:6.2f} s"
+    print(line + ")")
     return result
 
 

@@ -9,7 +9,9 @@ else SQLite in a temporary folder), starts gunicorn on 127.0.0.1 and runs locust
 visitors browse and search the catalogue, managers read plans and dashboards, a script edits
 activities through the API. Then the same gunicorn settings serve a bare Flask page (the
 framework's floor). Prints requests per second, p50/p95/p99 latency and errors for each page,
-and each page's throughput against the floor. Everything it starts, it stops.
+and each page's throughput against the floor, then where the processor time of the app's run
+went: the app's workers, the database server, the load generator. Everything it starts, it
+stops.
 
 --keep DIR keeps the filled database (SQLite in DIR, or the --database-url one) and what the
 users need in DIR/env.json, and a later run with the same DIR, scale and URL drives it again
@@ -22,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -30,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,6 +167,29 @@ def swarm(locustfile: Path, base: str, seconds: int, env: dict[str, str], out: P
         return list(csv.DictReader(handle))
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """Return the processor time the processes have used so far (those gone count nothing)."""
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def tree(pid: int) -> list[psutil.Process]:
+    """Return a process and its descendants (gunicorn's master and its workers)."""
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def database_processes() -> list[psutil.Process]:
+    """Return this machine's PostgreSQL server processes (none on SQLite)."""
+    return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+
+
 def stop(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -205,7 +232,23 @@ def main() -> None:
     }
     app_server, base = serve("wsgi:app", env)
     try:
+        # Where the two cores' time goes during the run: the app's workers, the database
+        # server and the load generator (locust, a child of this process once it is waited).
+        app_before = {p.pid: cpu_seconds([p]) for p in tree(app_server.pid)}
+        database_before = {p.pid: cpu_seconds([p]) for p in database_processes()}
+        locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         stats = swarm(HERE / "locustfile.py", base, args.seconds, env, work / "app")
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent = {
+            "app workers": sum(
+                cpu_seconds([p]) - app_before.get(p.pid, 0.0) for p in tree(app_server.pid)
+            ),
+            "database server": sum(
+                cpu_seconds([p]) - database_before.get(p.pid, 0.0) for p in database_processes()
+            ),
+            "load generator": (locust_after.ru_utime + locust_after.ru_stime)
+            - (locust_before.ru_utime + locust_before.ru_stime),
+        }
     finally:
         stop(app_server)
     bare_env = {**env, "PYTHONPATH": f"{HERE}:{ROOT}"}
@@ -227,6 +270,12 @@ def main() -> None:
             f"{row['Failure Count']:>8}"
             + (f"{rps / floor_rps:10.2f}" if floor_rps else f"{'-':>10}")
         )
+    requests_made = int(next(r for r in stats if r["Name"] == "Aggregated")["Request Count"])
+    print()
+    print(f"processor time of the app's run ({args.seconds} s on {os.cpu_count()} cores):")
+    for name, seconds in spent.items():
+        per_request = seconds / requests_made * 1000 if requests_made else 0.0
+        print(f"  {name:<18}{seconds:8.1f} s{per_request:8.2f} ms a request")
     failures = int(next(r for r in stats if r["Name"] == "Aggregated")["Failure Count"])
     if failures:
         raise SystemExit(f"{failures} requests failed")

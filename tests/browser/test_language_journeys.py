@@ -198,8 +198,13 @@ def test_without_javascript_a_visitor_confirms_the_switch(app, live_server, brow
         page = context.new_page()
         page.goto(f"{live_server}/practices/hosting-a-study-visit")
         page.get_by_role("button", name="Suomi").click()
-        assert page.locator("h1").inner_text() == "Change the language"
+        # Asked in the language chosen, with a way back that keeps the one before.
+        assert page.locator("h1").inner_text() == "Vaihda kieli"
         screenshot(page, "language-confirm")
+        page.get_by_role("link", name="Ei, palaa sivulle").click()
+        page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit$"))
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_role("button", name="Suomi").click()
         page.locator("main").get_by_role("button", name="Suomi").click()
         page.wait_for_url(re.compile(r"/practices/hosting-a-study-visit$"))
         assert page.locator("html").get_attribute("lang") == "fi"

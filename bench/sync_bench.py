@@ -7,7 +7,8 @@ Finnish and Swedish translations its shipped sheet has (the same changes), writt
 temporary folder, and synced into a fresh database (SQLite in a temporary folder unless
 --database-url points elsewhere; that database is emptied first). Prints seconds per step
 (elapsed, and processor time of the bench and its reader processes, and on PostgreSQL of the
-database server's processes) and the latency and query count of the catalogue pages. Variants share their shipped sheet's body, and a sync renders
+database server's processes) and the latency and query count of the catalogue pages. Variants
+share their shipped sheet's body, and a sync renders
 each distinct body once: --distinct-bodies gives each file its own, to time the rendering.
 """
 
@@ -22,11 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
 from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from processor_time import cpu_seconds, database_processes  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.core.extensions import db  # noqa: E402
@@ -96,17 +98,8 @@ def _cpu_seconds() -> float:
 
 
 def _database_cpu() -> dict[int, float]:
-    """Return the processor time of each PostgreSQL server process of this machine (every
-    database's: run the bench with nothing else on the server)."""
-    found = {}
-    for process in psutil.process_iter(["name"]):
-        if process.info["name"] == "postgres":
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            found[process.pid] = times.user + times.system
-    return found
+    """Return the processor time of each PostgreSQL server process of this machine."""
+    return {process.pid: cpu_seconds([process]) for process in database_processes()}
 
 
 def timed(label: str, action):

@@ -41,6 +41,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from processor_time import cpu_seconds, database_processes  # noqa: E402
+
 PASSWORD = "load-test-password-long-enough"  # a throwaway database's accounts
 WORKERS = 4
 USERS = 50
@@ -167,27 +169,10 @@ def swarm(locustfile: Path, base: str, seconds: int, env: dict[str, str], out: P
         return list(csv.DictReader(handle))
 
 
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    """Return the processor time the processes have used so far (those gone count nothing)."""
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
-
-
 def tree(pid: int) -> list[psutil.Process]:
     """Return a process and its descendants (gunicorn's master and its workers)."""
     root = psutil.Process(pid)
     return [root, *root.children(recursive=True)]
-
-
-def database_processes() -> list[psutil.Process]:
-    """Return this machine's PostgreSQL server processes (none on SQLite)."""
-    return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -15,7 +15,9 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
+
+from app.core.i18n import current_locale
 
 Number = int | float | Decimal
 
@@ -25,7 +27,7 @@ ENGLISH = Locale.parse("en_GB")
 
 
 def _locale() -> Locale:
-    return get_locale() or ENGLISH
+    return current_locale() or ENGLISH
 
 
 # Formatting through Babel costs tens of microseconds a value, and a page writes hundreds of
@@ -42,10 +44,15 @@ def number(value: Number | None, digits: int | None = None) -> str:
     """Format a number with separators; `digits` fixes the decimals, else up to three are kept."""
     if not _finite(value):
         return "—"
+    return _number(value, type(value), digits, str(_locale()))
+
+
+@lru_cache(maxsize=CACHED)
+def _number(value: Number, _kind: type, digits: int | None, locale: str) -> str:
     if digits is None:
-        return format_decimal(value, format="#,##0.###", locale=_locale())
+        return format_decimal(value, format="#,##0.###", locale=locale)
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=_locale())
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def typed(value: Number, places: int = 2) -> str:
@@ -87,10 +94,16 @@ def percent(value: Number | None, digits: int = 1) -> str:
     `digits` decimals, the sign where the locale puts it."""
     if not _finite(value):
         return "—"
-    pattern = _locale().percent_formats[None].pattern
+    return _percent(value, type(value), digits, str(_locale()))
+
+
+@lru_cache(maxsize=CACHED)
+def _percent(value: Number, _kind: type, digits: int, locale: str) -> str:
+    parsed = Locale.parse(locale)
+    pattern = parsed.percent_formats[None].pattern
     if digits > 0:
         pattern = pattern.replace("#,##0", "#,##0." + "#" * digits, 1)
-    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=_locale())
+    return format_percent(Decimal(str(value)) / 100, format=pattern, locale=parsed)
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:

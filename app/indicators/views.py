@@ -29,7 +29,7 @@ from app.core.extensions import db
 from app.core.formatting import number
 from app.core.spreadsheets import to_csv
 from app.indicators import computed, dashboards, imports, measurements, services
-from app.indicators.display import measure
+from app.indicators.display import measure, shown_rows
 from app.indicators.forms import (
     ApproveForm,
     CsrfForm,
@@ -52,6 +52,7 @@ from app.planner.services import get_plan, require_plan
 log = logging.getLogger(__name__)
 bp = Blueprint("indicators", __name__)
 bp.add_app_template_filter(measure, "measure")
+bp.add_app_template_filter(shown_rows, "shown_rows")
 # What a computed value was counted from, and its source, for any page that shows one.
 bp.add_app_template_global(computed.basis_text, "computed_basis")
 bp.add_app_template_filter(computed.shown_name, "indicator_name")

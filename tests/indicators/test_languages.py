@@ -270,3 +270,36 @@ def test_a_file_without_a_required_column_is_told_so_in_swedish(client, setup, c
     missing = said(sv, "period")
     assert said(sv, "header: missing column(s) %(names)s", names=missing) in page
     assert "färg" in page and said(sv, "value") in page
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_chart_table_shows_each_cell_by_its_columns_format(app, language):
+    """The table beside a chart: text as it is, days and units in the reader's language, an
+    empty cell as a dash, and a column without a format as it came."""
+    from app.charts.figures import Table
+    from app.core.formatting import day, money
+    from app.indicators.display import shown_rows
+
+    table = Table(
+        columns=["Period", "Ends", "Spent", "Share", "Done", "Note"],
+        rows=[
+            ["Q1", date(2027, 3, 31), D("1234.5"), D("42.5"), D(1), "as planned"],
+            ["Q2", None, None, D(50), D(0), None],
+        ],
+        formats=[None, "day", "euros", "percent", "yes-no"],
+    )
+    with _in(app, language):
+        rows = shown_rows(table)
+        expected = [
+            [
+                "Q1",
+                day(date(2027, 3, 31)),
+                money(D("1234.5")),
+                percent(D("42.5")),
+                measure(D(1), "yes-no"),
+                "as planned",
+            ],
+            ["Q2", "–", "–", percent(50), measure(D(0), "yes-no"), "–"],
+        ]
+    assert rows == expected
+    assert rows[0][2] == {"en": "€1,234.50", "fi": f"1{NBSP}234,50{NBSP}€"}[language]

@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from flask_babel import get_locale
+
+from app.core.i18n import current_locale
 
 ENGLISH = "en_GB"
 NBSP = "\u00a0"
@@ -50,7 +51,7 @@ class Formats:
 
 def current() -> Formats:
     """Return the formats of the request's locale (English outside a request)."""
-    locale = get_locale()
+    locale = current_locale()
     return formats_of(str(locale) if locale else ENGLISH)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -42,6 +43,22 @@ PAGE_KEY = "page_language"  # in g: one page written in a language of its own (a
 _HELD = "_scp_translations"  # in g: (the locale, its catalogue)
 
 
+def current_locale() -> Locale | None:
+    """Flask-Babel's get_locale (None outside an app context), in one context lookup.
+
+    Flask-Babel's own takes three context-local lookups a call (`g` three times, each through
+    a proxy), and a page asks hundreds of times: a number, a date, each message. Once it has
+    chosen, it keeps the locale in `g._flask_babel.babel_locale`, as `force_locale` and
+    `refresh` set and clear it; this reads it there through the app context's variable
+    directly, and leaves the choosing to Flask-Babel.
+    """
+    context = _cv_app.get(None)
+    if context is None:
+        return None
+    kept = getattr(context.g.__dict__.get("_flask_babel"), "babel_locale", None)
+    return kept if kept is not None else get_locale()
+
+
 def translations() -> NullTranslations:
     """Return the catalogue of the language being written now, looked up once per locale.
 
@@ -50,13 +67,14 @@ def translations() -> NullTranslations:
     and that was a tenth of its rendering. Held by the locale object itself, so that a
     `force_locale` (an email in its recipient's language) or a `refresh` gets its own.
     """
-    locale = get_locale()
+    locale = current_locale()
     if locale is None:
         return get_translations()
-    held = g.get(_HELD)
+    held_in = _cv_app.get().g.__dict__
+    held = held_in.get(_HELD)
     if held is None or held[0] is not locale:
         held = (locale, get_translations())
-        setattr(g, _HELD, held)
+        held_in[_HELD] = held
     return held[1]  # type: ignore[no-any-return]
 
 
@@ -160,7 +178,7 @@ def locale_of(language: str | None) -> str:
 
 def current_language() -> str:
     """Return the language code pages are being written in now (for `<html lang>`)."""
-    locale: Locale | None = get_locale()
+    locale = current_locale()
     return known(locale.language if locale else None) or DEFAULT_LANGUAGE
 
 

@@ -12,13 +12,14 @@ from datetime import time as dt_time
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time, get_timezone_location
-from flask_babel import get_locale, pgettext
+from flask_babel import pgettext
 
+from app.core.i18n import current_locale
 from app.events.models import Event
 
 
 def _locale() -> Locale:
-    return get_locale() or Locale.parse("en_GB")
+    return current_locale() or Locale.parse("en_GB")
 
 
 def event_moment(event: Event, moment: datetime | None, *, closing: bool = False) -> str:

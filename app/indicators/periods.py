@@ -14,9 +14,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.core.i18n import current_locale
 from app.indicators.models import Frequency
 
 # Kinds of window a manager approves: the calendar periods, without occurrences.
@@ -26,7 +26,7 @@ ENGLISH = Locale.parse("en_GB")
 
 
 def _locale() -> Locale:
-    return get_locale() or ENGLISH
+    return current_locale() or ENGLISH
 
 
 def month_name(year: int, month: int) -> str:

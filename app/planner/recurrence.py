@@ -29,10 +29,10 @@ from babel.dates import format_date
 from babel.lists import format_list
 from dateutil.rrule import rrule, rrulestr
 from flask import g, has_app_context
-from flask_babel import force_locale, get_locale, ngettext, pgettext
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 
-from app.core.i18n import DEFAULT_LANGUAGE, LOCALES
+from app.core.i18n import DEFAULT_LANGUAGE, LOCALES, current_locale
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _parts(rule: str) -> dict[str, str] | None:
 
 def _locale() -> Locale:
     """Return the locale rules are described in: the request's (or forced one's), else English."""
-    return get_locale() or Locale.parse(LOCALES[DEFAULT_LANGUAGE])
+    return current_locale() or Locale.parse(LOCALES[DEFAULT_LANGUAGE])
 
 
 def _frequency(freq: str, interval: int, qualified: bool) -> str:

@@ -64,3 +64,44 @@ def test_nothing_to_format_reads_as_a_dash_in_every_language(app):
     with app.test_request_context("/", headers={"Accept-Language": "fi"}):
         assert formatting.number(None) == formatting.money(float("nan")) == "—"
         assert formatting.percent(float("inf")) == formatting.day(None) == "—"
+
+
+def test_kept_results_are_kept_per_language_and_per_locale_forced(app):
+    """Numbers and percentages are kept by value and locale: the same value written first in
+    English must still come out in Finnish and Swedish (force_locale, as an email does)."""
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert formatting.number(Decimal("1234.5"), 2) == CASES["en"]["number"]
+        assert formatting.percent(Decimal("42.5"), 1) == CASES["en"]["percent_1"]
+        for language, locale in (("fi", "fi_FI"), ("sv", "sv_FI")):
+            with force_locale(locale):
+                assert formatting.number(Decimal("1234.5"), 2) == CASES[language]["number"]
+                assert formatting.percent(Decimal("42.5"), 1) == CASES[language]["percent_1"]
+        assert formatting.number(Decimal("1234.5"), 2) == CASES["en"]["number"]
+        # The same value as another type is kept apart, and written the same.
+        assert formatting.number(1234.5, 2) == formatting.number(Decimal("1234.5"), 2)
+        assert formatting.number(2) == formatting.number(2.0) == "2"
+
+
+def test_current_locale_answers_as_flask_babel_does(app):
+    """The one-lookup locale agrees with Flask-Babel's in a request, under force_locale, after
+    a refresh, and outside any context (a thread of its own has none)."""
+    import threading
+
+    from flask_babel import force_locale, get_locale, refresh
+
+    from app.core.i18n import current_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        assert str(current_locale()) == str(get_locale()) == "sv_FI"
+        with force_locale("fi_FI"):
+            assert str(current_locale()) == str(get_locale()) == "fi_FI"
+        assert str(current_locale()) == "sv_FI"
+        refresh()
+        assert str(current_locale()) == str(get_locale()) == "sv_FI"
+    outside: list[object] = []
+    thread = threading.Thread(target=lambda: outside.append(current_locale()))
+    thread.start()
+    thread.join()
+    assert outside == [None]

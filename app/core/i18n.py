@@ -132,9 +132,12 @@ def chosen_language() -> str:
     """Return the language of this request: account, then session, then browser, then English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    page = known(g.get(PAGE_KEY))
-    if page:
-        return page
+    return known(g.get(PAGE_KEY)) or own_language()
+
+
+def own_language() -> str:
+    """Return the language the visitor has chosen: account, session, browser, English (what
+    a page written in a language of its own, an invitation, does not change)."""
     if current_user and current_user.is_authenticated:
         saved = known(getattr(current_user, "language", None))
         if saved:
@@ -195,7 +198,15 @@ def in_every_language(text: Any) -> list[str]:
 
 
 def _template_context() -> dict[str, Any]:
-    return {"languages": LANGUAGES, "current_language": current_language()}
+    page_language = current_language()
+    return {
+        "languages": LANGUAGES,
+        "current_language": page_language,
+        # The switch marks the visitor's language. A page written in one of its own (an
+        # invitation, the question whether to switch) has switched nothing; any other page,
+        # a stored one too, is written in the visitor's.
+        "switch_language": own_language() if known(g.get(PAGE_KEY)) else page_language,
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app import create_app
@@ -109,8 +111,20 @@ def test_the_language_confirmation_asks_in_the_chosen_language_and_offers_a_way_
     assert f'<html lang="{language}"' in page
     assert question in page
     assert f'<a href="/practices">{back}</a>' in page
+    # Nothing has switched yet: the header's switch marks the visitor's language, English.
+    assert _marked_in_switch(page) == ["en"]
     # Asked, not switched: the next page is as before.
     assert '<html lang="en"' in csrf_client.get("/practices").get_data(as_text=True)
+
+
+def _marked_in_switch(page: str) -> list[str]:
+    """Return the languages the header's switch marks as the current one."""
+    return re.findall(r'<button[^>]*value="(\w+)"[^>]*aria-current="true"', page)
+
+
+def test_the_switch_marks_the_language_of_an_ordinary_page(csrf_client):
+    page = csrf_client.get("/practices", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert _marked_in_switch(page) == ["sv"]
 
 
 def test_a_way_back_from_the_language_confirmation_stays_on_this_site(csrf_client):

@@ -318,6 +318,7 @@ ROUTES: list[Route] = [
     Route("POST", "/plans/{plan}/approvals", MANAGER, data={"window": "2027-Q1"}),
     Route("POST", "/plans/{plan}/approvals/{approval}/reopen", MANAGER, data={"reason": "Fix"}),
     Route("GET", "/plans/{plan}/dashboard", VIEWER),
+    Route("GET", "/plans/{plan}/gaps", VIEWER),
     Route("GET", "/plans/{plan}/dashboard/progress.csv", VIEWER),
     Route("GET", "/plans/{plan}/report", VIEWER),
     # The JSON API, with the same rules as the pages.

@@ -36,6 +36,9 @@ REQUIRED_LISTS = (
     "indicator_units",
     "directions",
 )
+# A list named "why_" and another list's name explains that list's keys: why each matters
+# (a plan's gaps say it). Its keys must be the other list's.
+WHY = "why_"
 
 
 class VocabularyFileError(ValueError):
@@ -75,6 +78,12 @@ class Vocabularies:
         if labels is None:
             return str(key)
         return labels[language or current_language()]
+
+    def why(self, name: str, key: str, language: str | None = None) -> str | None:
+        """Return why a key of a list matters, in a language (the current one by default), or
+        None if the file does not say."""
+        texts = self.translations.get(WHY + name, {}).get(key)
+        return None if texts is None else texts[language or current_language()]
 
     def position(self, name: str, key: str) -> int:
         """Return the order of a key within its list (unknown keys sort last)."""
@@ -120,6 +129,14 @@ def parse_vocabularies(path: str, text: str) -> Vocabularies:
                 translations[str(name)][str(key)] = {
                     code: str(labels[code]).strip() for code in LANGUAGES
                 }
+    for name in [n for n in translations if n.startswith(WHY)]:
+        explained = name.removeprefix(WHY)
+        if explained not in translations:
+            problem((name,), f"explains {explained}, which is not a list of this file")
+            continue
+        for key in translations[name]:
+            if key not in translations[explained]:
+                problem((name, key), f"{key} is not a key of {explained}")
     if problems:
         raise VocabularyFileError(problems)
     return Vocabularies(translations)

@@ -42,7 +42,7 @@ from app.planner.models import (
 )
 from app.planner.recurrence import MAX_OCCURRENCES, NotWords, expand, rule_from_words
 from app.planner.signals import plan_copied
-from app.practices.models import Phase, Practice
+from app.practices.models import Phase, Practice, PracticeTerm
 from app.practices.services import shown_sheets
 
 
@@ -379,6 +379,73 @@ def coverage(
                 if key in counts:
                     counts[key] += 1
     return result
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Where a plan's live activities reach, and where they do not.
+
+    `matrix` counts the activities that reach a mobility stage and a target group both (a
+    zero is a gap); `stages` and `groups` count each alone; `goals`, the plan's own goals,
+    counts the activities adopted from a practice that serves it. Keys in vocabulary order.
+    """
+
+    matrix: dict[str, dict[str, int]]
+    stages: dict[str, int]
+    groups: dict[str, int]
+    goals: dict[str, int]
+
+    @property
+    def stage_gaps(self) -> list[str]:
+        """Return the mobility stages no activity reaches."""
+        return [key for key, count in self.stages.items() if not count]
+
+    @property
+    def group_gaps(self) -> list[str]:
+        """Return the target groups no activity reaches."""
+        return [key for key, count in self.groups.items() if not count]
+
+    @property
+    def goal_gaps(self) -> list[str]:
+        """Return the plan's goals no activity serves."""
+        return [key for key, count in self.goals.items() if not count]
+
+    @property
+    def open_cells(self) -> int:
+        """Return how many stage and group pairs no activity reaches."""
+        return sum(1 for row in self.matrix.values() for count in row.values() if not count)
+
+
+def gaps(plan: Plan, vocab: Vocabularies) -> Gaps:
+    """Return a plan's gaps: its live (not cancelled) activities by mobility stage and target
+    group together, each alone, and by the plan's goals (two statements, however large the
+    plan)."""
+    stage_keys, group_keys = vocab.keys("mobility_stages"), vocab.keys("target_groups")
+    matrix = {stage: dict.fromkeys(group_keys, 0) for stage in stage_keys}
+    stages, groups = dict.fromkeys(stage_keys, 0), dict.fromkeys(group_keys, 0)
+    live = (Activity.plan_id == plan.id, Activity.status != ActivityStatus.CANCELLED)
+    for reached_stages, reached_groups in db.session.execute(
+        select(Activity.mobility_stages, Activity.target_groups).where(*live)
+    ):
+        known_stages = [key for key in dict.fromkeys(reached_stages or []) if key in stages]
+        known_groups = [key for key in dict.fromkeys(reached_groups or []) if key in groups]
+        for stage in known_stages:
+            stages[stage] += 1
+            for group in known_groups:
+                matrix[stage][group] += 1
+        for group in known_groups:
+            groups[group] += 1
+    goals = {key: 0 for key in vocab.keys("goals") if key in plan.goals}
+    if goals:
+        served = db.session.execute(
+            select(PracticeTerm.key, func.count(Activity.id))
+            .join(PracticeTerm, PracticeTerm.practice_id == Activity.practice_id)
+            .where(*live, PracticeTerm.vocabulary == "goals", PracticeTerm.key.in_(goals))
+            .group_by(PracticeTerm.key)
+        )
+        for key, count in served:
+            goals[key] = count
+    return Gaps(matrix=matrix, stages=stages, groups=groups, goals=goals)
 
 
 def set_status(activity: Activity, status: str, *, by: str) -> None:

@@ -147,6 +147,29 @@ def detail(plan_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/plans/<int:plan_id>/gaps")
+@access(SIGNED_IN)
+def gaps(plan_id: int) -> ResponseReturnValue:
+    """Show which mobility stages, target groups and goals the plan's activities leave
+    uncovered, and why each matters."""
+    plan = services.require_plan(plan_id, current_user, "viewer", outline=True)
+
+    def context() -> dict[str, object]:
+        return {
+            "plan": plan,
+            "gaps": services.gaps(plan, vocabularies()),
+            "can_plan": has_role(current_user, plan.institution, "planner"),
+        }
+
+    return shared_page(
+        "planner/gaps.html",
+        name="planner.gaps",
+        place=(plan.id,),
+        context=context,
+        scope=("plan", plan.id),
+    )
+
+
 @bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx, md, ics):kind>")
 @access(SIGNED_IN)
 def export(plan_id: int, kind: str) -> ResponseReturnValue:

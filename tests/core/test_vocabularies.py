@@ -81,3 +81,45 @@ def test_the_shipped_file_has_every_label_in_three_languages():
         for key, labels in values.items():
             assert set(labels) == {"en", "fi", "sv"}, (name, key)
             assert all(labels.values()), (name, key)
+
+
+def test_a_why_list_explains_the_keys_of_its_list_in_the_reader_language(app):
+    text = lists_with(
+        "why_goals:\n  better-communication:\n    en: Why E\n    fi: Miksi F\n    sv: Varför S\n"
+    )
+    vocab = parse_vocabularies("v.yml", text)
+    assert vocab.why("goals", "better-communication", "fi") == "Miksi F"
+    assert vocab.why("goals", "better-communication", "en") == "Why E"
+    # A key the file does not explain, and a list it does not explain, say nothing.
+    assert vocab.why("goals", "unknown") is None
+    assert vocab.why("categories", "anything") is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        (
+            "why_goals:\n  nope:\n    en: E\n    fi: F\n    sv: S\n",
+            "why_goals.nope",
+            "nope is not a key of goals",
+        ),
+        (
+            "why_nothing:\n  k:\n    en: E\n    fi: F\n    sv: S\n",
+            "why_nothing",
+            "not a list of this file",
+        ),
+    ],
+)
+def test_a_why_list_of_keys_its_list_lacks_is_refused_at_its_line(extra, field, message):
+    with pytest.raises(VocabularyFileError) as error:
+        parse_vocabularies("v.yml", lists_with(extra))
+    problem = error.value.problems[0]
+    assert problem.field == field
+    assert message in problem.message
+
+
+def test_the_shipped_file_explains_every_stage_target_group_and_goal():
+    vocab = parse_vocabularies(str(VOCABULARY_FILE), VOCABULARY_FILE.read_text(encoding="utf-8"))
+    for name in ("mobility_stages", "target_groups", "goals"):
+        for key in vocab.keys(name):
+            assert all(vocab.why(name, key, language) for language in ("en", "fi", "sv")), key

@@ -376,3 +376,59 @@ def test_stored_rules_dateutil_cannot_iterate_end_within_bounds(rule):
     found = recurrence.expand(rule, date(2027, 1, 1), date(2027, 12, 31))
     assert found.days == sorted(set(found.days))  # each day once, in order
     assert found.examined <= 364 + recurrence.MARGIN_DAYS + 1
+
+
+def test_gaps_count_activities_reaching_a_stage_and_a_group_together(plan, make_practice, vocab):
+    """The matrix counts an activity in every (stage, group) pair it reaches, once per pair
+    (a key listed twice counts once); cancelled activities and unknown keys count nowhere."""
+    _activity(plan, mobility_stages=["pre-arrival", "upon-arrival"], target_groups=["students"])
+    _activity(
+        plan,
+        mobility_stages=["upon-arrival", "upon-arrival"],
+        target_groups=["students", "families", "retired-key"],
+    )
+    _activity(
+        plan, status="cancelled", mobility_stages=["after-leaving"], target_groups=["lecturers"]
+    )
+    _activity(plan, mobility_stages=["gone-stage"], target_groups=[])
+    found = services.gaps(plan, vocab)
+    assert found.matrix["upon-arrival"]["students"] == 2
+    assert found.matrix["upon-arrival"]["families"] == 1
+    assert found.matrix["pre-arrival"]["students"] == 1
+    assert found.matrix["pre-arrival"]["families"] == 0
+    assert found.matrix["after-leaving"]["lecturers"] == 0
+    assert found.stages == {
+        key: {"pre-arrival": 1, "upon-arrival": 2}.get(key, 0)
+        for key in vocab.keys("mobility_stages")
+    }
+    assert found.groups["students"] == 2 and found.groups["families"] == 1
+    assert found.groups["lecturers"] == 0
+    assert found.stage_gaps == [
+        k for k in vocab.keys("mobility_stages") if k not in {"pre-arrival", "upon-arrival"}
+    ]
+    assert "gone-stage" not in found.matrix and "retired-key" not in found.groups
+    cells = len(vocab.keys("mobility_stages")) * len(vocab.keys("target_groups"))
+    assert found.open_cells == cells - 3
+    # Every pair is either open or reached: the matrix sums what it holds.
+    assert sum(1 for row in found.matrix.values() for n in row.values() if n) == 3
+
+
+def test_gaps_count_the_plan_goals_served_by_its_adopted_practices(plan, make_practice, vocab):
+    plan.goals = ["visibility", "improved-skills"]
+    serving = make_practice(slug="serving-visibility", goals=["visibility", "better-communication"])
+    services.adopt_practice(plan, serving, ["setup", "delivery"], vocab)
+    cancelled = make_practice(slug="skills-cancelled", goals=["improved-skills"])
+    (setup,) = services.adopt_practice(plan, cancelled, ["setup"], vocab)
+    setup.status = "cancelled"
+    _activity(plan)  # an activity of the planner's own serves no goal
+    db.session.flush()
+    found = services.gaps(plan, vocab)
+    # Only the plan's own goals, in the vocabulary's order.
+    assert found.goals == {"improved-skills": 0, "visibility": 2}
+    assert found.goal_gaps == ["improved-skills"]
+
+
+def test_a_plan_without_goals_has_no_goal_gaps(plan, vocab):
+    found = services.gaps(plan, vocab)
+    assert found.goals == {} and found.goal_gaps == []
+    assert found.open_cells == len(vocab.keys("mobility_stages")) * len(vocab.keys("target_groups"))

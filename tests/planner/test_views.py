@@ -689,3 +689,24 @@ def test_the_activity_editor_links_to_its_deletion(client, planner):
     assert "Delete “" in client.get(delete).get_data(as_text=True)  # it asks first
     assert client.post(delete).status_code == 302
     assert db.session.get(Activity, activity.id) is None
+
+
+def test_the_gaps_page_marks_each_gap_says_why_and_links_the_catalogue(client, planner):
+    plan = _new_plan(client)
+    client.post(
+        "/practices/peer-learning-circle/adopt", data={"plan_id": plan.id, "phases": ["setup"]}
+    )
+    page = client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True)
+    assert "Mobility stages by target group" in page
+    # A reached stage is not listed as a gap; an unreached one is, with why it matters and
+    # the catalogue filtered to it.
+    assert 'class="gap-cell">0<span class="visually-hidden"> (gap)</span>' in page
+    stage_gaps = page.split('id="stage-gaps-heading"')[1].split("</section>")[0]
+    assert "<strong>Upon arrival</strong>: The first days decide" in stage_gaps
+    assert "/practices?mobility_stage=upon-arrival" in stage_gaps
+    assert "<strong>Pre-departure</strong>" not in stage_gaps
+    assert "The plan names no goals." in page
+    # Reached from the plan page and the tracking pages' menu.
+    assert f'href="/plans/{plan.id}/gaps"' in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    finnish = client.get(f"/plans/{plan.id}/gaps", headers={"Accept-Language": "fi"})
+    assert "Ensimmäiset päivät ratkaisevat" in finnish.get_data(as_text=True)

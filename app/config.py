@@ -76,6 +76,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         DATA_DIR=str(PROJECT_ROOT / "data"),
         VOCABULARY_FILE=str(PROJECT_ROOT / "data" / "vocabularies.yml"),
         PRACTICE_FILE_MAX_BYTES=256 * 1024,
+        # What a practice's phase costs per level of its sheet (1 low, 2 medium, 3 high), in
+        # euros and person-days, for suggesting practices within a budget
+        # (app/planner/suggestions.py). Estimates of this product's own, not from the sheets,
+        # which give levels only; pages that use them say so. Set your institution's own.
+        SUGGEST_LEVEL_EUROS={1: 1_000, 2: 5_000, 3: 15_000},
+        SUGGEST_LEVEL_DAYS={1: 2, 2: 10, 3: 30},
         PAGE_SIZE=20,
         # A request larger than this is refused with 413 before it is read. Each file has its
         # own, smaller limit (imports 2 MB, evidence 5 MB); this leaves room for a values page

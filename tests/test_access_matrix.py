@@ -319,6 +319,8 @@ ROUTES: list[Route] = [
     Route("POST", "/plans/{plan}/approvals/{approval}/reopen", MANAGER, data={"reason": "Fix"}),
     Route("GET", "/plans/{plan}/dashboard", VIEWER),
     Route("GET", "/plans/{plan}/gaps", VIEWER),
+    Route("GET", "/plans/{plan}/suggestions", PLANNER),
+    Route("POST", "/plans/{plan}/suggestions", PLANNER, data={"practices": "{practice}"}),
     Route("GET", "/plans/{plan}/dashboard/progress.csv", VIEWER),
     Route("GET", "/plans/{plan}/report", VIEWER),
     # The JSON API, with the same rules as the pages.

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -31,7 +32,14 @@ from app.core.vocabularies import Vocabularies
 from app.institutions.services import PartnerChoices
 from app.planner.models import ActivityStatus, Format, PlanStatus
 from app.planner.recurrence import describe
-from app.planner.schemas import ActivityCreate, AdoptionCreate, PlanCopy, PlanFields
+from app.planner.schemas import (
+    ActivityCreate,
+    AdoptionCreate,
+    PlanCopy,
+    PlanFields,
+    SuggestionAdopt,
+    SuggestionAsk,
+)
 from app.practices.models import Phase
 
 # Every rule of what a form takes is the schema's (app/planner/schemas.py): the forms read
@@ -321,3 +329,42 @@ class PlanEditForm(PlanForm):
     status = SelectField(_l("Status"), choices=choices(PlanStatus))
     version = VersionField()
     submit = SubmitField(_l("Save the plan"))
+
+
+class SuggestForm(FlaskForm):
+    """Within what to suggest practices for a plan's gaps (read from the address: a GET)."""
+
+    class Meta:
+        csrf = False  # it changes nothing; the address can be bookmarked
+
+    budget = FiniteDecimalField(_l("Budget left (€)"), places=0, validators=[Optional()])
+    days = FiniteDecimalField(_l("Person-days left"), places=1, validators=[Optional()])
+    count = IntegerField(_l("Practices at most"), default=3, validators=[Optional()])
+    submit = SubmitField(_l("Suggest practices"))
+
+    def ask(self) -> SuggestionAsk | None:
+        """Return what was asked as the schema checked it, or None with its problems."""
+        if not self.validate():
+            return None
+        checked = check_form(
+            self,
+            SuggestionAsk,
+            {
+                "budget": self.budget.data,
+                "days": self.days.data,
+                "count": 3 if self.count.data is None else self.count.data,
+            },
+        )
+        return checked if isinstance(checked, SuggestionAsk) else None
+
+
+class AdoptSuggestedForm(FlaskForm):
+    """The suggested practices to adopt, ticked."""
+
+    practices = CheckboxesField(_l("Practices"), choices=[])
+    submit = SubmitField(_l("Adopt the ticked practices"))
+
+    def adoption(self) -> SuggestionAdopt | None:
+        """Return the practices the schema checked, or None with its problems on the field."""
+        checked = check_form(self, SuggestionAdopt, {"practices": self.practices.data or []})
+        return checked if isinstance(checked, SuggestionAdopt) else None

@@ -338,6 +338,33 @@ class AdoptionCreate(Strict):
         return list(dict.fromkeys(value))
 
 
+class SuggestionAsk(Strict):
+    """What a planner asks practices to be suggested within: money, person-days (None: no
+    bound) and how many practices at most."""
+
+    budget: Money | None = None
+    days: Days | None = None
+    count: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class SuggestionAdopt(Strict):
+    """The suggested practices a planner adopts in one step (each with both its phases)."""
+
+    practices: Annotated[list[Slug], Field(min_length=1, max_length=10)]
+
+    @field_validator("practices", mode="before")
+    @classmethod
+    def _some(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError(_("Tick at least one practice"))
+        return value
+
+    @field_validator("practices")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
 # Responses.
 
 

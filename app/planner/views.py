@@ -44,18 +44,21 @@ from app.permissions import (
     has_role,
     require_role,
 )
-from app.planner import adoption, exports, imports, pages, services
+from app.planner import adoption, exports, imports, pages, services, suggestions
 from app.planner.forms import (
     ActivityEditForm,
     ActivityForm,
+    AdoptSuggestedForm,
     CopyPlanForm,
     ImportForm,
     PlanEditForm,
     PlanForm,
+    SuggestForm,
 )
 from app.planner.models import ActivityStatus, Plan
 from app.planner.recurrence import describe
 from app.practices import services as practices
+from app.practices.models import Phase
 
 log = logging.getLogger(__name__)
 bp = Blueprint("planner", __name__)
@@ -168,6 +171,74 @@ def gaps(plan_id: int) -> ResponseReturnValue:
         context=context,
         scope=("plan", plan.id),
     )
+
+
+@bp.get("/plans/<int:plan_id>/suggestions")
+@access(SIGNED_IN)
+def suggest(plan_id: int) -> ResponseReturnValue:
+    """Suggest practices of the catalogue that close the plan's gaps within what is left."""
+    plan = services.require_plan(plan_id, current_user, "planner", outline=True)
+    form = SuggestForm(request.args)
+    asked = form.ask() if request.args else None
+    vocab = vocabularies()
+    found = None
+    adopt_form = AdoptSuggestedForm()
+    if asked is not None:
+        found = suggestions.suggest(
+            plan,
+            services.gaps(plan, vocab),
+            vocab,
+            euros=None if asked.budget is None else int(asked.budget),
+            days=None if asked.days is None else int(asked.days),
+            limit=asked.count,
+        )
+        titles = practices.related_titles_for([c.slug for c in found.chosen], current_language())
+        adopt_form.practices.choices = [(c.slug, titles.get(c.slug, c.title)) for c in found.chosen]
+        adopt_form.practices.data = [c.slug for c in found.chosen]
+    return render_template(
+        "planner/suggestions.html",
+        plan=plan,
+        form=form,
+        found=found,
+        adopt_form=adopt_form,
+        gap_label=lambda gap: suggestions.gap_label(gap, vocab),
+        level_euros=current_app.config["SUGGEST_LEVEL_EUROS"],
+        level_days=current_app.config["SUGGEST_LEVEL_DAYS"],
+    )
+
+
+@bp.post("/plans/<int:plan_id>/suggestions")
+@access(SIGNED_IN)
+def adopt_suggested(plan_id: int) -> ResponseReturnValue:
+    """Adopt the ticked suggested practices into the plan, each with both its phases."""
+    plan = services.require_plan(plan_id, current_user, "planner")
+    form = AdoptSuggestedForm()
+    # The choices are the ticked practices the catalogue shows (a withdrawn one is refused).
+    ticked = [
+        practice
+        for practice in practices.get_practices(request.form.getlist("practices")[:20])
+        if not practice.withdrawn
+    ]
+    form.practices.choices = [(practice.slug, practice.title) for practice in ticked]
+    adopted = form.adoption() if form.validate_on_submit() else None
+    if adopted is None:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("planner.gaps", plan_id=plan.id))
+    by_slug = {practice.slug: practice for practice in ticked}
+    vocab, language = vocabularies(), current_language()
+    for slug in adopted.practices:
+        services.adopt_practice(
+            plan, by_slug[slug], list(Phase), vocab, by=current_user.email, language=language
+        )
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d practice is in the plan. Set the dates and budget of its activities.",
+            "%(num)d practices are in the plan. Set the dates and budget of their activities.",
+            len(adopted.practices),
+        )
+    )
+    return redirect(url_for("planner.gaps", plan_id=plan.id))
 
 
 @bp.get("/plans/<int:plan_id>/export.<any(csv, xlsx, md, ics):kind>")

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.core.extensions import db
 from app.planner.models import Activity, Plan
@@ -701,6 +701,8 @@ def test_the_gaps_page_marks_each_gap_says_why_and_links_the_catalogue(client, p
     # A reached stage is not listed as a gap; an unreached one is, with why it matters and
     # the catalogue filtered to it.
     assert 'class="gap-cell">0<span class="visually-hidden"> (gap)</span>' in page
+    # Every marked cell says so in words too, the totals' included.
+    assert page.count('class="gap-cell"') == page.count("> (gap)</span>") > 0
     stage_gaps = page.split('id="stage-gaps-heading"')[1].split("</section>")[0]
     assert "<strong>Upon arrival</strong>: The first days decide" in stage_gaps
     assert "/practices?mobility_stage=upon-arrival" in stage_gaps
@@ -710,3 +712,45 @@ def test_the_gaps_page_marks_each_gap_says_why_and_links_the_catalogue(client, p
     assert f'href="/plans/{plan.id}/gaps"' in client.get(f"/plans/{plan.id}").get_data(as_text=True)
     finnish = client.get(f"/plans/{plan.id}/gaps", headers={"Accept-Language": "fi"})
     assert "Ensimmäiset päivät ratkaisevat" in finnish.get_data(as_text=True)
+
+
+def test_a_planner_asks_for_suggestions_adopts_them_and_the_gaps_close(client, planner, catalogue):
+    plan = _new_plan(client)
+    gaps_page = client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True)
+    assert f'href="/plans/{plan.id}/suggestions"' in gaps_page
+    page = client.get(f"/plans/{plan.id}/suggestions?budget=20000&days=&count=2").get_data(
+        as_text=True
+    )
+    assert "Costs are estimates" in page
+    ticked = re.findall(r'name="practices" value="([^"]+)" checked', page)
+    assert 1 <= len(ticked) <= 2
+    assert "Closes " in page and "(estimates)" in page
+    before = db.session.scalar(select(func.count(Activity.id)))
+    response = client.post(f"/plans/{plan.id}/suggestions", data={"practices": ticked})
+    assert response.status_code == 302 and response.location.endswith(f"/plans/{plan.id}/gaps")
+    # Each practice adopted with both its phases.
+    assert db.session.scalar(select(func.count(Activity.id))) == before + 2 * len(ticked)
+    after = client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True)
+    assert after.count('class="gap-cell"') < gaps_page.count('class="gap-cell"')
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["budget=-5", "budget=abc", "days=1e999", "count=0", "count=99", "budget=99999999999999"],
+)
+def test_suggestions_refuse_bad_limits_with_a_message(client, planner, query):
+    plan = _new_plan(client)
+    response = client.get(f"/plans/{plan.id}/suggestions?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # The field asked about says what is wrong, and nothing is suggested.
+    field = query.split("=")[0]
+    assert f'id="{field}-error"' in page and 'class="field has-error"' in page
+    assert 'id="found-heading"' not in page
+
+
+def test_adopting_suggestions_refuses_a_withdrawn_or_unknown_practice(client, planner):
+    plan = _new_plan(client)
+    response = client.post(f"/plans/{plan.id}/suggestions", data={"practices": ["no-such-sheet"]})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Activity.id))) == 0

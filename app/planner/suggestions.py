@@ -4,8 +4,9 @@ Each practice of the catalogue the plan has not adopted covers some of the plan'
 mobility stage and target group pair no live activity reaches, or a goal of the plan none
 serves, services.gaps). Choose at most `limit` practices, costing no more than the budget
 and the person-days given, so that the gaps they close together weigh the most; among equal
-choices, the cheaper. HiGHS (highspy) solves it exactly: the catalogue's size decides the
-number of variables, the gaps the number of rows (at most a few dozen).
+choices, the cheaper. HiGHS (highspy) solves it, from a greedy start: the catalogue's size
+decides the number of variables, the gaps the number of rows (at most a few dozen). Within
+about a second it proves its choice the best, or answers with the best found and says so.
 
 What a practice costs is not known from the sheet: it gives levels (1 to 3) of cost and of
 personnel effort for its setup and its delivery. The figures per level are estimates set in
@@ -32,8 +33,6 @@ from app.practices.models import Practice, PracticeTerm
 # A goal no activity serves weighs as much as this many stage and group pairs: a plan names
 # few goals, and each says what the plan is for.
 GOAL_WEIGHT = 4
-# At most this many practices in one suggestion (what a planner can weigh at once).
-MAX_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def weights_of(gaps: Gaps) -> dict[str, int]:
 @dataclass(frozen=True)
 class Choice:
     """The candidates chosen, and whether the solver proved no other choice does better (it
-    stops at SOLVE_SECONDS and answers with the best it found)."""
+    stops after SUGGEST_SECONDS in all and answers with the best it found)."""
 
     chosen: list[Candidate]
     proven: bool

@@ -21,13 +21,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, insert, select, text
+from sqlalchemy import delete, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sync_bench import generate  # noqa: E402
+from sync_bench import empty_database, generate  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.core.extensions import db  # noqa: E402
@@ -71,12 +71,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="suggest-bench-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+    url = empty_database(args.database_url, work)
     folder = work / "sheets"
     folder.mkdir()
     generate(folder, args.count)

@@ -142,6 +142,18 @@ def measure_pages(app, paths: list[str], repeats: int = 5) -> None:
         )
 
 
+def empty_database(url: str, work: Path) -> str:
+    """Return the database to fill: `url` emptied (PostgreSQL), or SQLite in `work`."""
+    if not url:
+        return f"sqlite:///{work / 'bench.db'}"
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -153,12 +165,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+    url = empty_database(args.database_url, work)
     folder = work / "sheets"
     folder.mkdir()
     print(f"{args.count} sheets, database {url.split('@')[-1]}")

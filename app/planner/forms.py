@@ -346,13 +346,16 @@ class SuggestForm(FlaskForm):
         """Return what was asked as the schema checked it, or None with its problems."""
         if not self.validate():
             return None
+        if self.count.data is None:
+            # Left empty: the default, and the field shows it (it shows what was sent first).
+            self.count.data, self.count.raw_data = 3, None
         checked = check_form(
             self,
             SuggestionAsk,
             {
                 "budget": self.budget.data,
                 "days": self.days.data,
-                "count": 3 if self.count.data is None else self.count.data,
+                "count": self.count.data,
             },
         )
         return checked if isinstance(checked, SuggestionAsk) else None

@@ -416,6 +416,17 @@ class Gaps:
         return sum(1 for row in self.matrix.values() for count in row.values() if not count)
 
 
+def adopted_practice_ids(plan: Plan) -> set[int]:
+    """Return the ids of the practices a plan has adopted (any phase, any status)."""
+    return set(
+        db.session.scalars(
+            select(Activity.practice_id).where(
+                Activity.plan_id == plan.id, Activity.practice_id.is_not(None)
+            )
+        )
+    )
+
+
 def gaps(plan: Plan, vocab: Vocabularies) -> Gaps:
     """Return a plan's gaps: its live (not cancelled) activities by mobility stage and target
     group together, each alone, and by the plan's goals (two statements, however large the

@@ -225,17 +225,23 @@ def adopt_suggested(plan_id: int) -> ResponseReturnValue:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("planner.gaps", plan_id=plan.id))
     by_slug = {practice.slug: practice for practice in ticked}
+    # A page sent again (Back, a second tab) must not adopt what the first sending did.
+    already = services.adopted_practice_ids(plan)
+    fresh = [by_slug[slug] for slug in adopted.practices if by_slug[slug].id not in already]
+    if not fresh:
+        flash(_("The ticked practices are in the plan already."), "error")
+        return redirect(url_for("planner.gaps", plan_id=plan.id))
     vocab, language = vocabularies(), current_language()
-    for slug in adopted.practices:
+    for practice in fresh:
         services.adopt_practice(
-            plan, by_slug[slug], list(Phase), vocab, by=current_user.email, language=language
+            plan, practice, list(Phase), vocab, by=current_user.email, language=language
         )
     db.session.commit()
     flash(
         ngettext(
             "%(num)d practice is in the plan. Set the dates and budget of its activities.",
             "%(num)d practices are in the plan. Set the dates and budget of their activities.",
-            len(adopted.practices),
+            len(fresh),
         )
     )
     return redirect(url_for("planner.gaps", plan_id=plan.id))

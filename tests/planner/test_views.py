@@ -754,3 +754,24 @@ def test_adopting_suggestions_refuses_a_withdrawn_or_unknown_practice(client, pl
     response = client.post(f"/plans/{plan.id}/suggestions", data={"practices": ["no-such-sheet"]})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_adopting_suggestions_sent_again_adopts_nothing_twice(client, planner, catalogue):
+    plan = _new_plan(client)
+    page = client.get(f"/plans/{plan.id}/suggestions?count=1").get_data(as_text=True)
+    (slug,) = re.findall(r'name="practices" value="([^"]+)" checked', page)
+    client.post(f"/plans/{plan.id}/suggestions", data={"practices": [slug]})
+    adopted = db.session.scalar(select(func.count(Activity.id)))
+    # The same page sent again (Back, a second tab): refused, nothing added.
+    again = client.post(
+        f"/plans/{plan.id}/suggestions", data={"practices": [slug]}, follow_redirects=True
+    )
+    assert "in the plan already" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Activity.id))) == adopted == 2
+
+
+def test_an_empty_number_of_practices_is_the_default_shown(client, planner):
+    plan = _new_plan(client)
+    page = client.get(f"/plans/{plan.id}/suggestions?budget=&days=&count=").get_data(as_text=True)
+    (field,) = re.findall(r'<input[^>]*id="count"[^>]*>', page)
+    assert 'value="3"' in field, field

@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from flask import abort, current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -416,15 +416,19 @@ class Gaps:
         return sum(1 for row in self.matrix.values() for count in row.values() if not count)
 
 
+def adopted_practices(plan: Plan) -> Select[tuple[int | None]]:
+    """Return the query of the ids of the practices a plan has adopted (any phase, any
+    status): run alone, or as a subquery of a query of the catalogue."""
+    return select(Activity.practice_id).where(
+        Activity.plan_id == plan.id, Activity.practice_id.is_not(None)
+    )
+
+
 def adopted_practice_ids(plan: Plan) -> set[int]:
     """Return the ids of the practices a plan has adopted (any phase, any status)."""
-    return set(
-        db.session.scalars(
-            select(Activity.practice_id).where(
-                Activity.plan_id == plan.id, Activity.practice_id.is_not(None)
-            )
-        )
-    )
+    return {
+        practice_id for practice_id in db.session.scalars(adopted_practices(plan)) if practice_id
+    }
 
 
 def gaps(plan: Plan, vocab: Vocabularies) -> Gaps:

@@ -26,8 +26,8 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.vocabularies import Vocabularies
-from app.planner.models import Activity, Plan
-from app.planner.services import Gaps
+from app.planner.models import Plan
+from app.planner.services import Gaps, adopted_practices
 from app.practices.models import Practice, PracticeTerm
 
 # A goal no activity serves weighs as much as this many stage and group pairs: a plan names
@@ -307,9 +307,7 @@ def candidates(plan: Plan, weights: Mapping[str, int]) -> list[Candidate]:
     Two statements whatever the catalogue's size: the practices' levels, and their stage,
     group and goal terms.
     """
-    adopted = select(Activity.practice_id).where(
-        Activity.plan_id == plan.id, Activity.practice_id.is_not(None)
-    )
+    adopted = adopted_practices(plan)
     rows = db.session.execute(
         select(
             Practice.id,
